@@ -1,0 +1,157 @@
+package classify
+
+import (
+	"os"
+	"regexp"
+	"strconv"
+	"testing"
+)
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		name    string
+		status  int
+		method  string
+		class   Class
+		id      string
+		retry   Policy
+		defined bool
+	}{
+		{"ok", 200, "GET", Success, "ok", No, true},
+		{"created", 201, "POST", Success, "created", No, true},
+		{"rate limited GET", 429, "GET", ClientError, "rate_limited", AfterWait, true},
+		{"rate limited POST", 429, "POST", ClientError, "rate_limited", AfterWait, true},
+		{"unavailable POST", 503, "POST", ServerError, "unavailable", AfterWait, true},
+		{"internal GET", 500, "GET", ServerError, "internal_error", Backoff, true},
+		{"internal PUT", 500, "PUT", ServerError, "internal_error", Backoff, true},
+		{"internal POST", 500, "POST", ServerError, "internal_error", Unsafe, true},
+		{"internal PATCH", 500, "PATCH", ServerError, "internal_error", Unsafe, true},
+		{"gateway timeout DELETE", 504, "DELETE", ServerError, "gateway_timeout", Backoff, true},
+		{"bad gateway POST", 502, "POST", ServerError, "bad_gateway", Unsafe, false},
+		{"unauthenticated", 401, "GET", ClientError, "unauthenticated", AfterFix, true},
+		{"conflict", 409, "PUT", ClientError, "conflict", AfterFix, true},
+		{"unprocessable", 422, "POST", ClientError, "unprocessable", No, true},
+		{"http version", 505, "GET", ServerError, "http_version_unsupported", No, true},
+		{"client closed", 499, "GET", ClientError, "client_closed", Backoff, false},
+		{"no response", 0, "GET", Other, "no_response", Backoff, false},
+		{"no request line", 500, "", ServerError, "internal_error", Unsafe, true},
+		{"request timeout HEAD", 408, "HEAD", ClientError, "request_timeout", Backoff, false},
+		{"undocumented 418", 418, "GET", ClientError, "client_error_other", No, false},
+		{"undocumented 599", 599, "GET", ServerError, "server_error_other", Backoff, false},
+		{"1xx", 103, "GET", Other, "nonstandard", No, false},
+		{"not modified", 304, "GET", Redirect, "not_modified", No, false},
+		{"900", 900, "GET", Other, "nonstandard", No, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := Classify(tt.status, []byte(tt.method))
+			if v.Class != tt.class || v.Entry.ID != tt.id || v.Retry != tt.retry || v.Entry.Documented != tt.defined {
+				t.Errorf("Classify(%d, %q) = class %s, id %s, retry %s, documented %v; want %s, %s, %s, %v",
+					tt.status, tt.method, v.Class, v.Entry.ID, v.Retry, v.Entry.Documented, tt.class, tt.id, tt.retry, tt.defined)
+			}
+		})
+	}
+}
+
+func TestCatalogueIsWhole(t *testing.T) {
+	ids := map[string]int{}
+	prev := -1
+	for _, e := range Entries() {
+		if e.Status <= prev {
+			t.Errorf("Entries not sorted or duplicate at %d", e.Status)
+		}
+		prev = e.Status
+		if e.ID == "" || e.Title == "" || e.Meaning == "" || e.Cause == "" || e.Action == "" {
+			t.Errorf("%d: empty text field: %+v", e.Status, e)
+		}
+		if e.Class != ClassOf(e.Status) {
+			t.Errorf("%d: class %s, want %s", e.Status, e.Class, ClassOf(e.Status))
+		}
+		if other, dup := ids[e.ID]; dup {
+			t.Errorf("diagnosis id %q used by %d and %d", e.ID, other, e.Status)
+		}
+		ids[e.ID] = e.Status
+	}
+}
+
+// TestCatalogueCoversReference checks that every code in the API's reference
+// is in the catalogue, marked documented, and that nothing else is.
+func TestCatalogueCoversReference(t *testing.T) {
+	b, err := os.ReadFile("../../shared/seed/http-status-codes.md")
+	if err != nil {
+		t.Skipf("skipping: the API reference ../shared/seed is absent (%v)", err)
+	}
+	ref := map[int]bool{}
+	for _, m := range regexp.MustCompile(`\*\*(\d{3}) `).FindAllSubmatch(b, -1) {
+		n, _ := strconv.Atoi(string(m[1]))
+		ref[n] = true
+	}
+	if len(ref) != 15 {
+		t.Fatalf("found %d codes in the reference, want 15", len(ref))
+	}
+	for _, e := range Entries() {
+		if e.Documented != ref[e.Status] {
+			t.Errorf("%d: documented=%v, reference lists it: %v", e.Status, e.Documented, ref[e.Status])
+		}
+		delete(ref, e.Status)
+	}
+	for code := range ref {
+		t.Errorf("reference code %d missing from the catalogue", code)
+	}
+}
+
+func TestTemplate(t *testing.T) {
+	tests := []struct{ path, want string }{
+		{"/api/documents/12345", "/api/documents/{id}"},
+		{"/api/documents/678", "/api/documents/{id}"},
+		{"/api/documents/12345/assets", "/api/documents/{id}/assets"},
+		{"/api/assets/3f2504e0-4f89-11d3-9a0c-0305e82c3301", "/api/assets/{id}"},
+		{"/api/assets/5f1d7c2ab9e4f00012ab34cd", "/api/assets/{id}"},
+		{"/api/documents/sku-00042", "/api/documents/{id}"},
+		{"/api/v1/documents", "/api/v1/documents"},
+		{"/oauth2/token", "/oauth2/token"},
+		{"/api/exports/12345.csv", "/api/exports/{id}.csv"},
+		{"/api/documents/", "/api/documents/"},
+		{"/", "/"},
+		{"", "/"},
+		{"*", "*"},
+		{"http://api.example.com/api/documents/42", "/api/documents/{id}"},
+		{"http://api.example.com", "/"},
+		{"/api/classifications/product-family", "/api/classifications/product-family"},
+		{"//double//slash", "//double//slash"},
+	}
+	for _, tt := range tests {
+		if got := string(Template(nil, []byte(tt.path))); got != tt.want {
+			t.Errorf("Template(%q) = %q, want %q", tt.path, got, tt.want)
+		}
+	}
+}
+
+func TestTemplateAllocs(t *testing.T) {
+	buf := make([]byte, 0, 256)
+	path := []byte("/api/documents/12345/assets/3f2504e0-4f89-11d3-9a0c-0305e82c3301")
+	if n := testing.AllocsPerRun(100, func() { buf = Template(buf[:0], path) }); n != 0 {
+		t.Errorf("Template allocates %v times per call, want 0", n)
+	}
+}
+
+func BenchmarkTemplate(b *testing.B) {
+	path := []byte("/api/documents/12345/assets/3f2504e0-4f89-11d3-9a0c-0305e82c3301")
+	buf := make([]byte, 0, 256)
+	b.SetBytes(int64(len(path)))
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = Template(buf[:0], path)
+	}
+}
+
+func BenchmarkClassify(b *testing.B) {
+	methods := [][]byte{[]byte("GET"), []byte("POST"), []byte("PUT")}
+	statuses := []int{200, 201, 429, 503, 404, 500}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		_ = Classify(statuses[i%len(statuses)], methods[i%len(methods)])
+		i++
+	}
+}

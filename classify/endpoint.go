@@ -1,0 +1,148 @@
+package classify
+
+// Template appends to dst the endpoint template of a request path: segments
+// that identify one resource become "{id}", so /api/documents/12345 and
+// /api/documents/678 are one endpoint, /api/documents/{id}. The query string
+// must already be cut off. Template allocates nothing when dst has room.
+//
+// A segment is an id when it is
+//   - all digits (12345), or digits with one extension (12345.json keeps .json),
+//   - a UUID (8-4-4-4-12 hex digits),
+//   - 16 or more hex digits (a hash or object id),
+//   - 8 or more characters of letters, digits, '-', '_', '.', '~' or '%'
+//     with at least one digit (sku-00042, 2024-05-01, a base64 token),
+//   - longer than 64 bytes, whatever it holds.
+//
+// Short mixed segments such as v1, v2 or oauth2 stay as they are.
+// An empty path templates to "/"; a path in absolute form
+// (http://host/path, as proxies log it) is templated from its path.
+func Template(dst, path []byte) []byte {
+	if len(path) == 0 {
+		return append(dst, '/')
+	}
+	if i := schemeEnd(path); i > 0 {
+		path = path[i:]
+		if len(path) == 0 {
+			return append(dst, '/')
+		}
+	}
+	start := 0
+	for start <= len(path) {
+		end := start
+		for end < len(path) && path[end] != '/' {
+			end++
+		}
+		seg := path[start:end]
+		if n := idLen(seg); n > 0 {
+			dst = append(dst, "{id}"...)
+			dst = append(dst, seg[n:]...)
+		} else {
+			dst = append(dst, seg...)
+		}
+		if end < len(path) {
+			dst = append(dst, '/')
+		}
+		start = end + 1
+	}
+	return dst
+}
+
+// schemeEnd returns the index of the path in an absolute-form target such as
+// "http://host:8080/path", or 0 when the target is not in absolute form.
+func schemeEnd(p []byte) int {
+	if len(p) == 0 || p[0] == '/' {
+		return 0
+	}
+	i := 0
+	for i < len(p) && i < 16 && (p[i] >= 'a' && p[i] <= 'z' || p[i] >= 'A' && p[i] <= 'Z') {
+		i++
+	}
+	if i == 0 || i+3 > len(p) || p[i] != ':' || p[i+1] != '/' || p[i+2] != '/' {
+		return 0
+	}
+	for j := i + 3; j < len(p); j++ {
+		if p[j] == '/' {
+			return j
+		}
+	}
+	return len(p)
+}
+
+// idLen returns how many leading bytes of a path segment form an id: all of
+// them, the stem before a short extension, or 0 when the segment is no id.
+func idLen(s []byte) int {
+	n := len(s)
+	if n == 0 {
+		return 0
+	}
+	if n > 64 {
+		return n
+	}
+	digits, hex, token := 0, 0, 0
+	for _, c := range s {
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+			hex++
+			token++
+		case c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F':
+			hex++
+			token++
+		case c >= 'g' && c <= 'z' || c >= 'G' && c <= 'Z' || c == '-' || c == '_' || c == '.' || c == '~' || c == '%':
+			token++
+		}
+	}
+	if digits == n || isUUID(s) || hex == n && n >= 16 {
+		return n
+	}
+	if stem := digitStem(s); stem > 0 {
+		return stem
+	}
+	if token == n && n >= 8 && digits > 0 {
+		return n
+	}
+	return 0
+}
+
+// digitStem returns the length of an all-digit stem followed by a short
+// extension (12345.json), or 0.
+func digitStem(s []byte) int {
+	dot := lastDot(s)
+	if dot <= 0 || dot == len(s)-1 || len(s)-dot > 6 {
+		return 0
+	}
+	for _, c := range s[:dot] {
+		if c < '0' || c > '9' {
+			return 0
+		}
+	}
+	return dot
+}
+
+func lastDot(s []byte) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == '.' {
+			return i
+		}
+	}
+	return -1
+}
+
+func isUUID(s []byte) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, c := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,208 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Block is a run of whole lines from one input, the unit of parallel work.
+type Block struct {
+	File  *File
+	Seq   int   // 0-based position of the block in its file
+	Line  int64 // number of the block's first line
+	Lines int   // lines in Data; a last line without newline counts
+	Data  []byte
+	// TooLong marks a block standing for one line longer than the line
+	// limit: Data holds the line's first SnippetBytes bytes only.
+	TooLong bool
+	// Partial marks the unterminated tail of an input that failed
+	// mid-stream (a truncated gzip file): one line that cannot be trusted.
+	Partial bool
+
+	buf *[]byte // the pooled buffer behind Data, if any
+}
+
+// blockReader cuts inputs into blocks. Buffers come from a fixed pool, so
+// memory is bounded by the pool and a slow consumer slows the reader.
+type blockReader struct {
+	size  int          // buffer size; also the line limit
+	pool  chan *[]byte // free buffers
+	out   chan<- *Block
+	stdin io.Reader
+	force *Format // nil: detect per file
+}
+
+func (br *blockReader) getBuf(ctx context.Context) (*[]byte, error) {
+	select {
+	case b := <-br.pool:
+		return b, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (br *blockReader) send(ctx context.Context, b *Block) error {
+	select {
+	case br.out <- b:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// readFile reads one input to its end (or its first error) and sends its
+// blocks. Errors of the input itself go to f.Err; only cancellation is
+// returned.
+func (br *blockReader) readFile(ctx context.Context, f *File) error {
+	var src io.Reader
+	if f.Path == "-" {
+		src = br.stdin
+	} else {
+		fh, err := os.Open(f.Path)
+		if err != nil {
+			f.Err = fmt.Errorf("cannot open %s: %w", f.Path, unwrapPathError(err))
+			return nil
+		}
+		defer fh.Close()
+		src = fh
+	}
+	r, comp, closeFn, err := decompress(src)
+	f.Compression = comp
+	if err != nil {
+		f.Err = fmt.Errorf("cannot read %s: %w", f.Path, err)
+		return nil
+	}
+	defer closeFn()
+
+	buf, err := br.getBuf(ctx)
+	if err != nil {
+		return err
+	}
+	n, seq, first := 0, 0, true
+	emit := func(data []byte, bufp *[]byte, tooLong, partial bool) error {
+		lines := bytes.Count(data, []byte{'\n'})
+		if len(data) > 0 && data[len(data)-1] != '\n' {
+			lines++
+		}
+		if tooLong || partial {
+			lines = 1
+		}
+		b := &Block{File: f, Seq: seq, Line: f.Lines + 1, Lines: lines, Data: data, TooLong: tooLong, Partial: partial, buf: bufp}
+		seq++
+		f.Lines += int64(lines)
+		return br.send(ctx, b)
+	}
+	for {
+		m, rerr := readFull(r, (*buf)[n:])
+		n += m
+		data := (*buf)[:n]
+		if first {
+			first = false
+			if br.force != nil {
+				f.Format = br.force
+			} else {
+				f.Detection = Detect(data)
+				f.Format = f.Detection.Format
+			}
+		}
+		if rerr != nil && rerr != io.EOF {
+			// The input failed mid-stream: keep its whole lines, and
+			// reject the unterminated tail as one unreadable line.
+			last := bytes.LastIndexByte(data, '\n') + 1
+			var tail []byte
+			if last < n {
+				tail = bytes.Clone(data[last:min(n, last+SnippetBytes)])
+			}
+			if last > 0 {
+				if err := emit(data[:last], buf, false, false); err != nil {
+					return err
+				}
+			} else {
+				br.pool <- buf
+			}
+			if tail != nil {
+				if err := emit(tail, nil, false, true); err != nil {
+					return err
+				}
+			}
+			f.Err = fmt.Errorf("cannot read %s: %s: %w (after line %d)", f.Path, comp, rerr, f.Lines)
+			return nil
+		}
+		if rerr == io.EOF {
+			if n > 0 {
+				return emit(data, buf, false, false)
+			}
+			br.pool <- buf
+			return nil
+		}
+		// The buffer is full.
+		last := bytes.LastIndexByte(data, '\n')
+		if last < 0 {
+			// One line fills the whole buffer: reject it as too long and
+			// skip to its end.
+			if err := emit(bytes.Clone(data[:SnippetBytes]), nil, true, false); err != nil {
+				return err
+			}
+			rest, serr := skipLine(r, *buf)
+			if serr != nil && serr != io.EOF {
+				f.Err = fmt.Errorf("cannot read %s: %s: %w (after line %d)", f.Path, comp, serr, f.Lines)
+				br.pool <- buf
+				return nil
+			}
+			n = copy(*buf, rest)
+			if serr == io.EOF && n == 0 {
+				br.pool <- buf
+				return nil
+			}
+			continue
+		}
+		next, err := br.getBuf(ctx)
+		if err != nil {
+			return err
+		}
+		n = copy(*next, data[last+1:])
+		if err := emit(data[:last+1], buf, false, false); err != nil {
+			return err
+		}
+		buf = next
+	}
+}
+
+// readFull reads until p is full or the reader ends. It returns io.EOF when
+// the reader ended (p may then be partly filled) and nil when p is full.
+func readFull(r io.Reader, p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		m, err := r.Read(p[n:])
+		n += m
+		if err != nil {
+			if err == io.EOF {
+				return n, io.EOF
+			}
+			return n, err
+		}
+		if m == 0 {
+			// A reader that returns 0, nil repeatedly would spin; io's
+			// contract lets us try again.
+			continue
+		}
+	}
+	return n, nil
+}
+
+// skipLine reads and discards up to and including the next newline, using
+// buf as scratch, and returns the bytes read after that newline.
+func skipLine(r io.Reader, buf []byte) ([]byte, error) {
+	for {
+		m, err := r.Read(buf)
+		if i := bytes.IndexByte(buf[:m], '\n'); i >= 0 {
+			return buf[i+1 : m], nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}

@@ -1,0 +1,116 @@
+package ingest
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+)
+
+// Parser parses the lines of one log format. A Parser keeps scratch state
+// (a day cache, an unescape buffer), so it is not safe for concurrent use:
+// each worker gets its own from Format.New.
+type Parser interface {
+	// Parse parses one line, without its line end, into rec, which the
+	// caller has reset. It returns OK or the reason the line is rejected.
+	// rec's byte slices alias line or the parser's scratch space and stay
+	// valid until the next call to Parse.
+	Parse(line []byte, rec *Record) Reason
+}
+
+// Format is a log format the tool can read.
+type Format struct {
+	Name        string
+	Description string
+	New         func() Parser
+	// typical reports whether a line that parsed is typical of this format
+	// rather than merely accepted by it (a common line parses as combined,
+	// but is not typical of it); detection counts typical lines.
+	typical func(p Parser, line []byte) bool
+}
+
+// formats lists the known formats in detection order: on a tie, the first
+// wins.
+var formats = []*Format{combinedFormat, commonFormat, jsonFormat}
+
+// Formats returns the known formats.
+func Formats() []*Format { return formats }
+
+// LookupFormat returns the format of that name, or nil and an error naming
+// the known formats.
+func LookupFormat(name string) (*Format, error) {
+	for _, f := range formats {
+		if f.Name == name {
+			return f, nil
+		}
+	}
+	names := make([]string, 0, len(formats)+1)
+	names = append(names, "auto")
+	for _, f := range formats {
+		names = append(names, f.Name)
+	}
+	return nil, fmt.Errorf("unknown format %q (known: %s)", name, strings.Join(names, ", "))
+}
+
+// detectLines is how many non-blank lines of a file's head detection reads.
+const detectLines = 64
+
+// Detection is the outcome of format detection on a file's head.
+type Detection struct {
+	Format     *Format // nil when no format fits any line
+	Sampled    int     // non-blank lines sampled
+	Matched    int     // of them, lines the chosen format parsed
+	Confidence float64 // Matched / Sampled
+}
+
+// Detect chooses a format from the head of a file: the format under which
+// the most sampled lines are typical, on a tie the earlier in Formats.
+// A format that parses none of the sampled lines is never chosen.
+func Detect(head []byte) Detection {
+	var sample [][]byte
+	for len(head) > 0 && len(sample) < detectLines {
+		i := bytes.IndexByte(head, '\n')
+		if i < 0 {
+			i = len(head)
+		}
+		line := trimCR(head[:i])
+		if i < len(head) {
+			head = head[i+1:]
+		} else {
+			head = nil
+		}
+		if len(bytes.TrimSpace(line)) > 0 {
+			sample = append(sample, line)
+		}
+	}
+	d := Detection{Sampled: len(sample)}
+	bestTypical := -1
+	var rec Record
+	for _, f := range formats {
+		p := f.New()
+		typical, matched := 0, 0
+		for _, line := range sample {
+			rec.reset()
+			if p.Parse(line, &rec) != OK {
+				continue
+			}
+			matched++
+			if f.typical == nil || f.typical(p, line) {
+				typical++
+			}
+		}
+		if matched > 0 && (typical > bestTypical || typical == bestTypical && matched > d.Matched) {
+			d.Format, d.Matched, bestTypical = f, matched, typical
+		}
+	}
+	if d.Sampled > 0 {
+		d.Confidence = float64(d.Matched) / float64(d.Sampled)
+	}
+	return d
+}
+
+func trimCR(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		return b[:n-1]
+	}
+	return b
+}

@@ -1,0 +1,160 @@
+package ingest
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// File is one input: a file, or "-" for standard input. The reader fills in
+// what it learns while reading; read those fields only after Run returns.
+type File struct {
+	Index       int    // position in the input list
+	Path        string // as given or expanded; "-" is standard input
+	Compression string // "none", "gzip", "zstd" or "bzip2", by magic bytes
+	Format      *Format
+	Detection   Detection // how Format was chosen; zero when it was forced
+	Lines       int64     // lines read, counted by the reader
+	Err         error     // why the input could not be read to its end; nil when it was
+}
+
+// Complete reports whether the input was read to its end.
+func (f *File) Complete() bool { return f.Err == nil }
+
+// FormatName returns the file's format name, or "unknown" when none fitted.
+func (f *File) FormatName() string {
+	if f.Format == nil {
+		return "unknown"
+	}
+	return f.Format.Name
+}
+
+// Expand turns command-line arguments into inputs: "-" is standard input,
+// a folder stands for its files (sorted by name; hidden files skipped; its
+// subfolders too when recursive), and an argument that names no file but
+// holds glob characters is expanded as a pattern. Each argument that names
+// nothing readable gives an error; the others still expand. A path reached
+// twice is read once.
+func Expand(args []string, recursive bool) ([]*File, []error) {
+	var (
+		paths []string
+		errs  []error
+		seen  = map[string]bool{}
+	)
+	add := func(p string) {
+		key := p
+		if p != "-" {
+			key = filepath.Clean(p)
+		}
+		if !seen[key] {
+			seen[key] = true
+			paths = append(paths, p)
+		}
+	}
+	for _, arg := range args {
+		if arg == "-" {
+			add(arg)
+			continue
+		}
+		info, err := os.Stat(arg)
+		if err != nil && strings.ContainsAny(arg, "*?[") {
+			matches, gerr := filepath.Glob(arg)
+			if gerr != nil {
+				errs = append(errs, fmt.Errorf("cannot expand %s: %w", arg, gerr))
+				continue
+			}
+			if len(matches) == 0 {
+				errs = append(errs, fmt.Errorf("cannot expand %s: no file matches the pattern", arg))
+				continue
+			}
+			for _, m := range matches {
+				if mi, err := os.Stat(m); err == nil && mi.IsDir() {
+					errs = append(errs, walkDir(m, recursive, add)...)
+				} else {
+					add(m)
+				}
+			}
+			continue
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("cannot open %s: %w", arg, unwrapPathError(err)))
+			continue
+		}
+		if info.IsDir() {
+			errs = append(errs, walkDir(arg, recursive, add)...)
+			continue
+		}
+		add(arg)
+	}
+	files := make([]*File, len(paths))
+	for i, p := range paths {
+		files[i] = &File{Index: i, Path: p, Compression: "none"}
+	}
+	return files, errs
+}
+
+// walkDir adds the regular files of dir, sorted, and those of its
+// subfolders when recursive. Symbolic links to files are followed; links to
+// folders are not, so a link loop cannot trap the walk.
+func walkDir(dir string, recursive bool, add func(string)) []error {
+	var errs []error
+	var found []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("cannot read %s: %w", p, unwrapPathError(err)))
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if p == dir {
+			return nil
+		}
+		if strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if !recursive {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			if info, err := os.Stat(p); err != nil || info.IsDir() {
+				return nil
+			}
+		} else if !d.Type().IsRegular() {
+			return nil
+		}
+		found = append(found, p)
+		return nil
+	})
+	if err != nil {
+		errs = append(errs, fmt.Errorf("cannot read %s: %w", dir, unwrapPathError(err)))
+	}
+	sort.Strings(found)
+	for _, p := range found {
+		add(p)
+	}
+	if len(found) == 0 && len(errs) == 0 {
+		errs = append(errs, fmt.Errorf("cannot read %s: the folder holds no log files", dir))
+	}
+	return errs
+}
+
+// unwrapPathError drops the *fs.PathError wrapper, whose text repeats the
+// path that our own message already names.
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,82 @@
+package ingest
+
+import (
+	"context"
+	"io"
+	"os"
+	"runtime"
+	"sync"
+)
+
+// Options configure Run.
+type Options struct {
+	// Format forces one format on every input; nil detects it per file.
+	Format *Format
+	// Workers is the number of parsing goroutines; 0 means GOMAXPROCS.
+	Workers int
+	// MaxLine is the longest line accepted, in bytes; longer lines are
+	// one TooLong rejection each. 0 means DefaultMaxLine.
+	MaxLine int
+	// Stdin is read for the input "-"; nil means os.Stdin.
+	Stdin io.Reader
+}
+
+// DefaultMaxLine is the default line limit: 4 MiB.
+const DefaultMaxLine = 4 << 20
+
+// Run reads files one after the other, cuts them into blocks, and calls
+// consume for each block on one of opts.Workers goroutines. worker is the
+// goroutine's index in [0, Workers), so consume can keep per-worker state
+// without locks. A block's data is recycled when consume returns. Blocks
+// reach consume in no particular order; use Block.File, Seq and Line to
+// restore it. Read errors of an input are recorded in its File.Err and the
+// run goes on; Run returns only ctx's error.
+func Run(ctx context.Context, files []*File, opts Options, consume func(worker int, b *Block)) error {
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	size := opts.MaxLine
+	if size <= 0 {
+		size = DefaultMaxLine
+	}
+	size = max(size, 64<<10)
+	stdin := opts.Stdin
+	if stdin == nil {
+		stdin = os.Stdin
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	blocks := make(chan *Block, workers)
+	nbuf := 2*workers + 2
+	pool := make(chan *[]byte, nbuf)
+	for range nbuf {
+		b := make([]byte, size)
+		pool <- &b
+	}
+	br := &blockReader{size: size, pool: pool, out: blocks, stdin: stdin, force: opts.Format}
+
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range blocks {
+				consume(w, b)
+				if b.buf != nil {
+					pool <- b.buf
+				}
+			}
+		}()
+	}
+	var err error
+	for _, f := range files {
+		if err = br.readFile(ctx, f); err != nil {
+			break
+		}
+	}
+	close(blocks)
+	wg.Wait()
+	return err
+}

@@ -1,0 +1,124 @@
+package ingest
+
+import "bytes"
+
+// Kind is what a Scanner found on a line.
+type Kind uint8
+
+// The kinds of line.
+const (
+	KindRecord   Kind = iota // a parsed record: see Scanner.Record
+	KindRejected             // a rejected line: see Scanner.Rejection
+	KindBlank                // an empty or all-whitespace line
+)
+
+// Scanner is a pull iterator over the lines of blocks:
+//
+//	sc.Reset(block)
+//	for sc.Next() {
+//		switch sc.Kind() {
+//		case ingest.KindRecord:    rec := sc.Record()
+//		case ingest.KindRejected:  rej := sc.Rejection()
+//		}
+//	}
+//
+// Record and Rejection return values that alias the block and the scanner:
+// they stay valid until the next call to Next. A Scanner keeps one Parser
+// per format, so it is for one goroutine; give each worker its own.
+type Scanner struct {
+	parsers map[*Format]Parser
+	parser  Parser
+	b       *Block
+	rest    []byte
+	line    int64
+	left    int // lines left in the block
+	kind    Kind
+	rec     Record
+	rej     Rejection
+}
+
+// NewScanner returns a Scanner with no block.
+func NewScanner() *Scanner {
+	return &Scanner{parsers: map[*Format]Parser{}}
+}
+
+// Reset points the scanner at the start of b.
+func (s *Scanner) Reset(b *Block) {
+	s.b, s.rest, s.line, s.left = b, b.Data, b.Line-1, b.Lines
+	s.parser = nil
+	if f := b.File.Format; f != nil {
+		p, ok := s.parsers[f]
+		if !ok {
+			p = f.New()
+			s.parsers[f] = p
+		}
+		s.parser = p
+	}
+	s.rec.File = b.File
+	s.rej.File = b.File
+}
+
+// Next advances to the next line and reports whether there was one.
+func (s *Scanner) Next() bool {
+	if s.left == 0 {
+		return false
+	}
+	s.left--
+	s.line++
+	b := s.b
+	if b.TooLong || b.Partial {
+		s.reject(b.Data, TooLong)
+		if b.Partial {
+			s.rej.Reason = Unreadable
+		}
+		return true
+	}
+	var line []byte
+	if i := bytes.IndexByte(s.rest, '\n'); i >= 0 {
+		line, s.rest = s.rest[:i], s.rest[i+1:]
+	} else {
+		line, s.rest = s.rest, nil
+	}
+	line = trimCR(line)
+	if isBlank(line) {
+		s.kind = KindBlank
+		return true
+	}
+	if s.parser == nil {
+		s.reject(line, NoFormat)
+		return true
+	}
+	s.rec.reset()
+	s.rec.Line = s.line
+	if r := s.parser.Parse(line, &s.rec); r != OK {
+		s.reject(line, r)
+		return true
+	}
+	s.kind = KindRecord
+	return true
+}
+
+func (s *Scanner) reject(line []byte, r Reason) {
+	s.kind = KindRejected
+	s.rej.Line = s.line
+	s.rej.Reason = r
+	s.rej.Snippet = line[:min(len(line), SnippetBytes)]
+}
+
+// Kind returns what the current line is.
+func (s *Scanner) Kind() Kind { return s.kind }
+
+// Record returns the current line's record; valid until Next.
+func (s *Scanner) Record() *Record { return &s.rec }
+
+// Rejection returns the current line's rejection; valid until Next.
+func (s *Scanner) Rejection() *Rejection { return &s.rej }
+
+func isBlank(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\r' && c != '\f' && c != '\v' {
+			return false
+		}
+	}
+	return true
+}
