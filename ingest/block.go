@@ -57,11 +57,16 @@ func (br *blockReader) send(ctx context.Context, b *Block) error {
 // blocks. Errors of the input itself go to f.Err; only cancellation is
 // returned.
 func (br *blockReader) readFile(ctx context.Context, f *File) error {
+	f.Lines, f.Err = 0, nil // a file may be read twice (see SpoolStdin)
 	var src io.Reader
-	if f.Path == "-" {
+	if f.Path == "-" && f.spool == "" {
 		src = br.stdin
 	} else {
-		fh, err := os.Open(f.Path)
+		name := f.Path
+		if f.spool != "" {
+			name = f.spool
+		}
+		fh, err := os.Open(name)
 		if err != nil {
 			f.Err = fmt.Errorf("cannot open %s: %w", f.Path, unwrapPathError(err))
 			return nil

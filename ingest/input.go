@@ -3,6 +3,7 @@ package ingest
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -20,6 +21,34 @@ type File struct {
 	Detection   Detection // how Format was chosen; zero when it was forced
 	Lines       int64     // lines read, counted by the reader
 	Err         error     // why the input could not be read to its end; nil when it was
+
+	spool string // a temporary copy of standard input, see SpoolStdin
+}
+
+// SpoolStdin copies standard input, when it is among files, to a temporary
+// file so that it can be read more than once; the File keeps the name "-".
+// The returned function removes the copy.
+func SpoolStdin(files []*File, stdin io.Reader) (cleanup func(), err error) {
+	cleanup = func() {}
+	for _, f := range files {
+		if f.Path != "-" {
+			continue
+		}
+		tmp, err := os.CreateTemp("", "analyze-stdin-*")
+		if err != nil {
+			return cleanup, fmt.Errorf("cannot spool standard input: %w", err)
+		}
+		cleanup = func() { os.Remove(tmp.Name()) }
+		_, err = io.Copy(tmp, stdin)
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return cleanup, fmt.Errorf("cannot spool standard input: %w", err)
+		}
+		f.spool = tmp.Name()
+	}
+	return cleanup, nil
 }
 
 // Complete reports whether the input was read to its end.

@@ -1,0 +1,233 @@
+// Command analyze reads HTTP access logs of REST APIs and reports what the
+// responses say: every status classified and diagnosed, the endpoints and
+// clients behind the errors, and every line accounted for.
+//
+// The flow, end to end:
+//
+//	ingest.Expand(args)        paths, folders, globs, "-"  →  []*ingest.File
+//	report.Aggregate(files)    ingest.Run cuts each file into newline-aligned
+//	                           blocks; a worker per core walks a block with an
+//	                           ingest.Scanner (parse → Record or Rejection) and
+//	                           feeds its own report.Summary, which classifies
+//	                           each record (classify.Classify) and counts it;
+//	                           the Summaries merge at the end
+//	report.Build(summary)      →  *report.Report, the data behind every output
+//	report.Writers[-o](report) text tables, Markdown or JSON on stdout
+//
+// This package only parses flags, wires those stages and maps the outcome to
+// an exit code: 0 done; 2 usage error or no readable input; 3 some inputs
+// were unreadable or incomplete but the rest was analysed and reported.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"slices"
+	"syscall"
+
+	"analyze/ingest"
+	"analyze/report"
+)
+
+// version is the tool's version, set at release with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+// Exit codes.
+const (
+	exitOK         = 0
+	exitUsage      = 2
+	exitIncomplete = 3
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+const usage = `usage: analyze [report] [flags] PATH...   report on access logs (files, folders, globs, - for stdin)
+       analyze codes [-o text|markdown|json]  the status catalogue
+       analyze version
+
+Run 'analyze report -h' for the report's flags.
+`
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "report":
+		return runReport(ctx, args[1:], stdin, stdout, stderr)
+	case "codes":
+		return runCodes(args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintf(stdout, "analyze %s\n", version)
+		return exitOK
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	return runReport(ctx, args, stdin, stdout, stderr)
+}
+
+// parseInterleaved parses flags that may come before, between or after the
+// positional arguments, as cron lines and shell habits write them; "--"
+// ends the flags.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos, tail []string
+	if i := slices.Index(args, "--"); i >= 0 {
+		args, tail = args[:i], args[i+1:]
+	}
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return append(pos, tail...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func runCodes(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("codes", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var output string
+	fs.StringVar(&output, "o", "text", "output: text, markdown or json")
+	fs.StringVar(&output, "output", "text", "same as -o")
+	if _, err := parseInterleaved(fs, args); err != nil {
+		return exitUsage
+	}
+	if _, ok := report.Writers[output]; !ok {
+		fmt.Fprintf(stderr, "analyze codes: unknown output %q (want text, markdown or json)\n", output)
+		return exitUsage
+	}
+	if err := report.WriteCodes(stdout, output); err != nil {
+		fmt.Fprintf(stderr, "analyze codes: cannot write: %v\n", err)
+		return exitUsage
+	}
+	return exitOK
+}
+
+func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		output, formatName, since, until string
+		recursive                        bool
+		top, workers, maxLine            int
+	)
+	fs.StringVar(&output, "o", "text", "output: text, markdown or json")
+	fs.StringVar(&output, "output", "text", "same as -o")
+	fs.StringVar(&formatName, "format", "auto", "log format: auto, combined, common or json")
+	fs.BoolVar(&recursive, "r", false, "read folders recursively")
+	fs.BoolVar(&recursive, "recursive", false, "same as -r")
+	fs.StringVar(&since, "since", "", "analyse records at or after this time: RFC 3339, a date, or a duration before the latest record (2h, 7d)")
+	fs.StringVar(&until, "until", "", "analyse records before this time (same forms as --since)")
+	fs.IntVar(&top, "top", 10, "rows in the endpoint and client tables")
+	fs.IntVar(&workers, "workers", 0, "parsing goroutines (0: one per core)")
+	fs.IntVar(&maxLine, "max-line", ingest.DefaultMaxLine, "longest line accepted, in bytes; longer lines are rejected as too_long")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: analyze report [flags] PATH...\n\nPATH is a file (plain, gzip, zstd or bzip2), a folder, a glob pattern, or - for stdin.\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	paths, err := parseInterleaved(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "analyze: "+format+"\n", a...)
+		return exitUsage
+	}
+	write, ok := report.Writers[output]
+	if !ok {
+		return fail("unknown output %q (want text, markdown or json)", output)
+	}
+	opts := ingest.Options{Workers: workers, MaxLine: maxLine, Stdin: stdin}
+	if formatName != "auto" {
+		if opts.Format, err = ingest.LookupFormat(formatName); err != nil {
+			return fail("%v", err)
+		}
+	}
+	sinceB, err := report.ParseBound(since)
+	if err != nil {
+		return fail("--since: %v", err)
+	}
+	untilB, err := report.ParseBound(until)
+	if err != nil {
+		return fail("--until: %v", err)
+	}
+	if top < 0 || workers < 0 || maxLine < 0 {
+		return fail("--top, --workers and --max-line take non-negative numbers")
+	}
+	if len(paths) == 0 {
+		return fail("no input: give log files, folders, glob patterns, or - for stdin")
+	}
+
+	files, expandErrs := ingest.Expand(paths, recursive)
+	for _, e := range expandErrs {
+		fmt.Fprintf(stderr, "analyze: %v\n", e)
+	}
+	if len(files) == 0 {
+		return fail("no readable input")
+	}
+
+	var filter report.Filter
+	if sinceB.Relative() || untilB.Relative() {
+		cleanup, err := ingest.SpoolStdin(files, stdin)
+		defer cleanup()
+		if err != nil {
+			return fail("%v", err)
+		}
+		latest, err := report.Latest(ctx, files, opts)
+		if err != nil {
+			return fail("interrupted: %v", err)
+		}
+		filter = report.Filter{Since: sinceB.Resolve(latest), Until: untilB.Resolve(latest)}
+	} else {
+		filter = report.Filter{Since: sinceB.At, Until: untilB.At}
+	}
+
+	sum, err := report.Aggregate(ctx, files, opts, filter)
+	if err != nil {
+		fmt.Fprintf(stderr, "analyze: interrupted: %v\n", err)
+		return exitUsage
+	}
+	readable := 0
+	for _, f := range files {
+		if f.Err != nil {
+			fmt.Fprintf(stderr, "analyze: %v\n", f.Err)
+		}
+		if f.Err == nil || f.Lines > 0 {
+			readable++
+		}
+		if f.Format == nil && f.Lines > 0 {
+			fmt.Fprintf(stderr, "analyze: %s: no known format fits its first lines; its %d lines are rejected as no_format (try --format)\n", f.Path, f.Lines)
+		}
+	}
+	if readable == 0 {
+		return fail("no readable input")
+	}
+	rep := report.Build(sum, files, filter, report.Options{Top: top, Version: version})
+	if err := write(stdout, rep); err != nil {
+		fmt.Fprintf(stderr, "analyze: cannot write the report: %v\n", err)
+		return exitUsage
+	}
+	if len(expandErrs) > 0 || rep.Incomplete() {
+		return exitIncomplete
+	}
+	return exitOK
+}

@@ -1,0 +1,302 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+)
+
+// tally is what a run saw, per file path.
+type tally struct {
+	lines, records, rejected, blank int64
+	reasons                         map[Reason]int64
+	lineNumbers                     map[int64]Kind
+}
+
+// runAll runs the pipeline over files with the given workers and tallies
+// what the scanners saw.
+func runAll(t *testing.T, files []*File, opts Options) map[string]*tally {
+	t.Helper()
+	var mu sync.Mutex
+	out := map[string]*tally{}
+	scanners := map[int]*Scanner{}
+	err := Run(context.Background(), files, opts, func(w int, b *Block) {
+		mu.Lock()
+		defer mu.Unlock()
+		sc := scanners[w]
+		if sc == nil {
+			sc = NewScanner()
+			scanners[w] = sc
+		}
+		tl := out[b.File.Path]
+		if tl == nil {
+			tl = &tally{reasons: map[Reason]int64{}, lineNumbers: map[int64]Kind{}}
+			out[b.File.Path] = tl
+		}
+		sc.Reset(b)
+		for sc.Next() {
+			var line int64
+			switch sc.Kind() {
+			case KindRecord:
+				tl.records++
+				line = sc.Record().Line
+			case KindRejected:
+				tl.rejected++
+				tl.reasons[sc.Rejection().Reason]++
+				line = sc.Rejection().Line
+			case KindBlank:
+				tl.blank++
+				line = -1
+			}
+			if line > 0 {
+				if _, dup := tl.lineNumbers[line]; dup {
+					t.Errorf("%s: line %d seen twice", b.File.Path, line)
+				}
+				tl.lineNumbers[line] = sc.Kind()
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		tl := out[f.Path]
+		if tl == nil {
+			tl = &tally{reasons: map[Reason]int64{}}
+			out[f.Path] = tl
+		}
+		tl.lines = f.Lines
+		if tl.records+tl.rejected+tl.blank != tl.lines {
+			t.Errorf("%s: records %d + rejected %d + blank %d != lines %d", f.Path, tl.records, tl.rejected, tl.blank, tl.lines)
+		}
+	}
+	return out
+}
+
+const goodLine = `10.0.0.1 - - [12/Mar/2025:10:15:32 +0000] "GET /api/documents/1 HTTP/1.1" 200 10 "-" "test"`
+
+func writeFile(t *testing.T, dir, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestRunAccounting(t *testing.T) {
+	dir := t.TempDir()
+	var plain bytes.Buffer
+	for i := range 5000 {
+		switch {
+		case i%100 == 7:
+			plain.WriteString("garbage line\n")
+		case i%100 == 9:
+			plain.WriteString("   \n")
+		case i%2 == 0:
+			plain.WriteString(goodLine + "\r\n")
+		default:
+			plain.WriteString(goodLine + "\n")
+		}
+	}
+	plain.WriteString(goodLine) // last line without newline
+	p := writeFile(t, dir, "access.log", plain.Bytes())
+
+	for _, workers := range []int{1, 4} {
+		files, errs := Expand([]string{p}, false)
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		// A small MaxLine makes many blocks.
+		got := runAll(t, files, Options{Workers: workers, MaxLine: 64 << 10})[p]
+		if got.lines != 5001 || got.records != 4901 || got.rejected != 50 || got.blank != 50 {
+			t.Errorf("workers=%d: lines %d records %d rejected %d blank %d; want 5001 4901 50 50", workers, got.lines, got.records, got.rejected, got.blank)
+		}
+		if got.reasons[NotALogLine] != 50 {
+			t.Errorf("workers=%d: reasons %v", workers, got.reasons)
+		}
+		if files[0].Format.Name != "combined" || !files[0].Complete() {
+			t.Errorf("format %s complete %v", files[0].FormatName(), files[0].Complete())
+		}
+		for _, n := range []int64{8, 108, 4908} {
+			if got.lineNumbers[n] != KindRejected {
+				t.Errorf("line %d is %v, want rejected", n, got.lineNumbers[n])
+			}
+		}
+	}
+}
+
+func TestRunLongLines(t *testing.T) {
+	dir := t.TempDir()
+	long := goodLine[:len(goodLine)-1] + strings.Repeat("x", 1<<20) + `"`
+	var b bytes.Buffer
+	b.WriteString(goodLine + "\n")
+	b.WriteString(long + "\n") // 1 MiB: a record
+	b.WriteString(goodLine + "\n")
+	b.WriteString(strings.Repeat("y", 3<<20) + "\n") // over the limit: one rejection
+	b.WriteString(goodLine + "\n")
+	b.WriteString(strings.Repeat("z", 3<<20)) // over the limit, at the end without newline
+	p := writeFile(t, dir, "long.log", b.Bytes())
+	files, _ := Expand([]string{p}, false)
+	got := runAll(t, files, Options{Workers: 2, MaxLine: 2 << 20})[p]
+	if got.lines != 6 || got.records != 4 || got.reasons[TooLong] != 2 {
+		t.Errorf("lines %d records %d reasons %v; want 6, 4, 2 too_long", got.lines, got.records, got.reasons)
+	}
+	if got.lineNumbers[4] != KindRejected || got.lineNumbers[5] != KindRecord || got.lineNumbers[6] != KindRejected {
+		t.Errorf("line kinds %v", got.lineNumbers)
+	}
+}
+
+func TestRunCompressed(t *testing.T) {
+	dir := t.TempDir()
+	var text bytes.Buffer
+	for range 1000 {
+		text.WriteString(goodLine + "\n")
+	}
+	// Multi-member gzip: two members back to back, as `cat a.gz b.gz` makes.
+	var gz bytes.Buffer
+	for range 2 {
+		zw := gzip.NewWriter(&gz)
+		zw.Write(text.Bytes())
+		zw.Close()
+	}
+	var zs bytes.Buffer
+	zw, _ := zstd.NewWriter(&zs)
+	zw.Write(text.Bytes())
+	zw.Close()
+
+	gzPath := writeFile(t, dir, "a.log.1", gz.Bytes()) // no .gz suffix: magic decides
+	zsPath := writeFile(t, dir, "b.log.zst", zs.Bytes())
+	plainGz := writeFile(t, dir, "c.log.gz", text.Bytes()) // plain text despite the name
+	truncated := writeFile(t, dir, "d.log.gz", gz.Bytes()[:gz.Len()/3])
+	bz, err := os.ReadFile("testdata/two-lines.log.bz2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bzPath := writeFile(t, dir, "e.log.bz2", bz)
+
+	files, errs := Expand([]string{gzPath, zsPath, plainGz, truncated, bzPath}, false)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	got := runAll(t, files, Options{Workers: 2})
+	want := map[string]struct {
+		comp    string
+		records int64
+	}{
+		gzPath: {"gzip", 2000}, zsPath: {"zstd", 1000}, plainGz: {"none", 1000}, bzPath: {"bzip2", 2},
+	}
+	for _, f := range files {
+		if f.Path == truncated {
+			continue
+		}
+		w := want[f.Path]
+		if f.Compression != w.comp || got[f.Path].records != w.records || !f.Complete() {
+			t.Errorf("%s: compression %s records %d complete %v (%v); want %s %d true", f.Path, f.Compression, got[f.Path].records, f.Complete(), f.Err, w.comp, w.records)
+		}
+	}
+	tf := files[3]
+	if tf.Complete() || tf.Compression != "gzip" {
+		t.Errorf("truncated gzip: complete %v compression %s", tf.Complete(), tf.Compression)
+	}
+	if tg := got[truncated]; tg.records == 0 || tg.records >= 2000 || tg.reasons[Unreadable] > 1 {
+		t.Errorf("truncated gzip: %d records, reasons %v", tg.records, tg.reasons)
+	}
+	if !strings.Contains(tf.Err.Error(), "cannot read") || !strings.Contains(tf.Err.Error(), "after line") {
+		t.Errorf("truncated gzip error: %v", tf.Err)
+	}
+}
+
+func TestRunStdinAndErrors(t *testing.T) {
+	dir := t.TempDir()
+	good := writeFile(t, dir, "good.log", []byte(goodLine+"\n"))
+	files, errs := Expand([]string{"-", good, filepath.Join(dir, "missing.log"), filepath.Join(dir, "*.nomatch")}, false)
+	if len(errs) != 2 || len(files) != 2 {
+		t.Fatalf("Expand: files %d errs %v", len(files), errs)
+	}
+	if !strings.Contains(errs[0].Error(), "cannot open") || !strings.Contains(errs[0].Error(), "no such file") {
+		t.Errorf("missing file error: %v", errs[0])
+	}
+	got := runAll(t, files, Options{Stdin: strings.NewReader(goodLine + "\n" + goodLine + "\n")})
+	if got["-"].records != 2 || got[good].records != 1 {
+		t.Errorf("stdin %d, file %d records", got["-"].records, got[good].records)
+	}
+}
+
+func TestRunUnreadable(t *testing.T) {
+	if os.Geteuid() == 0 {
+		// root reads anything: make the file unreadable another way.
+		dir := t.TempDir()
+		p := filepath.Join(dir, "gone.log")
+		files := []*File{{Path: p, Compression: "none"}}
+		runAll(t, files, Options{})
+		if files[0].Complete() || !strings.Contains(files[0].Err.Error(), "cannot open") {
+			t.Errorf("err = %v", files[0].Err)
+		}
+		return
+	}
+	dir := t.TempDir()
+	p := writeFile(t, dir, "secret.log", []byte(goodLine+"\n"))
+	os.Chmod(p, 0)
+	files, _ := Expand([]string{p}, false)
+	runAll(t, files, Options{})
+	if files[0].Complete() || !strings.Contains(files[0].Err.Error(), "permission denied") {
+		t.Errorf("err = %v", files[0].Err)
+	}
+}
+
+func TestExpand(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "b.log", nil)
+	writeFile(t, dir, "a.log", nil)
+	writeFile(t, dir, ".hidden", nil)
+	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
+	writeFile(t, filepath.Join(dir, "sub"), "c.log", nil)
+	os.Symlink(dir, filepath.Join(dir, "sub", "loop")) // a folder loop
+
+	names := func(files []*File) string {
+		var s []string
+		for _, f := range files {
+			rel, _ := filepath.Rel(dir, f.Path)
+			s = append(s, rel)
+		}
+		return strings.Join(s, " ")
+	}
+	files, errs := Expand([]string{dir}, false)
+	if got := names(files); got != "a.log b.log" || len(errs) != 0 {
+		t.Errorf("folder: %q %v", got, errs)
+	}
+	files, _ = Expand([]string{dir}, true)
+	if got := names(files); got != "a.log b.log sub/c.log" {
+		t.Errorf("recursive: %q", got)
+	}
+	files, _ = Expand([]string{filepath.Join(dir, "*.log"), filepath.Join(dir, "a.log")}, false)
+	if got := names(files); got != "a.log b.log" {
+		t.Errorf("glob with duplicate: %q", got)
+	}
+}
+
+func TestRunBzip2CLI(t *testing.T) {
+	// A multi-stream bzip2 file made by the bzip2 tool, when it is installed.
+	if _, err := exec.LookPath("bzip2"); err != nil {
+		t.Skip("skipping: bzip2 is not installed")
+	}
+	dir := t.TempDir()
+	p := writeFile(t, dir, "x.log", []byte(strings.Repeat(goodLine+"\n", 300)))
+	if out, err := exec.Command("bzip2", p).CombinedOutput(); err != nil {
+		t.Fatalf("bzip2: %v %s", err, out)
+	}
+	files, _ := Expand([]string{p + ".bz2"}, false)
+	got := runAll(t, files, Options{})
+	if got[p+".bz2"].records != 300 || files[0].Compression != "bzip2" {
+		t.Errorf("records %d compression %s", got[p+".bz2"].records, files[0].Compression)
+	}
+}

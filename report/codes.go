@@ -1,0 +1,76 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/olekukonko/tablewriter/renderer"
+
+	"analyze/classify"
+)
+
+// CodeRow is one catalogue entry as `analyze codes -o json` writes it.
+type CodeRow struct {
+	Status      int    `json:"status"`
+	Class       string `json:"class"`
+	Diagnosis   string `json:"diagnosis"`
+	Title       string `json:"title"`
+	Meaning     string `json:"meaning"`
+	Cause       string `json:"cause"`
+	Action      string `json:"action"`
+	Retry       string `json:"retry"`
+	RetryUnsafe string `json:"retry_non_idempotent"`
+	Documented  bool   `json:"documented"`
+}
+
+// Codes returns the status catalogue as rows.
+func Codes() []CodeRow {
+	var rows []CodeRow
+	for _, e := range classify.Entries() {
+		rows = append(rows, CodeRow{e.Status, e.Class.String(), e.ID, e.Title, e.Meaning, e.Cause, e.Action,
+			e.Retry.String(), e.RetryUnsafe.String(), e.Documented})
+	}
+	return rows
+}
+
+// WriteCodes writes the catalogue in the named format: text, markdown or json.
+func WriteCodes(w io.Writer, format string) error {
+	rows := Codes()
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	s := section{
+		header: []string{"status", "title", "class", "diagnosis", "retry", "retry POST/PATCH", "API doc", "what to do"},
+		align:  []bool{true, false, false, false, false, false, false, false},
+	}
+	for _, r := range rows {
+		doc := "no"
+		if r.Documented {
+			doc = "yes"
+		}
+		s.rows = append(s.rows, []string{fmt.Sprintf("%03d", r.Status), r.Title, r.Class, r.Diagnosis, r.Retry, r.RetryUnsafe, doc, r.Action})
+	}
+	ew := &errWriter{w: w}
+	if format == "markdown" {
+		fmt.Fprintf(ew, "# Status catalogue\n\n")
+		if err := renderTable(ew, s, renderer.NewMarkdown()); err != nil {
+			return err
+		}
+		fmt.Fprintf(ew, "\n## Meanings\n\n")
+		for _, r := range rows {
+			fmt.Fprintf(ew, "- **%s %s** (`%s`): %s Likely cause: %s\n", strconv.Itoa(r.Status), r.Title, r.Diagnosis, r.Meaning, r.Cause)
+		}
+		return ew.err
+	}
+	if err := renderTable(ew, s, nil); err != nil {
+		return err
+	}
+	fmt.Fprintln(ew, "Retry policies: no (fix the request), after_wait (honour Retry-After), backoff (exponential backoff),")
+	fmt.Fprintln(ew, "unsafe (a write may have happened: retry only with an idempotency key), after_fix (fix the cause, then retry once).")
+	fmt.Fprintln(ew, "Unlisted codes get their class's generic diagnosis. `analyze codes -o json` adds meaning and likely cause.")
+	return ew.err
+}

@@ -1,0 +1,64 @@
+package report
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Bound is a --since or --until value: an instant, or a duration before the
+// latest record (resolved once the latest record is known).
+type Bound struct {
+	At     time.Time
+	Before time.Duration // > 0: relative to the latest record
+}
+
+// IsZero reports whether no bound was given.
+func (b Bound) IsZero() bool { return b.At.IsZero() && b.Before == 0 }
+
+// Relative reports whether the bound needs the latest record's time.
+func (b Bound) Relative() bool { return b.Before > 0 }
+
+// Resolve returns the bound's instant, given the latest record's time.
+func (b Bound) Resolve(latest time.Time) time.Time {
+	if b.Relative() {
+		return latest.Add(-b.Before)
+	}
+	return b.At
+}
+
+// ParseBound parses a time bound: RFC 3339 ("2025-03-12T10:00:00Z", with or
+// without fractional seconds), a date ("2025-03-12", midnight UTC), or a
+// duration before the latest record ("2h", "90m", "7d").
+func ParseBound(s string) (Bound, error) {
+	if s == "" {
+		return Bound{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return Bound{At: t.UTC()}, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return Bound{At: t}, nil
+	}
+	if d, ok := parseDays(s); ok {
+		return Bound{Before: d}, nil
+	}
+	if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		return Bound{Before: d}, nil
+	}
+	return Bound{}, fmt.Errorf("cannot parse time %q: want RFC 3339 (2025-03-12T10:00:00Z), a date (2025-03-12) or a positive duration before the latest record (2h, 7d)", s)
+}
+
+// parseDays parses "7d", which time.ParseDuration lacks.
+func parseDays(s string) (time.Duration, bool) {
+	n, ok := strings.CutSuffix(s, "d")
+	if !ok {
+		return 0, false
+	}
+	days, err := strconv.Atoi(n)
+	if err != nil || days <= 0 || days > 100000 {
+		return 0, false
+	}
+	return time.Duration(days) * 24 * time.Hour, true
+}

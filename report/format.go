@@ -1,0 +1,51 @@
+package report
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Number formatting shared by the human-readable writers.
+
+// thousands formats n with comma separators: 1234567 → "1,234,567".
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	if len(s) <= 3 {
+		if neg {
+			return "-" + s
+		}
+		return s
+	}
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	pre := len(s) % 3
+	if pre > 0 {
+		b.WriteString(s[:pre])
+	}
+	for i := pre; i < len(s); i += 3 {
+		if b.Len() > 0 && !(neg && b.Len() == 1) {
+			b.WriteByte(',')
+		}
+		b.WriteString(s[i : i+3])
+	}
+	return b.String()
+}
+
+// percent formats a share of 1 as a percentage with one decimal; shares
+// that round to zero but are not zero show as "<0.1%".
+func percent(part, whole int64) string {
+	if whole == 0 {
+		return "-"
+	}
+	p := float64(part) * 100 / float64(whole)
+	if p > 0 && p < 0.05 {
+		return "<0.1%"
+	}
+	return strconv.FormatFloat(p, 'f', 1, 64) + "%"
+}

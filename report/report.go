@@ -1,0 +1,252 @@
+// Package report aggregates verdicts and writes them out.
+//
+// In: ingest blocks, walked by per-worker Summaries (summary.go) that
+// classify each record and count it; the Summaries merge exactly. Out: a
+// Report (this file), the plain data behind every output, written as a
+// terminal table (write_text.go), Markdown (write_markdown.go) or JSON
+// (write_json.go). The Report's JSON keys are a documented contract
+// (README.md, "JSON report").
+package report
+
+import (
+	"cmp"
+	"math"
+	"time"
+
+	"analyze/classify"
+	"analyze/ingest"
+)
+
+// Report is what a run found, ready to write.
+type Report struct {
+	Tool      string           `json:"tool"`
+	Version   string           `json:"version"`
+	Input     Input            `json:"input"`
+	Filter    FilterInfo       `json:"filter"`
+	Time      TimeRange        `json:"time"`
+	Classes   Classes          `json:"classes"`
+	Statuses  []StatusRow      `json:"statuses"`
+	Methods   map[string]int64 `json:"methods"`
+	Endpoints []EndpointRow    `json:"endpoints"`
+	Clients   []ClientRow      `json:"clients"`
+	Bounds    Bounds           `json:"bounds"`
+}
+
+// Input is the accounting: lines = records + rejected + blank, in total
+// and per file. Filtered records are records, counted again under Filtered;
+// Analyzed = Records - Filtered.
+type Input struct {
+	Lines            int64                `json:"lines"`
+	Records          int64                `json:"records"`
+	Rejected         int64                `json:"rejected"`
+	Blank            int64                `json:"blank"`
+	Filtered         int64                `json:"filtered"`
+	Analyzed         int64                `json:"analyzed"`
+	Reconciled       bool                 `json:"reconciled"`
+	RejectedReasons  map[string]int64     `json:"rejected_reasons"`
+	RejectedExamples map[string][]Example `json:"rejected_examples"`
+	Files            []FileRow            `json:"files"`
+}
+
+// FileRow is the accounting of one input.
+type FileRow struct {
+	Path             string  `json:"path"`
+	Format           string  `json:"format"`
+	FormatConfidence float64 `json:"format_confidence"`
+	FormatDetected   bool    `json:"format_detected"`
+	Compression      string  `json:"compression"`
+	Lines            int64   `json:"lines"`
+	Records          int64   `json:"records"`
+	Rejected         int64   `json:"rejected"`
+	Blank            int64   `json:"blank"`
+	Filtered         int64   `json:"filtered"`
+	Complete         bool    `json:"complete"`
+	Error            string  `json:"error,omitempty"`
+}
+
+// FilterInfo states the time filter in force; null bounds are open.
+type FilterInfo struct {
+	Since *string `json:"since"`
+	Until *string `json:"until"`
+}
+
+// TimeRange is the span of the analysed records; null when there were none.
+type TimeRange struct {
+	First *string `json:"first"`
+	Last  *string `json:"last"`
+}
+
+// Classes counts analysed records by class.
+type Classes struct {
+	Success     int64 `json:"success"`
+	Redirect    int64 `json:"redirect"`
+	ClientError int64 `json:"client_error"`
+	ServerError int64 `json:"server_error"`
+	Other       int64 `json:"other"`
+}
+
+// StatusRow is one status seen. Retry is the status's policy for an
+// idempotent request; the per-method policy is in the catalogue.
+type StatusRow struct {
+	Status     int     `json:"status"`
+	Count      int64   `json:"count"`
+	Share      float64 `json:"share"`
+	Class      string  `json:"class"`
+	Diagnosis  string  `json:"diagnosis"`
+	Title      string  `json:"title"`
+	Retry      string  `json:"retry"`
+	Documented bool    `json:"documented"`
+}
+
+// EndpointRow is one templated endpoint with its counts by class.
+type EndpointRow struct {
+	Endpoint    string `json:"endpoint"`
+	Requests    int64  `json:"requests"`
+	Success     int64  `json:"success"`
+	Redirect    int64  `json:"redirect"`
+	ClientError int64  `json:"client_error"`
+	ServerError int64  `json:"server_error"`
+	Other       int64  `json:"other"`
+	RateLimited int64  `json:"rate_limited"`
+}
+
+// ClientRow is one client (remote user, else address) with its errors.
+type ClientRow struct {
+	Client      string `json:"client"`
+	Requests    int64  `json:"requests"`
+	ClientError int64  `json:"client_error"`
+	ServerError int64  `json:"server_error"`
+	RateLimited int64  `json:"rate_limited"`
+}
+
+// Bounds says whether a bounded table had to fold keys, which makes its
+// counts approximate (see Table).
+type Bounds struct {
+	EndpointsFolded int64 `json:"endpoints_folded"`
+	ClientsFolded   int64 `json:"clients_folded"`
+	MethodsFolded   int64 `json:"methods_folded"`
+}
+
+// Options shape a Report.
+type Options struct {
+	Top     int // rows in the endpoint and client tables
+	Version string
+}
+
+// Build makes the Report of a Summary over files.
+func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Report {
+	r := &Report{Tool: "analyze", Version: opts.Version}
+	in := &r.Input
+	in.RejectedReasons = map[string]int64{}
+	in.RejectedExamples = map[string][]Example{}
+	for i, f := range files {
+		fc := s.Files[i]
+		row := FileRow{
+			Path: f.Path, Format: f.FormatName(), Compression: f.Compression,
+			FormatConfidence: round(f.Detection.Confidence, 3), FormatDetected: f.Detection.Sampled > 0,
+			Lines: f.Lines, Records: fc.Records, Rejected: fc.Rejected, Blank: fc.Blank, Filtered: fc.Filtered,
+			Complete: f.Complete(),
+		}
+		if !row.FormatDetected && f.Format != nil {
+			row.FormatConfidence = 1
+		}
+		if f.Err != nil {
+			row.Error = f.Err.Error()
+		}
+		in.Files = append(in.Files, row)
+		in.Lines += f.Lines
+		in.Records += fc.Records
+		in.Rejected += fc.Rejected
+		in.Blank += fc.Blank
+	}
+	in.Filtered = s.Filtered
+	in.Analyzed = in.Records - in.Filtered
+	in.Reconciled = in.Lines == in.Records+in.Rejected+in.Blank
+	for reason, n := range s.Rejected {
+		if n > 0 {
+			name := ingest.Reason(reason).String()
+			in.RejectedReasons[name] = n
+			in.RejectedExamples[name] = s.Examples[reason]
+		}
+	}
+	if !filter.Since.IsZero() {
+		r.Filter.Since = stamp(filter.Since)
+	}
+	if !filter.Until.IsZero() {
+		r.Filter.Until = stamp(filter.Until)
+	}
+	if in.Analyzed > 0 {
+		r.Time = TimeRange{First: stamp(s.First), Last: stamp(s.Last)}
+	}
+	c := s.Classes
+	r.Classes = Classes{c[classify.Success], c[classify.Redirect], c[classify.ClientError], c[classify.ServerError], c[classify.Other]}
+
+	r.Statuses = []StatusRow{}
+	for status, n := range s.Statuses {
+		if n == 0 {
+			continue
+		}
+		v := classify.Classify(status, []byte("GET"))
+		r.Statuses = append(r.Statuses, StatusRow{
+			Status: status, Count: n, Share: round(float64(n)/float64(in.Analyzed), 4),
+			Class: v.Class.String(), Diagnosis: v.Entry.ID, Title: v.Entry.Title, Retry: v.Entry.Retry.String(),
+			Documented: v.Entry.Documented,
+		})
+	}
+	r.Methods = map[string]int64{}
+	for _, e := range s.Methods.Top(-1, byRequests) {
+		r.Methods[e.Key] = e.Requests
+	}
+	if s.Methods.Other.Requests > 0 {
+		r.Methods["(other)"] = s.Methods.Other.Requests
+	}
+	r.Endpoints = []EndpointRow{}
+	for _, e := range s.Endpoints.Top(opts.Top, byErrors) {
+		r.Endpoints = append(r.Endpoints, EndpointRow{
+			Endpoint: e.Key, Requests: e.Requests,
+			Success: e.Class[classify.Success], Redirect: e.Class[classify.Redirect],
+			ClientError: e.Class[classify.ClientError], ServerError: e.Class[classify.ServerError],
+			Other: e.Class[classify.Other], RateLimited: e.RateLimited,
+		})
+	}
+	r.Clients = []ClientRow{}
+	for _, e := range s.Clients.Top(opts.Top, byErrors) {
+		r.Clients = append(r.Clients, ClientRow{
+			Client: e.Key, Requests: e.Requests,
+			ClientError: e.Class[classify.ClientError], ServerError: e.Class[classify.ServerError],
+			RateLimited: e.RateLimited,
+		})
+	}
+	r.Bounds = Bounds{s.Endpoints.Folded, s.Clients.Folded, s.Methods.Folded}
+	return r
+}
+
+// byErrors orders by errors, then requests, both descending.
+func byErrors(a, b *Counts) int {
+	return cmp.Or(cmp.Compare(b.Errors(), a.Errors()), cmp.Compare(b.Requests, a.Requests))
+}
+
+func byRequests(a, b *Counts) int { return cmp.Compare(b.Requests, a.Requests) }
+
+func stamp(t time.Time) *string {
+	s := t.UTC().Format(time.RFC3339Nano)
+	return &s
+}
+
+func round(x float64, digits int) float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0
+	}
+	p := math.Pow(10, float64(digits))
+	return math.Round(x*p) / p
+}
+
+// Incomplete reports whether some input could not be read to its end.
+func (r *Report) Incomplete() bool {
+	for _, f := range r.Input.Files {
+		if !f.Complete {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,162 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	"analyze/classify"
+)
+
+// section is one titled table of the human-readable report; the text and
+// Markdown writers render the same sections.
+type section struct {
+	title  string
+	header []string
+	align  []bool // per column: true aligns right
+	rows   [][]string
+	notes  []string // lines after the table
+}
+
+// sections lays out a Report. esc makes a log-derived string safe for the
+// output (Term or Markdown); note texts written here are trusted, but the
+// file paths and snippets they include pass through esc too.
+func sections(r *Report, esc func(string) string) []section {
+	var out []section
+	in := r.Input
+
+	inputs := section{
+		title:  "Inputs",
+		header: []string{"file", "format", "compression", "lines", "records", "rejected", "blank", "complete"},
+		align:  []bool{false, false, false, true, true, true, true, false},
+	}
+	for _, f := range in.Files {
+		format := f.Format
+		if f.FormatDetected {
+			format += fmt.Sprintf(" (auto, %.0f%%)", f.FormatConfidence*100)
+		}
+		complete := "yes"
+		if !f.Complete {
+			complete = "NO"
+			inputs.notes = append(inputs.notes, esc(f.Error))
+		}
+		inputs.rows = append(inputs.rows, []string{esc(f.Path), format, f.Compression,
+			thousands(f.Lines), thousands(f.Records), thousands(f.Rejected), thousands(f.Blank), complete})
+	}
+	if len(in.Files) > 1 {
+		inputs.rows = append(inputs.rows, []string{"total", "", "", thousands(in.Lines), thousands(in.Records),
+			thousands(in.Rejected), thousands(in.Blank), ""})
+	}
+	if in.Filtered > 0 {
+		inputs.notes = append(inputs.notes, fmt.Sprintf("%s records outside the time filter were not analysed.", thousands(in.Filtered)))
+	}
+	if !in.Reconciled {
+		inputs.notes = append(inputs.notes, "WARNING: lines != records + rejected + blank; please report this bug.")
+	}
+	out = append(out, inputs)
+
+	classes := section{title: "Classes", header: []string{"class", "requests", "share"}, align: []bool{false, true, true}}
+	for i, n := range []int64{r.Classes.Success, r.Classes.Redirect, r.Classes.ClientError, r.Classes.ServerError, r.Classes.Other} {
+		classes.rows = append(classes.rows, []string{classify.Class(i).String(), thousands(n), percent(n, in.Analyzed)})
+	}
+	out = append(out, classes)
+
+	statuses := section{
+		title:  "Statuses",
+		header: []string{"status", "title", "requests", "share", "class", "diagnosis", "retry"},
+		align:  []bool{true, false, true, true, false, false, false},
+	}
+	for _, s := range r.Statuses {
+		title := s.Title
+		if !s.Documented {
+			title += " *"
+		}
+		statuses.rows = append(statuses.rows, []string{fmt.Sprintf("%03d", s.Status), title, thousands(s.Count),
+			percent(s.Count, in.Analyzed), s.Class, s.Diagnosis, s.Retry})
+	}
+	statuses.notes = append(statuses.notes, "Titles marked * are not documented by the API and carry their standard HTTP meaning. Retry is the policy for idempotent methods; analyze codes lists the policy per method.")
+	out = append(out, statuses)
+
+	endpoints := section{
+		title:  "Top endpoints by errors",
+		header: []string{"endpoint", "requests", "2xx", "4xx", "5xx", "429", "errors"},
+		align:  []bool{false, true, true, true, true, true, true},
+	}
+	for _, e := range r.Endpoints {
+		endpoints.rows = append(endpoints.rows, []string{esc(e.Endpoint), thousands(e.Requests), thousands(e.Success),
+			thousands(e.ClientError), thousands(e.ServerError), thousands(e.RateLimited), percent(e.ClientError+e.ServerError, e.Requests)})
+	}
+	if r.Bounds.EndpointsFolded > 0 {
+		endpoints.notes = append(endpoints.notes, fmt.Sprintf("Approximate: %s rarely seen endpoints were folded to stay within memory bounds.", thousands(r.Bounds.EndpointsFolded)))
+	}
+	out = append(out, endpoints)
+
+	clients := section{
+		title:  "Top clients by errors",
+		header: []string{"client", "requests", "4xx", "5xx", "429", "errors"},
+		align:  []bool{false, true, true, true, true, true},
+	}
+	for _, c := range r.Clients {
+		clients.rows = append(clients.rows, []string{esc(c.Client), thousands(c.Requests), thousands(c.ClientError),
+			thousands(c.ServerError), thousands(c.RateLimited), percent(c.ClientError+c.ServerError, c.Requests)})
+	}
+	clients.notes = append(clients.notes, "A client is the remote user when one is logged, else the client address.")
+	if r.Bounds.ClientsFolded > 0 {
+		clients.notes = append(clients.notes, fmt.Sprintf("Approximate: %s rarely seen clients were folded to stay within memory bounds.", thousands(r.Bounds.ClientsFolded)))
+	}
+	out = append(out, clients)
+
+	methods := section{title: "Methods", header: []string{"method", "requests", "share"}, align: []bool{false, true, true}}
+	names := make([]string, 0, len(r.Methods))
+	for m := range r.Methods {
+		names = append(names, m)
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		if r.Methods[a] != r.Methods[b] {
+			return int(r.Methods[b] - r.Methods[a])
+		}
+		return compareStrings(a, b)
+	})
+	for _, m := range names {
+		methods.rows = append(methods.rows, []string{esc(m), thousands(r.Methods[m]), percent(r.Methods[m], in.Analyzed)})
+	}
+	out = append(out, methods)
+
+	if in.Rejected > 0 {
+		rejected := section{title: "Rejected lines", header: []string{"reason", "lines", "share of lines"}, align: []bool{false, true, true}}
+		reasons := make([]string, 0, len(in.RejectedReasons))
+		for k := range in.RejectedReasons {
+			reasons = append(reasons, k)
+		}
+		slices.Sort(reasons)
+		for _, k := range reasons {
+			rejected.rows = append(rejected.rows, []string{k, thousands(in.RejectedReasons[k]), percent(in.RejectedReasons[k], in.Lines)})
+			for _, e := range in.RejectedExamples[k] {
+				rejected.notes = append(rejected.notes, k+"  "+esc(e.File)+":"+strconv.FormatInt(e.Line, 10)+"  "+esc(Snippet(e.Snippet)))
+			}
+		}
+		out = append(out, rejected)
+	}
+	return out
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// headline is the report's first line.
+func headline(r *Report) string {
+	in := r.Input
+	s := fmt.Sprintf("%s lines in %d input(s): %s records, %s rejected, %s blank", thousands(in.Lines), len(in.Files),
+		thousands(in.Records), thousands(in.Rejected), thousands(in.Blank))
+	if r.Time.First != nil {
+		s += fmt.Sprintf("; %s to %s", *r.Time.First, *r.Time.Last)
+	}
+	return s
+}

@@ -1,0 +1,203 @@
+package report
+
+import (
+	"cmp"
+	"time"
+
+	"analyze/classify"
+	"analyze/ingest"
+)
+
+// Limits of the bounded tables, per worker and after merging.
+const (
+	endpointLimit = 20000
+	clientLimit   = 20000
+	methodLimit   = 64
+	examplesKept  = 5
+)
+
+// Filter selects records by time. Zero bounds are open.
+type Filter struct {
+	Since time.Time // records at or after Since
+	Until time.Time // records before Until
+}
+
+func (f *Filter) keep(t time.Time) bool {
+	return (f.Since.IsZero() || !t.Before(f.Since)) && (f.Until.IsZero() || t.Before(f.Until))
+}
+
+// FileCounts is the accounting of one input.
+type FileCounts struct {
+	Records, Rejected, Blank, Filtered int64
+}
+
+// Example is a rejected line kept for the report.
+type Example struct {
+	File    string `json:"file"`
+	Line    int64  `json:"line"`
+	Snippet string `json:"snippet"`
+	index   int    // file index, for ordering
+}
+
+// Summary aggregates verdicts: the mergeable state behind the report. Each
+// worker fills its own; Merge combines them exactly (within the tables'
+// limits).
+type Summary struct {
+	filter Filter
+
+	Files    []FileCounts // by ingest.File.Index
+	Filtered int64
+	First    time.Time
+	Last     time.Time
+
+	Classes  [classify.NumClasses]int64
+	Statuses [1000]int64
+
+	Methods   *Table
+	Endpoints *Table
+	Clients   *Table
+
+	Rejected [ingest.NumReasons]int64
+	Examples [ingest.NumReasons][]Example
+
+	scratch []byte
+}
+
+// NewSummary returns an empty summary that keeps the records filter passes.
+func NewSummary(filter Filter) *Summary {
+	return &Summary{
+		filter:    filter,
+		Methods:   NewTable(methodLimit),
+		Endpoints: NewTable(endpointLimit),
+		Clients:   NewTable(clientLimit),
+		scratch:   make([]byte, 0, 256),
+	}
+}
+
+func (s *Summary) file(f *ingest.File) *FileCounts {
+	for len(s.Files) <= f.Index {
+		s.Files = append(s.Files, FileCounts{})
+	}
+	return &s.Files[f.Index]
+}
+
+// ClientKey returns the identity a record is counted under: the remote user
+// or credential when one is logged, else the client address.
+func ClientKey(r *ingest.Record) []byte {
+	if len(r.User) > 0 {
+		return r.User
+	}
+	if len(r.Client) > 0 {
+		return r.Client
+	}
+	return dash
+}
+
+var dash = []byte("-")
+
+// Add counts one record.
+func (s *Summary) Add(r *ingest.Record) {
+	fc := s.file(r.File)
+	fc.Records++
+	if !s.filter.keep(r.Time) {
+		fc.Filtered++
+		s.Filtered++
+		return
+	}
+	if s.First.IsZero() || r.Time.Before(s.First) {
+		s.First = r.Time
+	}
+	if r.Time.After(s.Last) {
+		s.Last = r.Time
+	}
+	v := classify.Classify(r.Status, r.Method)
+	s.Classes[v.Class]++
+	s.Statuses[r.Status]++
+
+	method := r.Method
+	if len(method) == 0 {
+		method = dash
+	}
+	s.Methods.Get(method).Requests++
+
+	s.scratch = classify.Template(s.scratch[:0], r.Path)
+	count(s.Endpoints.Get(s.scratch), v)
+	count(s.Clients.Get(ClientKey(r)), v)
+}
+
+func count(c *Counts, v classify.Verdict) {
+	c.Requests++
+	c.Class[v.Class]++
+	if v.Status == 429 {
+		c.RateLimited++
+	}
+}
+
+// Reject counts one rejected line and keeps it as an example when it is
+// among the first few of its reason (by file, then line).
+func (s *Summary) Reject(rej *ingest.Rejection) {
+	s.file(rej.File).Rejected++
+	s.Rejected[rej.Reason]++
+	ex := s.Examples[rej.Reason]
+	if len(ex) >= examplesKept && !exampleBefore(rej.File.Index, rej.Line, &ex[len(ex)-1]) {
+		return
+	}
+	s.Examples[rej.Reason] = insertExample(ex, Example{File: rej.File.Path, Line: rej.Line, Snippet: string(rej.Snippet), index: rej.File.Index})
+}
+
+// Blank counts one blank line.
+func (s *Summary) Blank(f *ingest.File) { s.file(f).Blank++ }
+
+func exampleBefore(index int, line int64, e *Example) bool {
+	return cmp.Or(cmp.Compare(index, e.index), cmp.Compare(line, e.Line)) < 0
+}
+
+// insertExample inserts e in order and keeps the first examplesKept.
+func insertExample(ex []Example, e Example) []Example {
+	i := len(ex)
+	for i > 0 && exampleBefore(e.index, e.Line, &ex[i-1]) {
+		i--
+	}
+	ex = append(ex, Example{})
+	copy(ex[i+1:], ex[i:])
+	ex[i] = e
+	if len(ex) > examplesKept {
+		ex = ex[:examplesKept]
+	}
+	return ex
+}
+
+// Merge adds o into s.
+func (s *Summary) Merge(o *Summary) {
+	for i, fc := range o.Files {
+		for len(s.Files) <= i {
+			s.Files = append(s.Files, FileCounts{})
+		}
+		s.Files[i].Records += fc.Records
+		s.Files[i].Rejected += fc.Rejected
+		s.Files[i].Blank += fc.Blank
+		s.Files[i].Filtered += fc.Filtered
+	}
+	s.Filtered += o.Filtered
+	if !o.First.IsZero() && (s.First.IsZero() || o.First.Before(s.First)) {
+		s.First = o.First
+	}
+	if o.Last.After(s.Last) {
+		s.Last = o.Last
+	}
+	for i := range s.Classes {
+		s.Classes[i] += o.Classes[i]
+	}
+	for i := range s.Statuses {
+		s.Statuses[i] += o.Statuses[i]
+	}
+	s.Methods.Merge(o.Methods)
+	s.Endpoints.Merge(o.Endpoints)
+	s.Clients.Merge(o.Clients)
+	for r := range s.Rejected {
+		s.Rejected[r] += o.Rejected[r]
+		for _, e := range o.Examples[r] {
+			s.Examples[r] = insertExample(s.Examples[r], e)
+		}
+	}
+}

@@ -1,0 +1,115 @@
+package report
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Counts are the per-key tallies of a Table.
+type Counts struct {
+	Requests    int64
+	Class       [5]int64 // by classify.Class
+	RateLimited int64    // 429 responses
+}
+
+// Errors returns the client and server errors together.
+func (c *Counts) Errors() int64 { return c.Class[2] + c.Class[3] }
+
+func (c *Counts) add(o *Counts) {
+	c.Requests += o.Requests
+	for i := range c.Class {
+		c.Class[i] += o.Class[i]
+	}
+	c.RateLimited += o.RateLimited
+}
+
+// Table counts by a key from an unbounded domain (endpoints, clients,
+// methods) in bounded memory. Below its limit it is exact. When a new key
+// would pass the limit, the half of the keys with the fewest requests is
+// folded into Other, so heavy keys stay exact unless they were once among
+// the lightest half; Folded says how many keys were folded, and the report
+// states it. Merging two exact tables gives an exact table.
+type Table struct {
+	m      map[string]*Counts
+	limit  int
+	Other  Counts
+	Folded int64
+}
+
+// NewTable returns a table that keeps at most limit keys.
+func NewTable(limit int) *Table {
+	return &Table{m: make(map[string]*Counts), limit: max(limit, 2)}
+}
+
+// Get returns the counts for key, adding it if needed. Looking up a present
+// key does not allocate.
+func (t *Table) Get(key []byte) *Counts {
+	if c, ok := t.m[string(key)]; ok {
+		return c
+	}
+	if len(t.m) >= t.limit {
+		t.fold()
+	}
+	c := &Counts{}
+	t.m[string(key)] = c
+	return c
+}
+
+// fold moves the lighter half of the keys into Other.
+func (t *Table) fold() {
+	type kv struct {
+		k string
+		c *Counts
+	}
+	all := make([]kv, 0, len(t.m))
+	for k, c := range t.m {
+		all = append(all, kv{k, c})
+	}
+	slices.SortFunc(all, func(a, b kv) int {
+		return cmp.Or(cmp.Compare(a.c.Requests, b.c.Requests), cmp.Compare(a.k, b.k))
+	})
+	for _, e := range all[:len(all)/2] {
+		t.Other.add(e.c)
+		t.Folded++
+		delete(t.m, e.k)
+	}
+}
+
+// Merge adds o's counts into t.
+func (t *Table) Merge(o *Table) {
+	keys := make([]string, 0, len(o.m))
+	for k := range o.m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // a deterministic fold order
+	for _, k := range keys {
+		t.Get([]byte(k)).add(o.m[k])
+	}
+	t.Other.add(&o.Other)
+	t.Folded += o.Folded
+}
+
+// Len returns the number of keys kept.
+func (t *Table) Len() int { return len(t.m) }
+
+// Entry is one key of a Table with its counts.
+type Entry struct {
+	Key string
+	Counts
+}
+
+// Top returns up to n entries ordered by less (a cmp-style function), with
+// the key as the final tie-break so the order is deterministic.
+func (t *Table) Top(n int, order func(a, b *Counts) int) []Entry {
+	all := make([]Entry, 0, len(t.m))
+	for k, c := range t.m {
+		all = append(all, Entry{k, *c})
+	}
+	slices.SortFunc(all, func(a, b Entry) int {
+		return cmp.Or(order(&a.Counts, &b.Counts), cmp.Compare(a.Key, b.Key))
+	})
+	if n >= 0 && len(all) > n {
+		all = all[:n]
+	}
+	return all
+}

@@ -1,0 +1,29 @@
+package report
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/olekukonko/tablewriter/renderer"
+)
+
+// WriteMarkdown writes the report as Markdown: a heading and a table per
+// section. Log-derived strings are escaped with Markdown (pipes, markup and
+// HTML cannot break out of a cell).
+func WriteMarkdown(w io.Writer, r *Report) error {
+	ew := &errWriter{w: w}
+	fmt.Fprintf(ew, "# analyze report\n\n%s\n", Markdown(headline(r)))
+	for _, s := range sections(r, Markdown) {
+		fmt.Fprintf(ew, "\n## %s\n\n", s.title)
+		if err := renderTable(ew, s, renderer.NewMarkdown()); err != nil {
+			return err
+		}
+		if len(s.notes) > 0 {
+			fmt.Fprintln(ew)
+		}
+		for _, n := range s.notes {
+			fmt.Fprintf(ew, "- %s\n", n)
+		}
+	}
+	return ew.err
+}

@@ -1,0 +1,104 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// Writer writes a Report in one output format.
+type Writer func(w io.Writer, r *Report) error
+
+// Writers maps the -o names to writers.
+var Writers = map[string]Writer{
+	"text":     WriteText,
+	"markdown": WriteMarkdown,
+	"json":     WriteJSON,
+}
+
+// WriteText writes the report as terminal tables. Every log-derived string
+// is passed through Term.
+func WriteText(w io.Writer, r *Report) error {
+	ew := &errWriter{w: w}
+	fmt.Fprintf(ew, "analyze %s\n%s\n", r.Version, headline(r))
+	for _, s := range sections(r, Term) {
+		fmt.Fprintf(ew, "\n%s\n", strings.ToUpper(s.title))
+		if err := renderTable(ew, s, nil); err != nil {
+			return err
+		}
+		for _, n := range s.notes {
+			fmt.Fprintf(ew, "  %s\n", n)
+		}
+	}
+	return ew.err
+}
+
+// renderTable renders one section's table with tablewriter, using rend
+// (nil for the default box-drawing renderer).
+func renderTable(w io.Writer, s section, rend tw.Renderer) error {
+	aligns := make([]tw.Align, len(s.header))
+	for i, right := range s.align {
+		aligns[i] = tw.AlignLeft
+		if right {
+			aligns[i] = tw.AlignRight
+		}
+	}
+	opts := []tablewriter.Option{
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignmentConfig(tw.CellAlignment{PerColumn: aligns}),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: aligns}),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithTrimSpace(tw.Off),
+	}
+	if rend != nil {
+		opts = append(opts, tablewriter.WithRenderer(rend))
+	} else {
+		opts = append(opts, tablewriter.WithRenderer(renderer.NewBlueprint()))
+	}
+	t := tablewriter.NewTable(w, opts...)
+	t.Header(anySlice(s.header)...)
+	if len(s.rows) == 0 {
+		empty := make([]any, len(s.header))
+		for i := range empty {
+			empty[i] = ""
+		}
+		empty[0] = "(none)"
+		if err := t.Append(empty...); err != nil {
+			return err
+		}
+	}
+	for _, row := range s.rows {
+		if err := t.Append(anySlice(row)...); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
+
+func anySlice(s []string) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
+}
+
+// errWriter remembers the first write error so the writers can format
+// freely and check once.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
