@@ -120,8 +120,12 @@ func (s *Summary) Add(r *ingest.Record) {
 	}
 	s.Methods.Get(method).Requests++
 
-	s.scratch = classify.Template(s.scratch[:0], r.Path)
-	count(s.Endpoints.Get(s.scratch), v)
+	endpoint := dash // no request line, so no endpoint
+	if len(r.Method) > 0 {
+		s.scratch = classify.Template(s.scratch[:0], r.Path)
+		endpoint = s.scratch
+	}
+	count(s.Endpoints.Get(endpoint), v)
 	count(s.Clients.Get(ClientKey(r)), v)
 }
 

@@ -1,0 +1,43 @@
+// Command gen writes synthetic Quable PIM API access logs (see package
+// samples/synth): the bundled samples, and large logs for benchmarks.
+//
+//	go run ./samples/gen -lines 2000000 > /tmp/big.log
+//	go run ./samples/gen -format json -lines 1000 -malformed 97
+//
+// The same flags always give the same bytes.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"analyze/samples/synth"
+)
+
+func main() {
+	cfg := synth.Default()
+	start := cfg.Start.Format(time.RFC3339)
+	flag.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed")
+	flag.IntVar(&cfg.Lines, "lines", cfg.Lines, "lines to write")
+	flag.Float64Var(&cfg.Rate, "rate", cfg.Rate, "mean requests per second outside bursts")
+	flag.StringVar(&cfg.Format, "format", cfg.Format, "combined, common or json")
+	flag.IntVar(&cfg.Malformed, "malformed", 0, "write one malformed line every N lines (0: none)")
+	flag.StringVar(&start, "start", start, "time of the first request (RFC 3339; its offset is the log's zone)")
+	flag.Parse()
+	t, err := time.Parse(time.RFC3339, start)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gen: -start: %v\n", err)
+		os.Exit(2)
+	}
+	cfg.Start = t
+	if cfg.Format != "combined" && cfg.Format != "common" && cfg.Format != "json" {
+		fmt.Fprintf(os.Stderr, "gen: unknown format %q (want combined, common or json)\n", cfg.Format)
+		os.Exit(2)
+	}
+	if err := synth.Write(os.Stdout, cfg); err != nil {
+		fmt.Fprintf(os.Stderr, "gen: cannot write: %v\n", err)
+		os.Exit(1)
+	}
+}
