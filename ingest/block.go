@@ -77,7 +77,7 @@ func (br *blockReader) readFile(ctx context.Context, f *File) error {
 	r, comp, closeFn, err := decompress(src)
 	f.Compression = comp
 	if err != nil {
-		f.Err = fmt.Errorf("cannot read %s: %w", f.Path, err)
+		f.Err = streamError(f.Path, comp, err, 0)
 		return nil
 	}
 	defer closeFn()
@@ -133,7 +133,7 @@ func (br *blockReader) readFile(ctx context.Context, f *File) error {
 					return err
 				}
 			}
-			f.Err = fmt.Errorf("cannot read %s: %s: %w (after line %d)", f.Path, comp, rerr, f.Lines)
+			f.Err = streamError(f.Path, comp, rerr, f.Lines)
 			return nil
 		}
 		if rerr == io.EOF {
@@ -153,7 +153,7 @@ func (br *blockReader) readFile(ctx context.Context, f *File) error {
 			}
 			rest, serr := skipLine(r, *buf)
 			if serr != nil && serr != io.EOF {
-				f.Err = fmt.Errorf("cannot read %s: %s: %w (after line %d)", f.Path, comp, serr, f.Lines)
+				f.Err = streamError(f.Path, comp, serr, f.Lines)
 				br.pool <- buf
 				return nil
 			}

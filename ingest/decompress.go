@@ -6,6 +6,7 @@ import (
 	"compress/bzip2"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -22,17 +23,27 @@ func decompress(r io.Reader) (io.Reader, string, func(), error) {
 	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, "gzip", nil, fmt.Errorf("gzip: %w", err)
+			return nil, "gzip", nil, err
 		}
 		return zr, "gzip", func() { zr.Close() }, nil
 	case bytes.HasPrefix(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
 		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
 		if err != nil {
-			return nil, "zstd", nil, fmt.Errorf("zstd: %w", err)
+			return nil, "zstd", nil, err
 		}
 		return zr, "zstd", zr.Close, nil
 	case bytes.HasPrefix(magic, []byte("BZh")) && len(magic) == 4 && magic[3] >= '1' && magic[3] <= '9':
 		return bzip2.NewReader(br), "bzip2", func() {}, nil
 	}
 	return br, "none", func() {}, nil
+}
+
+// streamError describes an error of the decompressed stream, naming the
+// compression once (some decoders already prefix their errors with it).
+func streamError(path, comp string, err error, lines int64) error {
+	prefix := comp + ": "
+	if comp == "none" || strings.HasPrefix(err.Error(), comp) {
+		prefix = ""
+	}
+	return fmt.Errorf("cannot read %s: %s%w (after line %d)", path, prefix, err, lines)
 }

@@ -45,16 +45,23 @@ func safeASCII(s string) bool {
 	return true
 }
 
-// markdownEscaper escapes what would change a Markdown table cell's meaning:
+// markdownCell escapes what would change a Markdown table cell's meaning:
 // the cell separator, inline markup, and raw HTML.
-var markdownEscaper = strings.NewReplacer(
+var markdownCell = strings.NewReplacer(
 	`\`, `\\`, `|`, `\|`, "`", "\\`", `*`, `\*`, `_`, `\_`, `[`, `\[`, `]`, `\]`,
 	`<`, `&lt;`, `>`, `&gt;`, `&`, `&amp;`,
 )
 
 // Markdown makes s safe inside a Markdown table cell.
-func Markdown(s string) string { return markdownEscaper.Replace(Term(s)) }
+func Markdown(s string) string { return markdownCell.Replace(Term(s)) }
+
+// MarkdownCode shows a raw line's start as a Markdown code span holding its
+// %q quoting; a backtick inside becomes \x60 so the span cannot close early.
+func MarkdownCode(s string) string {
+	return "`" + strings.ReplaceAll(Snippet(s), "`", `\x60`) + "`"
+}
 
 // Snippet quotes a rejected line's start for display, Go-style (%q), so
-// that every byte is visible and nothing is interpreted.
+// that every byte is visible and nothing is interpreted: control and format
+// characters and invalid UTF-8 come out as escapes.
 func Snippet(s string) string { return fmt.Sprintf("%q", s) }

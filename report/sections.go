@@ -18,10 +18,21 @@ type section struct {
 	notes  []string // lines after the table
 }
 
-// sections lays out a Report. esc makes a log-derived string safe for the
-// output (Term or Markdown); note texts written here are trusted, but the
-// file paths and snippets they include pass through esc too.
-func sections(r *Report, esc func(string) string) []section {
+// escaper makes log-derived strings safe for one output: cell for table
+// cells and paths, code for quoted snippets of raw lines.
+type escaper struct {
+	cell, code func(string) string
+}
+
+var (
+	termEscaper     = escaper{cell: Term, code: func(s string) string { return Snippet(s) }}
+	markdownEscaper = escaper{cell: Markdown, code: MarkdownCode}
+)
+
+// sections lays out a Report. Note texts written here are trusted; the file
+// paths and snippets they include are escaped like every log-derived string.
+func sections(r *Report, e escaper) []section {
+	esc := e.cell
 	var out []section
 	in := r.Input
 
@@ -131,8 +142,8 @@ func sections(r *Report, esc func(string) string) []section {
 		slices.Sort(reasons)
 		for _, k := range reasons {
 			rejected.rows = append(rejected.rows, []string{k, thousands(in.RejectedReasons[k]), percent(in.RejectedReasons[k], in.Lines)})
-			for _, e := range in.RejectedExamples[k] {
-				rejected.notes = append(rejected.notes, k+"  "+esc(e.File)+":"+strconv.FormatInt(e.Line, 10)+"  "+esc(Snippet(e.Snippet)))
+			for _, ex := range in.RejectedExamples[k] {
+				rejected.notes = append(rejected.notes, k+"  "+esc(ex.File)+":"+strconv.FormatInt(ex.Line, 10)+"  "+e.code(ex.Snippet))
 			}
 		}
 		out = append(out, rejected)

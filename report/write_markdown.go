@@ -13,7 +13,7 @@ import (
 func WriteMarkdown(w io.Writer, r *Report) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "# analyze report\n\n%s\n", Markdown(headline(r)))
-	for _, s := range sections(r, Markdown) {
+	for _, s := range sections(r, markdownEscaper) {
 		fmt.Fprintf(ew, "\n## %s\n\n", s.title)
 		if err := renderTable(ew, s, renderer.NewMarkdown()); err != nil {
 			return err

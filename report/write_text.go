@@ -25,7 +25,7 @@ var Writers = map[string]Writer{
 func WriteText(w io.Writer, r *Report) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "analyze %s\n%s\n", r.Version, headline(r))
-	for _, s := range sections(r, Term) {
+	for _, s := range sections(r, termEscaper) {
 		fmt.Fprintf(ew, "\n%s\n", strings.ToUpper(s.title))
 		if err := renderTable(ew, s, nil); err != nil {
 			return err

@@ -1,0 +1,283 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// binary is the analyze binary built once for the end-to-end tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	dir, err := os.MkdirTemp("", "analyze-e2e-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "analyze")
+	if runtime.GOOS == "windows" {
+		binary += ".exe"
+	}
+	build := exec.Command("go", "build", "-o", binary, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		os.Stderr.Write(out)
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// analyze runs the built binary from the repository root.
+func analyze(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = "../.."
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/analyze -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file (review with: go test ./cmd/analyze -update && git diff)\n got:\n%s", name, got)
+	}
+}
+
+func TestGoldenReports(t *testing.T) {
+	for _, tc := range []struct{ output, file string }{
+		{"text", "samples.txt"}, {"markdown", "samples.md"}, {"json", "samples.json"},
+	} {
+		t.Run(tc.output, func(t *testing.T) {
+			r := analyze(t, "", "report", "-o", tc.output, "samples/")
+			if r.code != 0 || r.stderr != "" {
+				t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+			}
+			golden(t, tc.file, r.stdout)
+		})
+	}
+}
+
+func TestGoldenCodes(t *testing.T) {
+	r := analyze(t, "", "codes")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	golden(t, "codes.txt", r.stdout)
+}
+
+// TestJSONContract pins the JSON keys other teams' scripts read.
+func TestJSONContract(t *testing.T) {
+	r := analyze(t, "", "-o", "json", "samples/") // no subcommand means report
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{
+		"input.lines", "input.records", "input.rejected", "input.blank", "input.rejected_reasons", "input.files",
+		"time.first", "time.last",
+		"classes.success", "classes.redirect", "classes.client_error", "classes.server_error", "classes.other",
+		"statuses", "methods", "endpoints",
+	} {
+		if _, ok := lookup(doc, path); !ok {
+			t.Errorf("JSON report lacks %s", path)
+		}
+	}
+	files, _ := lookup(doc, "input.files")
+	for _, f := range files.([]any) {
+		for _, k := range []string{"path", "format", "compression", "lines", "records", "rejected", "complete"} {
+			if _, ok := f.(map[string]any)[k]; !ok {
+				t.Errorf("input.files[] lacks %s", k)
+			}
+		}
+	}
+	statuses, _ := lookup(doc, "statuses")
+	prev := -1.0
+	for _, s := range statuses.([]any) {
+		row := s.(map[string]any)
+		for _, k := range []string{"status", "count", "class", "diagnosis", "title", "retry"} {
+			if _, ok := row[k]; !ok {
+				t.Errorf("statuses[] lacks %s", k)
+			}
+		}
+		if row["status"].(float64) <= prev {
+			t.Errorf("statuses not sorted by status")
+		}
+		prev = row["status"].(float64)
+		if row["status"].(float64) == 429 && (row["diagnosis"] != "rate_limited" || row["retry"] != "after_wait") {
+			t.Errorf("429 row: %v", row)
+		}
+	}
+	lines, _ := lookup(doc, "input.lines")
+	records, _ := lookup(doc, "input.records")
+	rejected, _ := lookup(doc, "input.rejected")
+	blank, _ := lookup(doc, "input.blank")
+	if lines.(float64) != records.(float64)+rejected.(float64)+blank.(float64) {
+		t.Errorf("lines %v != records %v + rejected %v + blank %v", lines, records, rejected, blank)
+	}
+}
+
+func lookup(doc map[string]any, path string) (any, bool) {
+	var cur any = doc
+	for _, k := range strings.Split(path, ".") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if cur, ok = m[k]; !ok {
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+const line = `10.0.0.1 - bob [12/Mar/2025:10:15:32 +0000] "GET /api/documents/12 HTTP/1.1" 200 10 "-" "x"`
+
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.log")
+	os.WriteFile(good, []byte(line+"\n"), 0o644)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	for range 2000 {
+		zw.Write([]byte(line + "\n"))
+	}
+	zw.Close()
+	truncated := filepath.Join(dir, "cut.log.gz")
+	os.WriteFile(truncated, gz.Bytes()[:gz.Len()/2], 0o644)
+	missing := filepath.Join(dir, "missing.log")
+
+	tests := []struct {
+		name       string
+		args       []string
+		stdin      string
+		code       int
+		stderr     string // substring; "" means stderr must be empty
+		stdoutHas  string
+		stdoutNone bool
+	}{
+		{"ok", []string{"report", good}, "", 0, "", "1 records", false},
+		{"stdin", []string{"report", "-o", "json", "-"}, line + "\n", 0, "", `"records": 1`, false},
+		{"flags after paths", []string{good, "-o", "json"}, "", 0, "", `"records": 1`, false},
+		{"no args", nil, "", 2, "usage:", "", true},
+		{"no paths", []string{"report"}, "", 2, "no input", "", true},
+		{"unknown flag", []string{"report", "--bogus", good}, "", 2, "flag provided but not defined: -bogus", "", true},
+		{"unknown output", []string{"report", "-o", "yaml", good}, "", 2, `unknown output "yaml"`, "", true},
+		{"unknown format", []string{"report", "--format", "w3c-ish", good}, "", 2, `unknown format "w3c-ish"`, "", true},
+		{"bad since", []string{"report", "--since", "yesterday", good}, "", 2, `cannot parse time "yesterday"`, "", true},
+		{"only missing", []string{"report", missing}, "", 2, "cannot open " + missing + ": no such file or directory", "", true},
+		{"missing and good", []string{"report", missing, good}, "", 3, "cannot open " + missing, "1 records", false},
+		{"truncated gzip", []string{"report", truncated, good}, "", 3, "cannot read " + truncated + ": gzip: unexpected EOF", "NO", false},
+		{"glob matching nothing", []string{"report", filepath.Join(dir, "*.nope"), good}, "", 3, "no file matches", "", false},
+		{"codes json", []string{"codes", "-o", "json"}, "", 0, "", `"diagnosis": "rate_limited"`, false},
+		{"version", []string{"version"}, "", 0, "", "analyze ", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := analyze(t, tc.stdin, tc.args...)
+			if r.code != tc.code {
+				t.Errorf("exit %d, want %d (stderr %q)", r.code, tc.code, r.stderr)
+			}
+			if tc.stderr == "" && r.stderr != "" {
+				t.Errorf("stderr %q, want empty", r.stderr)
+			}
+			if !strings.Contains(r.stderr, tc.stderr) {
+				t.Errorf("stderr %q, want it to contain %q", r.stderr, tc.stderr)
+			}
+			if tc.stdoutNone && r.stdout != "" {
+				t.Errorf("stdout %q, want empty", r.stdout)
+			}
+			if !strings.Contains(r.stdout, tc.stdoutHas) {
+				t.Errorf("stdout lacks %q:\n%s", tc.stdoutHas, r.stdout)
+			}
+		})
+	}
+}
+
+func TestSinceUntil(t *testing.T) {
+	var b strings.Builder
+	for _, ts := range []string{"12/Mar/2025:08:00:00", "12/Mar/2025:09:30:00", "12/Mar/2025:10:00:00", "12/Mar/2025:10:15:32"} {
+		b.WriteString(strings.Replace(line, "12/Mar/2025:10:15:32", ts, 1) + "\n")
+	}
+	for _, tc := range []struct {
+		args               []string
+		analyzed, filtered float64
+	}{
+		{[]string{"--since", "1h"}, 3, 1},                           // relative to the latest record, 10:15:32
+		{[]string{"--since", "2025-03-12T09:30:00Z"}, 3, 1},         // inclusive
+		{[]string{"--until", "2025-03-12T10:00:00Z"}, 2, 2},         // exclusive
+		{[]string{"--since", "2025-03-12", "--until", "30m"}, 2, 2}, // date and relative mixed
+		{[]string{"--since", "2025-03-13T00:00:00+01:00"}, 0, 4},    // all filtered out
+	} {
+		args := append([]string{"report", "-o", "json"}, tc.args...)
+		r := analyze(t, b.String(), append(args, "-")...)
+		var doc struct {
+			Input struct{ Records, Analyzed, Filtered, Rejected float64 }
+			Time  struct{ First *string }
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+			t.Fatalf("%v: %v (stderr %s)", tc.args, err, r.stderr)
+		}
+		if doc.Input.Records != 4 || doc.Input.Analyzed != tc.analyzed || doc.Input.Filtered != tc.filtered || doc.Input.Rejected != 0 {
+			t.Errorf("%v: %+v; want 4 records, %v analysed, %v filtered", tc.args, doc.Input, tc.analyzed, tc.filtered)
+		}
+		if tc.analyzed == 0 && doc.Time.First != nil {
+			t.Errorf("%v: time.first %v with nothing analysed", tc.args, *doc.Time.First)
+		}
+	}
+}
+
+// TestHostileFieldsAreEscaped checks that ANSI escapes and pipes from a log
+// cannot reach the terminal raw or break a Markdown table.
+func TestHostileFieldsAreEscaped(t *testing.T) {
+	hostile := `10.0.0.1 - evil\x1b[31m [12/Mar/2025:10:15:32 +0000] "GET /api/a|b/` + "\x1b[2J\x07\u202e" + ` HTTP/1.1" 500 1 "-" "x"` + "\n"
+	text := analyze(t, hostile, "report", "-")
+	if strings.ContainsAny(text.stdout, "\x1b\x07\u202e") {
+		t.Errorf("terminal output carries raw control characters:\n%q", text.stdout)
+	}
+	if !strings.Contains(text.stdout, `\x1B[2J\x07\u{202E}`) {
+		t.Errorf("terminal output does not show the escapes visibly:\n%s", text.stdout)
+	}
+	md := analyze(t, hostile, "report", "-o", "markdown", "-")
+	if !strings.Contains(md.stdout, `/api/a\|b/`) {
+		t.Errorf("Markdown output does not escape the pipe:\n%s", md.stdout)
+	}
+}
