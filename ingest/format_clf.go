@@ -1,6 +1,8 @@
 package ingest
 
-import "bytes"
+import (
+	"bytes"
+)
 
 // The Common Log Format family: Apache and nginx "common" and "combined".
 //
@@ -39,8 +41,8 @@ type clfParser struct {
 
 func (p *clfParser) Parse(line []byte, rec *Record) Reason {
 	p.sawAgent, p.trailing = false, false
-	client, rest, ok := token(line)
-	if !ok || client[0] == '[' || client[0] == '"' {
+	client, rest, ok := clientField(line)
+	if !ok {
 		return NotALogLine
 	}
 	if !isDash(client) {
@@ -135,6 +137,123 @@ func (p *clfParser) Parse(line []byte, rec *Record) Reason {
 	}
 	p.sawAgent = true
 	return OK
+}
+
+// clientField reads the client at the start of a line. Besides a single
+// address it accepts the X-Forwarded-For forms that nginx and load balancers
+// put there: an unquoted list "a, b, c" and a quoted list followed by the
+// remote address ("a, b" c). From a list the client is the first public
+// address, the caller beyond the proxies; when none is public, the first.
+func clientField(line []byte) (client, rest []byte, ok bool) {
+	var list []byte
+	if len(line) > 0 && line[0] == '"' {
+		var closed bool
+		if list, rest, closed = quoted(line); !closed {
+			return nil, nil, false
+		}
+		line = skipSpace(rest)
+	}
+	client, rest, ok = token(line)
+	if !ok || client[0] == '[' || client[0] == '"' {
+		return nil, nil, false
+	}
+	if client[len(client)-1] == ',' {
+		// An unquoted list: extend while the items end with a comma.
+		end := len(client)
+		for end < len(line) && line[end-1] == ',' {
+			next, _, ok := token(skipSpace(line[end:]))
+			if !ok {
+				return nil, nil, false
+			}
+			end += 1 + len(next)
+		}
+		list, client, rest = line[:end], nil, line[end:]
+		// "a, b c - - [": the list may be followed by the remote address.
+		if t1, r1, ok := token(skipSpace(rest)); ok {
+			if _, r2, ok := token(skipSpace(r1)); ok {
+				if _, r3, ok := token(skipSpace(r2)); ok && bytes.HasPrefix(r3, []byte(" [")) {
+					client, rest = t1, r1
+				}
+			}
+		}
+	}
+	if list != nil {
+		client = pickClient(list, client)
+	}
+	return client, rest, true
+}
+
+// pickClient returns the first public address of a comma-separated list
+// followed by remote (which may be nil), or the first item when none is
+// public.
+func pickClient(list, remote []byte) []byte {
+	var first []byte
+	for item := range bytes.SplitSeq(list, []byte{','}) {
+		item = bytes.TrimSpace(item)
+		if len(item) == 0 {
+			continue
+		}
+		if first == nil {
+			first = item
+		}
+		if isPublic(item) {
+			return item
+		}
+	}
+	if remote != nil && (first == nil || isPublic(remote)) {
+		return remote
+	}
+	return first
+}
+
+// isPublic reports whether b is an IP address outside the private,
+// loopback, link-local and unspecified ranges. It parses by hand, since
+// netip.ParseAddr would cost an allocation per call on the per-line path.
+func isPublic(b []byte) bool {
+	if bytes.IndexByte(b, ':') >= 0 {
+		first := b[:bytes.IndexByte(b, ':')]
+		if len(first) == 0 || len(first) > 4 {
+			return false // ::1, ::, ::ffff:a.b.c.d and junk
+		}
+		v := 0
+		for _, c := range first {
+			d, ok := unhex(c)
+			if !ok {
+				return false
+			}
+			v = v<<4 | int(d)
+		}
+		return !(v >= 0xfc00 && v <= 0xfdff || v >= 0xfe80 && v <= 0xfebf)
+	}
+	var o [4]int
+	n := 0
+	for i := range 4 {
+		start := n
+		for n < len(b) && b[n] >= '0' && b[n] <= '9' && n-start < 3 {
+			o[i] = o[i]*10 + int(b[n]-'0')
+			n++
+		}
+		if n == start || o[i] > 255 {
+			return false
+		}
+		if i < 3 {
+			if n >= len(b) || b[n] != '.' {
+				return false
+			}
+			n++
+		}
+	}
+	if n != len(b) {
+		return false
+	}
+	switch {
+	case o[0] == 10, o[0] == 127, o[0] == 0,
+		o[0] == 172 && o[1] >= 16 && o[1] <= 31,
+		o[0] == 192 && o[1] == 168,
+		o[0] == 169 && o[1] == 254:
+		return false
+	}
+	return true
 }
 
 // token returns the bytes up to the next space (or the line's end) and the

@@ -85,6 +85,16 @@ var lineCases = []lineCase{
 		`10.0.0.1 - - [29/Feb/2024:23:59:59 -0000] "GET / HTTP/1.1" 200 1`,
 		OK, wantRecord{time: "2024-02-29T23:59:59Z", client: "10.0.0.1", method: "GET", path: "/", protocol: "HTTP/1.1", status: 200, bytes: 1, duration: -1}},
 
+	{"x-forwarded-for list before the client", "combined",
+		`10.0.0.2, 10.0.0.1, 85.181.35.98 - - [07/Dec/2016:11:05:07 +0100] "GET /ocelot HTTP/1.1" 200 571 "-" "Firefox"`,
+		OK, wantRecord{time: "2016-12-07T10:05:07Z", offset: 3600, client: "85.181.35.98", method: "GET", path: "/ocelot", protocol: "HTTP/1.1", agent: "Firefox", status: 200, bytes: 571, duration: -1}},
+	{"private x-forwarded-for list", "combined",
+		`10.0.0.2, 10.0.0.1, 127.0.0.1 - - [07/Dec/2016:11:05:07 +0100] "GET /ocelot HTTP/1.1" 200 571 "-" "Firefox"`,
+		OK, wantRecord{time: "2016-12-07T10:05:07Z", offset: 3600, client: "10.0.0.2", method: "GET", path: "/ocelot", protocol: "HTTP/1.1", agent: "Firefox", status: 200, bytes: 571, duration: -1}},
+	{"quoted x-forwarded-for before the remote address", "combined",
+		`"10.5.102.222, 199.96.1.1, 204.246.1.1" 10.2.1.185 - - [22/Jan/2016:13:18:29 +0000] "GET /assets/xxxx?q=100 HTTP/1.1" 200 25507 "-" "Amazon CloudFront"`,
+		OK, wantRecord{time: "2016-01-22T13:18:29Z", client: "199.96.1.1", method: "GET", path: "/assets/xxxx", query: "q=100", protocol: "HTTP/1.1", agent: "Amazon CloudFront", status: 200, bytes: 25507, duration: -1}},
+
 	{"missing size", "combined", `10.0.0.1 - - [12/Mar/2025:10:15:32 +0000] "GET / HTTP/1.1" 200`, Truncated, wantRecord{}},
 	{"cut in timestamp", "combined", `10.0.0.1 - - [12/Mar/2025:10:15`, Truncated, wantRecord{}},
 	{"cut in request", "combined", `10.0.0.1 - - [12/Mar/2025:10:15:32 +0000] "GET /api/docu`, Truncated, wantRecord{}},

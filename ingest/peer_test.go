@@ -1,0 +1,231 @@
+package ingest
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Tests against other projects' parsers: their test inputs with the
+// outputs they expect (../shared/peer-vectors, see its README). Where we
+// disagree on purpose, the case says why.
+
+const peerDir = "../../shared/peer-vectors"
+
+func needShared(t *testing.T, path string) {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("skipping: %s is absent (the shared material lives beside the repository)", path)
+	}
+}
+
+// vrlCase is one line of vrl/vectors.jsonl.
+type vrlCase struct {
+	SourceFile string          `json:"source_file"`
+	Case       string          `json:"case"`
+	Input      json.RawMessage `json:"input"`
+	Args       struct {
+		Format string `json:"format"`
+	} `json:"args"`
+	WantOK  map[string]any `json:"want_ok"`
+	WantErr *string        `json:"want_err"`
+}
+
+// vrlDisagreements are the cases where we reject what VRL accepts, and why.
+var vrlDisagreements = map[string]string{
+	"- - - - - - -":                        "no timestamp and no status: nothing to count or classify",
+	`- - - [-] "-" - -`:                    "no timestamp and no status: nothing to count or classify",
+	`- - - [2000-10-10T20:55:36Z] "-" - -`: "no status: a response we cannot classify (bad_status)",
+}
+
+func TestVRLVectors(t *testing.T) {
+	path := filepath.Join(peerDir, "vrl/vectors.jsonl")
+	needShared(t, path)
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	checked := 0
+	for sc.Scan() {
+		var c vrlCase
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			t.Fatal(err)
+		}
+		var input string
+		if json.Unmarshal(c.Input, &input) != nil {
+			continue // an input built by Rust code, not a literal line
+		}
+		var format string
+		switch {
+		case c.SourceFile == "parse_aws_alb_log.rs":
+			continue // ALB is a later format
+		case c.Args.Format == "error":
+			format = "combined" // error-log lines: an access-log parser must reject them
+			c.WantOK = nil
+		case c.SourceFile == "parse_nginx_log.rs", c.Args.Format == "combined":
+			format = "combined"
+		default:
+			format = "common"
+		}
+		fm, _ := LookupFormat(format)
+		var rec Record
+		rec.reset()
+		reason := fm.New().Parse([]byte(input), &rec)
+		name := c.SourceFile + "/" + c.Case + ": " + input
+		if why, ok := vrlDisagreements[input]; ok {
+			if reason == OK {
+				t.Errorf("%s: accepted, but we reject it on purpose (%s)", name, why)
+			}
+			checked++
+			continue
+		}
+		if c.WantOK == nil {
+			if reason == OK {
+				t.Errorf("%s: accepted, VRL rejects it (%v)", name, strPtr(c.WantErr))
+			}
+			checked++
+			continue
+		}
+		if reason != OK {
+			t.Errorf("%s: rejected as %s, VRL accepts it", name, reason)
+			continue
+		}
+		w := c.WantOK
+		expect := func(field string, got string, keys ...string) {
+			for _, k := range keys {
+				if v, ok := w[k]; ok {
+					want, _ := v.(string)
+					if want == "-" {
+						want = "" // we store "not logged" as empty
+					}
+					if got != want {
+						t.Errorf("%s: %s = %q, VRL says %q", name, field, got, want)
+					}
+					return
+				}
+			}
+		}
+		expect("client", string(rec.Client), "client", "host", "remote_addr")
+		expect("user", string(rec.User), "user", "remote_user")
+		expect("referer", string(rec.Referer), "referer", "referrer", "http_referer")
+		expect("agent", string(rec.UserAgent), "agent", "http_user_agent")
+		expect("method", string(rec.Method), "method")
+		expect("path", string(rec.Path), "path")
+		expect("protocol", string(rec.Protocol), "protocol")
+		if req, ok := w["request"].(string); ok && len(rec.Method) > 0 {
+			got := string(rec.Method) + " " + string(rec.Path)
+			if len(rec.Query) > 0 {
+				got += "?" + string(rec.Query)
+			}
+			if len(rec.Protocol) > 0 {
+				got += " " + string(rec.Protocol)
+			}
+			if got != req {
+				t.Errorf("%s: request = %q, VRL says %q", name, got, req)
+			}
+		}
+		if st, ok := w["status"].(float64); ok && int(st) != rec.Status {
+			t.Errorf("%s: status %d, VRL says %v", name, rec.Status, st)
+		}
+		for _, k := range []string{"size", "body_bytes_size"} {
+			if sz, ok := w[k].(float64); ok && int64(sz) != rec.Bytes {
+				t.Errorf("%s: bytes %d, VRL says %v", name, rec.Bytes, sz)
+			}
+		}
+		if ts, ok := w["timestamp"].(map[string]any); ok {
+			if got := rec.Time.Format(time.RFC3339); got != ts["$timestamp"] {
+				t.Errorf("%s: time %s, VRL says %v", name, got, ts["$timestamp"])
+			}
+		}
+		checked++
+	}
+	if checked < 30 {
+		t.Errorf("checked only %d VRL cases", checked)
+	}
+}
+
+func strPtr(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// TestFilebeatVectors parses filebeat's nginx and apache test logs and
+// compares with its expected documents, one per line.
+func TestFilebeatVectors(t *testing.T) {
+	needShared(t, filepath.Join(peerDir, "filebeat-2019"))
+	for _, tc := range []struct{ log, format string }{
+		{"filebeat-2019/nginx-access/test.log", "combined"},
+		{"filebeat-2019/apache-access/test.log", "combined"},
+	} {
+		raw, err := os.ReadFile(filepath.Join(peerDir, tc.log))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var docs []map[string]any
+		exp, err := os.ReadFile(filepath.Join(peerDir, tc.log+"-expected.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(exp, &docs); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimRight(string(raw), "\n"), "\n")
+		if len(lines) != len(docs) {
+			t.Fatalf("%s: %d lines, %d expected documents", tc.log, len(lines), len(docs))
+		}
+		fm, _ := LookupFormat(tc.format)
+		p := fm.New()
+		for i, line := range lines {
+			var rec Record
+			rec.reset()
+			if r := p.Parse([]byte(line), &rec); r != OK {
+				t.Errorf("%s:%d rejected as %s: %s", tc.log, i+1, r, line)
+				continue
+			}
+			d := docs[i]
+			where := tc.log + ":" + itoa(i+1)
+			if want := d["source.address"]; want != string(rec.Client) {
+				t.Errorf("%s: client %q, filebeat says %v", where, rec.Client, want)
+			}
+			if want, ok := d["http.request.method"]; ok && want != string(rec.Method) {
+				t.Errorf("%s: method %q, filebeat says %v", where, rec.Method, want)
+			}
+			if want, ok := d["url.original"]; ok {
+				got := string(rec.Path)
+				if len(rec.Query) > 0 {
+					got += "?" + string(rec.Query)
+				}
+				if want != got {
+					t.Errorf("%s: target %q, filebeat says %v", where, got, want)
+				}
+			}
+			if want, ok := d["http.version"]; ok && "HTTP/"+want.(string) != string(rec.Protocol) {
+				t.Errorf("%s: protocol %q, filebeat says %v", where, rec.Protocol, want)
+			}
+			if want := d["http.response.status_code"].(float64); int(want) != rec.Status {
+				t.Errorf("%s: status %d, filebeat says %v", where, rec.Status, want)
+			}
+			if want, ok := d["http.response.body.bytes"].(float64); ok && int64(want) != rec.Bytes {
+				t.Errorf("%s: bytes %d, filebeat says %v", where, rec.Bytes, want)
+			} else if !ok && rec.Bytes != -1 {
+				t.Errorf("%s: bytes %d, filebeat logs none", where, rec.Bytes)
+			}
+			want, _ := time.Parse(time.RFC3339, d["@timestamp"].(string))
+			if !want.Equal(rec.Time) {
+				t.Errorf("%s: time %v, filebeat says %v", where, rec.Time, want)
+			}
+		}
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
