@@ -98,18 +98,27 @@ type Entry struct {
 	Counts
 }
 
-// Top returns up to n entries ordered by less (a cmp-style function), with
-// the key as the final tie-break so the order is deterministic.
+// Top returns up to n entries (all when n < 0) ordered by order, a
+// cmp-style function, with the key as the final tie-break so the order is
+// deterministic.
 func (t *Table) Top(n int, order func(a, b *Counts) int) []Entry {
-	all := make([]Entry, 0, len(t.m))
-	for k, c := range t.m {
-		all = append(all, Entry{k, *c})
+	type ref struct {
+		k string
+		c *Counts
 	}
-	slices.SortFunc(all, func(a, b Entry) int {
-		return cmp.Or(order(&a.Counts, &b.Counts), cmp.Compare(a.Key, b.Key))
+	all := make([]ref, 0, len(t.m))
+	for k, c := range t.m {
+		all = append(all, ref{k, c})
+	}
+	slices.SortFunc(all, func(a, b ref) int {
+		return cmp.Or(order(a.c, b.c), cmp.Compare(a.k, b.k))
 	})
 	if n >= 0 && len(all) > n {
 		all = all[:n]
 	}
-	return all
+	out := make([]Entry, len(all))
+	for i, r := range all {
+		out[i] = Entry{r.k, *r.c}
+	}
+	return out
 }

@@ -1,0 +1,263 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"analyze/ingest"
+	"analyze/samples/synth"
+)
+
+func aggregate(t testing.TB, paths []string, opts ingest.Options, filter Filter) (*Report, []*ingest.File) {
+	t.Helper()
+	files, errs := ingest.Expand(paths, false)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	sum, err := Aggregate(context.Background(), files, opts, filter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Build(sum, files, filter, Options{Top: 10, Version: "test"}), files
+}
+
+func toJSON(t testing.TB, r *Report) string {
+	var b bytes.Buffer
+	if err := WriteJSON(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// TestWorkersAgree checks that the report is byte-identical whatever the
+// number of workers and the block size.
+func TestWorkersAgree(t *testing.T) {
+	var want string
+	for _, opts := range []ingest.Options{
+		{Workers: 1},
+		{Workers: 2, MaxLine: 64 << 10},
+		{Workers: 5, MaxLine: 64 << 10},
+	} {
+		r, _ := aggregate(t, []string{"../samples"}, opts, Filter{})
+		got := toJSON(t, r)
+		if want == "" {
+			want = got
+			continue
+		}
+		if got != want {
+			t.Errorf("workers=%d max-line=%d gives another report", opts.Workers, opts.MaxLine)
+		}
+	}
+}
+
+func TestKnownAnswers(t *testing.T) {
+	dir := t.TempDir()
+	a := `10.0.0.1 - erp [12/Mar/2025:10:00:00 +0000] "GET /api/documents/1 HTTP/1.1" 200 10 "-" "x"
+10.0.0.1 - erp [12/Mar/2025:10:00:01 +0000] "GET /api/documents/2?lang=fr HTTP/1.1" 404 10 "-" "x"
+10.0.0.2 - - [12/Mar/2025:10:00:02 +0000] "POST /api/imports HTTP/1.1" 503 10 "-" "x"
+10.0.0.2 - - [12/Mar/2025:10:00:03 +0000] "POST /api/imports HTTP/1.1" 429 10 "-" "x"
+garbage one
+
+10.0.0.3 - shop [12/Mar/2025:10:00:04 +0000] "-" 400 0 "-" "-"
+10.0.0.3 - shop [12/Mar/2025:10:00:05 +0000] "GET /api/assets/3f2504e0-4f89-11d3-9a0c-0305e82c3301 HTTP/1.1" 429 10 "-" "x"
+10.0.0.3 - shop [12/Mar/2025:10:00:06 +0000] "GET /health HTTP/1.1" 000 0 "-" "x"
+`
+	b := `10.0.0.9 - - [12/Mar/2025:09:59:59 +0000] "DELETE /api/links/7 HTTP/1.1" 204 0 "-" "x"
+10.0.0.9 - - [12/Mar/2025:10:01:00 +0000] "GET /api/links/8 HTTP/1.1" 301 0 "-" "x"
+garbage two
+garbage three
+`
+	pa := filepath.Join(dir, "a.log")
+	pb := filepath.Join(dir, "b.log")
+	os.WriteFile(pa, []byte(a), 0o644)
+	os.WriteFile(pb, []byte(b), 0o644)
+	r, _ := aggregate(t, []string{pa, pb}, ingest.Options{Workers: 2}, Filter{})
+
+	in := r.Input
+	if in.Lines != 13 || in.Records != 9 || in.Rejected != 3 || in.Blank != 1 || !in.Reconciled {
+		t.Errorf("input %+v", in)
+	}
+	if in.RejectedReasons["not_a_log_line"] != 3 {
+		t.Errorf("reasons %v", in.RejectedReasons)
+	}
+	ex := in.RejectedExamples["not_a_log_line"]
+	if len(ex) != 3 || ex[0].File != pa || ex[0].Line != 5 || ex[1].File != pb || ex[1].Line != 3 || ex[2].Line != 4 || ex[0].Snippet != "garbage one" {
+		t.Errorf("examples %+v", ex)
+	}
+	if *r.Time.First != "2025-03-12T09:59:59Z" || *r.Time.Last != "2025-03-12T10:01:00Z" {
+		t.Errorf("time %s %s", *r.Time.First, *r.Time.Last)
+	}
+	if r.Classes != (Classes{Success: 2, Redirect: 1, ClientError: 4, ServerError: 1, Other: 1}) {
+		t.Errorf("classes %+v", r.Classes)
+	}
+	var statuses []string
+	for _, s := range r.Statuses {
+		statuses = append(statuses, strings.Join([]string{itoa(s.Status), itoa(int(s.Count)), s.Diagnosis, s.Retry}, ":"))
+	}
+	want := "0:1:no_response:backoff 200:1:ok:no 204:1:no_content:no 301:1:moved_permanently:no 400:1:bad_request:no 404:1:not_found:no 429:2:rate_limited:after_wait 503:1:unavailable:after_wait"
+	if got := strings.Join(statuses, " "); got != want {
+		t.Errorf("statuses\n got %s\nwant %s", got, want)
+	}
+	if r.Methods["GET"] != 5 || r.Methods["POST"] != 2 || r.Methods["DELETE"] != 1 || r.Methods["-"] != 1 {
+		t.Errorf("methods %v", r.Methods)
+	}
+	// Endpoints by errors, then requests, then name.
+	var eps []string
+	for _, e := range r.Endpoints {
+		eps = append(eps, e.Endpoint+":"+itoa(int(e.Requests))+":"+itoa(int(e.ClientError+e.ServerError)))
+	}
+	wantEps := "/api/imports:2:2 /api/documents/{id}:2:1 -:1:1 /api/assets/{id}:1:1 /api/links/{id}:2:0 /health:1:0"
+	if got := strings.Join(eps, " "); got != wantEps {
+		t.Errorf("endpoints\n got %s\nwant %s", got, wantEps)
+	}
+	var cls []string
+	for _, c := range r.Clients {
+		cls = append(cls, c.Client+":"+itoa(int(c.Requests))+":"+itoa(int(c.RateLimited)))
+	}
+	wantCls := "shop:3:1 10.0.0.2:2:1 erp:2:0 10.0.0.9:2:0"
+	if got := strings.Join(cls, " "); got != wantCls {
+		t.Errorf("clients\n got %s\nwant %s", got, wantCls)
+	}
+
+	// The same input with a time filter: [10:00:01, 10:00:05).
+	since, _ := time.Parse(time.RFC3339, "2025-03-12T10:00:01Z")
+	r2, _ := aggregate(t, []string{pa, pb}, ingest.Options{}, Filter{Since: since, Until: since.Add(4 * time.Second)})
+	if r2.Input.Records != 9 || r2.Input.Filtered != 5 || r2.Input.Analyzed != 4 || r2.Input.Rejected != 3 {
+		t.Errorf("filtered input %+v", r2.Input)
+	}
+	if *r2.Time.First != "2025-03-12T10:00:01Z" || *r2.Time.Last != "2025-03-12T10:00:04Z" || *r2.Filter.Since != "2025-03-12T10:00:01Z" {
+		t.Errorf("filtered time %s..%s", *r2.Time.First, *r2.Time.Last)
+	}
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+func TestTableFolds(t *testing.T) {
+	tb := NewTable(10)
+	var total int64
+	for i := range 1000 {
+		key := []byte("k" + itoa(i%50))
+		if i%3 == 0 {
+			key = []byte("heavy")
+		}
+		tb.Get(key).Requests++
+		total++
+	}
+	if tb.Len() > 10 || tb.Folded == 0 {
+		t.Errorf("len %d folded %d", tb.Len(), tb.Folded)
+	}
+	var kept int64
+	for _, e := range tb.Top(-1, byRequests) {
+		kept += e.Requests
+	}
+	if kept+tb.Other.Requests != total {
+		t.Errorf("kept %d + other %d != %d", kept, tb.Other.Requests, total)
+	}
+	if top := tb.Top(1, byRequests); top[0].Key != "heavy" || top[0].Requests != 334 {
+		t.Errorf("top %+v: the heavy key must survive folding exactly", top)
+	}
+	small := NewTable(100)
+	small.Get([]byte("a")).Requests = 2
+	other := NewTable(100)
+	other.Get([]byte("a")).Requests = 3
+	other.Get([]byte("b")).Requests = 1
+	small.Merge(other)
+	if small.Get([]byte("a")).Requests != 5 || small.Get([]byte("b")).Requests != 1 || small.Folded != 0 {
+		t.Errorf("merge: %+v", small.Top(-1, byRequests))
+	}
+}
+
+func TestSanitize(t *testing.T) {
+	for _, tc := range []struct{ in, term, md string }{
+		{"plain /api/x", "plain /api/x", "plain /api/x"},
+		{"\x1b[31mred\x1b[0m", `\x1B[31mred\x1B[0m`, `\\x1B\[31mred\\x1B\[0m`},
+		{"bell\x07 nul\x00 del\x7f", `bell\x07 nul\x00 del\x7F`, `bell\\x07 nul\\x00 del\\x7F`},
+		{"c1\u009b", `c1\x9B`, `c1\\x9B`},
+		{"bidi\u202eevil", `bidi\u{202E}evil`, `bidi\\u{202E}evil`},
+		{"bad\xffutf8", `bad\xFFutf8`, `bad\\xFFutf8`},
+		{"café ✓", "café ✓", "café ✓"},
+		{"a|b <script>*x*", "a|b <script>*x*", `a\|b &lt;script&gt;\*x\*`},
+	} {
+		if got := Term(tc.in); got != tc.term {
+			t.Errorf("Term(%q) = %q, want %q", tc.in, got, tc.term)
+		}
+		if got := Markdown(tc.in); got != tc.md {
+			t.Errorf("Markdown(%q) = %q, want %q", tc.in, got, tc.md)
+		}
+	}
+	if got := MarkdownCode("a`b"); got != "`\"a\\x60b\"`" {
+		t.Errorf("MarkdownCode = %s", got)
+	}
+}
+
+func TestNumbers(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 1234567: "1,234,567", -1234: "-1,234"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
+		}
+	}
+	if percent(1, 3) != "33.3%" || percent(1, 10000) != "<0.1%" || percent(0, 0) != "-" {
+		t.Errorf("percent: %s %s %s", percent(1, 3), percent(1, 10000), percent(0, 0))
+	}
+}
+
+func TestParseBound(t *testing.T) {
+	for _, tc := range []struct {
+		in       string
+		at       string
+		before   time.Duration
+		hasError bool
+	}{
+		{"2025-03-12T10:00:00Z", "2025-03-12T10:00:00Z", 0, false},
+		{"2025-03-12T11:00:00.5+01:00", "2025-03-12T10:00:00.5Z", 0, false},
+		{"2025-03-12", "2025-03-12T00:00:00Z", 0, false},
+		{"2h", "", 2 * time.Hour, false},
+		{"7d", "", 7 * 24 * time.Hour, false},
+		{"-2h", "", 0, true},
+		{"0s", "", 0, true},
+		{"yesterday", "", 0, true},
+	} {
+		b, err := ParseBound(tc.in)
+		if (err != nil) != tc.hasError {
+			t.Errorf("ParseBound(%q) error %v", tc.in, err)
+			continue
+		}
+		if tc.at != "" && b.At.Format(time.RFC3339Nano) != tc.at || b.Before != tc.before {
+			t.Errorf("ParseBound(%q) = %v / %v", tc.in, b.At, b.Before)
+		}
+	}
+}
+
+// BenchmarkAggregate measures the whole default report path (read, parse,
+// classify, count, merge) over a generated combined log.
+//
+//	go test -run '^$' -bench Aggregate -count 10 ./report > new.txt; benchstat old.txt new.txt
+func BenchmarkAggregate(b *testing.B) {
+	for _, format := range []string{"combined", "json"} {
+		b.Run(format, func(b *testing.B) {
+			path := filepath.Join(b.TempDir(), "bench.log")
+			f, err := os.Create(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			cfg := synth.Default()
+			cfg.Lines, cfg.Format, cfg.Malformed = 200000, format, 1000
+			if err := synth.Write(f, cfg); err != nil {
+				b.Fatal(err)
+			}
+			f.Close()
+			info, _ := os.Stat(path)
+			b.SetBytes(info.Size())
+			b.ReportAllocs()
+			for b.Loop() {
+				aggregate(b, []string{path}, ingest.Options{}, Filter{})
+			}
+		})
+	}
+}
