@@ -57,22 +57,32 @@ func (t *Table) Get(key []byte) *Counts {
 
 // fold moves the lighter half of the keys into Other.
 func (t *Table) fold() {
-	type kv struct {
-		k string
-		c *Counts
-	}
-	all := make([]kv, 0, len(t.m))
-	for k, c := range t.m {
-		all = append(all, kv{k, c})
-	}
-	slices.SortFunc(all, func(a, b kv) int {
-		return cmp.Or(cmp.Compare(a.c.Requests, b.c.Requests), cmp.Compare(a.k, b.k))
-	})
-	for _, e := range all[:len(all)/2] {
-		t.Other.add(e.c)
+	lightest := func(a, b *Counts) int { return cmp.Compare(a.Requests, b.Requests) }
+	refs := t.sorted(lightest)
+	for _, r := range refs[:len(refs)/2] {
+		t.Other.add(r.c)
 		t.Folded++
-		delete(t.m, e.k)
+		delete(t.m, r.k)
 	}
+}
+
+// ref is a key of a Table with a pointer to its counts.
+type ref struct {
+	k string
+	c *Counts
+}
+
+// sorted returns the table's keys ordered by order, a cmp-style function,
+// with the key as the final tie-break so the order is deterministic.
+func (t *Table) sorted(order func(a, b *Counts) int) []ref {
+	all := make([]ref, 0, len(t.m))
+	for k, c := range t.m {
+		all = append(all, ref{k, c})
+	}
+	slices.SortFunc(all, func(a, b ref) int {
+		return cmp.Or(order(a.c, b.c), cmp.Compare(a.k, b.k))
+	})
+	return all
 }
 
 // Merge adds o's counts into t.
@@ -98,21 +108,9 @@ type Entry struct {
 	Counts
 }
 
-// Top returns up to n entries (all when n < 0) ordered by order, a
-// cmp-style function, with the key as the final tie-break so the order is
-// deterministic.
+// Top returns up to n entries (all when n < 0) in the order of sorted.
 func (t *Table) Top(n int, order func(a, b *Counts) int) []Entry {
-	type ref struct {
-		k string
-		c *Counts
-	}
-	all := make([]ref, 0, len(t.m))
-	for k, c := range t.m {
-		all = append(all, ref{k, c})
-	}
-	slices.SortFunc(all, func(a, b ref) int {
-		return cmp.Or(order(a.c, b.c), cmp.Compare(a.k, b.k))
-	})
+	all := t.sorted(order)
 	if n >= 0 && len(all) > n {
 		all = all[:n]
 	}

@@ -28,7 +28,9 @@ func TestSamplesUpToDate(t *testing.T) {
 	}{
 		{"pim-api-access.log", with(func(c *Config) { c.Seed, c.Malformed = 1, 97 }), false},
 		{"pim-api-access.log.1.gz", with(func(c *Config) { c.Seed, c.Malformed, c.Start = 2, 301, at("2025-03-11T09:00:00+01:00") }), true},
-		{"pim-api-common.log", with(func(c *Config) { c.Seed, c.Format, c.Lines, c.Start = 3, "common", 400, at("2025-03-12T09:30:00+01:00") }), false},
+		{"pim-api-common.log", with(func(c *Config) {
+			c.Seed, c.Format, c.Lines, c.Start = 3, "common", 400, at("2025-03-12T09:30:00+01:00")
+		}), false},
 		{"pim-api-json.log", with(func(c *Config) { c.Seed, c.Format, c.Lines, c.Malformed = 4, "json", 800, 199 }), false},
 	}
 	for _, s := range samples {
