@@ -1,9 +1,6 @@
 package classify
 
-import (
-	"slices"
-	"strconv"
-)
+import "slices"
 
 // Entry is one row of the status catalogue.
 type Entry struct {
@@ -112,11 +109,6 @@ func Lookup(status int) *Entry {
 // Entries returns the catalogue rows in status order. The slice is shared:
 // callers must not modify it.
 func Entries() []Entry { return sortedCatalogue }
-
-// Label returns the entry's title prefixed by the code, e.g. "429 Too Many Requests".
-func (e *Entry) Label(status int) string {
-	return strconv.Itoa(status) + " " + e.Title
-}
 
 var sortedCatalogue = func() []Entry {
 	s := slices.Clone(catalogue)

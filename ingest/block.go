@@ -28,7 +28,6 @@ type Block struct {
 // blockReader cuts inputs into blocks. Buffers come from a fixed pool, so
 // memory is bounded by the pool and a slow consumer slows the reader.
 type blockReader struct {
-	size  int          // buffer size; also the line limit
 	pool  chan *[]byte // free buffers
 	out   chan<- *Block
 	stdin io.Reader

@@ -55,7 +55,7 @@ func Run(ctx context.Context, files []*File, opts Options, consume func(worker i
 		b := make([]byte, size)
 		pool <- &b
 	}
-	br := &blockReader{size: size, pool: pool, out: blocks, stdin: stdin, force: opts.Format}
+	br := &blockReader{pool: pool, out: blocks, stdin: stdin, force: opts.Format}
 
 	var wg sync.WaitGroup
 	for w := range workers {

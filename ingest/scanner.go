@@ -66,11 +66,12 @@ func (s *Scanner) Next() bool {
 	s.left--
 	s.line++
 	b := s.b
-	if b.TooLong || b.Partial {
+	switch {
+	case b.TooLong:
 		s.reject(b.Data, TooLong)
-		if b.Partial {
-			s.rej.Reason = Unreadable
-		}
+		return true
+	case b.Partial:
+		s.reject(b.Data, Unreadable)
 		return true
 	}
 	var line []byte

@@ -186,11 +186,11 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 		if n == 0 {
 			continue
 		}
-		v := classify.Classify(status, []byte("GET"))
+		e := classify.Lookup(status)
 		r.Statuses = append(r.Statuses, StatusRow{
 			Status: status, Count: n, Share: round(float64(n)/float64(in.Analyzed), 4),
-			Class: v.Class.String(), Diagnosis: v.Entry.ID, Title: v.Entry.Title, Retry: v.Entry.Retry.String(),
-			Documented: v.Entry.Documented,
+			Class: classify.ClassOf(status).String(), Diagnosis: e.ID, Title: e.Title, Retry: e.Retry.String(),
+			Documented: e.Documented,
 		})
 	}
 	r.Methods = map[string]int64{}

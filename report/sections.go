@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -123,10 +124,7 @@ func sections(r *Report, e escaper) []section {
 		names = append(names, m)
 	}
 	slices.SortFunc(names, func(a, b string) int {
-		if r.Methods[a] != r.Methods[b] {
-			return int(r.Methods[b] - r.Methods[a])
-		}
-		return compareStrings(a, b)
+		return cmp.Or(cmp.Compare(r.Methods[b], r.Methods[a]), cmp.Compare(a, b))
 	})
 	for _, m := range names {
 		methods.rows = append(methods.rows, []string{esc(m), thousands(r.Methods[m]), percent(r.Methods[m], in.Analyzed)})
@@ -149,16 +147,6 @@ func sections(r *Report, e escaper) []section {
 		out = append(out, rejected)
 	}
 	return out
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // headline is the report's first line.
