@@ -3,7 +3,6 @@ package ingest
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"os"
 )
@@ -67,7 +66,7 @@ func (br *blockReader) readFile(ctx context.Context, f *File) error {
 		}
 		fh, err := os.Open(name)
 		if err != nil {
-			f.Err = fmt.Errorf("cannot open %s: %w", f.Path, unwrapPathError(err))
+			f.Err = &InputError{Op: "open", Path: f.Path, Err: unwrapPathError(err)}
 			return nil
 		}
 		defer fh.Close()
@@ -76,7 +75,7 @@ func (br *blockReader) readFile(ctx context.Context, f *File) error {
 	r, comp, closeFn, err := decompress(src)
 	f.Compression = comp
 	if err != nil {
-		f.Err = streamError(f.Path, comp, err, 0)
+		f.Err = &InputError{Op: "read", Path: f.Path, Compression: comp, Err: err}
 		return nil
 	}
 	defer closeFn()
@@ -132,7 +131,7 @@ func (br *blockReader) readFile(ctx context.Context, f *File) error {
 					return err
 				}
 			}
-			f.Err = streamError(f.Path, comp, rerr, f.Lines)
+			f.Err = &InputError{Op: "read", Path: f.Path, Compression: comp, Lines: f.Lines, Err: rerr}
 			return nil
 		}
 		if rerr == io.EOF {
@@ -152,7 +151,7 @@ func (br *blockReader) readFile(ctx context.Context, f *File) error {
 			}
 			rest, serr := skipLine(r, *buf)
 			if serr != nil && serr != io.EOF {
-				f.Err = streamError(f.Path, comp, serr, f.Lines)
+				f.Err = &InputError{Op: "read", Path: f.Path, Compression: comp, Lines: f.Lines, Err: serr}
 				br.pool <- buf
 				return nil
 			}

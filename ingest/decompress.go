@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/bzip2"
-	"fmt"
 	"io"
-	"strings"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -36,14 +34,4 @@ func decompress(r io.Reader) (io.Reader, string, func(), error) {
 		return bzip2.NewReader(br), "bzip2", func() {}, nil
 	}
 	return br, "none", func() {}, nil
-}
-
-// streamError describes an error of the decompressed stream, naming the
-// compression once (some decoders already prefix their errors with it).
-func streamError(path, comp string, err error, lines int64) error {
-	prefix := comp + ": "
-	if comp == "none" || strings.HasPrefix(err.Error(), comp) {
-		prefix = ""
-	}
-	return fmt.Errorf("cannot read %s: %s%w (after line %d)", path, prefix, err, lines)
 }

@@ -110,7 +110,7 @@ func Expand(args []string, recursive bool) ([]*File, []error) {
 			continue
 		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("cannot open %s: %w", arg, unwrapPathError(err)))
+			errs = append(errs, &InputError{Op: "open", Path: arg, Err: unwrapPathError(err)})
 			continue
 		}
 		if info.IsDir() {

@@ -3,6 +3,9 @@ package ingest
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -298,5 +301,27 @@ func TestRunBzip2CLI(t *testing.T) {
 	got := runAll(t, files, Options{})
 	if got[p+".bz2"].records != 300 || files[0].Compression != "bzip2" {
 		t.Errorf("records %d compression %s", got[p+".bz2"].records, files[0].Compression)
+	}
+}
+
+func TestInputErrorsUnwrap(t *testing.T) {
+	dir := t.TempDir()
+	files, errs := Expand([]string{filepath.Join(dir, "nope.log")}, false)
+	if len(files) != 0 || len(errs) != 1 || !errors.Is(errs[0], fs.ErrNotExist) {
+		t.Fatalf("files %v errs %v", files, errs)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(strings.Repeat(goodLine+"\n", 500)))
+	zw.Close()
+	p := writeFile(t, dir, "cut.gz", gz.Bytes()[:gz.Len()-10])
+	files, _ = Expand([]string{p}, false)
+	runAll(t, files, Options{})
+	var ie *InputError
+	if !errors.As(files[0].Err, &ie) || ie.Op != "read" || ie.Compression != "gzip" || !errors.Is(files[0].Err, io.ErrUnexpectedEOF) {
+		t.Fatalf("err %#v", files[0].Err)
+	}
+	if want := "cannot read " + p + ": gzip: unexpected EOF (after line"; !strings.HasPrefix(ie.Error(), want) {
+		t.Errorf("message %q, want prefix %q", ie.Error(), want)
 	}
 }
