@@ -22,7 +22,7 @@ func TestCorpusElasticApache(t *testing.T) {
 	statuses := map[int]int{}
 	methods := map[string]int{}
 	got := runAll(t, files, Options{}) // checks lines = records + rejected + blank
-	sc := NewScanner()
+	sc := NewScanner(ParseOptions{})
 	Run(t.Context(), files, Options{Workers: 1}, func(_ int, b *Block) {
 		sc.Reset(b)
 		for sc.Next() {

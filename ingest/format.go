@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Parser parses the lines of one log format. A Parser keeps scratch state
@@ -17,11 +18,17 @@ type Parser interface {
 	Parse(line []byte, rec *Record) Reason
 }
 
+// ParseOptions configure the parsers of every format.
+type ParseOptions struct {
+	// TZ is the zone of timestamps logged without one; nil means UTC.
+	TZ *time.Location
+}
+
 // Format is a log format the tool can read.
 type Format struct {
 	Name        string
 	Description string
-	New         func() Parser
+	New         func(ParseOptions) Parser
 	// typical reports whether a line that parsed is typical of this format
 	// rather than merely accepted by it (a common line parses as combined,
 	// but is not typical of it); detection counts typical lines.
@@ -86,7 +93,7 @@ func Detect(head []byte) Detection {
 	bestTypical := -1
 	var rec Record
 	for _, f := range formats {
-		p := f.New()
+		p := f.New(ParseOptions{})
 		typical, matched := 0, 0
 		for _, line := range sample {
 			rec.reset()

@@ -21,19 +21,20 @@ import (
 var combinedFormat = &Format{
 	Name:        "combined",
 	Description: `Apache/nginx combined: %h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i" (trailing fields ignored)`,
-	New:         func() Parser { return &clfParser{combined: true} },
+	New:         func(o ParseOptions) Parser { return &clfParser{combined: true, tz: tzone{o.TZ}} },
 	typical:     func(p Parser, _ []byte) bool { return p.(*clfParser).sawAgent },
 }
 
 var commonFormat = &Format{
 	Name:        "common",
 	Description: `Common Log Format: %h %l %u %t "%r" %>s %b`,
-	New:         func() Parser { return &clfParser{} },
+	New:         func(o ParseOptions) Parser { return &clfParser{tz: tzone{o.TZ}} },
 	typical:     func(p Parser, _ []byte) bool { return !p.(*clfParser).trailing },
 }
 
 type clfParser struct {
 	combined bool
+	tz       tzone
 	days     dayCache
 	sawAgent bool // the last line had referer and user agent fields
 	trailing bool // the last line had bytes after the size field
@@ -66,7 +67,7 @@ func (p *clfParser) Parse(line []byte, rec *Record) Reason {
 	if end < 0 {
 		return Truncated
 	}
-	t, off, ok := parseCLFTime(rest[1:end], &p.days)
+	t, off, ok := p.tz.apply(parseCLFTime(rest[1:end], &p.days))
 	if !ok {
 		return BadTimestamp
 	}

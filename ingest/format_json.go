@@ -14,10 +14,11 @@ import (
 var jsonFormat = &Format{
 	Name:        "json",
 	Description: "JSON lines (nginx escape=json field names: time_local|time_iso8601|time|@timestamp|msec, remote_addr, remote_user, request|method+uri, status, body_bytes_sent|bytes, request_time, http_referer, http_user_agent)",
-	New:         func() Parser { return &jsonParser{} },
+	New:         func(o ParseOptions) Parser { return &jsonParser{tz: tzone{o.TZ}} },
 }
 
 type jsonParser struct {
+	tz      tzone
 	days    dayCache
 	scratch []byte // unescaped strings; sized to the line so it never moves
 }
@@ -153,13 +154,13 @@ func (p *jsonParser) Parse(line []byte, rec *Record) Reason {
 		}
 		switch jsonField(key) {
 		case keyTimeCLF:
-			if t, off, ok := parseCLFTime(v, &p.days); ok {
+			if t, off, ok := p.tz.apply(parseCLFTime(v, &p.days)); ok {
 				rec.Time, rec.Offset, haveTime = t, off, true
 			} else {
 				badTime = true
 			}
 		case keyTimeISO:
-			if t, off, ok := parseISOTime(v); ok {
+			if t, off, ok := p.tz.apply(parseISOTime(v)); ok {
 				rec.Time, rec.Offset, haveTime = t, off, true
 			} else if t, ok := parseEpochTime(v); ok {
 				rec.Time, haveTime = t, true

@@ -24,6 +24,18 @@ type wantRecord struct {
 	status                          int
 	bytes                           int64
 	duration                        time.Duration
+	// Fields of the richer formats; compared only when the case sets ext.
+	ext *wantExt
+}
+
+type wantExt struct {
+	upstream, retryAfter                time.Duration
+	backendStatus                       int
+	lbError                             bool
+	rateLimit, rateRemaining, rateReset int64
+	requestID, idempotencyKey           string
+	credential, host, forwardedFor      string
+	extra                               string // "name=value name=value"
 }
 
 var lineCases = []lineCase{
@@ -141,7 +153,7 @@ func TestParsers(t *testing.T) {
 			}
 			var rec Record
 			rec.reset()
-			got := f.New().Parse([]byte(tc.line), &rec)
+			got := f.New(ParseOptions{}).Parse([]byte(tc.line), &rec)
 			if got != tc.reason {
 				t.Fatalf("Parse(%q) = %s, want %s", tc.line, got, tc.reason)
 			}
@@ -162,6 +174,24 @@ func compareRecord(r *Record, w wantRecord) string {
 		query: string(r.Query), protocol: string(r.Protocol), referer: string(r.Referer), agent: string(r.UserAgent),
 		status: r.Status, bytes: r.Bytes, duration: r.Duration,
 	}
+	if w.ext != nil {
+		ext := wantExt{
+			upstream: r.Upstream, retryAfter: r.RetryAfter, backendStatus: r.BackendStatus, lbError: r.LBError,
+			rateLimit: r.RateLimit, rateRemaining: r.RateRemaining, rateReset: r.RateReset,
+			requestID: string(r.RequestID), idempotencyKey: string(r.IdempotencyKey),
+			credential: string(r.Credential), host: string(r.Host), forwardedFor: string(r.ForwardedFor),
+		}
+		for i, f := range r.Extra {
+			if i > 0 {
+				ext.extra += " "
+			}
+			ext.extra += f.Name + "=" + string(f.Value)
+		}
+		if ext != *w.ext {
+			return fmt.Sprintf("\n got ext %+v\nwant ext %+v", ext, *w.ext)
+		}
+		got.ext = w.ext
+	}
 	if got != w {
 		return fmt.Sprintf("\n got %+v\nwant %+v", got, w)
 	}
@@ -171,7 +201,7 @@ func compareRecord(r *Record, w wantRecord) string {
 func TestParseAllocs(t *testing.T) {
 	for _, tc := range lineCases {
 		f, _ := LookupFormat(tc.format)
-		p := f.New()
+		p := f.New(ParseOptions{})
 		line := []byte(tc.line)
 		var rec Record
 		p.Parse(line, &rec) // warm the scratch buffers
@@ -277,7 +307,7 @@ func BenchmarkParse(b *testing.B) {
 		}
 		b.Run(format, func(b *testing.B) {
 			f, _ := LookupFormat(format)
-			p := f.New()
+			p := f.New(ParseOptions{})
 			var rec Record
 			b.SetBytes(int64(size))
 			b.ReportAllocs()

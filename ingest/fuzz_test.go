@@ -24,7 +24,7 @@ func fuzzParser(f *testing.F, format string) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, line []byte) {
-		p := fm.New()
+		p := fm.New(ParseOptions{})
 		var rec Record
 		rec.reset()
 		r := p.Parse(line, &rec)
@@ -69,7 +69,7 @@ func FuzzIngest(f *testing.F) {
 		counts := make([][3]int64, n) // per worker: records, rejected, blank
 		scanners := make([]*Scanner, n)
 		for i := range scanners {
-			scanners[i] = NewScanner()
+			scanners[i] = NewScanner(ParseOptions{})
 		}
 		err := Run(context.Background(), files, Options{Workers: n, MaxLine: 64 << 10, Stdin: bytes.NewReader(data)}, func(w int, b *Block) {
 			sc := scanners[w]

@@ -78,7 +78,7 @@ func TestVRLVectors(t *testing.T) {
 		fm, _ := LookupFormat(format)
 		var rec Record
 		rec.reset()
-		reason := fm.New().Parse([]byte(input), &rec)
+		reason := fm.New(ParseOptions{}).Parse([]byte(input), &rec)
 		name := c.SourceFile + "/" + c.Case + ": " + input
 		if why, ok := vrlDisagreements[input]; ok {
 			if reason == OK {
@@ -184,7 +184,7 @@ func TestFilebeatVectors(t *testing.T) {
 			t.Fatalf("%s: %d lines, %d expected documents", tc.log, len(lines), len(docs))
 		}
 		fm, _ := LookupFormat(tc.format)
-		p := fm.New()
+		p := fm.New(ParseOptions{})
 		for i, line := range lines {
 			var rec Record
 			rec.reset()

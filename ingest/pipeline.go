@@ -19,6 +19,8 @@ type Options struct {
 	MaxLine int
 	// Stdin is read for the input "-"; nil means os.Stdin.
 	Stdin io.Reader
+	// Parse configures the parsers; the caller's Scanners take it.
+	Parse ParseOptions
 }
 
 // DefaultMaxLine is the default line limit: 4 MiB.

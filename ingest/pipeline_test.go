@@ -36,7 +36,7 @@ func runAll(t *testing.T, files []*File, opts Options) map[string]*tally {
 		defer mu.Unlock()
 		sc := scanners[w]
 		if sc == nil {
-			sc = NewScanner()
+			sc = NewScanner(ParseOptions{})
 			scanners[w] = sc
 		}
 		tl := out[b.File.Path]

@@ -25,7 +25,7 @@ type Record struct {
 	Time      time.Time // the instant, in UTC
 	Offset    int32     // the logged zone's offset east of UTC, in seconds
 	Client    []byte    // client address (IPv4, IPv6, hostname or unix:)
-	User      []byte    // remote user or credential
+	User      []byte    // remote user
 	Method    []byte    // empty when the request line was "-", empty or unparseable
 	Path      []byte    // request target without its query string
 	Query     []byte    // query string without '?'
@@ -36,8 +36,31 @@ type Record struct {
 	Referer   []byte
 	UserAgent []byte
 
+	// Fields that only some formats log.
+	Upstream       time.Duration // upstream (backend) response time; -1 when not logged
+	BackendStatus  int           // the target's status behind a load balancer; -1 when not logged or none
+	LBError        bool          // the load balancer answered itself: no target response
+	RetryAfter     time.Duration // the response's Retry-After; -1 when not logged
+	RateLimit      int64         // X-RateLimit-Limit / RateLimit-Limit; -1 when not logged
+	RateRemaining  int64         // X-RateLimit-Remaining / RateLimit-Remaining; -1 when not logged
+	RateReset      int64         // X-RateLimit-Reset / RateLimit-Reset, as logged; -1 when not logged
+	RequestID      []byte
+	IdempotencyKey []byte
+	Credential     []byte // API key or consumer name, when logged
+	Host           []byte // virtual host or Host header
+	ForwardedFor   []byte // X-Forwarded-For as logged
+	Extra          []Field
+
 	File *File // the input the record came from
 	Line int64 // 1-based line number in that input
+}
+
+// Field is a named value a format logs that has no Record field of its own.
+// Name is the format's name for it (an nginx variable without '$', an
+// Apache directive such as "%{X-Trace}i", a JSON path); Value aliases the line.
+type Field struct {
+	Name  string
+	Value []byte
 }
 
 // HasDuration reports whether the request's duration was logged.
@@ -46,5 +69,5 @@ func (r *Record) HasDuration() bool { return r.Duration >= 0 }
 // reset clears r for the next line; it keeps File.
 func (r *Record) reset() {
 	f := r.File
-	*r = Record{Bytes: -1, Duration: -1, File: f}
+	*r = Record{Bytes: -1, Duration: -1, Upstream: -1, BackendStatus: -1, RetryAfter: -1, RateLimit: -1, RateRemaining: -1, RateReset: -1, File: f}
 }

@@ -26,6 +26,7 @@ const (
 // they stay valid until the next call to Next. A Scanner keeps one Parser
 // per format, so it is for one goroutine; give each worker its own.
 type Scanner struct {
+	opts    ParseOptions
 	parsers map[*Format]Parser
 	parser  Parser
 	b       *Block
@@ -37,9 +38,9 @@ type Scanner struct {
 	rej     Rejection
 }
 
-// NewScanner returns a Scanner with no block.
-func NewScanner() *Scanner {
-	return &Scanner{parsers: map[*Format]Parser{}}
+// NewScanner returns a Scanner with no block; its parsers use opts.
+func NewScanner(opts ParseOptions) *Scanner {
+	return &Scanner{opts: opts, parsers: map[*Format]Parser{}}
 }
 
 // Reset points the scanner at the start of b.
@@ -49,7 +50,7 @@ func (s *Scanner) Reset(b *Block) {
 	if f := b.File.Format; f != nil {
 		p, ok := s.parsers[f]
 		if !ok {
-			p = f.New()
+			p = f.New(s.opts)
 			s.parsers[f] = p
 		}
 		s.parser = p

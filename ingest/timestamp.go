@@ -1,6 +1,9 @@
 package ingest
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Timestamp parsers for the layouts access logs use. They work on bytes with
 // fixed offsets, allocate nothing, and validate every field: a timestamp that
@@ -16,9 +19,34 @@ type dayCache struct {
 
 var months = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
 
+// noZone is the offset the time parsers return for a time logged without a
+// zone: its wall clock was read as UTC, and withZone puts it in the zone
+// the user gave (--tz).
+const noZone int32 = math.MinInt32
+
+// tzone is the zone for times logged without one (--tz); nil means UTC.
+type tzone struct{ loc *time.Location }
+
+// apply resolves a time parsed without a zone (off == noZone) in z; other
+// times pass through. Its arguments are a time parser's results.
+func (z tzone) apply(t time.Time, off int32, ok bool) (time.Time, int32, bool) {
+	tz := z.loc
+	if !ok || off != noZone {
+		return t, off, ok
+	}
+	if tz == nil || tz == time.UTC {
+		return t, 0, true
+	}
+	y, mo, d := t.Date()
+	h, mi, s := t.Clock()
+	local := time.Date(y, mo, d, h, mi, s, t.Nanosecond(), tz)
+	_, o := local.Zone()
+	return local.UTC(), int32(o), true
+}
+
 // parseCLFTime parses the Common Log Format time "02/Jan/2006:15:04:05 -0700",
 // with optional fractional seconds after the seconds and an optional zone
-// (a missing zone means UTC).
+// (a missing zone gives the offset noZone).
 func parseCLFTime(b []byte, c *dayCache) (time.Time, int32, bool) {
 	if len(b) < 20 || b[2] != '/' || b[6] != '/' || b[11] != ':' || b[14] != ':' || b[17] != ':' {
 		return time.Time{}, 0, false
@@ -46,7 +74,7 @@ func parseCLFTime(b []byte, c *dayCache) (time.Time, int32, bool) {
 	if !ok {
 		return time.Time{}, 0, false
 	}
-	var off int32
+	off := noZone
 	if len(rest) > 0 {
 		if rest[0] != ' ' {
 			return time.Time{}, 0, false
@@ -56,12 +84,19 @@ func parseCLFTime(b []byte, c *dayCache) (time.Time, int32, bool) {
 			return time.Time{}, 0, false
 		}
 	}
-	return time.Unix(days*86400+sec-int64(off), nsec).UTC(), off, true
+	return time.Unix(days*86400+sec-int64(zoneOrUTC(off)), nsec).UTC(), off, true
+}
+
+func zoneOrUTC(off int32) int32 {
+	if off == noZone {
+		return 0
+	}
+	return off
 }
 
 // parseISOTime parses RFC 3339 and its common relatives:
 // "2006-01-02T15:04:05", a space for the T, fractional seconds, and a zone
-// of Z, ±hh:mm, ±hhmm or none (UTC).
+// of Z, ±hh:mm, ±hhmm or none (the offset noZone).
 func parseISOTime(b []byte) (time.Time, int32, bool) {
 	if len(b) < 19 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != ' ' && b[10] != 't') || b[13] != ':' || b[16] != ':' {
 		return time.Time{}, 0, false
@@ -83,13 +118,14 @@ func parseISOTime(b []byte) (time.Time, int32, bool) {
 	var off int32
 	switch {
 	case len(rest) == 0:
+		off = noZone
 	case len(rest) == 1 && (rest[0] == 'Z' || rest[0] == 'z'):
 	default:
 		if off, ok = zone(rest); !ok {
 			return time.Time{}, 0, false
 		}
 	}
-	return time.Unix(daysFromCivil(y, m, d)*86400+sec-int64(off), nsec).UTC(), off, true
+	return time.Unix(daysFromCivil(y, m, d)*86400+sec-int64(zoneOrUTC(off)), nsec).UTC(), off, true
 }
 
 // parseEpochTime parses seconds since the epoch with an optional fraction

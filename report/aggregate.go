@@ -19,7 +19,7 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, f
 	scanners := make([]*ingest.Scanner, opts.Workers)
 	for i := range sums {
 		sums[i] = NewSummary(filter)
-		scanners[i] = ingest.NewScanner()
+		scanners[i] = ingest.NewScanner(opts.Parse)
 	}
 	err := ingest.Run(ctx, files, opts, func(w int, b *ingest.Block) {
 		s, sc := sums[w], scanners[w]
@@ -56,7 +56,7 @@ func Latest(ctx context.Context, files []*ingest.File, opts ingest.Options) (tim
 	latest := make([]time.Time, opts.Workers)
 	scanners := make([]*ingest.Scanner, opts.Workers)
 	for i := range scanners {
-		scanners[i] = ingest.NewScanner()
+		scanners[i] = ingest.NewScanner(opts.Parse)
 	}
 	err := ingest.Run(ctx, files, opts, func(w int, b *ingest.Block) {
 		sc := scanners[w]
