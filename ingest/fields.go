@@ -36,6 +36,7 @@ const (
 	kDurMS                    // in milliseconds
 	kDurUS                    // in microseconds
 	kDurLB                    // load balancer processing time in seconds; -1 marks an LB error
+	kDurLBTarget              // the target's processing time behind a load balancer, in seconds
 	kUpstreamSec              // upstream time in seconds; a list takes its last item
 	kUpstreamMS               //
 	kReferer                  //
@@ -169,7 +170,7 @@ func (p *fieldState) setField(k fieldKind, name string, v []byte, rec *Record) R
 		}
 		rec.Status, p.haveStatus = st, true
 	case kBackendStatus:
-		if st, ok := parseStatus(v); ok {
+		if st, ok := parseStatus(lastListItem(v)); ok {
 			rec.BackendStatus = st
 		} else {
 			p.noBackend = true
@@ -181,13 +182,27 @@ func (p *fieldState) setField(k fieldKind, name string, v []byte, rec *Record) R
 		}
 		rec.Bytes = n
 	case kDurSec, kDurMS, kDurUS:
-		unit := map[fieldKind]time.Duration{kDurSec: time.Second, kDurMS: time.Millisecond, kDurUS: time.Microsecond}[k]
+		unit := time.Second
+		switch k {
+		case kDurMS:
+			unit = time.Millisecond
+		case kDurUS:
+			unit = time.Microsecond
+		}
 		if d, ok := parseSeconds(v, unit); ok {
 			rec.Duration = d
 		}
-	case kDurLB:
+	case kDurLB, kDurLBTarget:
 		if string(v) == "-1" {
 			p.lbError = true
+			break
+		}
+		if d, ok := parseSeconds(v, time.Second); ok {
+			p.lbSum += d
+			p.lbParts++
+			if k == kDurLBTarget {
+				rec.Upstream = d
+			}
 		}
 	case kUpstreamSec, kUpstreamMS:
 		unit := time.Second
@@ -234,13 +249,19 @@ type fieldState struct {
 	tz                                 tzone
 	haveTime, haveStatus, haveRequest  bool
 	noBackend, lbError                 bool
+	lbSum                              time.Duration
+	lbParts                            int
 	method, uri, path, query, protocol []byte
 	date, clock, retryAfter            []byte
 	extra                              []Field
 }
 
 func (p *fieldState) begin() {
-	*p = fieldState{days: p.days, tz: p.tz, extra: p.extra[:0]}
+	p.haveTime, p.haveStatus, p.haveRequest, p.noBackend, p.lbError = false, false, false, false, false
+	p.lbSum, p.lbParts = 0, 0
+	p.method, p.uri, p.path, p.query, p.protocol = nil, nil, nil, nil, nil
+	p.date, p.clock, p.retryAfter = nil, nil, nil
+	p.extra = p.extra[:0]
 }
 
 // finish combines the collected fields into rec and checks that the line
@@ -272,6 +293,9 @@ func (p *fieldState) finish(rec *Record) Reason {
 	}
 	if p.noBackend && p.lbError {
 		rec.LBError = true
+	}
+	if p.lbParts > 0 && !p.lbError && rec.Duration < 0 {
+		rec.Duration = p.lbSum
 	}
 	if len(p.extra) > 0 {
 		rec.Extra = p.extra
@@ -350,6 +374,21 @@ func stripPort(v []byte) []byte {
 	return v[:i]
 }
 
+// parseHTTPDate parses an IMF-fixdate, "Wed, 21 Oct 2015 07:28:00 GMT".
+func parseHTTPDate(b []byte) (time.Time, bool) {
+	if len(b) != 29 || b[3] != ',' || b[4] != ' ' || b[7] != ' ' || b[11] != ' ' || b[16] != ' ' || string(b[25:]) != " GMT" {
+		return time.Time{}, false
+	}
+	d, ok1 := num2(b[5:7])
+	m := monthIndex(b[8:11])
+	y, ok2 := num4(b[12:16])
+	sec, ok3 := clock(b[17:25])
+	if !ok1 || !ok2 || !ok3 || m == 0 || d < 1 || d > daysIn(m, y) {
+		return time.Time{}, false
+	}
+	return time.Unix(daysFromCivil(y, m, d)*86400+sec, 0).UTC(), true
+}
+
 // parseCount parses a non-negative integer, or returns -1.
 func parseCount(v []byte) int64 {
 	n, ok := parseSize(v)
@@ -366,8 +405,8 @@ func parseRetryAfter(v []byte, at time.Time) time.Duration {
 	if n, ok := parseSize(v); ok && n >= 0 {
 		return time.Duration(n) * time.Second
 	}
-	t, err := time.Parse(time.RFC1123, string(v))
-	if err != nil || at.IsZero() {
+	t, ok := parseHTTPDate(v)
+	if !ok || at.IsZero() {
 		return -1
 	}
 	d := t.Sub(at)

@@ -22,7 +22,7 @@ var combinedFormat = &Format{
 	Name:        "combined",
 	Description: `Apache/nginx combined: %h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i" (trailing fields ignored)`,
 	New:         func(o ParseOptions) Parser { return &clfParser{combined: true, tz: tzone{o.TZ}} },
-	typical:     func(p Parser, _ []byte) bool { return p.(*clfParser).sawAgent },
+	typical:     func(p Parser, _ []byte) bool { cp := p.(*clfParser); return cp.sawAgent && !cp.afterAgent },
 }
 
 var commonFormat = &Format{
@@ -33,15 +33,16 @@ var commonFormat = &Format{
 }
 
 type clfParser struct {
-	combined bool
-	tz       tzone
-	days     dayCache
-	sawAgent bool // the last line had referer and user agent fields
-	trailing bool // the last line had bytes after the size field
+	combined   bool
+	tz         tzone
+	days       dayCache
+	sawAgent   bool // the last line had referer and user agent fields
+	afterAgent bool // the last line had bytes after the user agent
+	trailing   bool // the last line had bytes after the size field
 }
 
 func (p *clfParser) Parse(line []byte, rec *Record) Reason {
-	p.sawAgent, p.trailing = false, false
+	p.sawAgent, p.trailing, p.afterAgent = false, false, false
 	client, rest, ok := clientField(line)
 	if !ok {
 		return NotALogLine
@@ -129,10 +130,11 @@ func (p *clfParser) Parse(line []byte, rec *Record) Reason {
 	if len(rest) == 0 {
 		return OK
 	}
-	agent, _, ok := field(rest[1:])
+	agent, rest, ok := field(rest[1:])
 	if !ok {
 		return OK
 	}
+	p.afterAgent = len(rest) > 0
 	if !isDash(agent) {
 		rec.UserAgent = agent
 	}

@@ -147,7 +147,7 @@ var lineCases = []lineCase{
 func TestParsers(t *testing.T) {
 	for _, tc := range lineCases {
 		t.Run(tc.name, func(t *testing.T) {
-			f, err := LookupFormat(tc.format)
+			f, err := ResolveFormat(tc.format, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -200,7 +200,10 @@ func compareRecord(r *Record, w wantRecord) string {
 
 func TestParseAllocs(t *testing.T) {
 	for _, tc := range lineCases {
-		f, _ := LookupFormat(tc.format)
+		f, err := ResolveFormat(tc.format, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		p := f.New(ParseOptions{})
 		line := []byte(tc.line)
 		var rec Record
@@ -214,7 +217,7 @@ func TestParseAllocs(t *testing.T) {
 func TestDetect(t *testing.T) {
 	byFormat := map[string]string{}
 	for _, tc := range lineCases {
-		if tc.reason == OK {
+		if _, err := LookupFormat(tc.format); err == nil && tc.reason == OK {
 			byFormat[tc.format] += tc.line + "\n"
 		}
 	}

@@ -66,7 +66,11 @@ func TestVRLVectors(t *testing.T) {
 		var format string
 		switch {
 		case c.SourceFile == "parse_aws_alb_log.rs":
-			continue // ALB is a later format
+			format = "aws-alb"
+		case c.Args.Format == "main":
+			format = "nginx_main"
+		case c.Args.Format == "ingress_upstreaminfo":
+			format = "ingress-nginx"
 		case c.Args.Format == "error":
 			format = "combined" // error-log lines: an access-log parser must reject them
 			c.WantOK = nil
@@ -114,6 +118,28 @@ func TestVRLVectors(t *testing.T) {
 			}
 		}
 		expect("client", string(rec.Client), "client", "host", "remote_addr")
+		if ch, ok := w["client_host"].(string); ok {
+			expect("client", string(rec.Client)+ch[len(stripPort([]byte(ch))):], "client_host")
+		}
+		expect("method", string(rec.Method), "request_method")
+		expect("protocol", string(rec.Protocol), "request_protocol")
+		if st, ok := w["elb_status_code"].(string); ok && itoa(rec.Status) != st {
+			t.Errorf("%s: status %d, VRL says %s", name, rec.Status, st)
+		}
+		if st, ok := w["target_status_code"].(string); ok && itoa(rec.BackendStatus) != st {
+			t.Errorf("%s: backend status %d, VRL says %s", name, rec.BackendStatus, st)
+		} else if !ok && c.SourceFile == "parse_aws_alb_log.rs" && (rec.BackendStatus != -1 || !rec.LBError && w["request_processing_time"] == -1.0) {
+			t.Errorf("%s: backend status %d lbError %v, VRL logs none", name, rec.BackendStatus, rec.LBError)
+		}
+		if u, ok := w["request_url"].(string); ok && len(rec.Method) > 0 {
+			target := string(rec.Path)
+			if len(rec.Query) > 0 {
+				target += "?" + string(rec.Query)
+			}
+			if !strings.HasSuffix(u, target) || !strings.Contains(u, string(rec.Host)) {
+				t.Errorf("%s: host %q target %q, VRL says %s", name, rec.Host, target, u)
+			}
+		}
 		expect("user", string(rec.User), "user", "remote_user")
 		expect("referer", string(rec.Referer), "referer", "referrer", "http_referer")
 		expect("agent", string(rec.UserAgent), "agent", "http_user_agent")
@@ -138,6 +164,11 @@ func TestVRLVectors(t *testing.T) {
 		for _, k := range []string{"size", "body_bytes_size"} {
 			if sz, ok := w[k].(float64); ok && int64(sz) != rec.Bytes {
 				t.Errorf("%s: bytes %d, VRL says %v", name, rec.Bytes, sz)
+			}
+		}
+		if ts, ok := w["timestamp"].(string); ok {
+			if got := rec.Time.Format(time.RFC3339Nano); got != strings.Replace(ts, ".000000Z", "Z", 1) && rec.Time.Format("2006-01-02T15:04:05.000000Z") != ts {
+				t.Errorf("%s: time %s, VRL says %v", name, got, ts)
 			}
 		}
 		if ts, ok := w["timestamp"].(map[string]any); ok {

@@ -25,7 +25,28 @@ func splitRequest(req []byte, rec *Record) {
 }
 
 // splitTarget cuts a request target at its first '?' into Path and Query.
+// A target in absolute form (http://host:port/path, as proxies and load
+// balancers log it) gives its host to Host, when none was logged, and its
+// path to Path.
 func splitTarget(target []byte, rec *Record) {
+	if i := bytes.Index(target, []byte("://")); i > 0 && i <= 5 && isMethod(target[:i]) {
+		authority := target[i+3:]
+		end := bytes.IndexAny(authority, "/?")
+		if end < 0 {
+			end = len(authority)
+		}
+		if len(rec.Host) == 0 {
+			rec.Host = authority[:end]
+		}
+		target = authority[end:]
+		if len(target) == 0 || target[0] == '?' {
+			rec.Path = slash
+			if len(target) > 0 {
+				rec.Query = target[1:]
+			}
+			return
+		}
+	}
 	if q := bytes.IndexByte(target, '?'); q >= 0 {
 		rec.Path, rec.Query = target[:q], target[q+1:]
 		return
@@ -33,9 +54,14 @@ func splitTarget(target []byte, rec *Record) {
 	rec.Path = target
 }
 
+var slash = []byte("/")
+
 // isMethod reports whether b is an HTTP method token (RFC 9110 tchar, letters
 // and the punctuation real methods use).
 func isMethod(b []byte) bool {
+	if len(b) == 0 || !(b[0] >= 'A' && b[0] <= 'Z' || b[0] >= 'a' && b[0] <= 'z') {
+		return false
+	}
 	for _, c := range b {
 		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '-' || c == '_') {
 			return false

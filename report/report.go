@@ -42,6 +42,7 @@ type Input struct {
 	Blank            int64                `json:"blank"`
 	Filtered         int64                `json:"filtered"`
 	Analyzed         int64                `json:"analyzed"`
+	TimeZone         string               `json:"timezone"`
 	Reconciled       bool                 `json:"reconciled"`
 	RejectedReasons  map[string]int64     `json:"rejected_reasons"`
 	RejectedExamples map[string][]Example `json:"rejected_examples"`
@@ -131,6 +132,7 @@ type Bounds struct {
 type Options struct {
 	Top     int // rows in the endpoint and client tables
 	Version string
+	TZ      string // the zone of timestamps logged without one
 }
 
 // Build makes the Report of a Summary over files.
@@ -160,6 +162,10 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 		in.Blank += fc.Blank
 	}
 	in.Filtered = s.Filtered
+	in.TimeZone = opts.TZ
+	if in.TimeZone == "" {
+		in.TimeZone = "UTC"
+	}
 	in.Analyzed = in.Records - in.Filtered
 	in.Reconciled = in.Lines == in.Records+in.Rejected+in.Blank
 	for reason, n := range s.Rejected {

@@ -59,6 +59,7 @@ func sections(r *Report, e escaper) []section {
 		inputs.rows = append(inputs.rows, []string{"total", "", "", thousands(in.Lines), thousands(in.Records),
 			thousands(in.Rejected), thousands(in.Blank), ""})
 	}
+	inputs.notes = append(inputs.notes, fmt.Sprintf("Times are shown in UTC; timestamps logged without a zone are read in %s (--tz).", esc(in.TimeZone)))
 	if in.Filtered > 0 {
 		inputs.notes = append(inputs.notes, fmt.Sprintf("%s records outside the time filter were not analysed.", thousands(in.Filtered)))
 	}

@@ -29,6 +29,7 @@ import (
 	"os/signal"
 	"slices"
 	"syscall"
+	"time"
 
 	"analyze/ingest"
 	"analyze/report"
@@ -53,6 +54,7 @@ func main() {
 
 const usage = `usage: analyze [report] [flags] PATH...   report on access logs (files, folders, globs, - for stdin)
        analyze codes [-o text|markdown|json]  the status catalogue
+       analyze formats                        the log formats analyze reads
        analyze version
 
 Run 'analyze report -h' for the report's flags.
@@ -68,6 +70,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runReport(ctx, args[1:], stdin, stdout, stderr)
 	case "codes":
 		return runCodes(args[1:], stdout, stderr)
+	case "formats":
+		for _, f := range ingest.Formats() {
+			fmt.Fprintf(stdout, "%-15s %s\n", f.Name, f.Description)
+		}
+		return exitOK
 	case "version", "--version":
 		fmt.Fprintf(stdout, "analyze %s\n", version)
 		return exitOK
@@ -124,12 +131,15 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.SetOutput(stderr)
 	var (
 		output, formatName, since, until string
+		formatFile, tz                   string
 		recursive                        bool
 		top, workers, maxLine            int
 	)
 	fs.StringVar(&output, "o", "text", "output: text, markdown or json")
 	fs.StringVar(&output, "output", "text", "same as -o")
-	fs.StringVar(&formatName, "format", "auto", "log format: auto, combined, common or json")
+	fs.StringVar(&formatName, "format", "auto", "log format: auto, a preset (analyze formats lists them), 'nginx:<log_format string>', 'apache:<LogFormat string>', or nginx:NAME with --format-file")
+	fs.StringVar(&formatFile, "format-file", "", "nginx configuration file whose log_format definitions --format nginx:NAME can name")
+	fs.StringVar(&tz, "tz", "UTC", "zone of timestamps logged without one (an IANA name such as Europe/Paris)")
 	fs.BoolVar(&recursive, "r", false, "read folders recursively")
 	fs.BoolVar(&recursive, "recursive", false, "same as -r")
 	fs.StringVar(&since, "since", "", "analyse records at or after this time: RFC 3339, a date, or a duration before the latest record (2h, 7d)")
@@ -157,11 +167,20 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return fail("unknown output %q (want text, markdown or json)", output)
 	}
 	opts := ingest.Options{Workers: workers, MaxLine: maxLine, Stdin: stdin}
-	if formatName != "auto" {
-		if opts.Format, err = ingest.LookupFormat(formatName); err != nil {
-			return fail("%v", err)
+	var defs map[string]string
+	if formatFile != "" {
+		if defs, err = ingest.NginxLogFormats(formatFile); err != nil {
+			return fail("--format-file: %v", err)
 		}
 	}
+	if opts.Format, err = ingest.ResolveFormat(formatName, defs); err != nil {
+		return fail("--format: %v", err)
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return fail("--tz: unknown zone %q", tz)
+	}
+	opts.Parse.TZ = loc
 	sinceB, err := report.ParseBound(since)
 	if err != nil {
 		return fail("--since: %v", err)
@@ -221,7 +240,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if readable == 0 {
 		return fail("no readable input")
 	}
-	rep := report.Build(sum, files, filter, report.Options{Top: top, Version: version})
+	rep := report.Build(sum, files, filter, report.Options{Top: top, Version: version, TZ: loc.String()})
 	if err := write(stdout, rep); err != nil {
 		fmt.Fprintf(stderr, "analyze: cannot write the report: %v\n", err)
 		return exitUsage

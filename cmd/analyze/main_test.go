@@ -281,3 +281,34 @@ func TestHostileFieldsAreEscaped(t *testing.T) {
 		t.Errorf("Markdown output does not escape the pipe:\n%s", md.stdout)
 	}
 }
+
+func TestFormatFlags(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "nginx.conf")
+	os.WriteFile(conf, []byte(`log_format pim '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent rt=$request_time ra="$sent_http_retry_after"';`), 0o644)
+	pimLine := `10.0.0.1 - erp [12/Mar/2025:10:15:32 +0100] "GET /api/documents/1 HTTP/1.1" 429 12 rt=0.004 ra="30"` + "\n"
+	isoLine := `10.0.0.1 [2025-03-12 10:15:32] "GET /api/documents/1 HTTP/1.1" 200` + "\n"
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		stdin  string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"nginx string", []string{"-o", "json", "--format", `nginx:$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent rt=$request_time ra="$sent_http_retry_after"`, "-"}, pimLine, 0, `"format": "nginx"`, ""},
+		{"format file", []string{"-o", "json", "--format-file", conf, "--format", "nginx:pim", "-"}, pimLine, 0, `"format": "nginx:pim"`, ""},
+		{"unknown name", []string{"--format-file", conf, "--format", "nginx:main", "-"}, pimLine, 2, "", `no log_format named "main"`},
+		{"bad apache", []string{"--format", "apache:%h %Z", "-"}, pimLine, 2, "", "unknown directive"},
+		{"tz", []string{"-o", "json", "--tz", "Europe/Paris", "--format", `apache:%a [%{%Y-%m-%d %H:%M:%S}t] "%r" %s`, "-"}, isoLine, 0, `"first": "2025-03-12T09:15:32Z"`, ""},
+		{"bad tz", []string{"--tz", "Mars/Olympus", "-"}, pimLine, 2, "", `unknown zone "Mars/Olympus"`},
+		{"formats", []string{"formats"}, "", 0, "aws-alb", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := analyze(t, tc.stdin, tc.args...)
+			if r.code != tc.code || !strings.Contains(r.stdout, tc.stdout) || !strings.Contains(r.stderr, tc.stderr) {
+				t.Errorf("exit %d (want %d)\nstdout %s\nstderr %s\nwant stdout with %q, stderr with %q", r.code, tc.code, r.stdout, r.stderr, tc.stdout, tc.stderr)
+			}
+		})
+	}
+}

@@ -1,0 +1,195 @@
+package ingest
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// A template is a compiled format string: literals and fields in turn. It
+// is what nginx log_format and Apache LogFormat strings, and the
+// load-balancer presets, compile into. Parsing walks the line once: each
+// field ends where the next literal begins (found with bytes.Index, or an
+// escape-aware quote search for quoted fields), so no regular expression
+// runs per line.
+type template struct {
+	lits   [][]byte // lits[i] comes before fields[i]; lits[len(fields)] after the last
+	fields []tmplField
+	// required is how many leading fields a line must have; a line may end
+	// cleanly after them (formats that grew fields over the years, as ALB).
+	required int
+}
+
+type tmplField struct {
+	kind   fieldKind
+	name   string // the format's name for the field, for Extra and messages
+	quoted bool   // between '"' literals: the value may hold escaped quotes
+}
+
+// newTemplate checks and finishes a template built by a format compiler.
+func newTemplate(lits [][]byte, fields []tmplField) (*template, error) {
+	if len(lits) != len(fields)+1 {
+		return nil, fmt.Errorf("internal: %d literals for %d fields", len(lits), len(fields))
+	}
+	if len(fields) == 0 {
+		return nil, fmt.Errorf("the format has no fields")
+	}
+	hasStatus, hasTime := false, false
+	for i := range fields {
+		if i+1 < len(fields) && len(lits[i+1]) == 0 && !(fields[i].kind == kPath && fields[i+1].kind == kQueryQ) {
+			return nil, fmt.Errorf("fields %s and %s touch: nothing separates them", fields[i].name, fields[i+1].name)
+		}
+		prev, next := lits[i], lits[i+1]
+		fields[i].quoted = len(prev) > 0 && prev[len(prev)-1] == '"' && len(next) > 0 && next[0] == '"'
+		switch fields[i].kind {
+		case kStatus:
+			hasStatus = true
+		case kTimeCLF, kTimeISO, kTimeEpoch, kTimeAny, kDate:
+			hasTime = true
+		}
+	}
+	if !hasStatus {
+		return nil, fmt.Errorf("the format logs no status")
+	}
+	if !hasTime {
+		return nil, fmt.Errorf("the format logs no time")
+	}
+	return &template{lits: lits, fields: fields, required: len(fields)}, nil
+}
+
+// templateParser parses lines with a template.
+type templateParser struct {
+	t        *template
+	st       fieldState
+	trailing bool // the last line had bytes after the format's end
+}
+
+func newTemplateParser(t *template, o ParseOptions) *templateParser {
+	return &templateParser{t: t, st: fieldState{tz: tzone{o.TZ}}}
+}
+
+func (p *templateParser) Parse(line []byte, rec *Record) Reason {
+	t := p.t
+	p.trailing = false
+	p.st.begin()
+	if !bytes.HasPrefix(line, t.lits[0]) {
+		return NotALogLine
+	}
+	rest := line[len(t.lits[0]):]
+	lits, fields := t.lits, t.fields
+	for i := range fields {
+		f := &fields[i]
+		next := lits[i+1]
+		if len(rest) == 0 && i >= t.required {
+			break
+		}
+		var v []byte
+		switch {
+		case len(next) == 0 && i+1 < len(fields):
+			// A path touching its query (Apache %U%q): cut at '?' within
+			// what runs up to the literal after the query.
+			end := len(rest)
+			if after := lits[i+2]; len(after) > 0 {
+				if end = fieldEnd(rest, after, kQueryQ); end < 0 {
+					end = len(rest)
+				}
+			}
+			if q := bytes.IndexByte(rest[:end], '?'); q >= 0 {
+				end = q
+			}
+			v, rest = rest[:end], rest[end:]
+		case len(next) == 0: // the last field: the rest of the line
+			v, rest = rest, nil
+		case f.quoted:
+			end, ok := quotedEnd(rest, next)
+			if !ok {
+				if i == len(fields)-1 && len(next) == 1 {
+					v, rest = rest, nil // unterminated at the end of the line
+					break
+				}
+				return Truncated
+			}
+			v, rest = rest[:end], rest[end+len(next):]
+		default:
+			end := fieldEnd(rest, next, f.kind)
+			if end < 0 {
+				if i == len(fields)-1 && isSpaces(next) {
+					v, rest = rest, nil
+					break
+				}
+				return Truncated
+			}
+			v, rest = rest[:end], rest[end+len(next):]
+		}
+		if r := p.st.setField(f.kind, f.name, v, rec); r != OK {
+			return r
+		}
+	}
+	p.trailing = len(rest) > 0
+	return p.st.finish(rec)
+}
+
+// quotedEnd finds where a quoted field's value ends: at an unescaped '"'
+// that starts the next literal.
+func quotedEnd(b, next []byte) (int, bool) {
+	i := 0
+	for {
+		j := bytes.IndexByte(b[i:], '"')
+		if j < 0 {
+			return 0, false
+		}
+		j += i
+		k := j - 1
+		for k >= 0 && b[k] == '\\' {
+			k--
+		}
+		if (j-1-k)%2 == 0 && bytes.HasPrefix(b[j:], next) {
+			return j, true
+		}
+		i = j + 1
+	}
+}
+
+// fieldEnd finds where an unquoted field ends: at the next literal. Lists
+// ("a, b" or nginx's "a : b") and CLF times ("10/Oct/2000:13:55:36 -0700")
+// hold spaces, so a space-led literal does not end them there.
+func fieldEnd(b, next []byte, k fieldKind) int {
+	from := 0
+	if k == kTimeCLF && len(b) > 21 && b[20] == ' ' && (b[21] == '+' || b[21] == '-') {
+		from = 21
+	}
+	for {
+		j := bytes.IndexByte(b[from:], next[0])
+		if j < 0 {
+			return -1
+		}
+		j += from
+		if !bytes.HasPrefix(b[j:], next) {
+			from = j + 1
+			continue
+		}
+		if next[0] == ' ' && j > 0 && (b[j-1] == ',' || bytes.HasPrefix(b[j:], []byte(" : ")) || j >= 2 && b[j-1] == ':' && b[j-2] == ' ') {
+			from = j + 1
+			continue
+		}
+		return j
+	}
+}
+
+func isSpaces(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' {
+			return false
+		}
+	}
+	return len(b) > 0
+}
+
+// templateFormat makes a Format of a compiled template.
+func templateFormat(name, desc string, t *template) *Format {
+	return &Format{
+		Name:        name,
+		Description: desc,
+		New:         func(o ParseOptions) Parser { return newTemplateParser(t, o) },
+		typical:     func(p Parser, _ []byte) bool { return !p.(*templateParser).trailing },
+	}
+}
