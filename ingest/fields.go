@@ -35,10 +35,13 @@ const (
 	kDurSec                   // request time in seconds
 	kDurMS                    // in milliseconds
 	kDurUS                    // in microseconds
+	kDurNS                    // in nanoseconds
+	kDurAuto                  // seconds with a fraction ("0.0123", Caddy), else milliseconds (Envoy)
 	kDurLB                    // load balancer processing time in seconds; -1 marks an LB error
 	kDurLBTarget              // the target's processing time behind a load balancer, in seconds
 	kUpstreamSec              // upstream time in seconds; a list takes its last item
 	kUpstreamMS               //
+	kUpstreamNS               //
 	kReferer                  //
 	kAgent                    //
 	kForwardedFor             //
@@ -181,13 +184,19 @@ func (p *fieldState) setField(k fieldKind, name string, v []byte, rec *Record) R
 			return BadSize
 		}
 		rec.Bytes = n
-	case kDurSec, kDurMS, kDurUS:
+	case kDurSec, kDurMS, kDurUS, kDurNS, kDurAuto:
 		unit := time.Second
 		switch k {
 		case kDurMS:
 			unit = time.Millisecond
 		case kDurUS:
 			unit = time.Microsecond
+		case kDurNS:
+			unit = time.Nanosecond
+		case kDurAuto:
+			if bytes.IndexByte(v, '.') < 0 {
+				unit = time.Millisecond
+			}
 		}
 		if d, ok := parseSeconds(v, unit); ok {
 			rec.Duration = d
@@ -204,10 +213,13 @@ func (p *fieldState) setField(k fieldKind, name string, v []byte, rec *Record) R
 				rec.Upstream = d
 			}
 		}
-	case kUpstreamSec, kUpstreamMS:
+	case kUpstreamSec, kUpstreamMS, kUpstreamNS:
 		unit := time.Second
-		if k == kUpstreamMS {
+		switch k {
+		case kUpstreamMS:
 			unit = time.Millisecond
+		case kUpstreamNS:
+			unit = time.Nanosecond
 		}
 		if d, ok := parseSeconds(lastListItem(v), unit); ok {
 			rec.Upstream = d
@@ -274,6 +286,9 @@ func (p *fieldState) finish(rec *Record) Reason {
 		switch {
 		case p.uri != nil:
 			splitTarget(p.uri, rec)
+			if len(rec.Query) == 0 {
+				rec.Query = p.query
+			}
 		case p.path != nil:
 			rec.Path, rec.Query = p.path, p.query
 		}

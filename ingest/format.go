@@ -37,7 +37,7 @@ type Format struct {
 
 // formats lists the known formats in detection order: on a tie, the first
 // wins.
-var formats = append(append([]*Format{combinedFormat, commonFormat}, presetFormats...), jsonFormat)
+var formats = append(append([]*Format{combinedFormat, commonFormat}, presetFormats...), jsonFormat, caddyFormat)
 
 // Formats returns the known formats.
 func Formats() []*Format { return formats }

@@ -1,92 +1,183 @@
 package ingest
 
 import (
-	"time"
-	"unicode/utf8"
+	"fmt"
+	"sort"
+	"strings"
 )
 
-// JSON lines, one object per line, as nginx writes them with
-// `log_format ... escape=json` and as most structured loggers do. Keys are
-// matched by name (see jsonField); unknown keys and nested values are skipped.
-// The scanner is hand-written: it validates the JSON it walks, allocates
-// nothing, and unescapes a string only when it holds an escape.
+// JSON lines, one object per line: nginx `log_format ... escape=json`,
+// Caddy, Traefik, Envoy, Kong, AWS API Gateway and generic structured
+// loggers. The parser walks the object, nested objects included, building
+// each value's dotted path ("request.headers.User-Agent"), and maps the
+// path to a field kind: first the user's --field mappings, then the
+// built-in names (jsonKind). Values may be strings, numbers, or (for
+// Caddy's headers) arrays whose first element counts. The scanner is
+// hand-written: it validates what it walks, allocates nothing, and
+// unescapes a string only when it holds an escape.
 
 var jsonFormat = &Format{
 	Name:        "json",
-	Description: "JSON lines (nginx escape=json field names: time_local|time_iso8601|time|@timestamp|msec, remote_addr, remote_user, request|method+uri, status, body_bytes_sent|bytes, request_time, http_referer, http_user_agent)",
-	New:         func(o ParseOptions) Parser { return &jsonParser{tz: tzone{o.TZ}} },
+	Description: "JSON lines: nginx escape=json, Caddy, Traefik, Envoy, Kong, AWS API Gateway and generic field names (see README); --field maps others",
+	New:         func(o ParseOptions) Parser { return newJSONParser(o, nil) },
+}
+
+// caddyFormat is the json parser under the name users look for.
+var caddyFormat = &Format{
+	Name:        "caddy",
+	Description: "Caddy's JSON access log (the json parser: request.remote_ip, request.method, request.uri, status, size, duration, ts)",
+	New:         func(o ParseOptions) Parser { return newJSONParser(o, nil) },
 }
 
 type jsonParser struct {
-	tz      tzone
-	days    dayCache
-	scratch []byte // unescaped strings; sized to the line so it never moves
+	st       fieldState
+	override map[string]fieldKind
+	scratch  []byte // unescaped strings; sized to the line so it never moves
+	path     []byte // the dotted path of the value being read
+	hdr      []byte // a normalised header name
 }
 
-// jsonKey is what a JSON key means for a Record.
-type jsonKey uint8
+func newJSONParser(o ParseOptions, override map[string]fieldKind) *jsonParser {
+	return &jsonParser{st: fieldState{tz: tzone{o.TZ}}, override: override}
+}
 
-const (
-	keyIgnore jsonKey = iota
-	keyTimeCLF
-	keyTimeISO
-	keyTimeEpoch
-	keyClient
-	keyUser
-	keyRequest
-	keyMethod
-	keyURI // path with query
-	keyPath
-	keyQuery
-	keyProtocol
-	keyStatus
-	keyBytes
-	keyRequestTime // seconds
-	keyDurationMS
-	keyReferer
-	keyAgent
-)
-
-// jsonField maps the field names nginx, Apache's JSON recipes and common
-// structured loggers use.
-func jsonField(k []byte) jsonKey {
-	switch string(k) {
-	case "time_local":
-		return keyTimeCLF
-	case "time_iso8601", "time", "@timestamp", "timestamp", "ts":
-		return keyTimeISO
-	case "msec", "epoch":
-		return keyTimeEpoch
-	case "remote_addr", "client", "client_ip", "remote_ip", "ip":
-		return keyClient
-	case "remote_user", "user":
-		return keyUser
-	case "request":
-		return keyRequest
-	case "method", "request_method":
-		return keyMethod
-	case "request_uri", "uri_full":
-		return keyURI
-	case "uri", "path":
-		return keyPath
-	case "args", "query_string", "query":
-		return keyQuery
-	case "server_protocol", "protocol":
-		return keyProtocol
-	case "status", "status_code":
-		return keyStatus
-	case "body_bytes_sent", "bytes", "bytes_sent", "size":
-		return keyBytes
-	case "request_time":
-		return keyRequestTime
-	case "duration_ms":
-		return keyDurationMS
-	case "http_referer", "http_referrer", "referer", "referrer":
-		return keyReferer
-	case "http_user_agent", "user_agent", "agent":
-		return keyAgent
+// JSONFields turns --field mappings ("status=response.code") into a JSON
+// format. The names on the left are the record fields of FieldNames.
+func JSONFields(mappings []string) (*Format, error) {
+	over := map[string]fieldKind{}
+	for _, m := range mappings {
+		name, path, ok := strings.Cut(m, "=")
+		if !ok || name == "" || path == "" {
+			return nil, fmt.Errorf("cannot read --field %q: want NAME=PATH, as in status=response.code", m)
+		}
+		k, ok := fieldNames[name]
+		if !ok {
+			return nil, fmt.Errorf("cannot read --field %q: unknown field %q (known: %s)", m, name, strings.Join(FieldNames(), ", "))
+		}
+		over[path] = k
 	}
-	return keyIgnore
+	return &Format{
+		Name:        "json",
+		Description: "JSON lines with --field " + strings.Join(mappings, " --field "),
+		New:         func(o ParseOptions) Parser { return newJSONParser(o, over) },
+	}, nil
+}
+
+// fieldNames are the names --field maps to.
+var fieldNames = map[string]fieldKind{
+	"time": kTimeAny, "client": kClient, "user": kUser, "request": kRequest, "method": kMethod,
+	"uri": kURI, "path": kPath, "query": kQuery, "protocol": kProtocol, "status": kStatus,
+	"backend_status": kBackendStatus, "bytes": kBytes, "duration_s": kDurSec, "duration_ms": kDurMS,
+	"duration_us": kDurUS, "duration_ns": kDurNS, "upstream_s": kUpstreamSec, "upstream_ms": kUpstreamMS,
+	"referer": kReferer, "user_agent": kAgent, "forwarded_for": kForwardedFor, "host": kHost,
+	"request_id": kRequestID, "idempotency_key": kIdempotencyKey, "credential": kCredential,
+	"retry_after": kRetryAfter, "ratelimit_limit": kRateLimit, "ratelimit_remaining": kRateRemaining,
+	"ratelimit_reset": kRateReset, "ignore": kIgnore,
+}
+
+// FieldNames returns the names --field accepts, sorted.
+func FieldNames() []string {
+	out := make([]string, 0, len(fieldNames))
+	for n := range fieldNames {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// jsonKind maps a dotted JSON path to a field kind: the names of nginx
+// escape=json formats, Caddy, Traefik, Envoy, Kong, AWS API Gateway and
+// generic structured loggers.
+func (p *jsonParser) jsonKind(path []byte) fieldKind {
+	if p.override != nil {
+		if k, ok := p.override[string(path)]; ok {
+			return k
+		}
+	}
+	switch string(path) {
+	case "time_local", "requestTime":
+		return kTimeCLF
+	case "time_iso8601", "time", "@timestamp", "timestamp", "ts", "start_time", "StartUTC", "startTime":
+		return kTimeAny
+	case "msec", "epoch", "started_at", "requestTimeEpoch":
+		return kTimeEpoch
+	case "remote_addr", "client", "client_ip", "remote_ip", "ip", "sourceIp", "ClientHost",
+		"request.remote_ip", "request.client_ip", "httpRequest.remoteIp":
+		return kClient
+	case "downstream_remote_address", "ClientAddr":
+		return kClientPort
+	case "remote_user", "user", "user_id", "ClientUsername", "caller":
+		return kUser
+	case "request":
+		return kRequest
+	case "method", "request_method", "request.method", "RequestMethod", "httpMethod", "httpRequest.requestMethod":
+		return kMethod
+	case "request_uri", "uri", "path", "request.uri", "RequestPath", "httpRequest.requestUrl", "url":
+		return kURI
+	case "args", "query_string", "query":
+		return kQuery
+	case "server_protocol", "protocol", "request.proto", "RequestProtocol", "httpRequest.protocol":
+		return kProtocol
+	case "status", "status_code", "response.status", "response_code", "DownstreamStatus", "httpRequest.status", "statusCode":
+		return kStatus
+	case "OriginStatus", "upstream_status":
+		return kBackendStatus
+	case "body_bytes_sent", "bytes", "bytes_sent", "size", "response.size", "DownstreamContentSize", "responseLength", "httpRequest.responseSize":
+		return kBytes
+	case "request_time":
+		return kDurSec
+	case "duration_ms", "latencies.request", "responseLatency":
+		return kDurMS
+	case "duration":
+		return kDurAuto
+	case "Duration":
+		return kDurNS
+	case "upstream_response_time":
+		return kUpstreamSec
+	case "upstream_service_time", "latencies.proxy", "integrationLatency":
+		return kUpstreamMS
+	case "OriginDuration":
+		return kUpstreamNS
+	case "http_referer", "http_referrer", "referer", "referrer", "httpRequest.referer":
+		return kReferer
+	case "http_user_agent", "user_agent", "agent", "userAgent", "httpRequest.userAgent":
+		return kAgent
+	case "http_x_forwarded_for", "x_forwarded_for":
+		return kForwardedFor
+	case "host", "request.host", "authority", "RequestHost", "domainName", "http_host":
+		return kHost
+	case "request_id", "requestId", "req_id", "x_request_id":
+		return kRequestID
+	case "consumer.username", "consumer.id", "apiKeyId", "identity.apiKey", "api_key":
+		return kCredential
+	}
+	// Headers: Caddy request.headers.X / resp_headers.X, Kong
+	// request.headers.x / response.headers.x, Traefik request_X /
+	// downstream_X, nginx-style http_x / sent_http_x.
+	for _, h := range [...]struct {
+		prefix string
+		out    bool
+	}{
+		{"request.headers.", false}, {"resp_headers.", true}, {"response.headers.", true},
+		{"request_", false}, {"downstream_", true}, {"http_", false}, {"sent_http_", true},
+	} {
+		if len(path) > len(h.prefix) && string(path[:len(h.prefix)]) == h.prefix {
+			p.hdr = append(p.hdr[:0], path[len(h.prefix):]...)
+			for i, c := range p.hdr {
+				switch {
+				case c >= 'A' && c <= 'Z':
+					p.hdr[i] = c + 'a' - 'A'
+				case c == '-':
+					p.hdr[i] = '_'
+				}
+			}
+			if k := headerKind(string(p.hdr), h.out); k != kExtra {
+				return k
+			}
+			return kIgnore
+		}
+	}
+	return kIgnore
 }
 
 func (p *jsonParser) Parse(line []byte, rec *Record) Reason {
@@ -94,6 +185,8 @@ func (p *jsonParser) Parse(line []byte, rec *Record) Reason {
 		p.scratch = make([]byte, 0, len(line)+len(line)/2)
 	}
 	p.scratch = p.scratch[:0]
+	p.path = p.path[:0]
+	p.st.begin()
 	s := jsonScanner{b: line}
 	s.ws()
 	if s.i >= len(s.b) {
@@ -108,436 +201,115 @@ func (p *jsonParser) Parse(line []byte, rec *Record) Reason {
 		}
 		return NotALogLine // valid JSON, but not an object
 	}
-	s.i++
-	var (
-		haveTime, haveStatus, badTime, badStatus bool
-		uri, path, query                         []byte
-		haveRequest                              bool
-	)
+	reason := OK
+	if !p.object(&s, rec, 0, &reason) {
+		return BadJSON
+	}
+	if s.ws(); s.i != len(s.b) {
+		return BadJSON
+	}
+	if reason != OK {
+		return reason
+	}
+	return p.st.finish(rec)
+}
+
+// object reads the object at s.i, mapping each member by its dotted path.
+// A field error (a bad status, say) is kept in reason while the walk goes
+// on, so that bad JSON later in the line still reads as bad_json.
+func (p *jsonParser) object(s *jsonScanner, rec *Record, depth int, reason *Reason) bool {
+	if depth > jsonMaxDepth {
+		return false
+	}
+	s.i++ // '{'
+	base := len(p.path)
 	for first := true; ; first = false {
 		s.ws()
 		if s.i >= len(s.b) {
-			return BadJSON
+			return false
 		}
 		if s.b[s.i] == '}' && first {
 			s.i++
-			break
+			return true
 		}
 		if s.b[s.i] != '"' {
-			return BadJSON
+			return false
 		}
 		key, ok := s.str(p)
 		if !ok {
-			return BadJSON
+			return false
 		}
+		p.path = p.path[:base]
+		if base > 0 {
+			p.path = append(p.path, '.')
+		}
+		p.path = append(p.path, key...)
 		s.ws()
 		if s.i >= len(s.b) || s.b[s.i] != ':' {
-			return BadJSON
+			return false
 		}
 		s.i++
 		s.ws()
-		start := s.i
-		isStr := s.i < len(s.b) && s.b[s.i] == '"'
-		var v []byte
-		if isStr {
-			if v, ok = s.str(p); !ok {
-				return BadJSON
+		if s.i >= len(s.b) {
+			return false
+		}
+		k := p.jsonKind(p.path)
+		switch c := s.b[s.i]; {
+		case c == '{':
+			if !p.object(s, rec, depth+1, reason) {
+				return false
 			}
-		} else {
-			if !s.value(p) {
-				return BadJSON
+		case k == kIgnore:
+			if !s.valueDepth(p, depth+1) {
+				return false
 			}
-			v = s.b[start:s.i]
+		case c == '[':
+			// A header as an array of values (Caddy): the first counts.
+			start := s.i
+			if !s.valueDepth(p, depth+1) {
+				return false
+			}
+			inner := jsonScanner{b: s.b[:s.i], i: start + 1}
+			inner.ws()
+			if inner.i < len(inner.b) && inner.b[inner.i] == '"' {
+				if v, ok := inner.str(p); ok && *reason == OK {
+					*reason = p.st.setField(k, "", v, rec)
+				}
+			}
+		case c == '"':
+			v, ok := s.str(p)
+			if !ok {
+				return false
+			}
+			if *reason == OK {
+				*reason = p.st.setField(k, "", v, rec)
+			}
+		default:
+			start := s.i
+			if !s.valueDepth(p, depth+1) {
+				return false
+			}
+			v := s.b[start:s.i]
 			if string(v) == "null" {
 				v = nil
 			}
-		}
-		switch jsonField(key) {
-		case keyTimeCLF:
-			if t, off, ok := p.tz.apply(parseCLFTime(v, &p.days)); ok {
-				rec.Time, rec.Offset, haveTime = t, off, true
-			} else {
-				badTime = true
+			if *reason == OK {
+				*reason = p.st.setField(k, "", v, rec)
 			}
-		case keyTimeISO:
-			if t, off, ok := p.tz.apply(parseISOTime(v)); ok {
-				rec.Time, rec.Offset, haveTime = t, off, true
-			} else if t, ok := parseEpochTime(v); ok {
-				rec.Time, haveTime = t, true
-			} else {
-				badTime = true
-			}
-		case keyTimeEpoch:
-			if t, ok := parseEpochTime(v); ok {
-				rec.Time, haveTime = t, true
-			} else {
-				badTime = true
-			}
-		case keyClient:
-			rec.Client = dashless(v)
-		case keyUser:
-			rec.User = dashless(v)
-		case keyRequest:
-			splitRequest(v, rec)
-			haveRequest = true
-		case keyMethod:
-			if !haveRequest && isMethod(v) {
-				rec.Method = v
-			}
-		case keyURI:
-			uri = v
-		case keyPath:
-			path = v
-		case keyQuery:
-			query = dashless(v)
-		case keyProtocol:
-			if !haveRequest {
-				rec.Protocol = dashless(v)
-			}
-		case keyStatus:
-			if rec.Status, ok = parseStatus(v); ok {
-				haveStatus = true
-			} else {
-				badStatus = true
-			}
-		case keyBytes:
-			if len(v) > 0 {
-				if rec.Bytes, ok = parseSize(v); !ok {
-					return BadSize
-				}
-			}
-		case keyRequestTime:
-			if d, ok := parseSeconds(v, time.Second); ok {
-				rec.Duration = d
-			}
-		case keyDurationMS:
-			if d, ok := parseSeconds(v, time.Millisecond); ok {
-				rec.Duration = d
-			}
-		case keyReferer:
-			rec.Referer = dashless(v)
-		case keyAgent:
-			rec.UserAgent = dashless(v)
 		}
 		s.ws()
 		if s.i >= len(s.b) {
-			return BadJSON
+			return false
 		}
 		if s.b[s.i] == ',' {
 			s.i++
 			continue
 		}
 		if s.b[s.i] != '}' {
-			return BadJSON
+			return false
 		}
 		s.i++
-		break
-	}
-	if s.ws(); s.i != len(s.b) {
-		return BadJSON
-	}
-	if !haveRequest && len(rec.Method) > 0 {
-		switch {
-		case uri != nil:
-			splitTarget(uri, rec)
-		case path != nil:
-			rec.Path, rec.Query = path, query
-		}
-	}
-	switch {
-	case badStatus:
-		return BadStatus
-	case badTime:
-		return BadTimestamp
-	case !haveStatus || !haveTime:
-		return MissingField
-	}
-	return OK
-}
-
-func dashless(v []byte) []byte {
-	if isDash(v) {
-		return nil
-	}
-	return v
-}
-
-// parseSeconds parses a non-negative decimal number of units, as in
-// "0.123" seconds; "-" and empty are not logged.
-func parseSeconds(b []byte, unit time.Duration) (time.Duration, bool) {
-	var whole int64
-	i := 0
-	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-		if i > 12 {
-			return 0, false
-		}
-		whole = whole*10 + int64(b[i]-'0')
-	}
-	if i == 0 {
-		return 0, false
-	}
-	d := time.Duration(whole) * unit
-	if i < len(b) && b[i] == '.' {
-		scale := unit / 10
-		for i++; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
-			d += time.Duration(b[i]-'0') * scale
-			scale /= 10
-		}
-	}
-	return d, i == len(b)
-}
-
-// jsonScanner walks one JSON text.
-type jsonScanner struct {
-	b []byte
-	i int
-}
-
-func (s *jsonScanner) ws() {
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ' ', '\t', '\r', '\n':
-			s.i++
-		default:
-			return
-		}
-	}
-}
-
-// str reads a string at s.i (which holds '"') and returns its content,
-// unescaped into p.scratch when it holds escapes.
-func (s *jsonScanner) str(p *jsonParser) ([]byte, bool) {
-	start := s.i + 1
-	for i := start; i < len(s.b); i++ {
-		switch c := s.b[i]; {
-		case c == '"':
-			s.i = i + 1
-			return s.b[start:i], true
-		case c == '\\':
-			return s.unescape(p, start)
-		case c < 0x20:
-			return nil, false
-		}
-	}
-	return nil, false
-}
-
-// unescape decodes the string starting at start into p.scratch. Besides JSON's
-// escapes it accepts nginx's \xHH (escape=default) as the byte HH.
-func (s *jsonScanner) unescape(p *jsonParser, start int) ([]byte, bool) {
-	from := len(p.scratch)
-	for i := start; i < len(s.b); i++ {
-		c := s.b[i]
-		switch {
-		case c == '"':
-			s.i = i + 1
-			return p.scratch[from:], true
-		case c < 0x20:
-			return nil, false
-		case c != '\\':
-			p.scratch = append(p.scratch, c)
-			continue
-		}
-		i++
-		if i >= len(s.b) {
-			return nil, false
-		}
-		switch s.b[i] {
-		case '"', '\\', '/':
-			p.scratch = append(p.scratch, s.b[i])
-		case 'b':
-			p.scratch = append(p.scratch, '\b')
-		case 'f':
-			p.scratch = append(p.scratch, '\f')
-		case 'n':
-			p.scratch = append(p.scratch, '\n')
-		case 'r':
-			p.scratch = append(p.scratch, '\r')
-		case 't':
-			p.scratch = append(p.scratch, '\t')
-		case 'x':
-			if i+2 >= len(s.b) {
-				return nil, false
-			}
-			h, ok := hex2(s.b[i+1], s.b[i+2])
-			if !ok {
-				return nil, false
-			}
-			p.scratch = append(p.scratch, h)
-			i += 2
-		case 'u':
-			r, n, ok := s.codepoint(i + 1)
-			if !ok {
-				return nil, false
-			}
-			p.scratch = utf8.AppendRune(p.scratch, r)
-			i += n
-		default:
-			return nil, false
-		}
-	}
-	return nil, false
-}
-
-// codepoint decodes the XXXX of \uXXXX at i, and a following low surrogate.
-// It returns the rune and how many bytes after the 'u' it consumed.
-func (s *jsonScanner) codepoint(i int) (rune, int, bool) {
-	r, ok := hex4(s.b, i)
-	if !ok {
-		return 0, 0, false
-	}
-	if r >= 0xD800 && r < 0xDC00 {
-		if i+10 <= len(s.b) && s.b[i+4] == '\\' && s.b[i+5] == 'u' {
-			if lo, ok := hex4(s.b, i+6); ok && lo >= 0xDC00 && lo < 0xE000 {
-				return (r-0xD800)<<10 + (lo - 0xDC00) + 0x10000, 10, true
-			}
-		}
-		return utf8.RuneError, 4, true
-	}
-	return r, 4, true
-}
-
-func hex4(b []byte, i int) (rune, bool) {
-	if i+4 > len(b) {
-		return 0, false
-	}
-	hi, ok1 := hex2(b[i], b[i+1])
-	lo, ok2 := hex2(b[i+2], b[i+3])
-	return rune(hi)<<8 | rune(lo), ok1 && ok2
-}
-
-func hex2(a, b byte) (byte, bool) {
-	x, ok1 := unhex(a)
-	y, ok2 := unhex(b)
-	return x<<4 | y, ok1 && ok2
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true
-	case c >= 'A' && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
-}
-
-// value skips one JSON value (string, number, literal, object or array)
-// at s.i, validating it; nesting is bounded by jsonMaxDepth.
-func (s *jsonScanner) value(p *jsonParser) bool { return s.valueDepth(p, 0) }
-
-const jsonMaxDepth = 64
-
-func (s *jsonScanner) valueDepth(p *jsonParser, depth int) bool {
-	if s.i >= len(s.b) || depth > jsonMaxDepth {
-		return false
-	}
-	switch c := s.b[s.i]; {
-	case c == '"':
-		mark := len(p.scratch)
-		_, ok := s.str(p)
-		p.scratch = p.scratch[:mark]
-		return ok
-	case c == '{' || c == '[':
-		closer := byte('}')
-		if c == '[' {
-			closer = ']'
-		}
-		s.i++
-		s.ws()
-		if s.i < len(s.b) && s.b[s.i] == closer {
-			s.i++
-			return true
-		}
-		for {
-			s.ws()
-			if c == '{' {
-				if s.i >= len(s.b) || s.b[s.i] != '"' {
-					return false
-				}
-				mark := len(p.scratch)
-				if _, ok := s.str(p); !ok {
-					return false
-				}
-				p.scratch = p.scratch[:mark]
-				s.ws()
-				if s.i >= len(s.b) || s.b[s.i] != ':' {
-					return false
-				}
-				s.i++
-				s.ws()
-			}
-			if !s.valueDepth(p, depth+1) {
-				return false
-			}
-			s.ws()
-			if s.i >= len(s.b) {
-				return false
-			}
-			if s.b[s.i] == ',' {
-				s.i++
-				continue
-			}
-			if s.b[s.i] != closer {
-				return false
-			}
-			s.i++
-			return true
-		}
-	case c == 't':
-		return s.literal("true")
-	case c == 'f':
-		return s.literal("false")
-	case c == 'n':
-		return s.literal("null")
-	case c == '-' || c >= '0' && c <= '9':
-		return s.number()
-	}
-	return false
-}
-
-func (s *jsonScanner) literal(lit string) bool {
-	if len(s.b)-s.i >= len(lit) && string(s.b[s.i:s.i+len(lit)]) == lit {
-		s.i += len(lit)
+		p.path = p.path[:base]
 		return true
 	}
-	return false
-}
-
-// number skips a JSON number: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?
-func (s *jsonScanner) number() bool {
-	if s.b[s.i] == '-' {
-		s.i++
-	}
-	digits := func() int {
-		n := 0
-		for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
-			s.i++
-			n++
-		}
-		return n
-	}
-	if s.i < len(s.b) && s.b[s.i] == '0' {
-		s.i++
-	} else if digits() == 0 {
-		return false
-	}
-	if s.i < len(s.b) && s.b[s.i] == '.' {
-		s.i++
-		if digits() == 0 {
-			return false
-		}
-	}
-	if s.i < len(s.b) && (s.b[s.i] == 'e' || s.b[s.i] == 'E') {
-		s.i++
-		if s.i < len(s.b) && (s.b[s.i] == '+' || s.b[s.i] == '-') {
-			s.i++
-		}
-		if digits() == 0 {
-			return false
-		}
-	}
-	return true
 }

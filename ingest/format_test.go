@@ -217,7 +217,8 @@ func TestParseAllocs(t *testing.T) {
 func TestDetect(t *testing.T) {
 	byFormat := map[string]string{}
 	for _, tc := range lineCases {
-		if _, err := LookupFormat(tc.format); err == nil && tc.reason == OK {
+		// caddy is an alias of the json parser: auto-detection says json.
+		if _, err := LookupFormat(tc.format); err == nil && tc.reason == OK && tc.format != "caddy" {
 			byFormat[tc.format] += tc.line + "\n"
 		}
 	}

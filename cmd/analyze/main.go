@@ -28,6 +28,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -106,6 +107,12 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// listFlag is a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
 func runCodes(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("codes", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -132,6 +139,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	var (
 		output, formatName, since, until string
 		formatFile, tz                   string
+		fields                           listFlag
 		recursive                        bool
 		top, workers, maxLine            int
 	)
@@ -139,6 +147,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.StringVar(&output, "output", "text", "same as -o")
 	fs.StringVar(&formatName, "format", "auto", "log format: auto, a preset (analyze formats lists them), 'nginx:<log_format string>', 'apache:<LogFormat string>', or nginx:NAME with --format-file")
 	fs.StringVar(&formatFile, "format-file", "", "nginx configuration file whose log_format definitions --format nginx:NAME can name")
+	fs.Var(&fields, "field", "map a JSON path to a record field, NAME=PATH (repeatable): --field status=response.code --field time=ts")
 	fs.StringVar(&tz, "tz", "UTC", "zone of timestamps logged without one (an IANA name such as Europe/Paris)")
 	fs.BoolVar(&recursive, "r", false, "read folders recursively")
 	fs.BoolVar(&recursive, "recursive", false, "same as -r")
@@ -175,6 +184,14 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	if opts.Format, err = ingest.ResolveFormat(formatName, defs); err != nil {
 		return fail("--format: %v", err)
+	}
+	if len(fields) > 0 {
+		if formatName != "auto" && formatName != "json" && formatName != "caddy" {
+			return fail("--field maps JSON paths; it does not go with --format %s", formatName)
+		}
+		if opts.Format, err = ingest.JSONFields(fields); err != nil {
+			return fail("%v", err)
+		}
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil {

@@ -312,3 +312,19 @@ func TestFormatFlags(t *testing.T) {
 		})
 	}
 }
+
+func TestFieldFlag(t *testing.T) {
+	line := `{"meta":{"when":"2025-03-12T10:15:32Z"},"response":{"code":"503"},"call":{"verb":"GET","route":"/api/x"}}` + "\n"
+	r := analyze(t, line, "-o", "json", "--field", "status=response.code", "--field", "time=meta.when", "--field", "method=call.verb", "--field", "path=call.route", "-")
+	if r.code != 0 || !strings.Contains(r.stdout, `"endpoint": "/api/x"`) || !strings.Contains(r.stdout, `"server_error": 1`) {
+		t.Errorf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	r = analyze(t, line, "--field", "colour=x", "-")
+	if r.code != 2 || !strings.Contains(r.stderr, `unknown field "colour"`) {
+		t.Errorf("exit %d, stderr %s", r.code, r.stderr)
+	}
+	r = analyze(t, line, "--format", "combined", "--field", "status=x", "-")
+	if r.code != 2 || !strings.Contains(r.stderr, "does not go with --format combined") {
+		t.Errorf("exit %d, stderr %s", r.code, r.stderr)
+	}
+}

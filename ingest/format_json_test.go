@@ -1,0 +1,75 @@
+package ingest
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func init() {
+	lineCases = append(lineCases, jsonDialectCases...)
+}
+
+var noExt = wantExt{upstream: -1, retryAfter: -1, backendStatus: -1, rateLimit: -1, rateRemaining: -1, rateReset: -1}
+
+func ext(f func(*wantExt)) *wantExt { e := noExt; f(&e); return &e }
+
+var jsonDialectCases = []lineCase{
+	{"caddy", "caddy",
+		`{"level":"info","ts":1741774532.5241024,"logger":"http.log.access.log0","msg":"handled request","request":{"remote_ip":"203.0.113.7","remote_port":"41342","client_ip":"203.0.113.7","proto":"HTTP/2.0","method":"GET","host":"api.example.com","uri":"/api/documents/42?lang=fr","headers":{"User-Agent":["QuableSDK/2.3"],"X-Request-Id":["r-1"]}},"bytes_read":0,"user_id":"","duration":0.000929675,"size":10900,"status":429,"resp_headers":{"Retry-After":["30"],"Content-Type":["application/json"]}}`,
+		OK, wantRecord{time: "2025-03-12T10:15:32.5241024Z", client: "203.0.113.7", method: "GET", path: "/api/documents/42", query: "lang=fr", protocol: "HTTP/2.0", agent: "QuableSDK/2.3", status: 429, bytes: 10900, duration: 929675 * time.Nanosecond,
+			ext: ext(func(e *wantExt) { e.retryAfter = 30 * time.Second; e.requestID = "r-1"; e.host = "api.example.com" })}},
+	{"traefik json", "json",
+		`{"ClientAddr":"10.0.0.1:5678","ClientHost":"10.0.0.1","ClientUsername":"-","DownstreamContentSize":123,"DownstreamStatus":503,"Duration":1234567,"OriginDuration":1000000,"OriginStatus":503,"RequestHost":"api.example.com","RequestMethod":"POST","RequestPath":"/api/imports?dry=1","RequestProtocol":"HTTP/1.1","StartUTC":"2025-03-12T10:15:32.123456789Z","request_User-Agent":"dam-importer/2.0","downstream_Retry-After":"120","level":"info","msg":"","time":"2025-03-12T10:15:32Z"}`,
+		OK, wantRecord{time: "2025-03-12T10:15:32Z", client: "10.0.0.1", method: "POST", path: "/api/imports", query: "dry=1", protocol: "HTTP/1.1", agent: "dam-importer/2.0", status: 503, bytes: 123, duration: 1234567 * time.Nanosecond,
+			ext: ext(func(e *wantExt) {
+				e.upstream = time.Millisecond
+				e.backendStatus = 503
+				e.retryAfter = 120 * time.Second
+				e.host = "api.example.com"
+			})}},
+	{"envoy", "json",
+		`{"start_time":"2025-03-12T10:15:32.000Z","method":"PUT","path":"/api/documents/7","protocol":"HTTP/1.1","response_code":200,"response_flags":"-","bytes_received":10,"bytes_sent":17,"duration":12,"upstream_service_time":"10","x_forwarded_for":"198.51.100.1","user_agent":"erp-sync/4.2","request_id":"8b4c","authority":"api.example.com","upstream_host":"10.1.0.4:8080","downstream_remote_address":"10.0.0.9:40000"}`,
+		OK, wantRecord{time: "2025-03-12T10:15:32Z", client: "10.0.0.9", method: "PUT", path: "/api/documents/7", protocol: "HTTP/1.1", agent: "erp-sync/4.2", status: 200, bytes: 17, duration: 12 * time.Millisecond,
+			ext: ext(func(e *wantExt) {
+				e.upstream = 10 * time.Millisecond
+				e.requestID = "8b4c"
+				e.host = "api.example.com"
+				e.forwardedFor = "198.51.100.1"
+			})}},
+	{"kong", "json",
+		`{"request":{"method":"GET","uri":"/api/assets?page=2","url":"http://api.example.com:8000/api/assets?page=2","size":86,"headers":{"user-agent":"bi-export/0.9","x-request-id":"k-9"}},"response":{"status":200,"size":934,"headers":{"x-ratelimit-remaining-minute":"58","retry-after":"5"}},"latencies":{"request":515,"kong":58,"proxy":457},"client_ip":"127.0.0.1","started_at":1741774532000,"consumer":{"username":"bi-export"}}`,
+		OK, wantRecord{time: "2025-03-12T10:15:32Z", client: "127.0.0.1", method: "GET", path: "/api/assets", query: "page=2", agent: "bi-export/0.9", status: 200, bytes: 934, duration: 515 * time.Millisecond,
+			ext: ext(func(e *wantExt) {
+				e.upstream = 457 * time.Millisecond
+				e.requestID = "k-9"
+				e.credential = "bi-export"
+				e.retryAfter = 5 * time.Second
+			})}},
+	{"api gateway", "json",
+		`{"requestId":"c6af9ac6","ip":"203.0.113.7","caller":"-","user":"-","requestTime":"12/Mar/2025:10:15:32 +0000","httpMethod":"DELETE","resourcePath":"/documents/{id}","path":"/api/documents/9","status":"204","protocol":"HTTP/1.1","responseLength":"0","integrationLatency":"31","responseLatency":"35"}`,
+		OK, wantRecord{time: "2025-03-12T10:15:32Z", client: "203.0.113.7", method: "DELETE", path: "/api/documents/9", protocol: "HTTP/1.1", status: 204, bytes: 0, duration: 35 * time.Millisecond,
+			ext: ext(func(e *wantExt) { e.upstream = 31 * time.Millisecond; e.requestID = "c6af9ac6" })}},
+	{"json bad status with bad json later", "json", `{"status":"OK","a":}`, BadJSON, wantRecord{}},
+}
+
+func TestJSONFieldMappings(t *testing.T) {
+	f, err := JSONFields([]string{"status=response.code", "time=meta.when", "client=peer.addr", "path=call.route", "method=call.verb", "duration_ms=meta.took"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec Record
+	rec.reset()
+	line := `{"meta":{"when":"2025-03-12T10:15:32Z","took":42},"peer":{"addr":"10.0.0.1"},"call":{"verb":"GET","route":"/api/x"},"response":{"code":"503"}}`
+	if r := f.New(ParseOptions{}).Parse([]byte(line), &rec); r != OK {
+		t.Fatalf("Parse: %s", r)
+	}
+	if rec.Status != 503 || string(rec.Client) != "10.0.0.1" || string(rec.Path) != "/api/x" || string(rec.Method) != "GET" || rec.Duration != 42*time.Millisecond {
+		t.Errorf("record %+v", rec)
+	}
+	for _, bad := range []string{"status", "status=", "colour=x.y"} {
+		if _, err := JSONFields([]string{bad}); err == nil || !strings.Contains(err.Error(), "cannot read --field") {
+			t.Errorf("JSONFields(%q) = %v", bad, err)
+		}
+	}
+}
