@@ -20,6 +20,9 @@ type Block struct {
 	// Partial marks the unterminated tail of an input that failed
 	// mid-stream (a truncated gzip file): one line that cannot be trusted.
 	Partial bool
+	// Directives are the directive lines in effect at the block's start,
+	// for formats that have them (W3C #Fields); nil otherwise.
+	Directives []byte
 
 	buf *[]byte // the pooled buffer behind Data, if any
 }
@@ -85,6 +88,7 @@ func (br *blockReader) readFile(ctx context.Context, f *File) error {
 		return err
 	}
 	n, seq, first := 0, 0, true
+	var dirs []byte // directives in effect, for formats that have them
 	emit := func(data []byte, bufp *[]byte, tooLong, partial bool) error {
 		lines := bytes.Count(data, []byte{'\n'})
 		if len(data) > 0 && data[len(data)-1] != '\n' {
@@ -94,6 +98,10 @@ func (br *blockReader) readFile(ctx context.Context, f *File) error {
 			lines = 1
 		}
 		b := &Block{File: f, Seq: seq, Line: f.Lines + 1, Lines: lines, Data: data, TooLong: tooLong, Partial: partial, buf: bufp}
+		if f.Format != nil && f.Format.directives && !tooLong && !partial {
+			b.Directives = dirs
+			dirs = nextDirectives(dirs, data)
+		}
 		seq++
 		f.Lines += int64(lines)
 		return br.send(ctx, b)
@@ -149,7 +157,7 @@ func (br *blockReader) readFile(ctx context.Context, f *File) error {
 			if err := emit(bytes.Clone(data[:SnippetBytes]), nil, true, false); err != nil {
 				return err
 			}
-			rest, serr := skipLine(r, *buf)
+			rest, serr := discardLine(r, *buf)
 			if serr != nil && serr != io.EOF {
 				f.Err = &InputError{Op: "read", Path: f.Path, Compression: comp, Lines: f.Lines, Err: serr}
 				br.pool <- buf
@@ -174,6 +182,52 @@ func (br *blockReader) readFile(ctx context.Context, f *File) error {
 	}
 }
 
+// nextDirectives returns the directives in effect after data: the last line
+// of each kind ("#Fields:", "#Date:"...) seen so far. The result is a new
+// slice when anything changed, so blocks already handed out keep theirs.
+func nextDirectives(dirs, data []byte) []byte {
+	changed := false
+	kinds := map[string][]byte{}
+	var order []string
+	keep := func(line []byte) {
+		name, _, _ := bytes.Cut(line, []byte{':'})
+		k := string(name)
+		if _, seen := kinds[k]; !seen {
+			order = append(order, k)
+		}
+		kinds[k] = line
+	}
+	for line := range bytes.SplitSeq(dirs, []byte{'\n'}) {
+		if len(line) > 0 {
+			keep(line)
+		}
+	}
+	for i := 0; i < len(data); {
+		end := bytes.IndexByte(data[i:], '\n')
+		if end < 0 {
+			end = len(data) - i
+		}
+		if line := trimCR(data[i : i+end]); len(line) > 0 && line[0] == '#' {
+			keep(line)
+			changed = true
+		}
+		next := bytes.Index(data[i+end:], []byte("\n#"))
+		if next < 0 {
+			break
+		}
+		i += end + next + 1
+	}
+	if !changed {
+		return dirs
+	}
+	var out []byte
+	for _, k := range order {
+		out = append(out, kinds[k]...)
+		out = append(out, '\n')
+	}
+	return out
+}
+
 // readFull reads until p is full or the reader ends. It returns io.EOF when
 // the reader ended (p may then be partly filled) and nil when p is full.
 func readFull(r io.Reader, p []byte) (int, error) {
@@ -196,9 +250,9 @@ func readFull(r io.Reader, p []byte) (int, error) {
 	return n, nil
 }
 
-// skipLine reads and discards up to and including the next newline, using
+// discardLine reads and discards up to and including the next newline, using
 // buf as scratch, and returns the bytes read after that newline.
-func skipLine(r io.Reader, buf []byte) ([]byte, error) {
+func discardLine(r io.Reader, buf []byte) ([]byte, error) {
 	for {
 		m, err := r.Read(buf)
 		if i := bytes.IndexByte(buf[:m], '\n'); i >= 0 {

@@ -53,22 +53,34 @@ func TestCorpusElasticApache(t *testing.T) {
 	}
 }
 
-// TestCorpusW3C reads the IIS/W3C files, a format of a later issue: for now
-// every line must still be accounted for, and none half-parsed as CLF.
+// TestCorpusW3C reads the IIS/W3C files of lnav's tests. Directive lines
+// count as blank; every data line is a record or a counted rejection.
 func TestCorpusW3C(t *testing.T) {
 	dir := filepath.Join(corpusDir, "iis-w3c-lnav")
 	needShared(t, dir)
-	files, errs := Expand([]string{dir}, false)
-	if len(errs) > 0 {
-		t.Fatal(errs)
+	want := map[string]struct {
+		format                   string
+		records, rejected, blank int64
+		why                      string
+	}{
+		"logfile_w3c.0":     {"w3c", 1, 0, 4, "comments after directive values"},
+		"logfile_w3c.1":     {"w3c", 1, 0, 6, "Oracle: runs of spaces, #GMT-Offset, #Date after #Fields"},
+		"logfile_w3c.2":     {"unknown", 0, 22, 0, "an IIS FTP log: its verbs are no HTTP methods, so nothing is taken as HTTP"},
+		"logfile_w3c.3":     {"w3c", 3, 0, 7, "IIS Advanced Logging: blank lines among directives, quoted fields"},
+		"logfile_w3c.4":     {"w3c", 1, 1, 4, "Incapsula: every field quoted; the second line's status is empty"},
+		"logfile_w3c.5":     {"unknown", 0, 2, 0, "#Fields declares 6 fields, the data line has 17: not half-parsed"},
+		"logfile_w3c.6":     {"w3c", 1, 0, 4, "UTF-8 in the user agent"},
+		"logfile_w3c_big.0": {"w3c", 210, 0, 44, "IIS 8.5, directives repeated mid-file"},
 	}
-	got := runAll(t, files, Options{})
-	for _, f := range files {
-		if filepath.Base(f.Path) == "PROVENANCE.txt" {
-			continue
-		}
-		if got[f.Path].records != 0 {
-			t.Errorf("%s: %d W3C lines taken as %s records", f.Path, got[f.Path].records, f.FormatName())
+	for name, w := range want {
+		p := filepath.Join(dir, name)
+		for _, maxLine := range []int{0, 64 << 10} {
+			files, _ := Expand([]string{p}, false)
+			got := runAll(t, files, Options{MaxLine: maxLine})[p]
+			if files[0].FormatName() != w.format || got.records != w.records || got.rejected != w.rejected || got.blank != w.blank {
+				t.Errorf("%s (%s): format %s records %d rejected %d blank %d (%v); want %s %d %d %d",
+					name, w.why, files[0].FormatName(), got.records, got.rejected, got.blank, got.reasons, w.format, w.records, w.rejected, w.blank)
+			}
 		}
 	}
 }

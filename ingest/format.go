@@ -33,11 +33,22 @@ type Format struct {
 	// rather than merely accepted by it (a common line parses as combined,
 	// but is not typical of it); detection counts typical lines.
 	typical func(p Parser, line []byte) bool
+	// directives marks formats whose lines depend on directive lines
+	// earlier in the file (W3C #Fields): the reader hands each block the
+	// directives in effect at its start, and the parser gets them through
+	// its Begin method.
+	directives bool
+}
+
+// directiveParser is a Parser of a format with directives.
+type directiveParser interface {
+	Parser
+	Begin(directives []byte)
 }
 
 // formats lists the known formats in detection order: on a tie, the first
 // wins.
-var formats = append(append([]*Format{combinedFormat, commonFormat}, presetFormats...), jsonFormat, caddyFormat)
+var formats = append(append([]*Format{combinedFormat, commonFormat}, presetFormats...), haproxyFormat, w3cFormat, cloudfrontFormat, jsonFormat, caddyFormat)
 
 // Formats returns the known formats.
 func Formats() []*Format { return formats }
@@ -94,10 +105,18 @@ func Detect(head []byte) Detection {
 	var rec Record
 	for _, f := range formats {
 		p := f.New(ParseOptions{})
-		typical, matched := 0, 0
+		typical, matched, data := 0, 0, 0
+		if dp, ok := p.(directiveParser); ok {
+			dp.Begin(nil)
+		}
 		for _, line := range sample {
 			rec.reset()
-			if p.Parse(line, &rec) != OK {
+			r := p.Parse(line, &rec)
+			if r == skipLine {
+				continue
+			}
+			data++
+			if r != OK {
 				continue
 			}
 			matched++
@@ -106,7 +125,7 @@ func Detect(head []byte) Detection {
 			}
 		}
 		if matched > 0 && (typical > bestTypical || typical == bestTypical && matched > d.Matched) {
-			d.Format, d.Matched, bestTypical = f, matched, typical
+			d.Format, d.Matched, d.Sampled, bestTypical = f, matched, data, typical
 		}
 	}
 	if d.Sampled > 0 {

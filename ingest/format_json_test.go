@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -70,6 +71,59 @@ func TestJSONFieldMappings(t *testing.T) {
 	for _, bad := range []string{"status", "status=", "colour=x.y"} {
 		if _, err := JSONFields([]string{bad}); err == nil || !strings.Contains(err.Error(), "cannot read --field") {
 			t.Errorf("JSONFields(%q) = %v", bad, err)
+		}
+	}
+}
+
+// TestW3CFieldsChangeMidFile checks that a #Fields directive in the middle
+// of a file applies from there on, whatever block the lines fall in.
+func TestW3CFieldsChangeMidFile(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("#Software: Microsoft Internet Information Services 10.0\n#Fields: date time c-ip cs-method cs-uri-stem sc-status time-taken\n")
+	for i := range 3000 {
+		fmt.Fprintf(&b, "2025-03-12 10:%02d:%02d 10.0.0.1 GET /api/documents/%d 200 15\n", i/60%60, i%60, i)
+	}
+	b.WriteString("#Fields: date time cs-method cs-uri-stem sc-status c-ip cs(User-Agent)\n")
+	for i := range 3000 {
+		fmt.Fprintf(&b, "2025-03-12 11:%02d:%02d PUT /api/documents/%d 503 10.0.0.2 erp-sync/4.2\n", i/60%60, i%60, i)
+	}
+	dir := t.TempDir()
+	p := writeFile(t, dir, "u_ex250312.log", []byte(b.String()))
+	for _, workers := range []int{1, 3} {
+		files, _ := Expand([]string{p}, false)
+		statuses := make([]map[int]int, workers)
+		clients := make([]map[string]int, workers)
+		for i := range statuses {
+			statuses[i], clients[i] = map[int]int{}, map[string]int{}
+		}
+		scanners := make([]*Scanner, workers)
+		for i := range scanners {
+			scanners[i] = NewScanner(ParseOptions{})
+		}
+		Run(t.Context(), files, Options{Workers: workers, MaxLine: 64 << 10}, func(w int, blk *Block) {
+			sc := scanners[w]
+			sc.Reset(blk)
+			for sc.Next() {
+				if sc.Kind() == KindRecord {
+					statuses[w][sc.Record().Status]++
+					clients[w][string(sc.Record().Client)]++
+				} else if sc.Kind() == KindRejected {
+					t.Errorf("line %d rejected: %s %q", sc.Rejection().Line, sc.Rejection().Reason, sc.Rejection().Snippet)
+				}
+			}
+		})
+		total := map[int]int{}
+		addrs := map[string]int{}
+		for i := range statuses {
+			for k, v := range statuses[i] {
+				total[k] += v
+			}
+			for k, v := range clients[i] {
+				addrs[k] += v
+			}
+		}
+		if total[200] != 3000 || total[503] != 3000 || addrs["10.0.0.1"] != 3000 || addrs["10.0.0.2"] != 3000 {
+			t.Errorf("workers=%d: statuses %v clients %v", workers, total, addrs)
 		}
 	}
 }

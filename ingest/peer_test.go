@@ -260,3 +260,100 @@ func TestFilebeatVectors(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestFilebeatHAProxy(t *testing.T) {
+	needShared(t, filepath.Join(peerDir, "filebeat-2019/haproxy-log"))
+	for _, name := range []string{"haproxy.log", "httplog-no-headers.log"} {
+		path := filepath.Join(peerDir, "filebeat-2019/haproxy-log", name)
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var docs []map[string]any
+		exp, _ := os.ReadFile(path + "-expected.json")
+		if err := json.Unmarshal(exp, &docs); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimRight(string(raw), "\n"), "\n")
+		p := haproxyFormat.New(ParseOptions{})
+		for i, line := range lines {
+			var rec Record
+			rec.reset()
+			if r := p.Parse([]byte(line), &rec); r != OK {
+				t.Errorf("%s:%d rejected as %s", name, i+1, r)
+				continue
+			}
+			d := docs[i]
+			req := string(rec.Method) + " " + string(rec.Path)
+			if len(rec.Query) > 0 {
+				req += "?" + string(rec.Query)
+			}
+			req += " " + string(rec.Protocol)
+			if d["source.address"] != string(rec.Client) || int(d["http.response.status_code"].(float64)) != rec.Status ||
+				int64(d["http.response.bytes"].(float64)) != rec.Bytes || d["haproxy.http.request.raw_request_line"] != req ||
+				time.Duration(d["event.duration"].(float64)) != rec.Duration {
+				t.Errorf("%s:%d: client %s status %d bytes %d request %q duration %v; filebeat: %v %v %v %v %v", name, i+1,
+					rec.Client, rec.Status, rec.Bytes, req, rec.Duration, d["source.address"], d["http.response.status_code"],
+					d["http.response.bytes"], d["haproxy.http.request.raw_request_line"], d["event.duration"])
+			}
+		}
+	}
+	// The default (TCP) log and HAProxy's own messages are not HTTP access lines.
+	raw, _ := os.ReadFile(filepath.Join(peerDir, "filebeat-2019/haproxy-log/default.log"))
+	p := haproxyFormat.New(ParseOptions{})
+	for line := range strings.SplitSeq(strings.TrimSpace(string(raw)), "\n") {
+		var rec Record
+		rec.reset()
+		if r := p.Parse([]byte(line), &rec); r == OK {
+			t.Errorf("accepted a non-HTTP line: %s", line)
+		}
+	}
+}
+
+func TestLnavFormatSamples(t *testing.T) {
+	path := filepath.Join(peerDir, "lnav/format_samples.jsonl")
+	needShared(t, path)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// lnav's format → ours; lnav formats we do not read are skipped, and
+	// some sample lines are of an lnav variant of the format (say why).
+	ours := map[string]string{"alb_log": "aws-alb", "elb_log": "aws-elb", "haproxy_log": "haproxy-http", "caddy_log": "caddy"}
+	checked := 0
+	for line := range strings.SplitSeq(strings.TrimSpace(string(raw)), "\n") {
+		var c struct{ Format, Line string }
+		if err := json.Unmarshal([]byte(line), &c); err != nil {
+			t.Fatal(err)
+		}
+		name, ok := ours[c.Format]
+		if !ok {
+			continue
+		}
+		f, _ := LookupFormat(name)
+		var rec Record
+		rec.reset()
+		r := f.New(ParseOptions{}).Parse([]byte(c.Line), &rec)
+		if name == "haproxy-http" && !strings.Contains(c.Line, `"`) {
+			// lnav's haproxy format also matches TCP and startup lines,
+			// which carry no HTTP request.
+			if r == OK {
+				t.Errorf("%s: accepted a line without a request: %s", c.Format, c.Line)
+			}
+			continue
+		}
+		if name == "aws-elb" && strings.Contains(c.Line, `"- - - "`) {
+			// A TCP listener's line: no HTTP request, no status. We reject
+			// it (bad_status); lnav only matches it.
+			if r != BadStatus {
+				t.Errorf("%s: %s, want bad_status for a TCP line: %s", c.Format, r, c.Line)
+			}
+			continue
+		}
+		if r != OK {
+			t.Errorf("%s as %s: %s: %s", c.Format, name, r, c.Line)
+		}
+		checked++
+	}
+	t.Logf("checked %d lnav samples", checked)
+}

@@ -18,12 +18,17 @@ const (
 	MissingField          // a JSON record without a status or timestamp field
 	NoFormat              // the file matched no known format, so none of its lines could be read
 	Unreadable            // the last, partial line of a truncated or corrupt compressed input
+	FieldCount            // a W3C line with another number of fields than its #Fields directive
 	NumReasons
+
+	// skipLine is what a parser returns for a line that is not data (a W3C
+	// directive): the scanner counts it as blank. It is no rejection.
+	skipLine Reason = 255
 )
 
 var reasonNames = [NumReasons]string{
 	"ok", "truncated", "bad_timestamp", "bad_status", "bad_size", "bad_request_line",
-	"not_a_log_line", "too_long", "bad_json", "missing_field", "no_format", "unreadable",
+	"not_a_log_line", "too_long", "bad_json", "missing_field", "no_format", "unreadable", "field_count",
 }
 
 // String returns the reason's stable id.

@@ -54,6 +54,9 @@ func (s *Scanner) Reset(b *Block) {
 			s.parsers[f] = p
 		}
 		s.parser = p
+		if dp, ok := p.(directiveParser); ok {
+			dp.Begin(b.Directives)
+		}
 	}
 	s.rec.File = b.File
 	s.rej.File = b.File
@@ -93,6 +96,10 @@ func (s *Scanner) Next() bool {
 	s.rec.reset()
 	s.rec.Line = s.line
 	if r := s.parser.Parse(line, &s.rec); r != OK {
+		if r == skipLine {
+			s.kind = KindBlank
+			return true
+		}
 		s.reject(line, r)
 		return true
 	}
