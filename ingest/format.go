@@ -2,7 +2,9 @@ package ingest
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -72,17 +74,38 @@ func LookupFormat(name string) (*Format, error) {
 // detectLines is how many non-blank lines of a file's head detection reads.
 const detectLines = 64
 
+// MinConfidence is the share of sampled lines a format must parse to be
+// chosen by detection. Below it the file is "unknown": all its lines are
+// rejected as no_format rather than half-parsed, and the report names the
+// closest candidates.
+const MinConfidence = 0.5
+
 // Detection is the outcome of format detection on a file's head.
 type Detection struct {
-	Format     *Format // nil when no format fits any line
-	Sampled    int     // non-blank lines sampled
+	Format     *Format // nil when no format parses at least MinConfidence of the lines
+	Sampled    int     // data lines sampled (blank and directive lines left out)
 	Matched    int     // of them, lines the chosen format parsed
 	Confidence float64 // Matched / Sampled
+	// Candidates are the formats that parsed any sampled line, best
+	// first, at most three; for a file no format fits, they say how close
+	// each came.
+	Candidates []Candidate
+	// Examples are the first sampled lines (at most two, each cut at
+	// SnippetBytes), for the message about a file no format fits.
+	Examples []string
+}
+
+// Candidate is how well one format fitted a file's head.
+type Candidate struct {
+	Format  string
+	Matched int
+	Sampled int
 }
 
 // Detect chooses a format from the head of a file: the format under which
-// the most sampled lines are typical, on a tie the earlier in Formats.
-// A format that parses none of the sampled lines is never chosen.
+// the most sampled lines are typical, on a tie the one that parses more,
+// then the earlier in Formats. A format that parses less than MinConfidence
+// of the sampled lines is never chosen.
 func Detect(head []byte) Detection {
 	var sample [][]byte
 	for len(head) > 0 && len(sample) < detectLines {
@@ -101,6 +124,9 @@ func Detect(head []byte) Detection {
 		}
 	}
 	d := Detection{Sampled: len(sample)}
+	for _, line := range sample[:min(len(sample), 2)] {
+		d.Examples = append(d.Examples, string(line[:min(len(line), SnippetBytes)]))
+	}
 	bestTypical := -1
 	var rec Record
 	for _, f := range formats {
@@ -124,12 +150,22 @@ func Detect(head []byte) Detection {
 				typical++
 			}
 		}
-		if matched > 0 && (typical > bestTypical || typical == bestTypical && matched > d.Matched) {
+		if matched > 0 {
+			d.Candidates = append(d.Candidates, Candidate{f.Name, matched, data})
+		}
+		if matched > 0 && float64(matched) >= MinConfidence*float64(data) &&
+			(typical > bestTypical || typical == bestTypical && matched > d.Matched) {
 			d.Format, d.Matched, d.Sampled, bestTypical = f, matched, data, typical
 		}
 	}
 	if d.Sampled > 0 {
 		d.Confidence = float64(d.Matched) / float64(d.Sampled)
+	}
+	slices.SortStableFunc(d.Candidates, func(a, b Candidate) int {
+		return cmp.Compare(float64(b.Matched)/float64(max(b.Sampled, 1)), float64(a.Matched)/float64(max(a.Sampled, 1)))
+	})
+	if len(d.Candidates) > 3 {
+		d.Candidates = d.Candidates[:3]
 	}
 	return d
 }

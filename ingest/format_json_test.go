@@ -127,3 +127,22 @@ func TestW3CFieldsChangeMidFile(t *testing.T) {
 		}
 	}
 }
+
+func TestDetectLowConfidence(t *testing.T) {
+	head := "hello world\nnot a log\n" + `10.0.0.1 - - [12/Mar/2025:10:15:32 +0000] "GET / HTTP/1.1" 200 1 "-" "x"` + "\nmore prose\n"
+	d := Detect([]byte(head))
+	if d.Format != nil {
+		t.Fatalf("chose %s on 1 of 4 lines", d.Format.Name)
+	}
+	if len(d.Candidates) == 0 || d.Candidates[0].Format != "combined" || d.Candidates[0].Matched != 1 || d.Candidates[0].Sampled != 4 {
+		t.Errorf("candidates %+v", d.Candidates)
+	}
+	if len(d.Examples) != 2 || d.Examples[0] != "hello world" {
+		t.Errorf("examples %q", d.Examples)
+	}
+	// Half the lines is enough.
+	line := `10.0.0.1 - - [12/Mar/2025:10:15:32 +0000] "GET / HTTP/1.1" 200 1 "-" "x"`
+	if d := Detect([]byte("prose\n" + line + "\n" + line + "\nprose\n")); d.Format == nil || d.Format.Name != "combined" {
+		t.Errorf("2 of 4 lines: %+v", d)
+	}
+}

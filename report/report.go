@@ -63,6 +63,16 @@ type FileRow struct {
 	Filtered         int64   `json:"filtered"`
 	Complete         bool    `json:"complete"`
 	Error            string  `json:"error,omitempty"`
+	// FormatCandidates, for a file no format fitted, say how close the
+	// known formats came.
+	FormatCandidates []Candidate `json:"format_candidates,omitempty"`
+}
+
+// Candidate is a format that parsed some of an unknown file's sampled lines.
+type Candidate struct {
+	Format  string `json:"format"`
+	Matched int    `json:"matched"`
+	Sampled int    `json:"sampled"`
 }
 
 // FilterInfo states the time filter in force; null bounds are open.
@@ -154,6 +164,11 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 		}
 		if f.Err != nil {
 			row.Error = f.Err.Error()
+		}
+		if f.Format == nil {
+			for _, c := range f.Detection.Candidates {
+				row.FormatCandidates = append(row.FormatCandidates, Candidate(c))
+			}
 		}
 		in.Files = append(in.Files, row)
 		in.Lines += f.Lines

@@ -52,6 +52,16 @@ func sections(r *Report, e escaper) []section {
 			complete = "NO"
 			inputs.notes = append(inputs.notes, esc(f.Error))
 		}
+		if f.Format == "unknown" && f.Lines > 0 {
+			note := esc(f.Path) + ": no known format fits its first lines; its lines are rejected as no_format (try --format)"
+			for i, c := range f.FormatCandidates {
+				if i == 0 {
+					note += "; closest:"
+				}
+				note += fmt.Sprintf(" %s %d/%d", c.Format, c.Matched, c.Sampled)
+			}
+			inputs.notes = append(inputs.notes, note)
+		}
 		inputs.rows = append(inputs.rows, []string{esc(f.Path), format, f.Compression,
 			thousands(f.Lines), thousands(f.Records), thousands(f.Rejected), thousands(f.Blank), complete})
 	}

@@ -251,7 +251,13 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 			readable++
 		}
 		if f.Format == nil && f.Lines > 0 {
-			fmt.Fprintf(stderr, "analyze: %s: no known format fits its first lines; its %d lines are rejected as no_format (try --format)\n", f.Path, f.Lines)
+			fmt.Fprintf(stderr, "analyze: %s: no known format fits its first lines; its %d lines are rejected as no_format (try --format; analyze formats lists them)\n", f.Path, f.Lines)
+			for _, c := range f.Detection.Candidates {
+				fmt.Fprintf(stderr, "  closest: %s parsed %d of %d sampled lines\n", c.Format, c.Matched, c.Sampled)
+			}
+			for _, ex := range f.Detection.Examples {
+				fmt.Fprintf(stderr, "  line: %s\n", report.Snippet(ex))
+			}
 		}
 	}
 	if readable == 0 {

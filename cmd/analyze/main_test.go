@@ -328,3 +328,12 @@ func TestFieldFlag(t *testing.T) {
 		t.Errorf("exit %d, stderr %s", r.code, r.stderr)
 	}
 }
+
+func TestUnknownFormat(t *testing.T) {
+	prose := "hello world\nthis is no log\n" + line + "\nstill prose\n"
+	r := analyze(t, prose, "-o", "json", "-")
+	if r.code != 0 || !strings.Contains(r.stderr, "no known format fits") || !strings.Contains(r.stderr, "closest: combined parsed 1 of 4 sampled lines") ||
+		!strings.Contains(r.stderr, `line: "hello world"`) || !strings.Contains(r.stdout, `"no_format": 4`) || !strings.Contains(r.stdout, `"format_candidates"`) {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+}
