@@ -11,6 +11,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"analyze/samples/synth"
@@ -22,7 +24,7 @@ func main() {
 	flag.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed")
 	flag.IntVar(&cfg.Lines, "lines", cfg.Lines, "lines to write")
 	flag.Float64Var(&cfg.Rate, "rate", cfg.Rate, "mean requests per second outside bursts")
-	flag.StringVar(&cfg.Format, "format", cfg.Format, "combined, common or json")
+	flag.StringVar(&cfg.Format, "format", cfg.Format, "output: "+strings.Join(synth.Formats, ", ")+" (nginx: the format of samples/conf/nginx.conf)")
 	flag.IntVar(&cfg.Malformed, "malformed", 0, "write one malformed line every N lines (0: none)")
 	flag.StringVar(&start, "start", start, "time of the first request (RFC 3339; its offset is the log's zone)")
 	flag.Parse()
@@ -32,8 +34,8 @@ func main() {
 		os.Exit(2)
 	}
 	cfg.Start = t
-	if cfg.Format != "combined" && cfg.Format != "common" && cfg.Format != "json" {
-		fmt.Fprintf(os.Stderr, "gen: unknown format %q (want combined, common or json)\n", cfg.Format)
+	if !slices.Contains(synth.Formats, cfg.Format) {
+		fmt.Fprintf(os.Stderr, "gen: unknown format %q (want %s)\n", cfg.Format, strings.Join(synth.Formats, ", "))
 		os.Exit(2)
 	}
 	if err := synth.Write(os.Stdout, cfg); err != nil {

@@ -12,6 +12,10 @@ func (g *generator) format(b []byte, r *request) []byte {
 	if user == "" {
 		user = "-"
 	}
+	switch g.cfg.Format {
+	case "nginx", "alb", "w3c":
+		return g.formatRich(b, r)
+	}
 	if g.cfg.Format == "json" {
 		b = append(b, `{"time_iso8601":"`...)
 		b = r.at.AppendFormat(b, time.RFC3339)
@@ -82,4 +86,74 @@ func (g *generator) malformed(b []byte, i int) []byte {
 	default: // status lost in a proxy
 		return fmt.Appendf(b, `192.0.2.44 - dam-importer [%s] "POST /api/assets HTTP/1.1" - 0 "-" "-"`, ts)
 	}
+}
+
+// NginxFormat is the nginx log_format of the "nginx" output: combined plus
+// request time, upstream times, Retry-After and the request id. It is what
+// samples/conf/nginx.conf defines as "pim".
+const NginxFormat = `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" rt=$request_time uct="$upstream_connect_time" urt="$upstream_response_time" ra="$sent_http_retry_after" rid=$request_id`
+
+// W3CFields is the #Fields directive of the "w3c" output (IIS defaults).
+const W3CFields = "date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken"
+
+// retryAfter is the Retry-After the API sends with 429 and 503, or "-".
+func retryAfter(status int) string {
+	if status == 429 || status == 503 {
+		return "30"
+	}
+	return "-"
+}
+
+// formatRich appends r in the nginx, alb or w3c output.
+func (g *generator) formatRich(b []byte, r *request) []byte {
+	user := r.c.user
+	if user == "" {
+		user = "-"
+	}
+	path, query, _ := cut(r.target, '?')
+	switch g.cfg.Format {
+	case "nginx":
+		up := r.dur - time.Duration(2+g.rng.IntN(3))*time.Millisecond
+		return fmt.Appendf(b, `%s - %s [%s] "%s %s HTTP/1.1" %d %d "-" "%s" rt=%.3f uct="0.001" urt="%.3f" ra="%s" rid=%016x`,
+			r.addr, user, r.at.Format("02/Jan/2006:15:04:05 -0700"), r.method, r.target, r.status, r.bytes, r.c.agent,
+			r.dur.Seconds(), max(up, 0).Seconds(), retryAfter(r.status), g.rng.Uint64())
+	case "alb":
+		target, tstatus, t1, t2, t3 := "10.0.1.17:8080", strconv.Itoa(r.status), "0.000", fmt.Sprintf("%.3f", r.dur.Seconds()), "0.000"
+		if r.status == 503 && g.inIncident(r.at) && g.rng.IntN(3) == 0 {
+			// No healthy target: the balancer answers itself.
+			target, tstatus, t1, t2, t3 = "-", "-", "-1", "-1", "-1"
+		}
+		return fmt.Appendf(b, `https %s app/pim-api-prod/50dc6c495c0c9188 %s:%d %s %s %s %s %d %s %d %d "%s https://api.quable.example:443%s HTTP/1.1" "%s" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:eu-west-3:123456789012:targetgroup/pim-api/73e2d6bc24d8a067 "Root=1-%08x-%024x" "api.quable.example" "arn:aws:acm:eu-west-3:123456789012:certificate/d8450a8a-b4f6-4714-8535-17c625c36899" 0 %s "forward" "-" "-" "%s" "%s" "-" "-"`,
+			r.at.UTC().Format("2006-01-02T15:04:05.000000Z"), r.addr, 30000+g.rng.IntN(30000), target, t1, t2, t3, r.status, tstatus,
+			200+g.rng.IntN(400), r.bytes, r.method, r.target, r.c.agent, r.at.Unix(), g.rng.Uint64()>>32,
+			r.at.Add(-r.dur).UTC().Format("2006-01-02T15:04:05.000000Z"), target, tstatus)
+	case "w3c":
+		if query == "" {
+			query = "-"
+		}
+		agent := []byte(r.c.agent)
+		for i, c := range agent {
+			if c == ' ' {
+				agent[i] = '+'
+			}
+		}
+		return fmt.Appendf(b, "%s 10.0.1.17 %s %s %s 443 %s %s %s - %d 0 0 %d",
+			r.at.UTC().Format("2006-01-02 15:04:05"), r.method, path, query, user, r.addr, agent, r.status, r.dur.Milliseconds())
+	}
+	return b
+}
+
+// w3cHeader appends the directives IIS writes when it opens a log file.
+func (g *generator) w3cHeader(b []byte) []byte {
+	return fmt.Appendf(b, "#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n#Date: %s\n#Fields: %s",
+		g.now.UTC().Format("2006-01-02 15:04:05"), W3CFields)
+}
+
+func cut(s string, sep byte) (before, after string, found bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == sep {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
 }

@@ -28,9 +28,12 @@ type Config struct {
 	Lines     int       // lines to write, malformed ones included
 	Start     time.Time // time of the first request; its zone is the log's zone
 	Rate      float64   // mean requests per second outside bursts
-	Format    string    // "combined", "common" or "json"
+	Format    string    // one of Formats
 	Malformed int       // one malformed line every Malformed lines; 0 for none
 }
+
+// Formats are the outputs the generator writes.
+var Formats = []string{"combined", "common", "json", "nginx", "alb", "w3c"}
 
 // Default returns the configuration of the bundled samples' scenario.
 func Default() Config {
@@ -141,7 +144,12 @@ func Write(w io.Writer, cfg Config) error {
 	bw := bufio.NewWriterSize(w, 256<<10)
 	buf := make([]byte, 0, 1024)
 	for i := 0; i < cfg.Lines; i++ {
-		if cfg.Malformed > 0 && i%cfg.Malformed == cfg.Malformed/2 {
+		if cfg.Format == "w3c" && (i == 0 || i == cfg.Lines/2) && cfg.Lines-i >= 4 {
+			// IIS writes its directives when it opens a file, and again
+			// after a restart: here, halfway.
+			buf = g.w3cHeader(buf[:0])
+			i += 3
+		} else if cfg.Malformed > 0 && i%cfg.Malformed == cfg.Malformed/2 {
 			buf = g.malformed(buf[:0], i)
 		} else {
 			buf = g.format(buf[:0], g.next())

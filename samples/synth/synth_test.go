@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"io"
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -32,6 +33,9 @@ func TestSamplesUpToDate(t *testing.T) {
 			c.Seed, c.Format, c.Lines, c.Start = 3, "common", 400, at("2025-03-12T09:30:00+01:00")
 		}), false},
 		{"pim-api-json.log", with(func(c *Config) { c.Seed, c.Format, c.Lines, c.Malformed = 4, "json", 800, 199 }), false},
+		{"pim-api-nginx.log", with(func(c *Config) { c.Seed, c.Format, c.Lines, c.Start = 5, "nginx", 600, at("2025-03-12T09:40:00+01:00") }), false},
+		{"pim-api-alb.log", with(func(c *Config) { c.Seed, c.Format, c.Lines = 6, "alb", 400 }), false},
+		{"pim-api-w3c.log", with(func(c *Config) { c.Seed, c.Format, c.Lines = 7, "w3c", 400 }), false},
 	}
 	for _, s := range samples {
 		var want bytes.Buffer
@@ -88,4 +92,26 @@ func BenchmarkWrite(b *testing.B) {
 		Write(&buf, cfg)
 	}
 	b.SetBytes(int64(buf.Len()))
+}
+
+// TestNginxConfMatchesGenerator checks that samples/conf/nginx.conf defines
+// the format the generator writes.
+func TestNginxConfMatchesGenerator(t *testing.T) {
+	conf, err := os.ReadFile("../conf/nginx.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The conf splits the format over quoted parts; joined, they are NginxFormat.
+	var joined strings.Builder
+	for _, part := range strings.Split(string(conf), "'")[1:] {
+		if strings.Contains(part, ";") && !strings.Contains(part, "$") {
+			break
+		}
+		if strings.Contains(part, "$") {
+			joined.WriteString(part)
+		}
+	}
+	if joined.String() != NginxFormat {
+		t.Errorf("nginx.conf defines\n%s\nthe generator writes\n%s", joined.String(), NginxFormat)
+	}
 }
