@@ -91,6 +91,7 @@ type w3cParser struct {
 	offset     *time.Location // from #GMT-Offset
 	cloudfront bool
 	toks       [][]byte
+	scratch    []byte // user agents with '+' for spaces, decoded
 }
 
 // Begin takes the directives in effect at the start of a block.
@@ -141,6 +142,10 @@ func (p *w3cParser) Parse(line []byte, rec *Record) Reason {
 	}
 	p.st.begin()
 	p.st.tz = p.tz
+	if cap(p.scratch) < len(line) {
+		p.scratch = make([]byte, 0, len(line))
+	}
+	p.scratch = p.scratch[:0]
 	if p.offset != nil {
 		p.st.tz = tzone{p.offset}
 	}
@@ -152,6 +157,17 @@ func (p *w3cParser) Parse(line []byte, rec *Record) Reason {
 		}
 		if f.kind == kDate {
 			hasDate = true
+		}
+		if f.kind == kAgent && bytes.IndexByte(v, '+') >= 0 {
+			// W3C writes the user agent's spaces as '+'.
+			start := len(p.scratch)
+			for _, c := range v {
+				if c == '+' {
+					c = ' '
+				}
+				p.scratch = append(p.scratch, c)
+			}
+			v = p.scratch[start:]
 		}
 		if r := p.st.setField(f.kind, f.name, v, rec); r != OK {
 			return r

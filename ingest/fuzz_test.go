@@ -94,3 +94,30 @@ func FuzzIngest(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseAny runs every known format's parser (the presets, HAProxy,
+// W3C with its directives, JSON) on arbitrary lines.
+func FuzzParseAny(f *testing.F) {
+	for _, tc := range lineCases {
+		f.Add([]byte(tc.line), uint8(0))
+	}
+	f.Add([]byte("#Fields: date time c-ip cs-method cs-uri-stem sc-status"), uint8(9))
+	f.Add([]byte(`Feb  6 12:14:14 lb haproxy[1]: 10.0.1.2:33317 [06/Feb/2009:12:14:14.655] in b/s 10/0/30/69/109 200 2750 - - ---- 1/1/1/1/0 0/0 "GET / HTTP/1.1"`), uint8(8))
+	all := Formats()
+	parsers := make([]Parser, len(all))
+	for i, fm := range all {
+		parsers[i] = fm.New(ParseOptions{})
+		if dp, ok := parsers[i].(directiveParser); ok {
+			dp.Begin([]byte("#Fields: date time c-ip cs-method cs-uri-stem cs-uri-query sc-status cs(User-Agent) time-taken\n"))
+		}
+	}
+	f.Fuzz(func(t *testing.T, line []byte, which uint8) {
+		p := parsers[int(which)%len(parsers)]
+		var rec Record
+		rec.reset()
+		r := p.Parse(line, &rec)
+		if r == OK && (rec.Status < 0 || rec.Status > 999 || rec.Time.Location() != time.UTC) {
+			t.Fatalf("%s accepted status %d time %v", all[int(which)%len(all)].Name, rec.Status, rec.Time)
+		}
+	})
+}

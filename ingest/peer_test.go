@@ -357,3 +357,100 @@ func TestLnavFormatSamples(t *testing.T) {
 	}
 	t.Logf("checked %d lnav samples", checked)
 }
+
+// filebeatDisagreements are lines where we differ from filebeat on
+// purpose, and why.
+var filebeatDisagreements = map[string]string{
+	"iis-access/test.log:16":        "filebeat tries fixed layouts whatever #Fields says; the #Fields in force declares 20 fields and the line has 15: field_count",
+	"iis-access/test.log:17":        "the same",
+	"iis-access/test-iis-7.5.log:5": "the input holds Markdown links as addresses ([10.100.118.31](http://...)); we keep what is logged, filebeat's expected output was cleaned",
+	"traefik-access/test.log:7":     "a Common Log Format line in a Traefik file: as traefik it is truncated (auto-detection reads such files as common)",
+}
+
+// TestFilebeatFormats compares our W3C and Traefik parsers with filebeat's
+// expected documents, one per data line.
+func TestFilebeatFormats(t *testing.T) {
+	needShared(t, filepath.Join(peerDir, "filebeat-2019"))
+	for _, tc := range []struct{ log, format string }{
+		{"iis-access/test.log", "w3c"},
+		{"iis-access/test-iis-7.5.log", "w3c"},
+		{"iis-access/test-ipv6zone.log", "w3c"},
+		{"traefik-access/test.log", "traefik"},
+	} {
+		path := filepath.Join(peerDir, "filebeat-2019", tc.log)
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var docs []map[string]any
+		exp, _ := os.ReadFile(path + "-expected.json")
+		if err := json.Unmarshal(exp, &docs); err != nil {
+			t.Fatal(err)
+		}
+		f, _ := LookupFormat(tc.format)
+		p := f.New(ParseOptions{})
+		if dp, ok := p.(directiveParser); ok {
+			dp.Begin(nil)
+		}
+		i := 0
+		for n, line := range strings.Split(strings.TrimRight(string(raw), "\n"), "\n") {
+			var rec Record
+			rec.reset()
+			r := p.Parse([]byte(strings.TrimRight(line, "\r")), &rec)
+			if r == skipLine || strings.TrimSpace(line) == "" {
+				continue
+			}
+			where := tc.log + ":" + itoa(n+1)
+			if i >= len(docs) {
+				t.Errorf("%s: more data lines than filebeat documents", where)
+				break
+			}
+			d := docs[i]
+			i++
+			if why, ok := filebeatDisagreements[where]; ok {
+				if r == OK && string(rec.Client) == d["source.address"] {
+					t.Errorf("%s: agrees with filebeat, but is listed as a disagreement (%s)", where, why)
+				}
+				continue
+			}
+			if _, failed := d["error.message"]; failed {
+				if r == OK {
+					t.Errorf("%s: accepted, filebeat failed it: %v", where, d["error.message"])
+				}
+				continue
+			}
+			if r != OK {
+				t.Errorf("%s: rejected as %s: %s", where, r, line)
+				continue
+			}
+			want := func(key string, got any) {
+				if v, ok := d[key]; ok {
+					if fv, isNum := v.(float64); isNum {
+						v = int64(fv)
+					}
+					if v == "-" {
+						v = ""
+					}
+					if v != got {
+						t.Errorf("%s: %s = %v, filebeat says %v", where, key, got, v)
+					}
+				}
+			}
+			want("source.address", string(rec.Client))
+			want("http.request.method", string(rec.Method))
+			want("url.path", string(rec.Path))
+			want("url.query", string(rec.Query))
+			want("http.response.status_code", int64(rec.Status))
+			want("http.response.body.bytes", rec.Bytes)
+			want("event.duration", int64(rec.Duration))
+			want("user_agent.original", string(rec.UserAgent))
+			ts, _ := time.Parse(time.RFC3339, d["@timestamp"].(string))
+			if !ts.Equal(rec.Time) {
+				t.Errorf("%s: time %v, filebeat says %v", where, rec.Time, ts)
+			}
+		}
+		if i != len(docs) {
+			t.Errorf("%s: %d data lines, %d filebeat documents", tc.log, i, len(docs))
+		}
+	}
+}

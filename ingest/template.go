@@ -14,6 +14,11 @@ import (
 type template struct {
 	lits   [][]byte // lits[i] comes before fields[i]; lits[len(fields)] after the last
 	fields []tmplField
+	// dashed[i], when not nil, is what follows field i when field i+1,
+	// quoted in the format, was logged as a bare "-" (Traefik and others
+	// leave an empty referer unquoted): lits[i+1] with its quote turned
+	// into '-', then lits[i+2] without its quote.
+	dashed [][]byte
 	// required is how many leading fields a line must have; a line may end
 	// cleanly after them (formats that grew fields over the years, as ALB).
 	required int
@@ -53,7 +58,14 @@ func newTemplate(lits [][]byte, fields []tmplField) (*template, error) {
 	if !hasTime {
 		return nil, fmt.Errorf("the format logs no time")
 	}
-	return &template{lits: lits, fields: fields, required: len(fields)}, nil
+	dashed := make([][]byte, len(fields))
+	for i := 0; i+1 < len(fields); i++ {
+		next, after := lits[i+1], lits[i+2]
+		if fields[i+1].quoted && len(after) > 0 {
+			dashed[i] = append(append(bytes.Clone(next[:len(next)-1]), '-'), after[1:]...)
+		}
+	}
+	return &template{lits: lits, fields: fields, dashed: dashed, required: len(fields)}, nil
 }
 
 // templateParser parses lines with a template.
@@ -76,18 +88,18 @@ func (p *templateParser) Parse(line []byte, rec *Record) Reason {
 	}
 	rest := line[len(t.lits[0]):]
 	lits, fields := t.lits, t.fields
-	for i := range fields {
+	for i := 0; i < len(fields); i++ {
 		f := &fields[i]
 		next := lits[i+1]
 		if len(rest) == 0 && i >= t.required {
 			break
 		}
-		var v []byte
+		end, skip := -1, len(next)
 		switch {
 		case len(next) == 0 && i+1 < len(fields):
 			// A path touching its query (Apache %U%q): cut at '?' within
 			// what runs up to the literal after the query.
-			end := len(rest)
+			end = len(rest)
 			if after := lits[i+2]; len(after) > 0 {
 				if end = fieldEnd(rest, after, kQueryQ); end < 0 {
 					end = len(rest)
@@ -96,29 +108,33 @@ func (p *templateParser) Parse(line []byte, rec *Record) Reason {
 			if q := bytes.IndexByte(rest[:end], '?'); q >= 0 {
 				end = q
 			}
-			v, rest = rest[:end], rest[end:]
+			skip = 0
 		case len(next) == 0: // the last field: the rest of the line
-			v, rest = rest, nil
+			end = len(rest)
 		case f.quoted:
-			end, ok := quotedEnd(rest, next)
-			if !ok {
-				if i == len(fields)-1 && len(next) == 1 {
-					v, rest = rest, nil // unterminated at the end of the line
-					break
-				}
-				return Truncated
+			if e, ok := quotedEnd(rest, next); ok {
+				end = e
 			}
-			v, rest = rest[:end], rest[end+len(next):]
 		default:
-			end := fieldEnd(rest, next, f.kind)
-			if end < 0 {
-				if i == len(fields)-1 && isSpaces(next) {
-					v, rest = rest, nil
-					break
-				}
-				return Truncated
+			end = fieldEnd(rest, next, f.kind)
+		}
+		if d := t.dashedAt(i, rest); d >= 0 && (end < 0 || d < end) {
+			// The next field, quoted in the format, was logged as a bare "-".
+			if r := p.st.setField(f.kind, f.name, rest[:d], rec); r != OK {
+				return r
 			}
-			v, rest = rest[:end], rest[end+len(next):]
+			rest = rest[min(d+len(t.dashed[i]), len(rest)):]
+			i++
+			continue
+		}
+		var v []byte
+		switch {
+		case end >= 0:
+			v, rest = rest[:end], rest[end+skip:]
+		case i == len(fields)-1 && (f.quoted && len(next) == 1 || !f.quoted && isSpaces(next)):
+			v, rest = rest, nil // unterminated at the end of the line
+		default:
+			return Truncated
 		}
 		if r := p.st.setField(f.kind, f.name, v, rec); r != OK {
 			return r
@@ -126,6 +142,31 @@ func (p *templateParser) Parse(line []byte, rec *Record) Reason {
 	}
 	p.trailing = len(rest) > 0
 	return p.st.finish(rec)
+}
+
+// dashedAt returns where field i's value ends when field i+1, quoted in
+// the format, was logged as a bare "-"; -1 when it was not.
+func (t *template) dashedAt(i int, rest []byte) int {
+	alt := t.dashed[i]
+	if alt == nil {
+		return -1
+	}
+	var j int
+	if t.fields[i].quoted {
+		e, ok := quotedEnd(rest, alt)
+		if !ok {
+			return -1
+		}
+		j = e
+	} else if j = fieldEnd(rest, alt, t.fields[i].kind); j < 0 {
+		return -1
+	}
+	// When the dashed field ends the format, the line must end there (or
+	// go on with trailing fields after a space).
+	if e := j + len(alt); i+2 == len(t.fields) && e < len(rest) && rest[e] != ' ' {
+		return -1
+	}
+	return j
 }
 
 // quotedEnd finds where a quoted field's value ends: at an unescaped '"'
