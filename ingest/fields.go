@@ -126,20 +126,58 @@ func (p *fieldState) setField(k fieldKind, name string, v []byte, rec *Record) R
 		}
 		return OK
 	}
+	// The fields every access log has first, in a small function; the
+	// rest in setOther, so the common path stays cheap.
 	switch k {
-	case kExtra:
-		p.extra = append(p.extra, Field{Name: name, Value: v})
 	case kClient:
-		if c, _, ok := clientField(v); ok {
+		if bytes.IndexByte(v, ',') < 0 && v[0] != '"' {
+			rec.Client = v
+		} else if c, _, ok := clientField(v); ok {
 			rec.Client = c
 		} else {
 			rec.Client = v
 		}
-	case kClientPort:
-		rec.Client = stripPort(v)
 	case kUser:
 		rec.User = v
-	case kTimeCLF, kTimeISO, kTimeEpoch, kTimeAny:
+	case kTimeCLF:
+		t, off, ok := p.tz.apply(parseCLFTime(v, &p.days))
+		if !ok {
+			return BadTimestamp
+		}
+		rec.Time, rec.Offset, p.haveTime = t, off, true
+	case kRequest:
+		splitRequest(v, rec)
+		p.haveRequest = true
+	case kStatus:
+		st, ok := parseStatus(v)
+		if !ok {
+			return BadStatus
+		}
+		rec.Status, p.haveStatus = st, true
+	case kBytes:
+		n, ok := parseSize(v)
+		if !ok {
+			return BadSize
+		}
+		rec.Bytes = n
+	case kReferer:
+		rec.Referer = v
+	case kAgent:
+		rec.UserAgent = v
+	default:
+		return p.setOther(k, name, v, rec)
+	}
+	return OK
+}
+
+// setOther stores the fields that only some formats log.
+func (p *fieldState) setOther(k fieldKind, name string, v []byte, rec *Record) Reason {
+	switch k {
+	case kExtra:
+		p.extra = append(p.extra, Field{Name: name, Value: v})
+	case kClientPort:
+		rec.Client = stripPort(v)
+	case kTimeISO, kTimeEpoch, kTimeAny:
 		t, off, ok := p.parseTime(k, v)
 		if !ok {
 			return BadTimestamp
@@ -149,9 +187,6 @@ func (p *fieldState) setField(k fieldKind, name string, v []byte, rec *Record) R
 		p.date = v
 	case kClock:
 		p.clock = v
-	case kRequest:
-		splitRequest(v, rec)
-		p.haveRequest = true
 	case kMethod:
 		if isMethod(v) {
 			p.method = v
@@ -166,24 +201,12 @@ func (p *fieldState) setField(k fieldKind, name string, v []byte, rec *Record) R
 		p.query = bytes.TrimPrefix(v, []byte("?"))
 	case kProtocol:
 		p.protocol = v
-	case kStatus:
-		st, ok := parseStatus(v)
-		if !ok {
-			return BadStatus
-		}
-		rec.Status, p.haveStatus = st, true
 	case kBackendStatus:
 		if st, ok := parseStatus(lastListItem(v)); ok {
 			rec.BackendStatus = st
 		} else {
 			p.noBackend = true
 		}
-	case kBytes:
-		n, ok := parseSize(v)
-		if !ok {
-			return BadSize
-		}
-		rec.Bytes = n
 	case kDurSec, kDurMS, kDurUS, kDurNS, kDurAuto:
 		unit := time.Second
 		switch k {
@@ -227,10 +250,6 @@ func (p *fieldState) setField(k fieldKind, name string, v []byte, rec *Record) R
 		if string(v) == "-1" {
 			p.lbError = true
 		}
-	case kReferer:
-		rec.Referer = v
-	case kAgent:
-		rec.UserAgent = v
 	case kForwardedFor:
 		rec.ForwardedFor = v
 	case kHost:

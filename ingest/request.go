@@ -29,7 +29,9 @@ func splitRequest(req []byte, rec *Record) {
 // balancers log it) gives its host to Host, when none was logged, and its
 // path to Path.
 func splitTarget(target []byte, rec *Record) {
-	if i := bytes.Index(target, []byte("://")); i > 0 && i <= 5 && isMethod(target[:i]) {
+	if len(target) > 0 && target[0] == '/' {
+		// origin form, by far the most common: no scheme to look for
+	} else if i := bytes.Index(target, []byte("://")); i > 0 && i <= 5 && isMethod(target[:i]) {
 		authority := target[i+3:]
 		end := bytes.IndexAny(authority, "/?")
 		if end < 0 {

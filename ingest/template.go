@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"fmt"
+	"slices"
 )
 
 // A template is a compiled format string: literals and fields in turn. It
@@ -18,7 +19,8 @@ type template struct {
 	// quoted in the format, was logged as a bare "-" (Traefik and others
 	// leave an empty referer unquoted): lits[i+1] with its quote turned
 	// into '-', then lits[i+2] without its quote.
-	dashed [][]byte
+	dashed    [][]byte
+	hasDashed bool
 	// required is how many leading fields a line must have; a line may end
 	// cleanly after them (formats that grew fields over the years, as ALB).
 	required int
@@ -65,7 +67,8 @@ func newTemplate(lits [][]byte, fields []tmplField) (*template, error) {
 			dashed[i] = append(append(bytes.Clone(next[:len(next)-1]), '-'), after[1:]...)
 		}
 	}
-	return &template{lits: lits, fields: fields, dashed: dashed, required: len(fields)}, nil
+	hasDashed := slices.ContainsFunc(dashed, func(d []byte) bool { return d != nil })
+	return &template{lits: lits, fields: fields, dashed: dashed, hasDashed: hasDashed, required: len(fields)}, nil
 }
 
 // templateParser parses lines with a template.
@@ -80,6 +83,19 @@ func newTemplateParser(t *template, o ParseOptions) *templateParser {
 }
 
 func (p *templateParser) Parse(line []byte, rec *Record) Reason {
+	r := p.parse(line, rec, false)
+	if r != OK && r != NotALogLine && p.t.hasDashed {
+		// Perhaps a quoted field was logged as a bare "-": try again with
+		// that allowed. Lines that parse never pay for the second search.
+		n := rec.Line
+		rec.reset()
+		rec.Line = n
+		r = p.parse(line, rec, true)
+	}
+	return r
+}
+
+func (p *templateParser) parse(line []byte, rec *Record, dashes bool) Reason {
 	t := p.t
 	p.trailing = false
 	p.st.begin()
@@ -118,7 +134,9 @@ func (p *templateParser) Parse(line []byte, rec *Record) Reason {
 		default:
 			end = fieldEnd(rest, next, f.kind)
 		}
-		if d := t.dashedAt(i, rest); d >= 0 && (end < 0 || d < end) {
+		if !dashes {
+			// Fast path: no bare dashes for quoted fields.
+		} else if d := t.dashedAt(i, rest, end); d >= 0 && (end < 0 || d < end) {
 			// The next field, quoted in the format, was logged as a bare "-".
 			if r := p.st.setField(f.kind, f.name, rest[:d], rec); r != OK {
 				return r
@@ -145,20 +163,26 @@ func (p *templateParser) Parse(line []byte, rec *Record) Reason {
 }
 
 // dashedAt returns where field i's value ends when field i+1, quoted in
-// the format, was logged as a bare "-"; -1 when it was not.
-func (t *template) dashedAt(i int, rest []byte) int {
+// the format, was logged as a bare "-"; -1 when it was not. end is where
+// the value ends otherwise (-1: nowhere): a dashed end must come before it,
+// so the search stops there.
+func (t *template) dashedAt(i int, rest []byte, end int) int {
 	alt := t.dashed[i]
 	if alt == nil {
 		return -1
 	}
+	window := rest
+	if end >= 0 {
+		window = rest[:min(len(rest), end+len(alt))]
+	}
 	var j int
 	if t.fields[i].quoted {
-		e, ok := quotedEnd(rest, alt)
+		e, ok := quotedEnd(window, alt)
 		if !ok {
 			return -1
 		}
 		j = e
-	} else if j = fieldEnd(rest, alt, t.fields[i].kind); j < 0 {
+	} else if j = fieldEnd(window, alt, t.fields[i].kind); j < 0 {
 		return -1
 	}
 	// When the dashed field ends the format, the line must end there (or
@@ -183,11 +207,26 @@ func quotedEnd(b, next []byte) (int, bool) {
 		for k >= 0 && b[k] == '\\' {
 			k--
 		}
-		if (j-1-k)%2 == 0 && bytes.HasPrefix(b[j:], next) {
+		if (j-1-k)%2 == 0 && prefixAt(b, j, next) {
 			return j, true
 		}
 		i = j + 1
 	}
+}
+
+// prefixAt reports whether b[j:] starts with p, whose first byte the
+// caller has already matched. A byte loop: the literals are short, and a
+// call to bytes.HasPrefix costs more than comparing them.
+func prefixAt(b []byte, j int, p []byte) bool {
+	if len(b)-j < len(p) {
+		return false
+	}
+	for k := 1; k < len(p); k++ {
+		if b[j+k] != p[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // fieldEnd finds where an unquoted field ends: at the next literal. Lists
@@ -198,22 +237,42 @@ func fieldEnd(b, next []byte, k fieldKind) int {
 	if k == kTimeCLF && len(b) > 21 && b[20] == ' ' && (b[21] == '+' || b[21] == '-') {
 		from = 21
 	}
+	c := next[0]
 	for {
-		j := bytes.IndexByte(b[from:], next[0])
+		j := indexByteShort(b[from:], c)
 		if j < 0 {
 			return -1
 		}
 		j += from
-		if !bytes.HasPrefix(b[j:], next) {
+		if !prefixAt(b, j, next) {
 			from = j + 1
 			continue
 		}
-		if next[0] == ' ' && j > 0 && (b[j-1] == ',' || bytes.HasPrefix(b[j:], []byte(" : ")) || j >= 2 && b[j-1] == ':' && b[j-2] == ' ') {
+		if c == ' ' && j > 0 && (b[j-1] == ',' || j+2 < len(b) && b[j+1] == ':' && b[j+2] == ' ' || j >= 2 && b[j-1] == ':' && b[j-2] == ' ') {
 			from = j + 1
 			continue
 		}
 		return j
 	}
+}
+
+// indexByteShort is bytes.IndexByte for values that are mostly short
+// (statuses, sizes, times): a byte loop over the first 16 bytes costs less
+// than the call, and long values still get the vectorised search.
+func indexByteShort(b []byte, c byte) int {
+	n := min(len(b), 16)
+	for i := 0; i < n; i++ {
+		if b[i] == c {
+			return i
+		}
+	}
+	if n == len(b) {
+		return -1
+	}
+	if j := bytes.IndexByte(b[n:], c); j >= 0 {
+		return n + j
+	}
+	return -1
 }
 
 func isSpaces(b []byte) bool {
