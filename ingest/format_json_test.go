@@ -146,3 +146,27 @@ func TestDetectLowConfidence(t *testing.T) {
 		t.Errorf("2 of 4 lines: %+v", d)
 	}
 }
+
+// TestCloudFront reads the example of AWS's CloudFront documentation.
+func TestCloudFront(t *testing.T) {
+	log := "#Version: 1.0\n" +
+		"#Fields: date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status cs(Referer) cs(User-Agent) cs-uri-query cs(Cookie) x-edge-result-type x-edge-request-id x-host-header cs-protocol cs-bytes time-taken x-forwarded-for ssl-protocol ssl-cipher x-edge-response-result-type cs-protocol-version fle-status fle-encrypted-fields c-port time-to-first-byte x-edge-detailed-result-type sc-content-type sc-content-len sc-range-start sc-range-end\n" +
+		"2019-12-04\t21:02:31\tLAX1\t392\t192.0.2.100\tGET\td111111abcdef8.cloudfront.net\t/index.html\t200\t-\tMozilla/5.0%20(Windows%20NT%2010.0;%20Win64;%20x64)%20AppleWebKit/537.36%20(KHTML,%20like%20Gecko)%20Chrome/78.0.3904.108%20Safari/537.36\t-\t-\tHit\tSOX4xwn4XV6Q4rgb7XiVGOHms_BGlTAC4KyHmureZmBNrjGdRLiNIQ==\td111111abcdef8.cloudfront.net\thttps\t23\t0.001\t-\tTLSv1.2\tECDHE-RSA-AES128-GCM-SHA256\tHit\tHTTP/2.0\t-\t-\t11040\t0.001\tHit\ttext/html\t78\t-\t-\n"
+	d := Detect([]byte(log))
+	if d.Format == nil || d.Format.Name != "cloudfront" || d.Sampled != 1 {
+		t.Fatalf("Detect = %+v", d)
+	}
+	p := cloudfrontFormat.New(ParseOptions{}).(*w3cParser)
+	p.Begin(nil)
+	var rec Record
+	var got Reason
+	for line := range strings.SplitSeq(strings.TrimSpace(log), "\n") {
+		rec.reset()
+		got = p.Parse([]byte(line), &rec)
+	}
+	if got != OK || rec.Time.Format(time.RFC3339) != "2019-12-04T21:02:31Z" || string(rec.Client) != "192.0.2.100" || rec.Status != 200 ||
+		rec.Bytes != 392 || rec.Duration != time.Millisecond || string(rec.Protocol) != "HTTP/2.0" || string(rec.Host) != "d111111abcdef8.cloudfront.net" ||
+		!strings.HasPrefix(string(rec.UserAgent), "Mozilla/5.0 (Windows NT 10.0;") || string(rec.RequestID) != "SOX4xwn4XV6Q4rgb7XiVGOHms_BGlTAC4KyHmureZmBNrjGdRLiNIQ==" {
+		t.Errorf("%s %+v", got, rec)
+	}
+}

@@ -158,16 +158,8 @@ func (p *w3cParser) Parse(line []byte, rec *Record) Reason {
 		if f.kind == kDate {
 			hasDate = true
 		}
-		if f.kind == kAgent && bytes.IndexByte(v, '+') >= 0 {
-			// W3C writes the user agent's spaces as '+'.
-			start := len(p.scratch)
-			for _, c := range v {
-				if c == '+' {
-					c = ' '
-				}
-				p.scratch = append(p.scratch, c)
-			}
-			v = p.scratch[start:]
+		if f.kind == kAgent {
+			v = p.decodeAgent(v)
 		}
 		if r := p.st.setField(f.kind, f.name, v, rec); r != OK {
 			return r
@@ -177,6 +169,33 @@ func (p *w3cParser) Parse(line []byte, rec *Record) Reason {
 		p.st.date = p.date
 	}
 	return p.st.finish(rec)
+}
+
+// decodeAgent undoes how W3C logs write a user agent: IIS turns its spaces
+// into '+', CloudFront percent-encodes it.
+func (p *w3cParser) decodeAgent(v []byte) []byte {
+	if p.cloudfront {
+		if bytes.IndexByte(v, '%') < 0 {
+			return v
+		}
+	} else if bytes.IndexByte(v, '+') < 0 {
+		return v
+	}
+	start := len(p.scratch)
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c == '+' && !p.cloudfront:
+			c = ' '
+		case c == '%' && p.cloudfront && i+2 < len(v):
+			if h, ok := hex2(v[i+1], v[i+2]); ok {
+				c = h
+				i += 2
+			}
+		}
+		p.scratch = append(p.scratch, c)
+	}
+	return p.scratch[start:]
 }
 
 // splitW3C splits a data line into fields: on tabs when it has any, else on

@@ -123,7 +123,7 @@ func sections(r *Report, e escaper) []section {
 		clients.rows = append(clients.rows, []string{esc(c.Client), thousands(c.Requests), thousands(c.ClientError),
 			thousands(c.ServerError), thousands(c.RateLimited), percent(c.ClientError+c.ServerError, c.Requests)})
 	}
-	clients.notes = append(clients.notes, "A client is the remote user when one is logged, else the client address.")
+	clients.notes = append(clients.notes, "A client is the remote user when one is logged, else the API credential, else the client address.")
 	if r.Bounds.ClientsFolded > 0 {
 		clients.notes = append(clients.notes, fmt.Sprintf("Approximate: %s rarely seen clients were folded to stay within memory bounds.", thousands(r.Bounds.ClientsFolded)))
 	}

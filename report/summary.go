@@ -82,10 +82,13 @@ func (s *Summary) file(f *ingest.File) *FileCounts {
 }
 
 // ClientKey returns the identity a record is counted under: the remote user
-// or credential when one is logged, else the client address.
+// or API credential when one is logged, else the client address.
 func ClientKey(r *ingest.Record) []byte {
 	if len(r.User) > 0 {
 		return r.User
+	}
+	if len(r.Credential) > 0 {
+		return r.Credential
 	}
 	if len(r.Client) > 0 {
 		return r.Client
