@@ -9,8 +9,12 @@ import (
 
 // Block is a run of whole lines from one input, the unit of parallel work.
 type Block struct {
-	File  *File
-	Seq   int   // 0-based position of the block in its file
+	File *File
+	Seq  int // 0-based position of the block in its file: 0, 1, 2... with no gaps
+	// Last marks the end of a file: an empty block after its last one, sent
+	// for every file, even one that could not be opened. A stage that needs
+	// input order learns from it that a file has no more blocks.
+	Last  bool
 	Line  int64 // number of the block's first line
 	Lines int   // lines in Data; a last line without newline counts
 	Data  []byte
@@ -55,9 +59,18 @@ func (br *blockReader) send(ctx context.Context, b *Block) error {
 }
 
 // readFile reads one input to its end (or its first error) and sends its
-// blocks. Errors of the input itself go to f.Err; only cancellation is
-// returned.
+// blocks, then the Last marker. Errors of the input itself go to f.Err;
+// only cancellation is returned.
 func (br *blockReader) readFile(ctx context.Context, f *File) error {
+	seq, err := br.readBlocks(ctx, f)
+	if err != nil {
+		return err
+	}
+	return br.send(ctx, &Block{File: f, Seq: seq, Line: f.Lines + 1, Last: true})
+}
+
+// readBlocks sends the blocks of one input and returns how many it sent.
+func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 	f.Lines, f.Err = 0, nil // a file may be read twice (see SpoolStdin)
 	var src io.Reader
 	if f.Path == "-" && f.spool == "" {
@@ -70,7 +83,7 @@ func (br *blockReader) readFile(ctx context.Context, f *File) error {
 		fh, err := os.Open(name)
 		if err != nil {
 			f.Err = &InputError{Op: "open", Path: f.Path, Err: unwrapPathError(err)}
-			return nil
+			return 0, nil
 		}
 		defer fh.Close()
 		src = fh
@@ -79,13 +92,13 @@ func (br *blockReader) readFile(ctx context.Context, f *File) error {
 	f.Compression = comp
 	if err != nil {
 		f.Err = &InputError{Op: "read", Path: f.Path, Compression: comp, Err: err}
-		return nil
+		return 0, nil
 	}
 	defer closeFn()
 
 	buf, err := br.getBuf(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	n, seq, first := 0, 0, true
 	var dirs []byte // directives in effect, for formats that have them
@@ -129,25 +142,25 @@ func (br *blockReader) readFile(ctx context.Context, f *File) error {
 			}
 			if last > 0 {
 				if err := emit(data[:last], buf, false, false); err != nil {
-					return err
+					return seq, err
 				}
 			} else {
 				br.pool <- buf
 			}
 			if tail != nil {
 				if err := emit(tail, nil, false, true); err != nil {
-					return err
+					return seq, err
 				}
 			}
 			f.Err = &InputError{Op: "read", Path: f.Path, Compression: comp, Lines: f.Lines, Err: rerr}
-			return nil
+			return seq, nil
 		}
 		if rerr == io.EOF {
 			if n > 0 {
-				return emit(data, buf, false, false)
+				return seq + 1, emit(data, buf, false, false)
 			}
 			br.pool <- buf
-			return nil
+			return seq, nil
 		}
 		// The buffer is full.
 		last := bytes.LastIndexByte(data, '\n')
@@ -155,28 +168,28 @@ func (br *blockReader) readFile(ctx context.Context, f *File) error {
 			// One line fills the whole buffer: reject it as too long and
 			// skip to its end.
 			if err := emit(bytes.Clone(data[:SnippetBytes]), nil, true, false); err != nil {
-				return err
+				return seq, err
 			}
 			rest, serr := discardLine(r, *buf)
 			if serr != nil && serr != io.EOF {
 				f.Err = &InputError{Op: "read", Path: f.Path, Compression: comp, Lines: f.Lines, Err: serr}
 				br.pool <- buf
-				return nil
+				return seq, nil
 			}
 			n = copy(*buf, rest)
 			if serr == io.EOF && n == 0 {
 				br.pool <- buf
-				return nil
+				return seq, nil
 			}
 			continue
 		}
 		next, err := br.getBuf(ctx)
 		if err != nil {
-			return err
+			return seq, err
 		}
 		n = copy(*next, data[last+1:])
 		if err := emit(data[:last+1], buf, false, false); err != nil {
-			return err
+			return seq, err
 		}
 		buf = next
 	}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 )
 
 // File is one input: a file, or "-" for standard input. The reader fills in
@@ -21,6 +22,7 @@ type File struct {
 	Detection   Detection // how Format was chosen; zero when it was forced
 	Lines       int64     // lines read, counted by the reader
 	Err         error     // why the input could not be read to its end; nil when it was
+	First       time.Time // the time of its first record, when SortByTime found one
 
 	spool string // a temporary copy of standard input, see SpoolStdin
 }

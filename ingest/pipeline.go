@@ -26,8 +26,9 @@ type Options struct {
 // DefaultMaxLine is the default line limit: 4 MiB.
 const DefaultMaxLine = 4 << 20
 
-// Run reads files one after the other, cuts them into blocks, and calls
-// consume for each block on one of opts.Workers goroutines. worker is the
+// Run reads files, several at once in the order given, cuts them into
+// blocks, and calls consume for each block on one of opts.Workers
+// goroutines. After a file's last block comes a Last marker block. worker is the
 // goroutine's index in [0, Workers), so consume can keep per-worker state
 // without locks. A block's data is recycled when consume returns. Blocks
 // reach consume in no particular order; use Block.File, Seq and Line to
@@ -72,12 +73,34 @@ func Run(ctx context.Context, files []*File, opts Options, consume func(worker i
 			}
 		}()
 	}
-	var err error
+	// Readers: several files are read (and decompressed) at once, taken in
+	// the order given. Each reader holds at most two buffers, so with
+	// `workers` readers and 2*workers+2 buffers one always makes progress.
+	queue := make(chan *File)
+	var (
+		rwg  sync.WaitGroup
+		once sync.Once
+		err  error
+	)
+	for range min(len(files), workers) {
+		rwg.Add(1)
+		go func() {
+			defer rwg.Done()
+			for f := range queue {
+				if e := br.readFile(ctx, f); e != nil {
+					once.Do(func() { err = e })
+				}
+			}
+		}()
+	}
 	for _, f := range files {
-		if err = br.readFile(ctx, f); err != nil {
-			break
+		select {
+		case queue <- f:
+		case <-ctx.Done():
 		}
 	}
+	close(queue)
+	rwg.Wait()
 	close(blocks)
 	wg.Wait()
 	return err

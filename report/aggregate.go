@@ -10,31 +10,46 @@ import (
 
 // Aggregate reads files through the ingest pipeline, classifies every
 // record, and returns the merged Summary. Each worker fills its own Summary;
-// they are merged in worker order at the end.
-func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, filter Filter) (*Summary, error) {
+// they are merged in worker order at the end. Alongside, each worker hands
+// the events of every block to the sequencer, which feeds the
+// order-sensitive analyses in time order.
+func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, cfg Config) (*Summary, error) {
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
 	sums := make([]*Summary, opts.Workers)
 	scanners := make([]*ingest.Scanner, opts.Workers)
 	for i := range sums {
-		sums[i] = NewSummary(filter)
+		sums[i] = NewSummary(cfg)
 		scanners[i] = ingest.NewScanner(opts.Parse)
 	}
-	err := ingest.Run(ctx, files, opts, func(w int, b *ingest.Block) {
+	tracker := newBehaviourTracker(cfg.Quota)
+	order := ingest.SortByTime(files, opts)
+	seq := newSequencer(order, int64(reorderLateness), tracker.consume)
+	err := ingest.Run(ctx, order, opts, func(w int, b *ingest.Block) {
 		s, sc := sums[w], scanners[w]
+		evs := make([]Event, 0, b.Lines)
 		sc.Reset(b)
 		for sc.Next() {
 			switch sc.Kind() {
 			case ingest.KindRecord:
-				s.Add(sc.Record())
+				r := sc.Record()
+				if kept, client := s.Add(r); kept {
+					ra := int32(-1)
+					if r.RetryAfter >= 0 {
+						ra = int32(min(r.RetryAfter/time.Second, 1<<30))
+					}
+					evs = append(evs, Event{Time: r.Time.UnixNano(), Client: client, Status: int32(r.Status), RetryAfter: ra, Line: r.Line})
+				}
 			case ingest.KindRejected:
 				s.Reject(sc.Rejection())
 			case ingest.KindBlank:
 				s.Blank(b.File)
 			}
 		}
+		seq.add(b, evs)
 	})
+	seq.flush()
 	total := sums[0]
 	for _, s := range sums[1:] {
 		total.Merge(s)
@@ -42,8 +57,14 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, f
 	for len(total.Files) < len(files) {
 		total.Files = append(total.Files, FileCounts{})
 	}
+	total.behaviour = tracker
+	total.lateEvents = seq.late
 	return total, err
 }
+
+// reorderLateness is how far out of time order an event may arrive and
+// still be put in its place for the order-sensitive analyses.
+const reorderLateness = 10 * time.Minute
 
 // Latest returns the time of the latest record in files, for filters given
 // as a duration before it. It reads the inputs once; the caller reads them

@@ -62,3 +62,30 @@ func parseDays(s string) (time.Duration, bool) {
 	}
 	return time.Duration(days) * 24 * time.Hour, true
 }
+
+// ParseLimit parses a --limit value, "N/PERIOD": 600/1m, 10/s, 36000/1h.
+// A bare period unit ("s", "m", "h") means one of it.
+func ParseLimit(s string) (n int64, period time.Duration, err error) {
+	num, per, ok := strings.Cut(s, "/")
+	if !ok {
+		return 0, 0, fmt.Errorf("cannot read --limit %q: want N/PERIOD, as in 600/1m or 10/s", s)
+	}
+	n, err = strconv.ParseInt(num, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, 0, fmt.Errorf("cannot read --limit %q: %q is not a positive whole number", s, num)
+	}
+	if per == "s" || per == "m" || per == "h" {
+		per = "1" + per
+	}
+	period, err = time.ParseDuration(per)
+	if err != nil || period <= 0 {
+		return 0, 0, fmt.Errorf("cannot read --limit %q: %q is not a period such as 1s, 1m or 1h", s, per)
+	}
+	return n, period, nil
+}
+
+// LimitPerWindow converts a limit of n per period to requests per window,
+// rounding down: 100/1m is 16 per 10s window.
+func LimitPerWindow(n int64, period, window time.Duration) int64 {
+	return int64(float64(n) * float64(window) / float64(period))
+}

@@ -29,7 +29,10 @@ type Report struct {
 	Methods   map[string]int64 `json:"methods"`
 	Endpoints []EndpointRow    `json:"endpoints"`
 	Clients   []ClientRow      `json:"clients"`
-	Bounds    Bounds           `json:"bounds"`
+	Quota     *QuotaReport     `json:"quota"`
+
+	only   string // "quota": the writers show the inputs and the quota section only
+	Bounds Bounds `json:"bounds"`
 }
 
 // Input is the accounting: lines = records + rejected + blank, in total
@@ -143,11 +146,15 @@ type Options struct {
 	Top     int // rows in the endpoint and client tables
 	Version string
 	TZ      string // the zone of timestamps logged without one
+	Quota   QuotaOptions
+	// Only, when "quota", narrows the report to its inputs and quota
+	// section (analyze quota).
+	Only string
 }
 
 // Build makes the Report of a Summary over files.
 func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Report {
-	r := &Report{Tool: "analyze", Version: opts.Version}
+	r := &Report{Tool: "analyze", Version: opts.Version, only: opts.Only}
 	in := &r.Input
 	in.RejectedReasons = map[string]int64{}
 	in.RejectedExamples = map[string][]Example{}
@@ -239,6 +246,7 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 		})
 	}
 	r.Bounds = Bounds{s.Endpoints.Folded, s.Clients.Folded, s.Methods.Folded}
+	r.Quota = buildQuota(s, opts.Quota, in.Analyzed, opts.Top)
 	return r
 }
 

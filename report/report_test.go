@@ -20,7 +20,7 @@ func aggregate(t testing.TB, paths []string, opts ingest.Options, filter Filter)
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	sum, err := Aggregate(context.Background(), files, opts, filter)
+	sum, err := Aggregate(context.Background(), files, opts, Config{Filter: filter})
 	if err != nil {
 		t.Fatal(err)
 	}

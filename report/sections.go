@@ -23,10 +23,11 @@ type section struct {
 // cells and paths, code for quoted snippets of raw lines.
 type escaper struct {
 	cell, code func(string) string
+	spark      bool // the output can show sparklines
 }
 
 var (
-	termEscaper     = escaper{cell: Term, code: func(s string) string { return Snippet(s) }}
+	termEscaper     = escaper{cell: Term, code: func(s string) string { return Snippet(s) }, spark: true}
 	markdownEscaper = escaper{cell: Markdown, code: MarkdownCode}
 )
 
@@ -77,6 +78,9 @@ func sections(r *Report, e escaper) []section {
 		inputs.notes = append(inputs.notes, "WARNING: lines != records + rejected + blank; please report this bug.")
 	}
 	out = append(out, inputs)
+	if r.only == "quota" {
+		return append(out, quotaSections(r.Quota, e, e.spark)...)
+	}
 
 	classes := section{title: "Classes", header: []string{"class", "requests", "share"}, align: []bool{false, true, true}}
 	for i, n := range []int64{r.Classes.Success, r.Classes.Redirect, r.Classes.ClientError, r.Classes.ServerError, r.Classes.Other} {
@@ -128,6 +132,8 @@ func sections(r *Report, e escaper) []section {
 		clients.notes = append(clients.notes, fmt.Sprintf("Approximate: %s rarely seen clients were folded to stay within memory bounds.", thousands(r.Bounds.ClientsFolded)))
 	}
 	out = append(out, clients)
+
+	out = append(out, quotaSections(r.Quota, e, e.spark)...)
 
 	methods := section{title: "Methods", header: []string{"method", "requests", "share"}, align: []bool{false, true, true}}
 	names := make([]string, 0, len(r.Methods))

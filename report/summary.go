@@ -39,11 +39,23 @@ type Example struct {
 	index   int    // file index, for ordering
 }
 
+// Config says what to analyse.
+type Config struct {
+	Filter Filter
+	Quota  QuotaOptions
+}
+
 // Summary aggregates verdicts: the mergeable state behind the report. Each
 // worker fills its own; Merge combines them exactly (within the tables'
 // limits).
 type Summary struct {
 	filter Filter
+	client ClientSelector
+	quota  *quotaAgg
+
+	// Filled in by Aggregate from the order-sensitive stage.
+	behaviour  *behaviourTracker
+	lateEvents int64
 
 	Files    []FileCounts // by ingest.File.Index
 	Filtered int64
@@ -63,10 +75,13 @@ type Summary struct {
 	scratch []byte
 }
 
-// NewSummary returns an empty summary that keeps the records filter passes.
-func NewSummary(filter Filter) *Summary {
+// NewSummary returns an empty summary that keeps the records cfg's filter
+// passes.
+func NewSummary(cfg Config) *Summary {
 	return &Summary{
-		filter:    filter,
+		filter:    cfg.Filter,
+		client:    cfg.Quota.Client,
+		quota:     newQuotaAgg(cfg.Quota),
 		Methods:   NewTable(methodLimit),
 		Endpoints: NewTable(endpointLimit),
 		Clients:   NewTable(clientLimit),
@@ -98,14 +113,15 @@ func ClientKey(r *ingest.Record) []byte {
 
 var dash = []byte("-")
 
-// Add counts one record.
-func (s *Summary) Add(r *ingest.Record) {
+// Add counts one record. It reports whether the record passed the filter,
+// and the hash of its client key.
+func (s *Summary) Add(r *ingest.Record) (kept bool, client uint64) {
 	fc := s.file(r.File)
 	fc.Records++
 	if !s.filter.keep(r.Time) {
 		fc.Filtered++
 		s.Filtered++
-		return
+		return false, 0
 	}
 	if s.First.IsZero() || r.Time.Before(s.First) {
 		s.First = r.Time
@@ -129,7 +145,11 @@ func (s *Summary) Add(r *ingest.Record) {
 		endpoint = s.scratch
 	}
 	count(s.Endpoints.Get(endpoint), v)
-	count(s.Clients.Get(ClientKey(r)), v)
+	key := s.client.Key(r)
+	count(s.Clients.Get(key), v)
+	client = hashClient(key)
+	s.quota.add(r.Time.UnixNano(), client, r.Status, r.RateLimit, r.RateRemaining)
+	return true, client
 }
 
 func count(c *Counts, v classify.Verdict) {
@@ -198,6 +218,7 @@ func (s *Summary) Merge(o *Summary) {
 	for i := range s.Statuses {
 		s.Statuses[i] += o.Statuses[i]
 	}
+	s.quota.merge(o.quota)
 	s.Methods.Merge(o.Methods)
 	s.Endpoints.Merge(o.Endpoints)
 	s.Clients.Merge(o.Clients)

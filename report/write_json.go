@@ -11,5 +11,15 @@ import (
 func WriteJSON(w io.Writer, r *Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	if r.only == "quota" {
+		return enc.Encode(struct {
+			Tool    string       `json:"tool"`
+			Version string       `json:"version"`
+			Input   Input        `json:"input"`
+			Filter  FilterInfo   `json:"filter"`
+			Time    TimeRange    `json:"time"`
+			Quota   *QuotaReport `json:"quota"`
+		}{r.Tool, r.Version, r.Input, r.Filter, r.Time, r.Quota})
+	}
 	return enc.Encode(r)
 }

@@ -54,6 +54,7 @@ func main() {
 }
 
 const usage = `usage: analyze [report] [flags] PATH...   report on access logs (files, folders, globs, - for stdin)
+       analyze quota [flags] PATH...          the quota pressure report alone (--limit, --window, --client)
        analyze codes [-o text|markdown|json]  the status catalogue
        analyze formats                        the log formats analyze reads
        analyze version
@@ -68,7 +69,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	switch args[0] {
 	case "report":
-		return runReport(ctx, args[1:], stdin, stdout, stderr)
+		return runReport(ctx, "report", args[1:], stdin, stdout, stderr)
+	case "quota":
+		return runReport(ctx, "quota", args[1:], stdin, stdout, stderr)
 	case "codes":
 		return runCodes(args[1:], stdout, stderr)
 	case "formats":
@@ -83,7 +86,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
-	return runReport(ctx, args, stdin, stdout, stderr)
+	return runReport(ctx, "report", args, stdin, stdout, stderr)
 }
 
 // parseInterleaved parses flags that may come before, between or after the
@@ -133,13 +136,17 @@ func runCodes(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+// runReport runs analyze report, or analyze quota (mode "quota": the same
+// analysis, written with the inputs and the quota section only).
+func runReport(ctx context.Context, mode string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet(mode, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
 		output, formatName, since, until string
 		formatFile, tz                   string
 		fields                           listFlag
+		window, retryAfter               time.Duration
+		limit, client                    string
 		recursive                        bool
 		top, workers, maxLine            int
 	)
@@ -154,10 +161,14 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.StringVar(&since, "since", "", "analyse records at or after this time: RFC 3339, a date, or a duration before the latest record (2h, 7d)")
 	fs.StringVar(&until, "until", "", "analyse records before this time (same forms as --since)")
 	fs.IntVar(&top, "top", 10, "rows in the endpoint and client tables")
+	fs.DurationVar(&window, "window", 0, "quota window: 1s, 10s, 1m, 1h... (default: the --limit period, else 1m)")
+	fs.StringVar(&limit, "limit", "", "the contract's rate limit, N/PERIOD: 600/1m, 10/s")
+	fs.DurationVar(&retryAfter, "retry-after", time.Second, "the wait a 429 asks for when no Retry-After is logged")
+	fs.StringVar(&client, "client", "", "what identifies a client: user, addr, header:NAME or field:NAME (default: user, else credential, else addr)")
 	fs.IntVar(&workers, "workers", 0, "parsing goroutines (0: one per core)")
 	fs.IntVar(&maxLine, "max-line", ingest.DefaultMaxLine, "longest line accepted, in bytes; longer lines are rejected as too_long")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: analyze report [flags] PATH...\n\nPATH is a file (plain, gzip, zstd or bzip2), a folder, a glob pattern, or - for stdin.\n\nflags:\n")
+		fmt.Fprintf(stderr, "usage: analyze %s [flags] PATH...\n\nPATH is a file (plain, gzip, zstd or bzip2), a folder, a glob pattern, or - for stdin.\n\nflags:\n", mode)
 		fs.PrintDefaults()
 	}
 	paths, err := parseInterleaved(fs, args)
@@ -206,6 +217,28 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err != nil {
 		return fail("--until: %v", err)
 	}
+	quota := report.QuotaOptions{Window: window, RetryAfter: retryAfter}
+	if quota.Client, err = report.ParseClientSelector(client); err != nil {
+		return fail("%v", err)
+	}
+	if window < 0 || retryAfter < 0 {
+		return fail("--window and --retry-after take positive durations")
+	}
+	if limit != "" {
+		n, period, err := report.ParseLimit(limit)
+		if err != nil {
+			return fail("%v", err)
+		}
+		if quota.Window == 0 {
+			quota.Window = period
+		}
+		if quota.Limit = report.LimitPerWindow(n, period, quota.Window); quota.Limit < 1 {
+			return fail("--limit %s is less than one request per %v window", limit, quota.Window)
+		}
+	}
+	if quota.Window == 0 {
+		quota.Window = time.Minute
+	}
 	if top < 0 || workers < 0 || maxLine < 0 {
 		return fail("--top, --workers and --max-line take non-negative numbers")
 	}
@@ -237,7 +270,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		filter = report.Filter{Since: sinceB.At, Until: untilB.At}
 	}
 
-	sum, err := report.Aggregate(ctx, files, opts, filter)
+	sum, err := report.Aggregate(ctx, files, opts, report.Config{Filter: filter, Quota: quota})
 	if err != nil {
 		fmt.Fprintf(stderr, "analyze: interrupted: %v\n", err)
 		return exitUsage
@@ -263,7 +296,11 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if readable == 0 {
 		return fail("no readable input")
 	}
-	rep := report.Build(sum, files, filter, report.Options{Top: top, Version: version, TZ: loc.String()})
+	only := ""
+	if mode == "quota" {
+		only = "quota"
+	}
+	rep := report.Build(sum, files, filter, report.Options{Top: top, Version: version, TZ: loc.String(), Quota: quota, Only: only})
 	if err := write(stdout, rep); err != nil {
 		fmt.Fprintf(stderr, "analyze: cannot write the report: %v\n", err)
 		return exitUsage

@@ -93,6 +93,17 @@ func TestGoldenReports(t *testing.T) {
 	}
 }
 
+// TestGoldenQuota pins the quota report on the samples' bursts.
+func TestGoldenQuota(t *testing.T) {
+	for _, tc := range []struct{ output, file string }{{"text", "quota.txt"}, {"json", "quota.json"}} {
+		r := analyze(t, "", "quota", "--limit", "40/1m", "-o", tc.output, "samples/")
+		if r.code != 0 || r.stderr != "" {
+			t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+		}
+		golden(t, tc.file, r.stdout)
+	}
+}
+
 func TestGoldenCodes(t *testing.T) {
 	r := analyze(t, "", "codes")
 	if r.code != 0 {
@@ -116,6 +127,9 @@ func TestJSONContract(t *testing.T) {
 		"time.first", "time.last",
 		"classes.success", "classes.redirect", "classes.client_error", "classes.server_error", "classes.other",
 		"statuses", "methods", "endpoints",
+		"quota.client_key", "quota.window_seconds", "quota.limit_per_window", "quota.overall.peak", "quota.overall.peak_start",
+		"quota.overall.p50", "quota.overall.p95", "quota.overall.p99", "quota.overall.windows", "quota.overall.windows_over_limit",
+		"quota.overall.longest_over_limit_run", "quota.rate_limited", "quota.bursts", "quota.clients",
 	} {
 		if _, ok := lookup(doc, path); !ok {
 			t.Errorf("JSON report lacks %s", path)
@@ -144,6 +158,17 @@ func TestJSONContract(t *testing.T) {
 		prev = row["status"].(float64)
 		if row["status"].(float64) == 429 && (row["diagnosis"] != "rate_limited" || row["retry"] != "after_wait") {
 			t.Errorf("429 row: %v", row)
+		}
+	}
+	clients, _ := lookup(doc, "quota.clients")
+	if len(clients.([]any)) < 20 {
+		t.Errorf("quota.clients lists %d clients, want at least 20", len(clients.([]any)))
+	}
+	for _, c := range clients.([]any) {
+		for _, k := range []string{"client", "requests", "peak", "p99", "rate_limited", "windows_over_limit", "after_429_requests", "retry_after_violations"} {
+			if _, ok := c.(map[string]any)[k]; !ok {
+				t.Errorf("quota.clients[] lacks %s", k)
+			}
 		}
 	}
 	lines, _ := lookup(doc, "input.lines")
@@ -209,6 +234,10 @@ func TestExitCodes(t *testing.T) {
 		{"glob matching nothing", []string{"report", filepath.Join(dir, "*.nope"), good}, "", 3, "no file matches", "", false},
 		{"codes json", []string{"codes", "-o", "json"}, "", 0, "", `"diagnosis": "rate_limited"`, false},
 		{"version", []string{"version"}, "", 0, "", "analyze ", false},
+		{"quota limit", []string{"quota", "--limit", "600/1m", "--window", "10s", "-o", "json", good}, "", 0, "", `"limit_per_window": 100`, false},
+		{"bad limit", []string{"quota", "--limit", "lots", good}, "", 2, "cannot read --limit", "", true},
+		{"tiny limit", []string{"quota", "--limit", "1/1h", "--window", "1s", good}, "", 2, "less than one request", "", true},
+		{"bad client", []string{"quota", "--client", "ip", good}, "", 2, "cannot read --client", "", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,88 @@
+package ingest
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"slices"
+	"time"
+)
+
+// SortByTime orders files by the time of their first record, so that the
+// order-sensitive analyses see rotated logs (access.log.2.gz, access.log.1,
+// access.log) in time order whatever order they were given in. It reads
+// only the head of each file. Standard input, and files whose head holds
+// no record, keep their place relative to each other after the timed ones.
+// The files' Index (their place in the report) does not change.
+func SortByTime(files []*File, opts Options) []*File {
+	type keyed struct {
+		f  *File
+		at time.Time
+		ok bool
+	}
+	ks := make([]keyed, len(files))
+	for i, f := range files {
+		ks[i].f = f
+		if f.Path == "-" && f.spool == "" {
+			continue
+		}
+		ks[i].at, ks[i].ok = firstTime(f, opts)
+		f.First = ks[i].at
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int {
+		switch {
+		case a.ok && b.ok:
+			return a.at.Compare(b.at)
+		case a.ok:
+			return -1
+		case b.ok:
+			return 1
+		}
+		return 0
+	})
+	out := make([]*File, len(files))
+	for i, k := range ks {
+		out[i] = k.f
+	}
+	return out
+}
+
+// firstTime returns the time of the first record in a file's first 256 KiB.
+func firstTime(f *File, opts Options) (time.Time, bool) {
+	name := f.Path
+	if f.spool != "" {
+		name = f.spool
+	}
+	fh, err := os.Open(name)
+	if err != nil {
+		return time.Time{}, false
+	}
+	defer fh.Close()
+	r, _, closeFn, err := decompress(fh)
+	if err != nil {
+		return time.Time{}, false
+	}
+	defer closeFn()
+	head := make([]byte, 256<<10)
+	n, _ := io.ReadFull(r, head)
+	head = head[:n]
+	format := opts.Format
+	if format == nil {
+		format = Detect(head).Format
+	}
+	if format == nil {
+		return time.Time{}, false
+	}
+	p := format.New(opts.Parse)
+	if dp, ok := p.(directiveParser); ok {
+		dp.Begin(nil)
+	}
+	var rec Record
+	for line := range bytes.SplitSeq(head, []byte{'\n'}) {
+		rec.reset()
+		if p.Parse(trimCR(line), &rec) == OK {
+			return rec.Time, true
+		}
+	}
+	return time.Time{}, false
+}

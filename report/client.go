@@ -1,0 +1,86 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"analyze/ingest"
+)
+
+// ClientSelector says which field of a record identifies its client
+// (--client): the default (remote user, else API credential, else
+// address), "user", "addr", "header:NAME" or "field:NAME".
+type ClientSelector struct {
+	kind  string
+	name  string   // the header or field asked for
+	names []string // the extra-field names that may hold it
+}
+
+// ParseClientSelector parses a --client value; "" is the default.
+func ParseClientSelector(s string) (ClientSelector, error) {
+	switch {
+	case s == "" || s == "default":
+		return ClientSelector{kind: "default"}, nil
+	case s == "user" || s == "addr":
+		return ClientSelector{kind: s}, nil
+	case strings.HasPrefix(s, "header:") && len(s) > len("header:"):
+		h := s[len("header:"):]
+		norm := strings.ToLower(strings.ReplaceAll(h, "-", "_"))
+		return ClientSelector{kind: "header", name: h, names: []string{
+			"http_" + norm, "sent_http_" + norm, "%{" + h + "}i", "request.headers." + h,
+		}}, nil
+	case strings.HasPrefix(s, "field:") && len(s) > len("field:"):
+		return ClientSelector{kind: "field", name: s[len("field:"):]}, nil
+	}
+	return ClientSelector{}, fmt.Errorf("cannot read --client %q: want user, addr, header:NAME or field:NAME", s)
+}
+
+// String describes the selector for the report.
+func (c ClientSelector) String() string {
+	switch c.kind {
+	case "user":
+		return "user"
+	case "addr":
+		return "addr"
+	case "header":
+		return "header:" + c.name
+	case "field":
+		return "field:" + c.name
+	}
+	return "user, else credential, else addr"
+}
+
+// Key returns the record's client; "-" when the chosen field is empty.
+func (c ClientSelector) Key(r *ingest.Record) []byte {
+	var k []byte
+	switch c.kind {
+	case "user":
+		k = r.User
+	case "addr":
+		k = r.Client
+	case "header":
+		if strings.EqualFold(c.name, "x-api-key") {
+			k = r.Credential
+			break
+		}
+		for _, f := range r.Extra {
+			for _, n := range c.names {
+				if strings.EqualFold(f.Name, n) {
+					k = f.Value
+				}
+			}
+		}
+	case "field":
+		for _, f := range r.Extra {
+			if f.Name == c.name {
+				k = f.Value
+			}
+		}
+	default:
+		k = ClientKey(r)
+	}
+	if len(k) == 0 {
+		return dash
+	}
+	return k
+}

@@ -1,0 +1,153 @@
+package report
+
+import (
+	"hash/maphash"
+	"time"
+)
+
+// The quota analysis: request rate in fixed windows aligned to the epoch,
+// overall and per client, against the contract's limit; 429 bursts; and
+// (in quota_behaviour.go) what clients do after a 429.
+//
+// The window counts are mergeable and exact: each worker counts requests
+// and 429s per window, overall and per (client, window) cell, and the
+// merge adds them, so the figures are the same whatever the number of
+// workers, files or file order. Memory: one entry per non-empty window
+// overall, and one per non-empty (client, window) cell, at most cellLimit
+// per worker; cells past that are not kept (quota.cells_dropped says how
+// many requests that left out of the per-client figures, which then are
+// lower bounds; the overall figures stay exact).
+
+// QuotaOptions configure the quota analysis.
+type QuotaOptions struct {
+	Window     time.Duration // window length; 0 means one minute
+	Limit      int64         // the contract's requests per window; 0 means none given
+	RetryAfter time.Duration // the delay a 429 asks for when no Retry-After is logged
+	Client     ClientSelector
+}
+
+func (o QuotaOptions) window() int64 {
+	if o.Window <= 0 {
+		return int64(time.Minute)
+	}
+	return int64(o.Window)
+}
+
+const cellLimit = 1 << 20
+
+type winCount struct{ requests, rateLimited int64 }
+
+type cell struct {
+	client uint64
+	win    int64
+}
+
+// rateHeaders keeps what a client's logged rate-limit headers said.
+type rateHeaders struct {
+	limit        int64 // the last X-RateLimit-Limit seen; -1 none
+	minRemaining int64 // the lowest X-RateLimit-Remaining seen; -1 none
+}
+
+type quotaAgg struct {
+	win       int64
+	windows   map[int64]*winCount
+	cells     map[cell]int32
+	cells429  map[cell]int32
+	dropped   int64
+	headers   map[uint64]*rateHeaders
+	headerCap int
+}
+
+func newQuotaAgg(o QuotaOptions) *quotaAgg {
+	return &quotaAgg{win: o.window(), windows: map[int64]*winCount{}, cells: map[cell]int32{},
+		cells429: map[cell]int32{}, headers: map[uint64]*rateHeaders{}, headerCap: clientLimit}
+}
+
+// windowOf returns the index of the window holding t (Unix ns), windows
+// aligned to the epoch.
+func (q *quotaAgg) windowOf(t int64) int64 {
+	w := t / q.win
+	if t < 0 && t%q.win != 0 {
+		w--
+	}
+	return w
+}
+
+func (q *quotaAgg) add(t int64, client uint64, status int, limit, remaining int64) {
+	w := q.windowOf(t)
+	wc := q.windows[w]
+	if wc == nil {
+		wc = &winCount{}
+		q.windows[w] = wc
+	}
+	wc.requests++
+	c := cell{client, w}
+	if n, ok := q.cells[c]; ok || len(q.cells) < cellLimit {
+		q.cells[c] = n + 1
+	} else {
+		q.dropped++
+	}
+	if status == 429 {
+		wc.rateLimited++
+		if n, ok := q.cells429[c]; ok || len(q.cells429) < cellLimit {
+			q.cells429[c] = n + 1
+		}
+	}
+	if limit >= 0 || remaining >= 0 {
+		h := q.headers[client]
+		if h == nil {
+			if len(q.headers) >= q.headerCap {
+				return
+			}
+			h = &rateHeaders{limit: -1, minRemaining: -1}
+			q.headers[client] = h
+		}
+		if limit >= 0 {
+			h.limit = limit
+		}
+		if remaining >= 0 && (h.minRemaining < 0 || remaining < h.minRemaining) {
+			h.minRemaining = remaining
+		}
+	}
+}
+
+func (q *quotaAgg) merge(o *quotaAgg) {
+	for w, oc := range o.windows {
+		wc := q.windows[w]
+		if wc == nil {
+			wc = &winCount{}
+			q.windows[w] = wc
+		}
+		wc.requests += oc.requests
+		wc.rateLimited += oc.rateLimited
+	}
+	for c, n := range o.cells {
+		if m, ok := q.cells[c]; ok || len(q.cells) < 2*cellLimit {
+			q.cells[c] = m + n
+		} else {
+			q.dropped += int64(n)
+		}
+	}
+	q.dropped += o.dropped
+	for c, n := range o.cells429 {
+		q.cells429[c] += n
+	}
+	for k, oh := range o.headers {
+		h := q.headers[k]
+		if h == nil {
+			q.headers[k] = oh
+			continue
+		}
+		if oh.limit >= 0 {
+			h.limit = oh.limit
+		}
+		if oh.minRemaining >= 0 && (h.minRemaining < 0 || oh.minRemaining < h.minRemaining) {
+			h.minRemaining = oh.minRemaining
+		}
+	}
+}
+
+// clientSeed makes client hashes agree across workers within a run.
+var clientSeed = maphash.MakeSeed()
+
+func hashClient(k []byte) uint64 { return maphash.Bytes(clientSeed, k) }

@@ -1,0 +1,334 @@
+package report
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"time"
+)
+
+// QuotaReport is the quota section (JSON key "quota"); its keys are a
+// documented contract (README, "Quota").
+type QuotaReport struct {
+	ClientKey         string        `json:"client_key"`
+	WindowSeconds     float64       `json:"window_seconds"`
+	LimitPerWindow    *int64        `json:"limit_per_window"`
+	RetryAfterDefault float64       `json:"retry_after_default_seconds"`
+	Overall           QuotaWindows  `json:"overall"`
+	RateLimited       int64         `json:"rate_limited"`
+	RateLimitedShare  float64       `json:"rate_limited_share"`
+	Bursts            []Burst       `json:"bursts"`
+	Clients           []QuotaClient `json:"clients"`
+	LateEvents        int64         `json:"late_events"`
+	CellsDropped      int64         `json:"cells_dropped"`
+
+	// Per-minute request counts for the terminal's sparklines.
+	overallSeries, busiestSeries []int64
+	busiest                      string
+}
+
+// QuotaWindows are the figures of a series of windows. Percentiles are
+// nearest-rank over every window from the first record's to the last's,
+// empty ones included.
+type QuotaWindows struct {
+	Requests            int64   `json:"requests"`
+	Windows             int64   `json:"windows"`
+	Peak                int64   `json:"peak"`
+	PeakStart           *string `json:"peak_start"`
+	P50                 int64   `json:"p50"`
+	P95                 int64   `json:"p95"`
+	P99                 int64   `json:"p99"`
+	WindowsOverLimit    int64   `json:"windows_over_limit"`
+	LongestOverLimitRun int64   `json:"longest_over_limit_run"`
+	Headroom            *int64  `json:"headroom"`
+	WindowsAt80         int64   `json:"windows_at_80_percent"`
+	WindowsAt90         int64   `json:"windows_at_90_percent"`
+	WindowsAt100        int64   `json:"windows_at_100_percent"`
+}
+
+// Burst is a run of consecutive windows with 429s.
+type Burst struct {
+	Start       string   `json:"start"`
+	End         string   `json:"end"`
+	Windows     int64    `json:"windows"`
+	RateLimited int64    `json:"rate_limited"`
+	Requests    int64    `json:"requests"`
+	RateBefore  int64    `json:"rate_before"`
+	Clients     []string `json:"clients"`
+}
+
+// QuotaClient is one client's quota figures.
+type QuotaClient struct {
+	Client               string   `json:"client"`
+	Requests             int64    `json:"requests"`
+	Peak                 int64    `json:"peak"`
+	P99                  int64    `json:"p99"`
+	RateLimited          int64    `json:"rate_limited"`
+	WindowsOverLimit     int64    `json:"windows_over_limit"`
+	After429Requests     int64    `json:"after_429_requests"`
+	RetryAfterViolations int64    `json:"retry_after_violations"`
+	Compliance           *float64 `json:"retry_after_compliance"`
+	MeanBackoffSeconds   *float64 `json:"mean_backoff_seconds"`
+	RateLimitHeader      *int64   `json:"ratelimit_limit"`
+	MinRemaining         *int64   `json:"ratelimit_min_remaining"`
+}
+
+// quotaClientsShown is how many clients the quota section lists at least.
+const quotaClientsShown = 20
+
+// buildQuota makes the quota section of s.
+func buildQuota(s *Summary, opts QuotaOptions, analyzed int64, top int) *QuotaReport {
+	q := s.quota
+	win := q.win
+	r := &QuotaReport{
+		ClientKey:         opts.Client.String(),
+		WindowSeconds:     float64(win) / 1e9,
+		RetryAfterDefault: opts.RetryAfter.Seconds(),
+		LateEvents:        s.lateEvents,
+		CellsDropped:      q.dropped,
+		Bursts:            []Burst{},
+		Clients:           []QuotaClient{},
+	}
+	if opts.Limit > 0 {
+		r.LimitPerWindow = &opts.Limit
+	}
+	stamp := func(w int64) string { return time.Unix(0, w*win).UTC().Format(time.RFC3339) }
+
+	// Overall.
+	ws := make([]int64, 0, len(q.windows))
+	for w := range q.windows {
+		ws = append(ws, w)
+	}
+	slices.Sort(ws)
+	counts := make(map[int64]int64, len(ws))
+	for _, w := range ws {
+		counts[w] = q.windows[w].requests
+		r.RateLimited += q.windows[w].rateLimited
+	}
+	r.Overall = windowFigures(ws, counts, opts.Limit, stamp)
+	if analyzed > 0 {
+		r.RateLimitedShare = round(float64(r.RateLimited)/float64(analyzed), 4)
+	}
+
+	// Client names, from the clients table; hashes join them to the cells.
+	names := map[uint64]string{}
+	for _, e := range s.Clients.Top(-1, byRequests) {
+		names[hashClient([]byte(e.Key))] = e.Key
+	}
+	name := func(h uint64) string {
+		if n, ok := names[h]; ok {
+			return n
+		}
+		return "(folded)"
+	}
+
+	// Bursts: runs of consecutive windows with 429s.
+	for i := 0; i < len(ws); {
+		if q.windows[ws[i]].rateLimited == 0 {
+			i++
+			continue
+		}
+		j := i
+		for j+1 < len(ws) && ws[j+1] == ws[j]+1 && q.windows[ws[j+1]].rateLimited > 0 {
+			j++
+		}
+		b := Burst{Start: stamp(ws[i]), End: stamp(ws[j] + 1), Windows: ws[j] - ws[i] + 1, RateBefore: counts[ws[i]-1]}
+		involved := map[uint64]int64{}
+		for k := i; k <= j; k++ {
+			b.RateLimited += q.windows[ws[k]].rateLimited
+			b.Requests += q.windows[ws[k]].requests
+		}
+		for c, n := range q.cells429 {
+			if c.win >= ws[i] && c.win <= ws[j] {
+				involved[c.client] += int64(n)
+			}
+		}
+		type kv struct {
+			name string
+			n    int64
+		}
+		var cl []kv
+		for h, n := range involved {
+			cl = append(cl, kv{name(h), n})
+		}
+		slices.SortFunc(cl, func(a, b kv) int { return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(a.name, b.name)) })
+		b.Clients = []string{}
+		for _, c := range cl[:min(len(cl), 5)] {
+			b.Clients = append(b.Clients, c.name)
+		}
+		r.Bursts = append(r.Bursts, b)
+		i = j + 1
+	}
+
+	// Per client, from the cells.
+	byClient := map[uint64][]cell{}
+	for c := range q.cells {
+		byClient[c.client] = append(byClient[c.client], c)
+	}
+	rl := map[uint64]int64{}
+	for c, n := range q.cells429 {
+		rl[c.client] += int64(n)
+	}
+	var clients []QuotaClient
+	var busiestHash uint64
+	var busiestN int64 = -1
+	for h, cells := range byClient {
+		cw := make([]int64, len(cells))
+		cc := make(map[int64]int64, len(cells))
+		var total int64
+		for i, c := range cells {
+			cw[i] = c.win
+			cc[c.win] = int64(q.cells[c])
+			total += int64(q.cells[c])
+		}
+		slices.Sort(cw)
+		f := windowFigures(cw, cc, opts.Limit, stamp)
+		qc := QuotaClient{Client: name(h), Requests: total, Peak: f.Peak, P99: f.P99, RateLimited: rl[h], WindowsOverLimit: f.WindowsOverLimit}
+		if b := s.behaviour; b != nil {
+			if st := b.by[h]; st != nil {
+				qc.After429Requests, qc.RetryAfterViolations = st.after, st.violations
+				if st.after > 0 {
+					c := round(1-float64(st.violations)/float64(st.after), 4)
+					m := round(float64(st.gapSum)/float64(st.after)/1e9, 3)
+					qc.Compliance, qc.MeanBackoffSeconds = &c, &m
+				}
+			}
+		}
+		if hd := q.headers[h]; hd != nil {
+			if hd.limit >= 0 {
+				qc.RateLimitHeader = &hd.limit
+			}
+			if hd.minRemaining >= 0 {
+				qc.MinRemaining = &hd.minRemaining
+			}
+		}
+		clients = append(clients, qc)
+		if total > busiestN || total == busiestN && qc.Client < r.busiest {
+			busiestN, busiestHash, r.busiest = total, h, qc.Client
+		}
+	}
+	// The hammering clients first: Retry-After violations, then 429s,
+	// then requests.
+	slices.SortFunc(clients, func(a, b QuotaClient) int {
+		return cmp.Or(cmp.Compare(b.RetryAfterViolations, a.RetryAfterViolations), cmp.Compare(b.RateLimited, a.RateLimited),
+			cmp.Compare(b.Requests, a.Requests), cmp.Compare(a.Client, b.Client))
+	})
+	r.Clients = clients[:min(len(clients), max(quotaClientsShown, top))]
+	if r.Clients == nil {
+		r.Clients = []QuotaClient{}
+	}
+
+	// Per-minute series for the sparklines.
+	if len(ws) > 0 {
+		minute := int64(time.Minute)
+		first, last := ws[0]*win/minute, (ws[len(ws)-1]*win+win-1)/minute
+		if last-first < 100000 {
+			r.overallSeries = make([]int64, last-first+1)
+			for w, wc := range q.windows {
+				r.overallSeries[w*win/minute-first] += wc.requests
+			}
+			if busiestN > 0 {
+				r.busiestSeries = make([]int64, last-first+1)
+				for _, c := range byClient[busiestHash] {
+					r.busiestSeries[c.win*win/minute-first] += int64(q.cells[c])
+				}
+			}
+		}
+	}
+	return r
+}
+
+// windowFigures computes the figures of a series: ws are the non-empty
+// windows, sorted; counts their requests.
+func windowFigures(ws []int64, counts map[int64]int64, limit int64, stamp func(int64) string) QuotaWindows {
+	var f QuotaWindows
+	if len(ws) == 0 {
+		return f
+	}
+	f.Windows = ws[len(ws)-1] - ws[0] + 1
+	vals := make([]int64, 0, len(ws))
+	var peakW int64
+	run, prev := int64(0), int64(math.MinInt64)
+	for _, w := range ws {
+		n := counts[w]
+		f.Requests += n
+		vals = append(vals, n)
+		if n > f.Peak {
+			f.Peak, peakW = n, w
+		}
+		if limit > 0 {
+			if n > limit {
+				f.WindowsOverLimit++
+				if w == prev+1 && run > 0 {
+					run++
+				} else {
+					run = 1
+				}
+				f.LongestOverLimitRun = max(f.LongestOverLimitRun, run)
+			} else {
+				run = 0
+			}
+			prev = w
+			if n*10 >= limit*8 {
+				f.WindowsAt80++
+			}
+			if n*10 >= limit*9 {
+				f.WindowsAt90++
+			}
+			if n >= limit {
+				f.WindowsAt100++
+			}
+		}
+	}
+	if f.Peak > 0 {
+		p := stamp(peakW)
+		f.PeakStart = &p
+	}
+	slices.Sort(vals)
+	zeros := f.Windows - int64(len(vals))
+	rank := func(p float64) int64 {
+		k := int64(math.Ceil(p * float64(f.Windows)))
+		if k < 1 {
+			k = 1
+		}
+		if k <= zeros {
+			return 0
+		}
+		return vals[k-zeros-1]
+	}
+	f.P50, f.P95, f.P99 = rank(0.50), rank(0.95), rank(0.99)
+	if limit > 0 {
+		h := limit - f.P99
+		f.Headroom = &h
+	}
+	return f
+}
+
+// sparkline draws values as a line of block characters, at most width
+// wide (each character the maximum of the values it covers).
+func sparkline(values []int64, width int) string {
+	if len(values) == 0 {
+		return ""
+	}
+	per := (len(values) + width - 1) / width
+	var cols []int64
+	var peak int64
+	for i := 0; i < len(values); i += per {
+		var m int64
+		for _, v := range values[i:min(i+per, len(values))] {
+			m = max(m, v)
+		}
+		cols = append(cols, m)
+		peak = max(peak, m)
+	}
+	blocks := []rune(" ▁▂▃▄▅▆▇█")
+	out := make([]rune, len(cols))
+	for i, v := range cols {
+		idx := 0
+		if peak > 0 && v > 0 {
+			idx = 1 + int(v*int64(len(blocks)-2)/peak)
+		}
+		out[i] = blocks[idx]
+	}
+	return string(out)
+}

@@ -1,0 +1,270 @@
+package report
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"analyze/ingest"
+)
+
+// quotaFormat logs the Retry-After the API sent, so the after-429
+// analysis can use it.
+const quotaFormat = `nginx:$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent ra="$sent_http_retry_after"`
+
+// qline renders one request at second s past 10:00:00.
+func qline(user string, sec float64, status int, retryAfter string) string {
+	at := time.Date(2025, 3, 12, 10, 0, 0, 0, time.UTC).Add(time.Duration(sec * float64(time.Second)))
+	return fmt.Sprintf(`10.0.0.1 - %s [%s] "GET /api/documents/1 HTTP/1.1" %d 10 ra="%s"`,
+		user, at.Format("02/Jan/2006:15:04:05.000 -0700"), status, retryAfter)
+}
+
+func quotaRun(t *testing.T, logs map[string][]string, order []string, workers int, q QuotaOptions) *QuotaReport {
+	t.Helper()
+	dir := t.TempDir()
+	var paths []string
+	for _, name := range order {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(strings.Join(logs[name], "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	files, errs := ingest.Expand(paths, false)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	f, err := ingest.ResolveFormat(quotaFormat, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Window == 0 {
+		q.Window = time.Minute
+	}
+	if q.RetryAfter == 0 {
+		q.RetryAfter = time.Second
+	}
+	sum, err := Aggregate(context.Background(), files, ingest.Options{Workers: workers, Format: f, MaxLine: 64 << 10}, Config{Quota: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Build(sum, files, Filter{}, Options{Top: 10, Quota: q})
+	if r.Input.Rejected != 0 {
+		t.Fatalf("rejected lines: %v %v", r.Input.RejectedReasons, r.Input.RejectedExamples)
+	}
+	return r.Quota
+}
+
+func TestQuotaKnownAnswers(t *testing.T) {
+	var a, b []string
+	// "exact": 5 requests in each of windows 0 and 1 (a client exactly at
+	// a limit of 5), with requests at 59.999 s and 60.000 s on both sides
+	// of the boundary.
+	for i := range 4 {
+		a = append(a, qline("exact", float64(i*10), 200, "-"))
+	}
+	a = append(a, qline("exact", 59.999, 200, "-"))
+	a = append(a, qline("exact", 60.000, 200, "-"))
+	for i := range 4 {
+		a = append(a, qline("exact", 70+float64(i), 200, "-"))
+	}
+	// "hammer": 8 requests in window 2 (over the limit), 3 of them 429
+	// with Retry-After 30; each 429 is followed 0.5 s later by another
+	// request: three violations.
+	for i := range 5 {
+		a = append(a, qline("hammer", 120+float64(i), 200, "-"))
+	}
+	a = append(a, qline("hammer", 125, 429, "30"))
+	a = append(a, qline("hammer", 125.5, 429, "30"))
+	a = append(a, qline("hammer", 126, 429, "30"))
+	a = append(a, qline("hammer", 126.5, 200, "-"))
+	// "polite": a 429 in window 3 (no Retry-After logged, default 1 s)
+	// and the next request 40 s later, in window 3 still... then window 4.
+	b = append(b, qline("polite", 180, 429, "-"))
+	b = append(b, qline("polite", 220, 200, "-"))
+	b = append(b, qline("polite", 245, 200, "-"))
+	logs := map[string][]string{"a.log": a, "b.log": b}
+
+	var first *QuotaReport
+	for _, tc := range []struct {
+		order   []string
+		workers int
+	}{{[]string{"a.log", "b.log"}, 1}, {[]string{"b.log", "a.log"}, 3}} {
+		q := quotaRun(t, logs, tc.order, tc.workers, QuotaOptions{Limit: 5})
+		o := q.Overall
+		// Windows 0..4 hold 5, 5, 9, 2 and 1 requests (window 3: polite's
+		// 429 at 180 s and its request at 220 s; window 4: 245 s).
+		if o.Windows != 5 || o.Requests != 22 || o.Peak != 9 || *o.PeakStart != "2025-03-12T10:02:00Z" {
+			t.Errorf("order %v: overall %+v", tc.order, o)
+		}
+		// Sorted per-window counts 1 2 5 5 9: p50 = 3rd = 5, p95 = p99 = 5th = 9.
+		if o.P50 != 5 || o.P95 != 9 || o.P99 != 9 {
+			t.Errorf("percentiles %d %d %d, want 5 9 9", o.P50, o.P95, o.P99)
+		}
+		if o.WindowsOverLimit != 1 || o.LongestOverLimitRun != 1 || *o.Headroom != -4 || o.WindowsAt100 != 3 || o.WindowsAt80 != 3 {
+			t.Errorf("limit figures %+v", o)
+		}
+		if q.RateLimited != 4 || len(q.Bursts) != 1 {
+			t.Fatalf("429s %d bursts %+v", q.RateLimited, q.Bursts)
+		}
+		bu := q.Bursts[0]
+		if bu.Start != "2025-03-12T10:02:00Z" || bu.End != "2025-03-12T10:04:00Z" || bu.Windows != 2 || bu.RateLimited != 4 || bu.RateBefore != 5 ||
+			strings.Join(bu.Clients, ",") != "hammer,polite" {
+			t.Errorf("burst %+v", bu)
+		}
+		byName := map[string]QuotaClient{}
+		for _, c := range q.Clients {
+			byName[c.Client] = c
+		}
+		if c := byName["exact"]; c.Requests != 10 || c.Peak != 5 || c.WindowsOverLimit != 0 || c.RateLimited != 0 || c.After429Requests != 0 {
+			t.Errorf("exact: %+v", c)
+		}
+		if c := byName["hammer"]; c.Requests != 9 || c.Peak != 9 || c.WindowsOverLimit != 1 || c.RateLimited != 3 || c.After429Requests != 3 || c.RetryAfterViolations != 3 || *c.Compliance != 0 {
+			t.Errorf("hammer: %+v", c)
+		}
+		if c := byName["polite"]; c.RateLimited != 1 || c.After429Requests != 1 || c.RetryAfterViolations != 0 || *c.Compliance != 1 || *c.MeanBackoffSeconds != 40 {
+			t.Errorf("polite: %+v", c)
+		}
+		if q.Clients[0].Client != "hammer" {
+			t.Errorf("the hammering client is not first: %s", q.Clients[0].Client)
+		}
+		if first == nil {
+			first = q
+		} else if a, b := jsonOf(t, first), jsonOf(t, q); a != b {
+			t.Errorf("file order or workers changed the quota report:\n%s\n%s", a, b)
+		}
+	}
+}
+
+func jsonOf(t *testing.T, v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestQuotaWindowsAndLimits(t *testing.T) {
+	// 10 s windows: the same requests split differently.
+	logs := map[string][]string{"a.log": {
+		qline("u", 0, 200, "-"), qline("u", 9.999, 200, "-"), qline("u", 10, 200, "-"), qline("u", 35, 200, "-"),
+	}}
+	q := quotaRun(t, logs, []string{"a.log"}, 2, QuotaOptions{Window: 10 * time.Second})
+	// Windows 0..3: 2, 1, 0, 1.
+	if q.Overall.Windows != 4 || q.Overall.Peak != 2 || q.Overall.P50 != 1 || q.LimitPerWindow != nil || q.Overall.Headroom != nil {
+		t.Errorf("%+v", q.Overall)
+	}
+	if n, p, err := ParseLimit("600/1m"); err != nil || n != 600 || p != time.Minute || LimitPerWindow(n, p, 10*time.Second) != 100 {
+		t.Errorf("ParseLimit 600/1m: %d %v %v", n, p, err)
+	}
+	if n, p, err := ParseLimit("10/s"); err != nil || n != 10 || p != time.Second {
+		t.Errorf("ParseLimit 10/s: %d %v %v", n, p, err)
+	}
+	for _, bad := range []string{"600", "x/1m", "0/1m", "5/fortnight"} {
+		if _, _, err := ParseLimit(bad); err == nil {
+			t.Errorf("ParseLimit(%q) accepted", bad)
+		}
+	}
+}
+
+func TestClientSelector(t *testing.T) {
+	rec := &ingest.Record{User: []byte("erp"), Client: []byte("10.0.0.1"), Credential: []byte("key-1"),
+		Extra: []ingest.Field{{Name: "http_x_tenant", Value: []byte("acme")}, {Name: "tenant_id", Value: []byte("t-9")}}}
+	for _, tc := range []struct{ sel, want string }{
+		{"", "erp"}, {"user", "erp"}, {"addr", "10.0.0.1"}, {"header:X-Api-Key", "key-1"},
+		{"header:X-Tenant", "acme"}, {"field:tenant_id", "t-9"}, {"field:nope", "-"},
+	} {
+		c, err := ParseClientSelector(tc.sel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(c.Key(rec)); got != tc.want {
+			t.Errorf("--client %q: %q, want %q", tc.sel, got, tc.want)
+		}
+	}
+	if _, err := ParseClientSelector("ip"); err == nil {
+		t.Error("--client ip accepted")
+	}
+	anon := &ingest.Record{Client: []byte("10.0.0.2")}
+	if got := string(ClientKey(anon)); got != "10.0.0.2" {
+		t.Errorf("default on an anonymous record: %q", got)
+	}
+}
+
+func TestSparkline(t *testing.T) {
+	if got := sparkline([]int64{0, 1, 2, 4, 8}, 10); got != " ▁▂▄█" {
+		t.Errorf("sparkline = %q", got)
+	}
+	if got := []rune(sparkline(make([]int64, 1000), 72)); len(got) > 72 {
+		t.Errorf("sparkline is %d wide", len(got))
+	}
+}
+
+// TestSequencerMergesFiles feeds the blocks of two overlapping files in a
+// scrambled order and checks the events come out in time order, ties in
+// input order, with nothing late.
+func TestSequencerMergesFiles(t *testing.T) {
+	a := &ingest.File{Index: 0, First: time.Unix(0, 100)}
+	b := &ingest.File{Index: 1, First: time.Unix(0, 150)}
+	var got []int64
+	s := newSequencer([]*ingest.File{a, b}, 0, func(e *Event) { got = append(got, e.Time) })
+	ev := func(ts ...int64) []Event {
+		var out []Event
+		for i, t := range ts {
+			out = append(out, Event{Time: t, Line: int64(i)})
+		}
+		return out
+	}
+	s.add(&ingest.Block{File: b, Seq: 1}, ev(250, 260))
+	s.add(&ingest.Block{File: a, Seq: 0}, ev(100, 120, 200))
+	if len(got) != 2 || got[0] != 100 || got[1] != 120 {
+		t.Fatalf("released early or late: %v", got)
+	}
+	s.add(&ingest.Block{File: b, Seq: 0}, ev(150, 200, 240))
+	s.add(&ingest.Block{File: a, Seq: 1}, ev(210, 300))
+	s.add(&ingest.Block{File: a, Seq: 2, Last: true}, nil)
+	s.add(&ingest.Block{File: b, Seq: 2, Last: true}, nil)
+	s.flush()
+	want := []int64{100, 120, 150, 200, 200, 210, 240, 250, 260, 300}
+	if fmt.Sprint(got) != fmt.Sprint(want) || s.late != 0 {
+		t.Errorf("got %v (late %d), want %v", got, s.late, want)
+	}
+}
+
+func TestQuotaRateLimitHeaders(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "rl.log")
+	os.WriteFile(p, []byte(`10.0.0.1 erp [12/Mar/2025:10:00:00 +0000] 200 lim=100 rem=40
+10.0.0.1 erp [12/Mar/2025:10:00:01 +0000] 200 lim=100 rem=7
+10.0.0.1 erp [12/Mar/2025:10:00:02 +0000] 429 lim=100 rem=0
+10.0.0.2 bi [12/Mar/2025:10:00:03 +0000] 200 lim=- rem=-
+`), 0o644)
+	f, err := ingest.ResolveFormat(`nginx:$remote_addr $remote_user [$time_local] $status lim=$sent_http_x_ratelimit_limit rem=$sent_http_x_ratelimit_remaining`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := ingest.Expand([]string{p}, false)
+	q := QuotaOptions{Window: time.Minute, RetryAfter: time.Second}
+	sum, err := Aggregate(context.Background(), files, ingest.Options{Format: f}, Config{Quota: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Build(sum, files, Filter{}, Options{Quota: q}).Quota
+	for _, c := range r.Clients {
+		switch c.Client {
+		case "erp":
+			if c.RateLimitHeader == nil || *c.RateLimitHeader != 100 || c.MinRemaining == nil || *c.MinRemaining != 0 {
+				t.Errorf("erp: %+v", c)
+			}
+		case "bi":
+			if c.RateLimitHeader != nil || c.MinRemaining != nil {
+				t.Errorf("bi logged no headers: %+v", c)
+			}
+		}
+	}
+}

@@ -1,0 +1,98 @@
+package report
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// quotaSections lays out the quota section for the text and Markdown
+// writers.
+func quotaSections(q *QuotaReport, e escaper, spark bool) []section {
+	if q == nil {
+		return nil
+	}
+	esc := e.cell
+	limit := "none given (--limit)"
+	if q.LimitPerWindow != nil {
+		limit = strconv.FormatInt(*q.LimitPerWindow, 10) + " per window"
+	}
+	o := q.Overall
+	head := section{
+		title:  fmt.Sprintf("Quota: requests per %s window", windowName(q.WindowSeconds)),
+		header: []string{"figure", "value"},
+		align:  []bool{false, true},
+	}
+	peak := "-"
+	if o.PeakStart != nil {
+		peak = thousands(o.Peak) + " at " + *o.PeakStart
+	}
+	head.rows = [][]string{
+		{"client key", esc(q.ClientKey)},
+		{"limit", limit},
+		{"windows (first to last record)", thousands(o.Windows)},
+		{"peak", peak},
+		{"p50 / p95 / p99", fmt.Sprintf("%s / %s / %s", thousands(o.P50), thousands(o.P95), thousands(o.P99))},
+		{"429 Too Many Requests", fmt.Sprintf("%s (%s of requests)", thousands(q.RateLimited), percent(q.RateLimited, o.Requests))},
+	}
+	if q.LimitPerWindow != nil {
+		head.rows = append(head.rows,
+			[]string{"headroom (limit - p99)", strconv.FormatInt(*o.Headroom, 10)},
+			[]string{"windows over the limit (longest run)", fmt.Sprintf("%s (%s)", thousands(o.WindowsOverLimit), thousands(o.LongestOverLimitRun))},
+			[]string{"windows at ≥80% / ≥90% / ≥100% of it", fmt.Sprintf("%s / %s / %s", thousands(o.WindowsAt80), thousands(o.WindowsAt90), thousands(o.WindowsAt100))},
+		)
+	}
+	if spark && len(q.overallSeries) > 1 {
+		head.notes = append(head.notes, "requests per minute, overall:  "+sparkline(q.overallSeries, 72))
+		if len(q.busiestSeries) > 1 {
+			head.notes = append(head.notes, fmt.Sprintf("busiest client (%s): %s", esc(q.busiest), sparkline(q.busiestSeries, 72)))
+		}
+	}
+	if q.LateEvents > 0 {
+		head.notes = append(head.notes, fmt.Sprintf("%s records came more than 10 minutes out of time order; the after-429 figures treat them in arrival order.", thousands(q.LateEvents)))
+	}
+	if q.CellsDropped > 0 {
+		head.notes = append(head.notes, fmt.Sprintf("Approximate per-client windows: %s requests fell past the per-client window bound.", thousands(q.CellsDropped)))
+	}
+
+	clients := section{
+		title:  "Quota by client (the hammering first)",
+		header: []string{"client", "requests", "peak", "p99", "429", "over limit", "after 429", "too early", "compliance"},
+		align:  []bool{false, true, true, true, true, true, true, true, true},
+	}
+	for _, c := range q.Clients {
+		comp := "-"
+		if c.Compliance != nil {
+			comp = strconv.FormatFloat(*c.Compliance*100, 'f', 1, 64) + "%"
+		}
+		clients.rows = append(clients.rows, []string{esc(c.Client), thousands(c.Requests), thousands(c.Peak), thousands(c.P99),
+			thousands(c.RateLimited), thousands(c.WindowsOverLimit), thousands(c.After429Requests), thousands(c.RetryAfterViolations), comp})
+	}
+	clients.notes = append(clients.notes, fmt.Sprintf("after 429: requests that followed a 429; too early: of them, sent before its Retry-After (logged, else %gs).", q.RetryAfterDefault))
+
+	bursts := section{
+		title:  "429 bursts (consecutive windows with 429s)",
+		header: []string{"start", "end", "windows", "429", "requests", "rate before", "clients"},
+		align:  []bool{false, false, true, true, true, true, false},
+	}
+	for _, b := range q.Bursts {
+		cl := ""
+		for i, c := range b.Clients {
+			if i > 0 {
+				cl += ", "
+			}
+			cl += esc(c)
+		}
+		bursts.rows = append(bursts.rows, []string{b.Start, b.End, thousands(b.Windows), thousands(b.RateLimited), thousands(b.Requests), thousands(b.RateBefore), cl})
+	}
+	return []section{head, clients, bursts}
+}
+
+func windowName(seconds float64) string {
+	switch {
+	case seconds >= 3600 && int64(seconds)%3600 == 0:
+		return strconv.FormatInt(int64(seconds)/3600, 10) + "h"
+	case seconds >= 60 && int64(seconds)%60 == 0:
+		return strconv.FormatInt(int64(seconds)/60, 10) + "m"
+	}
+	return strconv.FormatFloat(seconds, 'f', -1, 64) + "s"
+}

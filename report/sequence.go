@@ -1,0 +1,161 @@
+package report
+
+import (
+	"container/heap"
+	"math"
+	"sync"
+
+	"analyze/ingest"
+)
+
+// Event is what the order-sensitive analyses (the client's behaviour after
+// a 429; retry chains) need of one record. Workers make one per analysed
+// record, in a per-block array; the sequencer puts them in time order.
+type Event struct {
+	Time       int64  // Unix nanoseconds
+	Client     uint64 // hash of the client key
+	Status     int32
+	RetryAfter int32 // seconds; -1 when not logged
+	Line       int64 // the record's line in its file
+	seq        uint64
+}
+
+// sequencer merges the events of all inputs into one stream in time order
+// (ties in input order) for the order-sensitive analyses.
+//
+// Blocks reach it from the workers in any order. Per file it puts them back
+// in order (Block.Seq) and notes how far in time the file has got; the
+// files are read several at a time (ingest.Run), so inputs that overlap in
+// time, such as the logs of two servers, progress together. Events wait in
+// a reorder buffer until every file still open, or not yet started, has got
+// past them, less a lateness that absorbs the small disorder within a file
+// (concurrent writers). An event that arrives after later ones were handed
+// on counts as late and goes on in arrival order. Memory: the events of the
+// span between the slowest and the fastest open file, not the input.
+type sequencer struct {
+	mu       sync.Mutex
+	files    []fileStream
+	buf      eventHeap
+	released int64 // time of the last event handed on
+	lateness int64
+	late     int64
+	consume  func(*Event)
+}
+
+type fileStream struct {
+	rank    uint64          // the file's place in the order read, for ties
+	next    int             // the Seq of the next block to take
+	pending map[int][]Event // blocks that arrived early
+	lastSeq int             // the Seq of the Last marker; -1 until seen
+	start   int64           // the time of its first record, if known; else MaxInt64
+	maxSeen int64           // the latest event taken
+	seen    bool
+	done    bool
+}
+
+// progress is how far in time the file has got: nothing below it is still
+// to come from it, but for the lateness.
+func (fs *fileStream) progress() int64 {
+	switch {
+	case fs.done:
+		return math.MaxInt64
+	case fs.seen:
+		return fs.maxSeen
+	}
+	return fs.start // a file of unknown start holds nothing back
+}
+
+// newSequencer makes a sequencer for files, given in the order they are
+// read (ties between files go by that order, within a file by line).
+func newSequencer(files []*ingest.File, lateness int64, consume func(*Event)) *sequencer {
+	s := &sequencer{files: make([]fileStream, len(files)), lateness: lateness, consume: consume}
+	for rank, f := range files {
+		fs := &s.files[f.Index]
+		fs.rank = uint64(rank)
+		fs.pending, fs.lastSeq, fs.start = map[int][]Event{}, -1, math.MaxInt64
+		if !f.First.IsZero() {
+			fs.start = f.First.UnixNano()
+		}
+	}
+	return s
+}
+
+// add takes the events of one block. It is safe for concurrent use.
+func (s *sequencer) add(b *ingest.Block, evs []Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fs := &s.files[b.File.Index]
+	if b.Last {
+		fs.lastSeq = b.Seq
+	}
+	fs.pending[b.Seq] = evs
+	for {
+		evs, ok := fs.pending[fs.next]
+		if !ok {
+			break
+		}
+		delete(fs.pending, fs.next)
+		if fs.next == fs.lastSeq {
+			fs.done = true
+		}
+		fs.next++
+		for i := range evs {
+			e := evs[i]
+			e.seq = fs.rank<<40 | uint64(e.Line)&(1<<40-1)
+			if e.Time < s.released {
+				s.late++
+			}
+			heap.Push(&s.buf, e)
+			if !fs.seen || e.Time > fs.maxSeen {
+				fs.maxSeen, fs.seen = e.Time, true
+			}
+		}
+	}
+	s.drain()
+}
+
+// drain hands on the events every open file has got past.
+func (s *sequencer) drain() {
+	mark := int64(math.MaxInt64)
+	for i := range s.files {
+		mark = min(mark, s.files[i].progress())
+	}
+	if mark != math.MaxInt64 {
+		mark -= s.lateness
+	}
+	for len(s.buf) > 0 && s.buf[0].Time < mark {
+		s.release()
+	}
+}
+
+func (s *sequencer) release() {
+	e := heap.Pop(&s.buf).(Event)
+	if e.Time > s.released {
+		s.released = e.Time
+	}
+	s.consume(&e)
+}
+
+// flush hands on every event still held; call it after the last block.
+func (s *sequencer) flush() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.buf) > 0 {
+		s.release()
+	}
+}
+
+type eventHeap []Event
+
+func (h eventHeap) Len() int { return len(h) }
+func (h eventHeap) Less(i, j int) bool {
+	return h[i].Time < h[j].Time || h[i].Time == h[j].Time && h[i].seq < h[j].seq
+}
+func (h eventHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *eventHeap) Push(x any)   { *h = append(*h, x.(Event)) }
+func (h *eventHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
