@@ -51,6 +51,12 @@ type rateHeaders struct {
 type quotaAgg struct {
 	win       int64
 	windows   map[int64]*winCount
+	// The current window's counts, kept apart: records come mostly in time
+	// order, so a small map of the clients of one window takes most
+	// updates, and is flushed into cells when the window changes.
+	curWin  int64
+	cur     *winCount
+	curCell map[uint64]int32
 	cells     map[cell]int32
 	cells429  map[cell]int32
 	dropped   int64
@@ -60,7 +66,8 @@ type quotaAgg struct {
 
 func newQuotaAgg(o QuotaOptions) *quotaAgg {
 	return &quotaAgg{win: o.window(), windows: map[int64]*winCount{}, cells: map[cell]int32{},
-		cells429: map[cell]int32{}, headers: map[uint64]*rateHeaders{}, headerCap: clientLimit}
+		cells429: map[cell]int32{}, headers: map[uint64]*rateHeaders{}, headerCap: clientLimit,
+		curCell: map[uint64]int32{}}
 }
 
 // windowOf returns the index of the window holding t (Unix ns), windows
@@ -75,18 +82,19 @@ func (q *quotaAgg) windowOf(t int64) int64 {
 
 func (q *quotaAgg) add(t int64, client uint64, status int, limit, remaining int64) {
 	w := q.windowOf(t)
-	wc := q.windows[w]
-	if wc == nil {
-		wc = &winCount{}
-		q.windows[w] = wc
+	if q.cur == nil || w != q.curWin {
+		q.flush()
+		q.curWin = w
+		q.cur = q.windows[w]
+		if q.cur == nil {
+			q.cur = &winCount{}
+			q.windows[w] = q.cur
+		}
 	}
+	wc := q.cur
 	wc.requests++
+	q.curCell[client]++
 	c := cell{client, w}
-	if n, ok := q.cells[c]; ok || len(q.cells) < cellLimit {
-		q.cells[c] = n + 1
-	} else {
-		q.dropped++
-	}
 	if status == 429 {
 		wc.rateLimited++
 		if n, ok := q.cells429[c]; ok || len(q.cells429) < cellLimit {
@@ -111,7 +119,22 @@ func (q *quotaAgg) add(t int64, client uint64, status int, limit, remaining int6
 	}
 }
 
+// flush moves the current window's client counts into cells.
+func (q *quotaAgg) flush() {
+	for client, n := range q.curCell {
+		c := cell{client, q.curWin}
+		if m, ok := q.cells[c]; ok || len(q.cells) < cellLimit {
+			q.cells[c] = m + n
+		} else {
+			q.dropped += int64(n)
+		}
+	}
+	clear(q.curCell)
+}
+
 func (q *quotaAgg) merge(o *quotaAgg) {
+	q.flush()
+	o.flush()
 	for w, oc := range o.windows {
 		wc := q.windows[w]
 		if wc == nil {

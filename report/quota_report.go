@@ -79,6 +79,7 @@ const quotaClientsShown = 20
 // buildQuota makes the quota section of s.
 func buildQuota(s *Summary, opts QuotaOptions, analyzed int64, top int) *QuotaReport {
 	q := s.quota
+	q.flush()
 	win := q.win
 	r := &QuotaReport{
 		ClientKey:         opts.Client.String(),
@@ -101,11 +102,13 @@ func buildQuota(s *Summary, opts QuotaOptions, analyzed int64, top int) *QuotaRe
 	}
 	slices.Sort(ws)
 	counts := make(map[int64]int64, len(ws))
-	for _, w := range ws {
+	ns := make([]int64, len(ws))
+	for i, w := range ws {
 		counts[w] = q.windows[w].requests
+		ns[i] = counts[w]
 		r.RateLimited += q.windows[w].rateLimited
 	}
-	r.Overall = windowFigures(ws, counts, opts.Limit, stamp)
+	r.Overall = windowFigures(ws, ns, opts.Limit, stamp)
 	if analyzed > 0 {
 		r.RateLimitedShare = round(float64(r.RateLimited)/float64(analyzed), 4)
 	}
@@ -160,29 +163,39 @@ func buildQuota(s *Summary, opts QuotaOptions, analyzed int64, top int) *QuotaRe
 		i = j + 1
 	}
 
-	// Per client, from the cells.
-	byClient := map[uint64][]cell{}
-	for c := range q.cells {
-		byClient[c.client] = append(byClient[c.client], c)
+	// Per client, from the cells, sorted by client and window.
+	type cellCount struct {
+		c cell
+		n int64
 	}
+	all := make([]cellCount, 0, len(q.cells))
+	for c, n := range q.cells {
+		all = append(all, cellCount{c, int64(n)})
+	}
+	slices.SortFunc(all, func(a, b cellCount) int {
+		return cmp.Or(cmp.Compare(a.c.client, b.c.client), cmp.Compare(a.c.win, b.c.win))
+	})
 	rl := map[uint64]int64{}
 	for c, n := range q.cells429 {
 		rl[c.client] += int64(n)
 	}
 	var clients []QuotaClient
-	var busiestHash uint64
 	var busiestN int64 = -1
-	for h, cells := range byClient {
-		cw := make([]int64, len(cells))
-		cc := make(map[int64]int64, len(cells))
+	var busiestCells []cellCount
+	cw, cn := []int64{}, []int64{}
+	for i := 0; i < len(all); {
+		h := all[i].c.client
+		j := i
+		cw, cn = cw[:0], cn[:0]
 		var total int64
-		for i, c := range cells {
-			cw[i] = c.win
-			cc[c.win] = int64(q.cells[c])
-			total += int64(q.cells[c])
+		for ; j < len(all) && all[j].c.client == h; j++ {
+			cw = append(cw, all[j].c.win)
+			cn = append(cn, all[j].n)
+			total += all[j].n
 		}
-		slices.Sort(cw)
-		f := windowFigures(cw, cc, opts.Limit, stamp)
+		group := all[i:j]
+		i = j
+		f := windowFigures(cw, cn, opts.Limit, stamp)
 		qc := QuotaClient{Client: name(h), Requests: total, Peak: f.Peak, P99: f.P99, RateLimited: rl[h], WindowsOverLimit: f.WindowsOverLimit}
 		if b := s.behaviour; b != nil {
 			if st := b.by[h]; st != nil {
@@ -204,7 +217,7 @@ func buildQuota(s *Summary, opts QuotaOptions, analyzed int64, top int) *QuotaRe
 		}
 		clients = append(clients, qc)
 		if total > busiestN || total == busiestN && qc.Client < r.busiest {
-			busiestN, busiestHash, r.busiest = total, h, qc.Client
+			busiestN, r.busiest, busiestCells = total, qc.Client, group
 		}
 	}
 	// The hammering clients first: Retry-After violations, then 429s,
@@ -229,8 +242,8 @@ func buildQuota(s *Summary, opts QuotaOptions, analyzed int64, top int) *QuotaRe
 			}
 			if busiestN > 0 {
 				r.busiestSeries = make([]int64, last-first+1)
-				for _, c := range byClient[busiestHash] {
-					r.busiestSeries[c.win*win/minute-first] += int64(q.cells[c])
+				for _, c := range busiestCells {
+					r.busiestSeries[c.c.win*win/minute-first] += c.n
 				}
 			}
 		}
@@ -239,8 +252,8 @@ func buildQuota(s *Summary, opts QuotaOptions, analyzed int64, top int) *QuotaRe
 }
 
 // windowFigures computes the figures of a series: ws are the non-empty
-// windows, sorted; counts their requests.
-func windowFigures(ws []int64, counts map[int64]int64, limit int64, stamp func(int64) string) QuotaWindows {
+// windows, sorted; counts their requests, in the same order.
+func windowFigures(ws []int64, counts []int64, limit int64, stamp func(int64) string) QuotaWindows {
 	var f QuotaWindows
 	if len(ws) == 0 {
 		return f
@@ -249,8 +262,8 @@ func windowFigures(ws []int64, counts map[int64]int64, limit int64, stamp func(i
 	vals := make([]int64, 0, len(ws))
 	var peakW int64
 	run, prev := int64(0), int64(math.MinInt64)
-	for _, w := range ws {
-		n := counts[w]
+	for i, w := range ws {
+		n := counts[i]
 		f.Requests += n
 		vals = append(vals, n)
 		if n > f.Peak {

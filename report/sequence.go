@@ -1,7 +1,9 @@
 package report
 
 import (
+	"cmp"
 	"container/heap"
+	"slices"
 	"math"
 	"sync"
 
@@ -35,7 +37,7 @@ type Event struct {
 type sequencer struct {
 	mu       sync.Mutex
 	files    []fileStream
-	buf      eventHeap
+	runs     runHeap // the blocks' events, each sorted, merged by their heads
 	released int64 // time of the last event handed on
 	lateness int64
 	late     int64
@@ -80,8 +82,17 @@ func newSequencer(files []*ingest.File, lateness int64, consume func(*Event)) *s
 	return s
 }
 
-// add takes the events of one block. It is safe for concurrent use.
+// add takes the events of one block. It is safe for concurrent use. The
+// caller's goroutine sorts the block's events first (a block is nearly
+// sorted already, a log being written in time order): the sequencer then
+// merges blocks instead of heaping every event.
 func (s *sequencer) add(b *ingest.Block, evs []Event) {
+	rank := s.files[b.File.Index].rank
+	for i := range evs {
+		evs[i].seq = rank<<40 | uint64(evs[i].Line)&(1<<40-1)
+	}
+	slices.SortFunc(evs, func(a, b Event) int { return cmp.Or(cmp.Compare(a.Time, b.Time), cmp.Compare(a.seq, b.seq)) })
+
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fs := &s.files[b.File.Index]
@@ -99,16 +110,12 @@ func (s *sequencer) add(b *ingest.Block, evs []Event) {
 			fs.done = true
 		}
 		fs.next++
-		for i := range evs {
-			e := evs[i]
-			e.seq = fs.rank<<40 | uint64(e.Line)&(1<<40-1)
-			if e.Time < s.released {
-				s.late++
-			}
-			heap.Push(&s.buf, e)
-			if !fs.seen || e.Time > fs.maxSeen {
-				fs.maxSeen, fs.seen = e.Time, true
-			}
+		if len(evs) == 0 {
+			continue
+		}
+		heap.Push(&s.runs, &run{evs: evs})
+		if last := evs[len(evs)-1].Time; !fs.seen || last > fs.maxSeen {
+			fs.maxSeen, fs.seen = last, true
 		}
 	}
 	s.drain()
@@ -123,37 +130,56 @@ func (s *sequencer) drain() {
 	if mark != math.MaxInt64 {
 		mark -= s.lateness
 	}
-	for len(s.buf) > 0 && s.buf[0].Time < mark {
+	for len(s.runs) > 0 && s.runs[0].head().Time < mark {
 		s.release()
 	}
 }
 
+// release hands on the earliest event held.
 func (s *sequencer) release() {
-	e := heap.Pop(&s.buf).(Event)
-	if e.Time > s.released {
+	r := s.runs[0]
+	e := r.head()
+	if e.Time < s.released {
+		s.late++
+	} else {
 		s.released = e.Time
 	}
-	s.consume(&e)
+	s.consume(e)
+	r.pos++
+	if r.pos == len(r.evs) {
+		heap.Pop(&s.runs)
+	} else {
+		heap.Fix(&s.runs, 0)
+	}
 }
 
 // flush hands on every event still held; call it after the last block.
 func (s *sequencer) flush() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for len(s.buf) > 0 {
+	for len(s.runs) > 0 {
 		s.release()
 	}
 }
 
-type eventHeap []Event
-
-func (h eventHeap) Len() int { return len(h) }
-func (h eventHeap) Less(i, j int) bool {
-	return h[i].Time < h[j].Time || h[i].Time == h[j].Time && h[i].seq < h[j].seq
+// run is one block's events, sorted, and how many were handed on.
+type run struct {
+	evs []Event
+	pos int
 }
-func (h eventHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *eventHeap) Push(x any)   { *h = append(*h, x.(Event)) }
-func (h *eventHeap) Pop() any {
+
+func (r *run) head() *Event { return &r.evs[r.pos] }
+
+type runHeap []*run
+
+func (h runHeap) Len() int { return len(h) }
+func (h runHeap) Less(i, j int) bool {
+	a, b := h[i].head(), h[j].head()
+	return a.Time < b.Time || a.Time == b.Time && a.seq < b.seq
+}
+func (h runHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *runHeap) Push(x any)   { *h = append(*h, x.(*run)) }
+func (h *runHeap) Pop() any {
 	old := *h
 	x := old[len(old)-1]
 	*h = old[:len(old)-1]

@@ -55,14 +55,38 @@ func (t *Table) Get(key []byte) *Counts {
 	return c
 }
 
-// fold moves the lighter half of the keys into Other.
+// fold moves the lighter half of the keys into Other: every key with at
+// most T requests, T the smallest count that takes in half the keys. It
+// runs in linear time (a histogram of the small counts finds T), and which
+// keys go depends on their counts only, never on map order.
 func (t *Table) fold() {
-	lightest := func(a, b *Counts) int { return cmp.Compare(a.Requests, b.Requests) }
-	refs := t.sorted(lightest)
-	for _, r := range refs[:len(refs)/2] {
-		t.Other.add(r.c)
-		t.Folded++
-		delete(t.m, r.k)
+	const small = 256
+	var hist [small + 1]int
+	for _, c := range t.m {
+		hist[min(c.Requests, small)]++
+	}
+	threshold, seen := int64(small), 0
+	for v, n := range hist {
+		if seen += n; seen >= len(t.m)/2 {
+			threshold = int64(v)
+			break
+		}
+	}
+	if threshold == small {
+		// Heavy tables: find the median exactly.
+		counts := make([]int64, 0, len(t.m))
+		for _, c := range t.m {
+			counts = append(counts, c.Requests)
+		}
+		slices.Sort(counts)
+		threshold = counts[len(counts)/2-1]
+	}
+	for k, c := range t.m {
+		if c.Requests <= threshold {
+			t.Other.add(c)
+			t.Folded++
+			delete(t.m, k)
+		}
 	}
 }
 
