@@ -49,14 +49,14 @@ type rateHeaders struct {
 }
 
 type quotaAgg struct {
-	win       int64
-	windows   map[int64]*winCount
+	win     int64
+	windows map[int64]*winCount
 	// The current window's counts, kept apart: records come mostly in time
 	// order, so a small map of the clients of one window takes most
 	// updates, and is flushed into cells when the window changes.
-	curWin  int64
-	cur     *winCount
-	curCell map[uint64]int32
+	curWin    int64
+	cur       *winCount
+	curCell   map[uint64]int32
 	cells     map[cell]int32
 	cells429  map[cell]int32
 	dropped   int64

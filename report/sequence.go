@@ -3,8 +3,8 @@ package report
 import (
 	"cmp"
 	"container/heap"
-	"slices"
 	"math"
+	"slices"
 	"sync"
 
 	"analyze/ingest"
@@ -38,7 +38,7 @@ type sequencer struct {
 	mu       sync.Mutex
 	files    []fileStream
 	runs     runHeap // the blocks' events, each sorted, merged by their heads
-	released int64 // time of the last event handed on
+	released int64   // time of the last event handed on
 	lateness int64
 	late     int64
 	consume  func(*Event)
