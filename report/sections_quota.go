@@ -68,6 +68,18 @@ func quotaSections(q *QuotaReport, e escaper, spark bool) []section {
 			thousands(c.RateLimited), thousands(c.WindowsOverLimit), thousands(c.After429Requests), thousands(c.RetryAfterViolations), comp})
 	}
 	clients.notes = append(clients.notes, fmt.Sprintf("after 429: requests that followed a 429; too early: of them, sent before its Retry-After (logged, else %gs).", q.RetryAfterDefault))
+	for _, c := range q.Clients {
+		if c.RateLimitHeader != nil || c.MinRemaining != nil {
+			lim, rem := "-", "-"
+			if c.RateLimitHeader != nil {
+				lim = thousands(*c.RateLimitHeader)
+			}
+			if c.MinRemaining != nil {
+				rem = thousands(*c.MinRemaining)
+			}
+			clients.notes = append(clients.notes, fmt.Sprintf("%s: logged rate-limit headers say limit %s, lowest remaining %s.", esc(c.Client), lim, rem))
+		}
+	}
 
 	bursts := section{
 		title:  "429 bursts (consecutive windows with 429s)",
