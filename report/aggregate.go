@@ -24,8 +24,16 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, c
 		scanners[i] = ingest.NewScanner(opts.Parse)
 	}
 	tracker := newBehaviourTracker(cfg.Quota)
+	rc := cfg.Retry
+	if rc.StormWin == 0 {
+		rc.StormWin = time.Duration(newQuotaAgg(cfg.Quota).win)
+	}
+	retries := newRetryTracker(rc)
 	order := ingest.SortByTime(files, opts)
-	seq := newSequencer(order, int64(reorderLateness), tracker.consume)
+	seq := newSequencer(order, int64(reorderLateness), func(e *Event) {
+		tracker.consume(e)
+		retries.consume(e)
+	})
 	err := ingest.Run(ctx, order, opts, func(w int, b *ingest.Block) {
 		s, sc := sums[w], scanners[w]
 		evs := make([]Event, 0, b.Lines)
@@ -33,13 +41,9 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, c
 		for sc.Next() {
 			switch sc.Kind() {
 			case ingest.KindRecord:
-				r := sc.Record()
-				if kept, client := s.Add(r); kept {
-					ra := int32(-1)
-					if r.RetryAfter >= 0 {
-						ra = int32(min(r.RetryAfter/time.Second, 1<<30))
-					}
-					evs = append(evs, Event{Time: r.Time.UnixNano(), Client: client, Status: int32(r.Status), RetryAfter: ra, Line: r.Line})
+				evs = append(evs, Event{})
+				if !s.Add(sc.Record(), &evs[len(evs)-1]) {
+					evs = evs[:len(evs)-1]
 				}
 			case ingest.KindRejected:
 				s.Reject(sc.Rejection())
@@ -50,6 +54,7 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, c
 		seq.add(b, evs)
 	})
 	seq.flush()
+	retries.end()
 	total := sums[0]
 	for _, s := range sums[1:] {
 		total.Merge(s)
@@ -58,6 +63,7 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, c
 		total.Files = append(total.Files, FileCounts{})
 	}
 	total.behaviour = tracker
+	total.retries = retries
 	total.lateEvents = seq.late
 	return total, err
 }

@@ -30,6 +30,7 @@ type Report struct {
 	Endpoints []EndpointRow    `json:"endpoints"`
 	Clients   []ClientRow      `json:"clients"`
 	Quota     *QuotaReport     `json:"quota"`
+	Retry     *RetryReport     `json:"retry"`
 
 	only   string // "quota": the writers show the inputs and the quota section only
 	Bounds Bounds `json:"bounds"`
@@ -147,7 +148,10 @@ type Options struct {
 	Version string
 	TZ      string // the zone of timestamps logged without one
 	Quota   QuotaOptions
-	// Only, when "quota", narrows the report to its inputs and quota
+	Retry   RetryOptions
+	// Unrecovered puts the unrecovered list itself in the JSON report.
+	Unrecovered bool
+	// Only, when "quota" or "retry", narrows the report to its inputs and quota
 	// section (analyze quota).
 	Only string
 }
@@ -247,6 +251,11 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 	}
 	r.Bounds = Bounds{s.Endpoints.Folded, s.Clients.Folded, s.Methods.Folded}
 	r.Quota = buildQuota(s, opts.Quota, in.Analyzed, opts.Top)
+	names := map[uint64]string{}
+	for _, e := range s.Clients.Top(-1, byRequests) {
+		names[hashClient([]byte(e.Key))] = e.Key
+	}
+	r.Retry = buildRetry(s, opts.Retry, names, opts.Unrecovered, opts.Top)
 	return r
 }
 

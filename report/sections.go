@@ -78,8 +78,15 @@ func sections(r *Report, e escaper) []section {
 		inputs.notes = append(inputs.notes, "WARNING: lines != records + rejected + blank; please report this bug.")
 	}
 	out = append(out, inputs)
-	if r.only == "quota" {
+	switch r.only {
+	case "quota":
 		return append(out, quotaSections(r.Quota, e, e.spark)...)
+	case "retry":
+		list := 20
+		if r.Retry != nil && r.Retry.UnrecoveredList != nil {
+			list = -1
+		}
+		return append(out, retrySections(r.Retry, e, list)...)
 	}
 
 	classes := section{title: "Classes", header: []string{"class", "requests", "share"}, align: []bool{false, true, true}}
@@ -134,6 +141,7 @@ func sections(r *Report, e escaper) []section {
 	out = append(out, clients)
 
 	out = append(out, quotaSections(r.Quota, e, e.spark)...)
+	out = append(out, retrySections(r.Retry, e, 10)...)
 
 	methods := section{title: "Methods", header: []string{"method", "requests", "share"}, align: []bool{false, true, true}}
 	names := make([]string, 0, len(r.Methods))

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 
+	"analyze/classify"
 	"analyze/ingest"
 )
 
@@ -17,9 +18,21 @@ type Event struct {
 	Time       int64  // Unix nanoseconds
 	Client     uint64 // hash of the client key
 	Status     int32
-	RetryAfter int32 // seconds; -1 when not logged
-	Line       int64 // the record's line in its file
+	RetryAfter int32           // seconds; -1 when not logged
+	Line       int64           // the record's line in its file
+	Identity   uint64          // hash of (client, method, path with query): a retry's identity
+	Policy     classify.Policy // the retry policy of its status and method
+	Failure    bool            // a 4xx, 5xx or 000
+	Info       *FailInfo       // for retryable failures only
 	seq        uint64
+}
+
+// FailInfo describes a retryable failure for the unrecovered list.
+type FailInfo struct {
+	Client, Method, Target, Endpoint string
+	Status                           int
+	File                             string
+	Line                             int64
 }
 
 // sequencer merges the events of all inputs into one stream in time order

@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"hash/maphash"
 	"time"
 
 	"analyze/classify"
@@ -43,6 +44,7 @@ type Example struct {
 type Config struct {
 	Filter Filter
 	Quota  QuotaOptions
+	Retry  RetryOptions
 }
 
 // Summary aggregates verdicts: the mergeable state behind the report. Each
@@ -55,6 +57,7 @@ type Summary struct {
 
 	// Filled in by Aggregate from the order-sensitive stage.
 	behaviour  *behaviourTracker
+	retries    *retryTracker
 	lateEvents int64
 
 	Files    []FileCounts // by ingest.File.Index
@@ -113,15 +116,16 @@ func ClientKey(r *ingest.Record) []byte {
 
 var dash = []byte("-")
 
-// Add counts one record. It reports whether the record passed the filter,
-// and the hash of its client key.
-func (s *Summary) Add(r *ingest.Record) (kept bool, client uint64) {
+// Add counts one record. It reports whether the record passed the filter;
+// when it did and ev is not nil, it fills ev with what the order-sensitive
+// analyses need of it.
+func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 	fc := s.file(r.File)
 	fc.Records++
 	if !s.filter.keep(r.Time) {
 		fc.Filtered++
 		s.Filtered++
-		return false, 0
+		return false
 	}
 	if s.First.IsZero() || r.Time.Before(s.First) {
 		s.First = r.Time
@@ -147,9 +151,44 @@ func (s *Summary) Add(r *ingest.Record) (kept bool, client uint64) {
 	count(s.Endpoints.Get(endpoint), v)
 	key := s.client.Key(r)
 	count(s.Clients.Get(key), v)
-	client = hashClient(key)
+	client := hashClient(key)
 	s.quota.add(r.Time.UnixNano(), client, r.Status, r.RateLimit, r.RateRemaining)
-	return true, client
+	if ev != nil {
+		s.event(r, v, key, client, endpoint, ev)
+	}
+	return true
+}
+
+// event fills ev for the order-sensitive stage. A retryable failure also
+// carries its strings (FailInfo), for the unrecovered list.
+func (s *Summary) event(r *ingest.Record, v classify.Verdict, key []byte, client uint64, endpoint []byte, ev *Event) {
+	ra := int32(-1)
+	if r.RetryAfter >= 0 {
+		ra = int32(min(r.RetryAfter/time.Second, 1<<30))
+	}
+	var h maphash.Hash
+	h.SetSeed(clientSeed)
+	h.Write(key)
+	h.WriteByte(0)
+	h.Write(r.Method)
+	h.WriteByte(0)
+	h.Write(r.Path)
+	h.WriteByte('?')
+	h.Write(r.Query)
+	*ev = Event{Time: r.Time.UnixNano(), Client: client, Status: int32(r.Status), RetryAfter: ra, Line: r.Line,
+		Identity: h.Sum64(), Policy: v.Retry, Failure: v.Class == classify.ClientError || v.Class == classify.ServerError || r.Status == 0}
+	if v.Retry.Retryable() {
+		target := string(r.Path)
+		if len(r.Query) > 0 {
+			target += "?" + string(r.Query)
+		}
+		method := string(r.Method)
+		if method == "" {
+			method = "-"
+		}
+		ev.Info = &FailInfo{Client: string(key), Method: method, Target: target, Endpoint: string(endpoint),
+			Status: r.Status, File: r.File.Path, Line: r.Line}
+	}
 }
 
 func count(c *Counts, v classify.Verdict) {

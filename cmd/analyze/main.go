@@ -55,6 +55,7 @@ func main() {
 
 const usage = `usage: analyze [report] [flags] PATH...   report on access logs (files, folders, globs, - for stdin)
        analyze quota [flags] PATH...          the quota pressure report alone (--limit, --window, --client)
+       analyze retries [flags] PATH...        failures worth retrying (--retry-window, --unrecovered, -o csv)
        analyze codes [-o text|markdown|json]  the status catalogue
        analyze formats                        the log formats analyze reads
        analyze version
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runReport(ctx, "report", args[1:], stdin, stdout, stderr)
 	case "quota":
 		return runReport(ctx, "quota", args[1:], stdin, stdout, stderr)
+	case "retries":
+		return runReport(ctx, "retries", args[1:], stdin, stdout, stderr)
 	case "codes":
 		return runCodes(args[1:], stdout, stderr)
 	case "formats":
@@ -145,8 +148,10 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		output, formatName, since, until string
 		formatFile, tz                   string
 		fields                           listFlag
-		window, retryAfter               time.Duration
+		window, retryAfter, retryWindow  time.Duration
 		limit, client                    string
+		stormShare                       float64
+		unrecovered                      bool
 		recursive                        bool
 		top, workers, maxLine            int
 	)
@@ -164,6 +169,9 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	fs.DurationVar(&window, "window", 0, "quota window: 1s, 10s, 1m, 1h... (default: the --limit period, else 1m)")
 	fs.StringVar(&limit, "limit", "", "the contract's rate limit, N/PERIOD: 600/1m, 10/s")
 	fs.DurationVar(&retryAfter, "retry-after", time.Second, "the wait a 429 asks for when no Retry-After is logged")
+	fs.DurationVar(&retryWindow, "retry-window", 10*time.Minute, "how long after a failure the same request counts as a retry")
+	fs.Float64Var(&stormShare, "storm-share", 0.2, "a retry storm: a window where retries are more than this share of the traffic")
+	fs.BoolVar(&unrecovered, "unrecovered", false, "list every unrecovered failure (analyze retries; with -o csv, as CSV)")
 	fs.StringVar(&client, "client", "", "what identifies a client: user, addr, header:NAME or field:NAME (default: user, else credential, else addr)")
 	fs.IntVar(&workers, "workers", 0, "parsing goroutines (0: one per core)")
 	fs.IntVar(&maxLine, "max-line", ingest.DefaultMaxLine, "longest line accepted, in bytes; longer lines are rejected as too_long")
@@ -183,8 +191,17 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		return exitUsage
 	}
 	write, ok := report.Writers[output]
+	if output == "csv" && mode == "retries" {
+		write, ok = report.WriteUnrecoveredCSV, true
+	}
 	if !ok {
+		if output == "csv" {
+			return fail("-o csv writes the unrecovered list: use it with analyze retries")
+		}
 		return fail("unknown output %q (want text, markdown or json)", output)
+	}
+	if retryWindow <= 0 || stormShare <= 0 || stormShare > 1 {
+		return fail("--retry-window takes a positive duration, --storm-share a share in (0, 1]")
 	}
 	opts := ingest.Options{Workers: workers, MaxLine: maxLine, Stdin: stdin}
 	var defs map[string]string
@@ -270,7 +287,8 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		filter = report.Filter{Since: sinceB.At, Until: untilB.At}
 	}
 
-	sum, err := report.Aggregate(ctx, files, opts, report.Config{Filter: filter, Quota: quota})
+	retry := report.RetryOptions{Window: retryWindow, RetryAfter: retryAfter, StormShare: stormShare}
+	sum, err := report.Aggregate(ctx, files, opts, report.Config{Filter: filter, Quota: quota, Retry: retry})
 	if err != nil {
 		fmt.Fprintf(stderr, "analyze: interrupted: %v\n", err)
 		return exitUsage
@@ -297,10 +315,14 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		return fail("no readable input")
 	}
 	only := ""
-	if mode == "quota" {
+	switch mode {
+	case "quota":
 		only = "quota"
+	case "retries":
+		only = "retry"
 	}
-	rep := report.Build(sum, files, filter, report.Options{Top: top, Version: version, TZ: loc.String(), Quota: quota, Only: only})
+	rep := report.Build(sum, files, filter, report.Options{Top: top, Version: version, TZ: loc.String(), Quota: quota,
+		Retry: retry, Unrecovered: unrecovered && mode == "retries", Only: only})
 	if err := write(stdout, rep); err != nil {
 		fmt.Fprintf(stderr, "analyze: cannot write the report: %v\n", err)
 		return exitUsage

@@ -104,6 +104,25 @@ func TestGoldenQuota(t *testing.T) {
 	}
 }
 
+// TestGoldenRetries pins the retry report on the samples, whose clients
+// retry well, hammer, and never retry.
+func TestGoldenRetries(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		file string
+	}{
+		{[]string{"retries", "samples/"}, "retries.txt"},
+		{[]string{"retries", "-o", "json", "--unrecovered", "samples/"}, "retries.json"},
+		{[]string{"retries", "-o", "csv", "--unrecovered", "samples/"}, "unrecovered.csv"},
+	} {
+		r := analyze(t, "", tc.args...)
+		if r.code != 0 || r.stderr != "" {
+			t.Fatalf("%v: exit %d, stderr %q", tc.args, r.code, r.stderr)
+		}
+		golden(t, tc.file, r.stdout)
+	}
+}
+
 func TestGoldenCodes(t *testing.T) {
 	r := analyze(t, "", "codes")
 	if r.code != 0 {
@@ -130,6 +149,9 @@ func TestJSONContract(t *testing.T) {
 		"quota.client_key", "quota.window_seconds", "quota.limit_per_window", "quota.overall.peak", "quota.overall.peak_start",
 		"quota.overall.p50", "quota.overall.p95", "quota.overall.p99", "quota.overall.windows", "quota.overall.windows_over_limit",
 		"quota.overall.longest_over_limit_run", "quota.rate_limited", "quota.bursts", "quota.clients",
+		"retry.window_seconds", "retry.retryable_failures", "retry.recovered", "retry.exhausted", "retry.abandoned",
+		"retry.attempts", "retry.unsafe_retries", "retry.retry_after_violations", "retry.non_retryable_repeats",
+		"retry.by_status", "retry.clients", "retry.storms", "retry.unrecovered",
 	} {
 		if _, ok := lookup(doc, path); !ok {
 			t.Errorf("JSON report lacks %s", path)
@@ -238,6 +260,9 @@ func TestExitCodes(t *testing.T) {
 		{"bad limit", []string{"quota", "--limit", "lots", good}, "", 2, "cannot read --limit", "", true},
 		{"tiny limit", []string{"quota", "--limit", "1/1h", "--window", "1s", good}, "", 2, "less than one request", "", true},
 		{"bad client", []string{"quota", "--client", "ip", good}, "", 2, "cannot read --client", "", true},
+		{"csv needs retries", []string{"report", "-o", "csv", good}, "", 2, "use it with analyze retries", "", true},
+		{"bad storm share", []string{"retries", "--storm-share", "2", good}, "", 2, "--storm-share", "", true},
+		{"retries csv header", []string{"retries", "-o", "csv", good}, "", 0, "", "time,client,method,path,status,outcome", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,294 @@
+package report
+
+import (
+	"time"
+
+	"github.com/DataDog/sketches-go/ddsketch"
+
+	"analyze/classify"
+)
+
+// Failures worth retrying: retry chains, found in time order (the
+// sequencer feeds them). Definitions (README, "Retries"):
+//
+//   - A request's identity is (client, method, path with query).
+//   - A retryable failure (policy after_wait, backoff or unsafe) opens a
+//     chain for its identity unless one is open.
+//   - A later record of the same identity within the retry window of the
+//     chain's last failure (inclusive) is an attempt: a 2xx closes the chain
+//     as recovered, another retryable failure extends it, any other status
+//     closes it as exhausted.
+//   - A chain whose window passes with no attempt closes as abandoned; with
+//     attempts but no success, as exhausted. Chains still open at the end
+//     of input close by the same rule.
+//   - A chain that began with an unsafe failure (POST/PATCH after a 5xx) and
+//     has attempts is an unsafe retry: a possible duplicate write.
+//   - An attempt sent before its failure's Retry-After (logged, else
+//     --retry-after) is a Retry-After violation.
+//   - The same identity sent again within the window after a failure whose
+//     policy is "no" (400, 403, 404, 405, 422...) is a non-retryable repeat.
+//
+// State: the open chains and the recent "no" failures, both pruned as the
+// window passes, so bounded by the traffic of one window; per-client and
+// per-(status, endpoint) counters, bounded by retryClientLimit and
+// retryRowLimit; the unrecovered list, kept up to unrecoveredLimit.
+
+const (
+	retryClientLimit = 100000
+	retryRowLimit    = 10000
+	unrecoveredLimit = 100000
+)
+
+// RetryOptions configure the retry analysis.
+type RetryOptions struct {
+	Window     time.Duration // the retry window; 0 means 10 minutes
+	RetryAfter time.Duration // the wait a failure asks for when no Retry-After is logged
+	StormShare float64       // a storm: attempts above this share of a window's traffic; 0 means 0.2
+	StormWin   time.Duration // the storm window (the quota window)
+}
+
+type chain struct {
+	id        uint64 // the identity
+	info      *FailInfo
+	first     int64 // time of the first failure
+	lastFail  int64
+	deadline  int64 // the last failure's Retry-After deadline
+	last      int64 // time of the last attempt
+	attempts  int64
+	lastState int32 // status of the last failure
+	unsafe    bool
+	client    uint64
+}
+
+type noFail struct {
+	at     int64
+	status int32
+}
+
+// retryStats are the counters of a client or a (status, endpoint) row.
+type retryStats struct {
+	chains, recovered, exhausted, abandoned int64
+	attempts, maxAttempts                   int64
+	violations, unsafe, repeats             int64
+	repeatsBy                               map[int32]int64 // by status (clients only)
+	abandonedBy                             map[int32]int64 // by status (clients only)
+	recovery                                *ddsketch.DDSketch
+}
+
+func newRetryStats() *retryStats {
+	sk, _ := ddsketch.LogCollapsingLowestDenseDDSketch(0.01, 2048)
+	return &retryStats{recovery: sk, repeatsBy: map[int32]int64{}, abandonedBy: map[int32]int64{}}
+}
+
+type rowKey struct {
+	status   int32
+	endpoint string
+}
+
+// unrecovered is one abandoned or exhausted chain.
+type unrecovered struct {
+	info        *FailInfo
+	first, last int64 // first failure; last attempt (0: none)
+	attempts    int64
+	outcome     string
+	status      int32 // the last failure's status
+	unsafe      bool
+}
+
+type retryTracker struct {
+	window, defaultRA int64
+	open              map[uint64]*chain
+	noFails           map[uint64]noFail
+	lastPrune         int64
+	total             *retryStats
+	clients           map[uint64]*retryStats
+	rows              map[rowKey]*retryStats
+	unrecovered       []unrecovered
+	unrecoveredCount  int64
+	// storms: attempts per storm window, and per (client, window)
+	stormWin       int64
+	attemptsByWin  map[int64]int64
+	attemptsByCell map[cell]int64
+	dropped        int64
+}
+
+func newRetryTracker(o RetryOptions) *retryTracker {
+	w := int64(o.Window)
+	if w <= 0 {
+		w = int64(10 * time.Minute)
+	}
+	sw := int64(o.StormWin)
+	if sw <= 0 {
+		sw = int64(time.Minute)
+	}
+	return &retryTracker{window: w, defaultRA: int64(o.RetryAfter), open: map[uint64]*chain{}, noFails: map[uint64]noFail{},
+		total: newRetryStats(), clients: map[uint64]*retryStats{}, rows: map[rowKey]*retryStats{},
+		stormWin: sw, attemptsByWin: map[int64]int64{}, attemptsByCell: map[cell]int64{}}
+}
+
+func (t *retryTracker) clientStats(c uint64) *retryStats {
+	st := t.clients[c]
+	if st == nil {
+		if len(t.clients) >= retryClientLimit {
+			t.dropped++
+			return nil
+		}
+		st = newRetryStats()
+		t.clients[c] = st
+	}
+	return st
+}
+
+func (t *retryTracker) rowStats(status int32, endpoint string) *retryStats {
+	k := rowKey{status, endpoint}
+	st := t.rows[k]
+	if st == nil {
+		if len(t.rows) >= retryRowLimit {
+			return nil
+		}
+		st = newRetryStats()
+		t.rows[k] = st
+	}
+	return st
+}
+
+// each applies f to the total, the client's and the row's counters.
+func (t *retryTracker) each(c *chain, f func(*retryStats)) {
+	f(t.total)
+	if st := t.clientStats(c.client); st != nil {
+		f(st)
+	}
+	if st := t.rowStats(int32(c.info.Status), c.info.Endpoint); st != nil {
+		f(st)
+	}
+}
+
+func (t *retryTracker) consume(e *Event) {
+	if e.Time-t.lastPrune > t.window/4 {
+		t.prune(e.Time)
+	}
+	if nf, ok := t.noFails[e.Identity]; ok {
+		if e.Time-nf.at <= t.window {
+			t.total.repeats++
+			if st := t.clientStats(e.Client); st != nil {
+				st.repeats++
+				st.repeatsBy[nf.status]++
+			}
+		}
+		delete(t.noFails, e.Identity)
+	}
+	c := t.open[e.Identity]
+	if c != nil && e.Time-c.lastFail > t.window {
+		t.close(c, e.Time)
+		c = nil
+	}
+	if c != nil {
+		t.attempt(c, e)
+		return
+	}
+	switch {
+	case e.Policy.Retryable() && e.Info != nil:
+		c = &chain{id: e.Identity, info: e.Info, first: e.Time, lastFail: e.Time, deadline: e.Time + t.retryAfter(e),
+			lastState: e.Status, unsafe: e.Policy == classify.Unsafe, client: e.Client}
+		t.open[e.Identity] = c
+		t.each(c, func(s *retryStats) { s.chains++ })
+	case e.Failure && e.Policy == classify.No:
+		t.noFails[e.Identity] = noFail{at: e.Time, status: e.Status}
+	}
+}
+
+func (t *retryTracker) retryAfter(e *Event) int64 {
+	if e.RetryAfter >= 0 {
+		return int64(e.RetryAfter) * int64(time.Second)
+	}
+	return t.defaultRA
+}
+
+// attempt applies a record of an open chain's identity.
+func (t *retryTracker) attempt(c *chain, e *Event) {
+	c.attempts++
+	c.last = e.Time
+	violation := e.Time < c.deadline
+	t.each(c, func(s *retryStats) {
+		s.attempts++
+		if violation {
+			s.violations++
+		}
+	})
+	w := e.Time / t.stormWin
+	t.attemptsByWin[w]++
+	if len(t.attemptsByCell) < cellLimit {
+		t.attemptsByCell[cell{e.Client, w}]++
+	}
+	switch {
+	case e.Status >= 200 && e.Status < 300:
+		t.finish(c, "recovered", e.Time)
+	case e.Policy.Retryable():
+		c.lastFail, c.lastState, c.deadline = e.Time, e.Status, e.Time+t.retryAfter(e)
+	default:
+		c.lastState = e.Status
+		t.finish(c, "exhausted", e.Time)
+	}
+}
+
+// close ends a chain whose window passed.
+func (t *retryTracker) close(c *chain, now int64) {
+	if c.attempts == 0 {
+		t.finish(c, "abandoned", now)
+	} else {
+		t.finish(c, "exhausted", now)
+	}
+}
+
+func (t *retryTracker) finish(c *chain, outcome string, now int64) {
+	delete(t.open, c.id)
+	recovery := float64(c.last-c.first) / 1e9
+	t.each(c, func(s *retryStats) {
+		switch outcome {
+		case "recovered":
+			s.recovered++
+			s.recovery.Add(recovery)
+		case "exhausted":
+			s.exhausted++
+		case "abandoned":
+			s.abandoned++
+			if s.abandonedBy != nil {
+				s.abandonedBy[int32(c.info.Status)]++
+			}
+		}
+		s.maxAttempts = max(s.maxAttempts, c.attempts)
+		if c.unsafe && c.attempts > 0 {
+			s.unsafe++
+		}
+	})
+	if outcome != "recovered" {
+		t.unrecoveredCount++
+		if len(t.unrecovered) < unrecoveredLimit {
+			t.unrecovered = append(t.unrecovered, unrecovered{info: c.info, first: c.first, last: c.last,
+				attempts: c.attempts, outcome: outcome, status: c.lastState, unsafe: c.unsafe})
+		}
+	}
+}
+
+// prune closes the chains and forgets the "no" failures whose window has
+// passed by now.
+func (t *retryTracker) prune(now int64) {
+	t.lastPrune = now
+	for _, c := range t.open {
+		if now-c.lastFail > t.window {
+			t.close(c, now)
+		}
+	}
+	for id, nf := range t.noFails {
+		if now-nf.at > t.window {
+			delete(t.noFails, id)
+		}
+	}
+}
+
+// end closes every chain still open: the input is over.
+func (t *retryTracker) end() {
+	for _, c := range t.open {
+		t.close(c, 0)
+	}
+}

@@ -1,0 +1,280 @@
+package report
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"analyze/classify"
+)
+
+// RetryReport is the retry section (JSON key "retry"); its keys are a
+// documented contract (README, "Retries").
+type RetryReport struct {
+	WindowSeconds        float64       `json:"window_seconds"`
+	RetryAfterDefault    float64       `json:"retry_after_default_seconds"`
+	StormShare           float64       `json:"storm_share"`
+	RetryableFailures    int64         `json:"retryable_failures"`
+	Recovered            int64         `json:"recovered"`
+	Exhausted            int64         `json:"exhausted"`
+	Abandoned            int64         `json:"abandoned"`
+	Attempts             int64         `json:"attempts"`
+	MeanAttempts         float64       `json:"mean_attempts"`
+	MaxAttempts          int64         `json:"max_attempts"`
+	RecoveryP50          *float64      `json:"recovery_p50_seconds"`
+	RecoveryP95          *float64      `json:"recovery_p95_seconds"`
+	UnsafeRetries        int64         `json:"unsafe_retries"`
+	RetryAfterViolations int64         `json:"retry_after_violations"`
+	NonRetryableRepeats  int64         `json:"non_retryable_repeats"`
+	ByStatus             []RetryRow    `json:"by_status"`
+	Clients              []RetryClient `json:"clients"`
+	Storms               []Storm       `json:"storms"`
+	Unrecovered          int64         `json:"unrecovered"`
+	UnrecoveredList      []Unrecovered `json:"unrecovered_list,omitempty"`
+	unrecoveredAll       []Unrecovered // for the CSV and the terminal list
+	unrecoveredKept      int64         // how many of Unrecovered are listed
+}
+
+// RetryRow is one (status, endpoint) of the retryable failures.
+type RetryRow struct {
+	Status            int      `json:"status"`
+	Endpoint          string   `json:"endpoint"`
+	Diagnosis         string   `json:"diagnosis"`
+	RetryableFailures int64    `json:"retryable_failures"`
+	Recovered         int64    `json:"recovered"`
+	Exhausted         int64    `json:"exhausted"`
+	Abandoned         int64    `json:"abandoned"`
+	MeanAttempts      float64  `json:"mean_attempts"`
+	MaxAttempts       int64    `json:"max_attempts"`
+	RecoveryP50       *float64 `json:"recovery_p50_seconds"`
+	RecoveryP95       *float64 `json:"recovery_p95_seconds"`
+	UnsafeRetries     int64    `json:"unsafe_retries"`
+}
+
+// RetryClient is one client's retry behaviour.
+type RetryClient struct {
+	Client               string  `json:"client"`
+	Failures             int64   `json:"retryable_failures"`
+	Recovered            int64   `json:"recovered"`
+	RecoveredShare       float64 `json:"recovered_share"`
+	Exhausted            int64   `json:"exhausted"`
+	Abandoned            int64   `json:"abandoned"`
+	Attempts             int64   `json:"attempts"`
+	RetryAfterViolations int64   `json:"retry_after_violations"`
+	NonRetryableRepeats  int64   `json:"non_retryable_repeats"`
+	UnsafeRetries        int64   `json:"unsafe_retries"`
+	Diagnosis            string  `json:"diagnosis"`
+}
+
+// Storm is a run of windows in which retry attempts were more than the
+// storm share of the traffic.
+type Storm struct {
+	Start    string   `json:"start"`
+	End      string   `json:"end"`
+	Requests int64    `json:"requests"`
+	Attempts int64    `json:"attempts"`
+	Share    float64  `json:"share"`
+	Clients  []string `json:"clients"`
+}
+
+// Unrecovered is one abandoned or exhausted chain.
+type Unrecovered struct {
+	Time        string `json:"time"`
+	Client      string `json:"client"`
+	Method      string `json:"method"`
+	Path        string `json:"path"`
+	Status      int    `json:"status"`
+	Outcome     string `json:"outcome"`
+	Attempts    int64  `json:"attempts"`
+	LastAttempt string `json:"last_attempt"`
+	Unsafe      bool   `json:"unsafe"`
+	Action      string `json:"action"`
+	File        string `json:"file"`
+	Line        int64  `json:"line"`
+}
+
+func quantiles(st *retryStats) (*float64, *float64) {
+	if st.recovery.IsEmpty() {
+		return nil, nil
+	}
+	v, err := st.recovery.GetValuesAtQuantiles([]float64{0.5, 0.95})
+	if err != nil {
+		return nil, nil
+	}
+	p50, p95 := round(v[0], 3), round(v[1], 3)
+	return &p50, &p95
+}
+
+func meanAttempts(st *retryStats) float64 {
+	if st.chains == 0 {
+		return 0
+	}
+	return round(float64(st.attempts)/float64(st.chains), 2)
+}
+
+func stampNS(ns int64) string { return time.Unix(0, ns).UTC().Format(time.RFC3339Nano) }
+
+// buildRetry makes the retry section.
+func buildRetry(s *Summary, opts RetryOptions, names map[uint64]string, withList bool, top int) *RetryReport {
+	t := s.retries
+	if t == nil {
+		return nil
+	}
+	share := opts.StormShare
+	if share <= 0 {
+		share = 0.2
+	}
+	tot := t.total
+	r := &RetryReport{
+		WindowSeconds: float64(t.window) / 1e9, RetryAfterDefault: float64(t.defaultRA) / 1e9, StormShare: share,
+		RetryableFailures: tot.chains, Recovered: tot.recovered, Exhausted: tot.exhausted, Abandoned: tot.abandoned,
+		Attempts: tot.attempts, MeanAttempts: meanAttempts(tot), MaxAttempts: tot.maxAttempts,
+		UnsafeRetries: tot.unsafe, RetryAfterViolations: tot.violations, NonRetryableRepeats: tot.repeats,
+		Unrecovered: t.unrecoveredCount, ByStatus: []RetryRow{}, Clients: []RetryClient{}, Storms: []Storm{},
+	}
+	r.RecoveryP50, r.RecoveryP95 = quantiles(tot)
+	name := func(h uint64) string {
+		if n, ok := names[h]; ok {
+			return n
+		}
+		return "(folded)"
+	}
+
+	for k, st := range t.rows {
+		row := RetryRow{Status: int(k.status), Endpoint: k.endpoint, Diagnosis: classify.Lookup(int(k.status)).ID,
+			RetryableFailures: st.chains, Recovered: st.recovered, Exhausted: st.exhausted, Abandoned: st.abandoned,
+			MeanAttempts: meanAttempts(st), MaxAttempts: st.maxAttempts, UnsafeRetries: st.unsafe}
+		row.RecoveryP50, row.RecoveryP95 = quantiles(st)
+		r.ByStatus = append(r.ByStatus, row)
+	}
+	slices.SortFunc(r.ByStatus, func(a, b RetryRow) int {
+		return cmp.Or(cmp.Compare(b.RetryableFailures, a.RetryableFailures), cmp.Compare(a.Status, b.Status), cmp.Compare(a.Endpoint, b.Endpoint))
+	})
+	if len(r.ByStatus) > max(top, 20) {
+		r.ByStatus = r.ByStatus[:max(top, 20)]
+	}
+
+	for h, st := range t.clients {
+		c := RetryClient{Client: name(h), Failures: st.chains, Recovered: st.recovered, Exhausted: st.exhausted,
+			Abandoned: st.abandoned, Attempts: st.attempts, RetryAfterViolations: st.violations,
+			NonRetryableRepeats: st.repeats, UnsafeRetries: st.unsafe, Diagnosis: diagnose(st)}
+		if st.chains > 0 {
+			c.RecoveredShare = round(float64(st.recovered)/float64(st.chains), 4)
+		}
+		r.Clients = append(r.Clients, c)
+	}
+	slices.SortFunc(r.Clients, func(a, b RetryClient) int {
+		return cmp.Or(cmp.Compare(b.Failures+b.NonRetryableRepeats, a.Failures+a.NonRetryableRepeats), cmp.Compare(a.Client, b.Client))
+	})
+	if len(r.Clients) > max(top, 20) {
+		r.Clients = r.Clients[:max(top, 20)]
+	}
+
+	// Storms: windows whose attempts pass the share of their traffic.
+	var ws []int64
+	for w, n := range t.attemptsByWin {
+		total := int64(0)
+		if wc := s.quota.windows[w*t.stormWin/s.quota.win]; wc != nil && t.stormWin == s.quota.win {
+			total = wc.requests
+		}
+		if total > 0 && float64(n) > share*float64(total) {
+			ws = append(ws, w)
+		}
+	}
+	slices.Sort(ws)
+	for i := 0; i < len(ws); {
+		j := i
+		for j+1 < len(ws) && ws[j+1] == ws[j]+1 {
+			j++
+		}
+		st := Storm{Start: stampNS(ws[i] * t.stormWin), End: stampNS((ws[j] + 1) * t.stormWin)}
+		by := map[uint64]int64{}
+		for k := i; k <= j; k++ {
+			st.Attempts += t.attemptsByWin[ws[k]]
+			st.Requests += s.quota.windows[ws[k]].requests
+		}
+		for c, n := range t.attemptsByCell {
+			if c.win >= ws[i] && c.win <= ws[j] {
+				by[c.client] += n
+			}
+		}
+		st.Share = round(float64(st.Attempts)/float64(st.Requests), 4)
+		type kv struct {
+			n string
+			v int64
+		}
+		var cl []kv
+		for h, n := range by {
+			cl = append(cl, kv{name(h), n})
+		}
+		slices.SortFunc(cl, func(a, b kv) int { return cmp.Or(cmp.Compare(b.v, a.v), cmp.Compare(a.n, b.n)) })
+		st.Clients = []string{}
+		for _, c := range cl[:min(3, len(cl))] {
+			st.Clients = append(st.Clients, c.n)
+		}
+		r.Storms = append(r.Storms, st)
+		i = j + 1
+	}
+
+	// The unrecovered list, oldest first.
+	list := slices.Clone(t.unrecovered)
+	slices.SortFunc(list, func(a, b unrecovered) int {
+		return cmp.Or(cmp.Compare(a.first, b.first), cmp.Compare(a.info.File, b.info.File), cmp.Compare(a.info.Line, b.info.Line))
+	})
+	for _, u := range list {
+		last := ""
+		if u.attempts > 0 {
+			last = stampNS(u.last)
+		}
+		row := Unrecovered{Time: stampNS(u.first), Client: u.info.Client, Method: u.info.Method, Path: u.info.Target,
+			Status: int(u.status), Outcome: u.outcome, Attempts: u.attempts, LastAttempt: last, Unsafe: u.unsafe,
+			Action: classify.Lookup(int(u.status)).Action, File: u.info.File, Line: u.info.Line}
+		r.unrecoveredAll = append(r.unrecoveredAll, row)
+	}
+	r.unrecoveredKept = int64(len(r.unrecoveredAll))
+	if withList {
+		r.UnrecoveredList = r.unrecoveredAll
+		if r.UnrecoveredList == nil {
+			r.UnrecoveredList = []Unrecovered{}
+		}
+	}
+	return r
+}
+
+// diagnose sums up a client's retry behaviour in one line.
+func diagnose(st *retryStats) string {
+	topOf := func(m map[int32]int64) (int32, int64) {
+		var best int32
+		var n int64
+		for k, v := range m {
+			if v > n || v == n && k < best {
+				best, n = k, v
+			}
+		}
+		return best, n
+	}
+	switch {
+	case st.unsafe > 0:
+		return "retries writes after server errors: possible duplicates (use an idempotency key)"
+	case st.violations > 0 && st.violations*4 >= st.attempts:
+		return "retries too fast after 429/503 (ignores Retry-After)"
+	}
+	if s, n := topOf(st.abandonedBy); n > 0 && st.attempts == 0 {
+		return "never retries " + itoa3(int(s))
+	}
+	if s, n := topOf(st.repeatsBy); n > 0 && n*10 >= st.chains {
+		return "repeats " + itoa3(int(s)) + " unchanged"
+	}
+	switch {
+	case st.chains > 0 && st.recovered*10 >= st.chains*9:
+		return "retries well"
+	case st.chains > 0:
+		return "recovers some failures, gives up on others"
+	}
+	return "-"
+}
+
+func itoa3(n int) string {
+	b := []byte{'0' + byte(n/100%10), '0' + byte(n/10%10), '0' + byte(n%10)}
+	return string(b)
+}

@@ -1,0 +1,157 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"analyze/ingest"
+)
+
+// rline renders one request at second s past 10:00:00 with the format of
+// quotaFormat.
+func rline(user, method, path string, sec float64, status int, retryAfter string) string {
+	at := time.Date(2025, 3, 12, 10, 0, 0, 0, time.UTC).Add(time.Duration(sec * float64(time.Second)))
+	return fmt.Sprintf(`10.0.0.1 - %s [%s] "%s %s HTTP/1.1" %d 10 ra="%s"`,
+		user, at.Format("02/Jan/2006:15:04:05.000 -0700"), method, path, status, retryAfter)
+}
+
+func retryRun(t *testing.T, logs map[string][]string, order []string, workers int, opts RetryOptions) *RetryReport {
+	t.Helper()
+	dir := t.TempDir()
+	var paths []string
+	for _, name := range order {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(strings.Join(logs[name], "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	files, _ := ingest.Expand(paths, false)
+	f, _ := ingest.ResolveFormat(quotaFormat, nil)
+	q := QuotaOptions{Window: time.Minute, RetryAfter: time.Second}
+	if opts.RetryAfter == 0 {
+		opts.RetryAfter = time.Second
+	}
+	sum, err := Aggregate(context.Background(), files, ingest.Options{Workers: workers, Format: f, MaxLine: 64 << 10}, Config{Quota: q, Retry: opts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Build(sum, files, Filter{}, Options{Top: 10, Quota: q, Retry: opts, Unrecovered: true})
+	if r.Input.Rejected != 0 {
+		t.Fatalf("rejected: %v", r.Input.RejectedExamples)
+	}
+	return r.Retry
+}
+
+func TestRetryChains(t *testing.T) {
+	older := []string{
+		// recovered: 503 then 200 after 30 s (Retry-After 30: no violation)
+		rline("erp", "GET", "/api/documents/1", 0, 503, "30"),
+		rline("erp", "GET", "/api/documents/1", 30, 200, "-"),
+		// exhausted: 500, 500, then 404
+		rline("erp", "GET", "/api/documents/2", 1, 500, "-"),
+		rline("erp", "GET", "/api/documents/2", 3, 500, "-"),
+		rline("erp", "GET", "/api/documents/2", 7, 404, "-"),
+		// a retry exactly at the window's end (600 s after the failure) counts
+		rline("erp", "GET", "/api/documents/3", 10, 504, "-"),
+		// interleaved identities: the same path by another client is not a retry
+		rline("bi", "GET", "/api/documents/3", 11, 200, "-"),
+		// a POST retried after a 500: an unsafe retry, recovered
+		rline("dam", "POST", "/api/imports", 20, 500, "-"),
+		// abandoned: 429 and nothing more (the chain spans into the newer file? no)
+		rline("shop", "GET", "/api/assets/9", 40, 429, "60"),
+		// non-retryable repeat: 422 sent again unchanged within the window
+		rline("legacy", "PATCH", "/api/documents/5", 50, 422, "-"),
+		rline("legacy", "PATCH", "/api/documents/5", 55, 422, "-"),
+		// a 422 sent again after the window: no repeat
+		rline("legacy", "PATCH", "/api/documents/6", 60, 422, "-"),
+	}
+	newer := []string{
+		rline("dam", "POST", "/api/imports", 25, 201, "-"),
+		rline("erp", "GET", "/api/documents/3", 610, 200, "-"),
+		// shop retries its 429 too early (5 s, Retry-After 60), gets 429, then gives up
+		rline("shop", "GET", "/api/assets/10", 700, 429, "60"),
+		rline("shop", "GET", "/api/assets/10", 705, 429, "60"),
+		rline("legacy", "PATCH", "/api/documents/6", 700, 422, "-"),
+	}
+	logs := map[string][]string{"a.log": older, "b.log": newer}
+	var first string
+	for _, tc := range []struct {
+		order   []string
+		workers int
+	}{{[]string{"a.log", "b.log"}, 1}, {[]string{"b.log", "a.log"}, 3}} {
+		r := retryRun(t, logs, tc.order, tc.workers, RetryOptions{Window: 10 * time.Minute})
+		got := fmt.Sprintf("chains %d recovered %d exhausted %d abandoned %d attempts %d unsafe %d violations %d repeats %d unrecovered %d",
+			r.RetryableFailures, r.Recovered, r.Exhausted, r.Abandoned, r.Attempts, r.UnsafeRetries, r.RetryAfterViolations, r.NonRetryableRepeats, r.Unrecovered)
+		want := "chains 6 recovered 3 exhausted 2 abandoned 1 attempts 6 unsafe 1 violations 1 repeats 1 unrecovered 3"
+		if got != want {
+			t.Errorf("order %v workers %d:\n got %s\nwant %s", tc.order, tc.workers, got, want)
+		}
+		var list []string
+		for _, u := range r.UnrecoveredList {
+			list = append(list, fmt.Sprintf("%s %s %s %d %s %d", u.Client, u.Method, u.Path, u.Status, u.Outcome, u.Attempts))
+		}
+		wantList := "erp GET /api/documents/2 404 exhausted 2|shop GET /api/assets/9 429 abandoned 0|shop GET /api/assets/10 429 exhausted 1"
+		if strings.Join(list, "|") != wantList {
+			t.Errorf("unrecovered\n got %s\nwant %s", strings.Join(list, "|"), wantList)
+		}
+		byClient := map[string]RetryClient{}
+		for _, c := range r.Clients {
+			byClient[c.Client] = c
+		}
+		if c := byClient["dam"]; c.UnsafeRetries != 1 || !strings.Contains(c.Diagnosis, "duplicates") {
+			t.Errorf("dam: %+v", c)
+		}
+		if c := byClient["legacy"]; c.NonRetryableRepeats != 1 || c.Diagnosis != "repeats 422 unchanged" {
+			t.Errorf("legacy: %+v", c)
+		}
+		if c := byClient["shop"]; c.RetryAfterViolations != 1 || !strings.Contains(c.Diagnosis, "too fast") {
+			t.Errorf("shop: %+v", c)
+		}
+		if r.RecoveryP50 == nil || *r.RecoveryP50 < 29 || *r.RecoveryP50 > 31 {
+			t.Errorf("recovery p50 %v, want ~30 s (5 s, 30 s, 600 s)", r.RecoveryP50)
+		}
+		for i := range r.UnrecoveredList {
+			r.UnrecoveredList[i].File = filepath.Base(r.UnrecoveredList[i].File) // each run has its own folder
+		}
+		j := jsonOf(t, r)
+		if first == "" {
+			first = j
+		} else if j != first {
+			t.Errorf("file order or workers changed the retry report:\n%s\n%s", first, j)
+		}
+	}
+	// A retry one second past the window is a new chain: the first is abandoned.
+	late := map[string][]string{"c.log": {rline("erp", "GET", "/x", 0, 503, "-"), rline("erp", "GET", "/x", 601, 200, "-")}}
+	if r := retryRun(t, late, []string{"c.log"}, 1, RetryOptions{Window: 10 * time.Minute}); r.Abandoned != 1 || r.Recovered != 0 || r.Attempts != 0 {
+		t.Errorf("past the window: abandoned %d recovered %d attempts %d", r.Abandoned, r.Recovered, r.Attempts)
+	}
+}
+
+func TestUnrecoveredCSV(t *testing.T) {
+	logs := map[string][]string{"a.log": {rline("=cmd|' /C calc'!A0", "GET", "/api/x", 0, 503, "-")}}
+	r := retryRun(t, logs, []string{"a.log"}, 1, RetryOptions{Window: time.Minute})
+	var b bytes.Buffer
+	if err := WriteUnrecoveredCSV(&b, &Report{Retry: r}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0][0] != "time" || rows[1][1] != "'=cmd|' /C calc'!A0" || rows[1][4] != "503" || rows[1][5] != "abandoned" {
+		t.Errorf("csv rows %q", rows)
+	}
+	for in, want := range map[string]string{"=1+1": "'=1+1", "+x": "'+x", "-": "-", "-5": "'-5", "@a": "'@a", "ok": "ok", "": ""} {
+		if got := CSVSafe(in); got != want {
+			t.Errorf("CSVSafe(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,92 @@
+package report
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// retrySections lays out the retry section for the text and Markdown
+// writers; the unrecovered list shows its first `list` rows (all when
+// list < 0).
+func retrySections(q *RetryReport, e escaper, list int) []section {
+	if q == nil {
+		return nil
+	}
+	esc := e.cell
+	secs := func(p *float64) string {
+		if p == nil {
+			return "-"
+		}
+		return strconv.FormatFloat(*p, 'f', -1, 64) + " s"
+	}
+	head := section{
+		title:  fmt.Sprintf("Retries: failures worth retrying (retry window %s)", windowName(q.WindowSeconds)),
+		header: []string{"figure", "value"},
+		align:  []bool{false, true},
+		rows: [][]string{
+			{"retryable failures (chains)", thousands(q.RetryableFailures)},
+			{"recovered / exhausted / abandoned", fmt.Sprintf("%s / %s / %s", thousands(q.Recovered), thousands(q.Exhausted), thousands(q.Abandoned))},
+			{"attempts (mean, max per chain)", fmt.Sprintf("%s (%.2f, %d)", thousands(q.Attempts), q.MeanAttempts, q.MaxAttempts)},
+			{"time to recovery p50 / p95", secs(q.RecoveryP50) + " / " + secs(q.RecoveryP95)},
+			{"unsafe retries (writes after 5xx)", thousands(q.UnsafeRetries)},
+			{"Retry-After violations", thousands(q.RetryAfterViolations)},
+			{"non-retryable repeats", thousands(q.NonRetryableRepeats)},
+			{"unrecovered", thousands(q.Unrecovered)},
+		},
+	}
+	head.notes = append(head.notes, "A chain opens at a retryable failure (429, 503, 5xx...) and collects the same client's same request within the window; see README, Retries.")
+
+	rows := section{
+		title:  "Retryable failures by status and endpoint",
+		header: []string{"status", "endpoint", "chains", "recovered", "exhausted", "abandoned", "attempts", "recovery p50", "unsafe"},
+		align:  []bool{true, false, true, true, true, true, true, true, true},
+	}
+	for _, r := range q.ByStatus {
+		rows.rows = append(rows.rows, []string{fmt.Sprintf("%03d", r.Status), esc(r.Endpoint), thousands(r.RetryableFailures),
+			thousands(r.Recovered), thousands(r.Exhausted), thousands(r.Abandoned), fmt.Sprintf("%.2f (max %d)", r.MeanAttempts, r.MaxAttempts),
+			secs(r.RecoveryP50), thousands(r.UnsafeRetries)})
+	}
+
+	clients := section{
+		title:  "Retry behaviour by client",
+		header: []string{"client", "chains", "recovered", "attempts", "too early", "repeats", "unsafe", "diagnosis"},
+		align:  []bool{false, true, true, true, true, true, true, false},
+	}
+	for _, c := range q.Clients {
+		clients.rows = append(clients.rows, []string{esc(c.Client), thousands(c.Failures), percent(c.Recovered, c.Failures),
+			thousands(c.Attempts), thousands(c.RetryAfterViolations), thousands(c.NonRetryableRepeats), thousands(c.UnsafeRetries), c.Diagnosis})
+	}
+
+	storms := section{
+		title:  fmt.Sprintf("Retry storms (attempts above %.0f%% of a window's traffic)", q.StormShare*100),
+		header: []string{"start", "end", "requests", "attempts", "share", "clients"},
+		align:  []bool{false, false, true, true, true, false},
+	}
+	for _, s := range q.Storms {
+		cl := ""
+		for i, c := range s.Clients {
+			if i > 0 {
+				cl += ", "
+			}
+			cl += esc(c)
+		}
+		storms.rows = append(storms.rows, []string{s.Start, s.End, thousands(s.Requests), thousands(s.Attempts), percent(s.Attempts, s.Requests), cl})
+	}
+
+	un := section{
+		title:  "Unrecovered failures (oldest first)",
+		header: []string{"time", "client", "method", "path", "status", "outcome", "attempts", "what to do"},
+		align:  []bool{false, false, false, false, true, false, true, false},
+	}
+	n := len(q.unrecoveredAll)
+	if list >= 0 {
+		n = min(n, list)
+	}
+	for _, u := range q.unrecoveredAll[:n] {
+		un.rows = append(un.rows, []string{u.Time, esc(u.Client), esc(u.Method), esc(u.Path), fmt.Sprintf("%03d", u.Status), u.Outcome, thousands(u.Attempts), u.Action})
+	}
+	if int64(n) < q.Unrecovered {
+		un.notes = append(un.notes, fmt.Sprintf("%s more: analyze retries --unrecovered lists them all, -o csv as CSV for a replay job.", thousands(q.Unrecovered-int64(n))))
+	}
+	return []section{head, rows, clients, storms, un}
+}
