@@ -33,7 +33,7 @@ func (o QuotaOptions) window() int64 {
 	return int64(o.Window)
 }
 
-const cellLimit = 1 << 20
+const cellLimit = 1 << 18
 
 type winCount struct{ requests, rateLimited int64 }
 

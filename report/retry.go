@@ -75,9 +75,17 @@ type retryStats struct {
 	recovery                                *ddsketch.DDSketch
 }
 
-func newRetryStats() *retryStats {
-	sk, _ := ddsketch.LogCollapsingLowestDenseDDSketch(0.01, 2048)
-	return &retryStats{recovery: sk, repeatsBy: map[int32]int64{}, abandonedBy: map[int32]int64{}}
+// newRetryStats returns counters; with a recovery-time sketch for the total
+// and the (status, endpoint) rows, with per-status maps for clients.
+func newRetryStats(sketch bool) *retryStats {
+	st := &retryStats{}
+	if sketch {
+		// DDSketch: 1 % relative error, mergeable, at most 2048 bins.
+		st.recovery, _ = ddsketch.LogCollapsingLowestDenseDDSketch(0.01, 2048)
+	} else {
+		st.repeatsBy, st.abandonedBy = map[int32]int64{}, map[int32]int64{}
+	}
+	return st
 }
 
 type rowKey struct {
@@ -122,7 +130,7 @@ func newRetryTracker(o RetryOptions) *retryTracker {
 		sw = int64(time.Minute)
 	}
 	return &retryTracker{window: w, defaultRA: int64(o.RetryAfter), open: map[uint64]*chain{}, noFails: map[uint64]noFail{},
-		total: newRetryStats(), clients: map[uint64]*retryStats{}, rows: map[rowKey]*retryStats{},
+		total: newRetryStats(true), clients: map[uint64]*retryStats{}, rows: map[rowKey]*retryStats{},
 		stormWin: sw, attemptsByWin: map[int64]int64{}, attemptsByCell: map[cell]int64{}}
 }
 
@@ -133,7 +141,7 @@ func (t *retryTracker) clientStats(c uint64) *retryStats {
 			t.dropped++
 			return nil
 		}
-		st = newRetryStats()
+		st = newRetryStats(false)
 		t.clients[c] = st
 	}
 	return st
@@ -146,7 +154,7 @@ func (t *retryTracker) rowStats(status int32, endpoint string) *retryStats {
 		if len(t.rows) >= retryRowLimit {
 			return nil
 		}
-		st = newRetryStats()
+		st = newRetryStats(true)
 		t.rows[k] = st
 	}
 	return st
@@ -217,7 +225,7 @@ func (t *retryTracker) attempt(c *chain, e *Event) {
 	})
 	w := e.Time / t.stormWin
 	t.attemptsByWin[w]++
-	if len(t.attemptsByCell) < cellLimit {
+	if len(t.attemptsByCell) < cellLimit/4 {
 		t.attemptsByCell[cell{e.Client, w}]++
 	}
 	switch {
@@ -247,7 +255,9 @@ func (t *retryTracker) finish(c *chain, outcome string, now int64) {
 		switch outcome {
 		case "recovered":
 			s.recovered++
-			s.recovery.Add(recovery)
+			if s.recovery != nil {
+				s.recovery.Add(recovery)
+			}
 		case "exhausted":
 			s.exhausted++
 		case "abandoned":

@@ -94,7 +94,7 @@ type Unrecovered struct {
 }
 
 func quantiles(st *retryStats) (*float64, *float64) {
-	if st.recovery.IsEmpty() {
+	if st.recovery == nil || st.recovery.IsEmpty() {
 		return nil, nil
 	}
 	v, err := st.recovery.GetValuesAtQuantiles([]float64{0.5, 0.95})
