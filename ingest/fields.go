@@ -208,20 +208,7 @@ func (p *fieldState) setOther(k fieldKind, name string, v []byte, rec *Record) R
 			p.noBackend = true
 		}
 	case kDurSec, kDurMS, kDurUS, kDurNS, kDurAuto:
-		unit := time.Second
-		switch k {
-		case kDurMS:
-			unit = time.Millisecond
-		case kDurUS:
-			unit = time.Microsecond
-		case kDurNS:
-			unit = time.Nanosecond
-		case kDurAuto:
-			if bytes.IndexByte(v, '.') < 0 {
-				unit = time.Millisecond
-			}
-		}
-		if d, ok := parseSeconds(v, unit); ok {
+		if d, ok := parseSeconds(v, unitOf(k, v)); ok {
 			rec.Duration = d
 		}
 	case kDurLB, kDurLBTarget:
@@ -237,14 +224,7 @@ func (p *fieldState) setOther(k fieldKind, name string, v []byte, rec *Record) R
 			}
 		}
 	case kUpstreamSec, kUpstreamMS, kUpstreamNS:
-		unit := time.Second
-		switch k {
-		case kUpstreamMS:
-			unit = time.Millisecond
-		case kUpstreamNS:
-			unit = time.Nanosecond
-		}
-		if d, ok := parseSeconds(lastListItem(v), unit); ok {
+		if d, ok := parseSeconds(lastListItem(v), unitOf(k, v)); ok {
 			rec.Upstream = d
 		}
 		if string(v) == "-1" {
@@ -270,6 +250,23 @@ func (p *fieldState) setOther(k fieldKind, name string, v []byte, rec *Record) R
 		rec.RateReset = parseCount(v)
 	}
 	return OK
+}
+
+// unitOf returns the unit of a duration field's value.
+func unitOf(k fieldKind, v []byte) time.Duration {
+	switch k {
+	case kDurMS, kUpstreamMS:
+		return time.Millisecond
+	case kDurUS:
+		return time.Microsecond
+	case kDurNS, kUpstreamNS:
+		return time.Nanosecond
+	case kDurAuto:
+		if bytes.IndexByte(v, '.') < 0 {
+			return time.Millisecond
+		}
+	}
+	return time.Second
 }
 
 // fieldState collects, for one line, the fields that are combined after all

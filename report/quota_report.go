@@ -76,8 +76,42 @@ type QuotaClient struct {
 // quotaClientsShown is how many clients the quota section lists at least.
 const quotaClientsShown = 20
 
+// clientNames maps client hashes back to the names of the clients table;
+// the per-client figures of quota and retries are kept by hash.
+func clientNames(s *Summary) func(uint64) string {
+	names := map[uint64]string{}
+	for _, e := range s.Clients.Top(-1, byRequests) {
+		names[hashClient([]byte(e.Key))] = e.Key
+	}
+	return func(h uint64) string {
+		if n, ok := names[h]; ok {
+			return n
+		}
+		return "(folded)"
+	}
+}
+
+// topNames returns the names of the n clients with the highest counts,
+// ties by name.
+func topNames(counts map[uint64]int64, name func(uint64) string, n int) []string {
+	type kv struct {
+		name string
+		n    int64
+	}
+	all := make([]kv, 0, len(counts))
+	for h, c := range counts {
+		all = append(all, kv{name(h), c})
+	}
+	slices.SortFunc(all, func(a, b kv) int { return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(a.name, b.name)) })
+	out := []string{}
+	for _, c := range all[:min(n, len(all))] {
+		out = append(out, c.name)
+	}
+	return out
+}
+
 // buildQuota makes the quota section of s.
-func buildQuota(s *Summary, opts QuotaOptions, analyzed int64, top int) *QuotaReport {
+func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyzed int64, top int) *QuotaReport {
 	q := s.quota
 	q.flush()
 	win := q.win
@@ -113,18 +147,6 @@ func buildQuota(s *Summary, opts QuotaOptions, analyzed int64, top int) *QuotaRe
 		r.RateLimitedShare = round(float64(r.RateLimited)/float64(analyzed), 4)
 	}
 
-	// Client names, from the clients table; hashes join them to the cells.
-	names := map[uint64]string{}
-	for _, e := range s.Clients.Top(-1, byRequests) {
-		names[hashClient([]byte(e.Key))] = e.Key
-	}
-	name := func(h uint64) string {
-		if n, ok := names[h]; ok {
-			return n
-		}
-		return "(folded)"
-	}
-
 	// Bursts: runs of consecutive windows with 429s.
 	for i := 0; i < len(ws); {
 		if q.windows[ws[i]].rateLimited == 0 {
@@ -146,19 +168,7 @@ func buildQuota(s *Summary, opts QuotaOptions, analyzed int64, top int) *QuotaRe
 				involved[c.client] += int64(n)
 			}
 		}
-		type kv struct {
-			name string
-			n    int64
-		}
-		var cl []kv
-		for h, n := range involved {
-			cl = append(cl, kv{name(h), n})
-		}
-		slices.SortFunc(cl, func(a, b kv) int { return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(a.name, b.name)) })
-		b.Clients = []string{}
-		for _, c := range cl[:min(len(cl), 5)] {
-			b.Clients = append(b.Clients, c.name)
-		}
+		b.Clients = topNames(involved, name, 5)
 		r.Bursts = append(r.Bursts, b)
 		i = j + 1
 	}

@@ -24,7 +24,9 @@ func qline(user string, sec float64, status int, retryAfter string) string {
 		user, at.Format("02/Jan/2006:15:04:05.000 -0700"), status, retryAfter)
 }
 
-func quotaRun(t *testing.T, logs map[string][]string, order []string, workers int, q QuotaOptions) *QuotaReport {
+// runLogs writes logs (name → lines) in the format of quotaFormat, reads
+// them in the given order with the given workers, and returns the report.
+func runLogs(t *testing.T, logs map[string][]string, order []string, workers int, q QuotaOptions, rt RetryOptions) *Report {
 	t.Helper()
 	dir := t.TempDir()
 	var paths []string
@@ -49,15 +51,23 @@ func quotaRun(t *testing.T, logs map[string][]string, order []string, workers in
 	if q.RetryAfter == 0 {
 		q.RetryAfter = time.Second
 	}
-	sum, err := Aggregate(context.Background(), files, ingest.Options{Workers: workers, Format: f, MaxLine: 64 << 10}, Config{Quota: q})
+	if rt.RetryAfter == 0 {
+		rt.RetryAfter = time.Second
+	}
+	sum, err := Aggregate(context.Background(), files, ingest.Options{Workers: workers, Format: f, MaxLine: 64 << 10}, Config{Quota: q, Retry: rt})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := Build(sum, files, Filter{}, Options{Top: 10, Quota: q})
+	r := Build(sum, files, Filter{}, Options{Top: 10, Quota: q, Retry: rt, Unrecovered: true})
 	if r.Input.Rejected != 0 {
 		t.Fatalf("rejected lines: %v %v", r.Input.RejectedReasons, r.Input.RejectedExamples)
 	}
-	return r.Quota
+	return r
+}
+
+func quotaRun(t *testing.T, logs map[string][]string, order []string, workers int, q QuotaOptions) *QuotaReport {
+	t.Helper()
+	return runLogs(t, logs, order, workers, q, RetryOptions{}).Quota
 }
 
 func TestQuotaKnownAnswers(t *testing.T) {

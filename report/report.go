@@ -250,12 +250,9 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 		})
 	}
 	r.Bounds = Bounds{s.Endpoints.Folded, s.Clients.Folded, s.Methods.Folded}
-	r.Quota = buildQuota(s, opts.Quota, in.Analyzed, opts.Top)
-	names := map[uint64]string{}
-	for _, e := range s.Clients.Top(-1, byRequests) {
-		names[hashClient([]byte(e.Key))] = e.Key
-	}
-	r.Retry = buildRetry(s, opts.Retry, names, opts.Unrecovered, opts.Top)
+	name := clientNames(s)
+	r.Quota = buildQuota(s, opts.Quota, name, in.Analyzed, opts.Top)
+	r.Retry = buildRetry(s, opts.Retry, name, opts.Unrecovered, opts.Top)
 	return r
 }
 

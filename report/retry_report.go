@@ -115,7 +115,7 @@ func meanAttempts(st *retryStats) float64 {
 func stampNS(ns int64) string { return time.Unix(0, ns).UTC().Format(time.RFC3339Nano) }
 
 // buildRetry makes the retry section.
-func buildRetry(s *Summary, opts RetryOptions, names map[uint64]string, withList bool, top int) *RetryReport {
+func buildRetry(s *Summary, opts RetryOptions, name func(uint64) string, withList bool, top int) *RetryReport {
 	t := s.retries
 	if t == nil {
 		return nil
@@ -133,12 +133,6 @@ func buildRetry(s *Summary, opts RetryOptions, names map[uint64]string, withList
 		Unrecovered: t.unrecoveredCount, ByStatus: []RetryRow{}, Clients: []RetryClient{}, Storms: []Storm{},
 	}
 	r.RecoveryP50, r.RecoveryP95 = quantiles(tot)
-	name := func(h uint64) string {
-		if n, ok := names[h]; ok {
-			return n
-		}
-		return "(folded)"
-	}
 
 	for k, st := range t.rows {
 		row := RetryRow{Status: int(k.status), Endpoint: k.endpoint, Diagnosis: classify.Lookup(int(k.status)).ID,
@@ -199,19 +193,7 @@ func buildRetry(s *Summary, opts RetryOptions, names map[uint64]string, withList
 			}
 		}
 		st.Share = round(float64(st.Attempts)/float64(st.Requests), 4)
-		type kv struct {
-			n string
-			v int64
-		}
-		var cl []kv
-		for h, n := range by {
-			cl = append(cl, kv{name(h), n})
-		}
-		slices.SortFunc(cl, func(a, b kv) int { return cmp.Or(cmp.Compare(b.v, a.v), cmp.Compare(a.n, b.n)) })
-		st.Clients = []string{}
-		for _, c := range cl[:min(3, len(cl))] {
-			st.Clients = append(st.Clients, c.n)
-		}
+		st.Clients = topNames(by, name, 3)
 		r.Storms = append(r.Storms, st)
 		i = j + 1
 	}

@@ -2,16 +2,12 @@ package report
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"analyze/ingest"
 )
 
 // rline renders one request at second s past 10:00:00 with the format of
@@ -24,30 +20,7 @@ func rline(user, method, path string, sec float64, status int, retryAfter string
 
 func retryRun(t *testing.T, logs map[string][]string, order []string, workers int, opts RetryOptions) *RetryReport {
 	t.Helper()
-	dir := t.TempDir()
-	var paths []string
-	for _, name := range order {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(strings.Join(logs[name], "\n")+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		paths = append(paths, p)
-	}
-	files, _ := ingest.Expand(paths, false)
-	f, _ := ingest.ResolveFormat(quotaFormat, nil)
-	q := QuotaOptions{Window: time.Minute, RetryAfter: time.Second}
-	if opts.RetryAfter == 0 {
-		opts.RetryAfter = time.Second
-	}
-	sum, err := Aggregate(context.Background(), files, ingest.Options{Workers: workers, Format: f, MaxLine: 64 << 10}, Config{Quota: q, Retry: opts})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := Build(sum, files, Filter{}, Options{Top: 10, Quota: q, Retry: opts, Unrecovered: true})
-	if r.Input.Rejected != 0 {
-		t.Fatalf("rejected: %v", r.Input.RejectedExamples)
-	}
-	return r.Retry
+	return runLogs(t, logs, order, workers, QuotaOptions{}, opts).Retry
 }
 
 func TestRetryChains(t *testing.T) {

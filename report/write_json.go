@@ -11,25 +11,24 @@ import (
 func WriteJSON(w io.Writer, r *Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	if r.only == "retry" {
-		return enc.Encode(struct {
-			Tool    string       `json:"tool"`
-			Version string       `json:"version"`
-			Input   Input        `json:"input"`
-			Filter  FilterInfo   `json:"filter"`
-			Time    TimeRange    `json:"time"`
-			Retry   *RetryReport `json:"retry"`
-		}{r.Tool, r.Version, r.Input, r.Filter, r.Time, r.Retry})
+	if r.only == "" {
+		return enc.Encode(r)
 	}
-	if r.only == "quota" {
-		return enc.Encode(struct {
-			Tool    string       `json:"tool"`
-			Version string       `json:"version"`
-			Input   Input        `json:"input"`
-			Filter  FilterInfo   `json:"filter"`
-			Time    TimeRange    `json:"time"`
-			Quota   *QuotaReport `json:"quota"`
-		}{r.Tool, r.Version, r.Input, r.Filter, r.Time, r.Quota})
+	// analyze quota and analyze retries: the accounting and their section.
+	part := struct {
+		Tool    string       `json:"tool"`
+		Version string       `json:"version"`
+		Input   Input        `json:"input"`
+		Filter  FilterInfo   `json:"filter"`
+		Time    TimeRange    `json:"time"`
+		Quota   *QuotaReport `json:"quota,omitempty"`
+		Retry   *RetryReport `json:"retry,omitempty"`
+	}{Tool: r.Tool, Version: r.Version, Input: r.Input, Filter: r.Filter, Time: r.Time}
+	switch r.only {
+	case "quota":
+		part.Quota = r.Quota
+	case "retry":
+		part.Retry = r.Retry
 	}
-	return enc.Encode(r)
+	return enc.Encode(part)
 }
