@@ -13,7 +13,8 @@ import (
 // access.log) in time order whatever order they were given in. It reads
 // only the head of each file. Standard input, and files whose head holds
 // no record, keep their place relative to each other after the timed ones.
-// The files' Index (their place in the report) does not change.
+// The files' Index (their place in the report) does not change. Only
+// regular files are peeked at: a FIFO or a device cannot be read twice.
 func SortByTime(files []*File, opts Options) []*File {
 	type keyed struct {
 		f  *File
@@ -25,6 +26,13 @@ func SortByTime(files []*File, opts Options) []*File {
 		ks[i].f = f
 		if f.Path == "-" && f.spool == "" {
 			continue
+		}
+		if f.spool == "" {
+			// Only regular files can be read twice: a FIFO or a device
+			// would lose what the peek read.
+			if info, err := os.Stat(f.Path); err != nil || !info.Mode().IsRegular() {
+				continue
+			}
 		}
 		ks[i].at, ks[i].ok = firstTime(f, opts)
 		f.First = ks[i].at

@@ -53,7 +53,7 @@ func sections(r *Report, e escaper) []section {
 			complete = "NO"
 			inputs.notes = append(inputs.notes, esc(f.Error))
 		}
-		if f.Format == "unknown" && f.Lines > 0 {
+		if f.Format == "unknown" && f.Lines > f.Blank {
 			note := esc(f.Path) + ": no known format fits its first lines; its lines are rejected as no_format (try --format)"
 			for i, c := range f.FormatCandidates {
 				if i == 0 {

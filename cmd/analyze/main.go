@@ -301,7 +301,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		if f.Err == nil || f.Lines > 0 {
 			readable++
 		}
-		if f.Format == nil && f.Lines > 0 {
+		if f.Format == nil && f.Detection.Sampled > 0 {
 			fmt.Fprintf(stderr, "analyze: %s: no known format fits its first lines; its %d lines are rejected as no_format (try --format; analyze formats lists them)\n", f.Path, f.Lines)
 			for _, c := range f.Detection.Candidates {
 				fmt.Fprintf(stderr, "  closest: %s parsed %d of %d sampled lines\n", c.Format, c.Matched, c.Sampled)
