@@ -123,7 +123,9 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 		m, rerr := readFull(r, (*buf)[n:])
 		n += m
 		data := (*buf)[:n]
-		if first {
+		// Detect the format on the first buffer that holds a whole line
+		// (an over-long first line is skipped, not sampled) or the input's end.
+		if first && (rerr != nil || bytes.IndexByte(data, '\n') >= 0) {
 			first = false
 			if br.force != nil {
 				f.Format = br.force

@@ -325,3 +325,15 @@ func TestInputErrorsUnwrap(t *testing.T) {
 		t.Errorf("message %q, want prefix %q", ie.Error(), want)
 	}
 }
+
+// TestLongFirstLine: an over-long first line is one rejection, and the
+// format is detected from the lines after it.
+func TestLongFirstLine(t *testing.T) {
+	dir := t.TempDir()
+	p := writeFile(t, dir, "long-first.log", []byte(strings.Repeat("x", 300<<10)+"\n"+strings.Repeat(goodLine+"\n", 50)))
+	files, _ := Expand([]string{p}, false)
+	got := runAll(t, files, Options{MaxLine: 64 << 10})[p]
+	if got.records != 50 || got.reasons[TooLong] != 1 || files[0].FormatName() != "combined" {
+		t.Errorf("records %d reasons %v format %s", got.records, got.reasons, files[0].FormatName())
+	}
+}
