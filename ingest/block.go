@@ -24,6 +24,10 @@ type Block struct {
 	// Partial marks the unterminated tail of an input that failed
 	// mid-stream (a truncated gzip file): one line that cannot be trusted.
 	Partial bool
+	// Format is the file's format as the reader knew it when it cut the
+	// block (nil before detection, for an over-long first line); read this,
+	// not File.Format, which the reader sets while workers run.
+	Format *Format
 	// Directives are the directive lines in effect at the block's start,
 	// for formats that have them (W3C #Fields); nil otherwise.
 	Directives []byte
@@ -110,7 +114,7 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 		if tooLong || partial {
 			lines = 1
 		}
-		b := &Block{File: f, Seq: seq, Line: f.Lines + 1, Lines: lines, Data: data, TooLong: tooLong, Partial: partial, buf: bufp}
+		b := &Block{File: f, Seq: seq, Line: f.Lines + 1, Lines: lines, Data: data, TooLong: tooLong, Partial: partial, Format: f.Format, buf: bufp}
 		if f.Format != nil && f.Format.directives && !tooLong && !partial {
 			b.Directives = dirs
 			dirs = nextDirectives(dirs, data)

@@ -47,7 +47,7 @@ func NewScanner(opts ParseOptions) *Scanner {
 func (s *Scanner) Reset(b *Block) {
 	s.b, s.rest, s.line, s.left = b, b.Data, b.Line-1, b.Lines
 	s.parser = nil
-	if f := b.File.Format; f != nil {
+	if f := b.Format; f != nil {
 		p, ok := s.parsers[f]
 		if !ok {
 			p = f.New(s.opts)
