@@ -31,6 +31,9 @@ type Format struct {
 	Name        string
 	Description string
 	New         func(ParseOptions) Parser
+	// Extras names the fields the format logs that have no Record field of
+	// their own (they come in Record.Extra), in format order.
+	Extras []string
 	// typical reports whether a line that parsed is typical of this format
 	// rather than merely accepted by it (a common line parses as combined,
 	// but is not typical of it); detection counts typical lines.

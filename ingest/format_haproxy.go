@@ -18,6 +18,7 @@ import (
 var haproxyFormat = &Format{
 	Name:        "haproxy-http",
 	Description: "HAProxy HTTP log (option httplog), with or without the syslog prefix",
+	Extras:      []string{"frontend", "backend"},
 	New:         func(o ParseOptions) Parser { return &haproxyParser{st: fieldState{tz: tzone{o.TZ}}} },
 }
 

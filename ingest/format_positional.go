@@ -68,6 +68,7 @@ func positionalFormat(name, desc, names string, kinds map[string]fieldKind, requ
 	return &Format{
 		Name:        name,
 		Description: desc + ": " + names,
+		Extras:      extraNames(f.fields),
 		New:         func(o ParseOptions) Parser { return &positionalParser{f: f, st: fieldState{tz: tzone{o.TZ}}} },
 		typical:     func(p Parser, _ []byte) bool { return true },
 	}

@@ -77,6 +77,7 @@ func firstTime(f *File, opts Options) (time.Time, bool) {
 	format := opts.Format
 	if format == nil {
 		format = Detect(head).Format
+		f.Format = format // the reader detects again, from the same bytes
 	}
 	if format == nil {
 		return time.Time{}, false

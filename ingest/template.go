@@ -275,6 +275,17 @@ func indexByteShort(b []byte, c byte) int {
 	return -1
 }
 
+// extraNames returns the names of the fields kept as extras.
+func extraNames(fields []tmplField) []string {
+	var out []string
+	for _, f := range fields {
+		if f.kind == kExtra {
+			out = append(out, f.name)
+		}
+	}
+	return out
+}
+
 func isSpaces(b []byte) bool {
 	for _, c := range b {
 		if c != ' ' && c != '\t' {
@@ -289,6 +300,7 @@ func templateFormat(name, desc string, t *template) *Format {
 	return &Format{
 		Name:        name,
 		Description: desc,
+		Extras:      extraNames(t.fields),
 		New:         func(o ParseOptions) Parser { return newTemplateParser(t, o) },
 		typical:     func(p Parser, _ []byte) bool { return !p.(*templateParser).trailing },
 	}

@@ -28,7 +28,6 @@ import (
 	"os"
 	"os/signal"
 	"slices"
-	"strings"
 	"syscall"
 	"time"
 
@@ -56,6 +55,7 @@ func main() {
 const usage = `usage: analyze [report] [flags] PATH...   report on access logs (files, folders, globs, - for stdin)
        analyze quota [flags] PATH...          the quota pressure report alone (--limit, --window, --client)
        analyze retries [flags] PATH...        failures worth retrying (--retry-window, --unrecovered, -o csv)
+       analyze export --to parquet|csv --out DIR PATH...   one row per request, for DuckDB, Spark, Trino
        analyze codes [-o text|markdown|json]  the status catalogue
        analyze formats                        the log formats analyze reads
        analyze version
@@ -75,6 +75,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runReport(ctx, "quota", args[1:], stdin, stdout, stderr)
 	case "retries":
 		return runReport(ctx, "retries", args[1:], stdin, stdout, stderr)
+	case "export":
+		return runExport(ctx, args[1:], stdin, stdout, stderr)
 	case "codes":
 		return runCodes(args[1:], stdout, stderr)
 	case "formats":
@@ -113,12 +115,6 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// listFlag is a repeatable string flag.
-type listFlag []string
-
-func (l *listFlag) String() string     { return strings.Join(*l, ",") }
-func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
-
 func runCodes(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("codes", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -145,24 +141,17 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	fs := flag.NewFlagSet(mode, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
-		output, formatName, since, until string
-		formatFile, tz                   string
-		fields                           listFlag
-		window, retryAfter, retryWindow  time.Duration
-		limit, client                    string
-		stormShare                       float64
-		unrecovered                      bool
-		recursive                        bool
-		top, workers, maxLine            int
+		in                              inputFlags
+		output, since, until            string
+		window, retryAfter, retryWindow time.Duration
+		limit, client                   string
+		stormShare                      float64
+		unrecovered                     bool
+		top                             int
 	)
 	fs.StringVar(&output, "o", "text", "output: text, markdown or json")
 	fs.StringVar(&output, "output", "text", "same as -o")
-	fs.StringVar(&formatName, "format", "auto", "log format: auto, a preset (analyze formats lists them), 'nginx:<log_format string>', 'apache:<LogFormat string>', or nginx:NAME with --format-file")
-	fs.StringVar(&formatFile, "format-file", "", "nginx configuration file whose log_format definitions --format nginx:NAME can name")
-	fs.Var(&fields, "field", "map a JSON path to a record field, NAME=PATH (repeatable): --field status=response.code --field time=ts")
-	fs.StringVar(&tz, "tz", "UTC", "zone of timestamps logged without one (an IANA name such as Europe/Paris)")
-	fs.BoolVar(&recursive, "r", false, "read folders recursively")
-	fs.BoolVar(&recursive, "recursive", false, "same as -r")
+	in.register(fs)
 	fs.StringVar(&since, "since", "", "analyse records at or after this time: RFC 3339, a date, or a duration before the latest record (2h, 7d)")
 	fs.StringVar(&until, "until", "", "analyse records before this time (same forms as --since)")
 	fs.IntVar(&top, "top", 10, "rows in the endpoint and client tables")
@@ -173,8 +162,6 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	fs.Float64Var(&stormShare, "storm-share", 0.2, "a retry storm: a window where retries are more than this share of the traffic")
 	fs.BoolVar(&unrecovered, "unrecovered", false, "list every unrecovered failure (analyze retries; with -o csv, as CSV)")
 	fs.StringVar(&client, "client", "", "what identifies a client: user, addr, header:NAME or field:NAME (default: user, else credential, else addr)")
-	fs.IntVar(&workers, "workers", 0, "parsing goroutines (0: one per core)")
-	fs.IntVar(&maxLine, "max-line", ingest.DefaultMaxLine, "longest line accepted, in bytes; longer lines are rejected as too_long")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: analyze %s [flags] PATH...\n\nPATH is a file (plain, gzip, zstd or bzip2), a folder, a glob pattern, or - for stdin.\n\nflags:\n", mode)
 		fs.PrintDefaults()
@@ -203,29 +190,10 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	if retryWindow <= 0 || stormShare <= 0 || stormShare > 1 {
 		return fail("--retry-window takes a positive duration, --storm-share a share in (0, 1]")
 	}
-	opts := ingest.Options{Workers: workers, MaxLine: maxLine, Stdin: stdin}
-	var defs map[string]string
-	if formatFile != "" {
-		if defs, err = ingest.NginxLogFormats(formatFile); err != nil {
-			return fail("--format-file: %v", err)
-		}
-	}
-	if opts.Format, err = ingest.ResolveFormat(formatName, defs); err != nil {
-		return fail("--format: %v", err)
-	}
-	if len(fields) > 0 {
-		if formatName != "auto" && formatName != "json" && formatName != "caddy" {
-			return fail("--field maps JSON paths; it does not go with --format %s", formatName)
-		}
-		if opts.Format, err = ingest.JSONFields(fields); err != nil {
-			return fail("%v", err)
-		}
-	}
-	loc, err := time.LoadLocation(tz)
+	opts, loc, err := in.options(stdin)
 	if err != nil {
-		return fail("--tz: unknown zone %q", tz)
+		return fail("%v", err)
 	}
-	opts.Parse.TZ = loc
 	sinceB, err := report.ParseBound(since)
 	if err != nil {
 		return fail("--since: %v", err)
@@ -256,17 +224,14 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	if quota.Window == 0 {
 		quota.Window = time.Minute
 	}
-	if top < 0 || workers < 0 || maxLine < 0 {
-		return fail("--top, --workers and --max-line take non-negative numbers")
+	if top < 0 {
+		return fail("--top takes a non-negative number")
 	}
 	if len(paths) == 0 {
 		return fail("no input: give log files, folders, glob patterns, or - for stdin")
 	}
 
-	files, expandErrs := ingest.Expand(paths, recursive)
-	for _, e := range expandErrs {
-		fmt.Fprintf(stderr, "analyze: %v\n", e)
-	}
+	files, expandFailed := in.expand(paths, stderr)
 	if len(files) == 0 {
 		return fail("no readable input")
 	}
@@ -327,7 +292,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		fmt.Fprintf(stderr, "analyze: cannot write the report: %v\n", err)
 		return exitUsage
 	}
-	if len(expandErrs) > 0 || rep.Incomplete() {
+	if expandFailed || rep.Incomplete() {
 		return exitIncomplete
 	}
 	return exitOK

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+
+	"analyze/export"
+)
+
+// runExport runs analyze export: one row per record to CSV or Parquet.
+func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("export", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		in                        inputFlags
+		to, out, partition, compr string
+		csvSafe                   bool
+	)
+	in.register(fs)
+	fs.StringVar(&to, "to", "parquet", "parquet or csv")
+	fs.StringVar(&out, "out", "", "output folder (created when missing)")
+	fs.StringVar(&partition, "partition", "", "date (Hive-style date=YYYY-MM-DD/, the default for Parquet) or none (the default for CSV)")
+	fs.StringVar(&compr, "compression", "zstd", "Parquet compression: zstd, snappy or none")
+	fs.BoolVar(&csvSafe, "csv-safe", true, "prefix CSV cells starting with = + - @ with an apostrophe, so spreadsheets do not run them")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: analyze export --to parquet|csv --out DIR [flags] PATH...\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	paths, err := parseInterleaved(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "analyze: "+format+"\n", a...)
+		return exitUsage
+	}
+	if !slices.Contains([]string{"parquet", "csv"}, to) {
+		return fail("--to %q: want parquet or csv", to)
+	}
+	if out == "" {
+		return fail("--out: give the folder to write to")
+	}
+	if partition == "" {
+		partition = "none"
+		if to == "parquet" {
+			partition = "date"
+		}
+	}
+	opts, _, err := in.options(stdin)
+	if err != nil {
+		return fail("%v", err)
+	}
+	if len(paths) == 0 {
+		return fail("no input: give log files, folders, glob patterns, or - for stdin")
+	}
+	files, expandFailed := in.expand(paths, stderr)
+	if len(files) == 0 {
+		return fail("no readable input")
+	}
+	res, err := export.Run(ctx, files, opts, out, export.Options{Format: to, Partition: partition, Compression: compr,
+		CSVSafe: csvSafe, Metadata: map[string]string{"analyze.version": version}})
+	if err != nil {
+		return fail("%v", err)
+	}
+	incomplete := expandFailed
+	for _, f := range files {
+		if f.Err != nil {
+			fmt.Fprintf(stderr, "analyze: %v\n", f.Err)
+			incomplete = true
+		}
+	}
+	fmt.Fprintf(stdout, "wrote %d rows to %d file(s) in %s; %d lines read: %d records, %d rejected, %d blank\n",
+		res.Rows, len(res.Files), out, res.Lines, res.Records, res.Rejected, res.Blank)
+	if incomplete {
+		return exitIncomplete
+	}
+	return exitOK
+}

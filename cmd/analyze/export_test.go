@@ -1,0 +1,82 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"analyze/export"
+	"analyze/samples/synth"
+)
+
+func TestExportCLI(t *testing.T) {
+	out := t.TempDir()
+	r := analyze(t, "", "export", "--to", "parquet", "--out", out, "samples/")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "wrote 5572 rows to 2 file(s)") {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+	for _, day := range []string{"2025-03-11", "2025-03-12"} {
+		if _, err := os.Stat(filepath.Join(out, "date="+day, "part-00000.parquet")); err != nil {
+			t.Error(err)
+		}
+	}
+	csvOut := t.TempDir()
+	r = analyze(t, "", "export", "--to", "csv", "--out", csvOut, "samples/pim-api-common.log")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "wrote 400 rows to 1 file(s)") {
+		t.Fatalf("csv: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	for _, tc := range []struct {
+		args []string
+		err  string
+	}{
+		{[]string{"export", "--to", "xlsx", "--out", out, "samples/"}, `--to "xlsx"`},
+		{[]string{"export", "samples/"}, "--out"},
+		{[]string{"export", "--out", out, "--partition", "hour", "samples/"}, "cannot partition by"},
+		{[]string{"export", "--out", out, "--compression", "lz4", "samples/"}, "unknown compression"},
+	} {
+		if r := analyze(t, "", tc.args...); r.code != 2 || !strings.Contains(r.stderr, tc.err) {
+			t.Errorf("%v: exit %d, stderr %q", tc.args, r.code, r.stderr)
+		}
+	}
+}
+
+// TestExportKilled kills an export mid-way: no file an engine would read
+// may be left, only hidden temporary files.
+func TestExportKilled(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "big.log")
+	f, err := os.Create(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := synth.Default()
+	cfg.Lines = 400000
+	if err := synth.Write(f, cfg); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	out := filepath.Join(dir, "out")
+	cmd := exec.Command(binary, "export", "--to", "csv", "--out", out, in)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Kill once the export has started writing.
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if names, _ := filepath.Glob(filepath.Join(out, ".*")); len(names) > 0 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	filepath.WalkDir(out, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && !export.IsTemp(p) {
+			t.Errorf("a visible file after a kill: %s", p)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"analyze/ingest"
+)
+
+// inputFlags are the flags every command that reads logs takes: which
+// inputs, which format, how to parse.
+type inputFlags struct {
+	formatName, formatFile, tz string
+	fields                     listFlag
+	recursive                  bool
+	workers, maxLine           int
+}
+
+func (f *inputFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.formatName, "format", "auto", "log format: auto, a preset (analyze formats lists them), 'nginx:<log_format string>', 'apache:<LogFormat string>', or nginx:NAME with --format-file")
+	fs.StringVar(&f.formatFile, "format-file", "", "nginx configuration file whose log_format definitions --format nginx:NAME can name")
+	fs.Var(&f.fields, "field", "map a JSON path to a record field, NAME=PATH (repeatable): --field status=response.code --field time=ts")
+	fs.StringVar(&f.tz, "tz", "UTC", "zone of timestamps logged without one (an IANA name such as Europe/Paris)")
+	fs.BoolVar(&f.recursive, "r", false, "read folders recursively")
+	fs.BoolVar(&f.recursive, "recursive", false, "same as -r")
+	fs.IntVar(&f.workers, "workers", 0, "parsing goroutines (0: one per core)")
+	fs.IntVar(&f.maxLine, "max-line", ingest.DefaultMaxLine, "longest line accepted, in bytes; longer lines are rejected as too_long")
+}
+
+// options resolves the flags into ingest options; errors read as usage
+// errors ("--format: ...").
+func (f *inputFlags) options(stdin io.Reader) (ingest.Options, *time.Location, error) {
+	opts := ingest.Options{Workers: f.workers, MaxLine: f.maxLine, Stdin: stdin}
+	if f.workers < 0 || f.maxLine < 0 {
+		return opts, nil, fmt.Errorf("--workers and --max-line take non-negative numbers")
+	}
+	var defs map[string]string
+	var err error
+	if f.formatFile != "" {
+		if defs, err = ingest.NginxLogFormats(f.formatFile); err != nil {
+			return opts, nil, fmt.Errorf("--format-file: %w", err)
+		}
+	}
+	if opts.Format, err = ingest.ResolveFormat(f.formatName, defs); err != nil {
+		return opts, nil, fmt.Errorf("--format: %w", err)
+	}
+	if len(f.fields) > 0 {
+		if f.formatName != "auto" && f.formatName != "json" && f.formatName != "caddy" {
+			return opts, nil, fmt.Errorf("--field maps JSON paths; it does not go with --format %s", f.formatName)
+		}
+		if opts.Format, err = ingest.JSONFields(f.fields); err != nil {
+			return opts, nil, err
+		}
+	}
+	loc, err := time.LoadLocation(f.tz)
+	if err != nil {
+		return opts, nil, fmt.Errorf("--tz: unknown zone %q", f.tz)
+	}
+	opts.Parse.TZ = loc
+	return opts, loc, nil
+}
+
+// expand turns paths into inputs, telling stderr what it could not open;
+// it reports whether some path failed.
+func (f *inputFlags) expand(paths []string, stderr io.Writer) ([]*ingest.File, bool) {
+	files, errs := ingest.Expand(paths, f.recursive)
+	for _, e := range errs {
+		fmt.Fprintf(stderr, "analyze: %v\n", e)
+	}
+	return files, len(errs) > 0
+}
+
+// listFlag is a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }

@@ -1,0 +1,207 @@
+package export
+
+import (
+	"context"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"analyze/ingest"
+)
+
+const (
+	lineOK   = `203.0.113.10 - erp [12/Mar/2025:23:59:59 +0000] "GET /api/documents/42?lang=fr HTTP/1.1" 200 512 "-" "erp-sync/4.2"`
+	lineDash = `10.0.0.1 - - [13/Mar/2025:00:00:01 +0000] "POST /api/imports HTTP/1.1" 503 - "-" "=HYPERLINK(\"x\")"`
+	lineBad  = "10.0.0.2 - - [13/Mar/2025:00:00:02 +0000] \"GET /caf\xe9 HTTP/1.1\" 404 7 \"-\" \"-\""
+)
+
+func exportLines(t *testing.T, lines []string, opts Options) (string, *Result) {
+	t.Helper()
+	dir := t.TempDir()
+	in := filepath.Join(dir, "access.log")
+	if err := os.WriteFile(in, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := ingest.Expand([]string{in}, false)
+	out := filepath.Join(dir, "out")
+	res, err := Run(context.Background(), files, ingest.Options{Workers: 2}, out, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, res
+}
+
+func readParquet(t *testing.T, path string) (arrow.Table, map[string]string) {
+	t.Helper()
+	rdr, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rdr.Close() })
+	meta := map[string]string{}
+	kv := rdr.MetaData().KeyValueMetadata()
+	for i, k := range kv.Keys() {
+		meta[k] = kv.Values()[i]
+	}
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := fr.ReadTable(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tbl.Release)
+	return tbl, meta
+}
+
+func TestParquetDataset(t *testing.T) {
+	out, res := exportLines(t, []string{lineOK, "garbage", lineDash, lineBad}, Options{Format: "parquet", Partition: "date", Metadata: map[string]string{"analyze.version": "test"}})
+	if res.Rows != 3 || res.Lines != 4 || res.Records != 3 || res.Rejected != 1 {
+		t.Fatalf("result %+v", res)
+	}
+	day1 := filepath.Join(out, "date=2025-03-12", "part-00000.parquet")
+	day2 := filepath.Join(out, "date=2025-03-13", "part-00000.parquet")
+	if res.Files[day1] != 1 || res.Files[day2] != 2 {
+		t.Fatalf("files %v", res.Files)
+	}
+	tbl, meta := readParquet(t, day2)
+	if tbl.NumRows() != 2 {
+		t.Fatalf("rows %d", tbl.NumRows())
+	}
+	sc := tbl.Schema()
+	for name, want := range map[string]string{"time": "timestamp[us, tz=UTC]", "status": "int32", "bytes": "int64", "duration_ms": "float64", "source_line": "int64", "client": "utf8"} {
+		f, ok := sc.FieldsByName(name)
+		if !ok || f[0].Type.String() != want {
+			t.Errorf("column %s: %v, want %s", name, f, want)
+		}
+	}
+	col := func(name string) arrow.Array {
+		i := sc.FieldIndices(name)[0]
+		return tbl.Column(i).Data().Chunk(0)
+	}
+	if b := col("bytes"); !b.IsNull(0) || b.(*array.Int64).Value(1) != 7 {
+		t.Errorf("bytes: null for '-' then 7; got %v", b)
+	}
+	if s := col("status").(*array.Int32); s.Value(0) != 503 || s.Value(1) != 404 {
+		t.Errorf("status %v", s)
+	}
+	if d := col("diagnosis").(*array.String); d.Value(0) != "unavailable" || d.Value(1) != "not_found" {
+		t.Errorf("diagnosis %v", d)
+	}
+	if r := col("retry_policy").(*array.String); r.Value(0) != "after_wait" {
+		t.Errorf("retry_policy %v", r)
+	}
+	if p := col("path").(*array.String); p.Value(1) != "/caf\uFFFD" {
+		t.Errorf("invalid UTF-8 not replaced: %q", p.Value(1))
+	}
+	if d := col("duration_ms"); !d.IsNull(0) {
+		t.Errorf("duration not logged, not null: %v", d)
+	}
+	if ts := col("time").(*array.Timestamp); ts.Value(0) != arrow.Timestamp(time.Date(2025, 3, 13, 0, 0, 1, 0, time.UTC).UnixMicro()) {
+		t.Errorf("time %v", ts.Value(0))
+	}
+	for _, k := range []string{"analyze.version", "analyze.lines", "analyze.records", "analyze.rejected", "analyze.inputs", "analyze.formats", "analyze.rows"} {
+		if _, ok := meta[k]; !ok {
+			t.Errorf("metadata lacks %s: %v", k, meta)
+		}
+	}
+	if meta["analyze.rows"] != "2" || meta["analyze.lines"] != "4" {
+		t.Errorf("metadata %v", meta)
+	}
+	assertNoTemp(t, out)
+}
+
+func assertNoTemp(t *testing.T, dir string) {
+	t.Helper()
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && IsTemp(p) {
+			t.Errorf("temporary file left: %s", p)
+		}
+		return nil
+	})
+}
+
+func TestCSVDataset(t *testing.T) {
+	for _, safe := range []bool{true, false} {
+		out, res := exportLines(t, []string{lineOK, lineDash}, Options{Format: "csv", Partition: "none", CSVSafe: safe})
+		if res.Rows != 2 {
+			t.Fatalf("rows %d", res.Rows)
+		}
+		f, err := os.Open(filepath.Join(out, "requests.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		head := map[string]int{}
+		for i, h := range rows[0] {
+			head[h] = i
+		}
+		if len(rows) != 3 || rows[1][head["time"]] != "2025-03-12T23:59:59.000000Z" || rows[1][head["query"]] != "lang=fr" ||
+			rows[2][head["bytes"]] != "" || rows[2][head["status"]] != "503" || rows[1][head["endpoint"]] != "/api/documents/{id}" {
+			t.Errorf("csv rows %q", rows)
+		}
+		agent := rows[2][head["user_agent"]]
+		if safe && agent != `'=HYPERLINK(\"x\")` || !safe && agent != `=HYPERLINK(\"x\")` {
+			t.Errorf("csv-safe %v: user agent %q", safe, agent)
+		}
+	}
+}
+
+func TestDatasetAbortAndRerun(t *testing.T) {
+	dir := t.TempDir()
+	ds, err := NewDataset(dir, Schema(nil), Options{Format: "parquet", Partition: "date"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := NewBatcher(Schema(nil), nil)
+	var rec ingest.Record
+	p, _ := ingest.ResolveFormat("combined", nil)
+	p.New(ingest.ParseOptions{}).Parse([]byte(lineOK), &rec)
+	rec.File = &ingest.File{Path: "x.log"}
+	b.Add(&rec)
+	for _, bt := range b.Flush() {
+		if err := ds.Write(bt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Mid-way: only a hidden temporary file exists.
+	var names []string
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if !d.IsDir() {
+			names = append(names, filepath.Base(p))
+		}
+		return nil
+	})
+	if len(names) != 1 || !IsTemp(names[0]) || strings.HasSuffix(names[0], ".parquet") {
+		t.Errorf("mid-way files %v", names)
+	}
+	ds.Abort()
+	assertNoTemp(t, dir)
+	// A rerun over the same input replaces the file, never adds one.
+	in := filepath.Join(t.TempDir(), "a.log")
+	os.WriteFile(in, []byte(lineOK+"\n"), 0o644)
+	for range 2 {
+		files, _ := ingest.Expand([]string{in}, false)
+		if _, err := Run(context.Background(), files, ingest.Options{}, dir, Options{Format: "parquet", Partition: "date"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	matches, _ := filepath.Glob(filepath.Join(dir, "date=*", "*"))
+	if len(matches) != 1 {
+		t.Errorf("after two runs: %v", matches)
+	}
+}

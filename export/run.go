@@ -1,0 +1,177 @@
+package export
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+
+	"analyze/ingest"
+)
+
+// Result is what an export wrote and read.
+type Result struct {
+	Files                   map[string]int64 // final path → rows
+	Lines, Records          int64
+	Rejected, Blank         int64
+	Rows                    int64
+}
+
+// Run reads files and writes one row per record to a dataset in dir.
+// Workers turn each block into Arrow batches (one per day in it); a single
+// writer goroutine takes the batches, one channel send per block and day,
+// and writes them. On error or cancellation nothing is renamed into place.
+func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir string, opts Options) (*Result, error) {
+	if in.Workers <= 0 {
+		in.Workers = runtime.GOMAXPROCS(0)
+	}
+	order := ingest.SortByTime(files, in)
+	extras := extraColumns(order, in.Format)
+	schema := Schema(extras)
+	ds, err := NewDataset(dir, schema, opts)
+	if err != nil {
+		return nil, err
+	}
+
+	// The writer takes each file's blocks in order (Block.Seq), so the rows
+	// of a file keep its line order; blocks that come early wait, at most
+	// the few in flight.
+	type blockBatches struct {
+		file, seq int
+		bs        []Batch
+	}
+	batches := make(chan blockBatches, in.Workers)
+	var werr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		next := make([]int, len(files))
+		pending := make([]map[int][]Batch, len(files))
+		for i := range pending {
+			pending[i] = map[int][]Batch{}
+		}
+		for bb := range batches {
+			pending[bb.file][bb.seq] = bb.bs
+			for {
+				bs, ok := pending[bb.file][next[bb.file]]
+				if !ok {
+					break
+				}
+				delete(pending[bb.file], next[bb.file])
+				next[bb.file]++
+				for _, b := range bs {
+					if werr == nil {
+						werr = ds.Write(b)
+					} else {
+						b.Record.Release()
+					}
+				}
+			}
+		}
+		for _, p := range pending {
+			for _, bs := range p {
+				for _, b := range bs {
+					b.Record.Release()
+				}
+			}
+		}
+	}()
+
+	type counts struct{ records, rejected, blank int64 }
+	per := make([]counts, in.Workers)
+	batchers := make([]*Batcher, in.Workers)
+	scanners := make([]*ingest.Scanner, in.Workers)
+	for i := range batchers {
+		batchers[i] = NewBatcher(schema, extras)
+		scanners[i] = ingest.NewScanner(in.Parse)
+	}
+	rerr := ingest.Run(ctx, order, in, func(w int, blk *ingest.Block) {
+		sc, bt, c := scanners[w], batchers[w], &per[w]
+		sc.Reset(blk)
+		for sc.Next() {
+			switch sc.Kind() {
+			case ingest.KindRecord:
+				c.records++
+				bt.Add(sc.Record())
+			case ingest.KindRejected:
+				c.rejected++
+			case ingest.KindBlank:
+				c.blank++
+			}
+		}
+		batches <- blockBatches{blk.File.Index, blk.Seq, bt.Flush()}
+	})
+	close(batches)
+	wg.Wait()
+	res := &Result{}
+	for _, c := range per {
+		res.Records += c.records
+		res.Rejected += c.rejected
+		res.Blank += c.blank
+	}
+	for _, f := range files {
+		res.Lines += f.Lines
+	}
+	switch {
+	case rerr != nil:
+		ds.Abort()
+		return nil, fmt.Errorf("export interrupted: %w", rerr)
+	case werr != nil:
+		ds.Abort()
+		return nil, werr
+	}
+	ds.opts.Metadata = withAccounting(opts.Metadata, res, files)
+	if res.Files, err = ds.Commit(); err != nil {
+		return nil, err
+	}
+	for _, n := range res.Files {
+		res.Rows += n
+	}
+	return res, nil
+}
+
+// extraColumns is the union of the extra fields of the files' formats (as
+// SortByTime detected them, or the forced format), in first-seen order.
+func extraColumns(files []*ingest.File, forced *ingest.Format) []string {
+	var out []string
+	add := func(f *ingest.Format) {
+		if f == nil {
+			return
+		}
+		for _, e := range f.Extras {
+			if !slices.Contains(out, e) {
+				out = append(out, e)
+			}
+		}
+	}
+	add(forced)
+	for _, f := range files {
+		add(f.Format)
+	}
+	return out
+}
+
+func withAccounting(meta map[string]string, r *Result, files []*ingest.File) map[string]string {
+	out := map[string]string{}
+	for k, v := range meta {
+		out[k] = v
+	}
+	out["analyze.lines"] = fmt.Sprint(r.Lines)
+	out["analyze.records"] = fmt.Sprint(r.Records)
+	out["analyze.rejected"] = fmt.Sprint(r.Rejected)
+	out["analyze.blank"] = fmt.Sprint(r.Blank)
+	var inputs, formats string
+	for i, f := range files {
+		if i > 0 {
+			inputs += "\n"
+			formats += "\n"
+		}
+		inputs += f.Path
+		formats += f.Path + "\t" + f.FormatName()
+	}
+	out["analyze.inputs"] = inputs
+	out["analyze.formats"] = formats
+	return out
+}

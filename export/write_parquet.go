@@ -1,0 +1,83 @@
+package export
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+// Row groups are cut at rowGroupRows rows or rowGroupBytes of encoded data,
+// whichever comes first: sizes engines scan well, and the memory a writer
+// holds stays bounded.
+const (
+	rowGroupRows  = 1 << 20
+	rowGroupBytes = 128 << 20
+)
+
+type parquetWriter struct {
+	f  *os.File
+	bw *bufio.Writer
+	fw *pqarrow.FileWriter
+}
+
+func newParquetWriter(f *os.File, schema *arrow.Schema, compression string) (*parquetWriter, error) {
+	codec := compress.Codecs.Zstd
+	switch compression {
+	case "", "zstd":
+	case "snappy":
+		codec = compress.Codecs.Snappy
+	case "none":
+		codec = compress.Codecs.Uncompressed
+	default:
+		return nil, fmt.Errorf("unknown compression %q (want zstd, snappy or none)", compression)
+	}
+	props := parquet.NewWriterProperties(
+		parquet.WithCompression(codec),
+		parquet.WithDictionaryDefault(true),
+		parquet.WithStats(true),
+		parquet.WithMaxRowGroupLength(rowGroupRows),
+		parquet.WithCreatedBy("analyze"),
+	)
+	bw := bufio.NewWriterSize(f, 1<<20)
+	fw, err := pqarrow.NewFileWriter(schema, bw, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	if err != nil {
+		return nil, err
+	}
+	return &parquetWriter{f: f, bw: bw, fw: fw}, nil
+}
+
+func (w *parquetWriter) Write(rec arrow.RecordBatch) error {
+	if err := w.fw.WriteBuffered(rec); err != nil {
+		return err
+	}
+	if w.fw.RowGroupTotalBytesWritten() >= rowGroupBytes {
+		return w.fw.NewBufferedRowGroupChecked()
+	}
+	return nil
+}
+
+func (w *parquetWriter) Close(meta map[string]string) error {
+	for k, v := range meta {
+		if err := w.fw.AppendKeyValueMetadata(k, v); err != nil {
+			return err
+		}
+	}
+	if err := w.fw.Close(); err != nil {
+		return err
+	}
+	// pqarrow's Close does not flush a bufio.Writer wrapped around the file.
+	if err := w.bw.Flush(); err != nil {
+		return err
+	}
+	if err := w.f.Sync(); err != nil {
+		return err
+	}
+	return w.f.Close()
+}
+
+func (w *parquetWriter) Abort() { w.f.Close() }
