@@ -12,10 +12,10 @@ import (
 
 // Result is what an export wrote and read.
 type Result struct {
-	Files                   map[string]int64 // final path → rows
-	Lines, Records          int64
-	Rejected, Blank         int64
-	Rows                    int64
+	Files           map[string]int64 // final path → rows
+	Lines, Records  int64
+	Rejected, Blank int64
+	Rows            int64
 }
 
 // Run reads files and writes one row per record to a dataset in dir.
