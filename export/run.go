@@ -126,6 +126,11 @@ func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir strin
 	if res.Files, err = ds.Commit(); err != nil {
 		return nil, err
 	}
+	if opts.Format == "parquet" {
+		if err := writeCodes(dir, opts.Compression); err != nil {
+			return nil, err
+		}
+	}
 	for _, n := range res.Files {
 		res.Rows += n
 	}

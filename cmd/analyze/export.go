@@ -83,3 +83,28 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	return exitOK
 }
+
+// runSQL runs analyze sql: the SQL that recomputes the headline report over
+// an exported Parquet dataset.
+func runSQL(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("sql", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var d string
+	fs.StringVar(&d, "dialect", "duckdb", "duckdb, spark or trino")
+	paths, err := parseInterleaved(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if len(paths) != 1 {
+		fmt.Fprintln(stderr, "usage: analyze sql --dialect duckdb|spark|trino DATASET (the --out folder of analyze export --to parquet)")
+		return exitUsage
+	}
+	if err := export.WriteSQL(stdout, d, paths[0]); err != nil {
+		fmt.Fprintf(stderr, "analyze sql: %v\n", err)
+		return exitUsage
+	}
+	return exitOK
+}

@@ -80,3 +80,16 @@ func TestExportKilled(t *testing.T) {
 		return nil
 	})
 }
+
+func TestSQLCLI(t *testing.T) {
+	for _, d := range []string{"duckdb", "spark", "trino"} {
+		r := analyze(t, "", "sql", "--dialect", d, "/data/access")
+		if r.code != 0 || !strings.Contains(r.stdout, "-- bursts") || !strings.Contains(r.stdout, "/data/access") {
+			t.Errorf("%s: exit %d\n%s%s", d, r.code, r.stdout, r.stderr)
+		}
+	}
+	if r := analyze(t, "", "sql", "--dialect", "oracle", "/x"); r.code != 2 || !strings.Contains(r.stderr, "unknown dialect") {
+		t.Errorf("oracle: exit %d %s", r.code, r.stderr)
+	}
+	golden(t, "sql-duckdb.sql", analyze(t, "", "sql", "--dialect", "duckdb", "DATASET").stdout)
+}

@@ -56,6 +56,7 @@ const usage = `usage: analyze [report] [flags] PATH...   report on access logs (
        analyze quota [flags] PATH...          the quota pressure report alone (--limit, --window, --client)
        analyze retries [flags] PATH...        failures worth retrying (--retry-window, --unrecovered, -o csv)
        analyze export --to parquet|csv --out DIR PATH...   one row per request, for DuckDB, Spark, Trino
+       analyze sql --dialect duckdb|spark|trino DATASET     the report's SQL over an exported dataset
        analyze codes [-o text|markdown|json]  the status catalogue
        analyze formats                        the log formats analyze reads
        analyze version
@@ -77,6 +78,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runReport(ctx, "retries", args[1:], stdin, stdout, stderr)
 	case "export":
 		return runExport(ctx, args[1:], stdin, stdout, stderr)
+	case "sql":
+		return runSQL(args[1:], stdout, stderr)
 	case "codes":
 		return runCodes(args[1:], stdout, stderr)
 	case "formats":

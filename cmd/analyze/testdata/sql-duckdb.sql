@@ -1,0 +1,28 @@
+-- analyze sql --dialect duckdb: the headline report over the dataset DATASET
+
+-- setup
+SET TimeZone = 'UTC';
+
+-- setup
+CREATE OR REPLACE VIEW requests AS SELECT * FROM read_parquet('DATASET/date=*/*.parquet', hive_partitioning = true);
+
+-- setup
+CREATE OR REPLACE VIEW codes AS SELECT * FROM read_parquet('DATASET/_codes/codes.parquet');
+
+-- classes
+SELECT class, COUNT(*) AS requests FROM requests GROUP BY class ORDER BY class;
+
+-- statuses
+SELECT r.status, COUNT(*) AS count, MAX(COALESCE(c.class, r.class)) AS class, MAX(COALESCE(c.diagnosis, r.diagnosis)) AS diagnosis, MAX(c.title) AS title, MAX(c.retry) AS retry, MAX(CASE WHEN c.documented THEN 1 ELSE 0 END) AS documented FROM requests r LEFT JOIN codes c ON c.status = r.status GROUP BY r.status ORDER BY r.status;
+
+-- endpoints
+SELECT endpoint, COUNT(*) AS requests, SUM(CASE WHEN class = 'success' THEN 1 ELSE 0 END) AS success, SUM(CASE WHEN class = 'client_error' THEN 1 ELSE 0 END) AS client_error, SUM(CASE WHEN class = 'server_error' THEN 1 ELSE 0 END) AS server_error, SUM(CASE WHEN status = 429 THEN 1 ELSE 0 END) AS rate_limited FROM requests GROUP BY endpoint ORDER BY SUM(CASE WHEN class IN ('client_error', 'server_error') THEN 1 ELSE 0 END) DESC, requests DESC, endpoint LIMIT 10;
+
+-- clients
+SELECT COALESCE(remote_user, client) AS client, COUNT(*) AS requests, SUM(CASE WHEN class = 'client_error' THEN 1 ELSE 0 END) AS client_error, SUM(CASE WHEN class = 'server_error' THEN 1 ELSE 0 END) AS server_error, SUM(CASE WHEN status = 429 THEN 1 ELSE 0 END) AS rate_limited FROM requests GROUP BY COALESCE(remote_user, client) ORDER BY SUM(CASE WHEN class IN ('client_error', 'server_error') THEN 1 ELSE 0 END) DESC, requests DESC, client LIMIT 10;
+
+-- quota_peak
+SELECT date_trunc('minute', time) AS window_start, COUNT(*) AS requests FROM requests GROUP BY date_trunc('minute', time) ORDER BY requests DESC, window_start LIMIT 1;
+
+-- bursts
+WITH w AS (SELECT date_trunc('minute', time) AS win, COUNT(*) AS requests, SUM(CASE WHEN status = 429 THEN 1 ELSE 0 END) AS rate_limited FROM requests GROUP BY date_trunc('minute', time)), r AS (SELECT win, requests, rate_limited, ROW_NUMBER() OVER (ORDER BY win) AS rn FROM w WHERE rate_limited > 0), g AS (SELECT win, requests, rate_limited, win - to_minutes(CAST(rn AS BIGINT)) AS grp FROM r) SELECT MIN(win) AS start, MAX(win) + INTERVAL 1 MINUTE AS "end", COUNT(*) AS windows, SUM(rate_limited) AS rate_limited, SUM(requests) AS requests FROM g GROUP BY grp ORDER BY start;

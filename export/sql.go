@@ -1,0 +1,143 @@
+package export
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Statement is one named SQL statement of the analysis at scale.
+type Statement struct {
+	Name string // setup, classes, statuses, endpoints, clients, quota_peak, bursts
+	SQL  string
+}
+
+// dialect holds what differs between engines.
+type dialect struct {
+	setup       func(dataset string) []string
+	minusMins   func(expr, n string) string // expr minus n minutes
+	plusMinute  func(expr string) string    // expr plus one minute
+	quote       func(id string) string
+	nullsSorted string // ORDER BY suffix putting NULLs last
+}
+
+var dialects = map[string]dialect{
+	"duckdb": {
+		setup: func(ds string) []string {
+			return []string{
+				"SET TimeZone = 'UTC'",
+				fmt.Sprintf("CREATE OR REPLACE VIEW requests AS SELECT * FROM read_parquet('%s/date=*/*.parquet', hive_partitioning = true)", ds),
+				fmt.Sprintf("CREATE OR REPLACE VIEW codes AS SELECT * FROM read_parquet('%s/%s')", ds, CodesPath),
+			}
+		},
+		minusMins:  func(e, n string) string { return fmt.Sprintf("%s - to_minutes(CAST(%s AS BIGINT))", e, n) },
+		plusMinute: func(e string) string { return e + " + INTERVAL 1 MINUTE" },
+		quote:      func(id string) string { return `"` + id + `"` },
+	},
+	"spark": {
+		setup: func(ds string) []string {
+			return []string{
+				"SET spark.sql.session.timeZone = UTC",
+				fmt.Sprintf("CREATE OR REPLACE TEMPORARY VIEW requests USING parquet OPTIONS (path '%s/date=*', basePath '%s')", ds, ds),
+				fmt.Sprintf("CREATE OR REPLACE TEMPORARY VIEW codes USING parquet OPTIONS (path '%s/%s')", ds, CodesPath),
+			}
+		},
+		minusMins: func(e, n string) string {
+			return fmt.Sprintf("%s - make_interval(0, 0, 0, 0, 0, CAST(%s AS INT), 0)", e, n)
+		},
+		plusMinute: func(e string) string { return e + " + INTERVAL 1 MINUTE" },
+		quote:      func(id string) string { return "`" + id + "`" },
+	},
+	"trino": {
+		setup: func(ds string) []string {
+			cols := []string{}
+			for _, f := range baseFields {
+				cols = append(cols, fmt.Sprintf("%s %s", f.Name, trinoType(f.Type.String())))
+			}
+			return []string{
+				"SET TIME ZONE 'UTC'",
+				fmt.Sprintf("CREATE TABLE IF NOT EXISTS requests (%s, date varchar) WITH (external_location = '%s', format = 'PARQUET', partitioned_by = ARRAY['date'])", strings.Join(cols, ", "), ds),
+				"CALL system.sync_partition_metadata(current_schema, 'requests', 'FULL')",
+				fmt.Sprintf("CREATE TABLE IF NOT EXISTS codes (status integer, class varchar, diagnosis varchar, title varchar, meaning varchar, cause varchar, action varchar, retry varchar, retry_non_idempotent varchar, documented boolean) WITH (external_location = '%s/_codes', format = 'PARQUET')", ds),
+			}
+		},
+		minusMins:  func(e, n string) string { return fmt.Sprintf("date_add('minute', -%s, %s)", n, e) },
+		plusMinute: func(e string) string { return fmt.Sprintf("date_add('minute', 1, %s)", e) },
+		quote:      func(id string) string { return `"` + id + `"` },
+	},
+}
+
+func trinoType(arrowType string) string {
+	switch arrowType {
+	case "int32":
+		return "integer"
+	case "int64":
+		return "bigint"
+	case "float64":
+		return "double"
+	case "utf8":
+		return "varchar"
+	}
+	return "timestamp(6) with time zone"
+}
+
+// Dialects lists the SQL dialects.
+func Dialects() []string { return []string{"duckdb", "spark", "trino"} }
+
+// SQL returns the statements that recompute the headline report over a
+// Parquet dataset written by analyze export: classes, statuses with their
+// diagnoses (joined from the catalogue), top endpoints and clients by
+// errors, the quota peak per minute, and the 429 bursts.
+func SQL(dialectName, dataset string) ([]Statement, error) {
+	d, ok := dialects[dialectName]
+	if !ok {
+		return nil, fmt.Errorf("unknown dialect %q (want duckdb, spark or trino)", dialectName)
+	}
+	dataset = strings.TrimRight(dataset, "/")
+	var out []Statement
+	for _, s := range d.setup(dataset) {
+		out = append(out, Statement{"setup", s})
+	}
+	errs := "SUM(CASE WHEN class IN ('client_error', 'server_error') THEN 1 ELSE 0 END)"
+	by := func(class string) string {
+		return fmt.Sprintf("SUM(CASE WHEN class = '%s' THEN 1 ELSE 0 END) AS %s", class, class)
+	}
+	end := d.quote("end")
+	out = append(out,
+		Statement{"classes", "SELECT class, COUNT(*) AS requests FROM requests GROUP BY class ORDER BY class"},
+		Statement{"statuses", "SELECT r.status, COUNT(*) AS count, MAX(COALESCE(c.class, r.class)) AS class, " +
+			"MAX(COALESCE(c.diagnosis, r.diagnosis)) AS diagnosis, MAX(c.title) AS title, MAX(c.retry) AS retry, " +
+			"MAX(CASE WHEN c.documented THEN 1 ELSE 0 END) AS documented " +
+			"FROM requests r LEFT JOIN codes c ON c.status = r.status GROUP BY r.status ORDER BY r.status"},
+		Statement{"endpoints", fmt.Sprintf("SELECT endpoint, COUNT(*) AS requests, %s, %s, %s, "+
+			"SUM(CASE WHEN status = 429 THEN 1 ELSE 0 END) AS rate_limited FROM requests GROUP BY endpoint "+
+			"ORDER BY %s DESC, requests DESC, endpoint LIMIT 10", by("success"), by("client_error"), by("server_error"), errs)},
+		Statement{"clients", fmt.Sprintf("SELECT COALESCE(remote_user, client) AS client, COUNT(*) AS requests, %s, %s, "+
+			"SUM(CASE WHEN status = 429 THEN 1 ELSE 0 END) AS rate_limited FROM requests GROUP BY COALESCE(remote_user, client) "+
+			"ORDER BY %s DESC, requests DESC, client LIMIT 10", by("client_error"), by("server_error"), errs)},
+		Statement{"quota_peak", "SELECT date_trunc('minute', time) AS window_start, COUNT(*) AS requests FROM requests " +
+			"GROUP BY date_trunc('minute', time) ORDER BY requests DESC, window_start LIMIT 1"},
+		Statement{"bursts", fmt.Sprintf("WITH w AS (SELECT date_trunc('minute', time) AS win, COUNT(*) AS requests, "+
+			"SUM(CASE WHEN status = 429 THEN 1 ELSE 0 END) AS rate_limited FROM requests GROUP BY date_trunc('minute', time)), "+
+			"r AS (SELECT win, requests, rate_limited, ROW_NUMBER() OVER (ORDER BY win) AS rn FROM w WHERE rate_limited > 0), "+
+			"g AS (SELECT win, requests, rate_limited, %s AS grp FROM r) "+
+			"SELECT MIN(win) AS start, %s AS %s, COUNT(*) AS windows, SUM(rate_limited) AS rate_limited, SUM(requests) AS requests "+
+			"FROM g GROUP BY grp ORDER BY start", d.minusMins("win", "rn"), d.plusMinute("MAX(win)"), end)},
+	)
+	return out, nil
+}
+
+// WriteSQL prints the statements as a script, each after a comment naming it.
+func WriteSQL(w io.Writer, dialectName, dataset string) error {
+	stmts, err := SQL(dialectName, dataset)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "-- analyze sql --dialect %s: the headline report over the dataset %s\n", dialectName, dataset)
+	for _, s := range stmts {
+		if _, err := fmt.Fprintf(w, "\n-- %s\n%s;\n", s.Name, s.SQL); err != nil {
+			return err
+		}
+	}
+	return nil
+}
