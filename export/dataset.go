@@ -29,19 +29,33 @@ type partWriter interface {
 
 // Dataset writes batches to the files of an output folder. Every file is
 // written under a hidden temporary name (tempName) and renamed into place by
-// Commit, so an
-// interrupted run leaves no half file under a name an engine would read;
-// Abort removes the temporary files. Re-running over the same input writes
-// the same names, and the renames replace the earlier files. A Dataset is
-// for one goroutine.
+// Commit, so an interrupted run leaves no half file under a name an engine
+// would read; Abort removes the temporary files. Re-running over the same
+// input writes the same names, and the renames replace the earlier files.
+//
+// Memory: at most maxOpen files are open at once. A date-partitioned export
+// of a long log would otherwise keep a Parquet writer open per day; when a
+// new day comes, the file least recently written is finished (a log is in
+// time order, so a past day rarely gets more rows; if it does, they go to
+// its next part file, part-00001...). A Dataset is for one goroutine.
 type Dataset struct {
 	dir    string
 	opts   Options
 	schema *arrow.Schema
-	parts  map[string]partWriter // by final path
-	tmp    map[string]string     // final path → temporary path
-	rows   map[string]int64
+	open   map[string]*part // by day ("" without partitions)
+	done   []*part          // finished, waiting for Commit's rename
+	parts  map[string]int   // how many parts each day has
+	clock  int64
 }
+
+type part struct {
+	path, tmp string
+	w         partWriter
+	rows      int64
+	used      int64 // the clock of its last write
+}
+
+const maxOpen = 4
 
 // NewDataset prepares writing rows of schema to dir, which it creates
 // (mode 0750) when missing.
@@ -52,89 +66,150 @@ func NewDataset(dir string, schema *arrow.Schema, opts Options) (*Dataset, error
 	if opts.Partition != "date" && opts.Partition != "none" {
 		return nil, fmt.Errorf("cannot partition by %q: want date or none", opts.Partition)
 	}
+	if opts.Format == "parquet" {
+		if _, err := codec(opts.Compression); err != nil {
+			return nil, err
+		}
+	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("cannot create %s: %w", dir, err)
 	}
-	return &Dataset{dir: dir, opts: opts, schema: schema, parts: map[string]partWriter{}, tmp: map[string]string{}, rows: map[string]int64{}}, nil
+	return &Dataset{dir: dir, opts: opts, schema: schema, open: map[string]*part{}, parts: map[string]int{}}, nil
 }
 
-// path returns the final path of a day's file.
-func (d *Dataset) path(day string) string {
-	name := "requests." + d.opts.Format
+// path returns the final path of a day's n-th file.
+func (d *Dataset) path(day string, n int) string {
 	if d.opts.Partition == "date" {
-		return filepath.Join(d.dir, "date="+day, "part-00000."+d.opts.Format)
+		return filepath.Join(d.dir, "date="+day, fmt.Sprintf("part-%05d.%s", n, d.opts.Format))
 	}
-	return filepath.Join(d.dir, name)
+	if n == 0 {
+		return filepath.Join(d.dir, "requests."+d.opts.Format)
+	}
+	return filepath.Join(d.dir, fmt.Sprintf("requests-%05d.%s", n, d.opts.Format))
 }
 
 // Write adds a batch, which it releases.
 func (d *Dataset) Write(b Batch) error {
 	defer b.Record.Release()
-	p := d.path(b.Day)
-	w := d.parts[p]
-	if w == nil {
-		if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
-			return fmt.Errorf("cannot create %s: %w", filepath.Dir(p), err)
+	day := b.Day
+	if d.opts.Partition != "date" {
+		day = ""
+	}
+	pt := d.open[day]
+	if pt == nil {
+		if len(d.open) >= maxOpen {
+			if err := d.finishOldest(); err != nil {
+				return err
+			}
 		}
-		tmp := tempName(p)
-		f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o640)
-		if err != nil {
-			return fmt.Errorf("cannot create %s: %w", tmp, err)
-		}
-		if d.opts.Format == "parquet" {
-			w, err = newParquetWriter(f, d.schema, d.opts.Compression)
-		} else {
-			w, err = newCSVWriter(f, d.schema, d.opts.CSVSafe)
-		}
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
+		var err error
+		if pt, err = d.create(day); err != nil {
 			return err
 		}
-		d.parts[p], d.tmp[p] = w, tmp
+		d.open[day] = pt
 	}
-	d.rows[p] += b.Record.NumRows()
-	if err := w.Write(b.Record); err != nil {
-		return fmt.Errorf("cannot write %s: %w", d.tmp[p], err)
+	d.clock++
+	pt.used = d.clock
+	pt.rows += b.Record.NumRows()
+	if err := pt.w.Write(b.Record); err != nil {
+		return fmt.Errorf("cannot write %s: %w", pt.tmp, err)
 	}
+	return nil
+}
+
+func (d *Dataset) create(day string) (*part, error) {
+	n := d.parts[day]
+	d.parts[day]++
+	p := d.path(day, n)
+	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
+		return nil, fmt.Errorf("cannot create %s: %w", filepath.Dir(p), err)
+	}
+	tmp := tempName(p)
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o640)
+	if err != nil {
+		return nil, fmt.Errorf("cannot create %s: %w", tmp, err)
+	}
+	var w partWriter
+	if d.opts.Format == "parquet" {
+		w, err = newParquetWriter(f, d.schema, d.opts.Compression)
+	} else {
+		w, err = newCSVWriter(f, d.schema, d.opts.CSVSafe)
+	}
+	if err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return nil, err
+	}
+	return &part{path: p, tmp: tmp, w: w}, nil
+}
+
+// finishOldest finishes the open file least recently written.
+func (d *Dataset) finishOldest() error {
+	var oldest string
+	var used int64 = -1
+	for day, pt := range d.open {
+		if used < 0 || pt.used < used {
+			oldest, used = day, pt.used
+		}
+	}
+	pt := d.open[oldest]
+	delete(d.open, oldest)
+	return d.finish(pt)
+}
+
+func (d *Dataset) finish(pt *part) error {
+	meta := map[string]string{}
+	for k, v := range d.opts.Metadata {
+		meta[k] = v
+	}
+	meta["analyze.rows"] = fmt.Sprint(pt.rows)
+	d.done = append(d.done, pt)
+	if err := pt.w.Close(meta); err != nil {
+		return fmt.Errorf("cannot finish %s: %w", pt.tmp, err)
+	}
+	pt.w = nil
 	return nil
 }
 
 // Commit finishes every file and renames it into place; it returns the
 // final paths with their row counts.
 func (d *Dataset) Commit() (map[string]int64, error) {
-	paths := make([]string, 0, len(d.parts))
-	for p := range d.parts {
-		paths = append(paths, p)
+	days := make([]string, 0, len(d.open))
+	for day := range d.open {
+		days = append(days, day)
 	}
-	slices.Sort(paths)
-	for _, p := range paths {
-		meta := map[string]string{}
-		for k, v := range d.opts.Metadata {
-			meta[k] = v
-		}
-		meta["analyze.rows"] = fmt.Sprint(d.rows[p])
-		if err := d.parts[p].Close(meta); err != nil {
+	slices.Sort(days)
+	for _, day := range days {
+		if err := d.finish(d.open[day]); err != nil {
 			d.Abort()
-			return nil, fmt.Errorf("cannot finish %s: %w", d.tmp[p], err)
+			return nil, err
 		}
+		delete(d.open, day)
 	}
-	for _, p := range paths {
-		if err := os.Rename(d.tmp[p], p); err != nil {
+	rows := map[string]int64{}
+	for _, pt := range d.done {
+		if err := os.Rename(pt.tmp, pt.path); err != nil {
 			d.Abort()
-			return nil, fmt.Errorf("cannot rename %s: %w", d.tmp[p], err)
+			return nil, fmt.Errorf("cannot rename %s: %w", pt.tmp, err)
 		}
-		delete(d.tmp, p)
+		pt.tmp = ""
+		rows[pt.path] = pt.rows
 	}
-	return d.rows, nil
+	return rows, nil
 }
 
 // Abort removes the temporary files; nothing half-written stays.
 func (d *Dataset) Abort() {
-	for p, w := range d.parts {
-		if tmp, ok := d.tmp[p]; ok {
-			w.Abort()
-			os.Remove(tmp)
+	for _, pt := range d.open {
+		pt.w.Abort()
+		os.Remove(pt.tmp)
+	}
+	for _, pt := range d.done {
+		if pt.tmp != "" {
+			if pt.w != nil {
+				pt.w.Abort()
+			}
+			os.Remove(pt.tmp)
 		}
 	}
 }

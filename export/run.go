@@ -2,9 +2,13 @@ package export
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 
 	"analyze/ingest"
@@ -29,6 +33,7 @@ func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir strin
 	order := ingest.SortByTime(files, in)
 	extras := extraColumns(order, in.Format)
 	schema := Schema(extras)
+	opts.Metadata = inputMetadata(opts.Metadata, order, in.Format)
 	ds, err := NewDataset(dir, schema, opts)
 	if err != nil {
 		return nil, err
@@ -122,7 +127,6 @@ func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir strin
 		ds.Abort()
 		return nil, werr
 	}
-	ds.opts.Metadata = withAccounting(opts.Metadata, res, files)
 	if res.Files, err = ds.Commit(); err != nil {
 		return nil, err
 	}
@@ -130,6 +134,9 @@ func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir strin
 		if err := writeCodes(dir, opts.Compression); err != nil {
 			return nil, err
 		}
+	}
+	if err := writeManifest(dir, opts, res, files); err != nil {
+		return nil, err
 	}
 	for _, n := range res.Files {
 		res.Rows += n
@@ -158,25 +165,73 @@ func extraColumns(files []*ingest.File, forced *ingest.Format) []string {
 	return out
 }
 
-func withAccounting(meta map[string]string, r *Result, files []*ingest.File) map[string]string {
+// inputMetadata adds to meta what every file of the dataset records: the
+// inputs and their formats (as detected from their heads, or forced).
+func inputMetadata(meta map[string]string, files []*ingest.File, forced *ingest.Format) map[string]string {
 	out := map[string]string{}
 	for k, v := range meta {
 		out[k] = v
 	}
-	out["analyze.lines"] = fmt.Sprint(r.Lines)
-	out["analyze.records"] = fmt.Sprint(r.Records)
-	out["analyze.rejected"] = fmt.Sprint(r.Rejected)
-	out["analyze.blank"] = fmt.Sprint(r.Blank)
-	var inputs, formats string
-	for i, f := range files {
-		if i > 0 {
-			inputs += "\n"
-			formats += "\n"
+	var inputs, formats []string
+	for _, f := range files {
+		inputs = append(inputs, f.Path)
+		name := f.FormatName()
+		if forced != nil {
+			name = forced.Name
 		}
-		inputs += f.Path
-		formats += f.Path + "\t" + f.FormatName()
+		formats = append(formats, f.Path+"\t"+name)
 	}
-	out["analyze.inputs"] = inputs
-	out["analyze.formats"] = formats
+	out["analyze.inputs"] = strings.Join(inputs, "\n")
+	out["analyze.formats"] = strings.Join(formats, "\n")
 	return out
+}
+
+// Manifest is _analyze.json, written last into an exported dataset: the
+// run's accounting and the files it wrote. Engines pass over names that
+// start with '_'.
+type Manifest struct {
+	Version  string           `json:"version"`
+	Format   string           `json:"format"`
+	Lines    int64            `json:"lines"`
+	Records  int64            `json:"records"`
+	Rejected int64            `json:"rejected"`
+	Blank    int64            `json:"blank"`
+	Rows     int64            `json:"rows"`
+	Inputs   []ManifestInput  `json:"inputs"`
+	Files    map[string]int64 `json:"files"` // path relative to the dataset → rows
+}
+
+// ManifestInput is one input of the run.
+type ManifestInput struct {
+	Path     string `json:"path"`
+	Format   string `json:"format"`
+	Lines    int64  `json:"lines"`
+	Complete bool   `json:"complete"`
+}
+
+func writeManifest(dir string, opts Options, r *Result, files []*ingest.File) error {
+	m := Manifest{Version: opts.Metadata["analyze.version"], Format: opts.Format, Lines: r.Lines, Records: r.Records,
+		Rejected: r.Rejected, Blank: r.Blank, Files: map[string]int64{}}
+	for _, f := range files {
+		m.Inputs = append(m.Inputs, ManifestInput{f.Path, f.FormatName(), f.Lines, f.Complete()})
+	}
+	for p, n := range r.Files {
+		rel, _ := filepath.Rel(dir, p)
+		m.Files[filepath.ToSlash(rel)] = n
+		m.Rows += n
+	}
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	p := filepath.Join(dir, "_analyze.json")
+	tmp := tempName(p)
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o640); err != nil {
+		return fmt.Errorf("cannot write %s: %w", tmp, err)
+	}
+	if err := os.Rename(tmp, p); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("cannot rename %s: %w", tmp, err)
+	}
+	return nil
 }

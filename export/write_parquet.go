@@ -25,19 +25,26 @@ type parquetWriter struct {
 	fw *pqarrow.FileWriter
 }
 
-func newParquetWriter(f *os.File, schema *arrow.Schema, compression string) (*parquetWriter, error) {
-	codec := compress.Codecs.Zstd
-	switch compression {
+// codec returns the Parquet codec of a --compression name.
+func codec(name string) (compress.Compression, error) {
+	switch name {
 	case "", "zstd":
+		return compress.Codecs.Zstd, nil
 	case "snappy":
-		codec = compress.Codecs.Snappy
+		return compress.Codecs.Snappy, nil
 	case "none":
-		codec = compress.Codecs.Uncompressed
-	default:
-		return nil, fmt.Errorf("unknown compression %q (want zstd, snappy or none)", compression)
+		return compress.Codecs.Uncompressed, nil
+	}
+	return 0, fmt.Errorf("unknown compression %q (want zstd, snappy or none)", name)
+}
+
+func newParquetWriter(f *os.File, schema *arrow.Schema, compression string) (*parquetWriter, error) {
+	c, err := codec(compression)
+	if err != nil {
+		return nil, err
 	}
 	props := parquet.NewWriterProperties(
-		parquet.WithCompression(codec),
+		parquet.WithCompression(c),
 		parquet.WithDictionaryDefault(true),
 		parquet.WithStats(true),
 		parquet.WithMaxRowGroupLength(rowGroupRows),
