@@ -18,6 +18,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"analyze/ingest"
+	"analyze/report"
 	"analyze/samples/synth"
 )
 
@@ -274,4 +275,35 @@ func TestManyDays(t *testing.T) {
 		t.Errorf("day 1 has no second part: %v", res.Files)
 	}
 	assertNoTemp(t, out)
+}
+
+func TestWriteTables(t *testing.T) {
+	files, _ := ingest.Expand([]string{"../samples"}, false)
+	q := report.QuotaOptions{Window: time.Minute, RetryAfter: time.Second}
+	rt := report.RetryOptions{RetryAfter: time.Second}
+	sum, err := report.Aggregate(context.Background(), files, ingest.Options{}, report.Config{Quota: q, Retry: rt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := report.Build(sum, files, report.Filter{}, report.Options{Top: 1000, Quota: q, Retry: rt})
+	dir := t.TempDir()
+	written, err := WriteTables(dir, rep, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(written) != 16 {
+		t.Fatalf("%d files: %v", len(written), written)
+	}
+	want := map[string]int64{"statuses": int64(len(rep.Statuses)), "quota_windows": int64(len(rep.Quota.Windows)),
+		"unrecovered": rep.Retry.Unrecovered, "retry_chains": int64(len(rep.Retry.ByStatus))}
+	for name, n := range want {
+		tbl, _ := readParquet(t, filepath.Join(dir, name+".parquet"))
+		f, _ := os.Open(filepath.Join(dir, name+".csv"))
+		rows, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil || tbl.NumRows() != n || int64(len(rows)-1) != n {
+			t.Errorf("%s: parquet %d rows, csv %d, want %d (%v)", name, tbl.NumRows(), len(rows)-1, n, err)
+		}
+	}
+	assertNoTemp(t, dir)
 }

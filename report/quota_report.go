@@ -24,7 +24,10 @@ type QuotaReport struct {
 
 	// Per-minute request counts for the terminal's sparklines.
 	overallSeries, busiestSeries []int64
-	busiest                      string
+
+	// Windows are the non-empty windows, in time order (for table exports).
+	Windows []QuotaWindow `json:"-"`
+	busiest string
 }
 
 // QuotaWindows are the figures of a series of windows. Percentiles are
@@ -44,6 +47,12 @@ type QuotaWindows struct {
 	WindowsAt80         int64   `json:"windows_at_80_percent"`
 	WindowsAt90         int64   `json:"windows_at_90_percent"`
 	WindowsAt100        int64   `json:"windows_at_100_percent"`
+}
+
+// QuotaWindow is one window's traffic.
+type QuotaWindow struct {
+	Start                 time.Time
+	Requests, RateLimited int64
 }
 
 // Burst is a run of consecutive windows with 429s.
@@ -143,6 +152,9 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 		r.RateLimited += q.windows[w].rateLimited
 	}
 	r.Overall = windowFigures(ws, ns, opts.Limit, stamp)
+	for _, w := range ws {
+		r.Windows = append(r.Windows, QuotaWindow{Start: time.Unix(0, w*win).UTC(), Requests: q.windows[w].requests, RateLimited: q.windows[w].rateLimited})
+	}
 	if analyzed > 0 {
 		r.RateLimitedShare = round(float64(r.RateLimited)/float64(analyzed), 4)
 	}

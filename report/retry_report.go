@@ -77,6 +77,10 @@ type Storm struct {
 	Clients  []string `json:"clients"`
 }
 
+// UnrecoveredAll returns every unrecovered chain kept, oldest first,
+// whether or not the report lists them.
+func (r *RetryReport) UnrecoveredAll() []Unrecovered { return r.unrecoveredAll }
+
 // Unrecovered is one abandoned or exhausted chain.
 type Unrecovered struct {
 	Time        string `json:"time"`

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"time"
 
 	"analyze/export"
+	"analyze/report"
 )
 
 // runExport runs analyze export: one row per record to CSV or Parquet.
@@ -18,6 +20,7 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	var (
 		in                        inputFlags
 		to, out, partition, compr string
+		tables                    string
 		csvSafe                   bool
 	)
 	in.register(fs)
@@ -25,6 +28,7 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.StringVar(&out, "out", "", "output folder (created when missing)")
 	fs.StringVar(&partition, "partition", "", "date (Hive-style date=YYYY-MM-DD/, the default for Parquet) or none (the default for CSV)")
 	fs.StringVar(&compr, "compression", "zstd", "Parquet compression: zstd, snappy or none")
+	fs.StringVar(&tables, "tables", "", "also write every report table (statuses, endpoints, clients, quota, retries, unrecovered) to this folder as CSV and Parquet")
 	fs.BoolVar(&csvSafe, "csv-safe", true, "prefix CSV cells starting with = + - @ with an apostrophe, so spreadsheets do not run them")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: analyze export --to parquet|csv --out DIR [flags] PATH...\n\nflags:\n")
@@ -44,8 +48,8 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if !slices.Contains([]string{"parquet", "csv"}, to) {
 		return fail("--to %q: want parquet or csv", to)
 	}
-	if out == "" {
-		return fail("--out: give the folder to write to")
+	if out == "" && tables == "" {
+		return fail("--out: give the folder to write to (or --tables)")
 	}
 	if partition == "" {
 		partition = "none"
@@ -64,6 +68,24 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if len(files) == 0 {
 		return fail("no readable input")
 	}
+	if tables != "" {
+		q := report.QuotaOptions{Window: time.Minute, RetryAfter: time.Second}
+		rt := report.RetryOptions{RetryAfter: time.Second}
+		sum, err := report.Aggregate(ctx, files, opts, report.Config{Quota: q, Retry: rt})
+		if err != nil {
+			return fail("interrupted: %v", err)
+		}
+		rep := report.Build(sum, files, report.Filter{}, report.Options{Top: 1000, Version: version, Quota: q, Retry: rt})
+		written, err := export.WriteTables(tables, rep, csvSafe)
+		if err != nil {
+			return fail("%v", err)
+		}
+		fmt.Fprintf(stdout, "wrote %d table files in %s\n", len(written), tables)
+		if out == "" {
+			return exitCode(expandFailed || rep.Incomplete())
+		}
+		files, _ = in.expand(paths, io.Discard) // read afresh: a File records its reading
+	}
 	res, err := export.Run(ctx, files, opts, out, export.Options{Format: to, Partition: partition, Compression: compr,
 		CSVSafe: csvSafe, Metadata: map[string]string{"analyze.version": version}})
 	if err != nil {
@@ -78,6 +100,10 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	fmt.Fprintf(stdout, "wrote %d rows to %d file(s) in %s; %d lines read: %d records, %d rejected, %d blank\n",
 		res.Rows, len(res.Files), out, res.Lines, res.Records, res.Rejected, res.Blank)
+	return exitCode(incomplete)
+}
+
+func exitCode(incomplete bool) int {
 	if incomplete {
 		return exitIncomplete
 	}

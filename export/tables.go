@@ -1,0 +1,204 @@
+package export
+
+import (
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"analyze/report"
+)
+
+// A table of the report, written as NAME.csv and NAME.parquet.
+type table struct {
+	name string
+	cols []arrow.Field
+	rows [][]any // string, int64, float64, bool, time.Time or nil
+}
+
+func col(name string, t arrow.DataType) arrow.Field {
+	return arrow.Field{Name: name, Type: t, Nullable: true}
+}
+
+var (
+	tStr  = arrow.BinaryTypes.String
+	tInt  = arrow.PrimitiveTypes.Int64
+	tF64  = arrow.PrimitiveTypes.Float64
+	tBool = arrow.FixedWidthTypes.Boolean
+	tTime = &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
+)
+
+// reportTables lays out the report's tables.
+func reportTables(r *report.Report) []table {
+	var ts []table
+	st := table{name: "statuses", cols: []arrow.Field{col("status", tInt), col("count", tInt), col("share", tF64), col("class", tStr),
+		col("diagnosis", tStr), col("title", tStr), col("retry", tStr), col("documented", tBool)}}
+	for _, s := range r.Statuses {
+		st.rows = append(st.rows, []any{int64(s.Status), s.Count, s.Share, s.Class, s.Diagnosis, s.Title, s.Retry, s.Documented})
+	}
+	ep := table{name: "endpoints", cols: []arrow.Field{col("endpoint", tStr), col("requests", tInt), col("success", tInt), col("redirect", tInt),
+		col("client_error", tInt), col("server_error", tInt), col("other", tInt), col("rate_limited", tInt)}}
+	for _, e := range r.Endpoints {
+		ep.rows = append(ep.rows, []any{e.Endpoint, e.Requests, e.Success, e.Redirect, e.ClientError, e.ServerError, e.Other, e.RateLimited})
+	}
+	cl := table{name: "clients", cols: []arrow.Field{col("client", tStr), col("requests", tInt), col("client_error", tInt),
+		col("server_error", tInt), col("rate_limited", tInt)}}
+	for _, c := range r.Clients {
+		cl.rows = append(cl.rows, []any{c.Client, c.Requests, c.ClientError, c.ServerError, c.RateLimited})
+	}
+	ts = append(ts, st, ep, cl)
+	if q := r.Quota; q != nil {
+		qw := table{name: "quota_windows", cols: []arrow.Field{col("window_start", tTime), col("requests", tInt), col("rate_limited", tInt)}}
+		for _, w := range q.Windows {
+			qw.rows = append(qw.rows, []any{w.Start, w.Requests, w.RateLimited})
+		}
+		qc := table{name: "quota_clients", cols: []arrow.Field{col("client", tStr), col("requests", tInt), col("peak", tInt), col("p99", tInt),
+			col("rate_limited", tInt), col("windows_over_limit", tInt), col("after_429_requests", tInt), col("retry_after_violations", tInt)}}
+		for _, c := range q.Clients {
+			qc.rows = append(qc.rows, []any{c.Client, c.Requests, c.Peak, c.P99, c.RateLimited, c.WindowsOverLimit, c.After429Requests, c.RetryAfterViolations})
+		}
+		qb := table{name: "quota_bursts", cols: []arrow.Field{col("start", tStr), col("end", tStr), col("windows", tInt), col("rate_limited", tInt),
+			col("requests", tInt), col("rate_before", tInt)}}
+		for _, b := range q.Bursts {
+			qb.rows = append(qb.rows, []any{b.Start, b.End, b.Windows, b.RateLimited, b.Requests, b.RateBefore})
+		}
+		ts = append(ts, qw, qc, qb)
+	}
+	if rt := r.Retry; rt != nil {
+		rc := table{name: "retry_chains", cols: []arrow.Field{col("status", tInt), col("endpoint", tStr), col("diagnosis", tStr),
+			col("retryable_failures", tInt), col("recovered", tInt), col("exhausted", tInt), col("abandoned", tInt),
+			col("mean_attempts", tF64), col("max_attempts", tInt), col("unsafe_retries", tInt)}}
+		for _, b := range rt.ByStatus {
+			rc.rows = append(rc.rows, []any{int64(b.Status), b.Endpoint, b.Diagnosis, b.RetryableFailures, b.Recovered, b.Exhausted,
+				b.Abandoned, b.MeanAttempts, b.MaxAttempts, b.UnsafeRetries})
+		}
+		un := table{name: "unrecovered", cols: []arrow.Field{col("time", tStr), col("client", tStr), col("method", tStr), col("path", tStr),
+			col("status", tInt), col("outcome", tStr), col("attempts", tInt), col("last_attempt", tStr), col("unsafe", tBool),
+			col("action", tStr), col("file", tStr), col("line", tInt)}}
+		for _, u := range rt.UnrecoveredAll() {
+			un.rows = append(un.rows, []any{u.Time, u.Client, u.Method, u.Path, int64(u.Status), u.Outcome, u.Attempts, u.LastAttempt,
+				u.Unsafe, u.Action, u.File, u.Line})
+		}
+		ts = append(ts, rc, un)
+	}
+	return ts
+}
+
+// WriteTables writes every table of the report to dir as CSV and Parquet,
+// each file atomically. It returns the paths written.
+func WriteTables(dir string, r *report.Report, csvSafe bool) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("cannot create %s: %w", dir, err)
+	}
+	var out []string
+	for _, t := range reportTables(r) {
+		for _, ext := range []string{"csv", "parquet"} {
+			p := filepath.Join(dir, t.name+"."+ext)
+			if err := writeTable(p, t, ext, csvSafe); err != nil {
+				return out, err
+			}
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+func writeTable(p string, t table, ext string, csvSafe bool) error {
+	tmp := tempName(p)
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o640)
+	if err != nil {
+		return fmt.Errorf("cannot create %s: %w", tmp, err)
+	}
+	if ext == "csv" {
+		err = writeTableCSV(f, t, csvSafe)
+	} else {
+		err = writeTableParquet(f, t)
+	}
+	if err == nil {
+		err = os.Rename(tmp, p)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("cannot write %s: %w", p, err)
+	}
+	return nil
+}
+
+func writeTableCSV(f *os.File, t table, safe bool) error {
+	w := csv.NewWriter(f)
+	head := make([]string, len(t.cols))
+	for i, c := range t.cols {
+		head[i] = c.Name
+	}
+	w.Write(head)
+	row := make([]string, len(t.cols))
+	for _, r := range t.rows {
+		for i, v := range r {
+			switch x := v.(type) {
+			case string:
+				if safe {
+					x = report.CSVSafe(x)
+				}
+				row[i] = x
+			case int64:
+				row[i] = strconv.FormatInt(x, 10)
+			case float64:
+				row[i] = strconv.FormatFloat(x, 'f', -1, 64)
+			case bool:
+				row[i] = strconv.FormatBool(x)
+			case time.Time:
+				row[i] = x.UTC().Format(time.RFC3339)
+			default:
+				row[i] = ""
+			}
+		}
+		w.Write(row)
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func writeTableParquet(f *os.File, t table) error {
+	schema := arrow.NewSchema(t.cols, nil)
+	rb := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer rb.Release()
+	for _, r := range t.rows {
+		for i, v := range r {
+			switch b := rb.Field(i).(type) {
+			case *array.StringBuilder:
+				b.Append(strings.ToValidUTF8(v.(string), "\uFFFD"))
+			case *array.Int64Builder:
+				b.Append(v.(int64))
+			case *array.Float64Builder:
+				b.Append(v.(float64))
+			case *array.BooleanBuilder:
+				b.Append(v.(bool))
+			case *array.TimestampBuilder:
+				b.Append(arrow.Timestamp(v.(time.Time).UnixMicro()))
+			}
+		}
+	}
+	rec := rb.NewRecordBatch()
+	defer rec.Release()
+	w, err := newParquetWriter(f, schema, "zstd")
+	if err != nil {
+		f.Close()
+		return err
+	}
+	if err := w.Write(rec); err != nil {
+		w.Abort()
+		return err
+	}
+	return w.Close(map[string]string{"analyze.table": t.name})
+}
