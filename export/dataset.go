@@ -195,6 +195,21 @@ func (d *Dataset) Commit() (map[string]int64, error) {
 		pt.tmp = ""
 		rows[pt.path] = pt.rows
 	}
+	// Parts an earlier run left beside the ones written now (it split a
+	// day in more parts) would count their rows twice: remove them.
+	for day := range d.parts {
+		pattern := d.path(day, 0)
+		pattern = filepath.Join(filepath.Dir(pattern), "part-*."+d.opts.Format)
+		if d.opts.Partition != "date" {
+			pattern = filepath.Join(d.dir, "requests-*."+d.opts.Format)
+		}
+		stale, _ := filepath.Glob(pattern)
+		for _, p := range stale {
+			if _, ok := rows[p]; !ok {
+				os.Remove(p)
+			}
+		}
+	}
 	return rows, nil
 }
 

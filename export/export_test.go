@@ -216,6 +216,16 @@ func TestDatasetAbortAndRerun(t *testing.T) {
 	if len(matches) != 1 {
 		t.Errorf("after two runs: %v", matches)
 	}
+	// A part an earlier run split the day into is removed, not counted twice.
+	stale := filepath.Join(filepath.Dir(matches[0]), "part-00003.parquet")
+	os.WriteFile(stale, []byte("old"), 0o640)
+	files, _ := ingest.Expand([]string{in}, false)
+	if _, err := Run(context.Background(), files, ingest.Options{}, dir, Options{Format: "parquet", Partition: "date"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("stale part left: %v", err)
+	}
 }
 
 // BenchmarkExport measures rows/s of the whole export path (read, parse,
