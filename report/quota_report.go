@@ -160,6 +160,7 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 	}
 
 	// Bursts: runs of consecutive windows with 429s.
+	by429 := byWindow(q.cells429)
 	for i := 0; i < len(ws); {
 		if q.windows[ws[i]].rateLimited == 0 {
 			i++
@@ -175,10 +176,8 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 			b.RateLimited += q.windows[ws[k]].rateLimited
 			b.Requests += q.windows[ws[k]].requests
 		}
-		for c, n := range q.cells429 {
-			if c.win >= ws[i] && c.win <= ws[j] {
-				involved[c.client] += int64(n)
-			}
+		for _, c := range inWindows(by429, ws[i], ws[j]) {
+			involved[c.c.client] += c.n
 		}
 		b.Clients = topNames(involved, name, 5)
 		r.Bursts = append(r.Bursts, b)
@@ -186,10 +185,6 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 	}
 
 	// Per client, from the cells, sorted by client and window.
-	type cellCount struct {
-		c cell
-		n int64
-	}
 	all := make([]cellCount, 0, len(q.cells))
 	for c, n := range q.cells {
 		all = append(all, cellCount{c, int64(n)})
@@ -271,6 +266,30 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 		}
 	}
 	return r
+}
+
+// cellCount is a (client, window) cell with its count.
+type cellCount struct {
+	c cell
+	n int64
+}
+
+// byWindow returns the cells sorted by window, for range look-ups.
+func byWindow[N int32 | int64](cells map[cell]N) []cellCount {
+	out := make([]cellCount, 0, len(cells))
+	for c, n := range cells {
+		out = append(out, cellCount{c, int64(n)})
+	}
+	slices.SortFunc(out, func(a, b cellCount) int { return cmp.Compare(a.c.win, b.c.win) })
+	return out
+}
+
+// inWindows returns the cells of windows from..to (inclusive) of a slice
+// sorted by window.
+func inWindows(sorted []cellCount, from, to int64) []cellCount {
+	i, _ := slices.BinarySearchFunc(sorted, from, func(c cellCount, w int64) int { return cmp.Compare(c.c.win, w) })
+	j, _ := slices.BinarySearchFunc(sorted, to+1, func(c cellCount, w int64) int { return cmp.Compare(c.c.win, w) })
+	return sorted[i:j]
 }
 
 // windowFigures computes the figures of a series: ws are the non-empty

@@ -180,6 +180,7 @@ func buildRetry(s *Summary, opts RetryOptions, name func(uint64) string, withLis
 		}
 	}
 	slices.Sort(ws)
+	byAttempt := byWindow(t.attemptsByCell)
 	for i := 0; i < len(ws); {
 		j := i
 		for j+1 < len(ws) && ws[j+1] == ws[j]+1 {
@@ -191,10 +192,8 @@ func buildRetry(s *Summary, opts RetryOptions, name func(uint64) string, withLis
 			st.Attempts += t.attemptsByWin[ws[k]]
 			st.Requests += s.quota.windows[ws[k]].requests
 		}
-		for c, n := range t.attemptsByCell {
-			if c.win >= ws[i] && c.win <= ws[j] {
-				by[c.client] += n
-			}
+		for _, c := range inWindows(byAttempt, ws[i], ws[j]) {
+			by[c.c.client] += c.n
 		}
 		st.Share = round(float64(st.Attempts)/float64(st.Requests), 4)
 		st.Clients = topNames(by, name, 3)
