@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Benchmark analyze against the tools people use today, on the same file.
+#
+#   bash bench/compare.sh [LINES]      (default 2000000)
+#
+# It generates a combined log with the samples generator, builds analyze,
+# installs GoAccess from Debian's packages when it is missing (apt-get; skips
+# it, saying so, when that fails), and times, on the page-cached file:
+# wc -l, a mawk status count, GoAccess, analyze report -o json with 1 worker
+# and with all cores, and for the gzip'd copy zcat > /dev/null against
+# analyze on the .gz. For each it prints seconds, MB/s, lines/s and peak RSS
+# (/usr/bin/time -v), and the ratios against analyze. Timings are never
+# asserted anywhere; the README quotes the latest run with its machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+lines=${1:-2000000}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+echo "== generating $lines lines"
+go run ./samples/gen -lines "$lines" > "$work/access.log"
+gzip -c -1 "$work/access.log" > "$work/access.log.gz"
+go build -o "$work/analyze" ./cmd/analyze
+bytes=$(stat -c %s "$work/access.log")
+gzbytes=$(stat -c %s "$work/access.log.gz")
+
+if ! command -v goaccess >/dev/null; then
+  echo "== installing goaccess (apt-get)"
+  (apt-get update -qq && apt-get install -y -qq goaccess) >/dev/null 2>&1 || echo "goaccess could not be installed: skipped"
+fi
+command -v /usr/bin/time >/dev/null || { echo "/usr/bin/time is missing (apt-get install time)"; exit 1; }
+
+cat "$work/access.log" > /dev/null # page-cache it
+
+# run NAME BYTES CMD...: times CMD, prints a row, remembers the seconds.
+declare -A secs
+run() {
+  local name=$1 size=$2; shift 2
+  local out="$work/time.$RANDOM"
+  /usr/bin/time -v -o "$out" "$@" > /dev/null 2> "$work/err" || { echo "$name failed: $(tail -3 "$work/err")"; return; }
+  local el rss
+  el=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,p,":"); s=0; for(i=1;i<=n;i++) s=s*60+p[i]; print s}' "$out")
+  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out")
+  secs[$name]=$el
+  awk -v n="$name" -v e="$el" -v b="$size" -v l="$lines" -v r="$rss" \
+    'BEGIN { printf "%-34s %8.2f s %10.1f MB/s %12.0f lines/s %8.0f MB RSS\n", n, e, b/1e6/e, l/e, r/1024 }'
+}
+
+echo "== $lines lines, $((bytes / 1000000)) MB plain, $((gzbytes / 1000000)) MB gzip, $(nproc) cores"
+run "wc -l" "$bytes" wc -l "$work/access.log"
+run "mawk status count" "$bytes" mawk '{c[$9]++} END {for (s in c) print s, c[s]}' "$work/access.log"
+if command -v goaccess >/dev/null; then
+  run "goaccess (json)" "$bytes" goaccess "$work/access.log" --log-format=COMBINED --no-progress -o "$work/goaccess.json"
+fi
+run "analyze report (1 worker)" "$bytes" "$work/analyze" report -o json --workers 1 "$work/access.log"
+run "analyze report (all cores)" "$bytes" "$work/analyze" report -o json "$work/access.log"
+run "zcat > /dev/null" "$bytes" gzip -dc "$work/access.log.gz"
+run "analyze report on .gz" "$bytes" "$work/analyze" report -o json "$work/access.log.gz"
+
+echo "== ratios (time of the other / time of analyze with all cores)"
+a=${secs["analyze report (all cores)"]}
+for k in "wc -l" "mawk status count" "goaccess (json)" "analyze report (1 worker)"; do
+  [ -n "${secs[$k]:-}" ] && awk -v k="$k" -v t="${secs[$k]}" -v a="$a" 'BEGIN { printf "%-34s %8.2fx\n", k, t/a }'
+done
+z=${secs["zcat > /dev/null"]}; g=${secs["analyze report on .gz"]}
+awk -v z="$z" -v g="$g" 'BEGIN { printf "%-34s %8.2fx (analyze on .gz / zcat)\n", "gzip input", g/z }'
