@@ -19,18 +19,20 @@ import (
 
 // Report is what a run found, ready to write.
 type Report struct {
-	Tool      string           `json:"tool"`
-	Version   string           `json:"version"`
-	Input     Input            `json:"input"`
-	Filter    FilterInfo       `json:"filter"`
-	Time      TimeRange        `json:"time"`
-	Classes   Classes          `json:"classes"`
-	Statuses  []StatusRow      `json:"statuses"`
-	Methods   map[string]int64 `json:"methods"`
-	Endpoints []EndpointRow    `json:"endpoints"`
-	Clients   []ClientRow      `json:"clients"`
-	Quota     *QuotaReport     `json:"quota"`
-	Retry     *RetryReport     `json:"retry"`
+	Tool       string           `json:"tool"`
+	Version    string           `json:"version"`
+	Input      Input            `json:"input"`
+	Filter     FilterInfo       `json:"filter"`
+	Time       TimeRange        `json:"time"`
+	Classes    Classes          `json:"classes"`
+	Statuses   []StatusRow      `json:"statuses"`
+	Methods    map[string]int64 `json:"methods"`
+	Endpoints  []EndpointRow    `json:"endpoints"`
+	Clients    []ClientRow      `json:"clients"`
+	Latency    *Latency         `json:"latency"`
+	Thresholds []Threshold      `json:"thresholds,omitempty"`
+	Quota      *QuotaReport     `json:"quota"`
+	Retry      *RetryReport     `json:"retry"`
 
 	only   string // "quota": the writers show the inputs and the quota section only
 	Bounds Bounds `json:"bounds"`
@@ -132,6 +134,15 @@ type ClientRow struct {
 	ClientError int64  `json:"client_error"`
 	ServerError int64  `json:"server_error"`
 	RateLimited int64  `json:"rate_limited"`
+}
+
+// Latency is the distribution of the logged request durations (null when
+// none is logged): nearest percentiles from a DDSketch, 1 % relative error.
+type Latency struct {
+	Count float64 `json:"count"`
+	P50   float64 `json:"p50_ms"`
+	P95   float64 `json:"p95_ms"`
+	P99   float64 `json:"p99_ms"`
 }
 
 // Bounds says whether a bounded table had to fold keys, which makes its
@@ -250,6 +261,11 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 		})
 	}
 	r.Bounds = Bounds{s.Endpoints.Folded, s.Clients.Folded, s.Methods.Folded}
+	if s.Latency != nil && !s.Latency.IsEmpty() {
+		if q, err := s.Latency.GetValuesAtQuantiles([]float64{0.5, 0.95, 0.99}); err == nil {
+			r.Latency = &Latency{Count: s.Latency.GetCount(), P50: round(q[0], 1), P95: round(q[1], 1), P99: round(q[2], 1)}
+		}
+	}
 	name := clientNames(s)
 	r.Quota = buildQuota(s, opts.Quota, name, in.Analyzed, opts.Top)
 	r.Retry = buildRetry(s, opts.Retry, name, opts.Unrecovered, opts.Top)

@@ -78,6 +78,20 @@ func sections(r *Report, e escaper) []section {
 		inputs.notes = append(inputs.notes, "WARNING: lines != records + rejected + blank; please report this bug.")
 	}
 	out = append(out, inputs)
+	if len(r.Thresholds) > 0 {
+		th := section{title: "Thresholds (--fail-on)", header: []string{"threshold", "measured", "result"}, align: []bool{false, true, false}}
+		for _, t := range r.Thresholds {
+			measured, result := "not logged", "pass"
+			if t.Measured != nil {
+				measured = t.format(*t.Measured)
+			}
+			if t.Failed {
+				result = "FAIL"
+			}
+			th.rows = append(th.rows, []string{t.Expr, measured, result})
+		}
+		out = append(out, th)
+	}
 	switch r.only {
 	case "quota":
 		return append(out, quotaSections(r.Quota, e, e.spark)...)
@@ -90,6 +104,9 @@ func sections(r *Report, e escaper) []section {
 	}
 
 	classes := section{title: "Classes", header: []string{"class", "requests", "share"}, align: []bool{false, true, true}}
+	if l := r.Latency; l != nil {
+		classes.notes = append(classes.notes, fmt.Sprintf("Durations logged for %s records: p50 %g ms, p95 %g ms, p99 %g ms.", thousands(int64(l.Count)), l.P50, l.P95, l.P99))
+	}
 	for i, n := range []int64{r.Classes.Success, r.Classes.Redirect, r.Classes.ClientError, r.Classes.ServerError, r.Classes.Other} {
 		classes.rows = append(classes.rows, []string{classify.Class(i).String(), thousands(n), percent(n, in.Analyzed)})
 	}

@@ -5,6 +5,8 @@ import (
 	"hash/maphash"
 	"time"
 
+	"github.com/DataDog/sketches-go/ddsketch"
+
 	"analyze/classify"
 	"analyze/ingest"
 )
@@ -65,7 +67,10 @@ type Summary struct {
 	First    time.Time
 	Last     time.Time
 
-	Classes  [classify.NumClasses]int64
+	Classes [classify.NumClasses]int64
+	// Latency holds the logged request durations, in milliseconds: a
+	// DDSketch (1 % relative error, mergeable); nil until one is logged.
+	Latency  *ddsketch.DDSketch
 	Statuses [1000]int64
 
 	Methods   *Table
@@ -135,6 +140,12 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 	}
 	v := classify.Classify(r.Status, r.Method)
 	s.Classes[v.Class]++
+	if r.Duration >= 0 {
+		if s.Latency == nil {
+			s.Latency, _ = ddsketch.LogCollapsingLowestDenseDDSketch(0.01, 2048)
+		}
+		s.Latency.Add(float64(r.Duration) / float64(time.Millisecond))
+	}
 	s.Statuses[r.Status]++
 
 	method := r.Method
@@ -253,6 +264,13 @@ func (s *Summary) Merge(o *Summary) {
 	}
 	for i := range s.Classes {
 		s.Classes[i] += o.Classes[i]
+	}
+	if o.Latency != nil {
+		if s.Latency == nil {
+			s.Latency = o.Latency
+		} else {
+			s.Latency.MergeWith(o.Latency)
+		}
 	}
 	for i := range s.Statuses {
 		s.Statuses[i] += o.Statuses[i]

@@ -16,14 +16,15 @@ func WriteJSON(w io.Writer, r *Report) error {
 	}
 	// analyze quota and analyze retries: the accounting and their section.
 	part := struct {
-		Tool    string       `json:"tool"`
-		Version string       `json:"version"`
-		Input   Input        `json:"input"`
-		Filter  FilterInfo   `json:"filter"`
-		Time    TimeRange    `json:"time"`
-		Quota   *QuotaReport `json:"quota,omitempty"`
-		Retry   *RetryReport `json:"retry,omitempty"`
-	}{Tool: r.Tool, Version: r.Version, Input: r.Input, Filter: r.Filter, Time: r.Time}
+		Tool       string       `json:"tool"`
+		Version    string       `json:"version"`
+		Input      Input        `json:"input"`
+		Filter     FilterInfo   `json:"filter"`
+		Time       TimeRange    `json:"time"`
+		Thresholds []Threshold  `json:"thresholds,omitempty"`
+		Quota      *QuotaReport `json:"quota,omitempty"`
+		Retry      *RetryReport `json:"retry,omitempty"`
+	}{Tool: r.Tool, Version: r.Version, Input: r.Input, Filter: r.Filter, Time: r.Time, Thresholds: r.Thresholds}
 	switch r.only {
 	case "quota":
 		part.Quota = r.Quota

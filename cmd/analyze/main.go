@@ -41,6 +41,7 @@ var version = "0.1.0-dev"
 // Exit codes.
 const (
 	exitOK         = 0
+	exitThreshold  = 1
 	exitUsage      = 2
 	exitIncomplete = 3
 )
@@ -150,6 +151,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		limit, client                   string
 		stormShare                      float64
 		unrecovered                     bool
+		failOn                          listFlag
 		top                             int
 	)
 	fs.StringVar(&output, "o", "text", "output: text, markdown or json")
@@ -161,6 +163,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	fs.DurationVar(&window, "window", 0, "quota window: 1s, 10s, 1m, 1h... (default: the --limit period, else 1m)")
 	fs.StringVar(&limit, "limit", "", "the contract's rate limit, N/PERIOD: 600/1m, 10/s")
 	fs.DurationVar(&retryAfter, "retry-after", time.Second, "the wait a 429 asks for when no Retry-After is logged")
+	fs.Var(&failOn, "fail-on", "exit 1 when a threshold fails (repeatable): server_error_rate>1%, rate_limited>0, status:503>100, p99_ms>2000...")
 	fs.DurationVar(&retryWindow, "retry-window", 10*time.Minute, "how long after a failure the same request counts as a retry")
 	fs.Float64Var(&stormShare, "storm-share", 0.2, "a retry storm: a window where retries are more than this share of the traffic")
 	fs.BoolVar(&unrecovered, "unrecovered", false, "list every unrecovered failure (analyze retries; with -o csv, as CSV)")
@@ -196,6 +199,14 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	opts, loc, err := in.options(stdin)
 	if err != nil {
 		return fail("%v", err)
+	}
+	var thresholds []report.Threshold
+	for _, e := range failOn {
+		t, err := report.ParseThreshold(e)
+		if err != nil {
+			return fail("%v", err)
+		}
+		thresholds = append(thresholds, t)
 	}
 	sinceB, err := report.ParseBound(since)
 	if err != nil {
@@ -291,11 +302,20 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	}
 	rep := report.Build(sum, files, filter, report.Options{Top: top, Version: version, TZ: loc.String(), Quota: quota,
 		Retry: retry, Unrecovered: unrecovered && mode == "retries", Only: only})
+	thresholdFailed := rep.Check(thresholds)
 	if err := write(stdout, rep); err != nil {
 		fmt.Fprintf(stderr, "analyze: cannot write the report: %v\n", err)
 		return exitUsage
 	}
-	if expandFailed || rep.Incomplete() {
+	for _, t := range rep.Thresholds {
+		if t.Failed {
+			fmt.Fprintf(stderr, "analyze: threshold failed: %s\n", t.Expr)
+		}
+	}
+	switch {
+	case thresholdFailed:
+		return exitThreshold // wins over exitIncomplete: the report is complete for what was read
+	case expandFailed || rep.Incomplete():
 		return exitIncomplete
 	}
 	return exitOK

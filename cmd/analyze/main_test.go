@@ -263,6 +263,10 @@ func TestExitCodes(t *testing.T) {
 		{"csv needs retries", []string{"report", "-o", "csv", good}, "", 2, "use it with analyze retries", "", true},
 		{"bad storm share", []string{"retries", "--storm-share", "2", good}, "", 2, "--storm-share", "", true},
 		{"retries csv header", []string{"retries", "-o", "csv", good}, "", 0, "", "time,client,method,path,status,outcome", false},
+		{"threshold passes", []string{"report", "--fail-on", "server_error_rate>1%", good}, "", 0, "", "pass", false},
+		{"threshold fails", []string{"report", "--fail-on", "requests>0", good}, "", 1, "threshold failed: requests>0", "FAIL", false},
+		{"threshold wins over incomplete", []string{"report", "--fail-on", "requests>0", missing, good}, "", 1, "cannot open", "FAIL", false},
+		{"threshold typo", []string{"report", "--fail-on", "reqests>0", good}, "", 2, `unknown metric "reqests"`, "", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

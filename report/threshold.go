@@ -1,0 +1,183 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Thresholds for cron: --fail-on EXPR, repeatable, such as
+// server_error_rate>1%, rate_limited>0, status:503>100, p99_ms>2000. Each is
+// checked against the report; the report lists every one with its
+// measured value, and a failed one makes the run exit 1.
+
+// Threshold is one --fail-on expression, parsed.
+type Threshold struct {
+	Expr   string  `json:"expr"`
+	Metric string  `json:"metric"`
+	Op     string  `json:"op"`
+	Limit  float64 `json:"limit"`
+	// Measured is the metric's value (rates as fractions of 1), null when
+	// the logs do not carry what it needs (p99_ms without durations).
+	Measured *float64 `json:"measured"`
+	Failed   bool     `json:"failed"`
+	percent  bool
+}
+
+// metrics are the names --fail-on knows; rate metrics are fractions.
+var metrics = map[string]struct {
+	rate bool
+	help string
+	get  func(r *Report) (float64, bool)
+}{
+	"requests":          {false, "analysed records", func(r *Report) (float64, bool) { return float64(r.Input.Analyzed), true }},
+	"server_error_rate": {true, "5xx share of analysed records", func(r *Report) (float64, bool) { return share(r.Classes.ServerError, r.Input.Analyzed), true }},
+	"client_error_rate": {true, "4xx share", func(r *Report) (float64, bool) { return share(r.Classes.ClientError, r.Input.Analyzed), true }},
+	"error_rate": {true, "4xx and 5xx share", func(r *Report) (float64, bool) {
+		return share(r.Classes.ClientError+r.Classes.ServerError, r.Input.Analyzed), true
+	}},
+	"server_errors":          {false, "5xx responses", func(r *Report) (float64, bool) { return float64(r.Classes.ServerError), true }},
+	"rate_limited":           {false, "429 responses", func(r *Report) (float64, bool) { return float64(quota(r).RateLimited), true }},
+	"rate_limited_rate":      {true, "429 share", func(r *Report) (float64, bool) { return quota(r).RateLimitedShare, true }},
+	"rejected":               {false, "rejected lines", func(r *Report) (float64, bool) { return float64(r.Input.Rejected), true }},
+	"rejected_rate":          {true, "rejected share of lines", func(r *Report) (float64, bool) { return share(r.Input.Rejected, r.Input.Lines), true }},
+	"unrecovered":            {false, "abandoned and exhausted retry chains", func(r *Report) (float64, bool) { return float64(retry(r).Unrecovered), true }},
+	"unsafe_retries":         {false, "writes retried after a 5xx", func(r *Report) (float64, bool) { return float64(retry(r).UnsafeRetries), true }},
+	"retry_after_violations": {false, "retries before Retry-After", func(r *Report) (float64, bool) { return float64(retry(r).RetryAfterViolations), true }},
+	"p50_ms":                 {false, "median request duration", func(r *Report) (float64, bool) { return latency(r, 0) }},
+	"p95_ms":                 {false, "95th percentile duration", func(r *Report) (float64, bool) { return latency(r, 1) }},
+	"p99_ms":                 {false, "99th percentile duration", func(r *Report) (float64, bool) { return latency(r, 2) }},
+}
+
+func share(n, of int64) float64 {
+	if of == 0 {
+		return 0
+	}
+	return float64(n) / float64(of)
+}
+
+func quota(r *Report) *QuotaReport {
+	if r.Quota == nil {
+		return &QuotaReport{}
+	}
+	return r.Quota
+}
+
+func retry(r *Report) *RetryReport {
+	if r.Retry == nil {
+		return &RetryReport{}
+	}
+	return r.Retry
+}
+
+func latency(r *Report, i int) (float64, bool) {
+	if r.Latency == nil {
+		return 0, false
+	}
+	return []float64{r.Latency.P50, r.Latency.P95, r.Latency.P99}[i], true
+}
+
+// ParseThreshold parses a --fail-on expression: METRIC OP VALUE, where OP
+// is >, >=, <, <=, == or !=, VALUE a number (a rate may end in %), and
+// METRIC one of the names above or status:NNN (responses with that status).
+func ParseThreshold(expr string) (Threshold, error) {
+	t := Threshold{Expr: expr}
+	s := strings.ReplaceAll(expr, " ", "")
+	i := strings.IndexAny(s, "<>=!")
+	if i <= 0 {
+		return t, fmt.Errorf("cannot read --fail-on %q: want METRIC OP VALUE, as in server_error_rate>1%%", expr)
+	}
+	t.Metric = s[:i]
+	rest := s[i:]
+	for _, op := range []string{">=", "<=", "==", "!=", ">", "<"} {
+		if strings.HasPrefix(rest, op) {
+			t.Op, rest = op, rest[len(op):]
+			break
+		}
+	}
+	if t.Op == "" {
+		return t, fmt.Errorf("cannot read --fail-on %q: the operator must be >, >=, <, <=, == or !=", expr)
+	}
+	num, pct := strings.CutSuffix(rest, "%")
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil || rest == "" {
+		return t, fmt.Errorf("cannot read --fail-on %q: %q is not a number", expr, rest)
+	}
+	t.Limit, t.percent = v, pct
+	if code, ok := strings.CutPrefix(t.Metric, "status:"); ok {
+		if n, err := strconv.Atoi(code); err != nil || n < 0 || n > 999 || len(code) != 3 {
+			return t, fmt.Errorf("cannot read --fail-on %q: %q is not a status code", expr, code)
+		}
+		if pct {
+			return t, fmt.Errorf("cannot read --fail-on %q: status:NNN counts responses; a percentage does not apply", expr)
+		}
+		return t, nil
+	}
+	m, ok := metrics[t.Metric]
+	if !ok {
+		names := make([]string, 0, len(metrics))
+		for n := range metrics {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return t, fmt.Errorf("cannot read --fail-on %q: unknown metric %q (known: %s, status:NNN)", expr, t.Metric, strings.Join(names, ", "))
+	}
+	if pct && !m.rate {
+		return t, fmt.Errorf("cannot read --fail-on %q: %s is a count, not a rate; drop the %%", expr, t.Metric)
+	}
+	if pct {
+		t.Limit = v / 100
+	}
+	return t, nil
+}
+
+// Check measures each threshold on the report, sets Thresholds, and
+// reports whether any failed.
+func (r *Report) Check(ts []Threshold) bool {
+	failed := false
+	r.Thresholds = []Threshold{}
+	for _, t := range ts {
+		var v float64
+		var ok bool
+		if code, isStatus := strings.CutPrefix(t.Metric, "status:"); isStatus {
+			n, _ := strconv.Atoi(code)
+			ok = true
+			for _, s := range r.Statuses {
+				if s.Status == n {
+					v = float64(s.Count)
+				}
+			}
+		} else {
+			v, ok = metrics[t.Metric].get(r)
+		}
+		if ok {
+			t.Measured = &v
+			switch t.Op {
+			case ">":
+				t.Failed = v > t.Limit
+			case ">=":
+				t.Failed = v >= t.Limit
+			case "<":
+				t.Failed = v < t.Limit
+			case "<=":
+				t.Failed = v <= t.Limit
+			case "==":
+				t.Failed = v == t.Limit
+			case "!=":
+				t.Failed = v != t.Limit
+			}
+		}
+		failed = failed || t.Failed
+		r.Thresholds = append(r.Thresholds, t)
+	}
+	return failed
+}
+
+// format shows a threshold's value as its expression writes it.
+func (t Threshold) format(v float64) string {
+	if t.percent {
+		return strconv.FormatFloat(round(v*100, 3), 'f', -1, 64) + "%"
+	}
+	return strconv.FormatFloat(round(v, 3), 'f', -1, 64)
+}

@@ -1,0 +1,76 @@
+package report
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseThreshold(t *testing.T) {
+	for _, tc := range []struct {
+		expr, metric, op string
+		limit            float64
+	}{
+		{"server_error_rate>1%", "server_error_rate", ">", 0.01},
+		{"rate_limited > 0", "rate_limited", ">", 0},
+		{"rejected_rate>=0.1%", "rejected_rate", ">=", 0.001},
+		{"status:503>100", "status:503", ">", 100},
+		{"p99_ms>2000", "p99_ms", ">", 2000},
+		{"requests<1", "requests", "<", 1},
+		{"unrecovered!=0", "unrecovered", "!=", 0},
+	} {
+		th, err := ParseThreshold(tc.expr)
+		if err != nil || th.Metric != tc.metric || th.Op != tc.op || th.Limit != tc.limit {
+			t.Errorf("ParseThreshold(%q) = %+v, %v", tc.expr, th, err)
+		}
+	}
+	for expr, want := range map[string]string{
+		"sever_error_rate>1%": "unknown metric",
+		"rate_limited>1%":     "a count, not a rate",
+		"status:5xx>1":        "not a status code",
+		"status:503>1%":       "percentage does not apply",
+		"rate_limited>lots":   "not a number",
+		"rate_limited":        "want METRIC OP VALUE",
+		"rate_limited=>1":     "operator",
+	} {
+		if _, err := ParseThreshold(expr); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseThreshold(%q) = %v, want an error with %q", expr, err, want)
+		}
+	}
+}
+
+func TestCheckThresholds(t *testing.T) {
+	r := &Report{
+		Input:    Input{Lines: 1000, Analyzed: 990, Rejected: 10},
+		Classes:  Classes{Success: 900, ClientError: 60, ServerError: 30},
+		Statuses: []StatusRow{{Status: 503, Count: 25}},
+		Quota:    &QuotaReport{RateLimited: 40},
+		Retry:    &RetryReport{Unrecovered: 3},
+	}
+	var ts []Threshold
+	for _, e := range []string{"server_error_rate>3%", "server_error_rate>3.1%", "rate_limited>=40", "status:503>25", "status:404>0", "rejected_rate>=1%", "unrecovered<=3", "p99_ms>1"} {
+		th, err := ParseThreshold(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts = append(ts, th)
+	}
+	if !r.Check(ts) {
+		t.Fatal("no threshold failed")
+	}
+	var got []string
+	for _, th := range r.Thresholds {
+		m := "null"
+		if th.Measured != nil {
+			m = th.format(*th.Measured)
+		}
+		res := "pass"
+		if th.Failed {
+			res = "FAIL"
+		}
+		got = append(got, th.Expr+"="+m+":"+res)
+	}
+	want := "server_error_rate>3%=3.03%:FAIL server_error_rate>3.1%=3.03%:pass rate_limited>=40=40:FAIL status:503>25=25:pass status:404>0=0:pass rejected_rate>=1%=1%:FAIL unrecovered<=3=3:FAIL p99_ms>1=null:pass"
+	if strings.Join(got, " ") != want {
+		t.Errorf("\n got %s\nwant %s", strings.Join(got, " "), want)
+	}
+}
