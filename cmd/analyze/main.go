@@ -98,6 +98,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return runReport(ctx, "report", args, stdin, stdout, stderr)
 }
 
+// flagSet reports whether one of the named flags was given.
+func flagSet(fs *flag.FlagSet, names ...string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) {
+		if slices.Contains(names, f.Name) {
+			set = true
+		}
+	})
+	return set
+}
+
 // parseInterleaved parses flags that may come before, between or after the
 // positional arguments, as cron lines and shell habits write them; "--"
 // ends the flags.
@@ -152,6 +163,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		stormShare                      float64
 		unrecovered                     bool
 		failOn                          listFlag
+		outFile                         string
 		top                             int
 	)
 	fs.StringVar(&output, "o", "text", "output: text, markdown or json")
@@ -163,6 +175,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	fs.DurationVar(&window, "window", 0, "quota window: 1s, 10s, 1m, 1h... (default: the --limit period, else 1m)")
 	fs.StringVar(&limit, "limit", "", "the contract's rate limit, N/PERIOD: 600/1m, 10/s")
 	fs.DurationVar(&retryAfter, "retry-after", time.Second, "the wait a 429 asks for when no Retry-After is logged")
+	fs.StringVar(&outFile, "out", "", "write the report to this file (atomically: a temporary name, then a rename) instead of stdout; its extension (.json, .md, .csv, .txt) sets -o unless -o is given")
 	fs.Var(&failOn, "fail-on", "exit 1 when a threshold fails (repeatable): server_error_rate>1%, rate_limited>0, status:503>100, p99_ms>2000...")
 	fs.DurationVar(&retryWindow, "retry-window", 10*time.Minute, "how long after a failure the same request counts as a retry")
 	fs.Float64Var(&stormShare, "storm-share", 0.2, "a retry storm: a window where retries are more than this share of the traffic")
@@ -182,6 +195,11 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "analyze: "+format+"\n", a...)
 		return exitUsage
+	}
+	if outFile != "" && !flagSet(fs, "o", "output") {
+		if o := report.OutputFor(outFile); o != "" {
+			output = o
+		}
 	}
 	write, ok := report.Writers[output]
 	if output == "csv" && mode == "retries" {
@@ -303,7 +321,12 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	rep := report.Build(sum, files, filter, report.Options{Top: top, Version: version, TZ: loc.String(), Quota: quota,
 		Retry: retry, Unrecovered: unrecovered && mode == "retries", Only: only})
 	thresholdFailed := rep.Check(thresholds)
-	if err := write(stdout, rep); err != nil {
+	if outFile != "" {
+		err = report.WriteFileAtomic(outFile, func(f *os.File) error { return write(f, rep) })
+	} else {
+		err = write(stdout, rep)
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "analyze: cannot write the report: %v\n", err)
 		return exitUsage
 	}

@@ -395,3 +395,49 @@ func TestUnknownFormat(t *testing.T) {
 		t.Errorf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
 	}
 }
+
+func TestOutFile(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "nightly.json")
+	r := analyze(t, "", "report", "--out", out, "samples/")
+	if r.code != 0 || r.stdout != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil || !json.Valid(b) {
+		t.Fatalf("the extension did not choose JSON: %v %.80s", err, b)
+	}
+	if info, _ := os.Stat(out); info.Mode().Perm() != 0o640 {
+		t.Errorf("mode %v, want 0640", info.Mode().Perm())
+	}
+	md := filepath.Join(dir, "r.md")
+	if r := analyze(t, "", "report", "--out", md, "-o", "text", "samples/"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if b, _ := os.ReadFile(md); !strings.HasPrefix(string(b), "analyze ") {
+		t.Errorf("-o text lost to the .md extension: %.40s", b)
+	}
+	r = analyze(t, "", "report", "--out", filepath.Join(dir, "missing", "r.json"), "samples/")
+	if r.code != 2 || !strings.Contains(r.stderr, "cannot write") {
+		t.Errorf("missing folder: exit %d %q", r.code, r.stderr)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("temporary file left: %s", e.Name())
+		}
+	}
+}
+
+// TestDeterministic: the same input gives byte-identical reports, whatever
+// the number of workers, so nightly diffs mean something.
+func TestDeterministic(t *testing.T) {
+	for _, o := range []string{"json", "text"} {
+		a := analyze(t, "", "report", "-o", o, "--workers", "1", "samples/")
+		b := analyze(t, "", "report", "-o", o, "--workers", "2", "--max-line", "65536", "samples/")
+		c := analyze(t, "", "report", "-o", o, "samples/")
+		if a.stdout != b.stdout || a.stdout != c.stdout {
+			t.Errorf("-o %s differs between runs", o)
+		}
+	}
+}
