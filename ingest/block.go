@@ -38,10 +38,11 @@ type Block struct {
 // blockReader cuts inputs into blocks. Buffers come from a fixed pool, so
 // memory is bounded by the pool and a slow consumer slows the reader.
 type blockReader struct {
-	pool  chan *[]byte // free buffers
-	out   chan<- *Block
-	stdin io.Reader
-	force *Format // nil: detect per file
+	pool     chan *[]byte // free buffers
+	out      chan<- *Block
+	stdin    io.Reader
+	force    *Format // nil: detect per file
+	progress *Progress
 }
 
 func (br *blockReader) getBuf(ctx context.Context) (*[]byte, error) {
@@ -70,6 +71,9 @@ func (br *blockReader) readFile(ctx context.Context, f *File) error {
 	if err != nil {
 		return err
 	}
+	if br.progress != nil {
+		br.progress.Files.Add(1)
+	}
 	return br.send(ctx, &Block{File: f, Seq: seq, Line: f.Lines + 1, Last: true})
 }
 
@@ -91,6 +95,9 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 		}
 		defer fh.Close()
 		src = fh
+	}
+	if br.progress != nil {
+		src = countingReader{src, br.progress}
 	}
 	r, comp, closeFn, err := decompress(src)
 	f.Compression = comp

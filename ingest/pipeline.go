@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Options configure Run.
@@ -21,6 +22,27 @@ type Options struct {
 	Stdin io.Reader
 	// Parse configures the parsers; the caller's Scanners take it.
 	Parse ParseOptions
+	// Progress, when not nil, counts the bytes read from the inputs (as
+	// stored, compressed or not) and the inputs finished, for a progress bar.
+	Progress *Progress
+}
+
+// Progress counts what Run has read; safe to read while it runs.
+type Progress struct {
+	Bytes atomic.Int64 // bytes read from the inputs, as stored
+	Files atomic.Int64 // inputs read to their end (or their error)
+}
+
+// countingReader adds what it reads to a Progress.
+type countingReader struct {
+	r io.Reader
+	p *Progress
+}
+
+func (c countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.p.Bytes.Add(int64(n))
+	return n, err
 }
 
 // DefaultMaxLine is the default line limit: 4 MiB.
@@ -58,7 +80,7 @@ func Run(ctx context.Context, files []*File, opts Options, consume func(worker i
 		b := make([]byte, size)
 		pool <- &b
 	}
-	br := &blockReader{pool: pool, out: blocks, stdin: stdin, force: opts.Format}
+	br := &blockReader{pool: pool, out: blocks, stdin: stdin, force: opts.Format, progress: opts.Progress}
 
 	var wg sync.WaitGroup
 	for w := range workers {

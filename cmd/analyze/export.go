@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"analyze/export"
+	"analyze/ingest"
 	"analyze/report"
 )
 
@@ -86,6 +87,9 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		}
 		files, _ = in.expand(paths, io.Discard) // read afresh: a File records its reading
 	}
+	opts.Progress = &ingest.Progress{}
+	stopBar := progressBar(stderr, in.quiet, files, opts.Progress)
+	defer stopBar()
 	res, err := export.Run(ctx, files, opts, out, export.Options{Format: to, Partition: partition, Compression: compr,
 		CSVSafe: csvSafe, Metadata: map[string]string{"analyze.version": version}})
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 type inputFlags struct {
 	formatName, formatFile, tz string
 	fields                     listFlag
-	recursive                  bool
+	recursive, quiet           bool
 	workers, maxLine           int
 }
 
@@ -26,6 +26,7 @@ func (f *inputFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.tz, "tz", "UTC", "zone of timestamps logged without one (an IANA name such as Europe/Paris)")
 	fs.BoolVar(&f.recursive, "r", false, "read folders recursively")
 	fs.BoolVar(&f.recursive, "recursive", false, "same as -r")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress bar (it only ever shows when stderr is a terminal)")
 	fs.IntVar(&f.workers, "workers", 0, "parsing goroutines (0: one per core)")
 	fs.IntVar(&f.maxLine, "max-line", ingest.DefaultMaxLine, "longest line accepted, in bytes; longer lines are rejected as too_long")
 }

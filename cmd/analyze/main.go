@@ -285,7 +285,10 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	}
 
 	retry := report.RetryOptions{Window: retryWindow, RetryAfter: retryAfter, StormShare: stormShare}
+	opts.Progress = &ingest.Progress{}
+	stopBar := progressBar(stderr, in.quiet, files, opts.Progress)
 	sum, err := report.Aggregate(ctx, files, opts, report.Config{Filter: filter, Quota: quota, Retry: retry})
+	stopBar()
 	if err != nil {
 		fmt.Fprintf(stderr, "analyze: interrupted: %v\n", err)
 		return exitUsage
