@@ -185,15 +185,20 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		fmt.Fprintf(stderr, "usage: analyze %s [flags] PATH...\n\nPATH is a file (plain, gzip, zstd or bzip2), a folder, a glob pattern, or - for stdin.\n\nflags:\n", mode)
 		fs.PrintDefaults()
 	}
+	var configFile string
+	fs.StringVar(&configFile, "config", "", "a TOML file of flag values (keys are flag names, fail_on = [...] for repeats); flags override it; default $ANALYZE_CONFIG")
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "analyze: "+format+"\n", a...)
+		return exitUsage
+	}
+	if err := applyConfig(fs, args); err != nil {
+		return fail("%v", err)
+	}
 	paths, err := parseInterleaved(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
-		return exitUsage
-	}
-	fail := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "analyze: "+format+"\n", a...)
 		return exitUsage
 	}
 	if outFile != "" && !flagSet(fs, "o", "output") {

@@ -441,3 +441,33 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "analyze.toml")
+	os.WriteFile(conf, []byte("output = \"json\"\ntop = 2\nfail_on = [\"requests>0\"]\n"), 0o644)
+	r := analyze(t, "", "report", "--config", conf, "samples/")
+	var doc struct {
+		Endpoints  []any
+		Thresholds []struct{ Failed bool }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || r.code != 1 || len(doc.Endpoints) != 2 || len(doc.Thresholds) != 1 {
+		t.Errorf("config: exit %d, %v, %+v", r.code, err, doc)
+	}
+	// A flag overrides the config.
+	if r := analyze(t, "", "report", "--config", conf, "-o", "markdown", "samples/"); !strings.HasPrefix(r.stdout, "# analyze report") {
+		t.Errorf("-o markdown did not override: %.30s", r.stdout)
+	}
+	bad := filepath.Join(dir, "bad.toml")
+	os.WriteFile(bad, []byte("colour = \"red\"\n"), 0o644)
+	if r := analyze(t, "", "report", "--config", bad, "samples/"); r.code != 2 || !strings.Contains(r.stderr, `unknown key "colour"`) {
+		t.Errorf("unknown key: exit %d %q", r.code, r.stderr)
+	}
+	cmd := exec.Command(binary, "report", "samples/")
+	cmd.Dir = "../.."
+	cmd.Env = append(os.Environ(), "ANALYZE_CONFIG="+conf)
+	out, _ := cmd.Output()
+	if !json.Valid(out) {
+		t.Errorf("ANALYZE_CONFIG was not read: %.40s", out)
+	}
+}
