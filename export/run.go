@@ -131,7 +131,7 @@ func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir strin
 		return nil, err
 	}
 	if opts.Format == "parquet" {
-		if err := writeCodes(dir, opts.Compression); err != nil {
+		if err := writeCodes(dir); err != nil {
 			return nil, err
 		}
 	}

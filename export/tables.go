@@ -28,11 +28,12 @@ func col(name string, t arrow.DataType) arrow.Field {
 }
 
 var (
-	tStr  = arrow.BinaryTypes.String
-	tInt  = arrow.PrimitiveTypes.Int64
-	tF64  = arrow.PrimitiveTypes.Float64
-	tBool = arrow.FixedWidthTypes.Boolean
-	tTime = &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
+	tStr   = arrow.BinaryTypes.String
+	tInt   = arrow.PrimitiveTypes.Int64
+	tInt32 = arrow.PrimitiveTypes.Int32
+	tF64   = arrow.PrimitiveTypes.Float64
+	tBool  = arrow.FixedWidthTypes.Boolean
+	tTime  = &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
 )
 
 // reportTables lays out the report's tables.
@@ -149,6 +150,8 @@ func writeTableCSV(f *os.File, t table, safe bool) error {
 				row[i] = x
 			case int64:
 				row[i] = strconv.FormatInt(x, 10)
+			case int32:
+				row[i] = strconv.FormatInt(int64(x), 10)
 			case float64:
 				row[i] = strconv.FormatFloat(x, 'f', -1, 64)
 			case bool:
@@ -180,6 +183,8 @@ func writeTableParquet(f *os.File, t table) error {
 				b.Append(strings.ToValidUTF8(v.(string), "\uFFFD"))
 			case *array.Int64Builder:
 				b.Append(v.(int64))
+			case *array.Int32Builder:
+				b.Append(v.(int32))
 			case *array.Float64Builder:
 				b.Append(v.(float64))
 			case *array.BooleanBuilder:
