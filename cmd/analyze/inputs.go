@@ -17,6 +17,7 @@ type inputFlags struct {
 	fields                     listFlag
 	recursive, quiet           bool
 	workers, maxLine           int
+	logLevel                   string
 }
 
 func (f *inputFlags) register(fs *flag.FlagSet) {
@@ -26,6 +27,7 @@ func (f *inputFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.tz, "tz", "UTC", "zone of timestamps logged without one (an IANA name such as Europe/Paris)")
 	fs.BoolVar(&f.recursive, "r", false, "read folders recursively")
 	fs.BoolVar(&f.recursive, "recursive", false, "same as -r")
+	fs.StringVar(&f.logLevel, "log-level", "error", "diagnostics on stderr: error (problems only), info (+ each input's format, compression and counts), debug (+ stage timings)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress bar (it only ever shows when stderr is a terminal)")
 	fs.IntVar(&f.workers, "workers", 0, "parsing goroutines (0: one per core)")
 	fs.IntVar(&f.maxLine, "max-line", ingest.DefaultMaxLine, "longest line accepted, in bytes; longer lines are rejected as too_long")
@@ -37,6 +39,9 @@ func (f *inputFlags) options(stdin io.Reader) (ingest.Options, *time.Location, e
 	opts := ingest.Options{Workers: f.workers, MaxLine: f.maxLine, Stdin: stdin}
 	if f.workers < 0 || f.maxLine < 0 {
 		return opts, nil, fmt.Errorf("--workers and --max-line take non-negative numbers")
+	}
+	if f.logLevel != "error" && f.logLevel != "info" && f.logLevel != "debug" {
+		return opts, nil, fmt.Errorf("--log-level %q: want error, info or debug", f.logLevel)
 	}
 	var defs map[string]string
 	var err error
@@ -72,6 +77,25 @@ func (f *inputFlags) expand(paths []string, stderr io.Writer) ([]*ingest.File, b
 		fmt.Fprintf(stderr, "analyze: %v\n", e)
 	}
 	return files, len(errs) > 0
+}
+
+// logf writes a diagnostic line to stderr when the log level shows it.
+func (f *inputFlags) logf(stderr io.Writer, level, format string, a ...any) {
+	if level == "info" && f.logLevel == "error" || level == "debug" && f.logLevel != "debug" {
+		return
+	}
+	fmt.Fprintf(stderr, "analyze: "+level+": "+format+"\n", a...)
+}
+
+// logInputs tells, at level info, how each input was read.
+func (f *inputFlags) logInputs(stderr io.Writer, files []*ingest.File) {
+	for _, in := range files {
+		d := "forced"
+		if in.Detection.Sampled > 0 {
+			d = fmt.Sprintf("detected on %d of %d sampled lines", in.Detection.Matched, in.Detection.Sampled)
+		}
+		f.logf(stderr, "info", "%s: format %s (%s), compression %s, %d lines", in.Path, in.FormatName(), d, in.Compression, in.Lines)
+	}
 }
 
 // listFlag is a repeatable string flag.

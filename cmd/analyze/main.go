@@ -292,8 +292,11 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	retry := report.RetryOptions{Window: retryWindow, RetryAfter: retryAfter, StormShare: stormShare}
 	opts.Progress = &ingest.Progress{}
 	stopBar := progressBar(stderr, in.quiet, files, opts.Progress)
+	start := time.Now()
 	sum, err := report.Aggregate(ctx, files, opts, report.Config{Filter: filter, Quota: quota, Retry: retry})
 	stopBar()
+	in.logf(stderr, "debug", "read and aggregated %d bytes in %v", opts.Progress.Bytes.Load(), time.Since(start).Round(time.Millisecond))
+	in.logInputs(stderr, files)
 	if err != nil {
 		fmt.Fprintf(stderr, "analyze: interrupted: %v\n", err)
 		return exitUsage
@@ -329,6 +332,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	rep := report.Build(sum, files, filter, report.Options{Top: top, Version: version, TZ: loc.String(), Quota: quota,
 		Retry: retry, Unrecovered: unrecovered && mode == "retries", Only: only})
 	thresholdFailed := rep.Check(thresholds)
+	in.logf(stderr, "debug", "built the report in %v", time.Since(start).Round(time.Millisecond))
 	if outFile != "" {
 		err = report.WriteFileAtomic(outFile, func(f *os.File) error { return write(f, rep) })
 	} else {

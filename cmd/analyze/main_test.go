@@ -471,3 +471,16 @@ func TestConfigFile(t *testing.T) {
 		t.Errorf("ANALYZE_CONFIG was not read: %.40s", out)
 	}
 }
+
+func TestLogLevel(t *testing.T) {
+	if r := analyze(t, "", "report", "--log-level", "info", "samples/pim-api-common.log"); r.code != 0 ||
+		!strings.Contains(r.stderr, "analyze: info: samples/pim-api-common.log: format common (detected on 64 of 64 sampled lines), compression none, 400 lines") {
+		t.Errorf("info: %q", r.stderr)
+	}
+	if r := analyze(t, "", "report", "samples/pim-api-common.log"); r.stderr != "" {
+		t.Errorf("default level wrote %q", r.stderr)
+	}
+	if r := analyze(t, "", "report", "--log-level", "loud", "samples/"); r.code != 2 || !strings.Contains(r.stderr, "--log-level") {
+		t.Errorf("bad level: %d %q", r.code, r.stderr)
+	}
+}
