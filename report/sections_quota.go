@@ -35,8 +35,12 @@ func quotaSections(q *QuotaReport, e escaper, spark bool) []section {
 		{"429 Too Many Requests", fmt.Sprintf("%s (%s of requests)", thousands(q.RateLimited), percent(q.RateLimited, o.Requests))},
 	}
 	if q.LimitPerWindow != nil {
+		headroom := "-" // no records, no windows
+		if o.Headroom != nil {
+			headroom = strconv.FormatInt(*o.Headroom, 10)
+		}
 		head.rows = append(head.rows,
-			[]string{"headroom (limit - p99)", strconv.FormatInt(*o.Headroom, 10)},
+			[]string{"headroom (limit - p99)", headroom},
 			[]string{"windows over the limit (longest run)", fmt.Sprintf("%s (%s)", thousands(o.WindowsOverLimit), thousands(o.LongestOverLimitRun))},
 			[]string{"windows at ≥80% / ≥90% / ≥100% of it", fmt.Sprintf("%s / %s / %s", thousands(o.WindowsAt80), thousands(o.WindowsAt90), thousands(o.WindowsAt100))},
 		)
