@@ -54,8 +54,17 @@ type sequencer struct {
 	released int64   // time of the last event handed on
 	lateness int64
 	late     int64
+	held     int // events in runs, not yet handed on
+	maxHeld  int // past it the oldest go on whatever the files' progress
 	consume  func(*Event)
 }
+
+// maxHeldEvents bounds the reorder buffer (about 64 MB of events). Inputs
+// that overlap in time are read several at a time, but more overlapping
+// inputs than readers would hold back the merge until the later ones
+// start; past this bound the oldest events go on anyway, and events that
+// then arrive earlier than what was handed on count as late.
+const maxHeldEvents = 1 << 20
 
 type fileStream struct {
 	rank    uint64          // the file's place in the order read, for ties
@@ -83,7 +92,7 @@ func (fs *fileStream) progress() int64 {
 // newSequencer makes a sequencer for files, given in the order they are
 // read (ties between files go by that order, within a file by line).
 func newSequencer(files []*ingest.File, lateness int64, consume func(*Event)) *sequencer {
-	s := &sequencer{files: make([]fileStream, len(files)), lateness: lateness, consume: consume}
+	s := &sequencer{files: make([]fileStream, len(files)), lateness: lateness, consume: consume, maxHeld: maxHeldEvents}
 	for rank, f := range files {
 		fs := &s.files[f.Index]
 		fs.rank = uint64(rank)
@@ -127,6 +136,7 @@ func (s *sequencer) add(b *ingest.Block, evs []Event) {
 			continue
 		}
 		heap.Push(&s.runs, &run{evs: evs})
+		s.held += len(evs)
 		if last := evs[len(evs)-1].Time; !fs.seen || last > fs.maxSeen {
 			fs.maxSeen, fs.seen = last, true
 		}
@@ -143,7 +153,7 @@ func (s *sequencer) drain() {
 	if mark != math.MaxInt64 {
 		mark -= s.lateness
 	}
-	for len(s.runs) > 0 && s.runs[0].head().Time < mark {
+	for len(s.runs) > 0 && (s.runs[0].head().Time < mark || s.held > s.maxHeld) {
 		s.release()
 	}
 }
@@ -158,6 +168,7 @@ func (s *sequencer) release() {
 		s.released = e.Time
 	}
 	s.consume(e)
+	s.held--
 	r.pos++
 	if r.pos == len(r.evs) {
 		heap.Pop(&s.runs)
