@@ -337,3 +337,35 @@ func TestLongFirstLine(t *testing.T) {
 		t.Errorf("records %d reasons %v format %s", got.records, got.reasons, files[0].FormatName())
 	}
 }
+
+// TestCorruptStreams: a zstd frame with a bad checksum and a bzip2 stream
+// followed by garbage are reported incomplete, with the lines read before.
+func TestCorruptStreams(t *testing.T) {
+	dir := t.TempDir()
+	text := []byte(strings.Repeat(goodLine+"\n", 200))
+	var zs bytes.Buffer
+	zw, _ := zstd.NewWriter(&zs, zstd.WithEncoderCRC(true))
+	zw.Write(text)
+	zw.Close()
+	bad := bytes.Clone(zs.Bytes())
+	bad[len(bad)-1] ^= 0xff // the frame's checksum
+	zpath := writeFile(t, dir, "bad.zst", bad)
+	bz, err := os.ReadFile("testdata/two-lines.log.bz2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bpath := writeFile(t, dir, "garbage.bz2", append(bz, []byte("this is not bzip2 at all\n")...))
+	files, _ := Expand([]string{zpath, bpath}, false)
+	got := runAll(t, files, Options{})
+	for _, f := range files {
+		if f.Complete() {
+			t.Errorf("%s: reported complete", f.Path)
+		}
+	}
+	if got[bpath].records != 2 {
+		t.Errorf("bzip2: %d records before the garbage, want 2 (%v)", got[bpath].records, files[1].Err)
+	}
+	if !strings.Contains(files[0].Err.Error(), "zstd") {
+		t.Errorf("zstd error: %v", files[0].Err)
+	}
+}

@@ -98,7 +98,7 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	incomplete := expandFailed
 	for _, f := range files {
 		if f.Err != nil {
-			fmt.Fprintf(stderr, "analyze: %v\n", f.Err)
+			fmt.Fprintf(stderr, "analyze: %s\n", safe(f.Err))
 			incomplete = true
 		}
 	}

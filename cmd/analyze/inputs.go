@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"analyze/ingest"
+	"analyze/report"
 )
 
 // inputFlags are the flags every command that reads logs takes: which
@@ -74,7 +75,7 @@ func (f *inputFlags) options(stdin io.Reader) (ingest.Options, *time.Location, e
 func (f *inputFlags) expand(paths []string, stderr io.Writer) ([]*ingest.File, bool) {
 	files, errs := ingest.Expand(paths, f.recursive)
 	for _, e := range errs {
-		fmt.Fprintf(stderr, "analyze: %v\n", e)
+		fmt.Fprintf(stderr, "analyze: %s\n", safe(e))
 	}
 	return files, len(errs) > 0
 }
@@ -97,6 +98,11 @@ func (f *inputFlags) logInputs(stderr io.Writer, files []*ingest.File) {
 		f.logf(stderr, "info", "%s: format %s (%s), compression %s, %d lines", in.Path, in.FormatName(), d, in.Compression, in.Lines)
 	}
 }
+
+// safe shows a message that holds names from the outside world (paths,
+// log-derived text) on stderr: control characters and escape sequences, a
+// newline in a file name included, come out escaped.
+func safe(v any) string { return report.Term(fmt.Sprint(v)) }
 
 // listFlag is a repeatable string flag.
 type listFlag []string

@@ -304,13 +304,13 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	readable := 0
 	for _, f := range files {
 		if f.Err != nil {
-			fmt.Fprintf(stderr, "analyze: %v\n", f.Err)
+			fmt.Fprintf(stderr, "analyze: %s\n", safe(f.Err))
 		}
 		if f.Err == nil || f.Lines > 0 {
 			readable++
 		}
 		if f.Format == nil && f.Detection.Sampled > 0 {
-			fmt.Fprintf(stderr, "analyze: %s: no known format fits its first lines; its %d lines are rejected as no_format (try --format; analyze formats lists them)\n", f.Path, f.Lines)
+			fmt.Fprintf(stderr, "analyze: %s: no known format fits its first lines; its %d lines are rejected as no_format (try --format; analyze formats lists them)\n", safe(f.Path), f.Lines)
 			for _, c := range f.Detection.Candidates {
 				fmt.Fprintf(stderr, "  closest: %s parsed %d of %d sampled lines\n", c.Format, c.Matched, c.Sampled)
 			}
@@ -339,7 +339,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		err = write(stdout, rep)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "analyze: cannot write the report: %v\n", err)
+		fmt.Fprintf(stderr, "analyze: cannot write the report: %s\n", safe(err))
 		return exitUsage
 	}
 	for _, t := range rep.Thresholds {

@@ -485,3 +485,24 @@ func TestLogLevel(t *testing.T) {
 		t.Errorf("bad level: %d %q", r.code, r.stderr)
 	}
 }
+
+// TestHostilePaths: names with spaces, newlines and escape sequences are
+// read, and shown escaped on stderr and in the report.
+func TestHostilePaths(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "access log\n\x1b[31mred.log")
+	if err := os.WriteFile(name, []byte(line+"\n"), 0o644); err != nil {
+		t.Skipf("skipping: this file system refuses the name: %v", err)
+	}
+	missing := filepath.Join(dir, "gone\n\x1b[2J.log")
+	r := analyze(t, "", "report", name, missing)
+	if r.code != 3 || !strings.Contains(r.stdout, "1 records") {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if strings.Contains(r.stderr, "\x1b") || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, `gone\x0A\x1B[2J.log`) {
+		t.Errorf("stderr not escaped: %q", r.stderr)
+	}
+	if strings.Contains(r.stdout, "\x1b") {
+		t.Errorf("report carries an escape: %q", r.stdout)
+	}
+}
