@@ -76,13 +76,21 @@ func (w *csvWriter) Close(map[string]string) error {
 	if err := w.cw.Error(); err != nil {
 		return err
 	}
-	if err := w.bw.Flush(); err != nil {
-		return err
-	}
-	if err := w.f.Sync(); err != nil {
-		return err
-	}
-	return w.f.Close()
+	return finishFile(w.bw, w.f)
 }
 
 func (w *csvWriter) Abort() { w.f.Close() }
+
+// finishFile flushes a writer's buffer into its file, makes the bytes
+// durable and closes the file: the end of every part a writer completes.
+func finishFile(bw *bufio.Writer, f *os.File) error {
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -78,13 +78,7 @@ func (w *parquetWriter) Close(meta map[string]string) error {
 		return err
 	}
 	// pqarrow's Close does not flush a bufio.Writer wrapped around the file.
-	if err := w.bw.Flush(); err != nil {
-		return err
-	}
-	if err := w.f.Sync(); err != nil {
-		return err
-	}
-	return w.f.Close()
+	return finishFile(w.bw, w.f)
 }
 
 func (w *parquetWriter) Abort() { w.f.Close() }
