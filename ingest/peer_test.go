@@ -261,19 +261,28 @@ func TestFilebeatVectors(t *testing.T) {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
+// readFilebeat reads one of Filebeat's test logs and the documents its
+// "-expected.json" beside it says the log's lines become.
+func readFilebeat(t *testing.T, path string) (raw []byte, docs []map[string]any) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp, err := os.ReadFile(path + "-expected.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(exp, &docs); err != nil {
+		t.Fatal(err)
+	}
+	return raw, docs
+}
+
 func TestFilebeatHAProxy(t *testing.T) {
 	needShared(t, filepath.Join(peerDir, "filebeat-2019/haproxy-log"))
 	for _, name := range []string{"haproxy.log", "httplog-no-headers.log"} {
-		path := filepath.Join(peerDir, "filebeat-2019/haproxy-log", name)
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var docs []map[string]any
-		exp, _ := os.ReadFile(path + "-expected.json")
-		if err := json.Unmarshal(exp, &docs); err != nil {
-			t.Fatal(err)
-		}
+		raw, docs := readFilebeat(t, filepath.Join(peerDir, "filebeat-2019/haproxy-log", name))
 		lines := strings.Split(strings.TrimRight(string(raw), "\n"), "\n")
 		p := haproxyFormat.New(ParseOptions{})
 		for i, line := range lines {
@@ -377,16 +386,7 @@ func TestFilebeatFormats(t *testing.T) {
 		{"iis-access/test-ipv6zone.log", "w3c"},
 		{"traefik-access/test.log", "traefik"},
 	} {
-		path := filepath.Join(peerDir, "filebeat-2019", tc.log)
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var docs []map[string]any
-		exp, _ := os.ReadFile(path + "-expected.json")
-		if err := json.Unmarshal(exp, &docs); err != nil {
-			t.Fatal(err)
-		}
+		raw, docs := readFilebeat(t, filepath.Join(peerDir, "filebeat-2019", tc.log))
 		f, _ := LookupFormat(tc.format)
 		p := f.New(ParseOptions{})
 		if dp, ok := p.(directiveParser); ok {

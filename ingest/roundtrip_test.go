@@ -203,17 +203,6 @@ func benchCompiled(b *testing.B, sample, spec string) {
 		if f != combinedFormat {
 			name = "compiled"
 		}
-		b.Run(name, func(b *testing.B) {
-			p := f.New(ParseOptions{})
-			var rec Record
-			b.SetBytes(int64(size))
-			b.ReportAllocs()
-			for b.Loop() {
-				for _, l := range lines {
-					rec.reset()
-					p.Parse(l, &rec)
-				}
-			}
-		})
+		b.Run(name, func(b *testing.B) { benchParse(b, f, lines, size) })
 	}
 }
