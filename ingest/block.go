@@ -74,12 +74,12 @@ func (br *blockReader) readFile(ctx context.Context, f *File) error {
 	if br.progress != nil {
 		br.progress.Files.Add(1)
 	}
-	return br.send(ctx, &Block{File: f, Seq: seq, Line: f.Lines + 1, Last: true})
+	return br.send(ctx, &Block{File: f, Seq: seq, Line: f.SkipLines + f.Lines + 1, Last: true})
 }
 
 // readBlocks sends the blocks of one input and returns how many it sent.
 func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
-	f.Lines, f.Err = 0, nil // a file may be read twice (see SpoolStdin)
+	f.Lines, f.Err, f.Offset = 0, nil, 0 // a file may be read twice (see SpoolStdin)
 	var src io.Reader
 	if f.Path == "-" && f.spool == "" {
 		src = br.stdin
@@ -106,6 +106,19 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 		return 0, nil
 	}
 	defer closeFn()
+	r = &offsetReader{r: r, n: &f.Offset}
+	if f.Skip > 0 {
+		if _, err := io.CopyN(io.Discard, r, f.Skip); err != nil {
+			if err != io.EOF || f.spool != "" || f.Path == "-" {
+				f.Err = &InputError{Op: "read", Path: f.Path, Compression: comp, Err: err}
+				return 0, nil
+			}
+			// Fewer bytes than an earlier run read under the same first
+			// bytes: the file was cut and written again. Read it whole.
+			f.Skip, f.SkipLines, f.Shrunk = 0, 0, true
+			return br.readBlocks(ctx, f)
+		}
+	}
 
 	buf, err := br.getBuf(ctx)
 	if err != nil {
@@ -121,7 +134,7 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 		if tooLong || partial {
 			lines = 1
 		}
-		b := &Block{File: f, Seq: seq, Line: f.Lines + 1, Lines: lines, Data: data, TooLong: tooLong, Partial: partial, Format: f.Format, buf: bufp}
+		b := &Block{File: f, Seq: seq, Line: f.SkipLines + f.Lines + 1, Lines: lines, Data: data, TooLong: tooLong, Partial: partial, Format: f.Format, buf: bufp}
 		if f.Format != nil && f.Format.directives && !tooLong && !partial {
 			b.Directives = dirs
 			dirs = nextDirectives(dirs, data)
@@ -288,4 +301,16 @@ func discardLine(r io.Reader, buf []byte) ([]byte, error) {
 			return nil, err
 		}
 	}
+}
+
+// offsetReader counts the bytes read through it into n.
+type offsetReader struct {
+	r io.Reader
+	n *int64
+}
+
+func (o *offsetReader) Read(p []byte) (int, error) {
+	m, err := o.r.Read(p)
+	*o.n += int64(m)
+	return m, err
 }

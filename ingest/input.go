@@ -24,6 +24,17 @@ type File struct {
 	Err         error     // why the input could not be read to its end; nil when it was
 	First       time.Time // the time of its first record, when SortByTime found one
 
+	// Resuming where an earlier run stopped (see package state): the
+	// reader skips Skip decompressed bytes, SkipLines lines, and numbers
+	// the lines after them from SkipLines+1. Lines counts only the lines
+	// read in this run.
+	Skip, SkipLines int64
+	// Offset is how many decompressed bytes the input holds up to where
+	// the reader stopped, the skipped ones included. Shrunk tells that it
+	// held fewer than Skip, so it was read again from its start.
+	Offset int64
+	Shrunk bool
+
 	spool string // a temporary copy of standard input, see SpoolStdin
 }
 
@@ -188,4 +199,25 @@ func unwrapPathError(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// Head returns the first n decompressed bytes of a file input, fewer when
+// it holds fewer: what package state fingerprints it by.
+func Head(f *File, n int) ([]byte, error) {
+	fh, err := os.Open(f.Path)
+	if err != nil {
+		return nil, &InputError{Op: "open", Path: f.Path, Err: unwrapPathError(err)}
+	}
+	defer fh.Close()
+	r, comp, closeFn, err := decompress(fh)
+	if err != nil {
+		return nil, &InputError{Op: "read", Path: f.Path, Compression: comp, Err: err}
+	}
+	defer closeFn()
+	b := make([]byte, n)
+	m, err := readFull(r, b)
+	if err != nil && err != io.EOF {
+		return b[:m], &InputError{Op: "read", Path: f.Path, Compression: comp, Err: err}
+	}
+	return b[:m], nil
 }

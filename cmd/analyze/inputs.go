@@ -96,6 +96,12 @@ func (f *inputFlags) logInputs(stderr io.Writer, files []*ingest.File) {
 			d = fmt.Sprintf("detected on %d of %d sampled lines", in.Detection.Matched, in.Detection.Sampled)
 		}
 		f.logf(stderr, "info", "%s: format %s (%s), compression %s, %d lines", in.Path, in.FormatName(), d, in.Compression, in.Lines)
+		if in.Skip > 0 {
+			f.logf(stderr, "info", "%s: resumed after line %d (byte %d), as --state remembered it", in.Path, in.SkipLines, in.Skip)
+		}
+		if in.Shrunk {
+			fmt.Fprintf(stderr, "analyze: %s: holds fewer bytes than --state remembered under the same first bytes: read again from its start\n", safe(in.Path))
+		}
 	}
 }
 

@@ -33,6 +33,7 @@ import (
 
 	"analyze/ingest"
 	"analyze/report"
+	"analyze/state"
 )
 
 // version is the tool's version, set at release with -ldflags "-X main.version=...".
@@ -163,7 +164,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		stormShare                      float64
 		unrecovered                     bool
 		failOn                          listFlag
-		outFile                         string
+		outFile, statePath              string
 		top                             int
 	)
 	fs.StringVar(&output, "o", "text", "output: text, markdown or json")
@@ -180,6 +181,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	fs.DurationVar(&retryWindow, "retry-window", 10*time.Minute, "how long after a failure the same request counts as a retry")
 	fs.Float64Var(&stormShare, "storm-share", 0.2, "a retry storm: a window where retries are more than this share of the traffic")
 	fs.BoolVar(&unrecovered, "unrecovered", false, "list every unrecovered failure (analyze retries; with -o csv, as CSV)")
+	fs.StringVar(&statePath, "state", "", "remember in this file how far each input was read, and read only what is new since (rotation is followed by content, not name)")
 	fs.StringVar(&client, "client", "", "what identifies a client: user, addr, header:NAME or field:NAME (default: user, else credential, else addr)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: analyze %s [flags] PATH...\n\nPATH is a file (plain, gzip, zstd or bzip2), a folder, a glob pattern, or - for stdin.\n\nflags:\n", mode)
@@ -272,6 +274,13 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	if len(files) == 0 {
 		return fail("no readable input")
 	}
+	var st *state.State
+	if statePath != "" {
+		if st, err = state.Load(statePath); err != nil {
+			return fail("%s", safe(err))
+		}
+		st.Resume(files)
+	}
 
 	var filter report.Filter
 	if sinceB.Relative() || untilB.Relative() {
@@ -341,6 +350,15 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	if err != nil {
 		fmt.Fprintf(stderr, "analyze: cannot write the report: %s\n", safe(err))
 		return exitUsage
+	}
+	if st != nil {
+		// Only once the report is out: a run that failed before reads the
+		// same bytes again next time.
+		st.Update(files, time.Now())
+		if err := st.Save(); err != nil {
+			fmt.Fprintf(stderr, "analyze: cannot save --state: %s (the next run reads these bytes again)\n", safe(err))
+			return exitUsage
+		}
 	}
 	for _, t := range rep.Thresholds {
 		if t.Failed {

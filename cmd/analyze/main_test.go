@@ -506,3 +506,56 @@ func TestHostilePaths(t *testing.T) {
 		t.Errorf("report carries an escape: %q", r.stdout)
 	}
 }
+
+// TestStateFlag runs the nightly sequence end to end: a run with --state,
+// appended lines, a rotation, and a corrupt state refused with exit 2.
+func TestStateFlag(t *testing.T) {
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "logs")
+	os.Mkdir(logs, 0o755)
+	access := filepath.Join(logs, "access.log")
+	statePath := filepath.Join(dir, "state.json")
+	appendLines := func(n int) {
+		f, err := os.OpenFile(access, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range n {
+			f.WriteString(line + "\n")
+		}
+		f.Close()
+	}
+	records := func(r result) string {
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+			t.Fatalf("code %d, %v:\n%s", r.code, err, r.stderr)
+		}
+		v, _ := lookup(doc, "input.records")
+		return strings.TrimSpace(string(must(json.Marshal(v))))
+	}
+	appendLines(5)
+	if got := records(analyze(t, "", "report", "-o", "json", "--state", statePath, logs)); got != "5" {
+		t.Fatalf("first run: %s records, want 5", got)
+	}
+	appendLines(3)
+	os.Rename(access, access+".1")
+	appendLines(2)
+	if got := records(analyze(t, "", "report", "-o", "json", "--state", statePath, logs)); got != "5" {
+		t.Fatalf("after 3 appended, a rotation and 2 new: %s records, want 5", got)
+	}
+	if got := records(analyze(t, "", "report", "-o", "json", "--state", statePath, logs)); got != "0" {
+		t.Fatalf("nothing new: %s records, want 0", got)
+	}
+	os.WriteFile(statePath, []byte("{"), 0o644)
+	r := analyze(t, "", "report", "--state", statePath, logs)
+	if r.code != 2 || !strings.Contains(r.stderr, "move it aside") {
+		t.Fatalf("corrupt state: code %d, stderr %q; want 2 and advice", r.code, r.stderr)
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}

@@ -1,0 +1,185 @@
+// Package state remembers, between runs, how far each input was read, so a
+// nightly run over rotated logs reads each byte once.
+//
+// An input is known by a fingerprint of its first bytes (decompressed), not
+// by its name: when logrotate renames access.log to access.log.1 and later
+// compresses it to access.log.2.gz, all three carry the same first bytes,
+// and the run reads only what was appended after the offset an earlier run
+// reached. A file truncated in place (copytruncate) starts with new bytes
+// and is read from its start; one that holds fewer bytes than the offset
+// under the same first bytes was rewritten and is read whole again.
+package state
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+
+	"analyze/ingest"
+	"analyze/report"
+)
+
+// Version is the version of the state file's layout; a file of another
+// version is refused, never silently reset.
+const Version = 1
+
+// headBytes is how many first bytes make a fingerprint: enough to hold the
+// first line or lines, timestamps included, of any access log.
+const headBytes = 1024
+
+// forget is how long an input that no run saw any more stays remembered: a
+// log that was unreadable for a night is not read again from its start.
+const forget = 14 * 24 * time.Hour
+
+// Entry is what the state remembers of one input. These keys are the state
+// file's contract (see README, "Incremental runs").
+type Entry struct {
+	Path        string    `json:"path"`        // where it was last seen
+	Fingerprint string    `json:"fingerprint"` // SHA-256 of its first head_bytes bytes, decompressed
+	HeadBytes   int       `json:"head_bytes"`  // up to 1024; fewer for a shorter file
+	Offset      int64     `json:"offset"`      // decompressed bytes read, across runs
+	Lines       int64     `json:"lines"`       // lines read, across runs
+	Seen        time.Time `json:"seen"`        // the last run that saw it
+}
+
+// State is the set of remembered inputs, loaded from and saved to one file.
+type State struct {
+	Version int     `json:"version"`
+	Files   []Entry `json:"files"`
+
+	path  string
+	heads map[*ingest.File][]byte
+}
+
+// Load reads the state file at path; a missing file is an empty state (the
+// first run). A file that does not decode, or of another version, is an
+// error: resetting it would read every log again and count it twice.
+func Load(path string) (*State, error) {
+	s := &State{Version: Version, path: path, heads: map[*ingest.File][]byte{}}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return s, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("--state: %w", err)
+	}
+	var v struct {
+		Version *int    `json:"version"`
+		Files   []Entry `json:"files"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, fmt.Errorf("--state %s: not a state file (%v); move it aside to start over, which reads every input again", path, err)
+	}
+	if v.Version == nil || *v.Version != Version {
+		got := "none"
+		if v.Version != nil {
+			got = fmt.Sprint(*v.Version)
+		}
+		return nil, fmt.Errorf("--state %s: version %s, this analyze reads version %d; move it aside to start over, which reads every input again", path, got, Version)
+	}
+	s.Files = v.Files
+	return s, nil
+}
+
+// Resume sets, for each input an earlier run read, where this run starts
+// (File.Skip, File.SkipLines). Standard input is always read whole. An
+// input whose first bytes cannot be read is read whole too; its error
+// shows again when the reader meets it.
+func (s *State) Resume(files []*ingest.File) {
+	for _, f := range files {
+		if f.Path == "-" {
+			continue
+		}
+		head, _ := ingest.Head(f, headBytes)
+		s.heads[f] = head
+		if e := s.match(head); e != nil {
+			f.Skip, f.SkipLines = e.Offset, e.Lines
+		}
+	}
+}
+
+// match returns the entry whose fingerprint head starts with, preferring
+// the longest fingerprint; nil when none does.
+func (s *State) match(head []byte) *Entry {
+	var best *Entry
+	sums := map[int]string{}
+	for i := range s.Files {
+		e := &s.Files[i]
+		if e.HeadBytes == 0 || e.HeadBytes > len(head) || best != nil && best.HeadBytes >= e.HeadBytes {
+			continue
+		}
+		sum, ok := sums[e.HeadBytes]
+		if !ok {
+			sum = fingerprint(head[:e.HeadBytes])
+			sums[e.HeadBytes] = sum
+		}
+		if sum == e.Fingerprint {
+			best = e
+		}
+	}
+	return best
+}
+
+// Update records how far this run read each input; inputs no run has seen
+// for two weeks are forgotten.
+func (s *State) Update(files []*ingest.File, now time.Time) {
+	var fresh []Entry
+	at := map[string]int{} // fingerprint and length → index in fresh
+	for _, f := range files {
+		head, ok := s.heads[f]
+		if !ok {
+			continue
+		}
+		if len(head) < headBytes {
+			// It grew while being read, or was empty: fingerprint what is
+			// there now (its first bytes do not change as it grows).
+			if h, _ := ingest.Head(f, headBytes); len(h) > len(head) {
+				head = h
+			}
+		}
+		head = head[:min(len(head), int(f.Offset))]
+		if len(head) == 0 {
+			continue
+		}
+		e := Entry{Path: f.Path, Fingerprint: fingerprint(head), HeadBytes: len(head),
+			Offset: f.Offset, Lines: f.SkipLines + f.Lines, Seen: now.UTC()}
+		key := fmt.Sprint(e.Fingerprint, e.HeadBytes)
+		if i, ok := at[key]; !ok {
+			at[key] = len(fresh)
+			fresh = append(fresh, e)
+		} else if fresh[i].Offset < e.Offset {
+			fresh[i] = e
+		}
+	}
+	for _, e := range s.Files {
+		if _, ok := at[fmt.Sprint(e.Fingerprint, e.HeadBytes)]; !ok && now.Sub(e.Seen) < forget {
+			fresh = append(fresh, e)
+		}
+	}
+	s.Files = fresh
+}
+
+// Save writes the state atomically: a run that dies leaves the last one.
+func (s *State) Save() error {
+	b, err := json.MarshalIndent(struct {
+		Version int     `json:"version"`
+		Files   []Entry `json:"files"`
+	}{s.Version, s.Files}, "", "  ")
+	if err != nil {
+		return err
+	}
+	return report.WriteFileAtomic(s.path, func(f *os.File) error {
+		_, err := f.Write(append(b, '\n'))
+		return err
+	})
+}
+
+func fingerprint(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}

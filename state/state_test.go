@@ -1,0 +1,260 @@
+package state
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+
+	"analyze/ingest"
+)
+
+// logDir is a log folder that a test writes to and rotates like logrotate
+// does, remembering every line it ever wrote.
+type logDir struct {
+	t       *testing.T
+	dir     string
+	n       int
+	written []string
+}
+
+func (d *logDir) path(name string) string { return filepath.Join(d.dir, name) }
+
+// write appends n combined-format lines to the named file.
+func (d *logDir) write(name string, n int) {
+	f, err := os.OpenFile(d.path(name), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	defer f.Close()
+	for range n {
+		d.n++
+		l := fmt.Sprintf(`10.0.0.%d - - [24/Nov/2026:10:%02d:%02d +0000] "GET /api/products/%d HTTP/1.1" 200 12 "-" "t"`, d.n%250, d.n/60%60, d.n%60, d.n)
+		d.written = append(d.written, l)
+		fmt.Fprintln(f, l)
+	}
+}
+
+func (d *logDir) rename(from, to string) {
+	if err := os.Rename(d.path(from), d.path(to)); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+// gzip compresses a file into name.gz and removes it, as logrotate's
+// compress does.
+func (d *logDir) gzip(name string) {
+	raw, err := os.ReadFile(d.path(name))
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write(raw)
+	zw.Close()
+	if err := os.WriteFile(d.path(name+".gz"), b.Bytes(), 0o644); err != nil {
+		d.t.Fatal(err)
+	}
+	os.Remove(d.path(name))
+}
+
+// copytruncate copies a file to another name and empties it in place.
+func (d *logDir) copytruncate(from, to string) {
+	raw, err := os.ReadFile(d.path(from))
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	if err := os.WriteFile(d.path(to), raw, 0o644); err != nil {
+		d.t.Fatal(err)
+	}
+	if err := os.Truncate(d.path(from), 0); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+// run reads the folder the way a nightly run with --state does and
+// returns the lines it read.
+func (d *logDir) run(statePath string) []string {
+	s, err := Load(statePath)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	files, errs := ingest.Expand([]string{d.dir}, false)
+	if len(errs) > 0 {
+		d.t.Fatal(errs)
+	}
+	s.Resume(files)
+	var mu sync.Mutex
+	var lines []string
+	err = ingest.Run(context.Background(), files, ingest.Options{Workers: 2}, func(_ int, b *ingest.Block) {
+		mu.Lock()
+		defer mu.Unlock()
+		for l := range strings.SplitSeq(strings.TrimSuffix(string(b.Data), "\n"), "\n") {
+			if l != "" {
+				lines = append(lines, l)
+			}
+		}
+	})
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	for _, f := range files {
+		if f.Err != nil {
+			d.t.Fatal(f.Err)
+		}
+	}
+	s.Update(files, time.Now())
+	if err := s.Save(); err != nil {
+		d.t.Fatal(err)
+	}
+	return lines
+}
+
+// TestRotationSchemes checks that across runs every line is read exactly
+// once under each way logrotate rotates.
+func TestRotationSchemes(t *testing.T) {
+	schemes := map[string]func(d *logDir){
+		// create: rename, a new file takes the name.
+		"create": func(d *logDir) {
+			os.Remove(d.path("access.log.2"))
+			if _, err := os.Stat(d.path("access.log.1")); err == nil {
+				d.rename("access.log.1", "access.log.2")
+			}
+			d.rename("access.log", "access.log.1")
+		},
+		// compress: the rotated file is compressed at once.
+		"compress": func(d *logDir) {
+			os.Remove(d.path("access.log.2.gz"))
+			if _, err := os.Stat(d.path("access.log.1.gz")); err == nil {
+				d.rename("access.log.1.gz", "access.log.2.gz")
+			}
+			d.rename("access.log", "access.log.1")
+			d.gzip("access.log.1")
+		},
+		// delaycompress: the rotated file is compressed one rotation later,
+		// so a run sees it plain, then compressed under another name.
+		"delaycompress": func(d *logDir) {
+			os.Remove(d.path("access.log.3.gz"))
+			if _, err := os.Stat(d.path("access.log.2.gz")); err == nil {
+				d.rename("access.log.2.gz", "access.log.3.gz")
+			}
+			if _, err := os.Stat(d.path("access.log.1")); err == nil {
+				d.rename("access.log.1", "access.log.2")
+				d.gzip("access.log.2")
+			}
+			d.rename("access.log", "access.log.1")
+		},
+		// copytruncate: the log is copied and emptied in place.
+		"copytruncate": func(d *logDir) {
+			os.Remove(d.path("access.log.2"))
+			if _, err := os.Stat(d.path("access.log.1")); err == nil {
+				d.rename("access.log.1", "access.log.2")
+			}
+			d.copytruncate("access.log", "access.log.1")
+		},
+		// dateext with compress: rotated names carry a date.
+		"dateext": func(d *logDir) {
+			name := fmt.Sprintf("access.log-202611%02d", 10+d.n%20)
+			d.rename("access.log", name)
+			d.gzip(name)
+		},
+	}
+	for name, rotate := range schemes {
+		t.Run(name, func(t *testing.T) {
+			d := &logDir{t: t, dir: t.TempDir()}
+			statePath := filepath.Join(t.TempDir(), "state.json")
+			var read []string
+			d.write("access.log", 30)
+			read = append(read, d.run(statePath)...)
+			for night := range 4 {
+				d.write("access.log", 7+night) // appended since the last run, before rotation
+				rotate(d)
+				d.write("access.log", 11)
+				read = append(read, d.run(statePath)...)
+				d.write("access.log", 5) // appended, no rotation
+				read = append(read, d.run(statePath)...)
+			}
+			// Lines older than the oldest kept rotation are gone from disk
+			// but were read before they went: every line written, once.
+			slices.Sort(read)
+			want := slices.Clone(d.written)
+			slices.Sort(want)
+			if !slices.Equal(read, want) {
+				t.Fatalf("read %d lines, wrote %d; first difference: %s", len(read), len(want), firstDiff(read, want))
+			}
+		})
+	}
+}
+
+func firstDiff(a, b []string) string {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return fmt.Sprintf("read %q, wrote %q", a[i], b[i])
+		}
+	}
+	return "one is a prefix of the other"
+}
+
+// TestShrunk checks that a file rewritten with the same first bytes but
+// fewer of them is read again from its start.
+func TestShrunk(t *testing.T) {
+	d := &logDir{t: t, dir: t.TempDir()}
+	statePath := filepath.Join(t.TempDir(), "state.json")
+	d.write("access.log", 40)
+	d.run(statePath)
+	raw, _ := os.ReadFile(d.path("access.log"))
+	lines := bytes.SplitAfter(raw, []byte("\n"))
+	os.WriteFile(d.path("access.log"), bytes.Join(lines[:20], nil), 0o644)
+	if got := d.run(statePath); len(got) != 20 {
+		t.Fatalf("after shrinking to 20 lines, read %d; want 20", len(got))
+	}
+	if got := d.run(statePath); len(got) != 0 {
+		t.Fatalf("a run with nothing new read %d lines", len(got))
+	}
+}
+
+// TestLoadRefuses checks that a corrupt or foreign state is an error, not a
+// silent reset, and that a missing one is a first run.
+func TestLoadRefuses(t *testing.T) {
+	dir := t.TempDir()
+	if s, err := Load(filepath.Join(dir, "missing.json")); err != nil || len(s.Files) != 0 {
+		t.Fatalf("missing state: %v, %d files; want an empty state", err, len(s.Files))
+	}
+	for name, body := range map[string]string{
+		"corrupt":    `{"version": 1, "files": [`,
+		"version":    `{"version": 99, "files": []}`,
+		"no-version": `{"files": []}`,
+		"not-json":   "access.log 1234\n",
+	} {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(body), 0o644)
+		if _, err := Load(p); err == nil || !strings.Contains(err.Error(), "move it aside") {
+			t.Errorf("%s: Load = %v; want an error telling what to do", name, err)
+		}
+	}
+}
+
+// TestStateKeys pins the state file's JSON keys, a documented contract.
+func TestStateKeys(t *testing.T) {
+	d := &logDir{t: t, dir: t.TempDir()}
+	statePath := filepath.Join(t.TempDir(), "state.json")
+	d.write("access.log", 3)
+	d.run(statePath)
+	raw, err := os.ReadFile(statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{`"version": 1`, `"files"`, `"path"`, `"fingerprint"`, `"head_bytes"`, `"offset"`, `"lines": 3`, `"seen"`} {
+		if !strings.Contains(string(raw), k) {
+			t.Errorf("state file lacks %s:\n%s", k, raw)
+		}
+	}
+}
