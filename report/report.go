@@ -68,7 +68,10 @@ type FileRow struct {
 	Blank            int64   `json:"blank"`
 	Filtered         int64   `json:"filtered"`
 	Complete         bool    `json:"complete"`
-	Error            string  `json:"error,omitempty"`
+	// ResumedAfterLine is, with --state, the line an earlier run had read
+	// the input up to; Lines counts the lines after it.
+	ResumedAfterLine int64  `json:"resumed_after_line,omitempty"`
+	Error            string `json:"error,omitempty"`
 	// FormatCandidates, for a file no format fitted, say how close the
 	// known formats came.
 	FormatCandidates []Candidate `json:"format_candidates,omitempty"`
@@ -179,7 +182,7 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 			Path: f.Path, Format: f.FormatName(), Compression: f.Compression,
 			FormatConfidence: round(f.Detection.Confidence, 3), FormatDetected: f.Detection.Sampled > 0,
 			Lines: f.Lines, Records: fc.Records, Rejected: fc.Rejected, Blank: fc.Blank, Filtered: fc.Filtered,
-			Complete: f.Complete(),
+			Complete: f.Complete(), ResumedAfterLine: f.SkipLines,
 		}
 		if !row.FormatDetected && f.Format != nil {
 			row.FormatConfidence = 1

@@ -543,11 +543,17 @@ func TestStateFlag(t *testing.T) {
 	if got := records(analyze(t, "", "report", "-o", "json", "--state", statePath, logs)); got != "5" {
 		t.Fatalf("after 3 appended, a rotation and 2 new: %s records, want 5", got)
 	}
-	if got := records(analyze(t, "", "report", "-o", "json", "--state", statePath, logs)); got != "0" {
+	r := analyze(t, "", "report", "-o", "json", "--state", statePath, logs)
+	if got := records(r); got != "0" {
 		t.Fatalf("nothing new: %s records, want 0", got)
 	}
+	for _, want := range []string{`"resumed_after_line": 2`, `"resumed_after_line": 8`} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the report lacks %s:\n%s", want, r.stdout)
+		}
+	}
 	os.WriteFile(statePath, []byte("{"), 0o644)
-	r := analyze(t, "", "report", "--state", statePath, logs)
+	r = analyze(t, "", "report", "--state", statePath, logs)
 	if r.code != 2 || !strings.Contains(r.stderr, "move it aside") {
 		t.Fatalf("corrupt state: code %d, stderr %q; want 2 and advice", r.code, r.stderr)
 	}
