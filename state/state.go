@@ -142,12 +142,15 @@ func (s *State) Update(files []*ingest.File, now time.Time) {
 				head = h
 			}
 		}
-		head = head[:min(len(head), int(f.Offset))]
+		// An input that failed while skipping (a damaged gzip member)
+		// stopped short of where an earlier run got: keep that mark.
+		offset := max(f.Offset, f.Skip)
+		head = head[:min(len(head), int(offset))]
 		if len(head) == 0 {
 			continue
 		}
 		e := Entry{Path: f.Path, Fingerprint: fingerprint(head), HeadBytes: len(head),
-			Offset: f.Offset, Lines: f.SkipLines + f.Lines, Seen: now.UTC()}
+			Offset: offset, Lines: f.SkipLines + f.Lines, Seen: now.UTC()}
 		key := fmt.Sprint(e.Fingerprint, e.HeadBytes)
 		if i, ok := at[key]; !ok {
 			at[key] = len(fresh)

@@ -258,3 +258,28 @@ func TestStateKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestFailedSkipKeepsMark checks that an input that failed before reaching
+// the remembered offset does not move the mark back (the next run would
+// read those bytes twice).
+func TestFailedSkipKeepsMark(t *testing.T) {
+	d := &logDir{t: t, dir: t.TempDir()}
+	statePath := filepath.Join(t.TempDir(), "state.json")
+	d.write("access.log", 40)
+	d.run(statePath)
+	s, err := Load(statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := ingest.Expand([]string{d.dir}, false)
+	s.Resume(files)
+	want := files[0].Skip
+	if want == 0 {
+		t.Fatal("the second run does not resume")
+	}
+	files[0].Offset = want / 2 // as if the read failed halfway through the skip
+	s.Update(files, time.Now())
+	if got := s.Files[0].Offset; got != want {
+		t.Fatalf("offset after a failed skip = %d, want the earlier %d", got, want)
+	}
+}
