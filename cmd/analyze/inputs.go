@@ -92,7 +92,9 @@ func (f *inputFlags) logf(stderr io.Writer, level, format string, a ...any) {
 func (f *inputFlags) logInputs(stderr io.Writer, files []*ingest.File) {
 	for _, in := range files {
 		d := "forced"
-		if in.Detection.Sampled > 0 {
+		if in.Format == nil && in.Detection.Sampled == 0 {
+			d = "no line to detect it on"
+		} else if in.Detection.Sampled > 0 {
 			d = fmt.Sprintf("detected on %d of %d sampled lines", in.Detection.Matched, in.Detection.Sampled)
 		}
 		f.logf(stderr, "info", "%s: format %s (%s), compression %s, %d lines", in.Path, in.FormatName(), d, in.Compression, in.Lines)
