@@ -107,10 +107,24 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 	}
 	defer closeFn()
 	r = &offsetReader{r: r, n: &f.Offset}
+
+	buf, err := br.getBuf(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n, seq, first := 0, 0, true
+	var dirs []byte // directives in effect, for formats that have them
+	var head []byte // with Skip, the input's first bytes: detection reads them
 	if f.Skip > 0 {
-		if _, err := io.CopyN(io.Discard, r, f.Skip); err != nil {
-			if err != io.EOF || f.spool != "" || f.Path == "-" {
-				f.Err = &InputError{Op: "read", Path: f.Path, Compression: comp, Err: err}
+		head, dirs, err = skipBytes(r, f.Skip, *buf)
+		if err != nil {
+			br.pool <- buf
+			f.Err = &InputError{Op: "read", Path: f.Path, Compression: comp, Err: err}
+			return 0, nil
+		}
+		if f.Offset < f.Skip {
+			br.pool <- buf
+			if f.spool != "" || f.Path == "-" {
 				return 0, nil
 			}
 			// Fewer bytes than an earlier run read under the same first
@@ -119,13 +133,6 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 			return br.readBlocks(ctx, f)
 		}
 	}
-
-	buf, err := br.getBuf(ctx)
-	if err != nil {
-		return 0, err
-	}
-	n, seq, first := 0, 0, true
-	var dirs []byte // directives in effect, for formats that have them
 	emit := func(data []byte, bufp *[]byte, tooLong, partial bool) error {
 		lines := bytes.Count(data, []byte{'\n'})
 		if len(data) > 0 && data[len(data)-1] != '\n' {
@@ -153,6 +160,9 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 			first = false
 			if br.force != nil {
 				f.Format = br.force
+			} else if head != nil {
+				f.Detection = Detect(head) // its start, with its directives
+				f.Format = f.Detection.Format
 			} else {
 				f.Detection = Detect(data)
 				f.Format = f.Detection.Format
@@ -299,6 +309,35 @@ func discardLine(r io.Reader, buf []byte) ([]byte, error) {
 		}
 		if err != nil {
 			return nil, err
+		}
+	}
+}
+
+// skipBytes reads past the first n bytes of r, where an earlier run
+// stopped, using buf. It returns what reading the rest needs from them:
+// the first bytes, for detection, and the directives in effect at n (a
+// W3C log's #Fields line is at its top). A line longer than buf is passed
+// over whole, directive or not.
+func skipBytes(r io.Reader, n int64, buf []byte) (head, dirs []byte, err error) {
+	lr := io.LimitReader(r, n)
+	carry := 0
+	for {
+		m, rerr := readFull(lr, buf[carry:])
+		data := buf[:carry+m]
+		if head == nil {
+			head = bytes.Clone(data[:min(len(data), 64<<10)])
+		}
+		if last := bytes.LastIndexByte(data, '\n'); last >= 0 {
+			dirs = nextDirectives(dirs, data[:last+1])
+			carry = copy(buf, data[last+1:])
+		} else {
+			carry = 0
+		}
+		if rerr == io.EOF {
+			return head, dirs, nil
+		}
+		if rerr != nil {
+			return head, dirs, rerr
 		}
 	}
 }
