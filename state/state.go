@@ -169,10 +169,7 @@ func (s *State) Update(files []*ingest.File, now time.Time) {
 
 // Save writes the state atomically: a run that dies leaves the last one.
 func (s *State) Save() error {
-	b, err := json.MarshalIndent(struct {
-		Version int     `json:"version"`
-		Files   []Entry `json:"files"`
-	}{s.Version, s.Files}, "", "  ")
+	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return err
 	}
