@@ -297,18 +297,11 @@ func (p *jsonParser) object(s *jsonScanner, rec *Record, depth int, reason *Reas
 				*reason = p.st.setField(k, "", v, rec)
 			}
 		}
-		s.ws()
-		if s.i >= len(s.b) {
+		if more, ok := s.afterValue('}'); !ok {
 			return false
-		}
-		if s.b[s.i] == ',' {
-			s.i++
+		} else if more {
 			continue
 		}
-		if s.b[s.i] != '}' {
-			return false
-		}
-		s.i++
 		p.path = p.path[:base]
 		return true
 	}

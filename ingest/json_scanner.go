@@ -215,18 +215,11 @@ func (s *jsonScanner) valueDepth(p *jsonParser, depth int) bool {
 			if !s.valueDepth(p, depth+1) {
 				return false
 			}
-			s.ws()
-			if s.i >= len(s.b) {
+			if more, ok := s.afterValue(closer); !ok {
 				return false
-			}
-			if s.b[s.i] == ',' {
-				s.i++
+			} else if more {
 				continue
 			}
-			if s.b[s.i] != closer {
-				return false
-			}
-			s.i++
 			return true
 		}
 	case c == 't':
@@ -283,4 +276,22 @@ func (s *jsonScanner) number() bool {
 		}
 	}
 	return true
+}
+
+// afterValue moves past what follows a member or an element: a ',' (more
+// follow) or the closing '}' or ']'. ok is false when neither does.
+func (s *jsonScanner) afterValue(closer byte) (more, ok bool) {
+	s.ws()
+	if s.i >= len(s.b) {
+		return false, false
+	}
+	switch s.b[s.i] {
+	case ',':
+		s.i++
+		return true, true
+	case closer:
+		s.i++
+		return false, true
+	}
+	return false, false
 }
