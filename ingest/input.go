@@ -201,10 +201,16 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-// Head returns the first n decompressed bytes of a file input, fewer when
-// it holds fewer: what package state fingerprints it by.
+// Head returns the first n decompressed bytes of an input, fewer when it
+// holds fewer or fails sooner (with the error): what SortByTime peeks at
+// and package state fingerprints an input by. Standard input must have
+// been spooled (see SpoolStdin).
 func Head(f *File, n int) ([]byte, error) {
-	fh, err := os.Open(f.Path)
+	name := f.Path
+	if f.spool != "" {
+		name = f.spool
+	}
+	fh, err := os.Open(name)
 	if err != nil {
 		return nil, &InputError{Op: "open", Path: f.Path, Err: unwrapPathError(err)}
 	}

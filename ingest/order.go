@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"bytes"
-	"io"
 	"os"
 	"slices"
 	"time"
@@ -57,23 +56,7 @@ func SortByTime(files []*File, opts Options) []*File {
 
 // firstTime returns the time of the first record in a file's first 256 KiB.
 func firstTime(f *File, opts Options) (time.Time, bool) {
-	name := f.Path
-	if f.spool != "" {
-		name = f.spool
-	}
-	fh, err := os.Open(name)
-	if err != nil {
-		return time.Time{}, false
-	}
-	defer fh.Close()
-	r, _, closeFn, err := decompress(fh)
-	if err != nil {
-		return time.Time{}, false
-	}
-	defer closeFn()
-	head := make([]byte, 256<<10)
-	n, _ := io.ReadFull(r, head)
-	head = head[:n]
+	head, _ := Head(f, 256<<10) // what could be read; the reader reports errors
 	format := opts.Format
 	if format == nil {
 		format = Detect(head).Format
