@@ -26,6 +26,12 @@ type logDir struct {
 	written []string
 }
 
+// newLogDir returns an empty log folder and, outside it, where its state
+// file goes.
+func newLogDir(t *testing.T) (*logDir, string) {
+	return &logDir{t: t, dir: t.TempDir()}, filepath.Join(t.TempDir(), "state.json")
+}
+
 func (d *logDir) path(name string) string { return filepath.Join(d.dir, name) }
 
 // write appends n combined-format lines to the named file.
@@ -169,8 +175,7 @@ func TestRotationSchemes(t *testing.T) {
 	}
 	for name, rotate := range schemes {
 		t.Run(name, func(t *testing.T) {
-			d := &logDir{t: t, dir: t.TempDir()}
-			statePath := filepath.Join(t.TempDir(), "state.json")
+			d, statePath := newLogDir(t)
 			var read []string
 			d.write("access.log", 30)
 			read = append(read, d.run(statePath)...)
@@ -206,8 +211,7 @@ func firstDiff(a, b []string) string {
 // TestShrunk checks that a file rewritten with the same first bytes but
 // fewer of them is read again from its start.
 func TestShrunk(t *testing.T) {
-	d := &logDir{t: t, dir: t.TempDir()}
-	statePath := filepath.Join(t.TempDir(), "state.json")
+	d, statePath := newLogDir(t)
 	d.write("access.log", 40)
 	d.run(statePath)
 	raw, _ := os.ReadFile(d.path("access.log"))
@@ -244,8 +248,7 @@ func TestLoadRefuses(t *testing.T) {
 
 // TestStateKeys pins the state file's JSON keys, a documented contract.
 func TestStateKeys(t *testing.T) {
-	d := &logDir{t: t, dir: t.TempDir()}
-	statePath := filepath.Join(t.TempDir(), "state.json")
+	d, statePath := newLogDir(t)
 	d.write("access.log", 3)
 	d.run(statePath)
 	raw, err := os.ReadFile(statePath)
@@ -263,8 +266,7 @@ func TestStateKeys(t *testing.T) {
 // the remembered offset does not move the mark back (the next run would
 // read those bytes twice).
 func TestFailedSkipKeepsMark(t *testing.T) {
-	d := &logDir{t: t, dir: t.TempDir()}
-	statePath := filepath.Join(t.TempDir(), "state.json")
+	d, statePath := newLogDir(t)
 	d.write("access.log", 40)
 	d.run(statePath)
 	s, err := Load(statePath)
