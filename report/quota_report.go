@@ -184,38 +184,81 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 		i = j + 1
 	}
 
-	// Per client, from the cells, sorted by client and window.
-	all := make([]cellCount, 0, len(q.cells))
-	for c, n := range q.cells {
-		all = append(all, cellCount{c, int64(n)})
+	// Per client: totals from one pass over the cells, then the window
+	// figures of only the clients the section lists.
+	type clientTotal struct {
+		h                                 uint64
+		name                              string
+		requests, rateLimited, violations int64
 	}
-	slices.SortFunc(all, func(a, b cellCount) int {
-		return cmp.Or(cmp.Compare(a.c.client, b.c.client), cmp.Compare(a.c.win, b.c.win))
-	})
-	rl := map[uint64]int64{}
-	for c, n := range q.cells429 {
-		rl[c.client] += int64(n)
-	}
-	var clients []QuotaClient
-	var busiestN int64 = -1
-	var busiestCells []cellCount
-	cw, cn := []int64{}, []int64{}
-	for i := 0; i < len(all); {
-		h := all[i].c.client
-		j := i
-		cw, cn = cw[:0], cn[:0]
-		var total int64
-		for ; j < len(all) && all[j].c.client == h; j++ {
-			cw = append(cw, all[j].c.win)
-			cn = append(cn, all[j].n)
-			total += all[j].n
+	byHash := make(map[uint64]*clientTotal)
+	total := func(h uint64) *clientTotal {
+		t := byHash[h]
+		if t == nil {
+			t = &clientTotal{h: h}
+			byHash[h] = t
 		}
-		group := all[i:j]
-		i = j
-		f := windowFigures(cw, cn, opts.Limit, stamp)
-		qc := QuotaClient{Client: name(h), Requests: total, Peak: f.Peak, P99: f.P99, RateLimited: rl[h], WindowsOverLimit: f.WindowsOverLimit}
+		return t
+	}
+	for c, n := range q.cells {
+		total(c.client).requests += int64(n)
+	}
+	for c, n := range q.cells429 {
+		if t := byHash[c.client]; t != nil {
+			t.rateLimited += int64(n)
+		}
+	}
+	totals := make([]*clientTotal, 0, len(byHash))
+	for _, t := range byHash {
+		t.name = name(t.h)
 		if b := s.behaviour; b != nil {
-			if st := b.by[h]; st != nil {
+			if st := b.by[t.h]; st != nil {
+				t.violations = st.violations
+			}
+		}
+		totals = append(totals, t)
+	}
+	// The busiest client, for the sparkline: most requests, ties by name.
+	var busiest *clientTotal
+	for _, t := range totals {
+		if busiest == nil || t.requests > busiest.requests || t.requests == busiest.requests && t.name < busiest.name {
+			busiest = t
+		}
+	}
+	// The hammering clients first: Retry-After violations, then 429s,
+	// then requests.
+	slices.SortFunc(totals, func(a, b *clientTotal) int {
+		return cmp.Or(cmp.Compare(b.violations, a.violations), cmp.Compare(b.rateLimited, a.rateLimited),
+			cmp.Compare(b.requests, a.requests), cmp.Compare(a.name, b.name), cmp.Compare(a.h, b.h))
+	})
+	shown := totals[:min(len(totals), max(quotaClientsShown, top))]
+	cellsOf := make(map[uint64][]cellCount, len(shown)+1)
+	for _, t := range shown {
+		cellsOf[t.h] = nil
+	}
+	if busiest != nil {
+		cellsOf[busiest.h] = nil
+	}
+	for c, n := range q.cells {
+		if group, ok := cellsOf[c.client]; ok {
+			cellsOf[c.client] = append(group, cellCount{c, int64(n)})
+		}
+	}
+	for _, group := range cellsOf {
+		slices.SortFunc(group, func(a, b cellCount) int { return cmp.Compare(a.c.win, b.c.win) })
+	}
+	r.Clients = make([]QuotaClient, 0, len(shown))
+	cw, cn := []int64{}, []int64{}
+	for _, t := range shown {
+		cw, cn = cw[:0], cn[:0]
+		for _, c := range cellsOf[t.h] {
+			cw = append(cw, c.c.win)
+			cn = append(cn, c.n)
+		}
+		f := windowFigures(cw, cn, opts.Limit, stamp)
+		qc := QuotaClient{Client: t.name, Requests: t.requests, Peak: f.Peak, P99: f.P99, RateLimited: t.rateLimited, WindowsOverLimit: f.WindowsOverLimit}
+		if b := s.behaviour; b != nil {
+			if st := b.by[t.h]; st != nil {
 				qc.After429Requests, qc.RetryAfterViolations = st.after, st.violations
 				if st.after > 0 {
 					c := round(1-float64(st.violations)/float64(st.after), 4)
@@ -224,7 +267,7 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 				}
 			}
 		}
-		if hd := q.headers[h]; hd != nil {
+		if hd := q.headers[t.h]; hd != nil {
 			if hd.limit >= 0 {
 				qc.RateLimitHeader = &hd.limit
 			}
@@ -232,20 +275,12 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 				qc.MinRemaining = &hd.minRemaining
 			}
 		}
-		clients = append(clients, qc)
-		if total > busiestN || total == busiestN && qc.Client < r.busiest {
-			busiestN, r.busiest, busiestCells = total, qc.Client, group
-		}
+		r.Clients = append(r.Clients, qc)
 	}
-	// The hammering clients first: Retry-After violations, then 429s,
-	// then requests.
-	slices.SortFunc(clients, func(a, b QuotaClient) int {
-		return cmp.Or(cmp.Compare(b.RetryAfterViolations, a.RetryAfterViolations), cmp.Compare(b.RateLimited, a.RateLimited),
-			cmp.Compare(b.Requests, a.Requests), cmp.Compare(a.Client, b.Client))
-	})
-	r.Clients = clients[:min(len(clients), max(quotaClientsShown, top))]
-	if r.Clients == nil {
-		r.Clients = []QuotaClient{}
+	var busiestN int64 = -1
+	var busiestCells []cellCount
+	if busiest != nil {
+		busiestN, r.busiest, busiestCells = busiest.requests, busiest.name, cellsOf[busiest.h]
 	}
 
 	// Per-minute series for the sparklines.
