@@ -28,12 +28,18 @@ func Template(dst, path []byte) []byte {
 	}
 	start := 0
 	for start <= len(path) {
+		// One pass finds the segment's end and counts its kinds of byte.
 		end := start
+		var k kinds
 		for end < len(path) && path[end] != '/' {
+			f := byteKind[path[end]]
+			k.digits += int(f & kindDigit)
+			k.hex += int(f >> 1 & 1)
+			k.token += int(f >> 2 & 1)
 			end++
 		}
 		seg := path[start:end]
-		if n := idLen(seg); n > 0 {
+		if n := k.idLen(seg); n > 0 {
 			dst = append(dst, "{id}"...)
 			dst = append(dst, seg[n:]...)
 		} else {
@@ -68,9 +74,34 @@ func schemeEnd(p []byte) int {
 	return len(p)
 }
 
-// idLen returns how many leading bytes of a path segment form an id: all of
-// them, the stem before a short extension, or 0 when the segment is no id.
-func idLen(s []byte) int {
+// Kinds of byte in a path segment, for kinds.idLen.
+const (
+	kindDigit = 1 << iota // 0-9
+	kindHex               // 0-9, a-f, A-F
+	kindToken             // letters, digits, '-', '_', '.', '~', '%'
+)
+
+var byteKind = func() (t [256]uint8) {
+	for c := range 256 {
+		switch {
+		case c >= '0' && c <= '9':
+			t[c] = kindDigit | kindHex | kindToken
+		case c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F':
+			t[c] = kindHex | kindToken
+		case c >= 'g' && c <= 'z' || c >= 'G' && c <= 'Z' || c == '-' || c == '_' || c == '.' || c == '~' || c == '%':
+			t[c] = kindToken
+		}
+	}
+	return t
+}()
+
+// kinds counts the kinds of byte of a segment.
+type kinds struct{ digits, hex, token int }
+
+// idLen returns how many leading bytes of the path segment s, whose bytes
+// k counted, form an id: all of them, the stem before a short extension, or
+// 0 when the segment is no id.
+func (k kinds) idLen(s []byte) int {
 	n := len(s)
 	if n == 0 {
 		return 0
@@ -78,28 +109,16 @@ func idLen(s []byte) int {
 	if n > 64 {
 		return n
 	}
-	digits, hex, token := 0, 0, 0
-	for _, c := range s {
-		switch {
-		case c >= '0' && c <= '9':
-			digits++
-			hex++
-			token++
-		case c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F':
-			hex++
-			token++
-		case c >= 'g' && c <= 'z' || c >= 'G' && c <= 'Z' || c == '-' || c == '_' || c == '.' || c == '~' || c == '%':
-			token++
+	if k.digits == n || k.hex == n && n >= 16 || isUUID(s) {
+		return n
+	}
+	if k.digits > 0 {
+		if stem := digitStem(s); stem > 0 {
+			return stem
 		}
-	}
-	if digits == n || isUUID(s) || hex == n && n >= 16 {
-		return n
-	}
-	if stem := digitStem(s); stem > 0 {
-		return stem
-	}
-	if token == n && n >= 8 && digits > 0 {
-		return n
+		if k.token == n && n >= 8 {
+			return n
+		}
 	}
 	return 0
 }

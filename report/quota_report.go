@@ -226,12 +226,24 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 		}
 	}
 	// The hammering clients first: Retry-After violations, then 429s,
-	// then requests.
-	slices.SortFunc(totals, func(a, b *clientTotal) int {
+	// then requests. Only the listed ones are sorted: a bounded insertion
+	// keeps the first n of the order in one pass.
+	order := func(a, b *clientTotal) int {
 		return cmp.Or(cmp.Compare(b.violations, a.violations), cmp.Compare(b.rateLimited, a.rateLimited),
 			cmp.Compare(b.requests, a.requests), cmp.Compare(a.name, b.name), cmp.Compare(a.h, b.h))
-	})
-	shown := totals[:min(len(totals), max(quotaClientsShown, top))]
+	}
+	n := max(quotaClientsShown, top)
+	shown := make([]*clientTotal, 0, n+1)
+	for _, t := range totals {
+		if len(shown) == n && order(t, shown[n-1]) >= 0 {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(shown, t, order)
+		shown = slices.Insert(shown, i, t)
+		if len(shown) > n {
+			shown = shown[:n]
+		}
+	}
 	cellsOf := make(map[uint64][]cellCount, len(shown)+1)
 	for _, t := range shown {
 		cellsOf[t.h] = nil

@@ -80,7 +80,8 @@ type Summary struct {
 	Rejected [ingest.NumReasons]int64
 	Examples [ingest.NumReasons][]Example
 
-	scratch []byte
+	scratch   []byte
+	idScratch []byte
 }
 
 // NewSummary returns an empty summary that keeps the records cfg's filter
@@ -177,17 +178,18 @@ func (s *Summary) event(r *ingest.Record, v classify.Verdict, key []byte, client
 	if r.RetryAfter >= 0 {
 		ra = int32(min(r.RetryAfter/time.Second, 1<<30))
 	}
-	var h maphash.Hash
-	h.SetSeed(clientSeed)
-	h.Write(key)
-	h.WriteByte(0)
-	h.Write(r.Method)
-	h.WriteByte(0)
-	h.Write(r.Path)
-	h.WriteByte('?')
-	h.Write(r.Query)
+	// The identity: one hash of client, method and target, laid out in a
+	// scratch buffer (one maphash.Bytes is cheaper than several Writes).
+	id := append(s.idScratch[:0], key...)
+	id = append(id, 0)
+	id = append(id, r.Method...)
+	id = append(id, 0)
+	id = append(id, r.Path...)
+	id = append(id, '?')
+	id = append(id, r.Query...)
+	s.idScratch = id
 	*ev = Event{Time: r.Time.UnixNano(), Client: client, Status: int32(r.Status), RetryAfter: ra, Line: r.Line,
-		Identity: h.Sum64(), Policy: v.Retry, Failure: v.Class == classify.ClientError || v.Class == classify.ServerError || r.Status == 0}
+		Identity: maphash.Bytes(clientSeed, id), Policy: v.Retry, Failure: v.Class == classify.ClientError || v.Class == classify.ServerError || r.Status == 0}
 	if v.Retry.Retryable() {
 		target := string(r.Path)
 		if len(r.Query) > 0 {

@@ -30,29 +30,45 @@ func (c *Counts) add(o *Counts) {
 // the lightest half; Folded says how many keys were folded, and the report
 // states it. Merging two exact tables gives an exact table.
 type Table struct {
-	m      map[string]*Counts
+	m      map[string]*slot
 	limit  int
 	Other  Counts
 	Folded int64
+
+	// The slot last looked up: runs of one key (a method, a client's
+	// burst) skip the map's hashing.
+	last *slot
+}
+
+// slot holds a key's counts, and the key, so the last slot can be checked
+// without the map.
+type slot struct {
+	Counts
+	key string
 }
 
 // NewTable returns a table that keeps at most limit keys.
 func NewTable(limit int) *Table {
-	return &Table{m: make(map[string]*Counts), limit: max(limit, 2)}
+	return &Table{m: make(map[string]*slot), limit: max(limit, 2)}
 }
 
 // Get returns the counts for key, adding it if needed. Looking up a present
 // key does not allocate.
 func (t *Table) Get(key []byte) *Counts {
-	if c, ok := t.m[string(key)]; ok {
-		return c
+	if t.last != nil && string(key) == t.last.key {
+		return &t.last.Counts
 	}
-	if len(t.m) >= t.limit {
-		t.fold()
+	sl, ok := t.m[string(key)]
+	if !ok {
+		if len(t.m) >= t.limit {
+			t.fold()
+		}
+		k := string(key)
+		sl = &slot{key: k}
+		t.m[k] = sl
 	}
-	c := &Counts{}
-	t.m[string(key)] = c
-	return c
+	t.last = sl
+	return &sl.Counts
 }
 
 // fold moves the lighter half of the keys into Other: every key with at
@@ -60,6 +76,7 @@ func (t *Table) Get(key []byte) *Counts {
 // runs in linear time (a histogram of the small counts finds T), and which
 // keys go depends on their counts only, never on map order.
 func (t *Table) fold() {
+	t.last = nil
 	const small = 256
 	var hist [small + 1]int
 	for _, c := range t.m {
@@ -83,7 +100,7 @@ func (t *Table) fold() {
 	}
 	for k, c := range t.m {
 		if c.Requests <= threshold {
-			t.Other.add(c)
+			t.Other.add(&c.Counts)
 			t.Folded++
 			delete(t.m, k)
 		}
@@ -101,7 +118,7 @@ type ref struct {
 func (t *Table) sorted(order func(a, b *Counts) int) []ref {
 	all := make([]ref, 0, len(t.m))
 	for k, c := range t.m {
-		all = append(all, ref{k, c})
+		all = append(all, ref{k, &c.Counts})
 	}
 	slices.SortFunc(all, func(a, b ref) int {
 		return cmp.Or(order(a.c, b.c), cmp.Compare(a.k, b.k))
@@ -117,7 +134,7 @@ func (t *Table) Merge(o *Table) {
 	}
 	slices.Sort(keys) // a deterministic fold order
 	for _, k := range keys {
-		t.Get([]byte(k)).add(o.m[k])
+		t.Get([]byte(k)).add(&o.m[k].Counts)
 	}
 	t.Other.add(&o.Other)
 	t.Folded += o.Folded
