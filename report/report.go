@@ -53,6 +53,9 @@ type Input struct {
 	RejectedReasons  map[string]int64     `json:"rejected_reasons"`
 	RejectedExamples map[string][]Example `json:"rejected_examples"`
 	Files            []FileRow            `json:"files"`
+	// Stored, with --state and --since or --until, is the part of the
+	// counts above that earlier runs read (their totals include it).
+	Stored *Stored `json:"stored,omitempty"`
 }
 
 // FileRow is the accounting of one input.
@@ -200,6 +203,14 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 		in.Records += fc.Records
 		in.Rejected += fc.Rejected
 		in.Blank += fc.Blank
+	}
+	if s.Stored.Runs > 0 {
+		st := s.Stored
+		in.Stored = &st
+		in.Lines += st.Lines
+		in.Records += st.Records
+		in.Rejected += st.Rejected
+		in.Blank += st.Blank
 	}
 	in.Filtered = s.Filtered
 	in.TimeZone = opts.TZ

@@ -80,8 +80,7 @@ type retryStats struct {
 func newRetryStats(sketch bool) *retryStats {
 	st := &retryStats{}
 	if sketch {
-		// DDSketch: 1 % relative error, mergeable, at most 2048 bins.
-		st.recovery, _ = ddsketch.LogCollapsingLowestDenseDDSketch(0.01, 2048)
+		st.recovery = newSketch()
 	} else {
 		st.repeatsBy, st.abandonedBy = map[int32]int64{}, map[int32]int64{}
 	}

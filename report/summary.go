@@ -2,10 +2,10 @@ package report
 
 import (
 	"cmp"
-	"hash/maphash"
 	"time"
 
 	"github.com/DataDog/sketches-go/ddsketch"
+	"github.com/cespare/xxhash/v2"
 
 	"analyze/classify"
 	"analyze/ingest"
@@ -80,6 +80,9 @@ type Summary struct {
 	Rejected [ingest.NumReasons]int64
 	Examples [ingest.NumReasons][]Example
 
+	// Stored counts the earlier runs merged in (MergeSnapshot).
+	Stored Stored
+
 	scratch   []byte
 	idScratch []byte
 }
@@ -143,7 +146,7 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 	s.Classes[v.Class]++
 	if r.Duration >= 0 {
 		if s.Latency == nil {
-			s.Latency, _ = ddsketch.LogCollapsingLowestDenseDDSketch(0.01, 2048)
+			s.Latency = newSketch()
 		}
 		s.Latency.Add(float64(r.Duration) / float64(time.Millisecond))
 	}
@@ -179,7 +182,7 @@ func (s *Summary) event(r *ingest.Record, v classify.Verdict, key []byte, client
 		ra = int32(min(r.RetryAfter/time.Second, 1<<30))
 	}
 	// The identity: one hash of client, method and target, laid out in a
-	// scratch buffer (one maphash.Bytes is cheaper than several Writes).
+	// scratch buffer (one hash of it is cheaper than several Writes).
 	id := append(s.idScratch[:0], key...)
 	id = append(id, 0)
 	id = append(id, r.Method...)
@@ -189,7 +192,7 @@ func (s *Summary) event(r *ingest.Record, v classify.Verdict, key []byte, client
 	id = append(id, r.Query...)
 	s.idScratch = id
 	*ev = Event{Time: r.Time.UnixNano(), Client: client, Status: int32(r.Status), RetryAfter: ra, Line: r.Line,
-		Identity: maphash.Bytes(clientSeed, id), Policy: v.Retry, Failure: v.Class == classify.ClientError || v.Class == classify.ServerError || r.Status == 0}
+		Identity: xxhash.Sum64(id), Policy: v.Retry, Failure: v.Class == classify.ClientError || v.Class == classify.ServerError || r.Status == 0}
 	if v.Retry.Retryable() {
 		target := string(r.Path)
 		if len(r.Query) > 0 {

@@ -25,8 +25,9 @@ import (
 )
 
 // Version is the version of the state file's layout; a file of another
-// version is refused, never silently reset.
-const Version = 1
+// version is refused, never silently reset. Version 1 (inputs only) is read
+// too: it has no runs, and is written back as version 2.
+const Version = 2
 
 // headBytes is how many first bytes make a fingerprint: enough to hold the
 // first line or lines, timestamps included, of any access log.
@@ -35,6 +36,10 @@ const headBytes = 1024
 // forget is how long an input that no run saw any more stays remembered: a
 // log that was unreadable for a night is not read again from its start.
 const forget = 14 * 24 * time.Hour
+
+// keepRuns is how long the aggregates of a run are kept for reports over a
+// period (--since with --state).
+const keepRuns = 35 * 24 * time.Hour
 
 // Entry is what the state remembers of one input. These keys are the state
 // file's contract (see README, "Incremental runs").
@@ -47,10 +52,25 @@ type Entry struct {
 	Seen        time.Time `json:"seen"`        // the last run that saw it
 }
 
-// State is the set of remembered inputs, loaded from and saved to one file.
+// Run is what the state keeps of one run: the span of its records and its
+// aggregates (report.Summary.Snapshot), so a later run can report on a
+// period without reading old logs again.
+type Run struct {
+	At      time.Time  `json:"at"`    // when it ran
+	First   *time.Time `json:"first"` // its first record; null when it had none
+	Last    *time.Time `json:"last"`  // its last record
+	Lines   int64      `json:"lines"`
+	Records int64      `json:"records"`
+	// Aggregates are the encoded summary (gob, zstd; base64 in the file).
+	Aggregates []byte `json:"aggregates"`
+}
+
+// State is the set of remembered inputs and runs, loaded from and saved to
+// one file.
 type State struct {
 	Version int     `json:"version"`
 	Files   []Entry `json:"files"`
+	Runs    []Run   `json:"runs"`
 
 	path  string
 	heads map[*ingest.File][]byte
@@ -60,7 +80,7 @@ type State struct {
 // first run). A file that does not decode, or of another version, is an
 // error: resetting it would read every log again and count it twice.
 func Load(path string) (*State, error) {
-	s := &State{Version: Version, path: path, heads: map[*ingest.File][]byte{}}
+	s := &State{Version: Version, Files: []Entry{}, Runs: []Run{}, path: path, heads: map[*ingest.File][]byte{}}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return s, nil
@@ -71,19 +91,52 @@ func Load(path string) (*State, error) {
 	var v struct {
 		Version *int    `json:"version"`
 		Files   []Entry `json:"files"`
+		Runs    []Run   `json:"runs"`
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
 		return nil, fmt.Errorf("--state %s: not a state file (%v); move it aside to start over, which reads every input again", path, err)
 	}
-	if v.Version == nil || *v.Version != Version {
+	if v.Version == nil || *v.Version != Version && *v.Version != 1 {
 		got := "none"
 		if v.Version != nil {
 			got = fmt.Sprint(*v.Version)
 		}
 		return nil, fmt.Errorf("--state %s: version %s, this analyze reads version %d; move it aside to start over, which reads every input again", path, got, Version)
 	}
-	s.Files = v.Files
+	if v.Files != nil {
+		s.Files = v.Files
+	}
+	if v.Runs != nil {
+		s.Runs = v.Runs
+	}
 	return s, nil
+}
+
+// AddRun keeps a run's aggregates; runs older than five weeks are
+// forgotten.
+func (s *State) AddRun(r Run, now time.Time) {
+	kept := s.Runs[:0]
+	for _, o := range s.Runs {
+		if now.Sub(o.At) < keepRuns {
+			kept = append(kept, o)
+		}
+	}
+	s.Runs = append(kept, r)
+}
+
+// Between returns the kept runs whose records overlap [since, until); zero
+// bounds are open. Runs without records are left out.
+func (s *State) Between(since, until time.Time) []Run {
+	var out []Run
+	for _, r := range s.Runs {
+		if r.First == nil || r.Last == nil {
+			continue
+		}
+		if (since.IsZero() || !r.Last.Before(since)) && (until.IsZero() || r.First.Before(until)) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Resume sets, for each input an earlier run read, where this run starts

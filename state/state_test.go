@@ -255,7 +255,7 @@ func TestStateKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{`"version": 1`, `"files"`, `"path"`, `"fingerprint"`, `"head_bytes"`, `"offset"`, `"lines": 3`, `"seen"`} {
+	for _, k := range []string{`"version": 2`, `"files"`, `"runs": []`, `"path"`, `"fingerprint"`, `"head_bytes"`, `"offset"`, `"lines": 3`, `"seen"`} {
 		if !strings.Contains(string(raw), k) {
 			t.Errorf("state file lacks %s:\n%s", k, raw)
 		}
@@ -283,5 +283,58 @@ func TestFailedSkipKeepsMark(t *testing.T) {
 	s.Update(files, time.Now())
 	if got := s.Files[0].Offset; got != want {
 		t.Fatalf("offset after a failed skip = %d, want the earlier %d", got, want)
+	}
+}
+
+// TestVersion1 checks that a state file of version 1 (inputs only) is read:
+// it has no runs, and the inputs resume where they were.
+func TestVersion1(t *testing.T) {
+	d, statePath := newLogDir(t)
+	d.write("access.log", 5)
+	d.run(statePath)
+	raw, _ := os.ReadFile(statePath)
+	old := strings.Replace(strings.Replace(string(raw), `"version": 2`, `"version": 1`, 1), `"runs": []`, `"other": 0`, 1)
+	os.WriteFile(statePath, []byte(old), 0o644)
+	d.write("access.log", 2)
+	if got := d.run(statePath); len(got) != 2 {
+		t.Fatalf("after a version-1 state, read %d lines, want the 2 new ones", len(got))
+	}
+	s, err := Load(statePath)
+	if err != nil || s.Version != Version || s.Runs == nil {
+		t.Fatalf("Load = %+v, %v; want version %d with an empty run list", s, err, Version)
+	}
+}
+
+// TestRuns checks which kept runs a period takes in, and that runs older
+// than five weeks are forgotten.
+func TestRuns(t *testing.T) {
+	day := func(d int) *time.Time {
+		t := time.Date(2026, 11, d, 0, 0, 0, 0, time.UTC)
+		return &t
+	}
+	s := &State{}
+	now := *day(24)
+	s.AddRun(Run{At: now.Add(-40 * 24 * time.Hour), First: day(1), Last: day(1)}, now)
+	for d := 20; d <= 23; d++ {
+		end := day(d).Add(23 * time.Hour)
+		s.AddRun(Run{At: now, First: day(d), Last: &end, Lines: 1}, now)
+	}
+	s.AddRun(Run{At: now, Lines: 3}, now) // rejections only: no span
+	if len(s.Runs) != 5 {
+		t.Fatalf("kept %d runs, want 5 (the 40-day-old one forgotten)", len(s.Runs))
+	}
+	for _, c := range []struct {
+		since, until time.Time
+		want         int
+	}{
+		{time.Time{}, time.Time{}, 4},
+		{*day(22), time.Time{}, 2},
+		{day(21).Add(12 * time.Hour), time.Time{}, 3}, // overlaps the 21st
+		{*day(21), *day(22), 1},
+		{*day(25), time.Time{}, 0},
+	} {
+		if got := len(s.Between(c.since, c.until)); got != c.want {
+			t.Errorf("Between(%v, %v) = %d runs, want %d", c.since, c.until, got, c.want)
+		}
 	}
 }

@@ -207,7 +207,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	fs.DurationVar(&retryWindow, "retry-window", 10*time.Minute, "how long after a failure the same request counts as a retry")
 	fs.Float64Var(&stormShare, "storm-share", 0.2, "a retry storm: a window where retries are more than this share of the traffic")
 	fs.BoolVar(&unrecovered, "unrecovered", false, "list every unrecovered failure (analyze retries; with -o csv, as CSV)")
-	fs.StringVar(&statePath, "state", "", "remember in this file how far each input was read, and read only what is new since (rotation is followed by content, not name)")
+	fs.StringVar(&statePath, "state", "", "remember in this file how far each input was read, and read only what is new since (rotation is followed by content, not name); with --since/--until, report on the stored runs of that period too")
 	fs.StringVar(&client, "client", "", "what identifies a client: user, addr, header:NAME or field:NAME (default: user, else credential, else addr)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: analyze %s [flags] PATH...\n\nPATH is a file (plain, gzip, zstd or bzip2), a folder, a glob pattern, or - for stdin.\n\nflags:\n", mode)
@@ -308,8 +308,14 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		st.Resume(files)
 	}
 
+	// With --state, --since and --until choose the stored runs a report
+	// takes in (whole runs), and this run's new input is read whole: what
+	// it stores must be all of it.
+	cumulative := st != nil && !(sinceB.IsZero() && untilB.IsZero())
 	var filter report.Filter
-	if sinceB.Relative() || untilB.Relative() {
+	if st != nil {
+		// no record filter
+	} else if sinceB.Relative() || untilB.Relative() {
 		cleanup, err := ingest.SpoolStdin(files, stdin)
 		defer cleanup()
 		if err != nil {
@@ -357,6 +363,28 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	if readable == 0 {
 		return fail("no readable input")
 	}
+	var run state.Run
+	if st != nil {
+		snap, err := sum.Snapshot(files)
+		if err != nil {
+			return fail("--state: %v", err)
+		}
+		run = newRun(files, sum, snap)
+		if cumulative {
+			latest := sum.Last
+			for _, r := range st.Runs {
+				if r.Last != nil && r.Last.After(latest) {
+					latest = *r.Last
+				}
+			}
+			filter = report.Filter{Since: sinceB.Resolve(latest), Until: untilB.Resolve(latest)}
+			for _, r := range st.Between(filter.Since, filter.Until) {
+				if err := sum.MergeSnapshot(r.Aggregates); err != nil {
+					return fail("--state %s: %s", safe(statePath), safe(err))
+				}
+			}
+		}
+	}
 	only := ""
 	switch mode {
 	case "quota":
@@ -380,7 +408,12 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	if st != nil {
 		// Only once the report is out: a run that failed before reads the
 		// same bytes again next time.
-		st.Update(files, time.Now())
+		now := time.Now()
+		st.Update(files, now)
+		if run.Lines > 0 {
+			run.At = now.UTC()
+			st.AddRun(run, now)
+		}
 		if err := st.Save(); err != nil {
 			fmt.Fprintf(stderr, "analyze: cannot save --state: %s (the next run reads these bytes again)\n", safe(err))
 			return exitUsage
@@ -398,4 +431,19 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		return exitIncomplete
 	}
 	return exitOK
+}
+
+// newRun is what the state keeps of this run: the span of its records,
+// its accounting and its aggregates.
+func newRun(files []*ingest.File, sum *report.Summary, aggregates []byte) state.Run {
+	r := state.Run{Aggregates: aggregates}
+	if !sum.First.IsZero() {
+		first, last := sum.First.UTC(), sum.Last.UTC()
+		r.First, r.Last = &first, &last
+	}
+	for i, f := range files {
+		r.Lines += f.Lines
+		r.Records += sum.Files[i].Records
+	}
+	return r
 }

@@ -5,10 +5,13 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -598,5 +601,122 @@ func TestStateSplitsLikeOneRun(t *testing.T) {
 				t.Fatalf("two runs: %v+%v records, %v+%v rejected; one run: %v records, %v rejected", rec1, rec2, rej1, rej2, all, allRej)
 			}
 		})
+	}
+}
+
+// TestStateCumulative runs nightly over a log that logrotate rotates and
+// compresses, then asks the state for the whole period: every count of the
+// report must be what one run over the whole log gives, though the old
+// logs are not read again. Retry chains and 429s still open at a run's end
+// were closed then, so the retry section and the after-429 figures may
+// differ at the two run boundaries; they are checked apart.
+func TestStateCumulative(t *testing.T) {
+	raw, err := os.ReadFile("../../samples/pim-api-access.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.SplitAfter(raw, []byte("\n"))
+	third := len(lines) / 3
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "logs")
+	os.Mkdir(logs, 0o755)
+	statePath := filepath.Join(dir, "state.json")
+	path := func(name string) string { return filepath.Join(logs, name) }
+	doc := func(r result) map[string]any {
+		t.Helper()
+		var d map[string]any
+		if err := json.Unmarshal([]byte(r.stdout), &d); err != nil || r.code != 0 {
+			t.Fatalf("code %d, %v:\n%s", r.code, err, r.stderr)
+		}
+		return d
+	}
+	num := func(d map[string]any, key string) float64 {
+		v, ok := lookup(d, key)
+		if !ok {
+			t.Fatalf("no %s", key)
+		}
+		return v.(float64)
+	}
+
+	// Night 1 reads the first third; by night 2 the log was rotated to
+	// access.log.1 and a new access.log holds the second third; by night 3
+	// access.log.1 is compressed to access.log.2.gz, access.log rotated to
+	// access.log.1, and the last third is new.
+	os.WriteFile(path("access.log"), bytes.Join(lines[:third], nil), 0o644)
+	n1 := doc(analyze(t, "", "-o", "json", "--state", statePath, logs))
+	os.Rename(path("access.log"), path("access.log.1"))
+	os.WriteFile(path("access.log"), bytes.Join(lines[third:2*third], nil), 0o644)
+	n2 := doc(analyze(t, "", "-o", "json", "--state", statePath, logs))
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	old, _ := os.ReadFile(path("access.log.1"))
+	zw.Write(old)
+	zw.Close()
+	os.WriteFile(path("access.log.2.gz"), gz.Bytes(), 0o644)
+	os.Remove(path("access.log.1"))
+	os.Rename(path("access.log"), path("access.log.1"))
+	os.WriteFile(path("access.log"), bytes.Join(lines[2*third:], nil), 0o644)
+	n3 := doc(analyze(t, "", "-o", "json", "--state", statePath, logs))
+
+	one := filepath.Join(dir, "whole.log")
+	os.WriteFile(one, raw, 0o644)
+	whole := doc(analyze(t, "", "-o", "json", one))
+	for _, key := range []string{"input.lines", "input.records", "input.rejected"} {
+		if sum := num(n1, key) + num(n2, key) + num(n3, key); sum != num(whole, key) {
+			t.Errorf("%s: nights %v + %v + %v = %v, one run %v", key, num(n1, key), num(n2, key), num(n3, key), sum, num(whole, key))
+		}
+	}
+
+	// The period: a fourth run with nothing new reports the three nights.
+	cum := doc(analyze(t, "", "-o", "json", "--state", statePath, "--since", "3650d", logs))
+	if got := num(cum, "input.stored.runs"); got != 3 {
+		t.Errorf("input.stored.runs = %v, want 3", got)
+	}
+	for _, key := range []string{"input.lines", "input.records", "input.rejected", "input.blank", "input.analyzed"} {
+		if num(cum, key) != num(whole, key) {
+			t.Errorf("%s: the period from the state gives %v, one run %v", key, num(cum, key), num(whole, key))
+		}
+	}
+	if r := analyze(t, "", "-o", "json", "--state", statePath, "--since", "3650d", "--window", "10s", logs); r.code != 2 || !strings.Contains(r.stderr, "--window 1m0s") {
+		t.Errorf("stored runs of 1m windows, a report of 10s ones: code %d, %s; want 2 and the window to give", r.code, r.stderr)
+	}
+	if cum["input"].(map[string]any)["reconciled"] != true {
+		t.Error("the period's input does not reconcile")
+	}
+	for _, key := range []string{"time", "classes", "statuses", "methods", "endpoints", "clients", "latency", "bounds",
+		"input.rejected_reasons", "quota.overall", "quota.bursts", "quota.rate_limited"} {
+		a, _ := lookup(cum, key)
+		b, _ := lookup(whole, key)
+		if !reflect.DeepEqual(a, b) {
+			ja, _ := json.Marshal(a)
+			jb, _ := json.Marshal(b)
+			t.Errorf("%s differs:\nstate: %s\none run: %s", key, ja, jb)
+		}
+	}
+	// Retries: a chain open at a boundary counts as a failure in each run
+	// it touches, at most one more per boundary here.
+	if d := num(cum, "retry.retryable_failures") - num(whole, "retry.retryable_failures"); d < 0 || d > 2 {
+		t.Errorf("retry.retryable_failures: state %v, one run %v", num(cum, "retry.retryable_failures"), num(whole, "retry.retryable_failures"))
+	}
+	sa, _ := lookup(cum, "retry.storms")
+	sb, _ := lookup(whole, "retry.storms")
+	if len(sa.([]any)) != len(sb.([]any)) {
+		t.Errorf("retry.storms: state %v, one run %v", sa, sb)
+	}
+	// Quota clients: the same clients with the same window figures; only
+	// the after-429 figures may differ at the boundaries.
+	qa, _ := lookup(cum, "quota.clients")
+	qb, _ := lookup(whole, "quota.clients")
+	strip := func(v any) []string {
+		var out []string
+		for _, c := range v.([]any) {
+			m := c.(map[string]any)
+			out = append(out, fmt.Sprint(m["client"], m["requests"], m["peak"], m["p99"], m["rate_limited"], m["windows_over_limit"]))
+		}
+		slices.Sort(out)
+		return out
+	}
+	if a, b := strip(qa), strip(qb); !slices.Equal(a, b) {
+		t.Errorf("quota.clients differ:\nstate:   %v\none run: %v", a, b)
 	}
 }

@@ -1,0 +1,396 @@
+package report
+
+import (
+	"bytes"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/DataDog/sketches-go/ddsketch"
+	"github.com/klauspost/compress/zstd"
+
+	"analyze/classify"
+	"analyze/ingest"
+)
+
+// A snapshot is a Summary in a form that outlives its run, for --state:
+// the mergeable aggregates (counts, tables, sketches, quota windows and
+// cells) and the results of the order-sensitive analyses (the behaviour
+// after 429s, the retry counters, the unrecovered list). Restored and
+// merged, snapshots of several runs report as one run over all their
+// input would, with one difference: a retry chain or a 429 still open
+// when a run ended was closed then, not carried into the next run.
+//
+// Encoding: gob, compressed with zstd. Client hashes are stable across
+// runs (xxhash), so per-client figures of different runs meet.
+
+// snapshotVersion is the layout of the encoded snapshot; a snapshot of
+// another version is refused.
+const snapshotVersion = 1
+
+type snapshot struct {
+	Version                         int
+	Window                          int64 // the quota window, ns
+	First, Last                     int64 // Unix ns; 0 when no record
+	Lines, Records, Rejected, Blank int64
+	Classes                         [classify.NumClasses]int64
+	Latency                         []byte
+	Statuses                        map[int32]int64
+	Methods, Endpoints, Clients     tableSnap
+	Reasons                         map[string]int64
+	Examples                        map[string][]Example
+	LateEvents                      int64
+
+	QuotaWindows    []windowSnap
+	Cells, Cells429 []cellSnap
+	CellsDropped    int64
+	Headers         map[uint64]headerSnap
+
+	Behaviour        map[uint64]behaviourSnap
+	BehaviourDropped int64
+
+	Retry retrySnap
+}
+
+type tableSnap struct {
+	Keys   []string
+	Counts []Counts
+	Other  Counts
+	Folded int64
+}
+
+type windowSnap struct{ Win, Requests, RateLimited int64 }
+
+type cellSnap struct {
+	Client uint64
+	Win    int64
+	N      int64
+}
+
+type headerSnap struct{ Limit, MinRemaining int64 }
+
+type behaviourSnap struct{ After, Violations, GapSum int64 }
+
+type statsSnap struct {
+	Chains, Recovered, Exhausted, Abandoned int64
+	Attempts, MaxAttempts                   int64
+	Violations, Unsafe, Repeats             int64
+	RepeatsBy, AbandonedBy                  map[int32]int64
+	Recovery                                []byte
+}
+
+type rowSnap struct {
+	Status   int32
+	Endpoint string
+	Stats    statsSnap
+}
+
+type unrecoveredSnap struct {
+	Info                  FailInfo
+	First, Last, Attempts int64
+	Outcome               string
+	Status                int32
+	Unsafe                bool
+}
+
+type retrySnap struct {
+	Total            statsSnap
+	Clients          map[uint64]statsSnap
+	Rows             []rowSnap
+	Unrecovered      []unrecoveredSnap
+	UnrecoveredCount int64
+	StormWin         int64
+	AttemptsByWin    map[int64]int64
+	AttemptsByCell   []cellSnap
+	Dropped          int64
+}
+
+// Stored is the accounting of the earlier runs a report includes (JSON key
+// "stored", with --state and --since or --until).
+type Stored struct {
+	Runs     int64 `json:"runs"`
+	Lines    int64 `json:"lines"`
+	Records  int64 `json:"records"`
+	Rejected int64 `json:"rejected"`
+	Blank    int64 `json:"blank"`
+}
+
+// Snapshot encodes the summary of a run over files (which Aggregate read
+// without a time filter) for a later run to merge.
+func (s *Summary) Snapshot(files []*ingest.File) ([]byte, error) {
+	q := s.quota
+	q.flush()
+	sn := snapshot{Version: snapshotVersion, Window: q.win, Classes: s.Classes, LateEvents: s.lateEvents,
+		Statuses: map[int32]int64{}, Reasons: map[string]int64{}, Examples: map[string][]Example{},
+		CellsDropped: q.dropped, Headers: map[uint64]headerSnap{}, Behaviour: map[uint64]behaviourSnap{}}
+	if !s.First.IsZero() {
+		sn.First, sn.Last = s.First.UnixNano(), s.Last.UnixNano()
+	}
+	for i, f := range files {
+		sn.Lines += f.Lines
+		if i < len(s.Files) {
+			sn.Records += s.Files[i].Records
+			sn.Rejected += s.Files[i].Rejected
+			sn.Blank += s.Files[i].Blank
+		}
+	}
+	if s.Latency != nil {
+		s.Latency.Encode(&sn.Latency, false)
+	}
+	for st, n := range s.Statuses {
+		if n > 0 {
+			sn.Statuses[int32(st)] = n
+		}
+	}
+	sn.Methods, sn.Endpoints, sn.Clients = s.Methods.snap(), s.Endpoints.snap(), s.Clients.snap()
+	for r, n := range s.Rejected {
+		if n > 0 {
+			name := ingest.Reason(r).String()
+			sn.Reasons[name] = n
+			sn.Examples[name] = s.Examples[r]
+		}
+	}
+	for w, wc := range q.windows {
+		sn.QuotaWindows = append(sn.QuotaWindows, windowSnap{w, wc.requests, wc.rateLimited})
+	}
+	sn.Cells = cellSnaps(q.cells)
+	sn.Cells429 = cellSnaps(q.cells429)
+	for h, hd := range q.headers {
+		sn.Headers[h] = headerSnap{hd.limit, hd.minRemaining}
+	}
+	if b := s.behaviour; b != nil {
+		for h, st := range b.by {
+			sn.Behaviour[h] = behaviourSnap{st.after, st.violations, st.gapSum}
+		}
+		sn.BehaviourDropped = b.dropped
+	}
+	if t := s.retries; t != nil {
+		r := &sn.Retry
+		r.Total = t.total.snap()
+		r.Clients = map[uint64]statsSnap{}
+		for h, st := range t.clients {
+			r.Clients[h] = st.snap()
+		}
+		for k, st := range t.rows {
+			r.Rows = append(r.Rows, rowSnap{k.status, k.endpoint, st.snap()})
+		}
+		for _, u := range t.unrecovered {
+			r.Unrecovered = append(r.Unrecovered, unrecoveredSnap{*u.info, u.first, u.last, u.attempts, u.outcome, u.status, u.unsafe})
+		}
+		r.UnrecoveredCount, r.StormWin, r.AttemptsByWin, r.Dropped = t.unrecoveredCount, t.stormWin, t.attemptsByWin, t.dropped
+		r.AttemptsByCell = cellSnaps(t.attemptsByCell)
+	}
+	var buf bytes.Buffer
+	zw, err := zstd.NewWriter(&buf, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		return nil, err
+	}
+	if err := gob.NewEncoder(zw).Encode(&sn); err != nil {
+		return nil, fmt.Errorf("encoding the run's aggregates: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func cellSnaps[N int32 | int64](cells map[cell]N) []cellSnap {
+	out := make([]cellSnap, 0, len(cells))
+	for c, n := range cells {
+		out = append(out, cellSnap{c.client, c.win, int64(n)})
+	}
+	return out
+}
+
+func (t *Table) snap() tableSnap {
+	ts := tableSnap{Other: t.Other, Folded: t.Folded}
+	for k, sl := range t.m {
+		ts.Keys = append(ts.Keys, k)
+		ts.Counts = append(ts.Counts, sl.Counts)
+	}
+	return ts
+}
+
+func (st *retryStats) snap() statsSnap {
+	ss := statsSnap{st.chains, st.recovered, st.exhausted, st.abandoned, st.attempts, st.maxAttempts,
+		st.violations, st.unsafe, st.repeats, st.repeatsBy, st.abandonedBy, nil}
+	if st.recovery != nil {
+		st.recovery.Encode(&ss.Recovery, false)
+	}
+	return ss
+}
+
+// ErrWindowMismatch says a stored run counted quota windows of another
+// length than this run's.
+var ErrWindowMismatch = errors.New("quota window differs")
+
+// MergeSnapshot adds a stored run, encoded by Snapshot, into s, a summary
+// made by Aggregate with the same quota window.
+func (s *Summary) MergeSnapshot(b []byte) error {
+	zr, err := zstd.NewReader(bytes.NewReader(b), zstd.WithDecoderConcurrency(1))
+	if err != nil {
+		return err
+	}
+	defer zr.Close()
+	var sn snapshot
+	if err := gob.NewDecoder(zr).Decode(&sn); err != nil {
+		return fmt.Errorf("a stored run does not decode: %w", err)
+	}
+	if sn.Version != snapshotVersion {
+		return fmt.Errorf("a stored run has layout %d, this analyze reads %d", sn.Version, snapshotVersion)
+	}
+	if sn.Window != s.quota.win {
+		return fmt.Errorf("%w: a stored run counted %v windows, this run %v (give --window %v)",
+			ErrWindowMismatch, time.Duration(sn.Window), time.Duration(s.quota.win), time.Duration(sn.Window))
+	}
+
+	o := &Summary{client: s.client, quota: newQuotaAgg(QuotaOptions{Window: time.Duration(sn.Window)}),
+		Methods: sn.Methods.table(methodLimit), Endpoints: sn.Endpoints.table(endpointLimit), Clients: sn.Clients.table(clientLimit),
+		Classes: sn.Classes, lateEvents: sn.LateEvents}
+	if sn.First != 0 || sn.Last != 0 {
+		o.First, o.Last = time.Unix(0, sn.First).UTC(), time.Unix(0, sn.Last).UTC()
+	}
+	if len(sn.Latency) > 0 {
+		o.Latency = newSketch()
+		if err := o.Latency.DecodeAndMergeWith(sn.Latency); err != nil {
+			return fmt.Errorf("a stored run's latency: %w", err)
+		}
+	}
+	for st, n := range sn.Statuses {
+		if st >= 0 && int(st) < len(o.Statuses) {
+			o.Statuses[st] = n
+		}
+	}
+	for r := range ingest.NumReasons {
+		name := ingest.Reason(r).String()
+		o.Rejected[r] = sn.Reasons[name]
+		for _, e := range sn.Examples[name] {
+			e.index = -1 // earlier runs' examples sort before this run's
+			o.Examples[r] = append(o.Examples[r], e)
+		}
+	}
+	q := o.quota
+	for _, w := range sn.QuotaWindows {
+		q.windows[w.Win] = &winCount{w.Requests, w.RateLimited}
+	}
+	for _, c := range sn.Cells {
+		q.cells[cell{c.Client, c.Win}] = int32(c.N)
+	}
+	for _, c := range sn.Cells429 {
+		q.cells429[cell{c.Client, c.Win}] = int32(c.N)
+	}
+	q.dropped = sn.CellsDropped
+	for h, hd := range sn.Headers {
+		q.headers[h] = &rateHeaders{hd.Limit, hd.MinRemaining}
+	}
+	s.Merge(o)
+	s.lateEvents += o.lateEvents
+	s.Stored.Runs++
+	s.Stored.Lines += sn.Lines
+	s.Stored.Records += sn.Records
+	s.Stored.Rejected += sn.Rejected
+	s.Stored.Blank += sn.Blank
+
+	if s.behaviour != nil {
+		for h, st := range sn.Behaviour {
+			b := s.behaviour.by[h]
+			if b == nil {
+				if len(s.behaviour.by) >= behaviourLimit {
+					s.behaviour.dropped++
+					continue
+				}
+				b = &behaviour{}
+				s.behaviour.by[h] = b
+			}
+			b.after += st.After
+			b.violations += st.Violations
+			b.gapSum += st.GapSum
+		}
+		s.behaviour.dropped += sn.BehaviourDropped
+	}
+	if t := s.retries; t != nil {
+		r := &sn.Retry
+		if err := t.total.mergeSnap(&r.Total); err != nil {
+			return err
+		}
+		for h, ss := range r.Clients {
+			if st := t.clientStats(h); st != nil {
+				if err := st.mergeSnap(&ss); err != nil {
+					return err
+				}
+			}
+		}
+		for _, row := range r.Rows {
+			if st := t.rowStats(row.Status, row.Endpoint); st != nil {
+				if err := st.mergeSnap(&row.Stats); err != nil {
+					return err
+				}
+			}
+		}
+		for _, u := range r.Unrecovered {
+			if len(t.unrecovered) >= unrecoveredLimit {
+				break
+			}
+			info := u.Info
+			t.unrecovered = append(t.unrecovered, unrecovered{info: &info, first: u.First, last: u.Last,
+				attempts: u.Attempts, outcome: u.Outcome, status: u.Status, unsafe: u.Unsafe})
+		}
+		t.unrecoveredCount += r.UnrecoveredCount
+		if r.StormWin == t.stormWin {
+			for w, n := range r.AttemptsByWin {
+				t.attemptsByWin[w] += n
+			}
+			for _, c := range r.AttemptsByCell {
+				t.attemptsByCell[cell{c.Client, c.Win}] += c.N
+			}
+		}
+		t.dropped += r.Dropped
+	}
+	return nil
+}
+
+func (ts *tableSnap) table(limit int) *Table {
+	t := NewTable(limit)
+	for i, k := range ts.Keys {
+		if i < len(ts.Counts) {
+			t.Get([]byte(k)).add(&ts.Counts[i])
+		}
+	}
+	t.last = nil
+	t.Other, t.Folded = ts.Other, ts.Folded
+	return t
+}
+
+func (st *retryStats) mergeSnap(ss *statsSnap) error {
+	st.chains += ss.Chains
+	st.recovered += ss.Recovered
+	st.exhausted += ss.Exhausted
+	st.abandoned += ss.Abandoned
+	st.attempts += ss.Attempts
+	st.maxAttempts = max(st.maxAttempts, ss.MaxAttempts)
+	st.violations += ss.Violations
+	st.unsafe += ss.Unsafe
+	st.repeats += ss.Repeats
+	if st.repeatsBy != nil {
+		for k, n := range ss.RepeatsBy {
+			st.repeatsBy[k] += n
+		}
+		for k, n := range ss.AbandonedBy {
+			st.abandonedBy[k] += n
+		}
+	}
+	if st.recovery != nil && len(ss.Recovery) > 0 {
+		if err := st.recovery.DecodeAndMergeWith(ss.Recovery); err != nil {
+			return fmt.Errorf("a stored run's recovery times: %w", err)
+		}
+	}
+	return nil
+}
+
+// newSketch returns the sketch of the latency and recovery figures:
+// DDSketch, 1 % relative error, mergeable, at most 2048 bins.
+func newSketch() *ddsketch.DDSketch {
+	s, _ := ddsketch.LogCollapsingLowestDenseDDSketch(0.01, 2048)
+	return s
+}
