@@ -116,9 +116,6 @@ func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir strin
 		res.Rejected += c.rejected
 		res.Blank += c.blank
 	}
-	for _, f := range files {
-		res.Lines += f.Lines
-	}
 	switch {
 	case rerr != nil:
 		ds.Abort()
@@ -126,6 +123,9 @@ func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir strin
 	case werr != nil:
 		ds.Abort()
 		return nil, werr
+	}
+	for _, f := range files {
+		res.Lines += f.Lines
 	}
 	if res.Files, err = ds.Commit(); err != nil {
 		return nil, err

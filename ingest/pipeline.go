@@ -55,7 +55,9 @@ const DefaultMaxLine = 4 << 20
 // without locks. A block's data is recycled when consume returns. Blocks
 // reach consume in no particular order; use Block.File, Seq and Line to
 // restore it. Read errors of an input are recorded in its File.Err and the
-// run goes on; Run returns only ctx's error.
+// run goes on; Run returns only ctx's error. When ctx is cancelled Run
+// returns promptly, even while an input blocks in a read (standard input
+// from a pipe); the Files are then not to be used.
 func Run(ctx context.Context, files []*File, opts Options, consume func(worker int, b *Block)) error {
 	workers := opts.Workers
 	if workers <= 0 {
@@ -87,10 +89,18 @@ func Run(ctx context.Context, files []*File, opts Options, consume func(worker i
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for b := range blocks {
-				consume(w, b)
-				if b.buf != nil {
-					pool <- b.buf
+			for {
+				select {
+				case b, ok := <-blocks:
+					if !ok {
+						return
+					}
+					consume(w, b)
+					if b.buf != nil {
+						pool <- b.buf
+					}
+				case <-ctx.Done():
+					return
 				}
 			}
 		}()
@@ -115,15 +125,24 @@ func Run(ctx context.Context, files []*File, opts Options, consume func(worker i
 			}
 		}()
 	}
-	for _, f := range files {
-		select {
-		case queue <- f:
-		case <-ctx.Done():
+	go func() {
+		for _, f := range files {
+			select {
+			case queue <- f:
+			case <-ctx.Done():
+			}
 		}
-	}
-	close(queue)
-	rwg.Wait()
-	close(blocks)
+		close(queue)
+		rwg.Wait()
+		close(blocks)
+	}()
 	wg.Wait()
+	if ctx.Err() != nil {
+		// Interrupted: the workers stopped; a reader blocked in a read
+		// that cannot be cancelled (a pipe, a terminal) is left to end
+		// with the process, and touches nothing of the caller's but its
+		// File once its read returns.
+		return ctx.Err()
+	}
 	return err
 }

@@ -53,6 +53,9 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, c
 		}
 		seq.add(b, evs)
 	})
+	if err != nil {
+		return nil, err // interrupted: the inputs were not read to their end
+	}
 	seq.flush()
 	retries.end()
 	total := sums[0]
@@ -65,7 +68,7 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, c
 	total.behaviour = tracker
 	total.retries = retries
 	total.lateEvents = seq.late
-	return total, err
+	return total, nil
 }
 
 // reorderLateness is how far out of time order an event may arrive and

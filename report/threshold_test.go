@@ -74,3 +74,47 @@ func TestCheckThresholds(t *testing.T) {
 		t.Errorf("\n got %s\nwant %s", strings.Join(got, " "), want)
 	}
 }
+
+// TestEveryMetric measures each metric --fail-on knows on one report; a
+// metric added without a case here fails the test.
+func TestEveryMetric(t *testing.T) {
+	r := &Report{
+		Input:    Input{Lines: 1000, Analyzed: 990, Rejected: 10},
+		Classes:  Classes{Success: 900, ClientError: 60, ServerError: 30},
+		Statuses: []StatusRow{{Status: 503, Count: 25}, {Status: 429, Count: 40}, {Status: 404, Count: 20}},
+		Latency:  &Latency{Count: 990, P50: 12.5, P95: 180, P99: 2400},
+		Quota:    &QuotaReport{RateLimited: 40, RateLimitedShare: 0.0404},
+		Retry:    &RetryReport{Unrecovered: 3, UnsafeRetries: 2, RetryAfterViolations: 7},
+	}
+	want := map[string]string{
+		"requests": "990", "server_error_rate": "3.03%", "client_error_rate": "6.061%", "error_rate": "9.091%",
+		"server_errors": "30", "rate_limited": "40", "rate_limited_rate": "4.04%", "rejected": "10",
+		"rejected_rate": "1%", "unrecovered": "3", "unsafe_retries": "2", "retry_after_violations": "7",
+		"p50_ms": "12.5", "p95_ms": "180", "p99_ms": "2400", "status:503": "25", "status:404": "20",
+	}
+	for name := range metrics {
+		if _, ok := want[name]; !ok {
+			t.Errorf("metric %q has no case in TestEveryMetric", name)
+		}
+	}
+	for name, w := range want {
+		expr := name + ">0"
+		if strings.HasSuffix(w, "%") {
+			expr += "%"
+		}
+		th, err := ParseThreshold(expr)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		r.Check([]Threshold{th})
+		got := r.Thresholds[0]
+		if got.Measured == nil || got.format(*got.Measured) != w || !got.Failed {
+			m := "null"
+			if got.Measured != nil {
+				m = got.format(*got.Measured)
+			}
+			t.Errorf("%s: measured %s (failed %v), want %s and a failure", expr, m, got.Failed, w)
+		}
+	}
+}

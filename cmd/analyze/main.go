@@ -337,11 +337,11 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	sum, err := report.Aggregate(ctx, files, opts, report.Config{Filter: filter, Quota: quota, Retry: retry})
 	stopBar()
 	in.logf(stderr, "debug", "read and aggregated %d bytes in %v", opts.Progress.Bytes.Load(), time.Since(start).Round(time.Millisecond))
-	in.logInputs(stderr, files)
 	if err != nil {
 		fmt.Fprintf(stderr, "analyze: interrupted: %v\n", err)
 		return exitUsage
 	}
+	in.logInputs(stderr, files)
 	readable := 0
 	for _, f := range files {
 		if f.Err != nil {

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -718,5 +719,43 @@ func TestStateCumulative(t *testing.T) {
 	}
 	if a, b := strip(qa), strip(qb); !slices.Equal(a, b) {
 		t.Errorf("quota.clients differ:\nstate:   %v\none run: %v", a, b)
+	}
+}
+
+// TestInterrupt stops a run with SIGINT while it waits on its input: it
+// must exit 2 with a message and leave no report file, finished or not.
+func TestInterrupt(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGINT on Windows")
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(binary, "report", "--out", filepath.Join(dir, "report.json"), "-")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(stdin, line) // some input, and the pipe stays open
+	time.Sleep(time.Second)   // the signal handler is set up in the first milliseconds
+	cmd.Process.Signal(os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("analyze did not stop on SIGINT")
+	}
+	stdin.Close()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 2 || !strings.Contains(errb.String(), "interrupted") {
+		t.Errorf("after SIGINT: %v, stderr %q; want exit 2 and a message", err, errb.String())
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("files left behind: %v", left)
 	}
 }
