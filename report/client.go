@@ -16,7 +16,7 @@ type ClientSelector struct {
 	names []string // the extra-field names that may hold it
 }
 
-// ParseClientSelector parses a --client value; "" is the default.
+// ParseClientSelector parses a --client-key value; "" is the default.
 func ParseClientSelector(s string) (ClientSelector, error) {
 	switch {
 	case s == "" || s == "default":
@@ -32,7 +32,7 @@ func ParseClientSelector(s string) (ClientSelector, error) {
 	case strings.HasPrefix(s, "field:") && len(s) > len("field:"):
 		return ClientSelector{kind: "field", name: s[len("field:"):]}, nil
 	}
-	return ClientSelector{}, fmt.Errorf("cannot read --client %q: want user, addr, header:NAME or field:NAME", s)
+	return ClientSelector{}, fmt.Errorf("cannot read --client-key %q: want user, addr, header:NAME or field:NAME", s)
 }
 
 // String describes the selector for the report.

@@ -87,10 +87,12 @@ type Candidate struct {
 	Sampled int    `json:"sampled"`
 }
 
-// FilterInfo states the time filter in force; null bounds are open.
+// FilterInfo states the filters in force; null bounds are open, and the
+// drill-down criteria are omitted when not given.
 type FilterInfo struct {
 	Since *string `json:"since"`
 	Until *string `json:"until"`
+	MatchInfo
 }
 
 // TimeRange is the span of the analysed records; null when there were none.
@@ -232,6 +234,7 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 	if !filter.Until.IsZero() {
 		r.Filter.Until = stamp(filter.Until)
 	}
+	r.Filter.MatchInfo = filter.Match.describe()
 	if in.Analyzed > 0 {
 		r.Time = TimeRange{First: stamp(s.First), Last: stamp(s.Last)}
 	}

@@ -72,7 +72,7 @@ func sections(r *Report, e escaper) []section {
 	}
 	inputs.notes = append(inputs.notes, fmt.Sprintf("Times are shown in UTC; timestamps logged without a zone are read in %s (--tz).", esc(in.TimeZone)))
 	if in.Filtered > 0 {
-		inputs.notes = append(inputs.notes, fmt.Sprintf("%s records outside the time filter were not analysed.", thousands(in.Filtered)))
+		inputs.notes = append(inputs.notes, fmt.Sprintf("%s records outside the filters (time, client, endpoint, status...) were not analysed.", thousands(in.Filtered)))
 	}
 	if !in.Reconciled {
 		inputs.notes = append(inputs.notes, "WARNING: lines != records + rejected + blank; please report this bug.")

@@ -19,10 +19,12 @@ const (
 	examplesKept  = 5
 )
 
-// Filter selects records by time. Zero bounds are open.
+// Filter selects records by time, and by what they are. Zero bounds are
+// open; a nil or zero Match keeps every record.
 type Filter struct {
 	Since time.Time // records at or after Since
 	Until time.Time // records before Until
+	Match *Match
 }
 
 func (f *Filter) keep(t time.Time) bool {
@@ -54,6 +56,7 @@ type Config struct {
 // limits).
 type Summary struct {
 	filter Filter
+	match  *Match // nil: keep every record
 	client ClientSelector
 	quota  *quotaAgg
 
@@ -90,8 +93,13 @@ type Summary struct {
 // NewSummary returns an empty summary that keeps the records cfg's filter
 // passes.
 func NewSummary(cfg Config) *Summary {
+	var match *Match
+	if !cfg.Filter.Match.IsZero() {
+		match = cfg.Filter.Match
+	}
 	return &Summary{
 		filter:    cfg.Filter,
+		match:     match,
 		client:    cfg.Quota.Client,
 		quota:     newQuotaAgg(cfg.Quota),
 		Methods:   NewTable(methodLimit),
@@ -136,13 +144,24 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 		s.Filtered++
 		return false
 	}
+	v := classify.Classify(r.Status, r.Method)
+	endpoint := dash // no request line, so no endpoint
+	if len(r.Method) > 0 {
+		s.scratch = classify.Template(s.scratch[:0], r.Path)
+		endpoint = s.scratch
+	}
+	key := s.client.Key(r)
+	if s.match != nil && !s.match.keep(key, endpoint, r.Path, r.Method, r.Status, v.Class) {
+		fc.Filtered++
+		s.Filtered++
+		return false
+	}
 	if s.First.IsZero() || r.Time.Before(s.First) {
 		s.First = r.Time
 	}
 	if r.Time.After(s.Last) {
 		s.Last = r.Time
 	}
-	v := classify.Classify(r.Status, r.Method)
 	s.Classes[v.Class]++
 	if r.Duration >= 0 {
 		if s.Latency == nil {
@@ -158,13 +177,7 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 	}
 	s.Methods.Get(method).Requests++
 
-	endpoint := dash // no request line, so no endpoint
-	if len(r.Method) > 0 {
-		s.scratch = classify.Template(s.scratch[:0], r.Path)
-		endpoint = s.scratch
-	}
 	count(s.Endpoints.Get(endpoint), v)
-	key := s.client.Key(r)
 	count(s.Clients.Get(key), v)
 	client := hashClient(key)
 	s.quota.add(r.Time.UnixNano(), client, r.Status, r.RateLimit, r.RateRemaining)

@@ -184,9 +184,10 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	fs.SetOutput(stderr)
 	var (
 		in                              inputFlags
-		output, since, until            string
+		drill                           drillFlags
+		output                          string
 		window, retryAfter, retryWindow time.Duration
-		limit, client                   string
+		limit                           string
 		stormShare                      float64
 		unrecovered                     bool
 		failOn                          listFlag
@@ -196,8 +197,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	fs.StringVar(&output, "o", "text", "output: text, markdown or json")
 	fs.StringVar(&output, "output", "text", "same as -o")
 	in.register(fs)
-	fs.StringVar(&since, "since", "", "analyse records at or after this time: RFC 3339, a date, or a duration before the latest record (2h, 7d)")
-	fs.StringVar(&until, "until", "", "analyse records before this time (same forms as --since)")
+	drill.register(fs)
 	fs.IntVar(&top, "top", 10, "rows in the endpoint and client tables")
 	fs.DurationVar(&window, "window", 0, "quota window: 1s, 10s, 1m, 1h... (default: the --limit period, else 1m)")
 	fs.StringVar(&limit, "limit", "", "the contract's rate limit, N/PERIOD: 600/1m, 10/s")
@@ -208,7 +208,6 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	fs.Float64Var(&stormShare, "storm-share", 0.2, "a retry storm: a window where retries are more than this share of the traffic")
 	fs.BoolVar(&unrecovered, "unrecovered", false, "list every unrecovered failure (analyze retries; with -o csv, as CSV)")
 	fs.StringVar(&statePath, "state", "", "remember in this file how far each input was read, and read only what is new since (rotation is followed by content, not name); with --since/--until, report on the stored runs of that period too")
-	fs.StringVar(&client, "client", "", "what identifies a client: user, addr, header:NAME or field:NAME (default: user, else credential, else addr)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: analyze %s [flags] PATH...\n\nPATH is a file (plain, gzip, zstd or bzip2), a folder, a glob pattern, or - for stdin.\n\nflags:\n", mode)
 		fs.PrintDefaults()
@@ -259,18 +258,11 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		}
 		thresholds = append(thresholds, t)
 	}
-	sinceB, err := report.ParseBound(since)
+	sinceB, untilB, match, clientKey, err := drill.resolve()
 	if err != nil {
-		return fail("--since: %v", err)
-	}
-	untilB, err := report.ParseBound(until)
-	if err != nil {
-		return fail("--until: %v", err)
-	}
-	quota := report.QuotaOptions{Window: window, RetryAfter: retryAfter}
-	if quota.Client, err = report.ParseClientSelector(client); err != nil {
 		return fail("%v", err)
 	}
+	quota := report.QuotaOptions{Window: window, RetryAfter: retryAfter, Client: clientKey}
 	if window < 0 || retryAfter < 0 {
 		return fail("--window and --retry-after take positive durations")
 	}
@@ -301,6 +293,9 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		return fail("no readable input")
 	}
 	var st *state.State
+	if statePath != "" && !match.IsZero() {
+		return fail("--state stores whole runs; --client, --endpoint, --status, --method and --class go without it")
+	}
 	if statePath != "" {
 		if st, err = state.Load(statePath); err != nil {
 			return fail("%s", safe(err))
@@ -325,9 +320,9 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		if err != nil {
 			return fail("interrupted: %v", err)
 		}
-		filter = report.Filter{Since: sinceB.Resolve(latest), Until: untilB.Resolve(latest)}
+		filter = report.Filter{Since: sinceB.Resolve(latest), Until: untilB.Resolve(latest), Match: &match}
 	} else {
-		filter = report.Filter{Since: sinceB.At, Until: untilB.At}
+		filter = report.Filter{Since: sinceB.At, Until: untilB.At, Match: &match}
 	}
 
 	retry := report.RetryOptions{Window: retryWindow, RetryAfter: retryAfter, StormShare: stormShare}

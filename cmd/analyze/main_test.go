@@ -263,7 +263,12 @@ func TestExitCodes(t *testing.T) {
 		{"quota limit", []string{"quota", "--limit", "600/1m", "--window", "10s", "-o", "json", good}, "", 0, "", `"limit_per_window": 100`, false},
 		{"bad limit", []string{"quota", "--limit", "lots", good}, "", 2, "cannot read --limit", "", true},
 		{"tiny limit", []string{"quota", "--limit", "1/1h", "--window", "1s", good}, "", 2, "less than one request", "", true},
-		{"bad client", []string{"quota", "--client", "ip", good}, "", 2, "cannot read --client", "", true},
+		{"bad client key", []string{"quota", "--client-key", "ip", good}, "", 2, "cannot read --client-key", "", true},
+		{"client key and --client key", []string{"quota", "--client", "addr", "--client-key", "user", good}, "", 2, "--client-key gives it already", "", true},
+		{"bad status filter", []string{"report", "--status", "5x", good}, "", 2, "--status", "", true},
+		{"bad class filter", []string{"report", "--class", "errors", good}, "", 2, "--class", "", true},
+		{"around with since", []string{"report", "--around", "2025-03-12T10:00:00Z", "--since", "1h", good}, "", 2, "--around", "", true},
+		{"filters and state", []string{"report", "--state", filepath.Join(dir, "st.json"), "--status", "503", good}, "", 2, "--state stores whole runs", "", true},
 		{"csv needs retries", []string{"report", "-o", "csv", good}, "", 2, "use it with analyze retries", "", true},
 		{"bad storm share", []string{"retries", "--storm-share", "2", good}, "", 2, "--storm-share", "", true},
 		{"retries csv header", []string{"retries", "-o", "csv", good}, "", 0, "", "time,client,method,path,status,outcome", false},
@@ -757,5 +762,89 @@ func TestInterrupt(t *testing.T) {
 	}
 	if left, _ := os.ReadDir(dir); len(left) != 0 {
 		t.Errorf("files left behind: %v", left)
+	}
+}
+
+// TestDrillDown checks the drill-down filters against the unfiltered
+// report of the same sample: the kept records are exactly those counted
+// under the criteria there, the others are filtered, and the report states
+// the criteria.
+func TestDrillDown(t *testing.T) {
+	sample := "samples/pim-api-access.log"
+	doc := func(args ...string) map[string]any {
+		t.Helper()
+		r := analyze(t, "", append(append([]string{"-o", "json", "--top", "1000"}, args...), sample)...)
+		var d map[string]any
+		if err := json.Unmarshal([]byte(r.stdout), &d); err != nil || r.code != 0 {
+			t.Fatalf("%v: code %d, %v: %s", args, r.code, err, r.stderr)
+		}
+		return d
+	}
+	num := func(d map[string]any, key string) float64 {
+		v, _ := lookup(d, key)
+		f, _ := v.(float64)
+		return f
+	}
+	all := doc()
+	statusCount := func(d map[string]any, status float64) float64 {
+		for _, s := range d["statuses"].([]any) {
+			if m := s.(map[string]any); m["status"] == status {
+				return m["count"].(float64)
+			}
+		}
+		return 0
+	}
+	n503, n429 := statusCount(all, 503), statusCount(all, 429)
+	if n503 == 0 || n429 == 0 {
+		t.Fatal("the sample has no 503 or no 429")
+	}
+	s := doc("--status", "429,503")
+	if got := num(s, "input.analyzed"); got != n503+n429 {
+		t.Errorf("--status 429,503 analysed %v records, want %v", got, n503+n429)
+	}
+	if num(s, "input.filtered") != num(all, "input.analyzed")-n503-n429 || num(s, "input.records") != num(all, "input.records") {
+		t.Error("--status: the other records are not counted as filtered")
+	}
+	if f, _ := lookup(s, "filter.status"); f != "429,503" {
+		t.Errorf("filter.status = %v", f)
+	}
+
+	// A client's row in the unfiltered clients table is what --client gives.
+	var row map[string]any
+	for _, c := range all["clients"].([]any) {
+		if m := c.(map[string]any); m["client"] == "shop-connector" {
+			row = m
+		}
+	}
+	if row == nil {
+		t.Fatal("no shop-connector in the sample")
+	}
+	c := doc("--client", "shop-*")
+	if num(c, "input.analyzed") != row["requests"].(float64) || num(c, "classes.client_error") != row["client_error"].(float64) {
+		t.Errorf("--client shop-*: %v records, %v 4xx; its row says %v, %v", num(c, "input.analyzed"), num(c, "classes.client_error"), row["requests"], row["client_error"])
+	}
+
+	// An endpoint pattern keeps the endpoints it matches, and only them.
+	e := doc("--endpoint", "/api/exports/*", "--method", "GET,POST")
+	for _, r := range e["endpoints"].([]any) {
+		if ep := r.(map[string]any)["endpoint"].(string); !strings.HasPrefix(ep, "/api/exports/") {
+			t.Errorf("--endpoint /api/exports/* kept %s", ep)
+		}
+	}
+	if num(e, "input.analyzed") == 0 {
+		t.Error("--endpoint /api/exports/* kept nothing")
+	}
+
+	// --around: the records within --span of a time.
+	a := doc("--around", "2025-03-12T08:20:00Z", "--span", "5m")
+	since, _ := lookup(a, "filter.since")
+	until, _ := lookup(a, "filter.until")
+	if since != "2025-03-12T08:15:00Z" || until != "2025-03-12T08:25:00Z" {
+		t.Errorf("--around 08:20 --span 5m: filter %v .. %v", since, until)
+	}
+	first, _ := lookup(a, "time.first")
+	last, _ := lookup(a, "time.last")
+	if first == nil || first.(string) < "2025-03-12T08:15:00Z" || last.(string) >= "2025-03-12T08:25:00Z" {
+		t.Errorf("--around kept records from %v to %v", first, last)
 	}
 }

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"analyze/report"
+)
+
+// drillFlags are the filters every report takes: time bounds, and the
+// drill-down criteria (--client, --endpoint, --status, --method, --class).
+type drillFlags struct {
+	since, until, around         string
+	span                         time.Duration
+	client, clientKey            string
+	endpoint, status, method, cl string
+}
+
+func (d *drillFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&d.since, "since", "", "analyse records at or after this time: RFC 3339, a date, or a duration before the latest record (2h, 7d)")
+	fs.StringVar(&d.until, "until", "", "analyse records before this time (same forms as --since)")
+	fs.StringVar(&d.around, "around", "", "analyse records within --span of this time (RFC 3339 or a date)")
+	fs.DurationVar(&d.span, "span", 30*time.Minute, "with --around: how far either side of it")
+	fs.StringVar(&d.client, "client", "", "only these clients: names or glob patterns, comma-separated (erp-sync, 10.0.*)")
+	fs.StringVar(&d.clientKey, "client-key", "", "what identifies a client: user, addr, header:NAME or field:NAME (default: user, else credential, else addr)")
+	fs.StringVar(&d.endpoint, "endpoint", "", "only these endpoints: templated (/api/products/{id}), paths, or glob patterns (/api/exports/*), comma-separated")
+	fs.StringVar(&d.status, "status", "", "only these statuses: 503, 5xx, 429,503")
+	fs.StringVar(&d.method, "method", "", "only these methods: GET, POST,PUT")
+	fs.StringVar(&d.cl, "class", "", "only these classes: success, redirect, client_error, server_error, other")
+}
+
+// isClientKey reports whether a --client value names a client key rather
+// than clients: --client took the key before --client-key existed, and
+// still does for these values.
+func isClientKey(v string) bool {
+	return v == "user" || v == "addr" || strings.HasPrefix(v, "header:") || strings.HasPrefix(v, "field:")
+}
+
+// resolve parses the flags: the time bounds (relative ones resolved later,
+// against the latest record), the drill-down match, and the client key.
+func (d *drillFlags) resolve() (since, until report.Bound, match report.Match, key report.ClientSelector, err error) {
+	keyName, clients := d.clientKey, d.client
+	if isClientKey(d.client) {
+		if d.clientKey != "" {
+			return since, until, match, key, fmt.Errorf("--client %s names a client key; --client-key gives it already", d.client)
+		}
+		keyName, clients = d.client, ""
+	}
+	if key, err = report.ParseClientSelector(keyName); err != nil {
+		return
+	}
+	if since, err = report.ParseBound(d.since); err != nil {
+		err = fmt.Errorf("--since: %w", err)
+		return
+	}
+	if until, err = report.ParseBound(d.until); err != nil {
+		err = fmt.Errorf("--until: %w", err)
+		return
+	}
+	if d.around != "" {
+		if d.since != "" || d.until != "" {
+			err = fmt.Errorf("--around sets the period itself; give it without --since or --until")
+			return
+		}
+		var at report.Bound
+		if at, err = report.ParseBound(d.around); err != nil || at.Relative() {
+			err = fmt.Errorf("--around %q: want a time, RFC 3339 (2025-03-12T10:00:00Z) or a date", d.around)
+			return
+		}
+		if d.span <= 0 {
+			err = fmt.Errorf("--span takes a positive duration")
+			return
+		}
+		since, until = report.Bound{At: at.At.Add(-d.span)}, report.Bound{At: at.At.Add(d.span)}
+	}
+	match, err = report.ParseMatch(clients, d.endpoint, d.status, d.method, d.cl)
+	return
+}
