@@ -31,6 +31,8 @@ type Report struct {
 	Clients    []ClientRow      `json:"clients"`
 	Latency    *Latency         `json:"latency"`
 	Thresholds []Threshold      `json:"thresholds,omitempty"`
+	Incidents  []Incident       `json:"incidents"`
+	Timeline   *Timeline        `json:"timeline"`
 	Quota      *QuotaReport     `json:"quota"`
 	Retry      *RetryReport     `json:"retry"`
 
@@ -170,9 +172,11 @@ type Options struct {
 	Retry   RetryOptions
 	// Unrecovered puts the unrecovered list itself in the JSON report.
 	Unrecovered bool
-	// Only, when "quota" or "retry", narrows the report to its inputs and quota
-	// section (analyze quota).
+	// Only, when "quota", "retry" or "timeline", narrows the report to its
+	// inputs and that section (analyze quota, retries, timeline).
 	Only string
+	// TimelineWindow is the timeline's window; 0 sizes it to the span.
+	TimelineWindow time.Duration
 }
 
 // Build makes the Report of a Summary over files.
@@ -284,6 +288,8 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 		}
 	}
 	name := clientNames(s)
+	r.Timeline = buildTimeline(s.tl, opts.TimelineWindow)
+	r.Incidents = findIncidents(r.Timeline, s.tl, name)
 	r.Quota = buildQuota(s, opts.Quota, name, in.Analyzed, opts.Top)
 	r.Retry = buildRetry(s, opts.Retry, name, opts.Unrecovered, opts.Top)
 	return r

@@ -37,6 +37,9 @@ func sections(r *Report, e escaper) []section {
 	esc := e.cell
 	var out []section
 	in := r.Input
+	if len(r.Incidents) > 0 && r.only != "quota" && r.only != "retry" {
+		out = append(out, incidentSection(r.Incidents, e)) // what broke comes first
+	}
 
 	inputs := section{
 		title:  "Inputs",
@@ -93,6 +96,11 @@ func sections(r *Report, e escaper) []section {
 		out = append(out, th)
 	}
 	switch r.only {
+	case "timeline":
+		if r.Timeline != nil {
+			out = append(out, timelineSection(r.Timeline, e))
+		}
+		return out
 	case "quota":
 		return append(out, quotaSections(r.Quota, e, e.spark)...)
 	case "retry":

@@ -51,6 +51,33 @@ type snapshot struct {
 	BehaviourDropped int64
 
 	Retry retrySnap
+
+	TimelineWidth   int64
+	TimelineWindows []tlWindowSnap
+	FailEndpoints   []failEndpointSnap
+	FailClients     []failClientSnap
+	FailDropped     int64
+}
+
+type tlWindowSnap struct {
+	Win      int64
+	Classes  [classify.NumClasses]int64
+	Statuses map[int32]int64
+	Latency  []byte
+}
+
+type failEndpointSnap struct {
+	Win      int64
+	Status   int32
+	Endpoint string
+	N        int64
+}
+
+type failClientSnap struct {
+	Win    int64
+	Status int32
+	Client uint64
+	N      int64
 }
 
 type tableSnap struct {
@@ -181,6 +208,21 @@ func (s *Summary) Snapshot(files []*ingest.File) ([]byte, error) {
 		r.UnrecoveredCount, r.StormWin, r.AttemptsByWin, r.Dropped = t.unrecoveredCount, t.stormWin, t.attemptsByWin, t.dropped
 		r.AttemptsByCell = cellSnaps(t.attemptsByCell)
 	}
+	tl := s.tl
+	sn.TimelineWidth, sn.FailDropped = tl.width, tl.dropped
+	for w, tw := range tl.windows {
+		ws := tlWindowSnap{Win: w, Classes: tw.classes, Statuses: tw.statuses}
+		if tw.latency != nil {
+			tw.latency.Encode(&ws.Latency, false)
+		}
+		sn.TimelineWindows = append(sn.TimelineWindows, ws)
+	}
+	for k, n := range tl.endpoints {
+		sn.FailEndpoints = append(sn.FailEndpoints, failEndpointSnap{k.win, k.status, k.endpoint, n})
+	}
+	for k, n := range tl.clients {
+		sn.FailClients = append(sn.FailClients, failClientSnap{k.win, k.status, k.client, n})
+	}
 	var buf bytes.Buffer
 	zw, err := zstd.NewWriter(&buf, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
 	if err != nil {
@@ -270,6 +312,27 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 			o.Examples[r] = append(o.Examples[r], e)
 		}
 	}
+	o.tl = newTimelineAgg(time.Duration(sn.TimelineWidth))
+	for _, ws := range sn.TimelineWindows {
+		tw := &tlWindow{classes: ws.Classes, statuses: ws.Statuses}
+		if tw.statuses == nil {
+			tw.statuses = map[int32]int64{}
+		}
+		if len(ws.Latency) > 0 {
+			tw.latency = newSketch()
+			if err := tw.latency.DecodeAndMergeWith(ws.Latency); err != nil {
+				return fmt.Errorf("a stored run's timeline latency: %w", err)
+			}
+		}
+		o.tl.windows[ws.Win] = tw
+	}
+	for _, c := range sn.FailEndpoints {
+		o.tl.endpoints[failEndpoint{c.Win, c.Status, c.Endpoint}] = c.N
+	}
+	for _, c := range sn.FailClients {
+		o.tl.clients[failClient{c.Win, c.Status, c.Client}] = c.N
+	}
+	o.tl.dropped = sn.FailDropped
 	q := o.quota
 	for _, w := range sn.QuotaWindows {
 		q.windows[w.Win] = &winCount{w.Requests, w.RateLimited}

@@ -49,6 +49,9 @@ type Config struct {
 	Filter Filter
 	Quota  QuotaOptions
 	Retry  RetryOptions
+	// Timeline is the timeline's base window; 0 means 10 s (it widens
+	// past timelineCap windows).
+	Timeline time.Duration
 }
 
 // Summary aggregates verdicts: the mergeable state behind the report. Each
@@ -59,6 +62,7 @@ type Summary struct {
 	match  *Match // nil: keep every record
 	client ClientSelector
 	quota  *quotaAgg
+	tl     *timelineAgg
 
 	// Filled in by Aggregate from the order-sensitive stage.
 	behaviour  *behaviourTracker
@@ -102,6 +106,7 @@ func NewSummary(cfg Config) *Summary {
 		match:     match,
 		client:    cfg.Quota.Client,
 		quota:     newQuotaAgg(cfg.Quota),
+		tl:        newTimelineAgg(cfg.Timeline),
 		Methods:   NewTable(methodLimit),
 		Endpoints: NewTable(endpointLimit),
 		Clients:   NewTable(clientLimit),
@@ -181,6 +186,7 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 	count(s.Clients.Get(key), v)
 	client := hashClient(key)
 	s.quota.add(r.Time.UnixNano(), client, r.Status, r.RateLimit, r.RateRemaining)
+	s.tl.add(r.Time.UnixNano(), r.Status, v.Class, r.Duration, endpoint, client)
 	if ev != nil {
 		s.event(r, v, key, client, endpoint, ev)
 	}
@@ -294,6 +300,7 @@ func (s *Summary) Merge(o *Summary) {
 		s.Statuses[i] += o.Statuses[i]
 	}
 	s.quota.merge(o.quota)
+	s.tl.merge(o.tl)
 	s.Methods.Merge(o.Methods)
 	s.Endpoints.Merge(o.Endpoints)
 	s.Clients.Merge(o.Clients)

@@ -14,7 +14,8 @@ func WriteJSON(w io.Writer, r *Report) error {
 	if r.only == "" {
 		return enc.Encode(r)
 	}
-	// analyze quota and analyze retries: the accounting and their section.
+	// analyze quota, retries and timeline: the accounting and their
+	// section (the timeline's with the incidents).
 	part := struct {
 		Tool       string       `json:"tool"`
 		Version    string       `json:"version"`
@@ -24,12 +25,16 @@ func WriteJSON(w io.Writer, r *Report) error {
 		Thresholds []Threshold  `json:"thresholds,omitempty"`
 		Quota      *QuotaReport `json:"quota,omitempty"`
 		Retry      *RetryReport `json:"retry,omitempty"`
+		Incidents  []Incident   `json:"incidents,omitzero"`
+		Timeline   *Timeline    `json:"timeline,omitempty"`
 	}{Tool: r.Tool, Version: r.Version, Input: r.Input, Filter: r.Filter, Time: r.Time, Thresholds: r.Thresholds}
 	switch r.only {
 	case "quota":
 		part.Quota = r.Quota
 	case "retry":
 		part.Retry = r.Retry
+	case "timeline":
+		part.Incidents, part.Timeline = r.Incidents, r.Timeline
 	}
 	return enc.Encode(part)
 }

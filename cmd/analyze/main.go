@@ -83,6 +83,7 @@ func startProfile(path string, stderr io.Writer) func() {
 const usage = `usage: analyze [report] [flags] PATH...   report on access logs (files, folders, globs, - for stdin)
        analyze quota [flags] PATH...          the quota pressure report alone (--limit, --window, --client)
        analyze retries [flags] PATH...        failures worth retrying (--retry-window, --unrecovered, -o csv)
+       analyze timeline [flags] PATH...       requests per window by class and status, and the incidents (-o csv too)
        analyze export --to parquet|csv --out DIR PATH...   one row per request, for DuckDB, Spark, Trino
        analyze sql --dialect duckdb|spark|trino DATASET     the report's SQL over an exported dataset
        analyze codes [-o text|markdown|json]  the status catalogue
@@ -104,6 +105,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runReport(ctx, "quota", args[1:], stdin, stdout, stderr)
 	case "retries":
 		return runReport(ctx, "retries", args[1:], stdin, stdout, stderr)
+	case "timeline":
+		return runReport(ctx, "timeline", args[1:], stdin, stdout, stderr)
 	case "export":
 		return runExport(ctx, args[1:], stdin, stdout, stderr)
 	case "sql":
@@ -234,12 +237,15 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		}
 	}
 	write, ok := report.Writers[output]
-	if output == "csv" && mode == "retries" {
+	switch {
+	case output == "csv" && mode == "retries":
 		write, ok = report.WriteUnrecoveredCSV, true
+	case output == "csv" && mode == "timeline":
+		write, ok = report.WriteTimelineCSV, true
 	}
 	if !ok {
 		if output == "csv" {
-			return fail("-o csv writes the unrecovered list: use it with analyze retries")
+			return fail("-o csv writes the unrecovered list or the timeline: use it with analyze retries or analyze timeline")
 		}
 		return fail("unknown output %q (want text, markdown or json)", output)
 	}
@@ -329,7 +335,11 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	opts.Progress = &ingest.Progress{}
 	stopBar := progressBar(stderr, in.quiet, files, opts.Progress)
 	start := time.Now()
-	sum, err := report.Aggregate(ctx, files, opts, report.Config{Filter: filter, Quota: quota, Retry: retry})
+	var timelineWindow time.Duration // auto-sized
+	if mode == "timeline" && window > 0 {
+		timelineWindow = window
+	}
+	sum, err := report.Aggregate(ctx, files, opts, report.Config{Filter: filter, Quota: quota, Retry: retry, Timeline: timelineWindow})
 	stopBar()
 	in.logf(stderr, "debug", "read and aggregated %d bytes in %v", opts.Progress.Bytes.Load(), time.Since(start).Round(time.Millisecond))
 	if err != nil {
@@ -386,9 +396,11 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		only = "quota"
 	case "retries":
 		only = "retry"
+	case "timeline":
+		only = "timeline"
 	}
 	rep := report.Build(sum, files, filter, report.Options{Top: top, Version: version, TZ: loc.String(), Quota: quota,
-		Retry: retry, Unrecovered: unrecovered && mode == "retries", Only: only})
+		Retry: retry, Unrecovered: unrecovered && mode == "retries", Only: only, TimelineWindow: timelineWindow})
 	thresholdFailed := rep.Check(thresholds)
 	in.logf(stderr, "debug", "built the report in %v", time.Since(start).Round(time.Millisecond))
 	if outFile != "" {

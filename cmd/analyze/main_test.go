@@ -848,3 +848,54 @@ func TestDrillDown(t *testing.T) {
 		t.Errorf("--around kept records from %v to %v", first, last)
 	}
 }
+
+// TestTimelineContract pins the incidents and timeline keys, in analyze
+// timeline and analyze report alike, and checks the sample's incidents:
+// the 429 bursts of shop-connector and the 503s on imports and exports.
+func TestTimelineContract(t *testing.T) {
+	for _, cmd := range []string{"timeline", "report"} {
+		r := analyze(t, "", cmd, "-o", "json", "samples/pim-api-access.log")
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || r.code != 0 {
+			t.Fatalf("%s: code %d, %v: %s", cmd, r.code, err, r.stderr)
+		}
+		incs, _ := lookup(doc, "incidents")
+		var kinds []string
+		for _, i := range incs.([]any) {
+			inc := i.(map[string]any)
+			for _, k := range []string{"start", "end", "peak", "status", "diagnosis", "endpoints", "clients", "recovered", "kind", "peak_rate", "baseline_rate"} {
+				if _, ok := inc[k]; !ok {
+					t.Errorf("%s: incidents[] lacks %s", cmd, k)
+				}
+			}
+			kinds = append(kinds, fmt.Sprint(inc["kind"], " ", inc["status"], " ", inc["diagnosis"], " ", inc["clients"].([]any)[0], " ", inc["recovered"]))
+		}
+		want := []string{"rate_limited 429 rate_limited shop-connector true", "rate_limited 429 rate_limited shop-connector true", "server_error 503 unavailable shop-connector true"}
+		if !slices.Equal(kinds, want) {
+			t.Errorf("%s: incidents %q, want %q", cmd, kinds, want)
+		}
+		ws, _ := lookup(doc, "timeline.windows")
+		if sec, _ := lookup(doc, "timeline.window_seconds"); sec != 60.0 || len(ws.([]any)) != 35 {
+			t.Errorf("%s: timeline of %v windows of %v s, want 35 of 60", cmd, len(ws.([]any)), sec)
+		}
+		var sum float64
+		for _, w := range ws.([]any) {
+			row := w.(map[string]any)
+			for _, k := range []string{"start", "requests", "success", "redirect", "client_error", "server_error", "other", "rate_limited", "top_statuses", "p50_ms", "p95_ms", "p99_ms"} {
+				if _, ok := row[k]; !ok {
+					t.Errorf("%s: timeline.windows[] lacks %s", cmd, k)
+				}
+			}
+			sum += row["requests"].(float64)
+		}
+		if analyzed, _ := lookup(doc, "input.analyzed"); sum != analyzed {
+			t.Errorf("%s: the timeline counts %v requests, the input %v", cmd, sum, analyzed)
+		}
+	}
+	// CSV, and a window given.
+	r := analyze(t, "", "timeline", "-o", "csv", "--window", "5m", "samples/pim-api-access.log")
+	rows := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if r.code != 0 || len(rows) != 8 || !strings.HasPrefix(rows[0], "start,window_seconds,requests,") || !strings.HasPrefix(rows[1], "2025-03-12T08:00:00Z,300,") {
+		t.Errorf("timeline -o csv --window 5m: code %d, %d rows:\n%s", r.code, len(rows), r.stdout)
+	}
+}

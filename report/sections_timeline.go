@@ -1,0 +1,94 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+)
+
+// incidentSection lists the incidents, the report's first section when
+// there are any.
+func incidentSection(incs []Incident, e escaper) section {
+	s := section{
+		title:  "Incidents",
+		header: []string{"start", "end", "kind", "status", "diagnosis", "peak", "peak rate", "baseline", "endpoints", "clients", "over"},
+		align:  []bool{false, false, false, true, false, true, true, true, false, false, false},
+	}
+	for _, in := range incs {
+		over := "yes"
+		if !in.Recovered {
+			over = "NO (ongoing at the end of the input)"
+		}
+		eps := make([]string, 0, 3)
+		for _, ep := range in.Endpoints[:min(3, len(in.Endpoints))] {
+			eps = append(eps, e.cell(ep))
+		}
+		cls := make([]string, 0, 3)
+		for _, c := range in.Clients[:min(3, len(in.Clients))] {
+			cls = append(cls, e.cell(c))
+		}
+		s.rows = append(s.rows, []string{in.Start, in.End, in.Kind, fmt.Sprintf("%03d", in.Status), in.Diagnosis,
+			thousands(in.Peak), fmt.Sprintf("%.1f%%", in.PeakRate*100), fmt.Sprintf("%.1f%%", in.BaselineRate*100),
+			strings.Join(eps, " "), strings.Join(cls, " "), over})
+	}
+	s.notes = append(s.notes, "An incident: windows whose 5xx or 429 rate rose well above the rolling baseline (README, \"Timeline and incidents\"); analyze timeline shows the windows.")
+	return s
+}
+
+// timelineSection draws the timeline as one row per window with a bar of
+// its requests: '█' successes and redirects, '▒' client errors, '▓'
+// server errors, scaled to the busiest window.
+func timelineSection(t *Timeline, e escaper) section {
+	const width = 40
+	s := section{
+		title:  fmt.Sprintf("Timeline (%s windows)", seconds(t.WindowSeconds)),
+		header: []string{"start", "requests", "4xx", "5xx", "429", "top statuses", "p95 ms", "requests by class"},
+		align:  []bool{false, true, true, true, true, false, true, false},
+	}
+	var peak int64
+	for _, w := range t.Windows {
+		peak = max(peak, w.Requests)
+	}
+	for _, w := range t.Windows {
+		var top []string
+		for _, st := range w.TopStatuses {
+			top = append(top, fmt.Sprintf("%03d×%s", st.Status, thousands(st.Count)))
+		}
+		p95 := ""
+		if w.P95 != nil {
+			p95 = fmt.Sprint(*w.P95)
+		}
+		s.rows = append(s.rows, []string{w.Start, thousands(w.Requests), thousands(w.ClientError), thousands(w.ServerError),
+			thousands(w.RateLimited), strings.Join(top, " "), p95, bar(w, peak, width)})
+	}
+	s.notes = append(s.notes, "Bars: █ success and redirect, ▒ client error, ▓ server error; scaled to the busiest window.")
+	return s
+}
+
+// bar draws a window's requests by class in at most width cells.
+func bar(w TimelineWindow, peak int64, width int) string {
+	if peak == 0 || w.Requests == 0 {
+		return ""
+	}
+	cells := func(n int64) int { return int((n*int64(width) + peak - 1) / peak) }
+	total := cells(w.Requests)
+	bad5, bad4 := cells(w.ServerError), cells(w.ClientError)
+	if bad5+bad4 > total {
+		bad4 = max(0, total-bad5)
+	}
+	ok := total - bad5 - bad4
+	return strings.Repeat("█", ok) + strings.Repeat("▒", bad4) + strings.Repeat("▓", bad5)
+}
+
+// seconds writes a window length: 10s, 1m, 15m, 1h, 1d.
+func seconds(s float64) string {
+	switch n := int64(s); {
+	case n%86400 == 0:
+		return fmt.Sprintf("%dd", n/86400)
+	case n%3600 == 0:
+		return fmt.Sprintf("%dh", n/3600)
+	case n%60 == 0:
+		return fmt.Sprintf("%dm", n/60)
+	default:
+		return fmt.Sprintf("%gs", s)
+	}
+}

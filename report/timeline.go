@@ -1,0 +1,217 @@
+package report
+
+import (
+	"time"
+
+	"github.com/DataDog/sketches-go/ddsketch"
+
+	"analyze/classify"
+)
+
+// The timeline aggregate: per window, the analysed records by class and by
+// status, their latency (a DDSketch per window when durations are logged),
+// and the failures (5xx, 429) by endpoint and by client, which the
+// incidents name. Windows are aligned to the epoch. It starts at a base
+// width (--window, else 10 s) and, when it holds more than timelineCap
+// windows, widens to the next step of timelineLadder, merging windows
+// exactly; the width it ends at depends only on the set of non-empty
+// windows, so workers and runs merge to the same result.
+
+// timelineLadder are the widths the timeline widens through; each is a
+// multiple of the one before.
+var timelineLadder = []time.Duration{time.Second, 10 * time.Second, time.Minute, 5 * time.Minute,
+	15 * time.Minute, time.Hour, 6 * time.Hour, 24 * time.Hour}
+
+const (
+	timelineBase    = 10 * time.Second
+	timelineCap     = 4096     // windows kept before widening
+	failCellLimit   = 1 << 17  // (window, status, endpoint or client) failure cells
+	failKindServer  = int32(0) // 5xx
+	failKindLimited = int32(1) // 429
+)
+
+type tlWindow struct {
+	classes  [classify.NumClasses]int64
+	statuses map[int32]int64
+	latency  *ddsketch.DDSketch // nil until a duration is logged
+}
+
+type failEndpoint struct {
+	win      int64
+	status   int32
+	endpoint string
+}
+
+type failClient struct {
+	win    int64
+	status int32
+	client uint64
+}
+
+type timelineAgg struct {
+	width     int64 // ns
+	windows   map[int64]*tlWindow
+	endpoints map[failEndpoint]int64
+	clients   map[failClient]int64
+	dropped   int64 // failures not kept by endpoint or client (cell limit)
+
+	// The window last added to: records come mostly in time order.
+	lastW  int64
+	lastTW *tlWindow
+}
+
+func newTimelineAgg(width time.Duration) *timelineAgg {
+	if width <= 0 {
+		width = timelineBase
+	}
+	return &timelineAgg{width: int64(width), windows: map[int64]*tlWindow{},
+		endpoints: map[failEndpoint]int64{}, clients: map[failClient]int64{}}
+}
+
+func floorDiv(t, w int64) int64 {
+	q := t / w
+	if t < 0 && t%w != 0 {
+		q--
+	}
+	return q
+}
+
+// add counts one analysed record; endpoint is the templated endpoint,
+// client the client key's hash.
+func (a *timelineAgg) add(t int64, status int, class classify.Class, dur time.Duration, endpoint []byte, client uint64) {
+	w := floorDiv(t, a.width)
+	tw := a.lastTW
+	if tw == nil || w != a.lastW {
+		tw = a.windows[w]
+	}
+	if tw == nil {
+		if len(a.windows) >= timelineCap {
+			a.widen(nextWidth(a.width))
+			a.add(t, status, class, dur, endpoint, client)
+			return
+		}
+		tw = &tlWindow{statuses: map[int32]int64{}}
+		a.windows[w] = tw
+	}
+	a.lastW, a.lastTW = w, tw
+	tw.classes[class]++
+	tw.statuses[int32(status)]++
+	if dur >= 0 {
+		if tw.latency == nil {
+			tw.latency = newSketch()
+		}
+		tw.latency.Add(float64(dur) / float64(time.Millisecond))
+	}
+	if status >= 500 && status <= 599 || status == 429 {
+		ke := failEndpoint{w, int32(status), string(endpoint)}
+		if n, ok := a.endpoints[ke]; ok || len(a.endpoints) < failCellLimit {
+			a.endpoints[ke] = n + 1
+		} else {
+			a.dropped++
+		}
+		kc := failClient{w, int32(status), client}
+		if n, ok := a.clients[kc]; ok || len(a.clients) < failCellLimit {
+			a.clients[kc] = n + 1
+		} else {
+			a.dropped++
+		}
+	}
+}
+
+// nextWidth returns the next width of the ladder that is a multiple of w,
+// else twice w.
+func nextWidth(w int64) int64 {
+	for _, l := range timelineLadder {
+		if int64(l) > w && int64(l)%w == 0 {
+			return int64(l)
+		}
+	}
+	return 2 * w
+}
+
+// widen merges the windows into windows of width, a multiple of the
+// current width.
+func (a *timelineAgg) widen(width int64) {
+	if width <= a.width {
+		return
+	}
+	old := a.width
+	a.width = width
+	a.lastTW = nil
+	windows := make(map[int64]*tlWindow, len(a.windows))
+	for w, tw := range a.windows {
+		nw := floorDiv(w*old, width)
+		if into := windows[nw]; into != nil {
+			into.merge(tw)
+		} else {
+			windows[nw] = tw
+		}
+	}
+	a.windows = windows
+	endpoints := make(map[failEndpoint]int64, len(a.endpoints))
+	for k, n := range a.endpoints {
+		k.win = floorDiv(k.win*old, width)
+		endpoints[k] += n
+	}
+	a.endpoints = endpoints
+	clients := make(map[failClient]int64, len(a.clients))
+	for k, n := range a.clients {
+		k.win = floorDiv(k.win*old, width)
+		clients[k] += n
+	}
+	a.clients = clients
+	for len(a.windows) > timelineCap {
+		a.widen(nextWidth(a.width))
+	}
+}
+
+func (tw *tlWindow) merge(o *tlWindow) {
+	for i := range tw.classes {
+		tw.classes[i] += o.classes[i]
+	}
+	for s, n := range o.statuses {
+		tw.statuses[s] += n
+	}
+	if o.latency != nil {
+		if tw.latency == nil {
+			tw.latency = o.latency
+		} else {
+			tw.latency.MergeWith(o.latency)
+		}
+	}
+}
+
+// merge adds o into a, at the wider of the two widths.
+func (a *timelineAgg) merge(o *timelineAgg) {
+	a.lastTW = nil
+	if o.width > a.width {
+		a.widen(o.width)
+	} else if o.width < a.width {
+		o.widen(a.width)
+	}
+	for w, tw := range o.windows {
+		if into := a.windows[w]; into != nil {
+			into.merge(tw)
+		} else {
+			a.windows[w] = tw
+		}
+	}
+	for k, n := range o.endpoints {
+		if m, ok := a.endpoints[k]; ok || len(a.endpoints) < 2*failCellLimit {
+			a.endpoints[k] = m + n
+		} else {
+			a.dropped += n
+		}
+	}
+	for k, n := range o.clients {
+		if m, ok := a.clients[k]; ok || len(a.clients) < 2*failCellLimit {
+			a.clients[k] = m + n
+		} else {
+			a.dropped += n
+		}
+	}
+	a.dropped += o.dropped
+	if len(a.windows) > timelineCap {
+		a.widen(nextWidth(a.width))
+	}
+}

@@ -1,0 +1,120 @@
+package report
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"time"
+
+	"analyze/classify"
+)
+
+// series builds a timeline aggregate of one-minute windows: reqs[i]
+// requests in window i, of which fails[i] are 503s on /api/imports/{id}.
+func series(reqs, fails []int) *timelineAgg {
+	a := newTimelineAgg(time.Minute)
+	t0 := time.Date(2025, 3, 12, 8, 0, 0, 0, time.UTC).UnixNano()
+	for i := range reqs {
+		for k := range reqs[i] {
+			status := 200
+			if k < fails[i] {
+				status = 503
+			}
+			a.add(t0+int64(i)*int64(time.Minute)+int64(k), status, classify.ClassOf(status), -1, []byte("/api/imports/{id}"), uint64(k%3))
+		}
+	}
+	return a
+}
+
+func TestIncidentRule(t *testing.T) {
+	name := func(h uint64) string { return fmt.Sprint("client-", h) }
+	flat := func(n, v int) []int {
+		out := make([]int, n)
+		for i := range out {
+			out[i] = v
+		}
+		return out
+	}
+	reqs := flat(40, 100)
+	fails := flat(40, 1)                         // a 1 % baseline
+	fails[20], fails[21], fails[23] = 30, 25, 12 // a spike with a one-window gap
+	a := series(reqs, fails)
+	tl := buildTimeline(a, 0)
+	incs := findIncidents(tl, a, name)
+	if len(incs) != 1 {
+		t.Fatalf("incidents: %+v, want one", incs)
+	}
+	in := incs[0]
+	if in.Start != "2025-03-12T08:20:00Z" || in.End != "2025-03-12T08:24:00Z" || in.Peak != 30 || in.PeakAt != "2025-03-12T08:20:00Z" ||
+		in.Status != 503 || in.Diagnosis != "unavailable" || !in.Recovered || in.Kind != "server_error" ||
+		!reflect.DeepEqual(in.Endpoints, []string{"/api/imports/{id}"}) || len(in.Clients) != 3 || in.BaselineRate != 0.01 || in.Failures != 68 { // 30+25, 1 in the gap, 12
+		t.Errorf("incident %+v", in)
+	}
+
+	// Ongoing at the end of the input: not recovered.
+	fails = flat(40, 1)
+	fails[39] = 40
+	a = series(reqs, fails)
+	tl = buildTimeline(a, 0)
+	if incs := findIncidents(tl, a, name); len(incs) != 1 || incs[0].Recovered {
+		t.Errorf("a spike in the last window: %+v, want one incident not recovered", incs)
+	}
+
+	// Noise is no incident: a noisy 5-15 % baseline, and few requests.
+	rng := rand.New(rand.NewPCG(1, 2))
+	fails = make([]int, 40)
+	for i := range fails {
+		fails[i] = 5 + rng.IntN(11)
+	}
+	a = series(reqs, fails)
+	if incs := findIncidents(buildTimeline(a, 0), a, name); len(incs) != 0 {
+		t.Errorf("noise gave incidents: %+v", incs)
+	}
+	small := flat(40, 8)
+	fails = flat(40, 0)
+	fails[10] = 8 // all of a tiny window fails
+	a = series(small, fails)
+	if incs := findIncidents(buildTimeline(a, 0), a, name); len(incs) != 0 {
+		t.Errorf("a window of 8 requests gave incidents: %+v", incs)
+	}
+}
+
+// TestTimelineWidens checks that past timelineCap windows the timeline
+// widens exactly, and that per-worker aggregates merge to the same result
+// as one.
+func TestTimelineWidens(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	t0 := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC).UnixNano()
+	type rec struct {
+		t      int64
+		status int
+	}
+	var recs []rec
+	for range 50000 {
+		// 20 days of traffic: 10 s windows would be 172,800.
+		recs = append(recs, rec{t0 + rng.Int64N(int64(20*24*time.Hour)), []int{200, 200, 200, 404, 429, 503}[rng.IntN(6)]})
+	}
+	one := newTimelineAgg(0)
+	parts := []*timelineAgg{newTimelineAgg(0), newTimelineAgg(0), newTimelineAgg(0)}
+	for i, r := range recs {
+		one.add(r.t, r.status, classify.ClassOf(r.status), time.Duration(r.status)*time.Millisecond, []byte("/x"), uint64(i%7))
+		parts[i%3].add(r.t, r.status, classify.ClassOf(r.status), time.Duration(r.status)*time.Millisecond, []byte("/x"), uint64(i%7))
+	}
+	if len(one.windows) > timelineCap || one.width != int64(15*time.Minute) {
+		t.Errorf("%d windows of %v; want at most %d, widened to 15m", len(one.windows), time.Duration(one.width), timelineCap)
+	}
+	parts[0].merge(parts[1])
+	parts[0].merge(parts[2])
+	a, b := buildTimeline(one, 0), buildTimeline(parts[0], 0)
+	if !reflect.DeepEqual(a, b) {
+		t.Error("merged per-worker timelines differ from one")
+	}
+	var total int64
+	for _, w := range a.Windows {
+		total += w.Requests
+	}
+	if total != int64(len(recs)) || len(a.Windows) > timelineRows || a.WindowSeconds != 6*3600 {
+		t.Errorf("timeline: %d requests in %d windows of %v s", total, len(a.Windows), a.WindowSeconds)
+	}
+}
