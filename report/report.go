@@ -13,6 +13,8 @@ import (
 	"math"
 	"time"
 
+	"github.com/DataDog/sketches-go/ddsketch"
+
 	"analyze/classify"
 	"analyze/ingest"
 )
@@ -135,6 +137,11 @@ type EndpointRow struct {
 	ServerError int64  `json:"server_error"`
 	Other       int64  `json:"other"`
 	RateLimited int64  `json:"rate_limited"`
+	// Latency of the endpoint's logged durations (DDSketch, 1 % relative
+	// error); null when none is logged.
+	P50 *float64 `json:"p50_ms"`
+	P95 *float64 `json:"p95_ms"`
+	P99 *float64 `json:"p99_ms"`
 }
 
 // ClientRow is one client (remote user, else address) with its errors.
@@ -266,12 +273,14 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 	}
 	r.Endpoints = []EndpointRow{}
 	for _, e := range s.Endpoints.Top(opts.Top, byErrors) {
-		r.Endpoints = append(r.Endpoints, EndpointRow{
+		row := EndpointRow{
 			Endpoint: e.Key, Requests: e.Requests,
 			Success: e.Class[classify.Success], Redirect: e.Class[classify.Redirect],
 			ClientError: e.Class[classify.ClientError], ServerError: e.Class[classify.ServerError],
 			Other: e.Class[classify.Other], RateLimited: e.RateLimited,
-		})
+		}
+		row.P50, row.P95, row.P99 = percentiles(e.Latency)
+		r.Endpoints = append(r.Endpoints, row)
 	}
 	r.Clients = []ClientRow{}
 	for _, e := range s.Clients.Top(opts.Top, byErrors) {
@@ -293,6 +302,20 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 	r.Quota = buildQuota(s, opts.Quota, name, in.Analyzed, opts.Top)
 	r.Retry = buildRetry(s, opts.Retry, name, opts.Unrecovered, opts.Top)
 	return r
+}
+
+// percentiles returns a sketch's p50, p95 and p99, rounded to 0.1; nils
+// when the sketch is nil or empty.
+func percentiles(sk *ddsketch.DDSketch) (p50, p95, p99 *float64) {
+	if sk == nil || sk.IsEmpty() {
+		return nil, nil, nil
+	}
+	q, err := sk.GetValuesAtQuantiles([]float64{0.5, 0.95, 0.99})
+	if err != nil {
+		return nil, nil, nil
+	}
+	a, b, c := round(q[0], 1), round(q[1], 1), round(q[2], 1)
+	return &a, &b, &c
 }
 
 // byErrors orders by errors, then requests, both descending.

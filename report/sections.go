@@ -141,9 +141,27 @@ func sections(r *Report, e escaper) []section {
 		header: []string{"endpoint", "requests", "2xx", "4xx", "5xx", "429", "errors"},
 		align:  []bool{false, true, true, true, true, true, true},
 	}
+	timed := false
 	for _, e := range r.Endpoints {
-		endpoints.rows = append(endpoints.rows, []string{esc(e.Endpoint), thousands(e.Requests), thousands(e.Success),
-			thousands(e.ClientError), thousands(e.ServerError), thousands(e.RateLimited), percent(e.ClientError+e.ServerError, e.Requests)})
+		timed = timed || e.P95 != nil
+	}
+	if timed {
+		endpoints.header = append(endpoints.header, "p50 ms", "p95 ms", "p99 ms")
+		endpoints.align = append(endpoints.align, true, true, true)
+	}
+	for _, e := range r.Endpoints {
+		row := []string{esc(e.Endpoint), thousands(e.Requests), thousands(e.Success),
+			thousands(e.ClientError), thousands(e.ServerError), thousands(e.RateLimited), percent(e.ClientError+e.ServerError, e.Requests)}
+		if timed {
+			for _, p := range []*float64{e.P50, e.P95, e.P99} {
+				v := "-"
+				if p != nil {
+					v = fmt.Sprint(*p)
+				}
+				row = append(row, v)
+			}
+		}
+		endpoints.rows = append(endpoints.rows, row)
 	}
 	if r.Bounds.EndpointsFolded > 0 {
 		endpoints.notes = append(endpoints.notes, fmt.Sprintf("Approximate: %s rarely seen endpoints were folded to stay within memory bounds.", thousands(r.Bounds.EndpointsFolded)))

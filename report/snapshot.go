@@ -81,10 +81,12 @@ type failClientSnap struct {
 }
 
 type tableSnap struct {
-	Keys   []string
-	Counts []Counts
-	Other  Counts
-	Folded int64
+	Keys         []string
+	Counts       []Counts // Latency nil: encoded in Latencies
+	Latencies    [][]byte
+	Other        Counts
+	OtherLatency []byte
+	Folded       int64
 }
 
 type windowSnap struct{ Win, Requests, RateLimited int64 }
@@ -246,10 +248,21 @@ func cellSnaps[N int32 | int64](cells map[cell]N) []cellSnap {
 }
 
 func (t *Table) snap() tableSnap {
-	ts := tableSnap{Other: t.Other, Folded: t.Folded}
+	enc := func(c Counts) (Counts, []byte) {
+		var b []byte
+		if c.Latency != nil {
+			c.Latency.Encode(&b, false)
+		}
+		c.Latency = nil
+		return c, b
+	}
+	ts := tableSnap{Folded: t.Folded}
+	ts.Other, ts.OtherLatency = enc(t.Other)
 	for k, sl := range t.m {
+		c, b := enc(sl.Counts)
 		ts.Keys = append(ts.Keys, k)
-		ts.Counts = append(ts.Counts, sl.Counts)
+		ts.Counts = append(ts.Counts, c)
+		ts.Latencies = append(ts.Latencies, b)
 	}
 	return ts
 }
@@ -288,8 +301,16 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 	}
 
 	o := &Summary{client: s.client, quota: newQuotaAgg(QuotaOptions{Window: time.Duration(sn.Window)}),
-		Methods: sn.Methods.table(methodLimit), Endpoints: sn.Endpoints.table(endpointLimit), Clients: sn.Clients.table(clientLimit),
 		Classes: sn.Classes, lateEvents: sn.LateEvents}
+	for _, tb := range []struct {
+		into  **Table
+		snap  *tableSnap
+		limit int
+	}{{&o.Methods, &sn.Methods, methodLimit}, {&o.Endpoints, &sn.Endpoints, endpointLimit}, {&o.Clients, &sn.Clients, clientLimit}} {
+		if *tb.into, err = tb.snap.table(tb.limit); err != nil {
+			return err
+		}
+	}
 	if sn.First != 0 || sn.Last != 0 {
 		o.First, o.Last = time.Unix(0, sn.First).UTC(), time.Unix(0, sn.Last).UTC()
 	}
@@ -413,16 +434,32 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 	return nil
 }
 
-func (ts *tableSnap) table(limit int) *Table {
+func (ts *tableSnap) table(limit int) (*Table, error) {
+	dec := func(c *Counts, b []byte) error {
+		if len(b) == 0 {
+			return nil
+		}
+		c.Latency = newSketch()
+		return c.Latency.DecodeAndMergeWith(b)
+	}
 	t := NewTable(limit)
 	for i, k := range ts.Keys {
 		if i < len(ts.Counts) {
-			t.Get([]byte(k)).add(&ts.Counts[i])
+			c := ts.Counts[i]
+			if i < len(ts.Latencies) {
+				if err := dec(&c, ts.Latencies[i]); err != nil {
+					return nil, fmt.Errorf("a stored run's latency of %s: %w", k, err)
+				}
+			}
+			t.Get([]byte(k)).add(&c)
 		}
 	}
 	t.last = nil
 	t.Other, t.Folded = ts.Other, ts.Folded
-	return t
+	if err := dec(&t.Other, ts.OtherLatency); err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 func (st *retryStats) mergeSnap(ss *statsSnap) error {

@@ -182,7 +182,14 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 	}
 	s.Methods.Get(method).Requests++
 
-	count(s.Endpoints.Get(endpoint), v)
+	ep := s.Endpoints.Get(endpoint)
+	count(ep, v)
+	if r.Duration >= 0 {
+		if ep.Latency == nil {
+			ep.Latency = newSketch()
+		}
+		ep.Latency.Add(float64(r.Duration) / float64(time.Millisecond))
+	}
 	count(s.Clients.Get(key), v)
 	client := hashClient(key)
 	s.quota.add(r.Time.UnixNano(), client, r.Status, r.RateLimit, r.RateRemaining)

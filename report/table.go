@@ -3,6 +3,8 @@ package report
 import (
 	"cmp"
 	"slices"
+
+	"github.com/DataDog/sketches-go/ddsketch"
 )
 
 // Counts are the per-key tallies of a Table.
@@ -10,6 +12,9 @@ type Counts struct {
 	Requests    int64
 	Class       [5]int64 // by classify.Class
 	RateLimited int64    // 429 responses
+	// Latency holds the logged durations in ms (endpoints only; nil when
+	// none): a DDSketch, 1 % relative error.
+	Latency *ddsketch.DDSketch
 }
 
 // Errors returns the client and server errors together.
@@ -21,6 +26,13 @@ func (c *Counts) add(o *Counts) {
 		c.Class[i] += o.Class[i]
 	}
 	c.RateLimited += o.RateLimited
+	if o.Latency != nil {
+		if c.Latency == nil {
+			c.Latency = o.Latency.Copy()
+		} else {
+			c.Latency.MergeWith(o.Latency)
+		}
+	}
 }
 
 // Table counts by a key from an unbounded domain (endpoints, clients,

@@ -141,12 +141,7 @@ func buildTimeline(a *timelineAgg, width time.Duration) *Timeline {
 			return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Status, b.Status))
 		})
 		row.TopStatuses = row.TopStatuses[:min(3, len(row.TopStatuses))]
-		if m.latency != nil && !m.latency.IsEmpty() {
-			if q, err := m.latency.GetValuesAtQuantiles([]float64{0.5, 0.95, 0.99}); err == nil {
-				p50, p95, p99 := round(q[0], 1), round(q[1], 1), round(q[2], 1)
-				row.P50, row.P95, row.P99 = &p50, &p95, &p99
-			}
-		}
+		row.P50, row.P95, row.P99 = percentiles(m.latency)
 		t.Windows = append(t.Windows, row)
 	}
 	return t
