@@ -193,7 +193,8 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 		}
 		if rerr == io.EOF {
 			if n > 0 {
-				return seq + 1, emit(data, buf, false, false)
+				err := emit(data, buf, false, false) // counts the block in seq
+				return seq, err
 			}
 			br.pool <- buf
 			return seq, nil

@@ -369,3 +369,43 @@ func TestCorruptStreams(t *testing.T) {
 		t.Errorf("zstd error: %v", files[0].Err)
 	}
 }
+
+// TestLastMarkerSeq checks that a file's Last marker carries the Seq after
+// its last data block, whatever way the file ends: consumers that restore
+// block order (the sequencer, analyze show) count on it to know a file is
+// done.
+func TestLastMarkerSeq(t *testing.T) {
+	dir := t.TempDir()
+	one := writeFile(t, dir, "one.log", []byte(goodLine+"\n"))
+	open := writeFile(t, dir, "open.log", []byte(goodLine+"\n"+goodLine)) // no final newline
+	empty := writeFile(t, dir, "empty.log", nil)
+	var many bytes.Buffer
+	for range 3000 {
+		many.WriteString(goodLine + "\n")
+	}
+	big := writeFile(t, dir, "many.log", many.Bytes())
+	files, _ := Expand([]string{one, open, empty, big}, false)
+	var mu sync.Mutex
+	data := map[string]int{}
+	last := map[string]int{}
+	err := Run(context.Background(), files, Options{Workers: 2, MaxLine: 64 << 10}, func(_ int, b *Block) {
+		mu.Lock()
+		defer mu.Unlock()
+		if b.Last {
+			last[b.File.Path] = b.Seq
+		} else {
+			data[b.File.Path]++
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{one, open, empty, big} {
+		if last[p] != data[p] {
+			t.Errorf("%s: Last marker at Seq %d after %d data blocks", filepath.Base(p), last[p], data[p])
+		}
+	}
+	if data[big] < 2 {
+		t.Errorf("many.log came in %d blocks; the test wants several", data[big])
+	}
+}

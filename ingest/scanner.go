@@ -36,6 +36,7 @@ type Scanner struct {
 	kind    Kind
 	rec     Record
 	rej     Rejection
+	raw     []byte // the current line
 }
 
 // NewScanner returns a Scanner with no block; its parsers use opts.
@@ -72,9 +73,11 @@ func (s *Scanner) Next() bool {
 	b := s.b
 	switch {
 	case b.TooLong:
+		s.raw = b.Data // its first bytes only
 		s.reject(b.Data, TooLong)
 		return true
 	case b.Partial:
+		s.raw = b.Data
 		s.reject(b.Data, Unreadable)
 		return true
 	}
@@ -85,6 +88,7 @@ func (s *Scanner) Next() bool {
 		line, s.rest = s.rest, nil
 	}
 	line = trimCR(line)
+	s.raw = line
 	if isBlank(line) {
 		s.kind = KindBlank
 		return true
@@ -119,6 +123,10 @@ func (s *Scanner) Kind() Kind { return s.kind }
 
 // Record returns the current line's record; valid until Next.
 func (s *Scanner) Record() *Record { return &s.rec }
+
+// Line returns the current line as read, without its newline (for a line
+// rejected as too long, its first bytes); valid until Next.
+func (s *Scanner) Line() []byte { return s.raw }
 
 // Rejection returns the current line's rejection; valid until Next.
 func (s *Scanner) Rejection() *Rejection { return &s.rej }

@@ -84,6 +84,7 @@ const usage = `usage: analyze [report] [flags] PATH...   report on access logs (
        analyze quota [flags] PATH...          the quota pressure report alone (--limit, --window, --client)
        analyze retries [flags] PATH...        failures worth retrying (--retry-window, --unrecovered, -o csv)
        analyze timeline [flags] PATH...       requests per window by class and status, and the incidents (-o csv too)
+       analyze show [filters] PATH...         the raw lines of the matching requests, as FILE:LINE: TEXT
        analyze export --to parquet|csv --out DIR PATH...   one row per request, for DuckDB, Spark, Trino
        analyze sql --dialect duckdb|spark|trino DATASET     the report's SQL over an exported dataset
        analyze codes [-o text|markdown|json]  the status catalogue
@@ -107,6 +108,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runReport(ctx, "retries", args[1:], stdin, stdout, stderr)
 	case "timeline":
 		return runReport(ctx, "timeline", args[1:], stdin, stdout, stderr)
+	case "show":
+		return runShow(ctx, args[1:], stdin, stdout, stderr)
 	case "export":
 		return runExport(ctx, args[1:], stdin, stdout, stderr)
 	case "sql":

@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -897,5 +898,58 @@ func TestTimelineContract(t *testing.T) {
 	rows := strings.Split(strings.TrimSpace(r.stdout), "\n")
 	if r.code != 0 || len(rows) != 8 || !strings.HasPrefix(rows[0], "start,window_seconds,requests,") || !strings.HasPrefix(rows[1], "2025-03-12T08:00:00Z,300,") {
 		t.Errorf("timeline -o csv --window 5m: code %d, %d rows:\n%s", r.code, len(rows), r.stdout)
+	}
+}
+
+// TestShow checks analyze show against the report: the same filters keep
+// the same records, printed in file and line order, escaped; --rejected
+// prints the rejections; --max stops early.
+func TestShow(t *testing.T) {
+	report := func(args ...string) map[string]any {
+		r := analyze(t, "", append([]string{"-o", "json"}, args...)...)
+		var d map[string]any
+		if err := json.Unmarshal([]byte(r.stdout), &d); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		return d
+	}
+	for _, filters := range [][]string{
+		{"--status", "5xx"},
+		{"--client", "shop-connector", "--status", "429"},
+		{"--endpoint", "/api/imports*", "--method", "POST"},
+		{"--since", "2025-03-12T08:20:00Z", "--until", "2025-03-12T08:21:00Z"},
+	} {
+		args := append(slices.Clone(filters), "samples/")
+		r := analyze(t, "", append([]string{"show"}, args...)...)
+		if r.code != 0 {
+			t.Fatalf("show %v: code %d: %s", filters, r.code, r.stderr)
+		}
+		lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+		analyzed, _ := lookup(report(args...), "input.analyzed")
+		if float64(len(lines)) != analyzed.(float64) || len(lines) == 0 {
+			t.Errorf("show %v: %d lines, the report analysed %v", filters, len(lines), analyzed)
+		}
+		prevFile, prevLine := "", 0
+		for _, l := range lines {
+			file, rest, _ := strings.Cut(l, ":")
+			n, _, _ := strings.Cut(rest, ":")
+			line, err := strconv.Atoi(n)
+			if err != nil {
+				t.Fatalf("show %v: line %q is not FILE:LINE: TEXT", filters, l)
+			}
+			if file == prevFile && line <= prevLine {
+				t.Errorf("show %v: %s:%d after line %d", filters, file, line, prevLine)
+			}
+			prevFile, prevLine = file, line
+		}
+	}
+	r := analyze(t, "", "show", "--rejected", "samples/pim-api-access.log")
+	rejected, _ := lookup(report("samples/pim-api-access.log"), "input.rejected")
+	if n := strings.Count(r.stdout, "\n"); float64(n) != rejected.(float64) || !strings.Contains(r.stdout, `: [not_a_log_line]: \x00\x00`) {
+		t.Errorf("show --rejected: %d lines (want %v), NUL bytes escaped:\n%s", n, rejected, r.stdout)
+	}
+	r = analyze(t, "", "show", "--max", "7", "samples/")
+	if n := strings.Count(r.stdout, "\n"); n != 7 || r.code != 0 || !strings.HasPrefix(r.stdout, "samples/pim-api-access.log.1.gz:1: ") {
+		t.Errorf("show --max 7: %d lines, code %d:\n%s", n, r.code, r.stdout)
 	}
 }

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"syscall"
+
+	"analyze/ingest"
+	"analyze/report"
+)
+
+// runShow prints the raw lines of the records the filters keep: analyze
+// show, for "show me the actual requests".
+func runShow(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("show", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		in       inputFlags
+		drill    drillFlags
+		rejected bool
+		maxLines int64
+	)
+	in.register(fs)
+	drill.register(fs)
+	fs.BoolVar(&rejected, "rejected", false, "print the rejected lines, with their reason, instead of the records")
+	fs.Int64Var(&maxLines, "max", 0, "stop after this many lines (0: all)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "usage: analyze show [flags] PATH...\n\nPrints the lines of the records the filters keep, as FILE:LINE: TEXT, control characters escaped.\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "analyze: "+format+"\n", a...)
+		return exitUsage
+	}
+	paths, err := parseInterleaved(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if maxLines < 0 {
+		return fail("--max takes a non-negative number")
+	}
+	opts, _, err := in.options(stdin)
+	if err != nil {
+		return fail("%v", err)
+	}
+	sinceB, untilB, match, clientKey, err := drill.resolve()
+	if err != nil {
+		return fail("%v", err)
+	}
+	if len(paths) == 0 {
+		return fail("no input: give log files, folders, glob patterns, or - for stdin")
+	}
+	files, expandFailed := in.expand(paths, stderr)
+	if len(files) == 0 {
+		return fail("no readable input")
+	}
+	filter := report.Filter{Since: sinceB.At, Until: untilB.At, Match: &match}
+	if sinceB.Relative() || untilB.Relative() {
+		cleanup, err := ingest.SpoolStdin(files, stdin)
+		defer cleanup()
+		if err != nil {
+			return fail("%v", err)
+		}
+		latest, err := report.Latest(ctx, files, opts)
+		if err != nil {
+			return fail("interrupted: %v", err)
+		}
+		filter.Since, filter.Until = sinceB.Resolve(latest), untilB.Resolve(latest)
+	}
+	_, err = report.Show(ctx, files, opts, report.ShowOptions{Filter: filter, Client: clientKey, Rejected: rejected, Max: maxLines}, stdout)
+	switch {
+	case errors.Is(err, syscall.EPIPE):
+		return exitOK // the reader (head, less) had enough
+	case err != nil:
+		return fail("%v", err)
+	}
+	incomplete := expandFailed
+	for _, f := range files {
+		if f.Err != nil {
+			fmt.Fprintf(stderr, "analyze: %s\n", safe(f.Err))
+			incomplete = true
+		}
+	}
+	if incomplete {
+		return exitIncomplete
+	}
+	return exitOK
+}

@@ -1,0 +1,173 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"runtime"
+	"strconv"
+	"sync"
+
+	"analyze/classify"
+	"analyze/ingest"
+)
+
+// ShowOptions say which lines Show prints.
+type ShowOptions struct {
+	Filter   Filter
+	Client   ClientSelector // the client key --client matches
+	Rejected bool           // the rejected lines (with their reason) instead of the records
+	Max      int64          // stop after this many lines; 0 means all
+}
+
+// Show writes the raw lines of the records the filter keeps (or of the
+// rejected lines), each as "file:line: text", files in time order and
+// lines in file order, every log-derived byte made safe for a terminal
+// (Term). It returns how many lines it wrote.
+func Show(ctx context.Context, files []*ingest.File, opts ingest.Options, so ShowOptions, w io.Writer) (int64, error) {
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	order := ingest.SortByTime(files, opts)
+	pos := make(map[*ingest.File]int, len(order))
+	for i, f := range order {
+		pos[f] = i
+	}
+	type key struct{ file, seq int }
+	var (
+		mu      sync.Mutex
+		pending = map[key][]byte{} // blocks done out of order
+		last    = map[int]int{}    // a file's Last marker's Seq
+		cur     int                // the file being written
+		next    int                // its next block
+		written int64
+		werr    error
+	)
+	// flush writes the pending blocks that are next in order.
+	flush := func() {
+		for cur < len(order) {
+			if n, ok := last[cur]; ok && next >= n {
+				cur, next = cur+1, 0
+				continue
+			}
+			out, ok := pending[key{cur, next}]
+			if !ok {
+				return
+			}
+			delete(pending, key{cur, next})
+			next++
+			if so.Max > 0 {
+				if written >= so.Max {
+					continue
+				}
+				out = firstLines(out, so.Max-written)
+			}
+			if werr == nil && len(out) > 0 {
+				written += int64(bytes.Count(out, []byte{'\n'}))
+				_, werr = w.Write(out)
+				if werr != nil || so.Max > 0 && written >= so.Max {
+					cancel() // enough, or nowhere to write
+				}
+			}
+		}
+	}
+	scanners := make([]*ingest.Scanner, opts.Workers)
+	sels := make([]*selector, opts.Workers)
+	for i := range scanners {
+		scanners[i] = ingest.NewScanner(opts.Parse)
+		sels[i] = newSelector(so.Filter, so.Client)
+	}
+	err := ingest.Run(ctx, order, opts, func(wk int, b *ingest.Block) {
+		p := pos[b.File]
+		if b.Last && b.Lines == 0 && len(b.Data) == 0 {
+			mu.Lock()
+			last[p] = b.Seq
+			flush()
+			mu.Unlock()
+			return
+		}
+		sc, sel := scanners[wk], sels[wk]
+		var out []byte
+		prefix := Term(b.File.Path) + ":"
+		sc.Reset(b)
+		for sc.Next() {
+			switch {
+			case sc.Kind() == ingest.KindRecord && !so.Rejected:
+				r := sc.Record()
+				if !sel.keep(r) {
+					continue
+				}
+				out = strconv.AppendInt(append(out, prefix...), r.Line, 10)
+			case sc.Kind() == ingest.KindRejected && so.Rejected:
+				rej := sc.Rejection()
+				out = strconv.AppendInt(append(out, prefix...), rej.Line, 10)
+				out = append(append(append(out, ": ["...), rej.Reason.String()...), ']')
+			default:
+				continue
+			}
+			out = append(append(append(out, ": "...), Term(string(sc.Line()))...), '\n')
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		pending[key{p, b.Seq}] = out
+		flush()
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if werr != nil {
+		return written, werr
+	}
+	if err != nil && !(errors.Is(err, context.Canceled) && so.Max > 0 && written >= so.Max) {
+		return written, err // interrupted
+	}
+	return written, nil
+}
+
+// firstLines returns the first n lines of b.
+func firstLines(b []byte, n int64) []byte {
+	if n <= 0 {
+		return nil
+	}
+	for i, c := range b {
+		if c == '\n' {
+			if n--; n == 0 {
+				return b[:i+1]
+			}
+		}
+	}
+	return b
+}
+
+// selector decides, as Summary.Add does, whether a record passes a filter.
+type selector struct {
+	filter  Filter
+	match   *Match
+	client  ClientSelector
+	scratch []byte
+}
+
+func newSelector(f Filter, client ClientSelector) *selector {
+	s := &selector{filter: f, client: client}
+	if !f.Match.IsZero() {
+		s.match = f.Match
+	}
+	return s
+}
+
+func (s *selector) keep(r *ingest.Record) bool {
+	if !s.filter.keep(r.Time) {
+		return false
+	}
+	if s.match == nil {
+		return true
+	}
+	endpoint := dash
+	if len(r.Method) > 0 {
+		s.scratch = classify.Template(s.scratch[:0], r.Path)
+		endpoint = s.scratch
+	}
+	return s.match.keep(s.client.Key(r), endpoint, r.Path, r.Method, r.Status, classify.ClassOf(r.Status))
+}
