@@ -56,6 +56,8 @@ func OutputFor(path string) string {
 		return "csv"
 	case ".txt":
 		return "text"
+	case ".html", ".htm":
+		return "html"
 	}
 	return ""
 }

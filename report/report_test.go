@@ -261,3 +261,27 @@ func BenchmarkAggregate(b *testing.B) {
 		})
 	}
 }
+
+// TestHTMLCSPHashes checks that the page's inline style and script are
+// exactly what the Content-Security-Policy hashes allow: html/template
+// must not have changed a byte of them.
+func TestHTMLCSPHashes(t *testing.T) {
+	var b strings.Builder
+	if err := WriteHTML(&b, &Report{Version: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	between := func(open, close string) string {
+		_, rest, _ := strings.Cut(page, open)
+		body, _, _ := strings.Cut(rest, close)
+		return body
+	}
+	for _, el := range []struct{ name, body string }{
+		{"style", between("<style>", "</style>")},
+		{"script", between("<script>", "</script>")},
+	} {
+		if el.body == "" || !strings.Contains(htmlCSP, cspHash(el.body)) {
+			t.Errorf("the inline %s (%d bytes) does not match its CSP hash", el.name, len(el.body))
+		}
+	}
+}

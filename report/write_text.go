@@ -18,6 +18,7 @@ var Writers = map[string]Writer{
 	"text":     WriteText,
 	"markdown": WriteMarkdown,
 	"json":     WriteJSON,
+	"html":     WriteHTML,
 }
 
 // WriteText writes the report as terminal tables. Every log-derived string

@@ -953,3 +953,45 @@ func TestShow(t *testing.T) {
 		t.Errorf("show --max 7: %d lines, code %d:\n%s", n, r.code, r.stdout)
 	}
 }
+
+// TestHTMLEscapes writes the HTML report of lines whose client, path and
+// user agent carry markup and script: it must come out as text, and the
+// page must load nothing from elsewhere.
+func TestHTMLEscapes(t *testing.T) {
+	var log strings.Builder
+	for i := range 30 {
+		fmt.Fprintf(&log, `10.0.0.%d - <script>alert(1)</script> [12/Mar/2025:10:%02d:00 +0000] "GET /api/x/"><img src=x onerror=alert(2)> HTTP/1.1" 500 1 "javascript:alert(3)" "</style><script src=https://evil.example/x.js></script>"`+"\n", i, i)
+	}
+	r := analyze(t, log.String(), "report", "-o", "html", "-")
+	if r.code != 0 {
+		t.Fatalf("code %d: %s", r.code, r.stderr)
+	}
+	page := r.stdout
+	for _, bad := range []string{"<script>alert", "<img", "onerror=alert(2)>", "evil.example/x.js></script>", "</style><script"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("the page carries %q unescaped", bad)
+		}
+	}
+	if !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Error("the hostile client is not shown as text")
+	}
+	if strings.Count(page, "<script") != 1 || strings.Count(page, "<style") != 1 {
+		t.Errorf("want exactly one inline script and one style: %d, %d", strings.Count(page, "<script"), strings.Count(page, "<style"))
+	}
+	if !strings.Contains(page, `<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;;`) {
+		t.Error("no Content-Security-Policy meta tag forbidding remote loads")
+	}
+	for _, remote := range []string{`src="http`, `href="http`, `@import`, `url(http`} {
+		if strings.Contains(page, remote) {
+			t.Errorf("the page loads %s", remote)
+		}
+	}
+	// --out picks HTML by extension.
+	out := filepath.Join(t.TempDir(), "report.html")
+	if r := analyze(t, log.String(), "report", "--out", out, "-"); r.code != 0 {
+		t.Fatalf("--out report.html: code %d: %s", r.code, r.stderr)
+	}
+	if b, _ := os.ReadFile(out); !strings.HasPrefix(string(b), "<!DOCTYPE html>") {
+		t.Error("--out report.html did not write HTML")
+	}
+}

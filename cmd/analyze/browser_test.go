@@ -1,0 +1,182 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// browserScript opens the HTML report (argv[2]) in headless Chromium
+// (argv[3]) through playwright-core, at a desktop and a phone size and in
+// dark mode, and prints what it saw as JSON: console errors, the tables
+// and their sorting, the chart, the cards. Screenshots go to argv[4].
+const browserScript = `
+import { chromium } from 'playwright-core';
+const [page_, exe, shots] = process.argv.slice(2);
+const browser = await chromium.launch({ executablePath: exe, args: ['--no-sandbox', '--disable-gpu', '--disable-quic',
+  '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const out = { errors: [], views: [] };
+for (const v of [{ name: 'desktop', width: 1280, height: 900, scheme: 'light' }, { name: 'phone', width: 390, height: 844, scheme: 'light' },
+                 { name: 'dark', width: 1280, height: 900, scheme: 'dark' }]) {
+  const ctx = await browser.newContext({ viewport: { width: v.width, height: v.height }, colorScheme: v.scheme });
+  const page = await ctx.newPage();
+  page.on('console', m => { if (m.type() === 'error' || m.type() === 'warning') out.errors.push(v.name + ': ' + m.text()); });
+  page.on('pageerror', e => out.errors.push(v.name + ': ' + e.message));
+  page.on('request', r => { if (!r.url().startsWith('file:')) out.errors.push(v.name + ': request to ' + r.url()); });
+  await page.goto('file://' + page_);
+  await page.waitForSelector('table[data-sortable=ready]', { timeout: 10000 });
+  const seen = await page.evaluate(() => ({
+    tables: document.querySelectorAll('table').length,
+    ready: document.querySelectorAll('table[data-sortable=ready]').length,
+    sections: Array.from(document.querySelectorAll('h2')).map(h => h.textContent),
+    bars: document.querySelectorAll('svg#timeline g.bar').length,
+    bands: document.querySelectorAll('svg#timeline rect.band').length,
+    chartWidth: document.querySelector('svg#timeline') ? document.querySelector('svg#timeline').getBoundingClientRect().width : 0,
+    cards: Object.fromEntries(Array.from(document.querySelectorAll('.card')).map(c => [c.querySelector('span').textContent, c.querySelector('b').textContent])),
+    background: getComputedStyle(document.body).backgroundColor,
+    pageWidth: document.documentElement.scrollWidth,
+  }));
+  // Sort the endpoints table by requests: a click ascends, another descends.
+  const table = page.locator('h2:text-is("Top endpoints by errors") + div table');
+  const col = await table.locator('th').evaluateAll(ths => ths.findIndex(th => th.textContent.trim() === 'requests'));
+  const values = async () => (await table.locator('tbody tr').evaluateAll((rows, c) =>
+    rows.map(r => parseFloat(r.cells[c].textContent.replace(/,/g, ''))), col));
+  await table.locator('th').nth(col).click();
+  seen.ascending = await values();
+  await table.locator('th').nth(col).click();
+  seen.descending = await values();
+  await page.screenshot({ path: shots + '/report-' + v.name + '.png', fullPage: true });
+  out.views.push({ name: v.name, ...seen });
+  await ctx.close();
+}
+await browser.close();
+console.log(JSON.stringify(out));
+`
+
+// TestHTMLInBrowser renders the HTML report of the samples in headless
+// Chromium: no console errors and no request leaves the file; every table
+// is sortable and sorts; the chart has a bar per timeline window and a
+// band per incident; the cards show the report's numbers; the page fits a
+// phone's width; dark mode changes the colours. Screenshots are kept in
+// $ANALYZE_ARTIFACTS (default: a folder under the system's temp dir).
+func TestHTMLInBrowser(t *testing.T) {
+	modules := os.Getenv("ANALYZE_PLAYWRIGHT_NODE")
+	chromium := os.Getenv("ANALYZE_CHROMIUM")
+	if chromium == "" {
+		chromium, _ = exec.LookPath("chromium")
+	}
+	node, _ := exec.LookPath("node")
+	if modules == "" || chromium == "" || node == "" {
+		t.Skipf("skipping: the browser test needs node, Chromium and playwright-core (ANALYZE_PLAYWRIGHT_NODE); .ci/run installs them (have node %q, chromium %q, modules %q)", node, chromium, modules)
+	}
+	dir := t.TempDir()
+	page := filepath.Join(dir, "report.html")
+	if r := analyze(t, "", "report", "--out", page, "samples/"); r.code != 0 {
+		t.Fatalf("report: code %d: %s", r.code, r.stderr)
+	}
+	var want map[string]any
+	if err := json.Unmarshal([]byte(analyze(t, "", "report", "-o", "json", "samples/").stdout), &want); err != nil {
+		t.Fatal(err)
+	}
+	shots := os.Getenv("ANALYZE_ARTIFACTS")
+	if shots == "" {
+		shots = filepath.Join(os.TempDir(), "analyze-artifacts")
+	}
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	script := filepath.Join(modules, "..", "analyze-browser-check.mjs")
+	if err := os.WriteFile(script, []byte(browserScript), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(node, script, page, chromium, shots).Output()
+	if err != nil {
+		t.Fatalf("browser: %v\n%s", err, exitStderr(err))
+	}
+	var seen struct {
+		Errors []string
+		Views  []struct {
+			Name                  string
+			Tables, Ready         int
+			Sections              []string
+			Bars, Bands           int
+			ChartWidth            float64
+			Cards                 map[string]string
+			Background            string
+			PageWidth             float64
+			Ascending, Descending []float64
+		}
+	}
+	if err := json.Unmarshal(out, &seen); err != nil {
+		t.Fatalf("browser output: %v\n%s", err, out)
+	}
+	t.Logf("screenshots in %s", shots)
+	for _, e := range seen.Errors {
+		t.Errorf("console: %s", e)
+	}
+	windows, _ := lookup(want, "timeline.windows")
+	incidents, _ := lookup(want, "incidents")
+	analyzed, _ := lookup(want, "input.analyzed")
+	backgrounds := map[string]string{}
+	for _, v := range seen.Views {
+		if v.Tables == 0 || v.Ready != v.Tables {
+			t.Errorf("%s: %d tables, %d sortable", v.Name, v.Tables, v.Ready)
+		}
+		if v.Bars != len(windows.([]any)) || v.Bands != len(incidents.([]any)) || v.ChartWidth < 300 {
+			t.Errorf("%s: chart of %d bars and %d bands, %v px wide; the report has %d windows and %d incidents",
+				v.Name, v.Bars, v.Bands, v.ChartWidth, len(windows.([]any)), len(incidents.([]any)))
+		}
+		if got := v.Cards["requests analysed"]; got != thousands(int64(analyzed.(float64))) {
+			t.Errorf("%s: card 'requests analysed' = %q, want %v", v.Name, got, analyzed)
+		}
+		if len(v.Sections) < 8 || v.Sections[0] != "Timeline" || !strings.Contains(strings.Join(v.Sections, "|"), "Incidents") {
+			t.Errorf("%s: sections %q", v.Name, v.Sections)
+		}
+		if !sortedBy(v.Ascending, 1) || !sortedBy(v.Descending, -1) || len(v.Ascending) < 2 {
+			t.Errorf("%s: sorting by requests gave %v then %v", v.Name, v.Ascending, v.Descending)
+		}
+		if v.Name == "phone" && v.PageWidth > 390+1 {
+			t.Errorf("phone: the page is %v px wide, wider than the screen", v.PageWidth)
+		}
+		backgrounds[v.Name] = v.Background
+	}
+	if backgrounds["dark"] == backgrounds["desktop"] {
+		t.Errorf("dark mode keeps the light background %s", backgrounds["desktop"])
+	}
+}
+
+func exitStderr(err error) string {
+	if ee, ok := err.(*exec.ExitError); ok {
+		return string(ee.Stderr)
+	}
+	return ""
+}
+
+func sortedBy(xs []float64, dir float64) bool {
+	for i := 1; i < len(xs); i++ {
+		if (xs[i]-xs[i-1])*dir < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// thousands writes n as the report does: 12,345.
+func thousands(n int64) string {
+	s := strings.TrimPrefix(strconv.FormatInt(n, 10), "-")
+	var out []byte
+	for i := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	if n < 0 {
+		return "-" + string(out)
+	}
+	return string(out)
+}

@@ -1,0 +1,277 @@
+package report
+
+import (
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"io"
+	"time"
+)
+
+// The HTML report: one self-contained file (styles and script inline, no
+// network access, a Content-Security-Policy that allows nothing else),
+// readable offline and attachable to an incident ticket. Its tables are
+// the sections of the text report; html/template escapes every string,
+// and log-derived strings pass through Term first, so control and bidi
+// characters show as escapes.
+
+//go:embed html/report.css
+var htmlCSS string
+
+// htmlJS makes the tables sortable. It holds no comments: html/template
+// drops comments from scripts, and the CSP hash is of the bytes written
+// (TestHTMLCSPHashes checks both hashes).
+//
+//go:embed html/report.js
+var htmlJS string
+
+// htmlCSP allows the inline style and script by their hashes, and nothing
+// else: no remote loads, no other scripts, no forms, no frames.
+var htmlCSP = "default-src 'none'; style-src '" + cspHash(htmlCSS) + "'; script-src '" + cspHash(htmlJS) +
+	"'; img-src data:; base-uri 'none'; form-action 'none'"
+
+func cspHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
+}
+
+var htmlEscaper = escaper{cell: Term, code: Snippet}
+
+var htmlTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{{.CSP}}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>analyze: {{.Title}}</title>
+<style>` + htmlCSS + `</style>
+</head>
+<body>
+<main>
+<h1>{{.Title}}</h1>
+<p class="muted">analyze {{.Version}} · {{.Headline}}</p>
+{{if .Filters}}<p class="note">Filters: {{.Filters}}</p>{{end}}
+<div class="cards">{{range .Cards}}<div class="card{{if .Bad}} bad{{end}}"><span class="muted">{{.Label}}</span><b>{{.Value}}</b></div>{{end}}</div>
+{{with .Chart}}<h2>Timeline</h2>
+<div class="chart">
+<svg viewBox="0 0 {{.W}} {{.H}}" role="img" aria-label="Requests per {{.Window}} window by class" id="timeline">
+{{range .Bands}}<rect class="band" x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}"><title>{{.Title}}</title></rect>
+{{end}}<line class="axis" x1="{{.Left}}" y1="{{.Bottom}}" x2="{{.Right}}" y2="{{.Bottom}}"/>
+<text class="lbl" x="4" y="{{.Top}}" dy="10">{{.Max}}</text><text class="lbl" x="4" y="{{.Bottom}}">0</text>
+{{range .Labels}}<text class="lbl" x="{{.X}}" y="{{.Y}}" text-anchor="{{.Anchor}}">{{.Text}}</text>
+{{end}}{{range .Bars}}<g class="bar"><title>{{.Title}}</title>{{range .Parts}}<rect class="{{.Class}}" x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}"/>{{end}}</g>
+{{end}}</svg>
+<div class="legend"><span><i class="ok"></i>success, redirect</span><span><i class="c4"></i>4xx (not 429)</span><span><i class="c429"></i>429</span><span><i class="c5"></i>5xx</span>{{if .Bands}}<span><i class="band"></i>incident</span>{{end}}</div>
+</div>
+<p class="note">Requests per {{.Window}} window, {{.First}} to {{.Last}} (UTC); hover a bar for its counts.</p>
+{{end}}
+{{range .Sections}}<h2>{{.Title}}</h2>
+<div class="scroll"><table class="sortable"><thead><tr>{{range .Head}}<th{{if .Right}} class="r"{{end}} scope="col">{{.Text}}</th>{{end}}</tr></thead>
+<tbody>{{range .Rows}}<tr>{{range .}}<td{{if .Right}} class="r"{{end}}>{{.Text}}</td>{{end}}</tr>
+{{end}}</tbody></table></div>
+{{range .Notes}}<p class="note">{{.}}</p>
+{{end}}{{end}}
+<script>` + htmlJS + `</script>
+</main>
+</body>
+</html>
+`))
+
+type htmlCell struct {
+	Text  string
+	Right bool
+}
+
+type htmlSection struct {
+	Title string
+	Head  []htmlCell
+	Rows  [][]htmlCell
+	Notes []string
+}
+
+type htmlCard struct {
+	Label, Value string
+	Bad          bool
+}
+
+type htmlRect struct {
+	Class      string
+	X, Y, W, H float64
+	Title      string
+}
+
+type htmlBar struct {
+	Title string
+	Parts []htmlRect
+}
+
+type htmlLabel struct {
+	X, Y         float64
+	Text, Anchor string
+}
+
+type htmlChart struct {
+	W, H, Left, Right, Top, Bottom float64
+	Max                            int64
+	Window, First, Last            string
+	Bars                           []htmlBar
+	Bands                          []htmlRect
+	Labels                         []htmlLabel
+}
+
+type htmlPage struct {
+	CSP, Title, Version, Headline, Filters string
+	Cards                                  []htmlCard
+	Chart                                  *htmlChart
+	Sections                               []htmlSection
+}
+
+// WriteHTML writes the report as one self-contained HTML page.
+func WriteHTML(w io.Writer, r *Report) error {
+	p := htmlPage{CSP: htmlCSP, Title: "API access log report", Version: r.Version, Headline: Term(headline(r))}
+	switch r.only {
+	case "quota":
+		p.Title = "Quota pressure"
+	case "retry":
+		p.Title = "Failures worth retrying"
+	case "timeline":
+		p.Title = "Timeline and incidents"
+	}
+	p.Filters = filterText(r.Filter)
+	in := r.Input
+	share := func(n int64) string { return percent(n, in.Analyzed) }
+	rl := int64(0)
+	if r.Quota != nil {
+		rl = r.Quota.RateLimited
+	} else if r.Timeline != nil {
+		for _, w := range r.Timeline.Windows {
+			rl += w.RateLimited
+		}
+	}
+	p.Cards = []htmlCard{
+		{Label: "requests analysed", Value: thousands(in.Analyzed)},
+		{Label: "success", Value: share(r.Classes.Success)},
+		{Label: "client errors (4xx)", Value: share(r.Classes.ClientError), Bad: r.Classes.ClientError > 0},
+		{Label: "server errors (5xx)", Value: share(r.Classes.ServerError), Bad: r.Classes.ServerError > 0},
+		{Label: "rate limited (429)", Value: thousands(rl), Bad: rl > 0},
+		{Label: "incidents", Value: thousands(int64(len(r.Incidents))), Bad: len(r.Incidents) > 0},
+		{Label: "rejected lines", Value: thousands(in.Rejected), Bad: in.Rejected > 0},
+	}
+	if r.only == "quota" || r.only == "retry" {
+		p.Cards = p.Cards[:1]
+		p.Cards[0].Value = thousands(in.Records - in.Filtered)
+	}
+	if r.Timeline != nil && len(r.Timeline.Windows) > 0 {
+		p.Chart = chart(r.Timeline, r.Incidents)
+	}
+	for _, s := range sections(r, htmlEscaper) {
+		hs := htmlSection{Title: s.title, Notes: s.notes}
+		for i, h := range s.header {
+			hs.Head = append(hs.Head, htmlCell{h, i < len(s.align) && s.align[i]})
+		}
+		for _, row := range s.rows {
+			cells := make([]htmlCell, len(row))
+			for i, c := range row {
+				cells[i] = htmlCell{c, i < len(s.align) && s.align[i]}
+			}
+			hs.Rows = append(hs.Rows, cells)
+		}
+		p.Sections = append(p.Sections, hs)
+	}
+	return htmlTemplate.Execute(w, p)
+}
+
+func filterText(f FilterInfo) string {
+	var s string
+	add := func(k, v string) {
+		if v != "" {
+			if s != "" {
+				s += ", "
+			}
+			s += k + " " + Term(v)
+		}
+	}
+	if f.Since != nil {
+		add("since", *f.Since)
+	}
+	if f.Until != nil {
+		add("until", *f.Until)
+	}
+	add("client", f.Client)
+	add("endpoint", f.Endpoint)
+	add("status", f.Status)
+	add("method", f.Method)
+	add("class", f.Class)
+	return s
+}
+
+// chart lays out the timeline as stacked bars, with the incidents shaded.
+func chart(t *Timeline, incs []Incident) *htmlChart {
+	c := &htmlChart{W: 1000, H: 260, Left: 48, Right: 992, Top: 8, Bottom: 228, Window: seconds(t.WindowSeconds)}
+	ws := t.Windows
+	c.First, c.Last = ws[0].Start, ws[len(ws)-1].Start
+	for _, w := range ws {
+		c.Max = max(c.Max, w.Requests)
+	}
+	if c.Max == 0 {
+		c.Max = 1
+	}
+	step := (c.Right - c.Left) / float64(len(ws))
+	gap := min(step*0.15, 2)
+	height := c.Bottom - c.Top
+	for i, w := range ws {
+		x := c.Left + float64(i)*step
+		bar := htmlBar{Title: fmt.Sprintf("%s: %s requests, %s 4xx (%s 429), %s 5xx", w.Start, thousands(w.Requests),
+			thousands(w.ClientError), thousands(w.RateLimited), thousands(w.ServerError))}
+		if w.P95 != nil {
+			bar.Title += fmt.Sprintf(", p95 %g ms", *w.P95)
+		}
+		y := c.Bottom
+		for _, part := range []struct {
+			class string
+			n     int64
+		}{{"ok", w.Success + w.Redirect + w.Other}, {"c4", w.ClientError - w.RateLimited}, {"c429", w.RateLimited}, {"c5", w.ServerError}} {
+			if part.n <= 0 {
+				continue
+			}
+			h := float64(part.n) / float64(c.Max) * height
+			y -= h
+			bar.Parts = append(bar.Parts, htmlRect{Class: part.class, X: round(x, 2), Y: round(y, 2), W: round(step-gap, 2), H: round(h, 2)})
+		}
+		c.Bars = append(c.Bars, bar)
+	}
+	at := func(stamp string) float64 {
+		ts, err := time.Parse(time.RFC3339, stamp)
+		first, _ := time.Parse(time.RFC3339, ws[0].Start)
+		if err != nil {
+			return c.Left
+		}
+		i := ts.Sub(first).Seconds() / t.WindowSeconds
+		return min(max(c.Left+i*step, c.Left), c.Right)
+	}
+	for _, in := range incs {
+		x0, x1 := at(in.Start), at(in.End)
+		c.Bands = append(c.Bands, htmlRect{X: round(x0, 2), Y: c.Top, W: round(max(x1-x0, 1), 2), H: height,
+			Title: fmt.Sprintf("incident: %s %03d %s, %s to %s", in.Kind, in.Status, in.Diagnosis, in.Start, in.End)})
+	}
+	for _, i := range []int{0, len(ws) / 2, len(ws) - 1} {
+		anchor := "middle"
+		switch i {
+		case 0:
+			anchor = "start"
+		case len(ws) - 1:
+			anchor = "end"
+		}
+		x := c.Left + (float64(i)+0.5)*step
+		if anchor == "start" {
+			x = c.Left
+		} else if anchor == "end" {
+			x = c.Right
+		}
+		c.Labels = append(c.Labels, htmlLabel{X: round(x, 2), Y: c.Bottom + 16, Text: ws[i].Start, Anchor: anchor})
+	}
+	return c
+}
