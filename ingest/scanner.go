@@ -37,11 +37,16 @@ type Scanner struct {
 	rec     Record
 	rej     Rejection
 	raw     []byte // the current line
+	anon    *anonymizer
 }
 
 // NewScanner returns a Scanner with no block; its parsers use opts.
 func NewScanner(opts ParseOptions) *Scanner {
-	return &Scanner{opts: opts, parsers: map[*Format]Parser{}}
+	s := &Scanner{opts: opts, parsers: map[*Format]Parser{}}
+	if len(opts.AnonymizeKey) > 0 {
+		s.anon = newAnonymizer(opts.AnonymizeKey)
+	}
+	return s
 }
 
 // Reset points the scanner at the start of b.
@@ -97,6 +102,9 @@ func (s *Scanner) Next() bool {
 		s.reject(line, NoFormat)
 		return true
 	}
+	if !s.opts.KeepSecrets {
+		maskLine(line)
+	}
 	s.rec.reset()
 	s.rec.Line = s.line
 	if r := s.parser.Parse(line, &s.rec); r != OK {
@@ -107,6 +115,9 @@ func (s *Scanner) Next() bool {
 		s.reject(line, r)
 		return true
 	}
+	if s.anon != nil {
+		s.anon.apply(&s.rec)
+	}
 	s.kind = KindRecord
 	return true
 }
@@ -116,6 +127,25 @@ func (s *Scanner) reject(line []byte, r Reason) {
 	s.rej.Line = s.line
 	s.rej.Reason = r
 	s.rej.Snippet = line[:min(len(line), SnippetBytes)]
+	if s.anon != nil {
+		// Who is in an unparsed line is unknown: show none of it.
+		s.rej.Snippet = withheld
+	}
+}
+
+var withheld = []byte("(withheld under --anonymize)")
+
+// Anonymized reports whether the Scanner replaces identities by
+// pseudonyms; Pseudonyms then lists the current record's, original first.
+func (s *Scanner) Anonymized() bool { return s.anon != nil }
+
+// Pseudonyms returns the current record's replaced values and their
+// pseudonyms, for showing its line; valid until Next.
+func (s *Scanner) Pseudonyms() [][2]string {
+	if s.anon == nil {
+		return nil
+	}
+	return s.anon.pairs
 }
 
 // Kind returns what the current line is.

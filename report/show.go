@@ -7,6 +7,7 @@ import (
 	"io"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 
 	"analyze/classify"
@@ -108,7 +109,16 @@ func Show(ctx context.Context, files []*ingest.File, opts ingest.Options, so Sho
 			default:
 				continue
 			}
-			out = append(append(append(out, ": "...), Term(string(sc.Line()))...), '\n')
+			line := string(sc.Line())
+			if sc.Anonymized() {
+				if sc.Kind() == ingest.KindRejected {
+					line = "(withheld under --anonymize)"
+				}
+				for _, p := range sc.Pseudonyms() {
+					line = strings.ReplaceAll(line, p[0], p[1])
+				}
+			}
+			out = append(append(append(out, ": "...), Term(line)...), '\n')
 		}
 		mu.Lock()
 		defer mu.Unlock()

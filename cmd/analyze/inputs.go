@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -19,6 +21,8 @@ type inputFlags struct {
 	recursive, quiet           bool
 	workers, maxLine           int
 	logLevel                   string
+	anonymize, keepSecrets     bool
+	anonymizeKey               string
 }
 
 func (f *inputFlags) register(fs *flag.FlagSet) {
@@ -32,6 +36,9 @@ func (f *inputFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress bar (it only ever shows when stderr is a terminal)")
 	fs.IntVar(&f.workers, "workers", 0, "parsing goroutines (0: one per core)")
 	fs.IntVar(&f.maxLine, "max-line", ingest.DefaultMaxLine, "longest line accepted, in bytes; longer lines are rejected as too_long")
+	fs.BoolVar(&f.anonymize, "anonymize", false, "replace client addresses, users and API keys by keyed pseudonyms (anon-…), in every output; a new key each run")
+	fs.StringVar(&f.anonymizeKey, "anonymize-key", "", "with this key (or @FILE holding it), pseudonyms stay the same across runs; implies --anonymize")
+	fs.BoolVar(&f.keepSecrets, "keep-secrets", false, "leave credential-like query parameters (token=, key=, password=...) as logged; by default their values are masked")
 }
 
 // options resolves the flags into ingest options; errors read as usage
@@ -61,6 +68,24 @@ func (f *inputFlags) options(stdin io.Reader) (ingest.Options, *time.Location, e
 		if opts.Format, err = ingest.JSONFields(f.fields); err != nil {
 			return opts, nil, err
 		}
+	}
+	opts.Parse.KeepSecrets = f.keepSecrets
+	switch {
+	case f.anonymizeKey != "":
+		key := []byte(f.anonymizeKey)
+		if name, ok := strings.CutPrefix(f.anonymizeKey, "@"); ok {
+			b, err := os.ReadFile(name)
+			if err != nil {
+				return opts, nil, fmt.Errorf("--anonymize-key: %w", err)
+			}
+			key = bytes.TrimSpace(b)
+		}
+		if len(key) < 16 {
+			return opts, nil, fmt.Errorf("--anonymize-key: want a key of at least 16 bytes (openssl rand -hex 32 makes one)")
+		}
+		opts.Parse.AnonymizeKey = key
+	case f.anonymize:
+		opts.Parse.AnonymizeKey = ingest.NewAnonymizeKey()
 	}
 	loc, err := time.LoadLocation(f.tz)
 	if err != nil {

@@ -302,6 +302,9 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		return fail("no readable input")
 	}
 	var st *state.State
+	if statePath != "" && in.anonymize && in.anonymizeKey == "" {
+		return fail("--anonymize with --state: the pseudonyms would change every run; give --anonymize-key")
+	}
 	if statePath != "" && !match.IsZero() {
 		return fail("--state stores whole runs; --client, --endpoint, --status, --method and --class go without it")
 	}

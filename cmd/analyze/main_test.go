@@ -995,3 +995,76 @@ func TestHTMLEscapes(t *testing.T) {
 		t.Error("--out report.html did not write HTML")
 	}
 }
+
+// TestPrivacy runs every output over a log with identities and a token in
+// its query strings: the token is masked by default (kept with
+// --keep-secrets); with --anonymize no address, user or API key is left
+// anywhere, and --anonymize-key gives the same pseudonyms on every run.
+func TestPrivacy(t *testing.T) {
+	var log strings.Builder
+	for i := range 60 {
+		status := 200
+		if i%3 == 0 {
+			status = 503
+		}
+		fmt.Fprintf(&log, `203.0.113.%d - alice.martin@example.com [12/Mar/2025:10:%02d:%02d +0000] "GET /api/exports/%d?token=S3CRETTOKEN&page=2 HTTP/1.1" %d 5 "https://app.example/cb?api_key=REFKEY123" "ua 198.51.100.77"`+"\n",
+			i%4, i/60, i%60, i%5, status)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "access.log")
+	os.WriteFile(path, []byte(log.String()), 0o644)
+	outputs := func(extra ...string) string {
+		var all strings.Builder
+		for _, args := range [][]string{
+			{"report"}, {"report", "-o", "json"}, {"report", "-o", "html"}, {"report", "-o", "markdown"},
+			{"retries", "--unrecovered", "-o", "csv"}, {"retries", "--unrecovered", "-o", "json"},
+			{"quota", "-o", "json"}, {"timeline", "-o", "json"}, {"show"},
+		} {
+			r := analyze(t, "", append(append(args, extra...), path)...)
+			if r.code != 0 {
+				t.Fatalf("%v %v: code %d: %s", args, extra, r.code, r.stderr)
+			}
+			all.WriteString(r.stdout)
+		}
+		out := filepath.Join(t.TempDir(), "ds")
+		if r := analyze(t, "", append(append([]string{"export", "--to", "csv", "--out", out}, extra...), path)...); r.code != 0 {
+			t.Fatalf("export %v: %s", extra, r.stderr)
+		}
+		filepath.WalkDir(out, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				b, _ := os.ReadFile(p)
+				all.Write(b)
+			}
+			return nil
+		})
+		return all.String()
+	}
+	plain := outputs()
+	if strings.Contains(plain, "S3CRETTOKEN") || strings.Contains(plain, "REFKEY123") || !strings.Contains(plain, "token=***********") {
+		t.Error("by default the query's token or the referer's key is not masked")
+	}
+	if !strings.Contains(plain, "203.0.113.1") || !strings.Contains(plain, "alice.martin@example.com") {
+		t.Error("without --anonymize the identities should be there")
+	}
+	if kept := outputs("--keep-secrets"); !strings.Contains(kept, "S3CRETTOKEN") {
+		t.Error("--keep-secrets masked the token anyway")
+	}
+	anon := outputs("--anonymize")
+	for _, secret := range []string{"203.0.113.", "alice.martin", "S3CRETTOKEN", "REFKEY123"} {
+		if i := strings.Index(anon, secret); i >= 0 {
+			t.Errorf("--anonymize leaves %q: ...%s...", secret, anon[max(0, i-80):min(len(anon), i+40)])
+		}
+	}
+	if !strings.Contains(anon, "anon-") {
+		t.Error("--anonymize shows no pseudonym")
+	}
+	key := filepath.Join(dir, "key")
+	os.WriteFile(key, []byte("0123456789abcdef0123456789abcdef\n"), 0o600)
+	a, b := outputs("--anonymize-key", "@"+key), outputs("--anonymize-key", "@"+key)
+	if a != b || strings.Contains(a, "alice") {
+		t.Error("--anonymize-key: two runs differ, or an identity is left")
+	}
+	if r := analyze(t, "", "report", "--anonymize-key", "short", path); r.code != 2 || !strings.Contains(r.stderr, "at least 16 bytes") {
+		t.Errorf("a short key: code %d, %s", r.code, r.stderr)
+	}
+}

@@ -1,0 +1,253 @@
+package ingest
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+)
+
+// Privacy: what the Scanner does to a record before anyone sees it.
+//
+// Secrets in query strings are masked by default: the value of a query
+// parameter whose name says it holds a credential (token, key, password,
+// secret, signature, session, auth...) is overwritten with '*' in the line
+// itself, before parsing, so the target, the referer, every output and
+// analyze show carry the mask. The length stays, the secret does not.
+//
+// With a key, identities are replaced by keyed pseudonyms: the client
+// address, the forwarded-for list, the remote user and the credential
+// become "anon-" and 16 hex digits of HMAC-SHA256(key, value), the same
+// for the same value and key, so counts per client stay right and two
+// runs with one key (--anonymize-key) agree.
+
+// secretNames are the query parameter names (lower case) whose values are
+// masked; a name also matches when it ends with one of them after '_' or
+// '-' (x_api_key, client-secret).
+var secretNames = []string{"token", "access_token", "refresh_token", "id_token", "key", "apikey", "api_key",
+	"password", "passwd", "pwd", "pass", "secret", "client_secret", "signature", "sig", "x-amz-signature",
+	"x-amz-credential", "x-amz-security-token", "auth", "authorization", "session", "sessionid", "session_id",
+	"jwt", "code", "credential", "credentials", "private_key"}
+
+// maskLine overwrites in place the values of credential-like parameters
+// anywhere in a line: "name=value" where name follows '?', '&', ';', a
+// space, a tab or a quote and names a credential, the value running to the
+// next '&', ';', space, quote, '#', ',', '<', '>' or backslash. It runs
+// before the parser, so every field (the target, the referer, a JSON
+// string, a W3C query field) and the line itself carry the mask.
+func maskLine(line []byte) {
+	i := 0
+	for i < len(line) {
+		j := indexByte(line[i:], '=')
+		if j < 0 {
+			return
+		}
+		eq := i + j
+		k := eq
+		for k > 0 && nameByte(line[k-1]) {
+			k--
+		}
+		i = eq + 1
+		if k == eq || k > 0 && !nameStart(line[k-1]) || !secretName(line[k:eq]) {
+			continue
+		}
+		for i < len(line) && !valueEnd(line[i]) {
+			line[i] = '*'
+			i++
+		}
+	}
+}
+
+func nameByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.' || c == '[' || c == ']'
+}
+
+func nameStart(c byte) bool {
+	return c == '?' || c == '&' || c == ';' || c == ' ' || c == '\t' || c == '"' || c == '\''
+}
+
+func valueEnd(c byte) bool {
+	switch c {
+	case '&', ';', ' ', '\t', '"', '\'', '#', ',', '<', '>', '\\':
+		return true
+	}
+	return false
+}
+
+func indexByte(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// secretName reports whether a parameter name (percent-encoding left as
+// is) names a credential.
+func secretName(name []byte) bool {
+	if len(name) > 64 {
+		return false
+	}
+	var buf [64]byte
+	lower := buf[:len(name)]
+	for i, c := range name {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
+	for _, s := range secretNames {
+		if len(lower) < len(s) || string(lower[len(lower)-len(s):]) != s {
+			continue
+		}
+		if rest := len(lower) - len(s); rest == 0 || lower[rest-1] == '_' || lower[rest-1] == '-' || lower[rest-1] == '.' {
+			return true
+		}
+	}
+	return false
+}
+
+// NewAnonymizeKey returns a random key, for pseudonyms stable within one
+// run only.
+func NewAnonymizeKey() []byte {
+	k := make([]byte, 32)
+	rand.Read(k)
+	return k
+}
+
+// anonymizer makes the pseudonyms of one Scanner; it caches them, since
+// clients repeat.
+type anonymizer struct {
+	key   []byte
+	cache map[string]string
+	buf   []byte      // the current record's pseudonyms
+	pairs [][2]string // the current record's (value, pseudonym) pairs
+}
+
+const anonCacheSize = 1 << 16
+
+func newAnonymizer(key []byte) *anonymizer {
+	return &anonymizer{key: key, cache: make(map[string]string, 1024)}
+}
+
+// pseudonym returns the pseudonym of v.
+func (a *anonymizer) pseudonym(v []byte) string {
+	if p, ok := a.cache[string(v)]; ok {
+		a.pairs = append(a.pairs, [2]string{string(v), p})
+		return p
+	}
+	m := hmac.New(sha256.New, a.key)
+	m.Write(v)
+	var sum [sha256.Size]byte
+	p := "anon-" + hex.EncodeToString(m.Sum(sum[:0])[:8])
+	if len(a.cache) >= anonCacheSize {
+		clear(a.cache)
+	}
+	a.cache[string(v)] = p
+	a.pairs = append(a.pairs, [2]string{string(v), p})
+	return p
+}
+
+// apply replaces the record's identities by their pseudonyms; the new
+// values live in the anonymizer's buffer until the next apply. A "-" or
+// empty value (not logged) stays.
+func (a *anonymizer) apply(r *Record) {
+	a.buf, a.pairs = a.buf[:0], a.pairs[:0]
+	fields := []*[]byte{&r.Client, &r.User, &r.Credential}
+	var spans [3][2]int
+	for i, f := range fields {
+		v := *f
+		start := len(a.buf)
+		if len(v) == 0 || len(v) == 1 && v[0] == '-' {
+			spans[i] = [2]int{-1, -1}
+			continue
+		}
+		a.buf = append(a.buf, a.pseudonym(v)...)
+		spans[i] = [2]int{start, len(a.buf)}
+	}
+	// X-Forwarded-For: each address of the list.
+	xffStart := len(a.buf)
+	if len(r.ForwardedFor) > 0 && !(len(r.ForwardedFor) == 1 && r.ForwardedFor[0] == '-') {
+		rest := r.ForwardedFor
+		for len(rest) > 0 {
+			end := indexByte(rest, ',')
+			if end < 0 {
+				end = len(rest)
+			}
+			item := trimSpaces(rest[:end])
+			if len(a.buf) > xffStart {
+				a.buf = append(a.buf, ", "...)
+			}
+			if len(item) > 0 {
+				a.buf = append(a.buf, a.pseudonym(item)...)
+			}
+			if end == len(rest) {
+				break
+			}
+			rest = rest[end+1:]
+		}
+	}
+	xffEnd := len(a.buf)
+	// Extra fields that name an identity (an API-key header, a consumer,
+	// a cookie...): each whole value.
+	var extraSpans [][3]int // index, start, end
+	for i, f := range r.Extra {
+		if len(f.Value) == 0 || len(f.Value) == 1 && f.Value[0] == '-' || !identityName(f.Name) {
+			continue
+		}
+		start := len(a.buf)
+		a.buf = append(a.buf, a.pseudonym(f.Value)...)
+		extraSpans = append(extraSpans, [3]int{i, start, len(a.buf)})
+	}
+	// Only now take the slices: appending may have moved the buffer.
+	for i, f := range fields {
+		if spans[i][0] >= 0 {
+			*f = a.buf[spans[i][0]:spans[i][1]:spans[i][1]]
+		}
+	}
+	if xffEnd > xffStart {
+		r.ForwardedFor = a.buf[xffStart:xffEnd:xffEnd]
+	}
+	for _, sp := range extraSpans {
+		r.Extra[sp[0]].Value = a.buf[sp[1]:sp[2]:sp[2]]
+	}
+}
+
+// identityWords mark the names of extra fields that hold who made a
+// request.
+var identityWords = []string{"key", "token", "auth", "user", "client", "consumer", "forwarded", "addr", "ip", "cookie", "session", "credential", "email", "login"}
+
+func identityName(name string) bool {
+	lower := []byte(name)
+	for i, c := range lower {
+		if c >= 'A' && c <= 'Z' {
+			lower[i] = c + 'a' - 'A'
+		}
+	}
+	for _, w := range identityWords {
+		if bytesContains(lower, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func bytesContains(b []byte, s string) bool {
+	for i := 0; i+len(s) <= len(b); i++ {
+		if string(b[i:i+len(s)]) == s {
+			return true
+		}
+	}
+	return false
+}
+
+func trimSpaces(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+		b = b[:len(b)-1]
+	}
+	return b
+}

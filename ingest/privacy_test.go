@@ -1,0 +1,58 @@
+package ingest
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestMaskLine(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`"GET /a?token=abc123&page=2 HTTP/1.1"`, `"GET /a?token=******&page=2 HTTP/1.1"`},
+		{`"GET /a?page=2&api_key=XYZ HTTP/1.1" 200 "https://x.example/cb?code=q1w2;state=s"`, `"GET /a?page=2&api_key=*** HTTP/1.1" 200 "https://x.example/cb?code=****;state=s"`},
+		{`/login?Password=hunter2#frag`, `/login?Password=*******#frag`},
+		{`/s3?X-Amz-Signature=deadbeef&X-Amz-Date=1`, `/s3?X-Amz-Signature=********&X-Amz-Date=1`},
+		{`/a?client-secret=s3cr3t`, `/a?client-secret=******`},
+		{`{"uri":"/a?access_token=t0k","status":200}`, `{"uri":"/a?access_token=***","status":200}`},
+		{`2025-03-12 10:00:00 GET /a token=abc&x=1 443`, `2025-03-12 10:00:00 GET /a token=***&x=1 443`}, // W3C query field
+		{`/a?monkey=banana&bypass=1&keyboard=2&sort_key=name`, `/a?monkey=banana&bypass=1&keyboard=2&sort_key=****`},
+		{`/a?token=`, `/a?token=`},
+		{`no query at all = here`, `no query at all = here`},
+		{`/a?=x&&token`, `/a?=x&&token`},
+	} {
+		b := []byte(c.in)
+		maskLine(b)
+		if string(b) != c.want {
+			t.Errorf("maskLine(%s)\n got %s\nwant %s", c.in, b, c.want)
+		}
+	}
+}
+
+// TestScannerPrivacy checks the Scanner's masking (on by default, off with
+// KeepSecrets) and pseudonyms (stable for a key, different across keys).
+func TestScannerPrivacy(t *testing.T) {
+	line := `203.0.113.7 - alice [12/Mar/2025:10:00:00 +0000] "GET /api/x?token=s3cr3t HTTP/1.1" 200 5 "-" "ua"` + "\n"
+	scan := func(opts ParseOptions) (*Record, string) {
+		f := &File{Path: "x", Format: combinedFormat}
+		sc := NewScanner(opts)
+		sc.Reset(&Block{File: f, Data: []byte(line), Lines: 1, Line: 1, Format: f.Format})
+		if !sc.Next() || sc.Kind() != KindRecord {
+			t.Fatalf("no record: %+v", sc.Rejection())
+		}
+		return sc.Record(), string(sc.Line())
+	}
+	r, raw := scan(ParseOptions{})
+	if string(r.Query) != "token=******" || !strings.Contains(raw, "token=******") || string(r.Client) != "203.0.113.7" {
+		t.Errorf("default: query %q, line %q, client %q", r.Query, raw, r.Client)
+	}
+	if r, _ := scan(ParseOptions{KeepSecrets: true}); string(r.Query) != "token=s3cr3t" {
+		t.Errorf("KeepSecrets: query %q", r.Query)
+	}
+	key := []byte("0123456789abcdef")
+	a, _ := scan(ParseOptions{AnonymizeKey: key})
+	client, user := string(a.Client), string(a.User)
+	b, _ := scan(ParseOptions{AnonymizeKey: key})
+	c, _ := scan(ParseOptions{AnonymizeKey: []byte("fedcba9876543210")})
+	if !strings.HasPrefix(client, "anon-") || len(client) != 21 || client == user || string(b.Client) != client || string(b.User) != user || string(c.Client) == client {
+		t.Errorf("pseudonyms: %s %s, again %s %s, other key %s", client, user, b.Client, b.User, c.Client)
+	}
+}
