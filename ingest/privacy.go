@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -38,7 +39,7 @@ var secretNames = []string{"token", "access_token", "refresh_token", "id_token",
 func maskLine(line []byte) {
 	i := 0
 	for i < len(line) {
-		j := indexByte(line[i:], '=')
+		j := bytes.IndexByte(line[i:], '=')
 		if j < 0 {
 			return
 		}
@@ -72,15 +73,6 @@ func valueEnd(c byte) bool {
 		return true
 	}
 	return false
-}
-
-func indexByte(b []byte, c byte) int {
-	for i, x := range b {
-		if x == c {
-			return i
-		}
-	}
-	return -1
 }
 
 // secretName reports whether a parameter name (percent-encoding left as
@@ -171,7 +163,7 @@ func (a *anonymizer) apply(r *Record) {
 	if len(r.ForwardedFor) > 0 && !(len(r.ForwardedFor) == 1 && r.ForwardedFor[0] == '-') {
 		rest := r.ForwardedFor
 		for len(rest) > 0 {
-			end := indexByte(rest, ',')
+			end := bytes.IndexByte(rest, ',')
 			if end < 0 {
 				end = len(rest)
 			}
