@@ -89,16 +89,26 @@ func secretName(name []byte) bool {
 		}
 		lower[i] = c
 	}
-	for _, s := range secretNames {
-		if len(lower) < len(s) || string(lower[len(lower)-len(s):]) != s {
-			continue
-		}
-		if rest := len(lower) - len(s); rest == 0 || lower[rest-1] == '_' || lower[rest-1] == '-' || lower[rest-1] == '.' {
-			return true
+	if _, ok := secretSet[string(lower)]; ok {
+		return true
+	}
+	for i, c := range lower {
+		if c == '_' || c == '-' || c == '.' {
+			if _, ok := secretSet[string(lower[i+1:])]; ok {
+				return true
+			}
 		}
 	}
 	return false
 }
+
+var secretSet = func() map[string]struct{} {
+	m := make(map[string]struct{}, len(secretNames))
+	for _, n := range secretNames {
+		m[n] = struct{}{}
+	}
+	return m
+}()
 
 // NewAnonymizeKey returns a random key, for pseudonyms stable within one
 // run only.
