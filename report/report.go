@@ -168,7 +168,18 @@ type Bounds struct {
 	EndpointsFolded int64 `json:"endpoints_folded"`
 	ClientsFolded   int64 `json:"clients_folded"`
 	MethodsFolded   int64 `json:"methods_folded"`
+	// The other bounded structures: requests or failures each left out
+	// (0 means the figures they feed are exact).
+	QuotaCellsDropped       int64 `json:"quota_cells_dropped"`
+	TimelineFailuresDropped int64 `json:"timeline_failures_dropped"`
+	RetryChainsUntracked    int64 `json:"retry_chains_untracked"`
+	RetryRepeatsUntracked   int64 `json:"retry_repeats_untracked"`
+	RetryClientsDropped     int64 `json:"retry_clients_dropped"`
+	After429ClientsDropped  int64 `json:"after_429_clients_dropped"`
 }
+
+// Hit reports whether some bound was reached.
+func (b Bounds) Hit() bool { return b != Bounds{} }
 
 // Options shape a Report.
 type Options struct {
@@ -290,7 +301,14 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 			RateLimited: e.RateLimited,
 		})
 	}
-	r.Bounds = Bounds{s.Endpoints.Folded, s.Clients.Folded, s.Methods.Folded}
+	r.Bounds = Bounds{EndpointsFolded: s.Endpoints.Folded, ClientsFolded: s.Clients.Folded, MethodsFolded: s.Methods.Folded,
+		QuotaCellsDropped: s.quota.dropped, TimelineFailuresDropped: s.tl.dropped}
+	if t := s.retries; t != nil {
+		r.Bounds.RetryChainsUntracked, r.Bounds.RetryRepeatsUntracked, r.Bounds.RetryClientsDropped = t.untracked, t.noFailsDropped, t.dropped
+	}
+	if b := s.behaviour; b != nil {
+		r.Bounds.After429ClientsDropped = b.dropped
+	}
 	if s.Latency != nil && !s.Latency.IsEmpty() {
 		if q, err := s.Latency.GetValuesAtQuantiles([]float64{0.5, 0.95, 0.99}); err == nil {
 			r.Latency = &Latency{Count: s.Latency.GetCount(), P50: round(q[0], 1), P95: round(q[1], 1), P99: round(q[2], 1)}

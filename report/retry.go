@@ -29,7 +29,9 @@ import (
 //     policy is "no" (400, 403, 404, 405, 422...) is a non-retryable repeat.
 //
 // State: the open chains and the recent "no" failures, both pruned as the
-// window passes, so bounded by the traffic of one window; per-client and
+// window passes, so bounded by the traffic of one window, and at most
+// openChainLimit and noFailLimit whatever the traffic (failures past that
+// are counted as untracked, and the report says so); per-client and
 // per-(status, endpoint) counters, bounded by retryClientLimit and
 // retryRowLimit; the unrecovered list, kept up to unrecoveredLimit.
 
@@ -37,6 +39,8 @@ const (
 	retryClientLimit = 100000
 	retryRowLimit    = 10000
 	unrecoveredLimit = 100000
+	openChainLimit   = 1 << 18
+	noFailLimit      = 1 << 18
 )
 
 // RetryOptions configure the retry analysis.
@@ -116,7 +120,9 @@ type retryTracker struct {
 	stormWin       int64
 	attemptsByWin  map[int64]int64
 	attemptsByCell map[cell]int64
-	dropped        int64
+	dropped        int64 // clients past retryClientLimit
+	untracked      int64 // retryable failures past openChainLimit open chains
+	noFailsDropped int64 // "no" failures past noFailLimit
 }
 
 func newRetryTracker(o RetryOptions) *retryTracker {
@@ -194,6 +200,10 @@ func (t *retryTracker) consume(e *Event) {
 		return
 	}
 	switch {
+	case e.Policy.Retryable() && e.Info != nil && len(t.open) >= openChainLimit:
+		t.untracked++
+	case e.Failure && e.Policy == classify.No && len(t.noFails) >= noFailLimit:
+		t.noFailsDropped++
 	case e.Policy.Retryable() && e.Info != nil:
 		c = &chain{id: e.Identity, info: e.Info, first: e.Time, lastFail: e.Time, deadline: e.Time + t.retryAfter(e),
 			lastState: e.Status, unsafe: e.Policy == classify.Unsafe, client: e.Client}

@@ -81,6 +81,30 @@ func sections(r *Report, e escaper) []section {
 		inputs.notes = append(inputs.notes, "WARNING: lines != records + rejected + blank; please report this bug.")
 	}
 	out = append(out, inputs)
+	if b := r.Bounds; b.Hit() {
+		bs := section{title: "Memory bounds reached", header: []string{"bound", "left out", "what it means"}, align: []bool{false, true, false}}
+		for _, row := range []struct {
+			name string
+			n    int64
+			what string
+		}{
+			{"endpoints table (20,000 keys)", b.EndpointsFolded, "rarely seen endpoints folded into (other); the heavy ones stay exact"},
+			{"clients table (20,000 keys)", b.ClientsFolded, "rarely seen clients folded into (other); the heavy ones stay exact"},
+			{"methods table (64 keys)", b.MethodsFolded, "rare methods folded into (other)"},
+			{"quota cells (262,144 per worker)", b.QuotaCellsDropped, "requests left out of the per-client quota figures (lower bounds); the overall figures stay exact"},
+			{"timeline failure cells", b.TimelineFailuresDropped, "5xx and 429 left out of the incidents' endpoint and client lists"},
+			{"open retry chains (262,144)", b.RetryChainsUntracked, "retryable failures not followed as chains"},
+			{"recent non-retryable failures (262,144)", b.RetryRepeatsUntracked, "failures not checked for unchanged repeats"},
+			{"retry clients (100,000)", b.RetryClientsDropped, "chains left out of the per-client retry table"},
+			{"after-429 clients (100,000)", b.After429ClientsDropped, "429s left out of the behaviour after 429"},
+		} {
+			if row.n > 0 {
+				bs.rows = append(bs.rows, []string{row.name, thousands(row.n), row.what})
+			}
+		}
+		bs.notes = append(bs.notes, "Each structure is bounded so that no input can make memory grow without limit; the counts above say what the bounds left out (JSON: bounds).")
+		out = append(out, bs)
+	}
 	if len(r.Thresholds) > 0 {
 		th := section{title: "Thresholds (--fail-on)", header: []string{"threshold", "measured", "result"}, align: []bool{false, true, false}}
 		for _, t := range r.Thresholds {

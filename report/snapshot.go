@@ -133,6 +133,8 @@ type retrySnap struct {
 	AttemptsByWin    map[int64]int64
 	AttemptsByCell   []cellSnap
 	Dropped          int64
+	Untracked        int64
+	NoFailsDropped   int64
 }
 
 // Stored is the accounting of the earlier runs a report includes (JSON key
@@ -208,6 +210,7 @@ func (s *Summary) Snapshot(files []*ingest.File) ([]byte, error) {
 			r.Unrecovered = append(r.Unrecovered, unrecoveredSnap{*u.info, u.first, u.last, u.attempts, u.outcome, u.status, u.unsafe})
 		}
 		r.UnrecoveredCount, r.StormWin, r.AttemptsByWin, r.Dropped = t.unrecoveredCount, t.stormWin, t.attemptsByWin, t.dropped
+		r.Untracked, r.NoFailsDropped = t.untracked, t.noFailsDropped
 		r.AttemptsByCell = cellSnaps(t.attemptsByCell)
 	}
 	tl := s.tl
@@ -430,6 +433,8 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 			}
 		}
 		t.dropped += r.Dropped
+		t.untracked += r.Untracked
+		t.noFailsDropped += r.NoFailsDropped
 	}
 	return nil
 }

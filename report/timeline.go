@@ -103,17 +103,21 @@ func (a *timelineAgg) add(t int64, status int, class classify.Class, dur time.Du
 		tw.latency.Add(float64(dur) / float64(time.Millisecond))
 	}
 	if status >= 500 && status <= 599 || status == 429 {
+		dropped := false
 		ke := failEndpoint{w, int32(status), string(endpoint)}
 		if n, ok := a.endpoints[ke]; ok || len(a.endpoints) < failCellLimit {
 			a.endpoints[ke] = n + 1
 		} else {
-			a.dropped++
+			dropped = true
 		}
 		kc := failClient{w, int32(status), client}
 		if n, ok := a.clients[kc]; ok || len(a.clients) < failCellLimit {
 			a.clients[kc] = n + 1
 		} else {
-			a.dropped++
+			dropped = true
+		}
+		if dropped {
+			a.dropped++ // once per failure, left out of one list or both
 		}
 	}
 }

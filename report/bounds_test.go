@@ -1,0 +1,88 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"analyze/ingest"
+)
+
+// TestResourceBounds feeds a million lines that are all different: a new
+// path, client and user agent on each, and each a 503 on an idempotent
+// request within one retry window, so a million retry chains would be
+// open at once. Every structure must stay within its bound, the report
+// must say which bounds were hit, and the live heap after the run must
+// stay far below what keeping everything would take.
+func TestResourceBounds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping: a million lines")
+	}
+	path := filepath.Join(t.TempDir(), "distinct.log")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	const n = 1_000_000
+	for i := range n {
+		// Spread over 5 minutes: all within one 10-minute retry window.
+		fmt.Fprintf(w, `10.%d.%d.%d - - [12/Mar/2025:10:%02d:%02d +0000] "GET /api/p%d/x%d HTTP/1.1" 503 1 "-" "agent-%d"`+"\n",
+			i>>16&255, i>>8&255, i&255, i*300/n/60, i*300/n%60, i, i*7, i)
+	}
+	w.Flush()
+	f.Close()
+
+	files, _ := ingest.Expand([]string{path}, false)
+	sum, err := Aggregate(t.Context(), files, ingest.Options{Workers: 2}, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Build(sum, files, Filter{}, Options{Top: 10})
+	if sum.Endpoints.Len() > endpointLimit || sum.Clients.Len() > clientLimit {
+		t.Errorf("tables hold %d endpoints and %d clients; bounds %d, %d", sum.Endpoints.Len(), sum.Clients.Len(), endpointLimit, clientLimit)
+	}
+	if len(sum.retries.open) > openChainLimit || len(sum.retries.clients) > retryClientLimit || len(sum.quota.cells) > 2*cellLimit {
+		t.Errorf("open chains %d, retry clients %d, quota cells %d", len(sum.retries.open), len(sum.retries.clients), len(sum.quota.cells))
+	}
+	b := r.Bounds
+	if b.EndpointsFolded == 0 || b.ClientsFolded == 0 || b.RetryChainsUntracked == 0 || b.RetryClientsDropped == 0 || !b.Hit() {
+		t.Errorf("bounds hit but not all reported: %+v", b)
+	}
+	if r.Input.Records != n || r.Classes.ServerError != n {
+		t.Errorf("records %d, 5xx %d; want %d each", r.Input.Records, r.Classes.ServerError, n)
+	}
+	if got := r.Retry.RetryableFailures + b.RetryChainsUntracked; got != n {
+		t.Errorf("chains %d + untracked %d = %d, want every failure accounted (%d)", r.Retry.RetryableFailures, b.RetryChainsUntracked, got, n)
+	}
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	runtime.KeepAlive(sum) // the aggregates themselves are what is measured
+	if ms.HeapAlloc > 600<<20 {
+		t.Errorf("live heap %d MB after a million distinct lines; the bounds should keep it well under 600 MB", ms.HeapAlloc>>20)
+	}
+	t.Logf("live heap after the run: %d MB; bounds: %+v", ms.HeapAlloc>>20, b)
+	// The text report states the bounds.
+	var text bytesBuffer
+	WriteText(&text, r)
+	if !containsAll(text.String(), "MEMORY BOUNDS REACHED", "open retry chains") {
+		t.Error("the text report does not state the bounds hit")
+	}
+}
+
+type bytesBuffer = bytes.Buffer
+
+func containsAll(s string, subs ...string) bool {
+	for _, x := range subs {
+		if !strings.Contains(s, x) {
+			return false
+		}
+	}
+	return true
+}
