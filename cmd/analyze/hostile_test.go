@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -227,5 +228,50 @@ func TestChangingInputs(t *testing.T) {
 	}
 	if _, ok := rows["in-sub.log"]; !ok || len(rows) != 4 {
 		t.Errorf("-r through a symlink loop: inputs %v", rows)
+	}
+}
+
+// TestOutputPaths runs the commands that write files from an empty
+// working folder, on a log whose fields name other paths: every file
+// lands under the path given, folders are made 0750 and files 0640, and
+// nothing else appears.
+func TestOutputPaths(t *testing.T) {
+	work := t.TempDir()
+	in := filepath.Join(t.TempDir(), "access.log")
+	os.WriteFile(in, []byte(strings.Repeat(`10.0.0.1 - ../../etc/passwd [12/Mar/2025:10:15:32 +0000] "GET /../../../tmp/x HTTP/1.1" 200 1 "/etc/shadow" "date=../../x"`+"\n", 10)), 0o644)
+	run := func(args ...string) {
+		cmd := exec.Command(binary, args...)
+		cmd.Dir = work
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	run("export", "--to", "parquet", "--out", "ds", in)
+	run("export", "--to", "csv", "--tables", "tables", in)
+	run("report", "--out", "r.html", in)
+	run("report", "--state", "state.json", "--out", "r.json", in)
+	var got []string
+	filepath.WalkDir(work, func(p string, d os.DirEntry, err error) error {
+		if err != nil || p == work {
+			return err
+		}
+		rel, _ := filepath.Rel(work, p)
+		info, _ := d.Info()
+		want := os.FileMode(0o640)
+		if d.IsDir() {
+			want = 0o750
+		}
+		if info.Mode().Perm() != want {
+			t.Errorf("%s: mode %v, want %v", rel, info.Mode().Perm(), want)
+		}
+		got = append(got, strings.Split(rel, string(filepath.Separator))[0])
+		return nil
+	})
+	for _, top := range got {
+		switch top {
+		case "ds", "tables", "r.html", "r.json", "state.json":
+		default:
+			t.Errorf("an output landed outside the paths given: %s", top)
+		}
 	}
 }
