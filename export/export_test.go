@@ -317,3 +317,41 @@ func TestWriteTables(t *testing.T) {
 	}
 	assertNoTemp(t, dir)
 }
+
+// TestParquetPrivacy exports with pseudonyms and the default masking: the
+// Parquet columns hold no address, user or token.
+func TestParquetPrivacy(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "access.log")
+	os.WriteFile(in, []byte(`203.0.113.10 - erp [12/Mar/2025:23:59:59 +0000] "GET /api/documents/42?token=T0PSECRET HTTP/1.1" 200 512 "-" "erp-sync/4.2"`+"\n"), 0o644)
+	files, _ := ingest.Expand([]string{in}, false)
+	out := filepath.Join(dir, "out")
+	opts := ingest.Options{Workers: 2, Parse: ingest.ParseOptions{AnonymizeKey: []byte("0123456789abcdef")}}
+	if _, err := Run(context.Background(), files, opts, out, Options{Format: "parquet", Partition: "none"}); err != nil {
+		t.Fatal(err)
+	}
+	parts, _ := filepath.Glob(filepath.Join(out, "*.parquet"))
+	if len(parts) != 1 {
+		t.Fatalf("parts %v", parts)
+	}
+	tbl, _ := readParquet(t, parts[0])
+	var cells []string
+	for i := range int(tbl.NumCols()) {
+		for _, chunk := range tbl.Column(i).Data().Chunks() {
+			if s, ok := chunk.(interface{ ValueStr(int) string }); ok {
+				for j := range chunk.Len() {
+					cells = append(cells, tbl.Schema().Field(i).Name+"="+s.ValueStr(j))
+				}
+			}
+		}
+	}
+	all := strings.Join(cells, " ")
+	for _, leak := range []string{"203.0.113.10", "=erp ", "T0PSECRET"} {
+		if strings.Contains(all+" ", leak) {
+			t.Errorf("the Parquet file holds %q: %s", leak, all)
+		}
+	}
+	if !strings.Contains(all, "client=anon-") || !strings.Contains(all, "token=*********") {
+		t.Errorf("no pseudonym or mask in the Parquet file: %s", all)
+	}
+}
