@@ -1,8 +1,11 @@
 package report
 
 import (
-	"github.com/cespare/xxhash/v2"
+	"cmp"
+	"slices"
 	"time"
+
+	"github.com/cespare/xxhash/v2"
 )
 
 // The quota analysis: request rate in fixed windows aligned to the epoch,
@@ -17,6 +20,13 @@ import (
 // per worker; cells past that are not kept (quota.cells_dropped says how
 // many requests that left out of the per-client figures, which then are
 // lower bounds; the overall figures stay exact).
+//
+// The cells are a list, not a map: a window's client counts are gathered
+// in a small map while the window is current, then appended, with no
+// hashing of the big set. A (client, window) may then appear more than
+// once (records out of order, several workers); compact sorts the list by
+// client and window and adds such entries up, when the list fills and
+// before the report reads it.
 
 // QuotaOptions configure the quota analysis.
 type QuotaOptions struct {
@@ -57,7 +67,8 @@ type quotaAgg struct {
 	curWin    int64
 	cur       *winCount
 	curCell   map[uint64]int32
-	cells     map[cell]int32
+	cells     []cellCount // see compact
+	full      bool        // the cells reached cellLimit even compacted: new ones are dropped
 	cells429  map[cell]int32
 	dropped   int64
 	headers   map[uint64]*rateHeaders
@@ -65,7 +76,7 @@ type quotaAgg struct {
 }
 
 func newQuotaAgg(o QuotaOptions) *quotaAgg {
-	return &quotaAgg{win: o.window(), windows: map[int64]*winCount{}, cells: map[cell]int32{},
+	return &quotaAgg{win: o.window(), windows: map[int64]*winCount{},
 		cells429: map[cell]int32{}, headers: map[uint64]*rateHeaders{}, headerCap: clientLimit,
 		curCell: map[uint64]int32{}}
 }
@@ -122,14 +133,34 @@ func (q *quotaAgg) add(t int64, client uint64, status int, limit, remaining int6
 // flush moves the current window's client counts into cells.
 func (q *quotaAgg) flush() {
 	for client, n := range q.curCell {
-		c := cell{client, q.curWin}
-		if m, ok := q.cells[c]; ok || len(q.cells) < cellLimit {
-			q.cells[c] = m + n
-		} else {
-			q.dropped += int64(n)
+		if len(q.cells) >= cellLimit && !q.full {
+			q.compact()
+			q.full = len(q.cells) > cellLimit*3/4
 		}
+		if q.full {
+			q.dropped += int64(n)
+			continue
+		}
+		q.cells = append(q.cells, cellCount{cell{client, q.curWin}, int64(n)})
 	}
 	clear(q.curCell)
+}
+
+// compact sorts the cells by client and window and adds up the entries of
+// one (client, window).
+func (q *quotaAgg) compact() {
+	slices.SortFunc(q.cells, func(a, b cellCount) int {
+		return cmp.Or(cmp.Compare(a.c.client, b.c.client), cmp.Compare(a.c.win, b.c.win))
+	})
+	out := q.cells[:0]
+	for _, c := range q.cells {
+		if n := len(out); n > 0 && out[n-1].c == c.c {
+			out[n-1].n += c.n
+			continue
+		}
+		out = append(out, c)
+	}
+	q.cells = out
 }
 
 func (q *quotaAgg) merge(o *quotaAgg) {
@@ -144,12 +175,13 @@ func (q *quotaAgg) merge(o *quotaAgg) {
 		wc.requests += oc.requests
 		wc.rateLimited += oc.rateLimited
 	}
-	for c, n := range o.cells {
-		if m, ok := q.cells[c]; ok || len(q.cells) < 2*cellLimit {
-			q.cells[c] = m + n
-		} else {
-			q.dropped += int64(n)
+	q.cells = append(q.cells, o.cells...)
+	if len(q.cells) > 2*cellLimit {
+		q.compact()
+		for _, c := range q.cells[min(len(q.cells), 2*cellLimit):] {
+			q.dropped += c.n
 		}
+		q.cells = q.cells[:min(len(q.cells), 2*cellLimit)]
 	}
 	q.dropped += o.dropped
 	for c, n := range o.cells429 {

@@ -184,39 +184,35 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 		i = j + 1
 	}
 
-	// Per client: totals from one pass over the cells, then the window
-	// figures of only the clients the section lists.
+	// Per client: the cells sorted by client and window give each client's
+	// run; totals for all, window figures for the clients listed.
+	q.compact()
 	type clientTotal struct {
 		h                                 uint64
 		name                              string
 		requests, rateLimited, violations int64
+		cells                             []cellCount // sorted by window
 	}
-	byHash := make(map[uint64]*clientTotal)
-	total := func(h uint64) *clientTotal {
-		t := byHash[h]
-		if t == nil {
-			t = &clientTotal{h: h}
-			byHash[h] = t
-		}
-		return t
-	}
-	for c, n := range q.cells {
-		total(c.client).requests += int64(n)
-	}
+	rl := map[uint64]int64{}
 	for c, n := range q.cells429 {
-		if t := byHash[c.client]; t != nil {
-			t.rateLimited += int64(n)
-		}
+		rl[c.client] += int64(n)
 	}
-	totals := make([]*clientTotal, 0, len(byHash))
-	for _, t := range byHash {
-		t.name = name(t.h)
+	var totals []*clientTotal
+	for i := 0; i < len(q.cells); {
+		j := i
+		t := &clientTotal{h: q.cells[i].c.client}
+		for ; j < len(q.cells) && q.cells[j].c.client == t.h; j++ {
+			t.requests += q.cells[j].n
+		}
+		t.cells = q.cells[i:j:j]
+		t.name, t.rateLimited = name(t.h), rl[t.h]
 		if b := s.behaviour; b != nil {
 			if st := b.by[t.h]; st != nil {
 				t.violations = st.violations
 			}
 		}
 		totals = append(totals, t)
+		i = j
 	}
 	// The busiest client, for the sparkline: most requests, ties by name.
 	var busiest *clientTotal
@@ -244,26 +240,11 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 			shown = shown[:n]
 		}
 	}
-	cellsOf := make(map[uint64][]cellCount, len(shown)+1)
-	for _, t := range shown {
-		cellsOf[t.h] = nil
-	}
-	if busiest != nil {
-		cellsOf[busiest.h] = nil
-	}
-	for c, n := range q.cells {
-		if group, ok := cellsOf[c.client]; ok {
-			cellsOf[c.client] = append(group, cellCount{c, int64(n)})
-		}
-	}
-	for _, group := range cellsOf {
-		slices.SortFunc(group, func(a, b cellCount) int { return cmp.Compare(a.c.win, b.c.win) })
-	}
 	r.Clients = make([]QuotaClient, 0, len(shown))
 	cw, cn := []int64{}, []int64{}
 	for _, t := range shown {
 		cw, cn = cw[:0], cn[:0]
-		for _, c := range cellsOf[t.h] {
+		for _, c := range t.cells {
 			cw = append(cw, c.c.win)
 			cn = append(cn, c.n)
 		}
@@ -292,7 +273,7 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 	var busiestN int64 = -1
 	var busiestCells []cellCount
 	if busiest != nil {
-		busiestN, r.busiest, busiestCells = busiest.requests, busiest.name, cellsOf[busiest.h]
+		busiestN, r.busiest, busiestCells = busiest.requests, busiest.name, busiest.cells
 	}
 
 	// Per-minute series for the sparklines.

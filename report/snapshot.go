@@ -185,7 +185,10 @@ func (s *Summary) Snapshot(files []*ingest.File) ([]byte, error) {
 	for w, wc := range q.windows {
 		sn.QuotaWindows = append(sn.QuotaWindows, windowSnap{w, wc.requests, wc.rateLimited})
 	}
-	sn.Cells = cellSnaps(q.cells)
+	q.compact()
+	for _, c := range q.cells {
+		sn.Cells = append(sn.Cells, cellSnap{c.c.client, c.c.win, c.n})
+	}
 	sn.Cells429 = cellSnaps(q.cells429)
 	for h, hd := range q.headers {
 		sn.Headers[h] = headerSnap{hd.limit, hd.minRemaining}
@@ -362,7 +365,7 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 		q.windows[w.Win] = &winCount{w.Requests, w.RateLimited}
 	}
 	for _, c := range sn.Cells {
-		q.cells[cell{c.Client, c.Win}] = int32(c.N)
+		q.cells = append(q.cells, cellCount{cell{c.Client, c.Win}, c.N})
 	}
 	for _, c := range sn.Cells429 {
 		q.cells429[cell{c.Client, c.Win}] = int32(c.N)
