@@ -7,10 +7,17 @@
 # installs GoAccess from Debian's packages when it is missing (apt-get; skips
 # it, saying so, when that fails), and times, on the page-cached file:
 # wc -l, a mawk status count, GoAccess, analyze report -o json with 1 worker
-# and with all cores, and for the gzip'd copy zcat > /dev/null against
-# analyze on the .gz. For each it prints seconds, MB/s, lines/s and peak RSS
-# (/usr/bin/time -v), and the ratios against analyze. Timings are never
-# asserted anywhere; the README quotes the latest run with its machine.
+# and with all cores, analyze export to Parquet (rows/s), and for the gzip'd
+# copy zcat > /dev/null against analyze on the .gz. For each it prints
+# seconds, MB/s, lines/s and peak RSS (/usr/bin/time -v), and the ratios
+# against analyze. Timings are never asserted anywhere; the README quotes
+# the latest run with its machine.
+#
+#   SCALE=10 bash bench/compare.sh 2000000
+#
+# also generates a log SCALE times larger (20 million lines, ~3.3 GB) and
+# prints the peak RSS of analyze report on both, and their ratio: memory
+# must stay flat with input size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 lines=${1:-2000000}
@@ -54,6 +61,7 @@ if command -v goaccess >/dev/null; then
 fi
 run "analyze report (1 worker)" "$bytes" "$work/analyze" report -o json --workers 1 "$work/access.log"
 run "analyze report (all cores)" "$bytes" "$work/analyze" report -o json "$work/access.log"
+run "analyze export --to parquet" "$bytes" "$work/analyze" export --to parquet --out "$work/parquet" "$work/access.log"
 run "zcat > /dev/null" "$bytes" gzip -dc "$work/access.log.gz"
 run "analyze report on .gz" "$bytes" "$work/analyze" report -o json "$work/access.log.gz"
 
@@ -64,3 +72,16 @@ for k in "wc -l" "mawk status count" "goaccess (json)" "analyze report (1 worker
 done
 z=${secs["zcat > /dev/null"]}; g=${secs["analyze report on .gz"]}
 awk -v z="$z" -v g="$g" 'BEGIN { printf "%-34s %8.2fx (analyze on .gz / zcat)\n", "gzip input", g/z }'
+
+if [ -n "${SCALE:-}" ]; then
+  big=$((lines * SCALE))
+  echo "== memory with input size: $lines and $big lines"
+  rm -rf "$work/parquet" "$work/access.log.gz" "$work/goaccess.json"
+  go run ./samples/gen -lines "$big" > "$work/big.log"
+  bigbytes=$(stat -c %s "$work/big.log")
+  lines=$big run "analyze report ($big lines)" "$bigbytes" "$work/analyze" report -o json "$work/big.log"
+  small=$(/usr/bin/time -f %M "$work/analyze" report -o json "$work/access.log" 2>&1 >/dev/null | tail -1)
+  large=$(/usr/bin/time -f %M "$work/analyze" report -o json "$work/big.log" 2>&1 >/dev/null | tail -1)
+  awk -v s="$small" -v l="$large" -v a="$bytes" -v b="$bigbytes" \
+    'BEGIN { printf "peak RSS: %.0f MB on %.0f MB, %.0f MB on %.0f MB: ratio %.2f\n", s/1024, a/1e6, l/1024, b/1e6, l/s }'
+fi

@@ -53,8 +53,28 @@ func main() {
 	stopProfile := startProfile(os.Getenv("ANALYZE_CPUPROFILE"), os.Stderr)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stopProfile()
+	writeHeapProfile(os.Getenv("ANALYZE_MEMPROFILE"), os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// writeHeapProfile writes the heap profile at the end of the run (the
+// aggregates are still live then) to path, for developers; an empty path
+// writes nothing.
+func writeHeapProfile(path string, stderr io.Writer) {
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.Lookup("heap").WriteTo(f, 0)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "analyze: ANALYZE_MEMPROFILE: %v\n", err)
+	}
 }
 
 // startProfile writes a CPU profile of the run to path, for developers
