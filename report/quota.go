@@ -17,9 +17,11 @@ import (
 // merge adds them, so the figures are the same whatever the number of
 // workers, files or file order. Memory: one entry per non-empty window
 // overall, and one per non-empty (client, window) cell, at most cellLimit
-// per worker; cells past that are not kept (quota.cells_dropped says how
-// many requests that left out of the per-client figures, which then are
-// lower bounds; the overall figures stay exact).
+// per worker (twice that merged). When the cells fill, the clients with
+// the fewest requests lose theirs, like a table's fold, until a quarter
+// is free: the heavy clients, the ones the report lists, stay exact.
+// quota.cells_dropped counts the requests that left out of the per-client
+// figures; the overall figures stay exact.
 //
 // The cells are a list, not a map: a window's client counts are gathered
 // in a small map while the window is current, then appended, with no
@@ -68,7 +70,6 @@ type quotaAgg struct {
 	cur       *winCount
 	curCell   map[uint64]int32
 	cells     []cellCount // see compact
-	full      bool        // the cells reached cellLimit even compacted: new ones are dropped
 	cells429  map[cell]int32
 	dropped   int64
 	headers   map[uint64]*rateHeaders
@@ -133,17 +134,64 @@ func (q *quotaAgg) add(t int64, client uint64, status int, limit, remaining int6
 // flush moves the current window's client counts into cells.
 func (q *quotaAgg) flush() {
 	for client, n := range q.curCell {
-		if len(q.cells) >= cellLimit && !q.full {
-			q.compact()
-			q.full = len(q.cells) > cellLimit*3/4
-		}
-		if q.full {
-			q.dropped += int64(n)
-			continue
+		if len(q.cells) >= cellLimit {
+			q.shed(cellLimit * 3 / 4)
 		}
 		q.cells = append(q.cells, cellCount{cell{client, q.curWin}, int64(n)})
 	}
 	clear(q.curCell)
+}
+
+// shed compacts the cells and, while they are more than keep, drops the
+// cells of the clients with the fewest requests: all clients with at most
+// T requests, T the smallest count that frees enough (ties go together,
+// so the result does not depend on the cells' order).
+func (q *quotaAgg) shed(keep int) {
+	q.compact()
+	if len(q.cells) <= keep {
+		return
+	}
+	type group struct {
+		start, end int
+		requests   int64
+	}
+	var groups []group
+	for i := 0; i < len(q.cells); {
+		g := group{start: i}
+		for ; i < len(q.cells) && q.cells[i].c.client == q.cells[g.start].c.client; i++ {
+			g.requests += q.cells[i].n
+		}
+		g.end = i
+		groups = append(groups, g)
+	}
+	counts := make([]int64, len(groups))
+	for i, g := range groups {
+		counts[i] = g.requests
+	}
+	slices.Sort(counts)
+	// The smallest threshold whose clients' cells, dropped, leave at most
+	// keep: walk up the sorted counts.
+	cellsAt := map[int64]int{}
+	for _, g := range groups {
+		cellsAt[g.requests] += g.end - g.start
+	}
+	left, threshold := len(q.cells), int64(-1)
+	for i := 0; i < len(counts) && left > keep; {
+		threshold = counts[i]
+		left -= cellsAt[threshold]
+		for i < len(counts) && counts[i] == threshold {
+			i++
+		}
+	}
+	out := q.cells[:0]
+	for _, g := range groups {
+		if g.requests <= threshold {
+			q.dropped += g.requests
+			continue
+		}
+		out = append(out, q.cells[g.start:g.end]...)
+	}
+	q.cells = out
 }
 
 // compact sorts the cells by client and window and adds up the entries of
@@ -175,13 +223,14 @@ func (q *quotaAgg) merge(o *quotaAgg) {
 		wc.requests += oc.requests
 		wc.rateLimited += oc.rateLimited
 	}
+	if len(q.cells)+len(o.cells) > cap(q.cells) {
+		merged := make([]cellCount, len(q.cells), len(q.cells)+len(o.cells))
+		copy(merged, q.cells)
+		q.cells = merged
+	}
 	q.cells = append(q.cells, o.cells...)
 	if len(q.cells) > 2*cellLimit {
-		q.compact()
-		for _, c := range q.cells[min(len(q.cells), 2*cellLimit):] {
-			q.dropped += c.n
-		}
-		q.cells = q.cells[:min(len(q.cells), 2*cellLimit)]
+		q.shed(2 * cellLimit)
 	}
 	q.dropped += o.dropped
 	for c, n := range o.cells429 {

@@ -197,45 +197,41 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 	for c, n := range q.cells429 {
 		rl[c.client] += int64(n)
 	}
-	var totals []*clientTotal
-	for i := 0; i < len(q.cells); {
-		j := i
-		t := &clientTotal{h: q.cells[i].c.client}
-		for ; j < len(q.cells) && q.cells[j].c.client == t.h; j++ {
-			t.requests += q.cells[j].n
-		}
-		t.cells = q.cells[i:j:j]
-		t.name, t.rateLimited = name(t.h), rl[t.h]
-		if b := s.behaviour; b != nil {
-			if st := b.by[t.h]; st != nil {
-				t.violations = st.violations
-			}
-		}
-		totals = append(totals, t)
-		i = j
-	}
-	// The busiest client, for the sparkline: most requests, ties by name.
-	var busiest *clientTotal
-	for _, t := range totals {
-		if busiest == nil || t.requests > busiest.requests || t.requests == busiest.requests && t.name < busiest.name {
-			busiest = t
-		}
-	}
-	// The hammering clients first: Retry-After violations, then 429s,
-	// then requests. Only the listed ones are sorted: a bounded insertion
-	// keeps the first n of the order in one pass.
+	// One pass over the clients' runs: the busiest (for the sparkline:
+	// most requests, ties by name) and the clients the section lists (the
+	// hammering first: Retry-After violations, then 429s, then requests),
+	// kept by bounded insertion, so nothing is allocated per client.
 	order := func(a, b *clientTotal) int {
 		return cmp.Or(cmp.Compare(b.violations, a.violations), cmp.Compare(b.rateLimited, a.rateLimited),
 			cmp.Compare(b.requests, a.requests), cmp.Compare(a.name, b.name), cmp.Compare(a.h, b.h))
 	}
 	n := max(quotaClientsShown, top)
 	shown := make([]*clientTotal, 0, n+1)
-	for _, t := range totals {
-		if len(shown) == n && order(t, shown[n-1]) >= 0 {
+	var busiest *clientTotal
+	for i := 0; i < len(q.cells); {
+		j := i
+		t := clientTotal{h: q.cells[i].c.client}
+		for ; j < len(q.cells) && q.cells[j].c.client == t.h; j++ {
+			t.requests += q.cells[j].n
+		}
+		t.cells = q.cells[i:j:j]
+		i = j
+		t.name, t.rateLimited = name(t.h), rl[t.h]
+		if b := s.behaviour; b != nil {
+			if st := b.by[t.h]; st != nil {
+				t.violations = st.violations
+			}
+		}
+		if busiest == nil || t.requests > busiest.requests || t.requests == busiest.requests && t.name < busiest.name {
+			b := t
+			busiest = &b
+		}
+		if len(shown) == n && order(&t, shown[n-1]) >= 0 {
 			continue
 		}
-		i, _ := slices.BinarySearchFunc(shown, t, order)
-		shown = slices.Insert(shown, i, t)
+		k, _ := slices.BinarySearchFunc(shown, &t, order)
+		c := t
+		shown = slices.Insert(shown, k, &c)
 		if len(shown) > n {
 			shown = shown[:n]
 		}

@@ -297,3 +297,32 @@ func TestSequencerBound(t *testing.T) {
 		t.Errorf("after flush %d", got)
 	}
 }
+
+// TestShedKeepsHeavyClients fills the quota cells past their bound: the
+// clients with the fewest requests lose their cells first, whole, and the
+// requests dropped are counted.
+func TestShedKeepsHeavyClients(t *testing.T) {
+	q := newQuotaAgg(QuotaOptions{})
+	for w := range int64(100) {
+		q.cells = append(q.cells, cellCount{cell{1, w}, 10}) // heavy: 1,000 requests
+	}
+	for w := range int64(50) {
+		q.cells = append(q.cells, cellCount{cell{2, w}, 2}) // medium: 100
+	}
+	for c := range uint64(200) {
+		q.cells = append(q.cells, cellCount{cell{100 + c, 7}, 1}) // 200 light clients
+	}
+	q.cells = append(q.cells, cellCount{cell{1, 3}, 5}) // a duplicate cell, added up
+	q.shed(160)
+	total := map[uint64]int64{}
+	for _, c := range q.cells {
+		total[c.c.client] += c.n
+	}
+	if len(q.cells) != 150 || total[1] != 1005 || total[2] != 100 || q.dropped != 200 {
+		t.Errorf("after shed(160): %d cells, heavy %d, medium %d, dropped %d; want 150, 1005, 100, 200", len(q.cells), total[1], total[2], q.dropped)
+	}
+	q.shed(100)
+	if len(q.cells) != 100 || q.dropped != 300 || total[1] != 1005 {
+		t.Errorf("after shed(100): %d cells, dropped %d; want the heavy client's 100 cells, 300 dropped", len(q.cells), q.dropped)
+	}
+}

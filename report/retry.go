@@ -38,7 +38,7 @@ import (
 const (
 	retryClientLimit = 100000
 	retryRowLimit    = 10000
-	unrecoveredLimit = 100000
+	unrecoveredLimit = 25000
 	openChainLimit   = 1 << 18
 	noFailLimit      = 1 << 18
 )

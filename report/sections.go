@@ -91,7 +91,7 @@ func sections(r *Report, e escaper) []section {
 			{"endpoints table (20,000 keys)", b.EndpointsFolded, "rarely seen endpoints folded into (other); the heavy ones stay exact"},
 			{"clients table (20,000 keys)", b.ClientsFolded, "rarely seen clients folded into (other); the heavy ones stay exact"},
 			{"methods table (64 keys)", b.MethodsFolded, "rare methods folded into (other)"},
-			{"quota cells (262,144 per worker)", b.QuotaCellsDropped, "requests left out of the per-client quota figures (lower bounds); the overall figures stay exact"},
+			{"quota cells (262,144 per worker)", b.QuotaCellsDropped, "requests of the lightest clients left out of the per-client quota figures (lower bounds); the overall figures stay exact"},
 			{"timeline failure cells", b.TimelineFailuresDropped, "5xx and 429 left out of the incidents' endpoint and client lists"},
 			{"open retry chains (262,144)", b.RetryChainsUntracked, "retryable failures not followed as chains"},
 			{"recent non-retryable failures (262,144)", b.RetryRepeatsUntracked, "failures not checked for unchanged repeats"},
