@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
+	"analyze/ingest"
 	"analyze/report"
 )
 
@@ -77,4 +80,25 @@ func (d *drillFlags) resolve() (since, until report.Bound, match report.Match, k
 	}
 	match, err = report.ParseMatch(clients, d.endpoint, d.status, d.method, d.cl)
 	return
+}
+
+// timeFilter makes the filter of resolved bounds and a match. A relative
+// bound (2h, 7d) counts back from the inputs' latest record, which takes
+// one reading of them first (standard input is spooled for it); cleanup
+// removes the spool, and is never nil.
+func timeFilter(ctx context.Context, files []*ingest.File, opts ingest.Options, stdin io.Reader, since, until report.Bound, match *report.Match) (report.Filter, func(), error) {
+	filter := report.Filter{Since: since.At, Until: until.At, Match: match}
+	if !since.Relative() && !until.Relative() {
+		return filter, func() {}, nil
+	}
+	cleanup, err := ingest.SpoolStdin(files, stdin)
+	if err != nil {
+		return filter, cleanup, err
+	}
+	latest, err := report.Latest(ctx, files, opts)
+	if err != nil {
+		return filter, cleanup, fmt.Errorf("interrupted: %w", err)
+	}
+	filter.Since, filter.Until = since.Resolve(latest), until.Resolve(latest)
+	return filter, cleanup, nil
 }

@@ -339,22 +339,14 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	// takes in (whole runs), and this run's new input is read whole: what
 	// it stores must be all of it.
 	cumulative := st != nil && !(sinceB.IsZero() && untilB.IsZero())
-	var filter report.Filter
-	if st != nil {
-		// no record filter
-	} else if sinceB.Relative() || untilB.Relative() {
-		cleanup, err := ingest.SpoolStdin(files, stdin)
+	var filter report.Filter // with --state, no record filter
+	if st == nil {
+		f, cleanup, err := timeFilter(ctx, files, opts, stdin, sinceB, untilB, &match)
 		defer cleanup()
 		if err != nil {
 			return fail("%v", err)
 		}
-		latest, err := report.Latest(ctx, files, opts)
-		if err != nil {
-			return fail("interrupted: %v", err)
-		}
-		filter = report.Filter{Since: sinceB.Resolve(latest), Until: untilB.Resolve(latest), Match: &match}
-	} else {
-		filter = report.Filter{Since: sinceB.At, Until: untilB.At, Match: &match}
+		filter = f
 	}
 
 	retry := report.RetryOptions{Window: retryWindow, RetryAfter: retryAfter, StormShare: stormShare}

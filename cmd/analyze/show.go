@@ -8,7 +8,6 @@ import (
 	"io"
 	"syscall"
 
-	"analyze/ingest"
 	"analyze/report"
 )
 
@@ -60,18 +59,10 @@ func runShow(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if len(files) == 0 {
 		return fail("no readable input")
 	}
-	filter := report.Filter{Since: sinceB.At, Until: untilB.At, Match: &match}
-	if sinceB.Relative() || untilB.Relative() {
-		cleanup, err := ingest.SpoolStdin(files, stdin)
-		defer cleanup()
-		if err != nil {
-			return fail("%v", err)
-		}
-		latest, err := report.Latest(ctx, files, opts)
-		if err != nil {
-			return fail("interrupted: %v", err)
-		}
-		filter.Since, filter.Until = sinceB.Resolve(latest), untilB.Resolve(latest)
+	filter, cleanup, err := timeFilter(ctx, files, opts, stdin, sinceB, untilB, &match)
+	defer cleanup()
+	if err != nil {
+		return fail("%v", err)
 	}
 	_, err = report.Show(ctx, files, opts, report.ShowOptions{Filter: filter, Client: clientKey, Rejected: rejected, Max: maxLines}, stdout)
 	switch {
