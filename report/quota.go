@@ -69,7 +69,8 @@ type quotaAgg struct {
 	curWin    int64
 	cur       *winCount
 	curCell   map[uint64]int32
-	cells     []cellCount // see compact
+	cells     []cellCount          // see compact
+	dense     map[uint64]*denseRow // busy clients (quota_dense.go)
 	cells429  map[cell]int32
 	dropped   int64
 	headers   map[uint64]*rateHeaders
@@ -134,6 +135,9 @@ func (q *quotaAgg) add(t int64, client uint64, status int, limit, remaining int6
 // flush moves the current window's client counts into cells.
 func (q *quotaAgg) flush() {
 	for client, n := range q.curCell {
+		if d := q.dense[client]; d != nil && d.add(q.curWin, int64(n), denseSlotLimit-q.slots()) {
+			continue
+		}
 		if len(q.cells) >= cellLimit {
 			q.shed(cellLimit * 3 / 4)
 		}
@@ -142,12 +146,25 @@ func (q *quotaAgg) flush() {
 	clear(q.curCell)
 }
 
+// allCells returns every (client, window) count as cells sorted by client
+// and window, the dense rows expanded back: for the report and the state.
+func (q *quotaAgg) allCells() []cellCount {
+	q.flush()
+	for client, d := range q.dense {
+		q.cells = append(q.cells, d.cellsOf(client)...)
+	}
+	q.dense = nil
+	q.compact()
+	return q.cells
+}
+
 // shed compacts the cells and, while they are more than keep, drops the
 // cells of the clients with the fewest requests: all clients with at most
 // T requests, T the smallest count that frees enough (ties go together,
 // so the result does not depend on the cells' order).
 func (q *quotaAgg) shed(keep int) {
 	q.compact()
+	q.cells = q.densify(q.cells)
 	if len(q.cells) <= keep {
 		return
 	}
@@ -223,6 +240,7 @@ func (q *quotaAgg) merge(o *quotaAgg) {
 		wc.requests += oc.requests
 		wc.rateLimited += oc.rateLimited
 	}
+	q.mergeDense(o)
 	if len(q.cells)+len(o.cells) > cap(q.cells) {
 		merged := make([]cellCount, len(q.cells), len(q.cells)+len(o.cells))
 		copy(merged, q.cells)

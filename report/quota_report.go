@@ -184,9 +184,12 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 		i = j + 1
 	}
 
-	// Per client: the cells sorted by client and window give each client's
-	// run; totals for all, window figures for the clients listed.
+	// Per client: the cells sorted by client and window give each light
+	// client's run, a dense row each busy client's; totals for all, window
+	// figures for the clients listed.
+	q.flush()
 	q.compact()
+	q.cells = q.densify(q.cells)
 	type clientTotal struct {
 		h                                 uint64
 		name                              string
@@ -197,10 +200,10 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 	for c, n := range q.cells429 {
 		rl[c.client] += int64(n)
 	}
-	// One pass over the clients' runs: the busiest (for the sparkline:
-	// most requests, ties by name) and the clients the section lists (the
+	// One pass over the clients: the busiest (for the sparkline: most
+	// requests, ties by name) and the clients the section lists (the
 	// hammering first: Retry-After violations, then 429s, then requests),
-	// kept by bounded insertion, so nothing is allocated per client.
+	// kept by bounded insertion, so nothing is allocated per light client.
 	order := func(a, b *clientTotal) int {
 		return cmp.Or(cmp.Compare(b.violations, a.violations), cmp.Compare(b.rateLimited, a.rateLimited),
 			cmp.Compare(b.requests, a.requests), cmp.Compare(a.name, b.name), cmp.Compare(a.h, b.h))
@@ -208,14 +211,10 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 	n := max(quotaClientsShown, top)
 	shown := make([]*clientTotal, 0, n+1)
 	var busiest *clientTotal
-	for i := 0; i < len(q.cells); {
-		j := i
-		t := clientTotal{h: q.cells[i].c.client}
-		for ; j < len(q.cells) && q.cells[j].c.client == t.h; j++ {
-			t.requests += q.cells[j].n
+	consider := func(t clientTotal) {
+		for _, c := range t.cells {
+			t.requests += c.n
 		}
-		t.cells = q.cells[i:j:j]
-		i = j
 		t.name, t.rateLimited = name(t.h), rl[t.h]
 		if b := s.behaviour; b != nil {
 			if st := b.by[t.h]; st != nil {
@@ -227,7 +226,7 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 			busiest = &b
 		}
 		if len(shown) == n && order(&t, shown[n-1]) >= 0 {
-			continue
+			return
 		}
 		k, _ := slices.BinarySearchFunc(shown, &t, order)
 		c := t
@@ -235,6 +234,42 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 		if len(shown) > n {
 			shown = shown[:n]
 		}
+	}
+	extra := map[uint64][]cellCount{} // cells of busy clients a row had no room for
+	for i := 0; i < len(q.cells); {
+		j := i
+		h := q.cells[i].c.client
+		for j < len(q.cells) && q.cells[j].c.client == h {
+			j++
+		}
+		if q.dense[h] != nil {
+			extra[h] = q.cells[i:j:j]
+		} else {
+			consider(clientTotal{h: h, cells: q.cells[i:j:j]})
+		}
+		i = j
+	}
+	busy := make([]uint64, 0, len(q.dense))
+	for h := range q.dense {
+		busy = append(busy, h)
+	}
+	slices.Sort(busy)
+	for _, h := range busy {
+		cells := q.dense[h].cellsOf(h)
+		if ex := extra[h]; len(ex) > 0 {
+			cells = append(cells, ex...)
+			slices.SortFunc(cells, func(a, b cellCount) int { return cmp.Compare(a.c.win, b.c.win) })
+			merged := cells[:0]
+			for _, c := range cells {
+				if k := len(merged); k > 0 && merged[k-1].c.win == c.c.win {
+					merged[k-1].n += c.n
+				} else {
+					merged = append(merged, c)
+				}
+			}
+			cells = merged
+		}
+		consider(clientTotal{h: h, cells: cells})
 	}
 	r.Clients = make([]QuotaClient, 0, len(shown))
 	cw, cn := []int64{}, []int64{}

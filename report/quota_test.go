@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -324,5 +325,61 @@ func TestShedKeepsHeavyClients(t *testing.T) {
 	q.shed(100)
 	if len(q.cells) != 100 || q.dropped != 300 || total[1] != 1005 {
 		t.Errorf("after shed(100): %d cells, dropped %d; want the heavy client's 100 cells, 300 dropped", len(q.cells), q.dropped)
+	}
+}
+
+// TestDenseRows counts a busy client (a request in every window of a day)
+// and many light ones across three workers, out of order, with shedding
+// and merging: the per-client counts come out the same as a plain tally,
+// the busy client's through a dense row.
+func TestDenseRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	want := map[cell]int64{}
+	parts := []*quotaAgg{newQuotaAgg(QuotaOptions{}), newQuotaAgg(QuotaOptions{}), newQuotaAgg(QuotaOptions{})}
+	minute := int64(time.Minute)
+	add := func(q *quotaAgg, client uint64, w int64) {
+		q.add(w*minute+rng.Int64N(minute), client, 200, -1, -1)
+		want[cell{client, w}]++
+	}
+	for w := range int64(1440) {
+		add(parts[w%3], 1, w)   // busy: every minute
+		add(parts[w%2], 1, w)   // twice in some
+		add(parts[w%3], 2, w/2) // half as busy, windows revisited
+		if w%7 == 0 {
+			add(parts[w%3], 1000+uint64(w), w) // light, one request each
+		}
+	}
+	for _, q := range parts {
+		q.shed(0) // compact, make rows of the busy, as when the cells fill
+	}
+	parts[0].merge(parts[1])
+	parts[0].merge(parts[2])
+	q := parts[0]
+	if q.dense[1] == nil || q.dense[2] == nil {
+		t.Fatalf("no dense rows for the busy clients: %v", q.dense)
+	}
+	got := map[cell]int64{}
+	for client, d := range q.dense {
+		for _, c := range d.cellsOf(client) {
+			got[c.c] += c.n
+		}
+	}
+	for _, c := range q.cells {
+		got[c.c] += c.n
+	}
+	dropped := int64(0)
+	for c, n := range want {
+		if got[c] != n {
+			dropped += n - got[c]
+		}
+	}
+	if dropped != q.dropped {
+		t.Errorf("counts differ from the tally by %d, dropped says %d", dropped, q.dropped)
+	}
+	for c, n := range want {
+		if c.client <= 2 && got[c] != n {
+			t.Errorf("busy client %d window %d: %d, want %d", c.client, c.win, got[c], n)
+			break
+		}
 	}
 }

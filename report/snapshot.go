@@ -185,8 +185,7 @@ func (s *Summary) Snapshot(files []*ingest.File) ([]byte, error) {
 	for w, wc := range q.windows {
 		sn.QuotaWindows = append(sn.QuotaWindows, windowSnap{w, wc.requests, wc.rateLimited})
 	}
-	q.compact()
-	for _, c := range q.cells {
+	for _, c := range q.allCells() {
 		sn.Cells = append(sn.Cells, cellSnap{c.c.client, c.c.win, c.n})
 	}
 	sn.Cells429 = cellSnaps(q.cells429)
