@@ -15,9 +15,10 @@
 #
 #   SCALE=10 bash bench/compare.sh 2000000
 #
-# also generates a log SCALE times larger (20 million lines, ~3.3 GB) and
-# prints the peak RSS of analyze report on both, and their ratio: memory
-# must stay flat with input size.
+# also generates a log SCALE times larger (20 million lines, ~3.3 GB) over
+# the same month (SCALE times the request rate) and prints the peak RSS of
+# analyze report on both, and their ratio: memory must stay flat with
+# input size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 lines=${1:-2000000}
@@ -77,7 +78,7 @@ if [ -n "${SCALE:-}" ]; then
   big=$((lines * SCALE))
   echo "== memory with input size: $lines and $big lines"
   rm -rf "$work/parquet" "$work/access.log.gz" "$work/goaccess.json"
-  go run ./samples/gen -lines "$big" > "$work/big.log"
+  go run ./samples/gen -lines "$big" -rate "$(awk -v s="$SCALE" 'BEGIN { print 0.6 * s }')" > "$work/big.log"
   bigbytes=$(stat -c %s "$work/big.log")
   lines=$big run "analyze report ($big lines)" "$bigbytes" "$work/analyze" report -o json "$work/big.log"
   small=$(/usr/bin/time -f %M "$work/analyze" report -o json "$work/access.log" 2>&1 >/dev/null | tail -1)
