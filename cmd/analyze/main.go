@@ -211,7 +211,7 @@ func runCodes(args []string, stdout, stderr io.Writer) int {
 // nears it, so peak memory stays flat as inputs grow, while the bounded
 // aggregates stay far below it (README, "Performance"). Past it, the
 // runtime caps the collector at half the CPU: slower, never failing.
-const softMemoryLimit = 160 << 20
+const softMemoryLimit = 144 << 20
 
 func runReport(ctx context.Context, mode string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if os.Getenv("GOMEMLIMIT") == "" {
