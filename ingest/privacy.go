@@ -121,16 +121,17 @@ func NewAnonymizeKey() []byte {
 // anonymizer makes the pseudonyms of one Scanner; it caches them, since
 // clients repeat.
 type anonymizer struct {
-	key   []byte
-	cache map[string]string
-	buf   []byte      // the current record's pseudonyms
-	pairs [][2]string // the current record's (value, pseudonym) pairs
+	key      []byte
+	cache    map[string]string
+	identity map[string]bool // extra field names: whether each names an identity
+	buf      []byte          // the current record's pseudonyms
+	pairs    [][2]string     // the current record's (value, pseudonym) pairs
 }
 
 const anonCacheSize = 1 << 16
 
 func newAnonymizer(key []byte) *anonymizer {
-	return &anonymizer{key: key, cache: make(map[string]string, 1024)}
+	return &anonymizer{key: key, cache: make(map[string]string, 1024), identity: map[string]bool{}}
 }
 
 // pseudonym returns the pseudonym of v.
@@ -195,7 +196,15 @@ func (a *anonymizer) apply(r *Record) {
 	// a cookie...): each whole value.
 	var extraSpans [][3]int // index, start, end
 	for i, f := range r.Extra {
-		if len(f.Value) == 0 || len(f.Value) == 1 && f.Value[0] == '-' || !identityName(f.Name) {
+		if len(f.Value) == 0 || len(f.Value) == 1 && f.Value[0] == '-' {
+			continue
+		}
+		isID, ok := a.identity[f.Name]
+		if !ok {
+			isID = identityName(f.Name)
+			a.identity[f.Name] = isID
+		}
+		if !isID {
 			continue
 		}
 		start := len(a.buf)
