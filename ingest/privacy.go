@@ -110,6 +110,12 @@ var secretSet = func() map[string]struct{} {
 	return m
 }()
 
+// Pseudonym is a value a record's line holds and what replaced it.
+type Pseudonym struct {
+	Value     []byte // aliases the line: valid until the Scanner's Next
+	Pseudonym string
+}
+
 // NewAnonymizeKey returns a random key, for pseudonyms stable within one
 // run only.
 func NewAnonymizeKey() []byte {
@@ -125,7 +131,7 @@ type anonymizer struct {
 	cache    map[string]string
 	identity map[string]bool // extra field names: whether each names an identity
 	buf      []byte          // the current record's pseudonyms
-	pairs    [][2]string     // the current record's (value, pseudonym) pairs
+	pairs    []Pseudonym     // the current record's
 }
 
 const anonCacheSize = 1 << 16
@@ -137,7 +143,7 @@ func newAnonymizer(key []byte) *anonymizer {
 // pseudonym returns the pseudonym of v.
 func (a *anonymizer) pseudonym(v []byte) string {
 	if p, ok := a.cache[string(v)]; ok {
-		a.pairs = append(a.pairs, [2]string{string(v), p})
+		a.pairs = append(a.pairs, Pseudonym{v, p})
 		return p
 	}
 	m := hmac.New(sha256.New, a.key)
@@ -148,7 +154,7 @@ func (a *anonymizer) pseudonym(v []byte) string {
 		clear(a.cache)
 	}
 	a.cache[string(v)] = p
-	a.pairs = append(a.pairs, [2]string{string(v), p})
+	a.pairs = append(a.pairs, Pseudonym{v, p})
 	return p
 }
 

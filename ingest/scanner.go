@@ -141,7 +141,7 @@ func (s *Scanner) Anonymized() bool { return s.anon != nil }
 
 // Pseudonyms returns the current record's replaced values and their
 // pseudonyms, for showing its line; valid until Next.
-func (s *Scanner) Pseudonyms() [][2]string {
+func (s *Scanner) Pseudonyms() []Pseudonym {
 	if s.anon == nil {
 		return nil
 	}

@@ -115,7 +115,7 @@ func Show(ctx context.Context, files []*ingest.File, opts ingest.Options, so Sho
 					line = "(withheld under --anonymize)"
 				}
 				for _, p := range sc.Pseudonyms() {
-					line = strings.ReplaceAll(line, p[0], p[1])
+					line = strings.ReplaceAll(line, string(p.Value), p.Pseudonym)
 				}
 			}
 			out = append(append(append(out, ": "...), Term(line)...), '\n')
