@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,6 +39,11 @@ for (const v of [{ name: 'desktop', width: 1280, height: 900, scheme: 'light' },
     chartWidth: document.querySelector('svg#timeline') ? document.querySelector('svg#timeline').getBoundingClientRect().width : 0,
     cards: Object.fromEntries(Array.from(document.querySelectorAll('.card')).map(c => [c.querySelector('span').textContent, c.querySelector('b').textContent])),
     background: getComputedStyle(document.body).backgroundColor,
+    statuses: Object.fromEntries(Array.from(document.querySelectorAll('h2')).filter(h => h.textContent === 'Statuses')
+      .flatMap(h => Array.from(h.nextElementSibling.querySelectorAll('tbody tr')))
+      .map(r => [r.cells[0].textContent.trim(), r.cells[2].textContent.trim()])),
+    incidentRows: Array.from(document.querySelectorAll('h2')).filter(h => h.textContent === 'Incidents')
+      .flatMap(h => Array.from(h.nextElementSibling.querySelectorAll('tbody tr'))).length,
     pageWidth: document.documentElement.scrollWidth,
   }));
   // Sort the endpoints table by requests: a click ascends, another descends.
@@ -106,6 +112,8 @@ func TestHTMLInBrowser(t *testing.T) {
 			Bars, Bands           int
 			ChartWidth            float64
 			Cards                 map[string]string
+			Statuses              map[string]string
+			IncidentRows          int
 			Background            string
 			PageWidth             float64
 			Ascending, Descending []float64
@@ -132,6 +140,16 @@ func TestHTMLInBrowser(t *testing.T) {
 		}
 		if got := v.Cards["requests analysed"]; got != thousands(int64(analyzed.(float64))) {
 			t.Errorf("%s: card 'requests analysed' = %q, want %v", v.Name, got, analyzed)
+		}
+		for _, st := range want["statuses"].([]any) {
+			row := st.(map[string]any)
+			code := fmt.Sprintf("%03d", int(row["status"].(float64)))
+			if got := v.Statuses[code]; got != thousands(int64(row["count"].(float64))) {
+				t.Errorf("%s: the statuses table shows %s for %s, the report %v", v.Name, got, code, row["count"])
+			}
+		}
+		if v.IncidentRows != len(incidents.([]any)) {
+			t.Errorf("%s: %d incident rows, the report has %d incidents", v.Name, v.IncidentRows, len(incidents.([]any)))
 		}
 		if len(v.Sections) < 8 || v.Sections[0] != "Timeline" || !strings.Contains(strings.Join(v.Sections, "|"), "Incidents") {
 			t.Errorf("%s: sections %q", v.Name, v.Sections)
