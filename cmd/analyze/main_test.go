@@ -691,7 +691,7 @@ func TestStateCumulative(t *testing.T) {
 		t.Error("the period's input does not reconcile")
 	}
 	for _, key := range []string{"time", "classes", "statuses", "methods", "endpoints", "clients", "latency", "bounds",
-		"input.rejected_reasons", "quota.overall", "quota.bursts", "quota.rate_limited"} {
+		"input.rejected_reasons", "quota.overall", "quota.bursts", "quota.rate_limited", "timeline", "incidents"} {
 		a, _ := lookup(cum, key)
 		b, _ := lookup(whole, key)
 		if !reflect.DeepEqual(a, b) {
