@@ -203,6 +203,7 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 	in := &r.Input
 	in.RejectedReasons = map[string]int64{}
 	in.RejectedExamples = map[string][]Example{}
+	in.Files = []FileRow{}
 	for i, f := range files {
 		fc := s.Files[i]
 		row := FileRow{

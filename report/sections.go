@@ -244,7 +244,11 @@ func sections(r *Report, e escaper) []section {
 // headline is the report's first line.
 func headline(r *Report) string {
 	in := r.Input
-	s := fmt.Sprintf("%s lines in %d input(s): %s records, %s rejected, %s blank", thousands(in.Lines), len(in.Files),
+	from := fmt.Sprintf("%d input(s)", len(in.Files))
+	if in.Stored != nil {
+		from += fmt.Sprintf(" and %d stored run(s) (--state)", in.Stored.Runs)
+	}
+	s := fmt.Sprintf("%s lines in %s: %s records, %s rejected, %s blank", thousands(in.Lines), from,
 		thousands(in.Records), thousands(in.Rejected), thousands(in.Blank))
 	if r.Time.First != nil {
 		s += fmt.Sprintf("; %s to %s", *r.Time.First, *r.Time.Last)

@@ -324,12 +324,15 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	if top < 0 {
 		return fail("--top takes a non-negative number")
 	}
-	if len(paths) == 0 {
-		return fail("no input: give log files, folders, glob patterns, or - for stdin")
+	// With --state and a period, no path is needed: the report is then of
+	// the stored runs alone.
+	stateOnly := len(paths) == 0 && statePath != "" && !(sinceB.IsZero() && untilB.IsZero())
+	if len(paths) == 0 && !stateOnly {
+		return fail("no input: give log files, folders, glob patterns, or - for stdin (or, with --state, a period: --since 7d)")
 	}
 
 	files, expandFailed := in.expand(paths, stderr)
-	if len(files) == 0 {
+	if len(files) == 0 && !stateOnly {
 		return fail("no readable input")
 	}
 	var st *state.State
@@ -394,7 +397,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 			}
 		}
 	}
-	if readable == 0 {
+	if readable == 0 && !stateOnly {
 		return fail("no readable input")
 	}
 	var run state.Run

@@ -684,6 +684,16 @@ func TestStateCumulative(t *testing.T) {
 			t.Errorf("%s: the period from the state gives %v, one run %v", key, num(cum, key), num(whole, key))
 		}
 	}
+	// No path at all: the stored runs alone.
+	only := doc(analyze(t, "", "-o", "json", "--state", statePath, "--since", "3650d"))
+	for _, key := range []string{"input.lines", "input.records", "input.rejected"} {
+		if num(only, key) != num(whole, key) {
+			t.Errorf("%s: the stored runs alone give %v, one run %v", key, num(only, key), num(whole, key))
+		}
+	}
+	if r := analyze(t, "", "--state", statePath); r.code != 2 || !strings.Contains(r.stderr, "a period") {
+		t.Errorf("--state without paths or a period: code %d, %s", r.code, r.stderr)
+	}
 	if r := analyze(t, "", "-o", "json", "--state", statePath, "--since", "3650d", "--window", "10s", logs); r.code != 2 || !strings.Contains(r.stderr, "--window 1m0s") {
 		t.Errorf("stored runs of 1m windows, a report of 10s ones: code %d, %s; want 2 and the window to give", r.code, r.stderr)
 	}
