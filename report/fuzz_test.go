@@ -44,5 +44,15 @@ func FuzzReport(f *testing.F) {
 		if err := WriteUnrecoveredCSV(&b, r); err != nil {
 			t.Fatal(err)
 		}
+		if err := WriteTimelineCSV(&b, r); err != nil {
+			t.Fatal(err)
+		}
+		var timed int64
+		for _, w := range r.Timeline.Windows {
+			timed += w.Requests
+		}
+		if timed != r.Input.Analyzed {
+			t.Fatalf("the timeline counts %d requests, the input %d", timed, r.Input.Analyzed)
+		}
 	})
 }
