@@ -157,6 +157,10 @@ func TestJSONContract(t *testing.T) {
 		"retry.window_seconds", "retry.retryable_failures", "retry.recovered", "retry.exhausted", "retry.abandoned",
 		"retry.attempts", "retry.unsafe_retries", "retry.retry_after_violations", "retry.non_retryable_repeats",
 		"retry.by_status", "retry.clients", "retry.storms", "retry.unrecovered",
+		"incidents", "timeline.window_seconds", "timeline.windows", "timeline.failures_dropped",
+		"bounds.endpoints_folded", "bounds.clients_folded", "bounds.methods_folded", "bounds.quota_cells_dropped",
+		"bounds.timeline_failures_dropped", "bounds.retry_chains_untracked", "bounds.retry_repeats_untracked",
+		"bounds.retry_clients_dropped", "bounds.after_429_clients_dropped",
 	} {
 		if _, ok := lookup(doc, path); !ok {
 			t.Errorf("JSON report lacks %s", path)
@@ -167,6 +171,14 @@ func TestJSONContract(t *testing.T) {
 		for _, k := range []string{"path", "format", "compression", "lines", "records", "rejected", "complete"} {
 			if _, ok := f.(map[string]any)[k]; !ok {
 				t.Errorf("input.files[] lacks %s", k)
+			}
+		}
+	}
+	endpoints, _ := lookup(doc, "endpoints")
+	for _, e := range endpoints.([]any) {
+		for _, k := range []string{"endpoint", "requests", "success", "client_error", "server_error", "rate_limited", "p50_ms", "p95_ms", "p99_ms"} {
+			if _, ok := e.(map[string]any)[k]; !ok {
+				t.Errorf("endpoints[] lacks %s", k)
 			}
 		}
 	}
