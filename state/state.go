@@ -11,6 +11,7 @@
 package state
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -18,6 +19,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"analyze/ingest"
@@ -61,8 +64,12 @@ type Run struct {
 	Last    *time.Time `json:"last"`  // its last record
 	Lines   int64      `json:"lines"`
 	Records int64      `json:"records"`
-	// Aggregates are the encoded summary (gob, zstd; base64 in the file).
-	Aggregates []byte `json:"aggregates"`
+	// File names the run's encoded summary (gob, zstd), in the folder
+	// beside the state file (RunsDir); it is read only when a report over
+	// a period needs the run, so the state file itself stays small.
+	File string `json:"aggregates_file"`
+
+	aggregates []byte // a new run's, until Save writes it
 }
 
 // State is the set of remembered inputs and runs, loaded from and saved to
@@ -112,16 +119,39 @@ func Load(path string) (*State, error) {
 	return s, nil
 }
 
-// AddRun keeps a run's aggregates; runs older than five weeks are
-// forgotten.
-func (s *State) AddRun(r Run, now time.Time) {
+// AddRun keeps a run and its aggregates (written by Save); runs older
+// than five weeks are forgotten.
+func (s *State) AddRun(r Run, aggregates []byte, now time.Time) {
 	kept := s.Runs[:0]
 	for _, o := range s.Runs {
 		if now.Sub(o.At) < keepRuns {
 			kept = append(kept, o)
 		}
 	}
+	r.aggregates = aggregates
+	var tag [4]byte
+	rand.Read(tag[:])
+	r.File = fmt.Sprintf("run-%d-%x.agg", r.At.UnixNano(), tag)
 	s.Runs = append(kept, r)
+}
+
+// RunsDir is the folder of the runs' aggregates: the state file's path
+// with ".runs" added.
+func (s *State) RunsDir() string { return s.path + ".runs" }
+
+// Aggregates reads a stored run's encoded summary.
+func (s *State) Aggregates(r Run) ([]byte, error) {
+	if r.aggregates != nil {
+		return r.aggregates, nil
+	}
+	if r.File == "" || filepath.Base(r.File) != r.File {
+		return nil, fmt.Errorf("--state %s: a run names no aggregates file", s.path)
+	}
+	b, err := os.ReadFile(filepath.Join(s.RunsDir(), r.File))
+	if err != nil {
+		return nil, fmt.Errorf("--state %s: the aggregates of the run of %s: %w", s.path, r.At.Format(time.RFC3339), err)
+	}
+	return b, nil
 }
 
 // Between returns the kept runs whose records overlap [since, until); zero
@@ -220,16 +250,49 @@ func (s *State) Update(files []*ingest.File, now time.Time) {
 	s.Files = fresh
 }
 
-// Save writes the state atomically: a run that dies leaves the last one.
+// Save writes the new runs' aggregates, then the state file, each
+// atomically, then removes the aggregates no run names any more: a run
+// that dies at any point leaves a state file whose runs all have theirs.
 func (s *State) Save() error {
+	for i := range s.Runs {
+		r := &s.Runs[i]
+		if r.aggregates == nil {
+			continue
+		}
+		if err := os.MkdirAll(s.RunsDir(), 0o750); err != nil {
+			return err
+		}
+		err := report.WriteFileAtomic(filepath.Join(s.RunsDir(), r.File), func(f *os.File) error {
+			_, err := f.Write(r.aggregates)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		r.aggregates = nil
+	}
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return err
 	}
-	return report.WriteFileAtomic(s.path, func(f *os.File) error {
+	err = report.WriteFileAtomic(s.path, func(f *os.File) error {
 		_, err := f.Write(append(b, '\n'))
 		return err
 	})
+	if err != nil {
+		return err
+	}
+	named := map[string]bool{}
+	for _, r := range s.Runs {
+		named[r.File] = true
+	}
+	entries, _ := os.ReadDir(s.RunsDir())
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "run-") && strings.HasSuffix(e.Name(), ".agg") && !named[e.Name()] {
+			os.Remove(filepath.Join(s.RunsDir(), e.Name()))
+		}
+	}
+	return nil
 }
 
 func fingerprint(b []byte) string {

@@ -314,12 +314,12 @@ func TestRuns(t *testing.T) {
 	}
 	s := &State{}
 	now := *day(24)
-	s.AddRun(Run{At: now.Add(-40 * 24 * time.Hour), First: day(1), Last: day(1)}, now)
+	s.AddRun(Run{At: now.Add(-40 * 24 * time.Hour), First: day(1), Last: day(1)}, nil, now)
 	for d := 20; d <= 23; d++ {
 		end := day(d).Add(23 * time.Hour)
-		s.AddRun(Run{At: now, First: day(d), Last: &end, Lines: 1}, now)
+		s.AddRun(Run{At: now, First: day(d), Last: &end, Lines: 1}, nil, now)
 	}
-	s.AddRun(Run{At: now, Lines: 3}, now) // rejections only: no span
+	s.AddRun(Run{At: now, Lines: 3}, nil, now) // rejections only: no span
 	if len(s.Runs) != 5 {
 		t.Fatalf("kept %d runs, want 5 (the 40-day-old one forgotten)", len(s.Runs))
 	}
@@ -336,5 +336,52 @@ func TestRuns(t *testing.T) {
 		if got := len(s.Between(c.since, c.until)); got != c.want {
 			t.Errorf("Between(%v, %v) = %d runs, want %d", c.since, c.until, got, c.want)
 		}
+	}
+}
+
+// TestRunAggregates saves runs' aggregates beside the state file, reads
+// them back only when asked, and removes those of forgotten runs.
+func TestRunAggregates(t *testing.T) {
+	_, path := newLogDir(t)
+	s, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	s.AddRun(Run{At: now.Add(-30 * 24 * time.Hour), Lines: 1}, []byte("old run"), now.Add(-30*24*time.Hour))
+	s.AddRun(Run{At: now, Lines: 2}, []byte("new run"), now)
+	if err := s.Save(); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(path)
+	if strings.Contains(string(raw), "run\"") || !strings.Contains(string(raw), `"aggregates_file": "run-`) {
+		t.Errorf("the state file should name the aggregates, not hold them:\n%s", raw)
+	}
+	s, err = Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"old run", "new run"} {
+		if b, err := s.Aggregates(s.Runs[i]); err != nil || string(b) != want {
+			t.Errorf("run %d: %q, %v; want %q", i, b, err, want)
+		}
+	}
+	oldFile := s.Runs[0].File
+	// Ten days on, the old run is past five weeks: its file goes.
+	later := now.Add(10 * 24 * time.Hour)
+	s.AddRun(Run{At: later, Lines: 3}, []byte("later run"), later)
+	if err := s.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(s.RunsDir(), oldFile)); !os.IsNotExist(err) {
+		t.Errorf("the forgotten run's aggregates are still there (%v)", err)
+	}
+	if entries, _ := os.ReadDir(s.RunsDir()); len(entries) != 2 {
+		t.Errorf("%d aggregates files, want 2", len(entries))
+	}
+	// A missing aggregates file is an error, not an empty run.
+	os.Remove(filepath.Join(s.RunsDir(), s.Runs[0].File))
+	if _, err := s.Aggregates(s.Runs[0]); err == nil {
+		t.Error("a missing aggregates file gave no error")
 	}
 }

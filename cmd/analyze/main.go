@@ -401,12 +401,12 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		return fail("no readable input")
 	}
 	var run state.Run
+	var snap []byte
 	if st != nil {
-		snap, err := sum.Snapshot(files)
-		if err != nil {
+		if snap, err = sum.Snapshot(files); err != nil {
 			return fail("--state: %v", err)
 		}
-		run = newRun(files, sum, snap)
+		run = newRun(files, sum)
 		if cumulative {
 			latest := sum.Last
 			for _, r := range st.Runs {
@@ -416,7 +416,11 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 			}
 			filter = report.Filter{Since: sinceB.Resolve(latest), Until: untilB.Resolve(latest)}
 			for _, r := range st.Between(filter.Since, filter.Until) {
-				if err := sum.MergeSnapshot(r.Aggregates); err != nil {
+				agg, err := st.Aggregates(r)
+				if err != nil {
+					return fail("%s", safe(err))
+				}
+				if err := sum.MergeSnapshot(agg); err != nil {
 					return fail("--state %s: %s", safe(statePath), safe(err))
 				}
 			}
@@ -451,7 +455,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		st.Update(files, now)
 		if run.Lines > 0 {
 			run.At = now.UTC()
-			st.AddRun(run, now)
+			st.AddRun(run, snap, now)
 		}
 		if err := st.Save(); err != nil {
 			fmt.Fprintf(stderr, "analyze: cannot save --state: %s (the next run reads these bytes again)\n", safe(err))
@@ -472,10 +476,10 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	return exitOK
 }
 
-// newRun is what the state keeps of this run: the span of its records,
-// its accounting and its aggregates.
-func newRun(files []*ingest.File, sum *report.Summary, aggregates []byte) state.Run {
-	r := state.Run{Aggregates: aggregates}
+// newRun is what the state keeps of this run: the span of its records
+// and its accounting.
+func newRun(files []*ingest.File, sum *report.Summary) state.Run {
+	var r state.Run
 	if !sum.First.IsZero() {
 		first, last := sum.First.UTC(), sum.Last.UTC()
 		r.First, r.Last = &first, &last
