@@ -15,7 +15,7 @@ import (
 // whichever comes first: sizes engines scan well, and the memory a writer
 // holds stays bounded.
 const (
-	rowGroupRows  = 1 << 20
+	rowGroupRows  = 1 << 17
 	rowGroupBytes = 128 << 20
 )
 
