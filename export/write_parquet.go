@@ -19,6 +19,11 @@ const (
 	rowGroupBytes = 128 << 20
 )
 
+// uniqueColumns hold values that rarely repeat: a dictionary would only
+// grow its hash table (the largest part of an export's memory) before
+// falling back to plain encoding.
+var uniqueColumns = []string{"time", "path", "query", "bytes", "duration_ms", "upstream_ms", "request_id", "source_line"}
+
 type parquetWriter struct {
 	f  *os.File
 	bw *bufio.Writer
@@ -43,13 +48,17 @@ func newParquetWriter(f *os.File, schema *arrow.Schema, compression string) (*pa
 	if err != nil {
 		return nil, err
 	}
-	props := parquet.NewWriterProperties(
+	opts := []parquet.WriterProperty{
 		parquet.WithCompression(c),
 		parquet.WithDictionaryDefault(true),
 		parquet.WithStats(true),
 		parquet.WithMaxRowGroupLength(rowGroupRows),
 		parquet.WithCreatedBy("analyze"),
-	)
+	}
+	for _, name := range uniqueColumns {
+		opts = append(opts, parquet.WithDictionaryFor(name, false))
+	}
+	props := parquet.NewWriterProperties(opts...)
 	bw := bufio.NewWriterSize(f, 1<<20)
 	fw, err := pqarrow.NewFileWriter(schema, bw, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {

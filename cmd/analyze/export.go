@@ -16,6 +16,7 @@ import (
 
 // runExport runs analyze export: one row per record to CSV or Parquet.
 func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	limitMemory(exportMemoryLimit)
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (

@@ -213,10 +213,19 @@ func runCodes(args []string, stdout, stderr io.Writer) int {
 // runtime caps the collector at half the CPU: slower, never failing.
 const softMemoryLimit = 144 << 20
 
-func runReport(ctx context.Context, mode string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// exportMemoryLimit is the same for analyze export, whose Arrow buffers
+// and Parquet encoders need more room.
+const exportMemoryLimit = 256 << 20
+
+// limitMemory sets the Go heap's soft limit unless GOMEMLIMIT does.
+func limitMemory(bytes int64) {
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(softMemoryLimit)
+		debug.SetMemoryLimit(bytes)
 	}
+}
+
+func runReport(ctx context.Context, mode string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	limitMemory(softMemoryLimit)
 	fs := flag.NewFlagSet(mode, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
