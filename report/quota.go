@@ -66,15 +66,16 @@ type quotaAgg struct {
 	// The current window's counts, kept apart: records come mostly in time
 	// order, so a small map of the clients of one window takes most
 	// updates, and is flushed into cells when the window changes.
-	curWin    int64
-	cur       *winCount
-	curCell   map[uint64]int32
-	cells     []cellCount          // see compact
-	dense     map[uint64]*denseRow // busy clients (quota_dense.go)
-	cells429  map[cell]int32
-	dropped   int64
-	headers   map[uint64]*rateHeaders
-	headerCap int
+	curWin     int64
+	cur        *winCount
+	curCell    map[uint64]int32
+	cells      []cellCount          // see compact
+	dense      map[uint64]*denseRow // busy clients (quota_dense.go)
+	denseSlots int                  // the window slots of all rows
+	cells429   map[cell]int32
+	dropped    int64
+	headers    map[uint64]*rateHeaders
+	headerCap  int
 }
 
 func newQuotaAgg(o QuotaOptions) *quotaAgg {
@@ -135,7 +136,7 @@ func (q *quotaAgg) add(t int64, client uint64, status int, limit, remaining int6
 // flush moves the current window's client counts into cells.
 func (q *quotaAgg) flush() {
 	for client, n := range q.curCell {
-		if d := q.dense[client]; d != nil && d.add(q.curWin, int64(n), denseSlotLimit-q.slots()) {
+		if d := q.dense[client]; d != nil && q.addDense(d, q.curWin, int64(n)) {
 			continue
 		}
 		if len(q.cells) >= cellLimit {
@@ -153,7 +154,7 @@ func (q *quotaAgg) allCells() []cellCount {
 	for client, d := range q.dense {
 		q.cells = append(q.cells, d.cellsOf(client)...)
 	}
-	q.dense = nil
+	q.dense, q.denseSlots = nil, 0
 	q.compact()
 	return q.cells
 }

@@ -22,13 +22,16 @@ type denseRow struct {
 	counts []int32
 }
 
-// slots is how many window slots the rows hold in all.
-func (q *quotaAgg) slots() int {
-	n := 0
-	for _, d := range q.dense {
-		n += len(d.counts)
+// addDense counts n requests of a client with a row in window w, keeping
+// q.denseSlots, the slots of all rows, up to date; it reports false when
+// the row may not grow that far.
+func (q *quotaAgg) addDense(d *denseRow, w, n int64) bool {
+	before := len(d.counts)
+	if !d.add(w, n, denseSlotLimit-q.denseSlots) {
+		return false
 	}
-	return n
+	q.denseSlots += len(d.counts) - before
+	return true
 }
 
 // add counts n requests in window w, growing the row as needed; it
@@ -74,7 +77,6 @@ func (q *quotaAgg) densify(cells []cellCount) []cellCount {
 	if q.dense == nil {
 		q.dense = map[uint64]*denseRow{}
 	}
-	used := q.slots()
 	out := cells[:0]
 	for i := 0; i < len(cells); {
 		j := i
@@ -87,7 +89,7 @@ func (q *quotaAgg) densify(cells []cellCount) []cellCount {
 		d := q.dense[client]
 		if d == nil {
 			span := int(group[len(group)-1].c.win-group[0].c.win) + 1
-			if len(group) < denseAfter || span > denseSpread*len(group) || used+span > denseSlotLimit {
+			if len(group) < denseAfter || span > denseSpread*len(group) || q.denseSlots+span > denseSlotLimit {
 				out = append(out, group...)
 				continue
 			}
@@ -95,12 +97,10 @@ func (q *quotaAgg) densify(cells []cellCount) []cellCount {
 			q.dense[client] = d
 		}
 		for k, c := range group {
-			before := len(d.counts)
-			if !d.add(c.c.win, c.n, denseSlotLimit-used) {
+			if !q.addDense(d, c.c.win, c.n) {
 				out = append(out, group[k:]...) // no room: the rest stay cells
 				break
 			}
-			used += len(d.counts) - before
 		}
 	}
 	return out
@@ -115,20 +115,14 @@ func (q *quotaAgg) mergeDense(o *quotaAgg) {
 		d := q.dense[client]
 		if d == nil {
 			q.dense[client] = od
+			q.denseSlots += len(od.counts)
 			continue
 		}
-		used := q.slots()
 		for i, n := range od.counts {
-			if n == 0 {
-				continue
-			}
-			before := len(d.counts)
-			if !d.add(od.base+int64(i), int64(n), denseSlotLimit-used) {
+			if n != 0 && !q.addDense(d, od.base+int64(i), int64(n)) {
 				// No room in the row: the window goes back to the cells.
 				q.cells = append(q.cells, cellCount{cell{client, od.base + int64(i)}, int64(n)})
-				continue
 			}
-			used += len(d.counts) - before
 		}
 	}
 }
