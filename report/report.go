@@ -114,6 +114,11 @@ type Classes struct {
 	Other       int64 `json:"other"`
 }
 
+// classesOf names counts indexed by classify.Class.
+func classesOf(c [classify.NumClasses]int64) Classes {
+	return Classes{c[classify.Success], c[classify.Redirect], c[classify.ClientError], c[classify.ServerError], c[classify.Other]}
+}
+
 // StatusRow is one status seen. Retry is the status's policy for an
 // idempotent request; the per-method policy is in the catalogue.
 type StatusRow struct {
@@ -131,11 +136,7 @@ type StatusRow struct {
 type EndpointRow struct {
 	Endpoint    string `json:"endpoint"`
 	Requests    int64  `json:"requests"`
-	Success     int64  `json:"success"`
-	Redirect    int64  `json:"redirect"`
-	ClientError int64  `json:"client_error"`
-	ServerError int64  `json:"server_error"`
-	Other       int64  `json:"other"`
+	Classes            // success, redirect, client_error, server_error, other
 	RateLimited int64  `json:"rate_limited"`
 	// Latency of the endpoint's logged durations (DDSketch, 1 % relative
 	// error); null when none is logged.
@@ -262,7 +263,7 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 		r.Time = TimeRange{First: stamp(s.First), Last: stamp(s.Last)}
 	}
 	c := s.Classes
-	r.Classes = Classes{c[classify.Success], c[classify.Redirect], c[classify.ClientError], c[classify.ServerError], c[classify.Other]}
+	r.Classes = classesOf(c)
 
 	r.Statuses = []StatusRow{}
 	for status, n := range s.Statuses {
@@ -285,12 +286,7 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 	}
 	r.Endpoints = []EndpointRow{}
 	for _, e := range s.Endpoints.Top(opts.Top, byErrors) {
-		row := EndpointRow{
-			Endpoint: e.Key, Requests: e.Requests,
-			Success: e.Class[classify.Success], Redirect: e.Class[classify.Redirect],
-			ClientError: e.Class[classify.ClientError], ServerError: e.Class[classify.ServerError],
-			Other: e.Class[classify.Other], RateLimited: e.RateLimited,
-		}
+		row := EndpointRow{Endpoint: e.Key, Requests: e.Requests, Classes: classesOf(e.Class), RateLimited: e.RateLimited}
 		row.P50, row.P95, row.P99 = percentiles(e.Latency)
 		r.Endpoints = append(r.Endpoints, row)
 	}

@@ -26,19 +26,14 @@ type Timeline struct {
 type TimelineWindow struct {
 	Start       string        `json:"start"`
 	Requests    int64         `json:"requests"`
-	Success     int64         `json:"success"`
-	Redirect    int64         `json:"redirect"`
-	ClientError int64         `json:"client_error"`
-	ServerError int64         `json:"server_error"`
-	Other       int64         `json:"other"`
+	Classes                   // success, redirect, client_error, server_error, other
 	RateLimited int64         `json:"rate_limited"`
 	TopStatuses []StatusCount `json:"top_statuses"`
 	P50         *float64      `json:"p50_ms"`
 	P95         *float64      `json:"p95_ms"`
 	P99         *float64      `json:"p99_ms"`
 
-	start time.Time
-	win   int64 // index at the timeline's width
+	win int64 // index at the timeline's width
 }
 
 // StatusCount is a status with its count.
@@ -125,10 +120,8 @@ func buildTimeline(a *timelineAgg, width time.Duration) *Timeline {
 	for i := range merged {
 		m := &merged[i]
 		start := time.Unix(0, (lo+int64(i))*w).UTC()
-		row := TimelineWindow{Start: start.Format(time.RFC3339), start: start, win: lo + int64(i),
-			Success: m.classes[classify.Success], Redirect: m.classes[classify.Redirect],
-			ClientError: m.classes[classify.ClientError], ServerError: m.classes[classify.ServerError],
-			Other: m.classes[classify.Other], RateLimited: m.statuses[429], TopStatuses: []StatusCount{}}
+		row := TimelineWindow{Start: start.Format(time.RFC3339), win: lo + int64(i),
+			Classes: classesOf(m.classes), RateLimited: m.statuses[429], TopStatuses: []StatusCount{}}
 		for _, n := range m.classes {
 			row.Requests += n
 		}

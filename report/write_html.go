@@ -161,8 +161,7 @@ func WriteHTML(w io.Writer, r *Report) error {
 		{Label: "rejected lines", Value: thousands(in.Rejected), Bad: in.Rejected > 0},
 	}
 	if r.only == "quota" || r.only == "retry" {
-		p.Cards = p.Cards[:1]
-		p.Cards[0].Value = thousands(in.Records - in.Filtered)
+		p.Cards = p.Cards[:1] // their pages have no classes to show
 	}
 	if r.Timeline != nil && len(r.Timeline.Windows) > 0 {
 		p.Chart = chart(r.Timeline, r.Incidents)
