@@ -63,12 +63,9 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err != nil {
 		return fail("%v", err)
 	}
-	if len(paths) == 0 {
-		return fail("no input: give log files, folders, glob patterns, or - for stdin")
-	}
-	files, expandFailed := in.expand(paths, stderr)
-	if len(files) == 0 {
-		return fail("no readable input")
+	files, expandFailed, err := in.inputs(paths, stderr, false)
+	if err != nil {
+		return fail("%v", err)
 	}
 	if tables != "" {
 		q := report.QuotaOptions{Window: time.Minute, RetryAfter: time.Second}

@@ -95,6 +95,19 @@ func (f *inputFlags) options(stdin io.Reader) (ingest.Options, *time.Location, e
 	return opts, loc, nil
 }
 
+// inputs turns paths into inputs as expand does, and refuses none given or
+// none readable, unless noneOK (a report from --state alone).
+func (f *inputFlags) inputs(paths []string, stderr io.Writer, noneOK bool) ([]*ingest.File, bool, error) {
+	if len(paths) == 0 && !noneOK {
+		return nil, false, fmt.Errorf("no input: give log files, folders, glob patterns, or - for stdin")
+	}
+	files, failed := f.expand(paths, stderr)
+	if len(files) == 0 && !noneOK {
+		return nil, failed, fmt.Errorf("no readable input")
+	}
+	return files, failed, nil
+}
+
 // expand turns paths into inputs, telling stderr what it could not open;
 // it reports whether some path failed.
 func (f *inputFlags) expand(paths []string, stderr io.Writer) ([]*ingest.File, bool) {

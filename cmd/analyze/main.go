@@ -336,13 +336,12 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	// With --state and a period, no path is needed: the report is then of
 	// the stored runs alone.
 	stateOnly := len(paths) == 0 && statePath != "" && !(sinceB.IsZero() && untilB.IsZero())
-	if len(paths) == 0 && !stateOnly {
-		return fail("no input: give log files, folders, glob patterns, or - for stdin (or, with --state, a period: --since 7d)")
-	}
-
-	files, expandFailed := in.expand(paths, stderr)
-	if len(files) == 0 && !stateOnly {
-		return fail("no readable input")
+	files, expandFailed, err := in.inputs(paths, stderr, stateOnly)
+	if err != nil {
+		if len(paths) == 0 && statePath != "" {
+			return fail("%v (or, with --state, a period: --since 7d)", err)
+		}
+		return fail("%v", err)
 	}
 	var st *state.State
 	if statePath != "" && in.anonymize && in.anonymizeKey == "" {

@@ -52,12 +52,9 @@ func runShow(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return fail("%v", err)
 	}
-	if len(paths) == 0 {
-		return fail("no input: give log files, folders, glob patterns, or - for stdin")
-	}
-	files, expandFailed := in.expand(paths, stderr)
-	if len(files) == 0 {
-		return fail("no readable input")
+	files, expandFailed, err := in.inputs(paths, stderr, false)
+	if err != nil {
+		return fail("%v", err)
 	}
 	filter, cleanup, err := timeFilter(ctx, files, opts, stdin, sinceB, untilB, &match)
 	defer cleanup()
