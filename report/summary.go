@@ -92,6 +92,7 @@ type Summary struct {
 
 	scratch   []byte
 	idScratch []byte
+	names     *interner // endpoints and methods of failure descriptions
 }
 
 // NewSummary returns an empty summary that keeps the records cfg's filter
@@ -111,6 +112,7 @@ func NewSummary(cfg Config) *Summary {
 		Endpoints: NewTable(endpointLimit),
 		Clients:   NewTable(clientLimit),
 		scratch:   make([]byte, 0, 256),
+		names:     newInterner(endpointLimit),
 	}
 }
 
@@ -224,11 +226,11 @@ func (s *Summary) event(r *ingest.Record, v classify.Verdict, key []byte, client
 		if len(r.Query) > 0 {
 			target += "?" + string(r.Query)
 		}
-		method := string(r.Method)
-		if method == "" {
-			method = "-"
+		method := "-"
+		if len(r.Method) > 0 {
+			method = s.names.get(r.Method)
 		}
-		ev.Info = &FailInfo{Client: string(key), Method: method, Target: target, Endpoint: string(endpoint),
+		ev.Info = &FailInfo{Client: string(key), Method: method, Target: target, Endpoint: s.names.get(endpoint),
 			Status: r.Status, File: r.File.Path, Line: r.Line}
 	}
 }

@@ -53,7 +53,8 @@ type timelineAgg struct {
 	windows   map[int64]*tlWindow
 	endpoints map[failEndpoint]int64
 	clients   map[failClient]int64
-	dropped   int64 // failures not kept by endpoint or client (cell limit)
+	dropped   int64     // failures not kept by endpoint or client (cell limit)
+	names     *interner // endpoint names, allocated once each
 
 	// The window last added to: records come mostly in time order.
 	lastW  int64
@@ -65,7 +66,7 @@ func newTimelineAgg(width time.Duration) *timelineAgg {
 		width = timelineBase
 	}
 	return &timelineAgg{width: int64(width), windows: map[int64]*tlWindow{},
-		endpoints: map[failEndpoint]int64{}, clients: map[failClient]int64{}}
+		endpoints: map[failEndpoint]int64{}, clients: map[failClient]int64{}, names: newInterner(endpointLimit)}
 }
 
 func floorDiv(t, w int64) int64 {
@@ -104,7 +105,7 @@ func (a *timelineAgg) add(t int64, status int, class classify.Class, dur time.Du
 	}
 	if status >= 500 && status <= 599 || status == 429 {
 		dropped := false
-		ke := failEndpoint{w, int32(status), string(endpoint)}
+		ke := failEndpoint{w, int32(status), a.names.get(endpoint)}
 		if n, ok := a.endpoints[ke]; ok || len(a.endpoints) < failCellLimit {
 			a.endpoints[ke] = n + 1
 		} else {
