@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"encoding/gob"
-	"errors"
 	"fmt"
 	"time"
 
@@ -281,10 +280,6 @@ func (st *retryStats) snap() statsSnap {
 	return ss
 }
 
-// ErrWindowMismatch says a stored run counted quota windows of another
-// length than this run's.
-var ErrWindowMismatch = errors.New("quota window differs")
-
 // MergeSnapshot adds a stored run, encoded by Snapshot, into s, a summary
 // made by Aggregate with the same quota window.
 func (s *Summary) MergeSnapshot(b []byte) error {
@@ -301,8 +296,8 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 		return fmt.Errorf("a stored run has layout %d, this analyze reads %d", sn.Version, snapshotVersion)
 	}
 	if sn.Window != s.quota.win {
-		return fmt.Errorf("%w: a stored run counted %v windows, this run %v (give --window %v)",
-			ErrWindowMismatch, time.Duration(sn.Window), time.Duration(s.quota.win), time.Duration(sn.Window))
+		return fmt.Errorf("a stored run counted %v quota windows, this run %v (give --window %v)",
+			time.Duration(sn.Window), time.Duration(s.quota.win), time.Duration(sn.Window))
 	}
 
 	o := &Summary{client: s.client, quota: newQuotaAgg(QuotaOptions{Window: time.Duration(sn.Window)}),
