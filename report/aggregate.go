@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"runtime"
+	"sync"
 	"time"
 
 	"analyze/ingest"
@@ -58,6 +59,7 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, c
 	}
 	seq.flush()
 	retries.end()
+	settle(sums)
 	total := sums[0]
 	for _, s := range sums[1:] {
 		total.Merge(s)
@@ -69,6 +71,16 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, c
 	total.retries = retries
 	total.lateEvents = seq.late
 	return total, nil
+}
+
+// settle readies each worker's Summary for the merge, concurrently: what
+// would otherwise be done once, serially, on the merged aggregate.
+func settle(sums []*Summary) {
+	var wg sync.WaitGroup
+	for _, s := range sums {
+		wg.Go(s.quota.settle)
+	}
+	wg.Wait()
 }
 
 // reorderLateness is how far out of time order an event may arrive and

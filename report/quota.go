@@ -213,11 +213,12 @@ func (q *quotaAgg) shed(keep int) {
 }
 
 // compact sorts the cells by client and window and adds up the entries of
-// one (client, window).
+// one (client, window). Cells already in order (settled, or merged from
+// settled workers) are only added up.
 func (q *quotaAgg) compact() {
-	slices.SortFunc(q.cells, func(a, b cellCount) int {
-		return cmp.Or(cmp.Compare(a.c.client, b.c.client), cmp.Compare(a.c.win, b.c.win))
-	})
+	if !slices.IsSortedFunc(q.cells, byClientWindow) {
+		slices.SortFunc(q.cells, byClientWindow)
+	}
 	out := q.cells[:0]
 	for _, c := range q.cells {
 		if n := len(out); n > 0 && out[n-1].c == c.c {
@@ -227,6 +228,45 @@ func (q *quotaAgg) compact() {
 		out = append(out, c)
 	}
 	q.cells = out
+}
+
+func byClientWindow(a, b cellCount) int {
+	if a.c.client != b.c.client {
+		return cmp.Compare(a.c.client, b.c.client)
+	}
+	return cmp.Compare(a.c.win, b.c.win)
+}
+
+// settle compacts the cells and moves busy clients' into rows: the work
+// the merge and the report would otherwise do serially, done by each
+// worker on its own aggregate once the input is read.
+func (q *quotaAgg) settle() {
+	q.flush()
+	q.compact()
+	q.cells = q.densify(q.cells)
+}
+
+// mergeCells returns a and b, each sorted by client and window, as one
+// sorted list, adding up the cells of one (client, window).
+func mergeCells(a, b []cellCount) []cellCount {
+	out := make([]cellCount, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch c := byClientWindow(a[i], b[j]); {
+		case c < 0:
+			out = append(out, a[i])
+			i++
+		case c > 0:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, cellCount{a[i].c, a[i].n + b[j].n})
+			i++
+			j++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
 }
 
 func (q *quotaAgg) merge(o *quotaAgg) {
@@ -242,12 +282,18 @@ func (q *quotaAgg) merge(o *quotaAgg) {
 		wc.rateLimited += oc.rateLimited
 	}
 	q.mergeDense(o)
-	if len(q.cells)+len(o.cells) > cap(q.cells) {
-		merged := make([]cellCount, len(q.cells), len(q.cells)+len(o.cells))
-		copy(merged, q.cells)
-		q.cells = merged
+	switch {
+	case len(o.cells) == 0:
+	case slices.IsSortedFunc(q.cells, byClientWindow) && slices.IsSortedFunc(o.cells, byClientWindow):
+		q.cells = mergeCells(q.cells, o.cells) // settled workers: stays sorted
+	default:
+		if len(q.cells)+len(o.cells) > cap(q.cells) {
+			merged := make([]cellCount, len(q.cells), len(q.cells)+len(o.cells))
+			copy(merged, q.cells)
+			q.cells = merged
+		}
+		q.cells = append(q.cells, o.cells...)
 	}
-	q.cells = append(q.cells, o.cells...)
 	if len(q.cells) > 2*cellLimit {
 		q.shed(2 * cellLimit)
 	}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -380,6 +382,41 @@ func TestDenseRows(t *testing.T) {
 		if c.client <= 2 && got[c] != n {
 			t.Errorf("busy client %d window %d: %d, want %d", c.client, c.win, got[c], n)
 			break
+		}
+	}
+}
+
+// TestSettledMerge counts random cells in three workers, some settled
+// (sorted, merged linearly) and some not (appended, sorted later): every
+// way gives the plain tally.
+func TestSettledMerge(t *testing.T) {
+	for _, settled := range [][3]bool{{true, true, true}, {false, true, true}, {true, false, true}, {false, false, false}} {
+		rng := rand.New(rand.NewPCG(7, 8))
+		want := map[cell]int64{}
+		parts := []*quotaAgg{newQuotaAgg(QuotaOptions{}), newQuotaAgg(QuotaOptions{}), newQuotaAgg(QuotaOptions{})}
+		minute := int64(time.Minute)
+		for range 20000 {
+			client, w := uint64(rng.IntN(300)), rng.Int64N(200)
+			parts[rng.IntN(3)].add(w*minute, client, 200, -1, -1)
+			want[cell{client, w}]++
+		}
+		for i, q := range parts {
+			if settled[i] {
+				q.settle()
+			}
+		}
+		parts[0].merge(parts[1])
+		parts[0].merge(parts[2])
+		q := parts[0]
+		got := map[cell]int64{}
+		for _, c := range q.allCells() {
+			got[c.c] += c.n
+		}
+		if !maps.Equal(got, want) || q.dropped != 0 {
+			t.Errorf("settled %v: %d cells counted, want %d; dropped %d", settled, len(got), len(want), q.dropped)
+		}
+		if !slices.IsSortedFunc(q.cells, byClientWindow) {
+			t.Errorf("settled %v: cells not sorted after allCells", settled)
 		}
 	}
 }
