@@ -456,7 +456,6 @@ func (ts *tableSnap) table(limit int) (*Table, error) {
 			t.Get([]byte(k)).add(&c)
 		}
 	}
-	t.last = nil
 	t.Other, t.Folded = ts.Other, ts.Folded
 	if err := dec(&t.Other, ts.OtherLatency); err != nil {
 		return nil, err

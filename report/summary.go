@@ -192,8 +192,8 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 		}
 		ep.Latency.Add(float64(r.Duration) / float64(time.Millisecond))
 	}
-	count(s.Clients.Get(key), v)
 	client := hashClient(key)
+	count(s.Clients.GetHashed(key, client), v)
 	s.quota.add(r.Time.UnixNano(), client, r.Status, r.RateLimit, r.RateRemaining)
 	s.tl.add(r.Time.UnixNano(), r.Status, v.Class, r.Duration, endpoint, client)
 	if ev != nil {

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/DataDog/sketches-go/ddsketch"
+	"github.com/cespare/xxhash/v2"
 )
 
 // Counts are the per-key tallies of a Table.
@@ -47,12 +48,16 @@ type Table struct {
 	Other  Counts
 	Folded int64
 
-	// The slot last looked up: runs of one key (a method, a client's
-	// burst) skip the map's hashing.
-	last *slot
+	// Recently used slots by their key's hash, direct-mapped: the few
+	// heavy keys (methods, the integrations making most requests) are
+	// found with one comparison instead of the map's hashing and probing.
+	// Cleared when a fold removes slots.
+	hot *[hotSlots]*slot
 }
 
-// slot holds a key's counts, and the key, so the last slot can be checked
+const hotSlots = 256
+
+// slot holds a key's counts, and the key, so a hot slot can be checked
 // without the map.
 type slot struct {
 	Counts
@@ -61,14 +66,18 @@ type slot struct {
 
 // NewTable returns a table that keeps at most limit keys.
 func NewTable(limit int) *Table {
-	return &Table{m: make(map[string]*slot), limit: max(limit, 2)}
+	return &Table{m: make(map[string]*slot), limit: max(limit, 2), hot: new([hotSlots]*slot)}
 }
 
 // Get returns the counts for key, adding it if needed. Looking up a present
 // key does not allocate.
-func (t *Table) Get(key []byte) *Counts {
-	if t.last != nil && string(key) == t.last.key {
-		return &t.last.Counts
+func (t *Table) Get(key []byte) *Counts { return t.GetHashed(key, xxhash.Sum64(key)) }
+
+// GetHashed is Get for a caller that has the key's xxhash already.
+func (t *Table) GetHashed(key []byte, h uint64) *Counts {
+	hot := &t.hot[h%hotSlots]
+	if sl := *hot; sl != nil && sl.key == string(key) {
+		return &sl.Counts
 	}
 	sl, ok := t.m[string(key)]
 	if !ok {
@@ -79,7 +88,7 @@ func (t *Table) Get(key []byte) *Counts {
 		sl = &slot{key: k}
 		t.m[k] = sl
 	}
-	t.last = sl
+	*hot = sl
 	return &sl.Counts
 }
 
@@ -88,7 +97,7 @@ func (t *Table) Get(key []byte) *Counts {
 // runs in linear time (a histogram of the small counts finds T), and which
 // keys go depends on their counts only, never on map order.
 func (t *Table) fold() {
-	t.last = nil
+	clear(t.hot[:])
 	const small = 256
 	var hist [small + 1]int
 	for _, c := range t.m {
