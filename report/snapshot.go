@@ -217,7 +217,7 @@ func (s *Summary) Snapshot(files []*ingest.File) ([]byte, error) {
 	tl := s.tl
 	sn.TimelineWidth, sn.FailDropped = tl.width, tl.dropped
 	for w, tw := range tl.windows {
-		ws := tlWindowSnap{Win: w, Classes: tw.classes, Statuses: tw.statuses}
+		ws := tlWindowSnap{Win: w, Classes: tw.classes, Statuses: tw.statuses.asMap()}
 		if tw.latency != nil {
 			tw.latency.Encode(&ws.Latency, false)
 		}
@@ -335,9 +335,9 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 	}
 	o.tl = newTimelineAgg(time.Duration(sn.TimelineWidth))
 	for _, ws := range sn.TimelineWindows {
-		tw := &tlWindow{classes: ws.Classes, statuses: ws.Statuses}
-		if tw.statuses == nil {
-			tw.statuses = map[int32]int64{}
+		tw := &tlWindow{classes: ws.Classes}
+		for st, n := range ws.Statuses {
+			tw.statuses.add(st, n)
 		}
 		if len(ws.Latency) > 0 {
 			tw.latency = newSketch()

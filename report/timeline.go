@@ -32,8 +32,70 @@ const (
 
 type tlWindow struct {
 	classes  [classify.NumClasses]int64
-	statuses map[int32]int64
+	statuses statusCounts
 	latency  *ddsketch.DDSketch // nil until a duration is logged
+}
+
+// statusCounts counts records by status. A window sees a handful of
+// statuses, so the first few are kept in a small array, searched in order
+// of arrival (the commonest comes first), and only a window with more
+// spills into a map: counting a record costs a few comparisons, not a map
+// update.
+type statusCounts struct {
+	n     int
+	small [8]statusCount32
+	more  map[int32]int64
+}
+
+type statusCount32 struct {
+	status int32
+	n      int64
+}
+
+func (c *statusCounts) add(status int32, n int64) {
+	for i := range c.small[:c.n] {
+		if c.small[i].status == status {
+			c.small[i].n += n
+			return
+		}
+	}
+	if c.n < len(c.small) {
+		c.small[c.n] = statusCount32{status, n}
+		c.n++
+		return
+	}
+	if c.more == nil {
+		c.more = map[int32]int64{}
+	}
+	c.more[status] += n
+}
+
+func (c *statusCounts) get(status int32) int64 {
+	for _, sc := range c.small[:c.n] {
+		if sc.status == status {
+			return sc.n
+		}
+	}
+	return c.more[status]
+}
+
+// each calls f for every status counted, in no particular order.
+func (c *statusCounts) each(f func(status int32, n int64)) {
+	for _, sc := range c.small[:c.n] {
+		f(sc.status, sc.n)
+	}
+	for s, n := range c.more {
+		f(s, n)
+	}
+}
+
+func (c *statusCounts) addAll(o *statusCounts) { o.each(c.add) }
+
+// asMap returns the counts as a map (for the stored runs).
+func (c *statusCounts) asMap() map[int32]int64 {
+	m := make(map[int32]int64, c.n+len(c.more))
+	c.each(func(s int32, n int64) { m[s] = n })
+	return m
 }
 
 type failEndpoint struct {
@@ -91,12 +153,12 @@ func (a *timelineAgg) add(t int64, status int, class classify.Class, dur time.Du
 			a.add(t, status, class, dur, endpoint, client)
 			return
 		}
-		tw = &tlWindow{statuses: map[int32]int64{}}
+		tw = &tlWindow{}
 		a.windows[w] = tw
 	}
 	a.lastW, a.lastTW = w, tw
 	tw.classes[class]++
-	tw.statuses[int32(status)]++
+	tw.statuses.add(int32(status), 1)
 	if dur >= 0 {
 		if tw.latency == nil {
 			tw.latency = newSketch()
@@ -174,9 +236,7 @@ func (tw *tlWindow) merge(o *tlWindow) {
 	for i := range tw.classes {
 		tw.classes[i] += o.classes[i]
 	}
-	for s, n := range o.statuses {
-		tw.statuses[s] += n
-	}
+	tw.statuses.addAll(&o.statuses)
 	if o.latency != nil {
 		if tw.latency == nil {
 			tw.latency = o.latency

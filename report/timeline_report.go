@@ -98,17 +98,12 @@ func buildTimeline(a *timelineAgg, width time.Duration) *Timeline {
 	t.WindowSeconds = float64(w) / 1e9
 	lo, hi := floorDiv(first*a.width, w), floorDiv(last*a.width, w)
 	merged := make([]tlWindow, hi-lo+1)
-	for i := range merged {
-		merged[i].statuses = map[int32]int64{}
-	}
 	for aw, tw := range a.windows {
 		m := &merged[floorDiv(aw*a.width, w)-lo]
 		for i := range m.classes {
 			m.classes[i] += tw.classes[i]
 		}
-		for s, n := range tw.statuses {
-			m.statuses[s] += n
-		}
+		m.statuses.addAll(&tw.statuses)
 		if tw.latency != nil {
 			if m.latency == nil {
 				m.latency = tw.latency.Copy()
@@ -121,15 +116,15 @@ func buildTimeline(a *timelineAgg, width time.Duration) *Timeline {
 		m := &merged[i]
 		start := time.Unix(0, (lo+int64(i))*w).UTC()
 		row := TimelineWindow{Start: start.Format(time.RFC3339), win: lo + int64(i),
-			Classes: classesOf(m.classes), RateLimited: m.statuses[429], TopStatuses: []StatusCount{}}
+			Classes: classesOf(m.classes), RateLimited: m.statuses.get(429), TopStatuses: []StatusCount{}}
 		for _, n := range m.classes {
 			row.Requests += n
 		}
-		for s, n := range m.statuses {
+		m.statuses.each(func(s int32, n int64) {
 			if s < 200 || s >= 400 {
 				row.TopStatuses = append(row.TopStatuses, StatusCount{int(s), n})
 			}
-		}
+		})
 		slices.SortFunc(row.TopStatuses, func(a, b StatusCount) int {
 			return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Status, b.Status))
 		})

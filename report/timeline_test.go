@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -116,5 +117,33 @@ func TestTimelineWidens(t *testing.T) {
 	}
 	if total != int64(len(recs)) || len(a.Windows) > timelineRows || a.WindowSeconds != 6*3600 {
 		t.Errorf("timeline: %d requests in %d windows of %v s", total, len(a.Windows), a.WindowSeconds)
+	}
+}
+
+// TestStatusCounts counts more statuses than the small array holds: every
+// count comes back, through get, each and asMap, whichever way was taken.
+func TestStatusCounts(t *testing.T) {
+	var c, other statusCounts
+	want := map[int32]int64{}
+	for i := range 1000 {
+		s := int32(200 + i%13*7)
+		c.add(s, 1)
+		want[s]++
+		if i%3 == 0 {
+			other.add(s, 2)
+			want[s] += 2
+		}
+	}
+	c.addAll(&other)
+	if got := c.asMap(); !maps.Equal(got, want) {
+		t.Errorf("asMap = %v, want %v", got, want)
+	}
+	for s, n := range want {
+		if c.get(s) != n {
+			t.Errorf("get(%d) = %d, want %d", s, c.get(s), n)
+		}
+	}
+	if c.get(999) != 0 {
+		t.Errorf("get(999) = %d, want 0", c.get(999))
 	}
 }
