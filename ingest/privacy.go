@@ -78,7 +78,7 @@ func valueEnd(c byte) bool {
 // secretName reports whether a parameter name (percent-encoding left as
 // is) names a credential.
 func secretName(name []byte) bool {
-	if len(name) > 64 {
+	if len(name) < minSecretName || len(name) > 64 || !secretEndings.has(name) {
 		return false
 	}
 	var buf [64]byte
@@ -101,6 +101,39 @@ func secretName(name []byte) bool {
 	}
 	return false
 }
+
+// endingSet holds, folded into 10 bits, the last two bytes of some names
+// (case-insensitive): a name whose ending is not in it is none of them,
+// found without lowering it or looking it up (most parameters: page,
+// lang, limit, fields).
+type endingSet [1 << 10 / 64]uint64
+
+func endingOf(name []byte) uint {
+	return uint(name[len(name)-2]|0x20)&31<<5 | uint(name[len(name)-1]|0x20)&31
+}
+
+func (s *endingSet) has(name []byte) bool {
+	e := endingOf(name)
+	return s[e/64]&(1<<(e%64)) != 0
+}
+
+var secretEndings = func() *endingSet {
+	var s endingSet
+	for _, n := range secretNames {
+		e := endingOf([]byte(n))
+		s[e/64] |= 1 << (e % 64)
+	}
+	return &s
+}()
+
+// minSecretName is the length of the shortest secret name.
+var minSecretName = func() int {
+	m := 64
+	for _, n := range secretNames {
+		m = min(m, len(n))
+	}
+	return m
+}()
 
 var secretSet = func() map[string]struct{} {
 	m := make(map[string]struct{}, len(secretNames))

@@ -27,6 +27,20 @@ func TestMaskLine(t *testing.T) {
 	}
 }
 
+// TestEverySecretName masks each secret name in lower and upper case, alone
+// and as a suffix: the quick test on a name's ending lets none through.
+func TestEverySecretName(t *testing.T) {
+	for _, n := range secretNames {
+		for _, name := range []string{n, strings.ToUpper(n), "x_" + n, "My-" + strings.ToUpper(n[:1]) + n[1:]} {
+			b := []byte("/a?" + name + "=v4lue&page=1")
+			maskLine(b)
+			if want := "/a?" + name + "=*****&page=1"; string(b) != want {
+				t.Errorf("got %s, want %s", b, want)
+			}
+		}
+	}
+}
+
 // TestScannerPrivacy checks the Scanner's masking (on by default, off with
 // KeepSecrets) and pseudonyms (stable for a key, different across keys).
 func TestScannerPrivacy(t *testing.T) {
