@@ -67,6 +67,7 @@ type quotaAgg struct {
 	// order, so a small map of the clients of one window takes most
 	// updates, and is flushed into cells when the window changes.
 	curWin     int64
+	curStart   int64 // curWin's first instant: records within it skip the division
 	cur        *winCount
 	curCell    map[uint64]int32
 	cells      []cellCount          // see compact
@@ -95,10 +96,11 @@ func (q *quotaAgg) windowOf(t int64) int64 {
 }
 
 func (q *quotaAgg) add(t int64, client uint64, status int, limit, remaining int64) {
-	w := q.windowOf(t)
-	if q.cur == nil || w != q.curWin {
+	w := q.curWin
+	if q.cur == nil || t < q.curStart || uint64(t)-uint64(q.curStart) >= uint64(q.win) {
+		w = q.windowOf(t)
 		q.flush()
-		q.curWin = w
+		q.curWin, q.curStart = w, w*q.win
 		q.cur = q.windows[w]
 		if q.cur == nil {
 			q.cur = &winCount{}

@@ -119,8 +119,9 @@ type timelineAgg struct {
 	names     *interner // endpoint names, allocated once each
 
 	// The window last added to: records come mostly in time order.
-	lastW  int64
-	lastTW *tlWindow
+	lastW     int64
+	lastStart int64 // lastW's first instant: records within it skip the division
+	lastTW    *tlWindow
 }
 
 func newTimelineAgg(width time.Duration) *timelineAgg {
@@ -142,9 +143,9 @@ func floorDiv(t, w int64) int64 {
 // add counts one analysed record; endpoint is the templated endpoint,
 // client the client key's hash.
 func (a *timelineAgg) add(t int64, status int, class classify.Class, dur time.Duration, endpoint []byte, client uint64) {
-	w := floorDiv(t, a.width)
-	tw := a.lastTW
-	if tw == nil || w != a.lastW {
+	w, tw := a.lastW, a.lastTW
+	if tw == nil || t < a.lastStart || uint64(t)-uint64(a.lastStart) >= uint64(a.width) {
+		w = floorDiv(t, a.width)
 		tw = a.windows[w]
 	}
 	if tw == nil {
@@ -156,7 +157,7 @@ func (a *timelineAgg) add(t int64, status int, class classify.Class, dur time.Du
 		tw = &tlWindow{}
 		a.windows[w] = tw
 	}
-	a.lastW, a.lastTW = w, tw
+	a.lastW, a.lastTW, a.lastStart = w, tw, w*a.width
 	tw.classes[class]++
 	tw.statuses.add(int32(status), 1)
 	if dur >= 0 {
