@@ -32,6 +32,9 @@ var commonFormat = &Format{
 	typical:     func(p Parser, _ []byte) bool { return !p.(*clfParser).trailing },
 }
 
+// clfTimeLayout is the usual length of a CLF time, for its closing bracket.
+const clfTimeLayout = "02/Jan/2006:15:04:05 -0700"
+
 type clfParser struct {
 	combined   bool
 	tz         tzone
@@ -64,7 +67,10 @@ func (p *clfParser) Parse(line []byte, rec *Record) Reason {
 	if len(rest) == 0 || rest[0] != '[' {
 		return NotALogLine
 	}
-	end := bytes.IndexByte(rest, ']')
+	end := len(clfTimeLayout) + 1 // "[" and the usual layout, else search
+	if len(rest) <= end || rest[end] != ']' {
+		end = bytes.IndexByte(rest, ']')
+	}
 	if end < 0 {
 		return Truncated
 	}
@@ -262,7 +268,7 @@ func isPublic(b []byte) bool {
 // token returns the bytes up to the next space (or the line's end) and the
 // rest starting at that space. It fails on an empty token.
 func token(b []byte) (tok, rest []byte, ok bool) {
-	i := bytes.IndexByte(b, ' ')
+	i := indexByteShort(b, ' ')
 	if i < 0 {
 		i = len(b)
 	}
@@ -274,6 +280,9 @@ func token(b []byte) (tok, rest []byte, ok bool) {
 
 // field reads a quoted field or a bare token.
 func field(b []byte) (f, rest []byte, ok bool) {
+	if len(b) >= 3 && b[0] == '"' && b[1] == '-' && b[2] == '"' && (len(b) == 3 || b[3] == ' ') {
+		return b[1:2], b[3:], true // "-", the usual referer
+	}
 	if len(b) > 0 && b[0] == '"' {
 		f, rest, _ = quoted(b)
 		return f, rest, true

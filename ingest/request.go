@@ -11,7 +11,7 @@ func splitRequest(req []byte, rec *Record) {
 	if len(req) == 0 || len(req) == 1 && req[0] == '-' {
 		return
 	}
-	sp := bytes.IndexByte(req, ' ')
+	sp := indexByteShort(req, ' ')
 	if sp <= 0 || sp > 32 || !isMethod(req[:sp]) {
 		return
 	}
