@@ -4,6 +4,7 @@ import (
 	"os"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -124,6 +125,58 @@ func TestTemplate(t *testing.T) {
 		if got := string(Template(nil, []byte(tt.path))); got != tt.want {
 			t.Errorf("Template(%q) = %q, want %q", tt.path, got, tt.want)
 		}
+	}
+}
+
+// templateByHand is Template with each segment's kinds counted one
+// predicate at a time: the reference for the packed counts.
+func templateByHand(path string) string {
+	if i := schemeEnd([]byte(path)); i > 0 {
+		path = path[i:]
+	}
+	if path == "" {
+		return "/"
+	}
+	segs := strings.Split(path, "/")
+	for i, seg := range segs {
+		var k kinds
+		for _, c := range []byte(seg) {
+			digit := c >= '0' && c <= '9'
+			hex := digit || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+			if digit {
+				k.digits++
+			}
+			if hex {
+				k.hex++
+			}
+			if hex || c >= 'g' && c <= 'z' || c >= 'G' && c <= 'Z' || strings.IndexByte("-_.~%", c) >= 0 {
+				k.token++
+			}
+		}
+		if n := k.idLen([]byte(seg)); n > 0 {
+			segs[i] = "{id}" + seg[n:]
+		}
+	}
+	return strings.Join(segs, "/")
+}
+
+func FuzzTemplate(f *testing.F) {
+	for _, p := range []string{"/api/documents/12345", "/api/assets/3f2504e0-4f89-11d3-9a0c-0305e82c3301", "/a/sku-00042.json", "http://h/x/1", "/%41%42/~x_y.z"} {
+		f.Add(p)
+	}
+	f.Fuzz(func(t *testing.T, path string) {
+		if got, want := string(Template(nil, []byte(path))), templateByHand(path); got != want {
+			t.Errorf("Template(%q) = %q, by hand %q", path, got, want)
+		}
+	})
+}
+
+// TestTemplateLongSegment templates a segment longer than the packed
+// counts can hold: it is an id, like any segment over 64 bytes.
+func TestTemplateLongSegment(t *testing.T) {
+	path := "/api/blobs/" + strings.Repeat("7", 3<<20) + "/x"
+	if got := string(Template(nil, []byte(path))); got != "/api/blobs/{id}/x" {
+		t.Errorf("Template of a 3 MiB segment = %.40q...", got)
 	}
 }
 

@@ -30,16 +30,13 @@ func Template(dst, path []byte) []byte {
 	for start <= len(path) {
 		// One pass finds the segment's end and counts its kinds of byte.
 		end := start
-		var k kinds
+		var packed uint64
 		for end < len(path) && path[end] != '/' {
-			f := byteKind[path[end]]
-			k.digits += int(f & kindDigit)
-			k.hex += int(f >> 1 & 1)
-			k.token += int(f >> 2 & 1)
+			packed += byteKinds[path[end]]
 			end++
 		}
 		seg := path[start:end]
-		if n := k.idLen(seg); n > 0 {
+		if n := unpack(packed, len(seg)).idLen(seg); n > 0 {
 			dst = append(dst, "{id}"...)
 			dst = append(dst, seg[n:]...)
 		} else {
@@ -74,26 +71,37 @@ func schemeEnd(p []byte) int {
 	return len(p)
 }
 
-// Kinds of byte in a path segment, for kinds.idLen.
-const (
-	kindDigit = 1 << iota // 0-9
-	kindHex               // 0-9, a-f, A-F
-	kindToken             // letters, digits, '-', '_', '.', '~', '%'
-)
-
-var byteKind = func() (t [256]uint8) {
+// byteKinds gives each byte's kinds as counts packed in one word, 21 bits
+// each (a segment is far shorter than 2^21 bytes): digits (0-9), hex digits
+// (0-9, a-f, A-F) and token bytes (letters, digits, '-', '_', '.', '~',
+// '%'). Adding a segment's words counts all three kinds in one addition per
+// byte.
+var byteKinds = func() (t [256]uint64) {
+	const digit, hex, token = 1, 1 << 21, 1 << 42
 	for c := range 256 {
 		switch {
 		case c >= '0' && c <= '9':
-			t[c] = kindDigit | kindHex | kindToken
+			t[c] = digit | hex | token
 		case c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F':
-			t[c] = kindHex | kindToken
+			t[c] = hex | token
 		case c >= 'g' && c <= 'z' || c >= 'G' && c <= 'Z' || c == '-' || c == '_' || c == '.' || c == '~' || c == '%':
-			t[c] = kindToken
+			t[c] = token
 		}
 	}
 	return t
 }()
+
+// unpack returns the counts added up from byteKinds over a segment of n
+// bytes. A segment of 2^21 bytes or more would overflow its fields: it is
+// longer than 64 bytes, an id whatever it holds, so its counts do not
+// matter.
+func unpack(packed uint64, n int) kinds {
+	if n >= 1<<21 {
+		return kinds{}
+	}
+	const mask = 1<<21 - 1
+	return kinds{digits: int(packed & mask), hex: int(packed >> 21 & mask), token: int(packed >> 42 & mask)}
+}
 
 // kinds counts the kinds of byte of a segment.
 type kinds struct{ digits, hex, token int }
