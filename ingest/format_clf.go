@@ -36,12 +36,14 @@ var commonFormat = &Format{
 const clfTimeLayout = "02/Jan/2006:15:04:05 -0700"
 
 type clfParser struct {
+	_          cacheLinePad
 	combined   bool
 	tz         tzone
 	days       dayCache
 	sawAgent   bool // the last line had referer and user agent fields
 	afterAgent bool // the last line had bytes after the user agent
 	trailing   bool // the last line had bytes after the size field
+	_          cacheLinePad
 }
 
 func (p *clfParser) Parse(line []byte, rec *Record) Reason {

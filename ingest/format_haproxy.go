@@ -23,7 +23,9 @@ var haproxyFormat = &Format{
 }
 
 type haproxyParser struct {
+	_  cacheLinePad
 	st fieldState
+	_  cacheLinePad
 }
 
 func (p *haproxyParser) Parse(line []byte, rec *Record) Reason {

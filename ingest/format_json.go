@@ -30,11 +30,13 @@ var caddyFormat = &Format{
 }
 
 type jsonParser struct {
+	_        cacheLinePad
 	st       fieldState
 	override map[string]fieldKind
 	scratch  []byte // unescaped strings; sized to the line so it never moves
 	path     []byte // the dotted path of the value being read
 	hdr      []byte // a normalised header name
+	_        cacheLinePad
 }
 
 func newJSONParser(o ParseOptions, override map[string]fieldKind) *jsonParser {

@@ -12,9 +12,11 @@ type positional struct {
 }
 
 type positionalParser struct {
+	_        cacheLinePad
 	f        *positional
 	st       fieldState
 	trailing bool
+	_        cacheLinePad
 }
 
 func (p *positionalParser) Parse(line []byte, rec *Record) Reason {

@@ -82,6 +82,7 @@ func w3cKind(name string, cloudfront bool) fieldKind {
 }
 
 type w3cParser struct {
+	_          cacheLinePad
 	st         fieldState
 	tz         tzone
 	fields     []tmplField
@@ -92,6 +93,7 @@ type w3cParser struct {
 	cloudfront bool
 	toks       [][]byte
 	scratch    []byte // user agents with '+' for spaces, decoded
+	_          cacheLinePad
 }
 
 // Begin takes the directives in effect at the start of a block.

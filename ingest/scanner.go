@@ -26,6 +26,7 @@ const (
 // they stay valid until the next call to Next. A Scanner keeps one Parser
 // per format, so it is for one goroutine; give each worker its own.
 type Scanner struct {
+	_       cacheLinePad
 	opts    ParseOptions
 	parsers map[*Format]Parser
 	parser  Parser
@@ -38,7 +39,16 @@ type Scanner struct {
 	rej     Rejection
 	raw     []byte // the current line
 	anon    *anonymizer
+	_       cacheLinePad
 }
+
+// cacheLinePad keeps apart, in memory, the per-line state of the workers'
+// Scanners and parsers: they are allocated together, and objects of one
+// size class sit side by side, so without it the fields one worker writes
+// on every line can share a cache line with another worker's, and each
+// write takes the line from the other core (false sharing). A struct
+// written on every line starts and ends with one.
+type cacheLinePad [64]byte
 
 // NewScanner returns a Scanner with no block; its parsers use opts.
 func NewScanner(opts ParseOptions) *Scanner {

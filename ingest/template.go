@@ -73,9 +73,11 @@ func newTemplate(lits [][]byte, fields []tmplField) (*template, error) {
 
 // templateParser parses lines with a template.
 type templateParser struct {
+	_        cacheLinePad
 	t        *template
 	st       fieldState
 	trailing bool // the last line had bytes after the format's end
+	_        cacheLinePad
 }
 
 func newTemplateParser(t *template, o ParseOptions) *templateParser {

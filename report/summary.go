@@ -111,7 +111,8 @@ func NewSummary(cfg Config) *Summary {
 		Methods:   NewTable(methodLimit),
 		Endpoints: NewTable(endpointLimit),
 		Clients:   NewTable(clientLimit),
-		scratch:   make([]byte, 0, 256),
+		scratch:   make([]byte, 0, 256), // 256: a whole number of cache lines,
+		idScratch: make([]byte, 0, 256), // shared with no other worker's data
 		names:     newInterner(endpointLimit),
 	}
 }

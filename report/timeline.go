@@ -157,7 +157,9 @@ func (a *timelineAgg) add(t int64, status int, class classify.Class, dur time.Du
 		tw = &tlWindow{}
 		a.windows[w] = tw
 	}
-	a.lastW, a.lastTW, a.lastStart = w, tw, w*a.width
+	if tw != a.lastTW { // written only on a change: the workers' aggregates sit side by side in memory
+		a.lastW, a.lastTW, a.lastStart = w, tw, w*a.width
+	}
 	tw.classes[class]++
 	tw.statuses.add(int32(status), 1)
 	if dur >= 0 {
