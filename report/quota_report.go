@@ -88,9 +88,9 @@ const quotaClientsShown = 20
 // clientNames maps client hashes back to the names of the clients table;
 // the per-client figures of quota and retries are kept by hash.
 func clientNames(s *Summary) func(uint64) string {
-	names := map[uint64]string{}
-	for _, e := range s.Clients.Top(-1, byRequests) {
-		names[hashClient([]byte(e.Key))] = e.Key
+	names := make(map[uint64]string, len(s.Clients.m))
+	for k := range s.Clients.m {
+		names[hashClient([]byte(k))] = k
 	}
 	return func(h uint64) string {
 		if n, ok := names[h]; ok {
@@ -204,9 +204,12 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 	// requests, ties by name) and the clients the section lists (the
 	// hammering first: Retry-After violations, then 429s, then requests),
 	// kept by bounded insertion, so nothing is allocated per light client.
-	order := func(a, b *clientTotal) int {
+	byCounts := func(a, b *clientTotal) int {
 		return cmp.Or(cmp.Compare(b.violations, a.violations), cmp.Compare(b.rateLimited, a.rateLimited),
-			cmp.Compare(b.requests, a.requests), cmp.Compare(a.name, b.name), cmp.Compare(a.h, b.h))
+			cmp.Compare(b.requests, a.requests))
+	}
+	order := func(a, b *clientTotal) int {
+		return cmp.Or(byCounts(a, b), cmp.Compare(a.name, b.name), cmp.Compare(a.h, b.h))
 	}
 	n := max(quotaClientsShown, top)
 	shown := make([]*clientTotal, 0, n+1)
@@ -215,13 +218,20 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 		for _, c := range t.cells {
 			t.requests += c.n
 		}
-		t.name, t.rateLimited = name(t.h), rl[t.h]
+		t.rateLimited = rl[t.h]
 		if b := s.behaviour; b != nil {
 			if st := b.by[t.h]; st != nil {
 				t.violations = st.violations
 			}
 		}
-		if busiest == nil || t.requests > busiest.requests || t.requests == busiest.requests && t.name < busiest.name {
+		// The name, a look-up, only for a client that may be listed or
+		// the busiest: most are neither by their counts alone.
+		busier := busiest == nil || t.requests >= busiest.requests
+		if !busier && len(shown) == n && byCounts(&t, shown[n-1]) > 0 {
+			return
+		}
+		t.name = name(t.h)
+		if busier && (busiest == nil || t.requests > busiest.requests || t.name < busiest.name) {
 			b := t
 			busiest = &b
 		}
