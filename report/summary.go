@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"sync"
 	"time"
 
 	"github.com/DataDog/sketches-go/ddsketch"
@@ -309,7 +310,9 @@ func (s *Summary) Merge(o *Summary) {
 	for i := range s.Statuses {
 		s.Statuses[i] += o.Statuses[i]
 	}
-	s.quota.merge(o.quota)
+	var quota sync.WaitGroup // the quota's cells, the most to merge, alongside the rest
+	quota.Go(func() { s.quota.merge(o.quota) })
+	defer quota.Wait()
 	s.tl.merge(o.tl)
 	s.Methods.Merge(o.Methods)
 	s.Endpoints.Merge(o.Endpoints)
