@@ -29,6 +29,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"syscall"
 	"time"
@@ -52,7 +53,9 @@ const (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	stopProfile := startProfile(os.Getenv("ANALYZE_CPUPROFILE"), os.Stderr)
+	stopTrace := startTrace(os.Getenv("ANALYZE_TRACE"), os.Stderr)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stopTrace()
 	stopProfile()
 	writeHeapProfile(os.Getenv("ANALYZE_MEMPROFILE"), os.Stderr)
 	stop()
@@ -75,6 +78,29 @@ func writeHeapProfile(path string, stderr io.Writer) {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "analyze: ANALYZE_MEMPROFILE: %v\n", err)
+	}
+}
+
+// startTrace writes an execution trace of the run to path, for developers
+// (go tool trace: how busy each core was, where goroutines waited); an
+// empty path traces nothing. It returns the function that ends the trace.
+func startTrace(path string, stderr io.Writer) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = trace.Start(f)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "analyze: ANALYZE_TRACE: %v\n", err)
+		return func() {}
+	}
+	return func() {
+		trace.Stop()
+		if err := f.Close(); err != nil {
+			fmt.Fprintf(stderr, "analyze: ANALYZE_TRACE: %v\n", err)
+		}
 	}
 }
 
