@@ -123,6 +123,21 @@ type retryTracker struct {
 	dropped        int64 // clients past retryClientLimit
 	untracked      int64 // retryable failures past openChainLimit open chains
 	noFailsDropped int64 // "no" failures past noFailLimit
+
+	// maybe has a bit set for each identity in open or noFails (and for
+	// some that left them since the last prune, which rebuilds it): a
+	// success whose bit is clear has nothing to close or repeat, and most
+	// records are such successes, passed by without two map look-ups.
+	maybe *[maybeWords]uint64
+}
+
+const maybeWords = 1 << 15 // 2^21 bits, 256 KB
+
+func maybeBit(id uint64) (word int, bit uint64) { return int(id >> 49), 1 << (id >> 43 & 63) }
+
+func (t *retryTracker) mark(id uint64) {
+	w, b := maybeBit(id)
+	t.maybe[w] |= b
 }
 
 func newRetryTracker(o RetryOptions) *retryTracker {
@@ -136,7 +151,7 @@ func newRetryTracker(o RetryOptions) *retryTracker {
 	}
 	return &retryTracker{window: w, defaultRA: int64(o.RetryAfter), open: map[uint64]*chain{}, noFails: map[uint64]noFail{},
 		total: newRetryStats(true), clients: map[uint64]*retryStats{}, rows: map[rowKey]*retryStats{},
-		stormWin: sw, attemptsByWin: map[int64]int64{}, attemptsByCell: map[cell]int64{}}
+		stormWin: sw, attemptsByWin: map[int64]int64{}, attemptsByCell: map[cell]int64{}, maybe: new([maybeWords]uint64)}
 }
 
 func (t *retryTracker) clientStats(c uint64) *retryStats {
@@ -180,6 +195,11 @@ func (t *retryTracker) consume(e *Event) {
 	if e.Time-t.lastPrune > t.window/4 {
 		t.prune(e.Time)
 	}
+	if !e.Failure {
+		if w, b := maybeBit(e.Identity); t.maybe[w]&b == 0 {
+			return
+		}
+	}
 	if nf, ok := t.noFails[e.Identity]; ok {
 		if e.Time-nf.at <= t.window {
 			t.total.repeats++
@@ -208,9 +228,11 @@ func (t *retryTracker) consume(e *Event) {
 		c = &chain{id: e.Identity, info: e.Info, first: e.Time, lastFail: e.Time, deadline: e.Time + t.retryAfter(e),
 			lastState: e.Status, unsafe: e.Policy == classify.Unsafe, client: e.Client}
 		t.open[e.Identity] = c
+		t.mark(e.Identity)
 		t.each(c, func(s *retryStats) { s.chains++ })
 	case e.Failure && e.Policy == classify.No:
 		t.noFails[e.Identity] = noFail{at: e.Time, status: e.Status}
+		t.mark(e.Identity)
 	}
 }
 
@@ -298,10 +320,16 @@ func (t *retryTracker) prune(now int64) {
 			t.close(c, now)
 		}
 	}
+	clear(t.maybe[:])
 	for id, nf := range t.noFails {
 		if now-nf.at > t.window {
 			delete(t.noFails, id)
+		} else {
+			t.mark(id)
 		}
+	}
+	for id := range t.open {
+		t.mark(id)
 	}
 }
 

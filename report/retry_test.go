@@ -53,6 +53,9 @@ func TestRetryChains(t *testing.T) {
 		rline("shop", "GET", "/api/assets/10", 700, 429, "60"),
 		rline("shop", "GET", "/api/assets/10", 705, 429, "60"),
 		rline("legacy", "PATCH", "/api/documents/6", 700, 422, "-"),
+		// a 404 sent again unchanged that then succeeds is a repeat too
+		rline("pim", "GET", "/api/documents/7", 710, 404, "-"),
+		rline("pim", "GET", "/api/documents/7", 720, 200, "-"),
 	}
 	logs := map[string][]string{"a.log": older, "b.log": newer}
 	var first string
@@ -63,7 +66,7 @@ func TestRetryChains(t *testing.T) {
 		r := retryRun(t, logs, tc.order, tc.workers, RetryOptions{Window: 10 * time.Minute})
 		got := fmt.Sprintf("chains %d recovered %d exhausted %d abandoned %d attempts %d unsafe %d violations %d repeats %d unrecovered %d",
 			r.RetryableFailures, r.Recovered, r.Exhausted, r.Abandoned, r.Attempts, r.UnsafeRetries, r.RetryAfterViolations, r.NonRetryableRepeats, r.Unrecovered)
-		want := "chains 6 recovered 3 exhausted 2 abandoned 1 attempts 6 unsafe 1 violations 1 repeats 1 unrecovered 3"
+		want := "chains 6 recovered 3 exhausted 2 abandoned 1 attempts 6 unsafe 1 violations 1 repeats 2 unrecovered 3"
 		if got != want {
 			t.Errorf("order %v workers %d:\n got %s\nwant %s", tc.order, tc.workers, got, want)
 		}
