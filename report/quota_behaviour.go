@@ -30,6 +30,9 @@ func newBehaviourTracker(o QuotaOptions) *behaviourTracker {
 }
 
 func (b *behaviourTracker) consume(e *Event) {
+	if len(b.open) == 0 && e.Status != 429 {
+		return // no 429 waits for an answer: the common case, without a look-up
+	}
 	if o, ok := b.open[e.Client]; ok {
 		st := b.by[e.Client]
 		st.after++
