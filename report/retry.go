@@ -124,20 +124,26 @@ type retryTracker struct {
 	untracked      int64 // retryable failures past openChainLimit open chains
 	noFailsDropped int64 // "no" failures past noFailLimit
 
-	// maybe has a bit set for each identity in open or noFails (and for
-	// some that left them since the last prune, which rebuilds it): a
-	// success whose bit is clear has nothing to close or repeat, and most
-	// records are such successes, passed by without two map look-ups.
+	// maybe has a bit set for each identity in open or noFails, and for
+	// some that have left them: a success whose bit is clear has nothing
+	// to close or repeat, and most records are such successes, passed by
+	// without two map look-ups. A prune rebuilds it once marks since the
+	// last rebuild could have set a sixteenth of its bits.
 	maybe *[maybeWords]uint64
+	marks int
 }
 
-const maybeWords = 1 << 15 // 2^21 bits, 256 KB
+const (
+	maybeWords   = 1 << 15 // 2^21 bits, 256 KB
+	maybeRebuild = maybeWords * 64 / 16
+)
 
 func maybeBit(id uint64) (word int, bit uint64) { return int(id >> 49), 1 << (id >> 43 & 63) }
 
 func (t *retryTracker) mark(id uint64) {
 	w, b := maybeBit(id)
 	t.maybe[w] |= b
+	t.marks++
 }
 
 func newRetryTracker(o RetryOptions) *retryTracker {
@@ -320,16 +326,20 @@ func (t *retryTracker) prune(now int64) {
 			t.close(c, now)
 		}
 	}
-	clear(t.maybe[:])
 	for id, nf := range t.noFails {
 		if now-nf.at > t.window {
 			delete(t.noFails, id)
-		} else {
-			t.mark(id)
 		}
 	}
-	for id := range t.open {
-		t.mark(id)
+	if t.marks > maybeRebuild {
+		clear(t.maybe[:])
+		t.marks = 0
+		for id := range t.noFails {
+			t.mark(id)
+		}
+		for id := range t.open {
+			t.mark(id)
+		}
 	}
 }
 
