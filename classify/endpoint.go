@@ -117,7 +117,7 @@ func (k kinds) idLen(s []byte) int {
 	if n > 64 {
 		return n
 	}
-	if k.digits == n || k.hex == n && n >= 16 || isUUID(s) {
+	if k.digits == n || k.hex == n && n >= 16 || k.uuid(s) {
 		return n
 	}
 	if k.digits > 0 {
@@ -155,21 +155,9 @@ func lastDot(s []byte) int {
 	return -1
 }
 
-func isUUID(s []byte) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, c := range s {
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
+// uuid reports whether the segment s, whose bytes k counted, is a UUID:
+// 36 bytes, '-' at 8, 13, 18 and 23, and 32 hex digits, which can then only
+// be the other 32 bytes.
+func (k kinds) uuid(s []byte) bool {
+	return len(s) == 36 && k.hex == 32 && s[8] == '-' && s[13] == '-' && s[18] == '-' && s[23] == '-'
 }

@@ -134,11 +134,11 @@ type retryTracker struct {
 }
 
 const (
-	maybeWords   = 1 << 15 // 2^21 bits, 256 KB
+	maybeWords   = 1 << 12 // 2^18 bits, 32 KB: stays in the near caches
 	maybeRebuild = maybeWords * 64 / 16
 )
 
-func maybeBit(id uint64) (word int, bit uint64) { return int(id >> 49), 1 << (id >> 43 & 63) }
+func maybeBit(id uint64) (word int, bit uint64) { return int(id >> 52), 1 << (id >> 46 & 63) }
 
 func (t *retryTracker) mark(id uint64) {
 	w, b := maybeBit(id)
