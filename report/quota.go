@@ -218,9 +218,7 @@ func (q *quotaAgg) shed(keep int) {
 // one (client, window). Cells already in order (settled, or merged from
 // settled workers) are only added up.
 func (q *quotaAgg) compact() {
-	if !slices.IsSortedFunc(q.cells, byClientWindow) {
-		slices.SortFunc(q.cells, byClientWindow)
-	}
+	q.cells = sortCells(q.cells)
 	out := q.cells[:0]
 	for _, c := range q.cells {
 		if n := len(out); n > 0 && out[n-1].c == c.c {
@@ -230,6 +228,46 @@ func (q *quotaAgg) compact() {
 		out = append(out, c)
 	}
 	q.cells = out
+}
+
+// sortCells sorts cells by client and window and returns them (in the same
+// array or another of the same length). Cells appended in window order,
+// as a worker mostly appends them, are sorted by client with a stable
+// radix sort, which keeps each client's windows in order; others with
+// pdqsort.
+func sortCells(cells []cellCount) []cellCount {
+	if slices.IsSortedFunc(cells, byClientWindow) {
+		return cells
+	}
+	if len(cells) < 1024 || !slices.IsSortedFunc(cells, func(a, b cellCount) int { return cmp.Compare(a.c.win, b.c.win) }) {
+		slices.SortFunc(cells, byClientWindow)
+		return cells
+	}
+	const bits = 11
+	const buckets = 1 << bits
+	src, dst := cells, make([]cellCount, len(cells))
+	var count [buckets]int
+	for shift := 0; shift < 64; shift += bits {
+		clear(count[:])
+		for i := range src {
+			count[src[i].c.client>>shift&(buckets-1)]++
+		}
+		if count[src[0].c.client>>shift&(buckets-1)] == len(src) {
+			continue // one digit value for all: the order stands
+		}
+		pos := 0
+		for d, n := range count {
+			count[d] = pos
+			pos += n
+		}
+		for i := range src {
+			d := src[i].c.client >> shift & (buckets - 1)
+			dst[count[d]] = src[i]
+			count[d]++
+		}
+		src, dst = dst, src
+	}
+	return src
 }
 
 func byClientWindow(a, b cellCount) int {

@@ -420,3 +420,40 @@ func TestSettledMerge(t *testing.T) {
 		}
 	}
 }
+
+// TestSortCells sorts cells appended in window order (the radix path, with
+// clients differing in high bits only too) and out of it: sorted by client
+// and window, nothing lost.
+func TestSortCells(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, tc := range []struct {
+		name    string
+		ordered bool
+		client  func() uint64
+	}{
+		{"window order", true, func() uint64 { return rng.Uint64() % 5000 }},
+		{"window order, high bits", true, func() uint64 { return uint64(rng.IntN(50)) << 58 }},
+		{"window order, full hashes", true, rng.Uint64},
+		{"any order", false, func() uint64 { return rng.Uint64() % 5000 }},
+	} {
+		var cells []cellCount
+		want := map[cell]int64{}
+		for i := range 20000 {
+			w := int64(i / 100)
+			if !tc.ordered {
+				w = rng.Int64N(200)
+			}
+			c := cellCount{cell{tc.client(), w}, int64(1 + rng.IntN(9))}
+			cells = append(cells, c)
+			want[c.c] += c.n
+		}
+		sorted := sortCells(cells)
+		got := map[cell]int64{}
+		for _, c := range sorted {
+			got[c.c] += c.n
+		}
+		if !slices.IsSortedFunc(sorted, byClientWindow) || len(sorted) != len(cells) || !maps.Equal(got, want) {
+			t.Errorf("%s: sorted %v, %d cells of %d, counts equal %v", tc.name, slices.IsSortedFunc(sorted, byClientWindow), len(sorted), len(cells), maps.Equal(got, want))
+		}
+	}
+}
