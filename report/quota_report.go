@@ -144,17 +144,15 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 		ws = append(ws, w)
 	}
 	slices.Sort(ws)
-	counts := make(map[int64]int64, len(ws))
 	ns := make([]int64, len(ws))
+	r.Windows = make([]QuotaWindow, len(ws))
 	for i, w := range ws {
-		counts[w] = q.windows[w].requests
-		ns[i] = counts[w]
-		r.RateLimited += q.windows[w].rateLimited
+		wc := q.windows[w]
+		ns[i] = wc.requests
+		r.RateLimited += wc.rateLimited
+		r.Windows[i] = QuotaWindow{Start: time.Unix(0, w*win).UTC(), Requests: wc.requests, RateLimited: wc.rateLimited}
 	}
 	r.Overall = windowFigures(ws, ns, opts.Limit, stamp)
-	for _, w := range ws {
-		r.Windows = append(r.Windows, QuotaWindow{Start: time.Unix(0, w*win).UTC(), Requests: q.windows[w].requests, RateLimited: q.windows[w].rateLimited})
-	}
 	if analyzed > 0 {
 		r.RateLimitedShare = round(float64(r.RateLimited)/float64(analyzed), 4)
 	}
@@ -162,19 +160,22 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 	// Bursts: runs of consecutive windows with 429s.
 	by429 := byWindow(q.cells429)
 	for i := 0; i < len(ws); {
-		if q.windows[ws[i]].rateLimited == 0 {
+		if r.Windows[i].RateLimited == 0 {
 			i++
 			continue
 		}
 		j := i
-		for j+1 < len(ws) && ws[j+1] == ws[j]+1 && q.windows[ws[j+1]].rateLimited > 0 {
+		for j+1 < len(ws) && ws[j+1] == ws[j]+1 && r.Windows[j+1].RateLimited > 0 {
 			j++
 		}
-		b := Burst{Start: stamp(ws[i]), End: stamp(ws[j] + 1), Windows: ws[j] - ws[i] + 1, RateBefore: counts[ws[i]-1]}
+		b := Burst{Start: stamp(ws[i]), End: stamp(ws[j] + 1), Windows: ws[j] - ws[i] + 1}
+		if i > 0 && ws[i-1] == ws[i]-1 {
+			b.RateBefore = ns[i-1]
+		}
 		involved := map[uint64]int64{}
-		for k := i; k <= j; k++ {
-			b.RateLimited += q.windows[ws[k]].rateLimited
-			b.Requests += q.windows[ws[k]].requests
+		for _, w := range r.Windows[i : j+1] {
+			b.RateLimited += w.RateLimited
+			b.Requests += w.Requests
 		}
 		for _, c := range inWindows(by429, ws[i], ws[j]) {
 			involved[c.c.client] += c.n
