@@ -42,7 +42,7 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, c
 		for sc.Next() {
 			switch sc.Kind() {
 			case ingest.KindRecord:
-				evs = append(evs, Event{})
+				evs = evs[:len(evs)+1] // within b.Lines; Add fills the event whole
 				if !s.Add(sc.Record(), &evs[len(evs)-1]) {
 					evs = evs[:len(evs)-1]
 				}

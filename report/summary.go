@@ -196,17 +196,18 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 	}
 	client := hashClient(key)
 	count(s.Clients.GetHashed(key, client), v)
-	s.quota.add(r.Time.UnixNano(), client, r.Status, r.RateLimit, r.RateRemaining)
-	s.tl.add(r.Time.UnixNano(), r.Status, v.Class, r.Duration, endpoint, client)
+	t := r.Time.UnixNano()
+	s.quota.add(t, client, r.Status, r.RateLimit, r.RateRemaining)
+	s.tl.add(t, r.Status, v.Class, r.Duration, endpoint, client)
 	if ev != nil {
-		s.event(r, v, key, client, endpoint, ev)
+		s.event(r, t, v, key, client, endpoint, ev)
 	}
 	return true
 }
 
 // event fills ev for the order-sensitive stage. A retryable failure also
 // carries its strings (FailInfo), for the unrecovered list.
-func (s *Summary) event(r *ingest.Record, v classify.Verdict, key []byte, client uint64, endpoint []byte, ev *Event) {
+func (s *Summary) event(r *ingest.Record, t int64, v classify.Verdict, key []byte, client uint64, endpoint []byte, ev *Event) {
 	ra := int32(-1)
 	if r.RetryAfter >= 0 {
 		ra = int32(min(r.RetryAfter/time.Second, 1<<30))
@@ -221,7 +222,7 @@ func (s *Summary) event(r *ingest.Record, v classify.Verdict, key []byte, client
 	id = append(id, '?')
 	id = append(id, r.Query...)
 	s.idScratch = id
-	*ev = Event{Time: r.Time.UnixNano(), Client: client, Status: int32(r.Status), RetryAfter: ra, Line: r.Line,
+	*ev = Event{Time: t, Client: client, Status: int32(r.Status), RetryAfter: ra, Line: r.Line,
 		Identity: xxhash.Sum64(id), Policy: v.Retry, Failure: v.Class == classify.ClientError || v.Class == classify.ServerError || r.Status == 0}
 	if v.Retry.Retryable() {
 		target := string(r.Path)
