@@ -37,7 +37,7 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, c
 	})
 	err := ingest.Run(ctx, order, opts, func(w int, b *ingest.Block) {
 		s, sc := sums[w], scanners[w]
-		evs := make([]Event, 0, b.Lines)
+		evs := getEvents(b.Lines)
 		sc.Reset(b)
 		for sc.Next() {
 			switch sc.Kind() {

@@ -133,6 +133,7 @@ func (s *sequencer) add(b *ingest.Block, evs []Event) {
 		}
 		fs.next++
 		if len(evs) == 0 {
+			putEvents(evs)
 			continue
 		}
 		heap.Push(&s.runs, &run{evs: evs})
@@ -173,6 +174,7 @@ func (s *sequencer) release() {
 	switch {
 	case r.pos == len(r.evs):
 		heap.Pop(&s.runs)
+		putEvents(r.evs)
 	case s.runs.topStays():
 		// Blocks seldom overlap in time: the run at the top mostly stays
 		// there, and the heap needs no fixing.
@@ -195,6 +197,22 @@ func (s *sequencer) flush() {
 		s.release()
 	}
 }
+
+// eventArrays recycles the blocks' event arrays: an array goes back once
+// the sequencer has handed on its last event. A fresh array per block
+// (about 1.6 MB for 4 MB of log) cost a page fault per 4 KB on first
+// write: ~10,000 faults and 0.1 s of system time per 2 million lines.
+var eventArrays sync.Pool
+
+// getEvents returns an empty event array with room for n events.
+func getEvents(n int) []Event {
+	if p, ok := eventArrays.Get().(*[]Event); ok && cap(*p) >= n {
+		return (*p)[:0]
+	}
+	return make([]Event, 0, n+n/4)
+}
+
+func putEvents(evs []Event) { eventArrays.Put(&evs) }
 
 // run is one block's events, sorted, and how many were handed on.
 type run struct {
