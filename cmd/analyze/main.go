@@ -52,8 +52,8 @@ const (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	stopProfile := startProfile(os.Getenv("ANALYZE_CPUPROFILE"), os.Stderr)
-	stopTrace := startTrace(os.Getenv("ANALYZE_TRACE"), os.Stderr)
+	stopProfile := startRecording("ANALYZE_CPUPROFILE", pprof.StartCPUProfile, pprof.StopCPUProfile, os.Stderr)
+	stopTrace := startRecording("ANALYZE_TRACE", trace.Start, trace.Stop, os.Stderr)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stopTrace()
 	stopProfile()
@@ -81,48 +81,27 @@ func writeHeapProfile(path string, stderr io.Writer) {
 	}
 }
 
-// startTrace writes an execution trace of the run to path, for developers
-// (go tool trace: how busy each core was, where goroutines waited); an
-// empty path traces nothing. It returns the function that ends the trace.
-func startTrace(path string, stderr io.Writer) func() {
+// startRecording starts, for developers, a recording of the run into the
+// file named by the environment variable env (a CPU profile for go tool
+// pprof, an execution trace for go tool trace); with the variable unset it
+// records nothing. It returns the function that ends the recording.
+func startRecording(env string, start func(io.Writer) error, stop func(), stderr io.Writer) func() {
+	path := os.Getenv(env)
 	if path == "" {
 		return func() {}
 	}
 	f, err := os.Create(path)
 	if err == nil {
-		err = trace.Start(f)
+		err = start(f)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "analyze: ANALYZE_TRACE: %v\n", err)
+		fmt.Fprintf(stderr, "analyze: %s: %v\n", env, err)
 		return func() {}
 	}
 	return func() {
-		trace.Stop()
+		stop()
 		if err := f.Close(); err != nil {
-			fmt.Fprintf(stderr, "analyze: ANALYZE_TRACE: %v\n", err)
-		}
-	}
-}
-
-// startProfile writes a CPU profile of the run to path, for developers
-// (go tool pprof); an empty path profiles nothing. It returns the function
-// that ends the profile.
-func startProfile(path string, stderr io.Writer) func() {
-	if path == "" {
-		return func() {}
-	}
-	f, err := os.Create(path)
-	if err == nil {
-		err = pprof.StartCPUProfile(f)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "analyze: ANALYZE_CPUPROFILE: %v\n", err)
-		return func() {}
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		if err := f.Close(); err != nil {
-			fmt.Fprintf(stderr, "analyze: ANALYZE_CPUPROFILE: %v\n", err)
+			fmt.Fprintf(stderr, "analyze: %s: %v\n", env, err)
 		}
 	}
 }
