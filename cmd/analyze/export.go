@@ -93,13 +93,7 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err != nil {
 		return fail("%v", err)
 	}
-	incomplete := expandFailed
-	for _, f := range files {
-		if f.Err != nil {
-			fmt.Fprintf(stderr, "analyze: %s\n", safe(f.Err))
-			incomplete = true
-		}
-	}
+	incomplete := readErrors(stderr, files) || expandFailed
 	fmt.Fprintf(stdout, "wrote %d rows to %d file(s) in %s; %d lines read: %d records, %d rejected, %d blank\n",
 		res.Rows, len(res.Files), out, res.Lines, res.Records, res.Rejected, res.Blank)
 	return exitCode(incomplete)

@@ -155,3 +155,16 @@ type listFlag []string
 
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// readErrors prints, for each input that could not be read to its end, why;
+// it reports whether there was any.
+func readErrors(stderr io.Writer, files []*ingest.File) bool {
+	failed := false
+	for _, f := range files {
+		if f.Err != nil {
+			fmt.Fprintf(stderr, "analyze: %s\n", safe(f.Err))
+			failed = true
+		}
+	}
+	return failed
+}

@@ -68,13 +68,7 @@ func runShow(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	case err != nil:
 		return fail("%v", err)
 	}
-	incomplete := expandFailed
-	for _, f := range files {
-		if f.Err != nil {
-			fmt.Fprintf(stderr, "analyze: %s\n", safe(f.Err))
-			incomplete = true
-		}
-	}
+	incomplete := readErrors(stderr, files) || expandFailed
 	if incomplete {
 		return exitIncomplete
 	}
