@@ -27,8 +27,9 @@ import (
 // in a small map while the window is current, then appended, with no
 // hashing of the big set. A (client, window) may then appear more than
 // once (records out of order, several workers); compact sorts the list by
-// client and window and adds such entries up, when the list fills and
-// before the report reads it.
+// client and window and adds such entries up, when the list fills and when
+// a worker has read its last block (settle), so the workers' lists merge
+// as sorted lists.
 
 // QuotaOptions configure the quota analysis.
 type QuotaOptions struct {
