@@ -70,7 +70,7 @@ type quotaAgg struct {
 	curWin     int64
 	curStart   int64 // curWin's first instant: records within it skip the division
 	cur        *winCount
-	curCell    map[uint64]int32
+	curCell    windowClients
 	cells      []cellCount          // see compact
 	dense      map[uint64]*denseRow // busy clients (quota_dense.go)
 	denseSlots int                  // the window slots of all rows
@@ -82,8 +82,7 @@ type quotaAgg struct {
 
 func newQuotaAgg(o QuotaOptions) *quotaAgg {
 	return &quotaAgg{win: o.window(), windows: map[int64]*winCount{},
-		cells429: map[cell]int32{}, headers: map[uint64]*rateHeaders{}, headerCap: clientLimit,
-		curCell: map[uint64]int32{}}
+		cells429: map[cell]int32{}, headers: map[uint64]*rateHeaders{}, headerCap: clientLimit}
 }
 
 // windowOf returns the index of the window holding t (Unix ns), windows
@@ -110,7 +109,7 @@ func (q *quotaAgg) add(t int64, client uint64, status int, limit, remaining int6
 	}
 	wc := q.cur
 	wc.requests++
-	q.curCell[client]++
+	q.curCell.add(client)
 	c := cell{client, w}
 	if status == 429 {
 		wc.rateLimited++
@@ -138,16 +137,83 @@ func (q *quotaAgg) add(t int64, client uint64, status int, limit, remaining int6
 
 // flush moves the current window's client counts into cells.
 func (q *quotaAgg) flush() {
-	for client, n := range q.curCell {
-		if d := q.dense[client]; d != nil && q.addDense(d, q.curWin, int64(n)) {
+	w := &q.curCell
+	for _, i := range w.used {
+		var client uint64
+		var n int64
+		if i < 0 {
+			n, w.zero = int64(w.zero), 0
+		} else {
+			client, n = w.keys[i], int64(w.counts[i])
+			w.keys[i], w.counts[i] = 0, 0
+		}
+		if d := q.dense[client]; d != nil && q.addDense(d, q.curWin, n) {
 			continue
 		}
 		if len(q.cells) >= cellLimit {
 			q.shed(cellLimit * 3 / 4)
 		}
-		q.cells = append(q.cells, cellCount{cell{client, q.curWin}, int64(n)})
+		q.cells = append(q.cells, cellCount{cell{client, q.curWin}, n})
 	}
-	clear(q.curCell)
+	w.used = w.used[:0]
+}
+
+// windowClients counts the current window's requests per client: a hash
+// table keyed by the client's hash itself (no hashing), with open
+// addressing, that lists the slots it fills so that emptying it after the
+// window costs what the window held, whatever size a busy window once grew
+// it to. The hash 0 marks an empty slot: a client whose hash is 0 is
+// counted apart.
+type windowClients struct {
+	keys   []uint64
+	counts []int32
+	used   []int32 // the filled slots, in the order filled; -1 for zero
+	zero   int32   // the count of the client whose hash is 0
+}
+
+func (w *windowClients) add(client uint64) {
+	if client == 0 {
+		if w.zero == 0 {
+			w.used = append(w.used, -1)
+		}
+		w.zero++
+		return
+	}
+	if len(w.used)*4 >= len(w.keys)*3 {
+		w.grow()
+	}
+	mask := uint64(len(w.keys) - 1)
+	i := client & mask
+	for w.keys[i] != client {
+		if w.keys[i] == 0 {
+			w.keys[i] = client
+			w.used = append(w.used, int32(i))
+			break
+		}
+		i = (i + 1) & mask
+	}
+	w.counts[i]++
+}
+
+// grow doubles the table (64 slots at first) and puts the filled slots
+// back in it.
+func (w *windowClients) grow() {
+	keys, counts, used := w.keys, w.counts, w.used
+	n := max(64, 2*len(keys))
+	w.keys, w.counts, w.used = make([]uint64, n), make([]int32, n), make([]int32, 0, n)
+	mask := uint64(n - 1)
+	for _, j := range used {
+		if j < 0 {
+			w.used = append(w.used, j)
+			continue
+		}
+		i := keys[j] & mask
+		for w.keys[i] != 0 {
+			i = (i + 1) & mask
+		}
+		w.keys[i], w.counts[i] = keys[j], counts[j]
+		w.used = append(w.used, int32(i))
+	}
 }
 
 // allCells returns every (client, window) count as cells sorted by client

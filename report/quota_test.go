@@ -457,3 +457,32 @@ func TestSortCells(t *testing.T) {
 		}
 	}
 }
+
+// TestWindowClients counts one window of 10,000 clients (the table grows
+// several times; hash 0 among them), then a window of three: every count
+// lands in its cell, and the busy window leaves nothing behind.
+func TestWindowClients(t *testing.T) {
+	q := newQuotaAgg(QuotaOptions{})
+	minute := int64(time.Minute)
+	want := map[cell]int64{}
+	for i := range 30000 {
+		client := uint64(i%10000) * 0x9e3779b97f4a7c15 // 0 for i%10000 == 0
+		q.add(minute+int64(i), client, 200, -1, -1)
+		want[cell{client, 1}]++
+	}
+	for i := range 6 {
+		client := uint64(i % 3)
+		q.add(2*minute+int64(i), client, 200, -1, -1)
+		want[cell{client, 2}]++
+	}
+	got := map[cell]int64{}
+	for _, c := range q.allCells() {
+		got[c.c] += c.n
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("%d cells, want %d; window 2: %d %d %d", len(got), len(want), got[cell{0, 2}], got[cell{1, 2}], got[cell{2, 2}])
+	}
+	if len(q.curCell.used) != 0 || q.curCell.zero != 0 || slices.ContainsFunc(q.curCell.counts, func(n int32) bool { return n != 0 }) {
+		t.Errorf("the window's table is not empty after the flush")
+	}
+}
