@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"analyze/ingest"
 )
@@ -229,7 +230,7 @@ func TestSequencerMergesFiles(t *testing.T) {
 	ev := func(ts ...int64) []Event {
 		var out []Event
 		for i, t := range ts {
-			out = append(out, Event{Time: t, Line: int64(i)})
+			out = append(out, Event{Time: t, seq: uint64(i)})
 		}
 		return out
 	}
@@ -484,5 +485,12 @@ func TestWindowClients(t *testing.T) {
 	}
 	if len(q.curCell.used) != 0 || q.curCell.zero != 0 || slices.ContainsFunc(q.curCell.counts, func(n int32) bool { return n != 0 }) {
 		t.Errorf("the window's table is not empty after the flush")
+	}
+}
+
+// TestEventSize keeps an Event at 48 bytes: one is written per record.
+func TestEventSize(t *testing.T) {
+	if n := unsafe.Sizeof(Event{}); n != 48 {
+		t.Errorf("an Event takes %d bytes, want 48: mind the fields' order and sizes", n)
 	}
 }

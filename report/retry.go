@@ -232,12 +232,12 @@ func (t *retryTracker) consume(e *Event) {
 		t.noFailsDropped++
 	case e.Policy.Retryable() && e.Info != nil:
 		c = &chain{id: e.Identity, info: e.Info, first: e.Time, lastFail: e.Time, deadline: e.Time + t.retryAfter(e),
-			lastState: e.Status, unsafe: e.Policy == classify.Unsafe, client: e.Client}
+			lastState: int32(e.Status), unsafe: e.Policy == classify.Unsafe, client: e.Client}
 		t.open[e.Identity] = c
 		t.mark(e.Identity)
 		t.each(c, func(s *retryStats) { s.chains++ })
 	case e.Failure && e.Policy == classify.No:
-		t.noFails[e.Identity] = noFail{at: e.Time, status: e.Status}
+		t.noFails[e.Identity] = noFail{at: e.Time, status: int32(e.Status)}
 		t.mark(e.Identity)
 	}
 }
@@ -269,9 +269,9 @@ func (t *retryTracker) attempt(c *chain, e *Event) {
 	case e.Status >= 200 && e.Status < 300:
 		t.finish(c, "recovered", e.Time)
 	case e.Policy.Retryable():
-		c.lastFail, c.lastState, c.deadline = e.Time, e.Status, e.Time+t.retryAfter(e)
+		c.lastFail, c.lastState, c.deadline = e.Time, int32(e.Status), e.Time+t.retryAfter(e)
 	default:
-		c.lastState = e.Status
+		c.lastState = int32(e.Status)
 		t.finish(c, "exhausted", e.Time)
 	}
 }

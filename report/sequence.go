@@ -14,17 +14,18 @@ import (
 // Event is what the order-sensitive analyses (the client's behaviour after
 // a 429; retry chains) need of one record. Workers make one per analysed
 // record, in a per-block array; the sequencer puts them in time order.
+// They are written, sorted and read back in bulk: the fields are laid out
+// to fit 48 bytes (TestEventSize).
 type Event struct {
-	Time       int64  // Unix nanoseconds
-	Client     uint64 // hash of the client key
-	Status     int32
-	RetryAfter int32           // seconds; -1 when not logged
-	Line       int64           // the record's line in its file
+	Time       int64           // Unix nanoseconds
+	Client     uint64          // hash of the client key
 	Identity   uint64          // hash of (client, method, path with query): a retry's identity
+	Info       *FailInfo       // for retryable failures only
+	seq        uint64          // the record's line in its file; the sequencer adds the file's rank
+	RetryAfter int32           // seconds; -1 when not logged
+	Status     int16           // 0..999
 	Policy     classify.Policy // the retry policy of its status and method
 	Failure    bool            // a 4xx, 5xx or 000
-	Info       *FailInfo       // for retryable failures only
-	seq        uint64
 }
 
 // FailInfo describes a retryable failure for the unrecovered list.
@@ -111,7 +112,7 @@ func newSequencer(files []*ingest.File, lateness int64, consume func(*Event)) *s
 func (s *sequencer) add(b *ingest.Block, evs []Event) {
 	rank := s.files[b.File.Index].rank
 	for i := range evs {
-		evs[i].seq = rank<<40 | uint64(evs[i].Line)&(1<<40-1)
+		evs[i].seq = rank<<40 | evs[i].seq&(1<<40-1)
 	}
 	slices.SortFunc(evs, func(a, b Event) int { return cmp.Or(cmp.Compare(a.Time, b.Time), cmp.Compare(a.seq, b.seq)) })
 
