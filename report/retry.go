@@ -125,9 +125,9 @@ type retryTracker struct {
 	noFailsDropped int64 // "no" failures past noFailLimit
 
 	// maybe has a bit set for each identity in open or noFails, and for
-	// some that have left them: a success whose bit is clear has nothing
-	// to close or repeat, and most records are such successes, passed by
-	// without two map look-ups. A prune rebuilds it once marks since the
+	// some that have left them: a record whose bit is clear has nothing to
+	// close or repeat, and most records (most of them successes) are
+	// passed by without two map look-ups. A prune rebuilds it once marks since the
 	// last rebuild could have set a sixteenth of its bits.
 	maybe *[maybeWords]uint64
 	marks int
@@ -201,29 +201,28 @@ func (t *retryTracker) consume(e *Event) {
 	if e.Time-t.lastPrune > t.window/4 {
 		t.prune(e.Time)
 	}
-	if !e.Failure {
-		if w, b := maybeBit(e.Identity); t.maybe[w]&b == 0 {
+	if w, b := maybeBit(e.Identity); t.maybe[w]&b != 0 {
+		if nf, ok := t.noFails[e.Identity]; ok {
+			if e.Time-nf.at <= t.window {
+				t.total.repeats++
+				if st := t.clientStats(e.Client); st != nil {
+					st.repeats++
+					st.repeatsBy[nf.status]++
+				}
+			}
+			delete(t.noFails, e.Identity)
+		}
+		c := t.open[e.Identity]
+		if c != nil && e.Time-c.lastFail > t.window {
+			t.close(c, e.Time)
+			c = nil
+		}
+		if c != nil {
+			t.attempt(c, e)
 			return
 		}
-	}
-	if nf, ok := t.noFails[e.Identity]; ok {
-		if e.Time-nf.at <= t.window {
-			t.total.repeats++
-			if st := t.clientStats(e.Client); st != nil {
-				st.repeats++
-				st.repeatsBy[nf.status]++
-			}
-		}
-		delete(t.noFails, e.Identity)
-	}
-	c := t.open[e.Identity]
-	if c != nil && e.Time-c.lastFail > t.window {
-		t.close(c, e.Time)
-		c = nil
-	}
-	if c != nil {
-		t.attempt(c, e)
-		return
+	} else if !e.Failure {
+		return // the common case: a success with nothing to close or repeat
 	}
 	switch {
 	case e.Policy.Retryable() && e.Info != nil && len(t.open) >= openChainLimit:
@@ -231,7 +230,7 @@ func (t *retryTracker) consume(e *Event) {
 	case e.Failure && e.Policy == classify.No && len(t.noFails) >= noFailLimit:
 		t.noFailsDropped++
 	case e.Policy.Retryable() && e.Info != nil:
-		c = &chain{id: e.Identity, info: e.Info, first: e.Time, lastFail: e.Time, deadline: e.Time + t.retryAfter(e),
+		c := &chain{id: e.Identity, info: e.Info, first: e.Time, lastFail: e.Time, deadline: e.Time + t.retryAfter(e),
 			lastState: int32(e.Status), unsafe: e.Policy == classify.Unsafe, client: e.Client}
 		t.open[e.Identity] = c
 		t.mark(e.Identity)
