@@ -153,6 +153,11 @@ func (q *quotaAgg) flush() {
 		if len(q.cells) >= cellLimit {
 			q.shed(cellLimit * 3 / 4)
 		}
+		if len(q.cells) == cap(q.cells) {
+			// Double: append grows a long slice by a quarter, copying
+			// the list ~30 times on its way to a few hundred thousand.
+			q.cells = slices.Grow(q.cells, max(1024, len(q.cells)))
+		}
 		q.cells = append(q.cells, cellCount{cell{client, q.curWin}, n})
 	}
 	w.used = w.used[:0]
