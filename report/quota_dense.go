@@ -61,7 +61,13 @@ func (d *denseRow) add(w int64, n int64, budget int) bool {
 
 // cellsOf returns a row's non-empty windows as cells, in window order.
 func (d *denseRow) cellsOf(client uint64) []cellCount {
-	var out []cellCount
+	filled := 0
+	for _, n := range d.counts {
+		if n != 0 {
+			filled++
+		}
+	}
+	out := make([]cellCount, 0, filled)
 	for i, n := range d.counts {
 		if n != 0 {
 			out = append(out, cellCount{cell{client, d.base + int64(i)}, int64(n)})
