@@ -62,6 +62,9 @@ type chain struct {
 	lastState int32 // status of the last failure
 	unsafe    bool
 	client    uint64
+	// The client's and the row's counters, looked up once when the chain
+	// opens (nil: no room left); the bounds only grow, so they stand.
+	clientSt, rowSt *retryStats
 }
 
 type noFail struct {
@@ -160,13 +163,20 @@ func newRetryTracker(o RetryOptions) *retryTracker {
 		stormWin: sw, attemptsByWin: map[int64]int64{}, attemptsByCell: map[cell]int64{}, maybe: new([maybeWords]uint64)}
 }
 
+// clientStats returns the client's counters, made if there is room; nil,
+// counted in dropped, when there is none.
 func (t *retryTracker) clientStats(c uint64) *retryStats {
-	st := t.clients[c]
+	st := t.client(c)
 	if st == nil {
-		if len(t.clients) >= retryClientLimit {
-			t.dropped++
-			return nil
-		}
+		t.dropped++
+	}
+	return st
+}
+
+// client returns the client's counters, made if there is room, else nil.
+func (t *retryTracker) client(c uint64) *retryStats {
+	st := t.clients[c]
+	if st == nil && len(t.clients) < retryClientLimit {
 		st = newRetryStats(false)
 		t.clients[c] = st
 	}
@@ -189,11 +199,13 @@ func (t *retryTracker) rowStats(status int32, endpoint string) *retryStats {
 // each applies f to the total, the client's and the row's counters.
 func (t *retryTracker) each(c *chain, f func(*retryStats)) {
 	f(t.total)
-	if st := t.clientStats(c.client); st != nil {
-		f(st)
+	if c.clientSt != nil {
+		f(c.clientSt)
+	} else {
+		t.dropped++
 	}
-	if st := t.rowStats(int32(c.info.Status), c.info.Endpoint); st != nil {
-		f(st)
+	if c.rowSt != nil {
+		f(c.rowSt)
 	}
 }
 
@@ -231,7 +243,8 @@ func (t *retryTracker) consume(e *Event) {
 		t.noFailsDropped++
 	case e.Policy.Retryable() && e.Info != nil:
 		c := &chain{id: e.Identity, info: e.Info, first: e.Time, lastFail: e.Time, deadline: e.Time + t.retryAfter(e),
-			lastState: int32(e.Status), unsafe: e.Policy == classify.Unsafe, client: e.Client}
+			lastState: int32(e.Status), unsafe: e.Policy == classify.Unsafe, client: e.Client,
+			clientSt: t.client(e.Client), rowSt: t.rowStats(int32(e.Info.Status), e.Info.Endpoint)}
 		t.open[e.Identity] = c
 		t.mark(e.Identity)
 		t.each(c, func(s *retryStats) { s.chains++ })
