@@ -113,9 +113,7 @@ func (q *quotaAgg) add(t int64, client uint64, status int, limit, remaining int6
 	c := cell{client, w}
 	if status == 429 {
 		wc.rateLimited++
-		if n, ok := q.cells429[c]; ok || len(q.cells429) < cellLimit {
-			q.cells429[c] = n + 1
-		}
+		countBounded(q.cells429, c, cellLimit)
 	}
 	if limit >= 0 || remaining >= 0 {
 		h := q.headers[client]

@@ -170,22 +170,31 @@ func (a *timelineAgg) add(t int64, status int, class classify.Class, dur time.Du
 	}
 	if status >= 500 && status <= 599 || status == 429 {
 		dropped := false
-		ke := failEndpoint{w, int32(status), a.names.get(endpoint)}
-		if n, ok := a.endpoints[ke]; ok || len(a.endpoints) < failCellLimit {
-			a.endpoints[ke] = n + 1
-		} else {
+		if !countBounded(a.endpoints, failEndpoint{w, int32(status), a.names.get(endpoint)}, failCellLimit) {
 			dropped = true
 		}
-		kc := failClient{w, int32(status), client}
-		if n, ok := a.clients[kc]; ok || len(a.clients) < failCellLimit {
-			a.clients[kc] = n + 1
-		} else {
+		if !countBounded(a.clients, failClient{w, int32(status), client}, failCellLimit) {
 			dropped = true
 		}
 		if dropped {
 			a.dropped++ // once per failure, left out of one list or both
 		}
 	}
+}
+
+// countBounded adds one to m[k] and reports true, unless k is new and m
+// holds limit keys already. Below the limit it is one map update, not a
+// look-up and an update.
+func countBounded[K comparable, N int32 | int64](m map[K]N, k K, limit int) bool {
+	if len(m) < limit {
+		m[k]++
+		return true
+	}
+	if n, ok := m[k]; ok {
+		m[k] = n + 1
+		return true
+	}
+	return false
 }
 
 // nextWidth returns the next width of the ladder that is a multiple of w,
