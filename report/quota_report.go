@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"maps"
 	"math"
 	"slices"
 	"time"
@@ -87,17 +88,25 @@ const quotaClientsShown = 20
 
 // clientNames maps client hashes back to the names of the clients table;
 // the per-client figures of quota and retries are kept by hash.
-func clientNames(s *Summary) func(uint64) string {
+func clientNames(s *Summary) map[uint64]string {
 	names := make(map[uint64]string, len(s.Clients.m))
 	for k := range s.Clients.m {
 		names[hashClient([]byte(k))] = k
 	}
-	return func(h uint64) string {
-		if n, ok := names[h]; ok {
-			return n
-		}
+	return names
+}
+
+// nameOf returns the name of a client hash in names: the key, or
+// "(folded)" for a client the table no longer holds.
+func nameOf(names map[uint64]string) func(uint64) string {
+	return func(h uint64) string { return orFolded(names[h]) }
+}
+
+func orFolded(name string) string {
+	if name == "" {
 		return "(folded)"
 	}
+	return name
 }
 
 // topNames returns the names of the n clients with the highest counts,
@@ -120,7 +129,8 @@ func topNames(counts map[uint64]int64, name func(uint64) string, n int) []string
 }
 
 // buildQuota makes the quota section of s.
-func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyzed int64, top int) *QuotaReport {
+func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed int64, top int) *QuotaReport {
+	name := nameOf(names)
 	q := s.quota
 	q.flush()
 	win := q.win
@@ -197,9 +207,18 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 		requests, rateLimited, violations int64
 		cells                             []cellCount // sorted by window
 	}
-	rl := map[uint64]int64{}
+	// The per-client 429s and Retry-After violations, and which clients
+	// have rows, as sorted lists read by cursors: the clients come in
+	// order of hash, and few have any, so most pass with a comparison
+	// instead of three map look-ups.
+	rlMap := map[uint64]int64{}
 	for c, n := range q.cells429 {
-		rl[c.client] += int64(n)
+		rlMap[c.client] += int64(n)
+	}
+	rl, dense, nameCur := newCursor(rlMap), newCursor(q.dense), newCursor(names)
+	after429 := newCursor(map[uint64]*behaviour{})
+	if s.behaviour != nil {
+		after429 = newCursor(s.behaviour.by)
 	}
 	// One pass over the clients: the busiest (for the sparkline: most
 	// requests, ties by name) and the clients the section lists (the
@@ -219,11 +238,9 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 		for _, c := range t.cells {
 			t.requests += c.n
 		}
-		t.rateLimited = rl[t.h]
-		if b := s.behaviour; b != nil {
-			if st := b.by[t.h]; st != nil {
-				t.violations = st.violations
-			}
+		t.rateLimited = rl.get(t.h)
+		if b := after429.get(t.h); b != nil {
+			t.violations = b.violations
 		}
 		// The name, a look-up, only for a client that may be listed or
 		// the busiest: most are neither by their counts alone.
@@ -231,7 +248,7 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 		if !busier && len(shown) == n && byCounts(&t, shown[n-1]) > 0 {
 			return
 		}
-		t.name = name(t.h)
+		t.name = orFolded(nameCur.get(t.h))
 		if busier && (busiest == nil || t.requests > busiest.requests || t.name < busiest.name) {
 			b := t
 			busiest = &b
@@ -253,7 +270,7 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 		for j < len(q.cells) && q.cells[j].c.client == h {
 			j++
 		}
-		if q.dense[h] != nil {
+		if dense.get(h) != nil {
 			extra[h] = q.cells[i:j:j]
 		} else {
 			consider(clientTotal{h: h, cells: q.cells[i:j:j]})
@@ -336,6 +353,40 @@ func buildQuota(s *Summary, opts QuotaOptions, name func(uint64) string, analyze
 		}
 	}
 	return r
+}
+
+// cursor reads values by client hash from a sorted list, for look-ups that
+// come in ascending order of hash: it walks forward from the last one, and
+// starts again from the beginning when asked for a smaller hash.
+type cursor[V any] struct {
+	keys []uint64
+	vals []V
+	i    int
+}
+
+func newCursor[V any](m map[uint64]V) *cursor[V] {
+	c := &cursor[V]{keys: slices.Sorted(maps.Keys(m))}
+	c.vals = make([]V, len(c.keys))
+	for i, k := range c.keys {
+		c.vals[i] = m[k]
+	}
+	return c
+}
+
+// get returns the value of h, the zero value when it has none.
+func (c *cursor[V]) get(h uint64) V {
+	if c.i > 0 && c.keys[c.i-1] >= h {
+		c.i = 0
+	}
+	for c.i < len(c.keys) && c.keys[c.i] < h {
+		c.i++
+	}
+	if c.i < len(c.keys) && c.keys[c.i] == h {
+		c.i++
+		return c.vals[c.i-1]
+	}
+	var zero V
+	return zero
 }
 
 // cellCount is a (client, window) cell with its count.

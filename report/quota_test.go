@@ -494,3 +494,32 @@ func TestEventSize(t *testing.T) {
 		t.Errorf("an Event takes %d bytes, want 48: mind the fields' order and sizes", n)
 	}
 }
+
+// TestCursor reads a cursor in ascending order, with repeats, and out of
+// order: every value is the map's.
+func TestCursor(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	m := map[uint64]int64{}
+	for range 500 {
+		m[rng.Uint64N(5000)] = 1 + rng.Int64N(100)
+	}
+	c := newCursor(m)
+	var asc []uint64
+	for h := range uint64(5000) {
+		asc = append(asc, h)
+		if h%7 == 0 {
+			asc = append(asc, h) // asked twice
+		}
+	}
+	random := make([]uint64, 3000)
+	for i := range random {
+		random[i] = rng.Uint64N(5000)
+	}
+	for _, seq := range [][]uint64{asc, random, asc} {
+		for _, h := range seq {
+			if got := c.get(h); got != m[h] {
+				t.Fatalf("get(%d) = %d, want %d", h, got, m[h])
+			}
+		}
+	}
+}

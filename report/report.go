@@ -312,11 +312,12 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 			r.Latency = &Latency{Count: s.Latency.GetCount(), P50: round(q[0], 1), P95: round(q[1], 1), P99: round(q[2], 1)}
 		}
 	}
-	name := clientNames(s)
+	names := clientNames(s)
+	name := nameOf(names)
 	// The quota section, the longest to build, on its own goroutine: it
 	// changes only s.quota's cells, which nothing else reads.
 	var quota sync.WaitGroup
-	quota.Go(func() { r.Quota = buildQuota(s, opts.Quota, name, in.Analyzed, opts.Top) })
+	quota.Go(func() { r.Quota = buildQuota(s, opts.Quota, names, in.Analyzed, opts.Top) })
 	r.Timeline = buildTimeline(s.tl, opts.TimelineWindow)
 	r.Incidents = findIncidents(r.Timeline, s.tl, name)
 	r.Retry = buildRetry(s, opts.Retry, name, opts.Unrecovered, opts.Top)
