@@ -201,12 +201,6 @@ func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed
 	q.flush()
 	q.compact()
 	q.cells = q.densify(q.cells)
-	type clientTotal struct {
-		h                                 uint64
-		name                              string
-		requests, rateLimited, violations int64
-		cells                             []cellCount // sorted by window
-	}
 	// The per-client 429s and Retry-After violations, and which clients
 	// have rows, as sorted lists read by cursors: the clients come in
 	// order of hash, and few have any, so most pass with a comparison
@@ -224,13 +218,6 @@ func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed
 	// requests, ties by name) and the clients the section lists (the
 	// hammering first: Retry-After violations, then 429s, then requests),
 	// kept by bounded insertion, so nothing is allocated per light client.
-	byCounts := func(a, b *clientTotal) int {
-		return cmp.Or(cmp.Compare(b.violations, a.violations), cmp.Compare(b.rateLimited, a.rateLimited),
-			cmp.Compare(b.requests, a.requests))
-	}
-	order := func(a, b *clientTotal) int {
-		return cmp.Or(byCounts(a, b), cmp.Compare(a.name, b.name), cmp.Compare(a.h, b.h))
-	}
 	n := max(quotaClientsShown, top)
 	shown := make([]*clientTotal, 0, n+1)
 	var busiest *clientTotal
@@ -245,7 +232,7 @@ func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed
 		// The name, a look-up, only for a client that may be listed or
 		// the busiest: most are neither by their counts alone.
 		busier := busiest == nil || t.requests >= busiest.requests
-		if !busier && len(shown) == n && byCounts(&t, shown[n-1]) > 0 {
+		if !busier && len(shown) == n && byQuotaCounts(&t, shown[n-1]) > 0 {
 			return
 		}
 		t.name = orFolded(nameCur.get(t.h))
@@ -253,11 +240,11 @@ func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed
 			b := t
 			busiest = &b
 		}
-		if len(shown) == n && order(&t, shown[n-1]) >= 0 {
+		if len(shown) == n && byQuotaOrder(&t, shown[n-1]) >= 0 {
 			return
 		}
-		k, _ := slices.BinarySearchFunc(shown, &t, order)
 		c := t
+		k, _ := slices.BinarySearchFunc(shown, &c, byQuotaOrder)
 		shown = slices.Insert(shown, k, &c)
 		if len(shown) > n {
 			shown = shown[:n]
@@ -353,6 +340,27 @@ func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed
 		}
 	}
 	return r
+}
+
+// clientTotal is a client's quota figures while the section is built.
+type clientTotal struct {
+	h                                 uint64
+	name                              string
+	requests, rateLimited, violations int64
+	cells                             []cellCount // sorted by window
+}
+
+// byQuotaCounts orders clients the hammering first: Retry-After
+// violations, then 429s, then requests, all descending.
+func byQuotaCounts(a, b *clientTotal) int {
+	return cmp.Or(cmp.Compare(b.violations, a.violations), cmp.Compare(b.rateLimited, a.rateLimited),
+		cmp.Compare(b.requests, a.requests))
+}
+
+// byQuotaOrder is byQuotaCounts, then by name and hash: the order the
+// section lists clients in.
+func byQuotaOrder(a, b *clientTotal) int {
+	return cmp.Or(byQuotaCounts(a, b), cmp.Compare(a.name, b.name), cmp.Compare(a.h, b.h))
 }
 
 // cursor reads values by client hash from a sorted list, for look-ups that
