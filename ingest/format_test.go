@@ -298,6 +298,35 @@ func TestCLFTimeAgainstStdlib(t *testing.T) {
 	}
 }
 
+// TestCLFTimeCache repeats timestamps, as the lines of one second do, among
+// bad ones and others of another zone: the cache answers only for the very
+// same bytes, and never for a bad timestamp.
+func TestCLFTimeCache(t *testing.T) {
+	var c dayCache
+	want := time.Date(2025, 3, 12, 8, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		in   string
+		ok   bool
+		want time.Time
+	}{
+		{"", false, time.Time{}},
+		{"12/Mar/2025:09:00:00 +0100", true, want},
+		{"12/Mar/2025:09:00:00 +0100", true, want},
+		{"", false, time.Time{}},
+		{"12/Mar/2025:09:00:00 +0200", true, want.Add(-time.Hour)},
+		{"12/Mar/2025:09:00:00 +0100", true, want},
+		{"32/Mar/2025:09:00:00 +0100", false, time.Time{}},
+		{"32/Mar/2025:09:00:00 +0100", false, time.Time{}},
+		{"12/Mar/2025:09:00:00.5 +0100", true, want.Add(500 * time.Millisecond)},
+		{"12/Mar/2025:09:00:00.5 +0100", true, want.Add(500 * time.Millisecond)},
+	} {
+		got, _, ok := parseCLFTime([]byte(tc.in), &c)
+		if ok != tc.ok || ok && !got.Equal(tc.want) {
+			t.Errorf("parseCLFTime(%q) = %v %v, want %v %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
 func BenchmarkParse(b *testing.B) {
 	// Compare runs with: go test -run '^$' -bench Parse -count 10 ./ingest > new.txt; benchstat old.txt new.txt
 	for _, format := range []string{"combined", "common", "json"} {

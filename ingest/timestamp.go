@@ -9,12 +9,19 @@ import (
 // fixed offsets, allocate nothing, and validate every field: a timestamp that
 // does not fit its layout exactly is a BadTimestamp rejection, never a guess.
 
-// dayCache remembers the last calendar day parsed, since consecutive log
-// lines almost always share it. Each parser owns one; it is not shared.
+// dayCache remembers, for the CLF time, the last calendar day parsed, since
+// consecutive log lines almost always share it, and the last whole
+// timestamp with its result, which a busy log repeats for every line of a
+// second. Each parser owns one; it is not shared.
 type dayCache struct {
 	key  [11]byte
 	days int64
 	ok   bool
+
+	last    [32]byte // the last timestamp parsed whole, lastLen bytes of it
+	lastLen int
+	lastT   time.Time
+	lastOff int32
 }
 
 var months = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
@@ -48,6 +55,18 @@ func (z tzone) apply(t time.Time, off int32, ok bool) (time.Time, int32, bool) {
 // with optional fractional seconds after the seconds and an optional zone
 // (a missing zone gives the offset noZone).
 func parseCLFTime(b []byte, c *dayCache) (time.Time, int32, bool) {
+	if c.lastLen > 0 && len(b) == c.lastLen && string(b) == string(c.last[:c.lastLen]) {
+		return c.lastT, c.lastOff, true // the same second (or instant) as the last line
+	}
+	t, off, ok := parseCLFTimeOnce(b, c)
+	if ok && len(b) <= len(c.last) {
+		c.lastLen = copy(c.last[:], b)
+		c.lastT, c.lastOff = t, off
+	}
+	return t, off, ok
+}
+
+func parseCLFTimeOnce(b []byte, c *dayCache) (time.Time, int32, bool) {
 	if len(b) < 20 || b[2] != '/' || b[6] != '/' || b[11] != ':' || b[14] != ':' || b[17] != ':' {
 		return time.Time{}, 0, false
 	}
