@@ -17,7 +17,10 @@ func splitRequest(req []byte, rec *Record) {
 	}
 	rec.Method = req[:sp]
 	target := req[sp+1:]
-	if last := bytes.LastIndexByte(target, ' '); last >= 0 && bytes.HasPrefix(target[last+1:], []byte("HTTP/")) {
+	if n := len(target) - len(" HTTP/1.1"); n >= 0 && target[n] == ' ' && string(target[n+1:n+6]) == "HTTP/" &&
+		target[n+6] != ' ' && target[n+7] != ' ' && target[n+8] != ' ' {
+		rec.Protocol, target = target[n+1:], target[:n] // HTTP/1.1, 1.0, 2.0: no search
+	} else if last := bytes.LastIndexByte(target, ' '); last >= 0 && bytes.HasPrefix(target[last+1:], []byte("HTTP/")) {
 		rec.Protocol = target[last+1:]
 		target = target[:last]
 	}
