@@ -26,8 +26,10 @@ func Template(dst, path []byte) []byte {
 			return append(dst, '/')
 		}
 	}
-	start := 0
-	for start <= len(path) {
+	// The template is the path with each id's bytes replaced: the bytes
+	// between ids are copied in one run each.
+	copied := 0 // path[:copied] is in dst, or replaced
+	for start := 0; start <= len(path); {
 		// One pass finds the segment's end and counts its kinds of byte.
 		end := start
 		var packed uint64
@@ -37,17 +39,13 @@ func Template(dst, path []byte) []byte {
 		}
 		seg := path[start:end]
 		if n := unpack(packed, len(seg)).idLen(seg); n > 0 {
+			dst = append(dst, path[copied:start]...)
 			dst = append(dst, "{id}"...)
-			dst = append(dst, seg[n:]...)
-		} else {
-			dst = append(dst, seg...)
-		}
-		if end < len(path) {
-			dst = append(dst, '/')
+			copied = start + n
 		}
 		start = end + 1
 	}
-	return dst
+	return append(dst, path[copied:]...)
 }
 
 // schemeEnd returns the index of the path in an absolute-form target such as
