@@ -31,8 +31,7 @@ type RetryReport struct {
 	Storms               []Storm       `json:"storms"`
 	Unrecovered          int64         `json:"unrecovered"`
 	UnrecoveredList      []Unrecovered `json:"unrecovered_list,omitempty"`
-	unrecoveredAll       []Unrecovered // for the CSV and the terminal list
-	unrecoveredKept      int64         // how many of Unrecovered are listed
+	unrecovered          []unrecovered // every chain kept, oldest first: rows made on demand
 }
 
 // RetryRow is one (status, endpoint) of the retryable failures.
@@ -79,7 +78,7 @@ type Storm struct {
 
 // UnrecoveredAll returns every unrecovered chain kept, oldest first,
 // whether or not the report lists them.
-func (r *RetryReport) UnrecoveredAll() []Unrecovered { return r.unrecoveredAll }
+func (r *RetryReport) UnrecoveredAll() []Unrecovered { return r.unrecoveredRows(-1) }
 
 // Unrecovered is one abandoned or exhausted chain.
 type Unrecovered struct {
@@ -206,24 +205,30 @@ func buildRetry(s *Summary, opts RetryOptions, name func(uint64) string, withLis
 	slices.SortFunc(list, func(a, b unrecovered) int {
 		return cmp.Or(cmp.Compare(a.first, b.first), cmp.Compare(a.info.File, b.info.File), cmp.Compare(a.info.Line, b.info.Line))
 	})
-	for _, u := range list {
+	r.unrecovered = list
+	if withList {
+		r.UnrecoveredList = r.UnrecoveredAll()
+	}
+	return r
+}
+
+// unrecoveredRows returns the first n unrecovered chains kept (all, for n
+// below 0) as rows, oldest first.
+func (r *RetryReport) unrecoveredRows(n int) []Unrecovered {
+	if n < 0 || n > len(r.unrecovered) {
+		n = len(r.unrecovered)
+	}
+	rows := make([]Unrecovered, 0, n)
+	for _, u := range r.unrecovered[:n] {
 		last := ""
 		if u.attempts > 0 {
 			last = stampNS(u.last)
 		}
-		row := Unrecovered{Time: stampNS(u.first), Client: u.info.Client, Method: u.info.Method, Path: u.info.Target,
+		rows = append(rows, Unrecovered{Time: stampNS(u.first), Client: u.info.Client, Method: u.info.Method, Path: u.info.Target,
 			Status: int(u.status), Outcome: u.outcome, Attempts: u.attempts, LastAttempt: last, Unsafe: u.unsafe,
-			Action: classify.Lookup(int(u.status)).Action, File: u.info.File, Line: u.info.Line}
-		r.unrecoveredAll = append(r.unrecoveredAll, row)
+			Action: classify.Lookup(int(u.status)).Action, File: u.info.File, Line: u.info.Line})
 	}
-	r.unrecoveredKept = int64(len(r.unrecoveredAll))
-	if withList {
-		r.UnrecoveredList = r.unrecoveredAll
-		if r.UnrecoveredList == nil {
-			r.UnrecoveredList = []Unrecovered{}
-		}
-	}
-	return r
+	return rows
 }
 
 // diagnose sums up a client's retry behaviour in one line.

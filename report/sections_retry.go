@@ -78,11 +78,9 @@ func retrySections(q *RetryReport, e escaper, list int) []section {
 		header: []string{"time", "client", "method", "path", "status", "outcome", "attempts", "what to do"},
 		align:  []bool{false, false, false, false, true, false, true, false},
 	}
-	n := len(q.unrecoveredAll)
-	if list >= 0 {
-		n = min(n, list)
-	}
-	for _, u := range q.unrecoveredAll[:n] {
+	listed := q.unrecoveredRows(list)
+	n := len(listed)
+	for _, u := range listed {
 		un.rows = append(un.rows, []string{u.Time, esc(u.Client), esc(u.Method), esc(u.Path), fmt.Sprintf("%03d", u.Status), u.Outcome, thousands(u.Attempts), u.Action})
 	}
 	if int64(n) < q.Unrecovered {

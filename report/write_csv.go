@@ -13,7 +13,7 @@ func WriteUnrecoveredCSV(w io.Writer, r *Report) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"time", "client", "method", "path", "status", "outcome", "attempts", "last_attempt", "unsafe", "action", "file", "line"})
 	if r.Retry != nil {
-		for _, u := range r.Retry.unrecoveredAll {
+		for _, u := range r.Retry.UnrecoveredAll() {
 			cw.Write([]string{u.Time, CSVSafe(u.Client), CSVSafe(u.Method), CSVSafe(u.Path), strconv.Itoa(u.Status), u.Outcome,
 				strconv.FormatInt(u.Attempts, 10), u.LastAttempt, strconv.FormatBool(u.Unsafe), u.Action, CSVSafe(u.File), strconv.FormatInt(u.Line, 10)})
 		}
