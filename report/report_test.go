@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -282,6 +284,32 @@ func TestHTMLCSPHashes(t *testing.T) {
 	} {
 		if el.body == "" || !strings.Contains(htmlCSP, cspHash(el.body)) {
 			t.Errorf("the inline %s (%d bytes) does not match its CSP hash", el.name, len(el.body))
+		}
+	}
+}
+
+// TestTableTop picks the top n of a table of many keys, with ties, by
+// bounded insertion: the same entries, in the same order, as sorting all.
+func TestTableTop(t *testing.T) {
+	tb := NewTable(10000)
+	rng := rand.New(rand.NewPCG(13, 14))
+	for i := range 5000 {
+		c := tb.Get([]byte(fmt.Sprintf("k%04d", i)))
+		c.Requests = rng.Int64N(50)
+		c.Class[3] = rng.Int64N(3)
+	}
+	for _, order := range []func(a, b *Counts) int{byRequests, byErrors} {
+		all := tb.Top(-1, order)
+		for _, n := range []int{0, 1, 7, 100, 624, 625, 5000, 6000} {
+			got, want := tb.Top(n, order), all[:min(n, len(all))]
+			if len(got) != len(want) {
+				t.Fatalf("Top(%d): %d entries, want %d", n, len(got), len(want))
+			}
+			for i := range got {
+				if got[i].Key != want[i].Key {
+					t.Fatalf("Top(%d)[%d] = %s, want %s", n, i, got[i].Key, want[i].Key)
+				}
+			}
 		}
 	}
 }

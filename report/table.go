@@ -190,13 +190,33 @@ type Entry struct {
 }
 
 // Top returns up to n entries (all when n < 0) in the order of sorted.
+// A few of many are picked by bounded insertion, without sorting them all.
 func (t *Table) Top(n int, order func(a, b *Counts) int) []Entry {
-	all := t.sorted(order)
-	if n >= 0 && len(all) > n {
-		all = all[:n]
+	var top []ref
+	switch {
+	case n == 0:
+	case n < 0 || n*8 >= len(t.m):
+		top = t.sorted(order)
+		if n >= 0 && len(top) > n {
+			top = top[:n]
+		}
+	default:
+		cmpRef := func(a, b ref) int { return cmp.Or(order(a.c, b.c), cmp.Compare(a.k, b.k)) }
+		top = make([]ref, 0, n+1)
+		for k, c := range t.m {
+			r := ref{k, &c.Counts}
+			if len(top) == n && cmpRef(r, top[n-1]) >= 0 {
+				continue
+			}
+			i, _ := slices.BinarySearchFunc(top, r, cmpRef)
+			top = slices.Insert(top, i, r)
+			if len(top) > n {
+				top = top[:n]
+			}
+		}
 	}
-	out := make([]Entry, len(all))
-	for i, r := range all {
+	out := make([]Entry, len(top))
+	for i, r := range top {
 		out[i] = Entry{r.k, *r.c}
 	}
 	return out
