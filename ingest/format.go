@@ -30,6 +30,10 @@ type ParseOptions struct {
 	// AnonymizeKey, when set, makes the Scanner replace client addresses,
 	// users and credentials by keyed pseudonyms (privacy.go).
 	AnonymizeKey []byte
+	// SkipRefererAgent leaves a combined line's referer and user agent
+	// unread (Record.Referer and UserAgent stay empty): the reports use
+	// neither. Whether a line is a record does not depend on them.
+	SkipRefererAgent bool
 }
 
 // Format is a log format the tool can read.

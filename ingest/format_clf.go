@@ -21,8 +21,10 @@ import (
 var combinedFormat = &Format{
 	Name:        "combined",
 	Description: `Apache/nginx combined: %h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i" (trailing fields ignored)`,
-	New:         func(o ParseOptions) Parser { return &clfParser{combined: true, tz: tzone{o.TZ}} },
-	typical:     func(p Parser, _ []byte) bool { cp := p.(*clfParser); return cp.sawAgent && !cp.afterAgent },
+	New: func(o ParseOptions) Parser {
+		return &clfParser{combined: true, tz: tzone{o.TZ}, skipRA: o.SkipRefererAgent}
+	},
+	typical: func(p Parser, _ []byte) bool { cp := p.(*clfParser); return cp.sawAgent && !cp.afterAgent },
 }
 
 var commonFormat = &Format{
@@ -43,6 +45,7 @@ type clfParser struct {
 	sawAgent   bool // the last line had referer and user agent fields
 	afterAgent bool // the last line had bytes after the user agent
 	trailing   bool // the last line had bytes after the size field
+	skipRA     bool // ParseOptions.SkipRefererAgent
 	_          cacheLinePad
 }
 
@@ -125,7 +128,7 @@ func (p *clfParser) Parse(line []byte, rec *Record) Reason {
 		return OK
 	}
 	p.trailing = true
-	if !p.combined {
+	if !p.combined || p.skipRA {
 		return OK
 	}
 	referer, rest, ok := field(rest[1:])

@@ -167,6 +167,32 @@ func TestParsers(t *testing.T) {
 	}
 }
 
+// TestSkipRefererAgent parses every case again with SkipRefererAgent: the
+// same verdicts, and the same records but for an empty referer and user
+// agent.
+func TestSkipRefererAgent(t *testing.T) {
+	for _, tc := range lineCases {
+		f, err := ResolveFormat(tc.format, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rec Record
+		rec.reset()
+		got := f.New(ParseOptions{SkipRefererAgent: true}).Parse([]byte(tc.line), &rec)
+		if got != tc.reason {
+			t.Errorf("%s: Parse = %s with SkipRefererAgent, want %s", tc.name, got, tc.reason)
+			continue
+		}
+		want := tc.want
+		if tc.format == "combined" {
+			want.referer, want.agent = "", ""
+		}
+		if diff := compareRecord(&rec, want); got == OK && diff != "" {
+			t.Errorf("%s: %s", tc.name, diff)
+		}
+	}
+}
+
 func compareRecord(r *Record, w wantRecord) string {
 	got := wantRecord{
 		time: r.Time.Format(time.RFC3339Nano), offset: r.Offset,

@@ -304,6 +304,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	if err != nil {
 		return fail("%v", err)
 	}
+	opts.Parse.SkipRefererAgent = true // no report uses them
 	var thresholds []report.Threshold
 	for _, e := range failOn {
 		t, err := report.ParseThreshold(e)

@@ -48,6 +48,7 @@ func runShow(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return fail("%v", err)
 	}
+	opts.Parse.SkipRefererAgent = true // show prints the lines as logged
 	sinceB, untilB, match, clientKey, err := drill.resolve()
 	if err != nil {
 		return fail("%v", err)
