@@ -31,3 +31,32 @@ func TestSplitRequest(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexByteShort compares the short search with bytes.IndexByte over
+// every length to 40 and every position of the byte, among bytes that
+// differ from it by one bit, high bytes and zeros.
+func TestIndexByteShort(t *testing.T) {
+	for _, c := range []byte{' ', '"', 0, 0xff, 0x80} {
+		fill := []byte{c ^ 1, c ^ 0x80, 0, 0xff, 'a', c + 1, c - 1}
+		for n := range 41 {
+			for at := -1; at < n; at++ {
+				b := make([]byte, n)
+				for i := range b {
+					b[i] = fill[(i*7+n)%len(fill)]
+					if b[i] == c {
+						b[i] = c ^ 2
+					}
+				}
+				if at >= 0 {
+					b[at] = c
+					if at+3 < n {
+						b[at+3] = c // a second one after it
+					}
+				}
+				if got, want := indexByteShort(b, c), bytes.IndexByte(b, c); got != want {
+					t.Fatalf("indexByteShort(%q, %q) = %d, want %d", b, c, got, want)
+				}
+			}
+		}
+	}
+}
