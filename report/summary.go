@@ -225,15 +225,18 @@ func (s *Summary) event(r *ingest.Record, t int64, v classify.Verdict, key []byt
 	*ev = Event{Time: t, Client: client, Status: int16(r.Status), RetryAfter: ra, seq: uint64(r.Line),
 		Identity: xxhash.Sum64(id), Policy: v.Retry, Failure: v.Class == classify.ClientError || v.Class == classify.ServerError || r.Status == 0}
 	if v.Retry.Retryable() {
-		target := string(r.Path)
+		// The client and the target in one string: one allocation.
+		var both string
 		if len(r.Query) > 0 {
-			target += "?" + string(r.Query)
+			both = string(key) + string(r.Path) + "?" + string(r.Query)
+		} else {
+			both = string(key) + string(r.Path)
 		}
 		method := "-"
 		if len(r.Method) > 0 {
 			method = s.names.get(r.Method)
 		}
-		ev.Info = &FailInfo{Client: string(key), Method: method, Target: target, Endpoint: s.names.get(endpoint),
+		ev.Info = &FailInfo{Client: both[:len(key)], Method: method, Target: both[len(key):], Endpoint: s.names.get(endpoint),
 			Status: r.Status, File: r.File.Path, Line: r.Line}
 	}
 }
