@@ -28,6 +28,18 @@ type Batcher struct {
 	order    []string // days in the order first seen in the block
 	scratch  []byte
 	fix      []byte
+
+	lastDay     int64 // the day (since the epoch) of the last record added
+	lastDayName string
+}
+
+// floorDay returns the day since the epoch of a Unix time in seconds.
+func floorDay(sec int64) int64 {
+	d := sec / 86400
+	if sec < 0 && sec%86400 != 0 {
+		d--
+	}
+	return d
 }
 
 // NewBatcher returns a Batcher for schema, made by Schema(extras).
@@ -41,7 +53,11 @@ func NewBatcher(schema *arrow.Schema, extras []string) *Batcher {
 
 // Add appends one record to the batch of its day.
 func (b *Batcher) Add(r *ingest.Record) {
-	day := r.Time.UTC().Format(time.DateOnly)
+	// The day's name, formatted once per day rather than per record.
+	if d := floorDay(r.Time.Unix()); d != b.lastDay || b.lastDayName == "" {
+		b.lastDay, b.lastDayName = d, r.Time.UTC().Format(time.DateOnly)
+	}
+	day := b.lastDayName
 	rb := b.builders[day]
 	if rb == nil {
 		rb = array.NewRecordBuilder(memory.DefaultAllocator, b.schema)
@@ -96,7 +112,7 @@ func (b *Batcher) Add(r *ingest.Record) {
 			b.str(rb, i, f.Value, true)
 		}
 	}
-	for i := numBase; i < len(b.schema.Fields()); i++ {
+	for i := numBase; i < b.schema.NumFields(); i++ { // not Fields(): it copies them
 		if rb.Field(i).Len() < n {
 			rb.Field(i).AppendNull()
 		}
