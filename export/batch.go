@@ -23,9 +23,10 @@ type Batch struct {
 // not safe for concurrent use.
 type Batcher struct {
 	schema   *arrow.Schema
-	extraIdx map[string]int // extra field name → column
-	builders map[string]*array.RecordBuilder
-	order    []string // days in the order first seen in the block
+	extraIdx map[string]int                  // extra field name → column
+	builders map[string]*array.RecordBuilder // the block's days'
+	spare    *array.RecordBuilder            // see Flush
+	order    []string                        // days in the order first seen in the block
 	scratch  []byte
 	fix      []byte
 
@@ -60,7 +61,11 @@ func (b *Batcher) Add(r *ingest.Record) {
 	day := b.lastDayName
 	rb := b.builders[day]
 	if rb == nil {
-		rb = array.NewRecordBuilder(memory.DefaultAllocator, b.schema)
+		if rb = b.spare; rb != nil {
+			b.spare = nil
+		} else {
+			rb = array.NewRecordBuilder(memory.DefaultAllocator, b.schema)
+		}
 		b.builders[day] = rb
 	}
 	if rb.Field(0).Len() == 0 {
@@ -147,10 +152,35 @@ func ms(fb *array.Float64Builder, d time.Duration) {
 
 // Flush returns the batches built since the last Flush, one per day, and
 // resets the builders for the next block.
+//
+// The builder of the block's last day is kept as the spare for the next
+// block, its buffers reserved for as many rows and bytes as it just held:
+// the next block's rows then go into room made once, instead of buffers
+// grown (zeroed and copied) from nothing in every block.
 func (b *Batcher) Flush() []Batch {
 	out := make([]Batch, 0, len(b.order))
-	for _, day := range b.order {
-		out = append(out, Batch{Day: day, Record: b.builders[day].NewRecordBatch()})
+	for i, day := range b.order {
+		rb := b.builders[day]
+		delete(b.builders, day)
+		if i < len(b.order)-1 {
+			out = append(out, Batch{Day: day, Record: rb.NewRecordBatch()})
+			continue
+		}
+		rows := rb.Field(0).Len()
+		data := make([]int, b.schema.NumFields())
+		for c := range data {
+			if sb, ok := rb.Field(c).(*array.StringBuilder); ok {
+				data[c] = sb.DataLen()
+			}
+		}
+		out = append(out, Batch{Day: day, Record: rb.NewRecordBatch()})
+		rb.Reserve(rows)
+		for c, n := range data {
+			if n > 0 {
+				rb.Field(c).(*array.StringBuilder).ReserveData(n)
+			}
+		}
+		b.spare = rb
 	}
 	b.order = b.order[:0]
 	return out
