@@ -51,7 +51,10 @@ func (c ClientSelector) String() string {
 }
 
 // Key returns the record's client; "-" when the chosen field is empty.
-func (c ClientSelector) Key(r *ingest.Record) []byte {
+func (c *ClientSelector) Key(r *ingest.Record) []byte {
+	if c.kind == "default" { // the common case first: one comparison per record
+		return ClientKey(r)
+	}
 	var k []byte
 	switch c.kind {
 	case "user":
