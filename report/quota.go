@@ -48,6 +48,11 @@ func (o QuotaOptions) window() int64 {
 
 const cellLimit = 1 << 18
 
+// windowClientLimit bounds the current window's table of client counts;
+// past it they go to the cells early, where a (client, window) seen again
+// adds up at compaction.
+const windowClientLimit = 1 << 16
+
 type winCount struct{ requests, rateLimited int64 }
 
 type cell struct {
@@ -110,6 +115,9 @@ func (q *quotaAgg) add(t int64, client uint64, status int, limit, remaining int6
 	wc := q.cur
 	wc.requests++
 	q.curCell.add(client)
+	if len(q.curCell.used) >= windowClientLimit {
+		q.flush() // a flood of clients in one window: into cells (bounded), the table kept small
+	}
 	c := cell{client, w}
 	if status == 429 {
 		wc.rateLimited++

@@ -523,3 +523,28 @@ func TestCursor(t *testing.T) {
 		}
 	}
 }
+
+// TestWindowClientFlood counts more distinct clients in one window than its
+// table holds, each twice: the table stays bounded, the counts exact.
+func TestWindowClientFlood(t *testing.T) {
+	q := newQuotaAgg(QuotaOptions{})
+	minute := int64(time.Minute)
+	n := windowClientLimit * 3
+	for round := range 2 {
+		for i := range n {
+			q.add(minute+int64(round*n+i), uint64(i+1)*0x9e3779b97f4a7c15, 200, -1, -1)
+			if len(q.curCell.used) > windowClientLimit {
+				t.Fatalf("the window's table holds %d clients, past its bound %d", len(q.curCell.used), windowClientLimit)
+			}
+		}
+	}
+	cells := q.allCells()
+	if len(cells) != n || q.dropped != 0 {
+		t.Fatalf("%d cells, %d dropped; want %d and 0", len(cells), q.dropped, n)
+	}
+	for _, c := range cells {
+		if c.n != 2 || c.c.win != 1 {
+			t.Fatalf("cell %+v, want 2 requests in window 1", c)
+		}
+	}
+}
