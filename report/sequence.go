@@ -111,10 +111,16 @@ func newSequencer(files []*ingest.File, lateness int64, consume func(*Event)) *s
 // merges blocks instead of heaping every event.
 func (s *sequencer) add(b *ingest.Block, evs []Event) {
 	rank := s.files[b.File.Index].rank
+	inOrder := true // the lines' times never go back: in order already, by time then line
 	for i := range evs {
 		evs[i].seq = rank<<40 | evs[i].seq&(1<<40-1)
+		if i > 0 && evs[i].Time < evs[i-1].Time {
+			inOrder = false
+		}
 	}
-	slices.SortFunc(evs, func(a, b Event) int { return cmp.Or(cmp.Compare(a.Time, b.Time), cmp.Compare(a.seq, b.seq)) })
+	if !inOrder {
+		slices.SortFunc(evs, func(a, b Event) int { return cmp.Or(cmp.Compare(a.Time, b.Time), cmp.Compare(a.seq, b.seq)) })
+	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
