@@ -220,7 +220,7 @@ func TestSparkline(t *testing.T) {
 }
 
 // TestSequencerMergesFiles feeds the blocks of two overlapping files in a
-// scrambled order and checks the events come out in time order, ties in
+// scrambled order, one block's events out of order, and checks the events come out in time order, ties in
 // input order, with nothing late.
 func TestSequencerMergesFiles(t *testing.T) {
 	a := &ingest.File{Index: 0, First: time.Unix(0, 100)}
@@ -240,7 +240,7 @@ func TestSequencerMergesFiles(t *testing.T) {
 		t.Fatalf("released early or late: %v", got)
 	}
 	s.add(&ingest.Block{File: b, Seq: 0}, ev(150, 200, 240))
-	s.add(&ingest.Block{File: a, Seq: 1}, ev(210, 300))
+	s.add(&ingest.Block{File: a, Seq: 1}, ev(300, 210)) // out of order within its block
 	s.add(&ingest.Block{File: a, Seq: 2, Last: true}, nil)
 	s.add(&ingest.Block{File: b, Seq: 2, Last: true}, nil)
 	s.flush()
