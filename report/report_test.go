@@ -313,3 +313,26 @@ func TestTableTop(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkTableFlood counts 200,000 requests into a table of 20,000 keys:
+// five heavy clients and a flood of one-request addresses, as a public
+// API's log has, so the table folds again and again.
+//
+//	go test -run '^$' -bench TableFlood -count 10 ./report > new.txt; benchstat old.txt new.txt
+func BenchmarkTableFlood(b *testing.B) {
+	keys := make([][]byte, 200000)
+	for i := range keys {
+		if i%4 != 0 {
+			keys[i] = []byte(fmt.Sprintf("integration-%d", i%5))
+		} else {
+			keys[i] = []byte(fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		tb := NewTable(clientLimit)
+		for _, k := range keys {
+			tb.Get(k).Requests++
+		}
+	}
+}
