@@ -14,11 +14,10 @@ type Statement struct {
 
 // dialect holds what differs between engines.
 type dialect struct {
-	setup       func(dataset string) []string
-	minusMins   func(expr, n string) string // expr minus n minutes
-	plusMinute  func(expr string) string    // expr plus one minute
-	quote       func(id string) string
-	nullsSorted string // ORDER BY suffix putting NULLs last
+	setup      func(dataset string) []string
+	minusMins  func(expr, n string) string // expr minus n minutes
+	plusMinute func(expr string) string    // expr plus one minute
+	quote      func(id string) string
 }
 
 var dialects = map[string]dialect{
@@ -80,9 +79,6 @@ func trinoType(arrowType string) string {
 	}
 	return "timestamp(6) with time zone"
 }
-
-// Dialects lists the SQL dialects.
-func Dialects() []string { return []string{"duckdb", "spark", "trino"} }
 
 // SQL returns the statements that recompute the headline report over a
 // Parquet dataset written by analyze export: classes, statuses with their

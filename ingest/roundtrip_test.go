@@ -13,10 +13,6 @@ import (
 // TestRoundTrip renders random records with format strings, parses them
 // back with the compiled parsers, and checks every field survives.
 func TestRoundTrip(t *testing.T) {
-	type rendered struct {
-		spec string
-		vars map[string]string // format variable → its text
-	}
 	r := rand.New(rand.NewPCG(7, 11))
 	word := func(n int) string {
 		const chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~"
