@@ -315,7 +315,8 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 	names := clientNames(s)
 	name := nameOf(names)
 	// The quota section, the longest to build, on its own goroutine: it
-	// changes only s.quota's cells, which nothing else reads.
+	// changes only s.quota's cells and rows; the rest reads no more of
+	// s.quota than its windows (buildRetry, for the storms).
 	var quota sync.WaitGroup
 	quota.Go(func() { r.Quota = buildQuota(s, opts.Quota, names, in.Analyzed, opts.Top) })
 	r.Timeline = buildTimeline(s.tl, opts.TimelineWindow)

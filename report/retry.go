@@ -130,8 +130,8 @@ type retryTracker struct {
 	// maybe has a bit set for each identity in open or noFails, and for
 	// some that have left them: a record whose bit is clear has nothing to
 	// close or repeat, and most records (most of them successes) are
-	// passed by without two map look-ups. A prune rebuilds it once marks since the
-	// last rebuild could have set a sixteenth of its bits.
+	// passed by without two map look-ups. A prune rebuilds it once the
+	// marks since the last rebuild could have set a sixteenth of its bits.
 	maybe *[maybeWords]uint64
 	marks int
 }
