@@ -92,13 +92,7 @@ func newQuotaAgg(o QuotaOptions) *quotaAgg {
 
 // windowOf returns the index of the window holding t (Unix ns), windows
 // aligned to the epoch.
-func (q *quotaAgg) windowOf(t int64) int64 {
-	w := t / q.win
-	if t < 0 && t%q.win != 0 {
-		w--
-	}
-	return w
-}
+func (q *quotaAgg) windowOf(t int64) int64 { return floorDiv(t, q.win) }
 
 func (q *quotaAgg) add(t int64, client uint64, status int, limit, remaining int64) {
 	w := q.curWin

@@ -132,6 +132,8 @@ func newTimelineAgg(width time.Duration) *timelineAgg {
 		endpoints: map[failEndpoint]int64{}, clients: map[failClient]int64{}, names: newInterner(endpointLimit)}
 }
 
+// floorDiv divides rounding down (Go's / rounds toward zero): the window of
+// an instant before the epoch is the one that holds it.
 func floorDiv(t, w int64) int64 {
 	q := t / w
 	if t < 0 && t%w != 0 {
