@@ -324,6 +324,30 @@ func TestCLFTimeAgainstStdlib(t *testing.T) {
 	}
 }
 
+// TestCLFTimeSeconds parses every second of a few hours in order, as a
+// log's lines come, so the same-minute path answers most of them: each
+// against time.Parse.
+func TestCLFTimeSeconds(t *testing.T) {
+	var c dayCache
+	start := time.Date(2024, 2, 28, 22, 59, 0, 0, time.UTC)
+	for i := range 3 * 3600 {
+		at := start.Add(time.Duration(i) * time.Second)
+		layout := "02/Jan/2006:15:04:05 -0700"
+		if i/1000%2 == 1 { // a spell with fractions, all the same
+			at, layout = at.Add(250*time.Millisecond), "02/Jan/2006:15:04:05.000 -0700"
+		}
+		s := at.In(time.FixedZone("", 5400)).Format(layout)
+		want, err := time.Parse(layout, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, off, ok := parseCLFTime([]byte(s), &c)
+		if !ok || !got.Equal(want) || off != 5400 {
+			t.Fatalf("parseCLFTime(%q) = %v %d %v, want %v", s, got, off, ok, want)
+		}
+	}
+}
+
 // TestCLFTimeCache repeats timestamps, as the lines of one second do, among
 // bad ones and others of another zone: the cache answers only for the very
 // same bytes, and never for a bad timestamp.
@@ -345,6 +369,17 @@ func TestCLFTimeCache(t *testing.T) {
 		{"32/Mar/2025:09:00:00 +0100", false, time.Time{}},
 		{"12/Mar/2025:09:00:00.5 +0100", true, want.Add(500 * time.Millisecond)},
 		{"12/Mar/2025:09:00:00.5 +0100", true, want.Add(500 * time.Millisecond)},
+		// The same minute: only the seconds read, the rest must be equal.
+		{"12/Mar/2025:09:00:07.5 +0100", true, want.Add(7500 * time.Millisecond)},
+		{"12/Mar/2025:09:00:07.6 +0100", true, want.Add(7600 * time.Millisecond)},
+		{"12/Mar/2025:09:00:59.6 +0100", true, want.Add(59600 * time.Millisecond)},
+		{"12/Mar/2025:09:00:60.6 +0100", true, want.Add(59600 * time.Millisecond)}, // a leap second, as clock reads it
+		{"12/Mar/2025:09:00:61.6 +0100", false, time.Time{}},
+		{"12/Mar/2025:09:00:4x.6 +0100", false, time.Time{}},
+		{"12/Mar/2025:09:00:12.6 +0100", true, want.Add(12600 * time.Millisecond)},
+		{"12/Mar/2025:09:00:12.6 +0000", true, want.Add(time.Hour + 12600*time.Millisecond)},
+		{"12/Mar/2025:09:01:12.6 +0000", true, want.Add(time.Hour + 72600*time.Millisecond)},
+		{"13/Mar/2025:09:01:13.6 +0000", true, want.Add(25*time.Hour + 73600*time.Millisecond)},
 	} {
 		got, _, ok := parseCLFTime([]byte(tc.in), &c)
 		if ok != tc.ok || ok && !got.Equal(tc.want) {

@@ -11,8 +11,9 @@ import (
 
 // dayCache remembers, for the CLF time, the last calendar day parsed, since
 // consecutive log lines almost always share it, and the last whole
-// timestamp with its result, which a busy log repeats for every line of a
-// second. Each parser owns one; it is not shared.
+// timestamp with its minute's start: a log's next line is almost always in
+// the same minute, and then only its seconds need reading. Each parser owns
+// one; it is not shared.
 type dayCache struct {
 	key  [11]byte
 	days int64
@@ -20,7 +21,8 @@ type dayCache struct {
 
 	last    [32]byte // the last timestamp parsed whole, lastLen bytes of it
 	lastLen int
-	lastT   time.Time
+	minute  int64 // Unix seconds of its minute's start, its zone applied
+	nsec    int64 // its fraction of a second
 	lastOff int32
 }
 
@@ -55,13 +57,18 @@ func (z tzone) apply(t time.Time, off int32, ok bool) (time.Time, int32, bool) {
 // with optional fractional seconds after the seconds and an optional zone
 // (a missing zone gives the offset noZone).
 func parseCLFTime(b []byte, c *dayCache) (time.Time, int32, bool) {
-	if c.lastLen > 0 && len(b) == c.lastLen && string(b) == string(c.last[:c.lastLen]) {
-		return c.lastT, c.lastOff, true // the same second (or instant) as the last line
+	// The same minute as the last line: the same bytes but for the seconds
+	// (b[18:20]); what follows them, fraction and zone, equal too.
+	if n := c.lastLen; n > 0 && len(b) == n && string(b[:18]) == string(c.last[:18]) && string(b[20:]) == string(c.last[20:n]) {
+		if s, ok := num2(b[18:20]); ok && s <= 60 {
+			return time.Unix(c.minute+int64(min(s, 59)), c.nsec).UTC(), c.lastOff, true
+		}
 	}
 	t, off, ok := parseCLFTimeOnce(b, c)
 	if ok && len(b) <= len(c.last) {
 		c.lastLen = copy(c.last[:], b)
-		c.lastT, c.lastOff = t, off
+		s, _ := num2(b[18:20]) // parsed whole, so two digits
+		c.minute, c.nsec, c.lastOff = t.Unix()-int64(min(s, 59)), int64(t.Nanosecond()), off
 	}
 	return t, off, ok
 }
