@@ -89,9 +89,11 @@ const quotaClientsShown = 20
 // clientNames maps client hashes back to the names of the clients table;
 // the per-client figures of quota and retries are kept by hash.
 func clientNames(s *Summary) map[uint64]string {
-	names := make(map[uint64]string, len(s.Clients.m))
-	for k := range s.Clients.m {
-		names[hashClient([]byte(k))] = k
+	t := s.Clients
+	names := make(map[uint64]string, len(t.slots))
+	for i := range t.slots {
+		sl := &t.slots[i]
+		names[sl.hash] = string(t.key(sl)) // the table's hash is hashClient
 	}
 	return names
 }

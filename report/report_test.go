@@ -175,6 +175,69 @@ func TestTableFolds(t *testing.T) {
 	}
 }
 
+// TestTableAgainstMap counts random keys in a Table and in a map. Below
+// the limit every key's count is the map's (the index grows and probes
+// over many keys), merging two tables adds them up, and a Get made with
+// the key's own hash or without it finds the same counts. Past the limit,
+// nothing is lost: kept and folded add up to the total, the heavy keys
+// stay exact, and no kept key has more than its true count.
+func TestTableAgainstMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	key := func() []byte {
+		if rng.IntN(4) == 0 {
+			return fmt.Appendf(nil, "heavy-%d", rng.IntN(8))
+		}
+		return fmt.Appendf(nil, "10.%d.%d", rng.IntN(200), rng.IntN(150))
+	}
+	want := map[string]int64{}
+	exact, other, folding := NewTable(1<<20), NewTable(1<<20), NewTable(1000)
+	var total int64
+	for i := range 200000 {
+		k := key()
+		want[string(k)]++
+		total++
+		tb := exact
+		if i%2 == 1 {
+			tb = other
+		}
+		if i%3 == 0 {
+			tb.GetHashed(k, hashClient(k)).Requests++
+		} else {
+			tb.Get(k).Requests++
+		}
+		folding.Get(k).Requests++
+	}
+	exact.Merge(other)
+	if exact.Len() != len(want) || exact.Folded != 0 {
+		t.Fatalf("merged: %d keys, %d folded; want %d keys", exact.Len(), exact.Folded, len(want))
+	}
+	for k, n := range want {
+		if got := exact.Get([]byte(k)).Requests; got != n {
+			t.Fatalf("%s: %d requests, want %d", k, got, n)
+		}
+	}
+	if folding.Len() > 1000 || folding.Folded == 0 {
+		t.Fatalf("folding table: %d keys, %d folded", folding.Len(), folding.Folded)
+	}
+	kept := folding.Top(-1, byRequests)
+	sum := folding.Other.Requests
+	for _, e := range kept {
+		sum += e.Requests
+		if e.Requests > want[e.Key] {
+			t.Errorf("%s: %d requests kept, more than its %d", e.Key, e.Requests, want[e.Key])
+		}
+	}
+	if sum != total {
+		t.Errorf("kept and folded add up to %d, want %d", sum, total)
+	}
+	for i := range 8 {
+		k := fmt.Sprintf("heavy-%d", i)
+		if kept[i].Key[:6] != "heavy-" || kept[i].Requests != want[kept[i].Key] {
+			t.Errorf("%s: the heavy keys must stay exact: %+v", k, kept[i])
+		}
+	}
+}
+
 func TestSanitize(t *testing.T) {
 	for _, tc := range []struct{ in, term, md string }{
 		{"plain /api/x", "plain /api/x", "plain /api/x"},

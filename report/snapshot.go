@@ -262,9 +262,10 @@ func (t *Table) snap() tableSnap {
 	}
 	ts := tableSnap{Folded: t.Folded}
 	ts.Other, ts.OtherLatency = enc(t.Other)
-	for k, sl := range t.m {
+	for i := range t.slots {
+		sl := &t.slots[i]
 		c, b := enc(sl.Counts)
-		ts.Keys = append(ts.Keys, k)
+		ts.Keys = append(ts.Keys, string(t.key(sl)))
 		ts.Counts = append(ts.Counts, c)
 		ts.Latencies = append(ts.Latencies, b)
 	}

@@ -1,12 +1,14 @@
 package report
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/binary"
 	"math/bits"
 	"slices"
 
 	"github.com/DataDog/sketches-go/ddsketch"
+	"github.com/cespare/xxhash/v2"
 )
 
 // Counts are the per-key tallies of a Table.
@@ -43,55 +45,115 @@ func (c *Counts) add(o *Counts) {
 // folded into Other, so heavy keys stay exact unless they were once among
 // the lightest half; Folded says how many keys were folded, and the report
 // states it. Merging two exact tables gives an exact table.
+//
+// It is a hash table of its own rather than a Go map: a client table of a
+// public API takes in hundreds of thousands of one-request addresses and
+// folds them again and again, and here a new key costs no allocation (its
+// bytes go to an arena, its counts to a slice) and a fold is one pass.
 type Table struct {
-	m      map[string]*slot
-	limit  int
-	Other  Counts
+	slots []slot  // in the order added; a fold keeps the survivors' order
+	keys  []byte  // the arena of the slots' keys
+	index []int32 // open addressing by hash, linear probing: slot+1, 0 empty
+	limit int
+	Other Counts
+	// Folded is how many keys were folded into Other.
 	Folded int64
 
-	// Recently used slots by their key's hash, direct-mapped: the few
-	// heavy keys (methods, the integrations making most requests) are
-	// found with one comparison instead of the map's hashing and probing.
-	// Cleared when a fold removes slots.
-	hot *[hotSlots]*slot
+	// Recently used slots (slot+1) by a quick hash of their key,
+	// direct-mapped: the few heavy keys (methods, the integrations making
+	// most requests) are found with one comparison instead of hashing and
+	// probing. Cleared when a fold moves slots.
+	hot *[hotSlots]int32
 }
 
 const hotSlots = 256
 
-// slot holds a key's counts, and the key, so a hot slot can be checked
-// without the map.
+// slot holds a key's counts, its hash and where its bytes are in the arena.
 type slot struct {
 	Counts
-	key string
+	hash     uint64
+	off, len int32
 }
 
 // NewTable returns a table that keeps at most limit keys.
 func NewTable(limit int) *Table {
-	return &Table{m: make(map[string]*slot), limit: max(limit, 2), hot: new([hotSlots]*slot)}
+	return &Table{limit: max(limit, 2), index: make([]int32, 16), hot: new([hotSlots]int32)}
 }
 
-// Get returns the counts for key, adding it if needed. Looking up a present
-// key does not allocate.
-func (t *Table) Get(key []byte) *Counts { return t.GetHashed(key, fingerprint(key)) }
+// tableHash is the hash a Table files its keys by; hashClient is the same,
+// so GetHashed takes a client's hash as it is.
+func tableHash(k []byte) uint64 { return xxhash.Sum64(k) }
 
-// GetHashed is Get for a caller that has a hash of the key already (any
-// hash: it only picks the hot slot to try).
-func (t *Table) GetHashed(key []byte, h uint64) *Counts {
-	hot := &t.hot[h%hotSlots]
-	if sl := *hot; sl != nil && sl.key == string(key) {
-		return &sl.Counts
-	}
-	sl, ok := t.m[string(key)]
-	if !ok {
-		if len(t.m) >= t.limit {
-			t.fold()
+func (t *Table) key(sl *slot) []byte { return t.keys[sl.off : sl.off+sl.len] }
+
+// Get returns the counts for key, adding it if needed. The pointer is good
+// until the next Get or GetHashed on the table. Looking up a present key
+// does not allocate.
+func (t *Table) Get(key []byte) *Counts { return t.get(key, fingerprint(key), 0, false) }
+
+// GetHashed is Get for a caller that has tableHash(key) already.
+func (t *Table) GetHashed(key []byte, h uint64) *Counts { return t.get(key, h, h, true) }
+
+func (t *Table) get(key []byte, quick, h uint64, hashed bool) *Counts {
+	hot := &t.hot[quick%hotSlots]
+	if i := *hot; i > 0 {
+		if sl := &t.slots[i-1]; string(t.key(sl)) == string(key) {
+			return &sl.Counts
 		}
-		k := string(key)
-		sl = &slot{key: k}
-		t.m[k] = sl
 	}
-	*hot = sl
-	return &sl.Counts
+	if !hashed {
+		h = tableHash(key)
+	}
+	pos := t.find(key, h)
+	i := t.index[pos]
+	if i == 0 {
+		if len(t.slots) >= t.limit {
+			t.fold()
+			pos = t.find(key, h)
+		} else if 2*(len(t.slots)+1) > len(t.index) {
+			t.rehash(2 * len(t.index))
+			pos = t.find(key, h)
+		}
+		t.slots = append(t.slots, slot{hash: h, off: int32(len(t.keys)), len: int32(len(key))})
+		t.keys = append(t.keys, key...)
+		i = int32(len(t.slots))
+		t.index[pos] = i
+	}
+	*hot = i
+	return &t.slots[i-1].Counts
+}
+
+// find returns the index position of key: where it is, or the empty
+// position where it would go.
+func (t *Table) find(key []byte, h uint64) int {
+	mask := len(t.index) - 1
+	for pos := int(h) & mask; ; pos = (pos + 1) & mask {
+		i := t.index[pos]
+		if i == 0 {
+			return pos
+		}
+		if sl := &t.slots[i-1]; sl.hash == h && string(t.key(sl)) == string(key) {
+			return pos
+		}
+	}
+}
+
+// rehash refiles every slot in an index of size positions (a power of two).
+func (t *Table) rehash(size int) {
+	if cap(t.index) >= size {
+		t.index = t.index[:size]
+		clear(t.index)
+	} else {
+		t.index = make([]int32, size)
+	}
+	mask := size - 1
+	for i := range t.slots {
+		pos := int(t.slots[i].hash) & mask
+		for t.index[pos] != 0 {
+			pos = (pos + 1) & mask
+		}
+		t.index[pos] = int32(i + 1)
+	}
 }
 
 // fingerprint is a quick hash of a key from its length and its first and
@@ -114,37 +176,51 @@ func fingerprint(k []byte) uint64 {
 // fold moves the lighter half of the keys into Other: every key with at
 // most T requests, T the smallest count that takes in half the keys. It
 // runs in linear time (a histogram of the small counts finds T), and which
-// keys go depends on their counts only, never on map order.
+// keys go depends on their counts only, never on the order they came in.
+// The survivors keep their order, their keys are compacted in the arena,
+// and the index is rebuilt.
 func (t *Table) fold() {
 	clear(t.hot[:])
 	const small = 256
 	var hist [small + 1]int
-	for _, c := range t.m {
-		hist[min(c.Requests, small)]++
+	for i := range t.slots {
+		hist[min(t.slots[i].Requests, small)]++
 	}
+	n := len(t.slots)
 	threshold, seen := int64(small), 0
-	for v, n := range hist {
-		if seen += n; seen >= len(t.m)/2 {
+	for v, c := range hist {
+		if seen += c; seen >= n/2 {
 			threshold = int64(v)
 			break
 		}
 	}
 	if threshold == small {
 		// Heavy tables: find the median exactly.
-		counts := make([]int64, 0, len(t.m))
-		for _, c := range t.m {
-			counts = append(counts, c.Requests)
+		counts := make([]int64, 0, n)
+		for i := range t.slots {
+			counts = append(counts, t.slots[i].Requests)
 		}
 		slices.Sort(counts)
-		threshold = counts[len(counts)/2-1]
+		threshold = counts[n/2-1]
 	}
-	for k, c := range t.m {
-		if c.Requests <= threshold {
-			t.Other.add(&c.Counts)
+	kept, off := 0, int32(0)
+	for i := range t.slots {
+		sl := &t.slots[i]
+		if sl.Requests <= threshold {
+			t.Other.add(&sl.Counts)
 			t.Folded++
-			delete(t.m, k)
+			continue
 		}
+		// Survivors only move down, in the slots and in the arena.
+		copy(t.keys[off:], t.key(sl))
+		sl.off = off
+		off += sl.len
+		t.slots[kept] = *sl
+		kept++
 	}
+	clear(t.slots[kept:]) // drop the folded sketches
+	t.slots, t.keys = t.slots[:kept], t.keys[:off]
+	t.rehash(len(t.index))
 }
 
 // ref is a key of a Table with a pointer to its counts.
@@ -156,9 +232,10 @@ type ref struct {
 // sorted returns the table's keys ordered by order, a cmp-style function,
 // with the key as the final tie-break so the order is deterministic.
 func (t *Table) sorted(order func(a, b *Counts) int) []ref {
-	all := make([]ref, 0, len(t.m))
-	for k, c := range t.m {
-		all = append(all, ref{k, &c.Counts})
+	all := make([]ref, 0, len(t.slots))
+	for i := range t.slots {
+		sl := &t.slots[i]
+		all = append(all, ref{string(t.key(sl)), &sl.Counts})
 	}
 	slices.SortFunc(all, func(a, b ref) int {
 		return cmp.Or(order(a.c, b.c), cmp.Compare(a.k, b.k))
@@ -168,20 +245,23 @@ func (t *Table) sorted(order func(a, b *Counts) int) []ref {
 
 // Merge adds o's counts into t.
 func (t *Table) Merge(o *Table) {
-	keys := make([]string, 0, len(o.m))
-	for k := range o.m {
-		keys = append(keys, k)
+	order := make([]int, len(o.slots))
+	for i := range order {
+		order[i] = i
 	}
-	slices.Sort(keys) // a deterministic fold order
-	for _, k := range keys {
-		t.Get([]byte(k)).add(&o.m[k].Counts)
+	slices.SortFunc(order, func(a, b int) int { // a deterministic fold order
+		return bytes.Compare(o.key(&o.slots[a]), o.key(&o.slots[b]))
+	})
+	for _, i := range order {
+		sl := &o.slots[i]
+		t.GetHashed(o.key(sl), sl.hash).add(&sl.Counts)
 	}
 	t.Other.add(&o.Other)
 	t.Folded += o.Folded
 }
 
 // Len returns the number of keys kept.
-func (t *Table) Len() int { return len(t.m) }
+func (t *Table) Len() int { return len(t.slots) }
 
 // Entry is one key of a Table with its counts.
 type Entry struct {
@@ -195,7 +275,7 @@ func (t *Table) Top(n int, order func(a, b *Counts) int) []Entry {
 	var top []ref
 	switch {
 	case n == 0:
-	case n < 0 || n*8 >= len(t.m):
+	case n < 0 || n*8 >= len(t.slots):
 		top = t.sorted(order)
 		if n >= 0 && len(top) > n {
 			top = top[:n]
@@ -203,8 +283,12 @@ func (t *Table) Top(n int, order func(a, b *Counts) int) []Entry {
 	default:
 		cmpRef := func(a, b ref) int { return cmp.Or(order(a.c, b.c), cmp.Compare(a.k, b.k)) }
 		top = make([]ref, 0, n+1)
-		for k, c := range t.m {
-			r := ref{k, &c.Counts}
+		for i := range t.slots {
+			sl := &t.slots[i]
+			if len(top) == n && order(&sl.Counts, top[n-1].c) > 0 {
+				continue // cannot enter: no need of its key as a string
+			}
+			r := ref{string(t.key(sl)), &sl.Counts}
 			if len(top) == n && cmpRef(r, top[n-1]) >= 0 {
 				continue
 			}
