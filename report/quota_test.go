@@ -220,33 +220,35 @@ func TestSparkline(t *testing.T) {
 }
 
 // TestSequencerMergesFiles feeds the blocks of two overlapping files in a
-// scrambled order, one block's events out of order, and checks the events come out in time order, ties in
-// input order, with nothing late.
+// scrambled order, one block's events out of order, and checks the events
+// come out in time order, ties in input order (by file, then line), with
+// nothing late.
 func TestSequencerMergesFiles(t *testing.T) {
 	a := &ingest.File{Index: 0, First: time.Unix(0, 100)}
 	b := &ingest.File{Index: 1, First: time.Unix(0, 150)}
-	var got []int64
-	s := newSequencer([]*ingest.File{a, b}, 0, func(e *Event) { got = append(got, e.Time) })
-	ev := func(ts ...int64) []Event {
+	var got []string
+	s := newSequencer([]*ingest.File{a, b}, 0, func(e *Event) { got = append(got, fmt.Sprintf("%d:%c%d", e.Time, 'a'+rune(e.Client>>8), e.Client&255)) })
+	// ev makes a block's events; Client tags each with its file and line.
+	ev := func(f *ingest.File, line int, ts ...int64) []Event {
 		var out []Event
 		for i, t := range ts {
-			out = append(out, Event{Time: t, seq: uint64(i)})
+			out = append(out, Event{Time: t, Client: uint64(f.Index)<<8 | uint64(line+i)})
 		}
 		return out
 	}
-	s.add(&ingest.Block{File: b, Seq: 1}, ev(250, 260))
-	s.add(&ingest.Block{File: a, Seq: 0}, ev(100, 120, 200))
-	if len(got) != 2 || got[0] != 100 || got[1] != 120 {
+	s.add(&ingest.Block{File: b, Seq: 1}, ev(b, 4, 250, 260))
+	s.add(&ingest.Block{File: a, Seq: 0}, ev(a, 1, 100, 120, 200))
+	if fmt.Sprint(got) != "[100:a1 120:a2]" {
 		t.Fatalf("released early or late: %v", got)
 	}
-	s.add(&ingest.Block{File: b, Seq: 0}, ev(150, 200, 240))
-	s.add(&ingest.Block{File: a, Seq: 1}, ev(300, 210)) // out of order within its block
+	s.add(&ingest.Block{File: b, Seq: 0}, ev(b, 1, 150, 200, 240))
+	s.add(&ingest.Block{File: a, Seq: 1}, ev(a, 4, 300, 210, 200, 210)) // out of order within its block
 	s.add(&ingest.Block{File: a, Seq: 2, Last: true}, nil)
 	s.add(&ingest.Block{File: b, Seq: 2, Last: true}, nil)
 	s.flush()
-	want := []int64{100, 120, 150, 200, 200, 210, 240, 250, 260, 300}
-	if fmt.Sprint(got) != fmt.Sprint(want) || s.late != 0 {
-		t.Errorf("got %v (late %d), want %v", got, s.late, want)
+	want := "[100:a1 120:a2 150:b1 200:a3 200:a6 200:b2 210:a5 210:a7 240:b3 250:b4 260:b5 300:a4]"
+	if fmt.Sprint(got) != want || s.late != 0 {
+		t.Errorf("got  %v (late %d)\nwant %v", got, s.late, want)
 	}
 }
 
@@ -488,10 +490,10 @@ func TestWindowClients(t *testing.T) {
 	}
 }
 
-// TestEventSize keeps an Event at 48 bytes: one is written per record.
+// TestEventSize keeps an Event at 40 bytes: one is written per record.
 func TestEventSize(t *testing.T) {
-	if n := unsafe.Sizeof(Event{}); n != 48 {
-		t.Errorf("an Event takes %d bytes, want 48: mind the fields' order and sizes", n)
+	if n := unsafe.Sizeof(Event{}); n != 40 {
+		t.Errorf("an Event takes %d bytes, want 40: mind the fields' order and sizes", n)
 	}
 }
 

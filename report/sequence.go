@@ -15,13 +15,13 @@ import (
 // a 429; retry chains) need of one record. Workers make one per analysed
 // record, in a per-block array; the sequencer puts them in time order.
 // They are written, sorted and read back in bulk: the fields are laid out
-// to fit 48 bytes (TestEventSize).
+// to fit 40 bytes (TestEventSize). An event's place among equal times is
+// its place in its block's array (line order) and its block's in the input.
 type Event struct {
 	Time       int64           // Unix nanoseconds
 	Client     uint64          // hash of the client key
 	Identity   uint64          // hash of (client, method, path with query): a retry's identity
 	Info       *FailInfo       // for retryable failures only
-	seq        uint64          // the record's line in its file; the sequencer adds the file's rank
 	RetryAfter int32           // seconds; -1 when not logged
 	Status     int16           // 0..999
 	Policy     classify.Policy // the retry policy of its status and method
@@ -110,17 +110,14 @@ func newSequencer(files []*ingest.File, lateness int64, consume func(*Event)) *s
 // they are not already (a log is written in time order): the sequencer
 // then merges blocks instead of heaping every event.
 func (s *sequencer) add(b *ingest.Block, evs []Event) {
-	rank := s.files[b.File.Index].rank
-	inOrder := true // the lines' times never go back: in order already, by time then line
-	for i := range evs {
-		evs[i].seq = rank<<40 | evs[i].seq&(1<<40-1)
-		if i > 0 && evs[i].Time < evs[i-1].Time {
-			inOrder = false
+	for i := 1; i < len(evs); i++ {
+		if evs[i].Time < evs[i-1].Time {
+			// Stable: events of one time stay in line order.
+			slices.SortStableFunc(evs, func(a, b Event) int { return cmp.Compare(a.Time, b.Time) })
+			break
 		}
 	}
-	if !inOrder {
-		slices.SortFunc(evs, func(a, b Event) int { return cmp.Or(cmp.Compare(a.Time, b.Time), cmp.Compare(a.seq, b.seq)) })
-	}
+	key := s.files[b.File.Index].rank<<40 | uint64(b.Seq)&(1<<40-1)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -143,7 +140,7 @@ func (s *sequencer) add(b *ingest.Block, evs []Event) {
 			putEvents(evs)
 			continue
 		}
-		heap.Push(&s.runs, &run{evs: evs})
+		heap.Push(&s.runs, &run{evs: evs, key: key})
 		s.held += len(evs)
 		if last := evs[len(evs)-1].Time; !fs.seen || last > fs.maxSeen {
 			fs.maxSeen, fs.seen = last, true
@@ -221,10 +218,13 @@ func getEvents(n int) []Event {
 
 func putEvents(evs []Event) { eventArrays.Put(&evs) }
 
-// run is one block's events, sorted, and how many were handed on.
+// run is one block's events, sorted, and how many were handed on. Its key
+// orders the events of equal time of different runs: the file's rank, then
+// the block's place in the file.
 type run struct {
 	evs []Event
 	pos int
+	key uint64
 }
 
 func (r *run) head() *Event { return &r.evs[r.pos] }
@@ -234,7 +234,7 @@ type runHeap []*run
 func (h runHeap) Len() int { return len(h) }
 func (h runHeap) Less(i, j int) bool {
 	a, b := h[i].head(), h[j].head()
-	return a.Time < b.Time || a.Time == b.Time && a.seq < b.seq
+	return a.Time < b.Time || a.Time == b.Time && h[i].key < h[j].key
 }
 func (h runHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
 func (h *runHeap) Push(x any)   { *h = append(*h, x.(*run)) }

@@ -222,7 +222,7 @@ func (s *Summary) event(r *ingest.Record, t int64, v classify.Verdict, key []byt
 	id = append(id, '?')
 	id = append(id, r.Query...)
 	s.idScratch = id
-	*ev = Event{Time: t, Client: client, Status: int16(r.Status), RetryAfter: ra, seq: uint64(r.Line),
+	*ev = Event{Time: t, Client: client, Status: int16(r.Status), RetryAfter: ra,
 		Identity: xxhash.Sum64(id), Policy: v.Retry, Failure: v.Class == classify.ClientError || v.Class == classify.ServerError || r.Status == 0}
 	if v.Retry.Retryable() {
 		// The client and the target in one string: one allocation.
