@@ -48,6 +48,16 @@ func (c countingReader) Read(b []byte) (int, error) {
 // DefaultMaxLine is the default line limit: 4 MiB.
 const DefaultMaxLine = 4 << 20
 
+// BlocksInFlight is how many blocks Run has read and not yet seen consumed
+// at most, with the given number of workers (0: GOMAXPROCS): the number of
+// its block buffers.
+func BlocksInFlight(workers int) int {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	return 2*workers + 2
+}
+
 // Run reads files, several at once in the order given, cuts them into
 // blocks, and calls consume for each block on one of opts.Workers
 // goroutines. After a file's last block comes a Last marker block. worker is the
@@ -76,7 +86,7 @@ func Run(ctx context.Context, files []*File, opts Options, consume func(worker i
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	blocks := make(chan *Block, workers)
-	nbuf := 2*workers + 2
+	nbuf := BlocksInFlight(workers)
 	pool := make(chan *[]byte, nbuf)
 	for range nbuf {
 		b := make([]byte, size)

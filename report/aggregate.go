@@ -31,13 +31,13 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, c
 	}
 	retries := newRetryTracker(rc)
 	order := ingest.SortByTime(files, opts)
-	seq := newSequencer(order, int64(reorderLateness), func(e *Event) {
+	seq := newSequencer(order, int64(reorderLateness), ingest.BlocksInFlight(opts.Workers), func(e *Event) {
 		tracker.consume(e)
 		retries.consume(e)
 	})
 	err := ingest.Run(ctx, order, opts, func(w int, b *ingest.Block) {
 		s, sc := sums[w], scanners[w]
-		evs := getEvents(b.Lines)
+		evs := seq.getEvents(b.Lines)
 		sc.Reset(b)
 		for sc.Next() {
 			switch sc.Kind() {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"time"
 
@@ -154,9 +155,12 @@ func (q *quotaAgg) flush() {
 			q.shed(cellLimit * 3 / 4)
 		}
 		if len(q.cells) == cap(q.cells) {
-			// Double: append grows a long slice by a quarter, copying
-			// the list ~30 times on its way to a few hundred thousand.
-			q.cells = slices.Grow(q.cells, max(1024, len(q.cells)))
+			// Double, up to the limit exactly: append grows a long slice
+			// by a quarter, copying the list ~30 times on its way to a few
+			// hundred thousand, and past the limit by up to a quarter more.
+			grown := make([]cellCount, len(q.cells), max(len(q.cells)+1, min(max(1024, 2*len(q.cells)), cellLimit)))
+			copy(grown, q.cells)
+			q.cells = grown
 		}
 		q.cells = append(q.cells, cellCount{cell{client, q.curWin}, n})
 	}
@@ -243,47 +247,58 @@ func (q *quotaAgg) shed(keep int) {
 	if len(q.cells) <= keep {
 		return
 	}
-	type group struct {
-		start, end int
-		requests   int64
-	}
-	var groups []group
-	for i := 0; i < len(q.cells); {
-		g := group{start: i}
-		for ; i < len(q.cells) && q.cells[i].c.client == q.cells[g.start].c.client; i++ {
-			g.requests += q.cells[i].n
+	// One pass over the cells, sorted by client, gives each client's
+	// requests and cells, added up by request count: the cells of the
+	// clients of r requests are light[r] (the many light clients) or
+	// heavy[r] (the few heavy ones). No list per client: on a busy log the
+	// cells fill again and again, and such lists were much of the live heap.
+	var light [1024]int
+	heavy := map[int64]int{}
+	q.eachClient(func(requests int64, cells []cellCount) {
+		if requests < int64(len(light)) {
+			light[requests] += len(cells)
+		} else {
+			heavy[requests] += len(cells)
 		}
-		g.end = i
-		groups = append(groups, g)
-	}
-	counts := make([]int64, len(groups))
-	for i, g := range groups {
-		counts[i] = g.requests
-	}
-	slices.Sort(counts)
+	})
 	// The smallest threshold whose clients' cells, dropped, leave at most
-	// keep: walk up the sorted counts.
-	cellsAt := map[int64]int{}
-	for _, g := range groups {
-		cellsAt[g.requests] += g.end - g.start
-	}
+	// keep: walk up the request counts.
 	left, threshold := len(q.cells), int64(-1)
-	for i := 0; i < len(counts) && left > keep; {
-		threshold = counts[i]
-		left -= cellsAt[threshold]
-		for i < len(counts) && counts[i] == threshold {
-			i++
+	for r := 0; r < len(light) && left > keep; r++ {
+		if light[r] > 0 {
+			left, threshold = left-light[r], int64(r)
+		}
+	}
+	if left > keep {
+		for _, r := range slices.Sorted(maps.Keys(heavy)) {
+			left, threshold = left-heavy[r], r
+			if left <= keep {
+				break
+			}
 		}
 	}
 	out := q.cells[:0]
-	for _, g := range groups {
-		if g.requests <= threshold {
-			q.dropped += g.requests
-			continue
+	q.eachClient(func(requests int64, cells []cellCount) {
+		if requests <= threshold {
+			q.dropped += requests
+			return
 		}
-		out = append(out, q.cells[g.start:g.end]...)
-	}
+		out = append(out, cells...) // never ahead of what eachClient reads
+	})
 	q.cells = out
+}
+
+// eachClient calls f with each client's requests and cells, the cells
+// being sorted by client.
+func (q *quotaAgg) eachClient(f func(requests int64, cells []cellCount)) {
+	for i := 0; i < len(q.cells); {
+		j, requests := i, int64(0)
+		for ; j < len(q.cells) && q.cells[j].c.client == q.cells[i].c.client; j++ {
+			requests += q.cells[j].n
+		}
+		f(requests, q.cells[i:j])
+		i = j
+	}
 }
 
 // compact sorts the cells by client and window and adds up the entries of

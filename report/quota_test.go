@@ -227,7 +227,7 @@ func TestSequencerMergesFiles(t *testing.T) {
 	a := &ingest.File{Index: 0, First: time.Unix(0, 100)}
 	b := &ingest.File{Index: 1, First: time.Unix(0, 150)}
 	var got []string
-	s := newSequencer([]*ingest.File{a, b}, 0, func(e *Event) { got = append(got, fmt.Sprintf("%d:%c%d", e.Time, 'a'+rune(e.Client>>8), e.Client&255)) })
+	s := newSequencer([]*ingest.File{a, b}, 0, 4, func(e *Event) { got = append(got, fmt.Sprintf("%d:%c%d", e.Time, 'a'+rune(e.Client>>8), e.Client&255)) })
 	// ev makes a block's events; Client tags each with its file and line.
 	ev := func(f *ingest.File, line int, ts ...int64) []Event {
 		var out []Event
@@ -291,7 +291,7 @@ func TestSequencerBound(t *testing.T) {
 	a := &ingest.File{Index: 0, First: time.Unix(0, 100)}
 	b := &ingest.File{Index: 1, First: time.Unix(0, 100)} // never starts
 	var got int
-	s := newSequencer([]*ingest.File{a, b}, 0, func(*Event) { got++ })
+	s := newSequencer([]*ingest.File{a, b}, 0, 4, func(*Event) { got++ })
 	s.maxHeld = 3
 	evs := []Event{{Time: 100}, {Time: 200}, {Time: 300}, {Time: 400}, {Time: 500}}
 	s.add(&ingest.Block{File: a, Seq: 0}, evs)
@@ -306,9 +306,16 @@ func TestSequencerBound(t *testing.T) {
 
 // TestShedKeepsHeavyClients fills the quota cells past their bound: the
 // clients with the fewest requests lose their cells first, whole, and the
-// requests dropped are counted.
+// requests dropped are counted; clients of 1,024 requests and more are
+// counted apart (heavy), and shed in their order too.
 func TestShedKeepsHeavyClients(t *testing.T) {
 	q := newQuotaAgg(QuotaOptions{})
+	for w := range int64(10) {
+		q.cells = append(q.cells, cellCount{cell{4, w}, 500}) // heaviest: 5,000 requests
+	}
+	for w := range int64(20) {
+		q.cells = append(q.cells, cellCount{cell{3, w}, 100}) // heavier: 2,000
+	}
 	for w := range int64(100) {
 		q.cells = append(q.cells, cellCount{cell{1, w}, 10}) // heavy: 1,000 requests
 	}
@@ -319,17 +326,27 @@ func TestShedKeepsHeavyClients(t *testing.T) {
 		q.cells = append(q.cells, cellCount{cell{100 + c, 7}, 1}) // 200 light clients
 	}
 	q.cells = append(q.cells, cellCount{cell{1, 3}, 5}) // a duplicate cell, added up
-	q.shed(160)
-	total := map[uint64]int64{}
-	for _, c := range q.cells {
-		total[c.c.client] += c.n
+	totals := func() map[uint64]int64 {
+		total := map[uint64]int64{}
+		for _, c := range q.cells {
+			total[c.c.client] += c.n
+		}
+		return total
 	}
-	if len(q.cells) != 150 || total[1] != 1005 || total[2] != 100 || q.dropped != 200 {
-		t.Errorf("after shed(160): %d cells, heavy %d, medium %d, dropped %d; want 150, 1005, 100, 200", len(q.cells), total[1], total[2], q.dropped)
-	}
-	q.shed(100)
-	if len(q.cells) != 100 || q.dropped != 300 || total[1] != 1005 {
-		t.Errorf("after shed(100): %d cells, dropped %d; want the heavy client's 100 cells, 300 dropped", len(q.cells), q.dropped)
+	for _, step := range []struct {
+		keep, cells int
+		dropped     int64
+		kept        map[uint64]int64
+	}{
+		{160, 130, 300, map[uint64]int64{1: 1005, 3: 2000, 4: 5000}},
+		{100, 30, 1305, map[uint64]int64{3: 2000, 4: 5000}},
+		{15, 10, 3305, map[uint64]int64{4: 5000}},
+		{10, 10, 3305, map[uint64]int64{4: 5000}},
+	} {
+		q.shed(step.keep)
+		if got := totals(); len(q.cells) != step.cells || q.dropped != step.dropped || fmt.Sprint(got) != fmt.Sprint(step.kept) {
+			t.Errorf("after shed(%d): %d cells, %d dropped, kept %v; want %d, %d, %v", step.keep, len(q.cells), q.dropped, got, step.cells, step.dropped, step.kept)
+		}
 	}
 }
 

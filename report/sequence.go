@@ -58,6 +58,7 @@ type sequencer struct {
 	held     int // events in runs, not yet handed on
 	maxHeld  int // past it the oldest go on whatever the files' progress
 	consume  func(*Event)
+	spare    chan []Event // emptied event arrays (getEvents)
 }
 
 // maxHeldEvents bounds the reorder buffer (about 64 MB of events). Inputs
@@ -92,8 +93,12 @@ func (fs *fileStream) progress() int64 {
 
 // newSequencer makes a sequencer for files, given in the order they are
 // read (ties between files go by that order, within a file by line).
-func newSequencer(files []*ingest.File, lateness int64, consume func(*Event)) *sequencer {
-	s := &sequencer{files: make([]fileStream, len(files)), lateness: lateness, consume: consume, maxHeld: maxHeldEvents}
+//
+// It keeps up to spares emptied event arrays for getEvents: as many as the
+// blocks that can be in flight (the readers' buffers) is enough.
+func newSequencer(files []*ingest.File, lateness int64, spares int, consume func(*Event)) *sequencer {
+	s := &sequencer{files: make([]fileStream, len(files)), lateness: lateness, consume: consume, maxHeld: maxHeldEvents,
+		spare: make(chan []Event, spares)}
 	for rank, f := range files {
 		fs := &s.files[f.Index]
 		fs.rank = uint64(rank)
@@ -137,7 +142,7 @@ func (s *sequencer) add(b *ingest.Block, evs []Event) {
 		}
 		fs.next++
 		if len(evs) == 0 {
-			putEvents(evs)
+			s.putEvents(evs)
 			continue
 		}
 		heap.Push(&s.runs, &run{evs: evs, key: key})
@@ -178,7 +183,7 @@ func (s *sequencer) release() {
 	switch {
 	case r.pos == len(r.evs):
 		heap.Pop(&s.runs)
-		putEvents(r.evs)
+		s.putEvents(r.evs)
 	case s.runs.topStays():
 		// Blocks seldom overlap in time: the run at the top mostly stays
 		// there, and the heap needs no fixing.
@@ -202,21 +207,31 @@ func (s *sequencer) flush() {
 	}
 }
 
-// eventArrays recycles the blocks' event arrays: an array goes back once
-// the sequencer has handed on its last event. A fresh array per block
-// (over a megabyte for 4 MB of log) cost a page fault per 4 KB on first
-// write: ~10,000 faults and 0.1 s of system time per 2 million lines.
-var eventArrays sync.Pool
-
-// getEvents returns an empty event array with room for n events.
-func getEvents(n int) []Event {
-	if p, ok := eventArrays.Get().(*[]Event); ok && cap(*p) >= n {
-		return (*p)[:0]
+// getEvents returns an empty event array with room for n events: a spare
+// one when there is one big enough. A fresh array per block (over a
+// megabyte for 4 MB of log) cost a page fault per 4 KB on first write:
+// ~10,000 faults and 0.1 s of system time per 2 million lines.
+func (s *sequencer) getEvents(n int) []Event {
+	select {
+	case evs := <-s.spare:
+		if cap(evs) >= n {
+			return evs[:0]
+		}
+	default:
 	}
 	return make([]Event, 0, n+n/4)
 }
 
-func putEvents(evs []Event) { eventArrays.Put(&evs) }
+// putEvents keeps an array the sequencer has handed on whole, when fewer
+// than the spares' bound are kept. A fixed bound, not a sync.Pool: the
+// arrays in use are one per block in flight, and a pool kept a growing
+// number alive between collections (4 to 10 MB over a 3 GB log).
+func (s *sequencer) putEvents(evs []Event) {
+	select {
+	case s.spare <- evs:
+	default:
+	}
+}
 
 // run is one block's events, sorted, and how many were handed on. Its key
 // orders the events of equal time of different runs: the file's rank, then
