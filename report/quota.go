@@ -168,8 +168,8 @@ func (q *quotaAgg) flush() {
 }
 
 // windowClients counts the current window's requests per client: a hash
-// table keyed by the client's hash itself (no hashing), with open
-// addressing, that lists the slots it fills so that emptying it after the
+// table keyed by the client's hash itself (no hashing; positions from
+// home), with open addressing, that lists the slots it fills so that emptying it after the
 // window costs what the window held, whatever size a busy window once grew
 // it to. The hash 0 marks an empty slot: a client whose hash is 0 is
 // counted apart.
@@ -191,8 +191,8 @@ func (w *windowClients) add(client uint64) {
 	if len(w.used)*4 >= len(w.keys)*3 {
 		w.grow()
 	}
-	mask := uint64(len(w.keys) - 1)
-	i := client & mask
+	mask := len(w.keys) - 1
+	i := home(client, len(w.keys))
 	for w.keys[i] != client {
 		if w.keys[i] == 0 {
 			w.keys[i] = client
@@ -210,13 +210,13 @@ func (w *windowClients) grow() {
 	keys, counts, used := w.keys, w.counts, w.used
 	n := max(64, 2*len(keys))
 	w.keys, w.counts, w.used = make([]uint64, n), make([]int32, n), make([]int32, 0, n)
-	mask := uint64(n - 1)
+	mask := n - 1
 	for _, j := range used {
 		if j < 0 {
 			w.used = append(w.used, j)
 			continue
 		}
-		i := keys[j] & mask
+		i := home(keys[j], n)
 		for w.keys[i] != 0 {
 			i = (i + 1) & mask
 		}

@@ -399,3 +399,46 @@ func BenchmarkTableFlood(b *testing.B) {
 		}
 	}
 }
+
+// TestTableCraftedKeys fills a table with keys whose hashes share their low
+// 10 bits, as a log made to slow the tool down would: their positions are
+// spread all the same (home), so no look-up walks far.
+func TestTableCraftedKeys(t *testing.T) {
+	tb := NewTable(1 << 20)
+	for i, n := 0, 0; n < 1000; i++ {
+		k := fmt.Appendf(nil, "client-%d", i)
+		if hashClient(k)&0x3ff != 0 {
+			continue
+		}
+		tb.GetHashed(k, hashClient(k)).Requests++
+		n++
+	}
+	if got := longestWalk(tb.index, func(i int32) uint64 { return tb.slots[i-1].hash }); got > 64 {
+		t.Errorf("a look-up walks up to %d positions of %d for %d keys", got, len(tb.index), tb.Len())
+	}
+}
+
+// TestWindowClientsCrafted does the same for the quota's per-window client
+// counts, whose keys are the client hashes themselves.
+func TestWindowClientsCrafted(t *testing.T) {
+	var w windowClients
+	for i := range uint64(3000) {
+		w.add(i<<20 | 0x5a5a)
+	}
+	if got := longestWalk(w.keys, func(k uint64) uint64 { return k }); got > 64 {
+		t.Errorf("a look-up walks up to %d positions of %d", got, len(w.keys))
+	}
+}
+
+// longestWalk returns how far the farthest entry of an open-addressing
+// table sits from its home position; zero values are empty positions.
+func longestWalk[E comparable](positions []E, hash func(E) uint64) int {
+	var zero E
+	longest := 0
+	for p, e := range positions {
+		if e != zero {
+			longest = max(longest, (p-home(hash(e), len(positions)))&(len(positions)-1))
+		}
+	}
+	return longest
+}

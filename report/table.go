@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"math/bits"
+	"math/rand/v2"
 	"slices"
 
 	"github.com/DataDog/sketches-go/ddsketch"
@@ -127,7 +128,7 @@ func (t *Table) get(key []byte, quick, h uint64, hashed bool) *Counts {
 // position where it would go.
 func (t *Table) find(key []byte, h uint64) int {
 	mask := len(t.index) - 1
-	for pos := int(h) & mask; ; pos = (pos + 1) & mask {
+	for pos := home(h, len(t.index)); ; pos = (pos + 1) & mask {
 		i := t.index[pos]
 		if i == 0 {
 			return pos
@@ -148,12 +149,30 @@ func (t *Table) rehash(size int) {
 	}
 	mask := size - 1
 	for i := range t.slots {
-		pos := int(t.slots[i].hash) & mask
+		pos := home(t.slots[i].hash, size)
 		for t.index[pos] != 0 {
 			pos = (pos + 1) & mask
 		}
 		t.index[pos] = int32(i + 1)
 	}
+}
+
+// hashSeed is mixed into the positions of the open-addressing tables (the
+// Tables' indexes, the quota's per-window client counts): a new one each
+// run, from the runtime's random source.
+var hashSeed = rand.Uint64()
+
+// home returns the first position of hash h in an open-addressing table of
+// size positions, a power of two. The hashes of keys (xxhash) are the same
+// in every run and anyone can compute them: taken as they are, a log made
+// of keys whose hashes share their low bits (easily searched for) would
+// pile them into one run of positions that every look-up walks, quadratic
+// work. Mixed with the secret seed, and taken from the product's high
+// bits, the positions cannot be aimed at.
+func home(h uint64, size int) int {
+	x := h ^ hashSeed
+	x ^= x >> 32
+	return int(x * 0x9e3779b97f4a7c15 >> (64 - bits.TrailingZeros(uint(size))))
 }
 
 // fingerprint is a quick hash of a key from its length and its first and
