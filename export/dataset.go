@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 )
@@ -37,15 +38,23 @@ type partWriter interface {
 // of a long log would otherwise keep a Parquet writer open per day; when a
 // new day comes, the file least recently written is finished (a log is in
 // time order, so a past day rarely gets more rows; if it does, they go to
-// its next part file, part-00001...). A Dataset is for one goroutine.
+// its next part file, part-00001...).
+//
+// A finished file is closed on a goroutine of its own (a Parquet file's
+// last row group is encoded and compressed then, a fifth of an export's
+// writing), at most maxClosing at once, while the next day's rows are
+// written: the writing is otherwise one goroutine's. A Dataset's methods
+// are for one goroutine.
 type Dataset struct {
-	dir    string
-	opts   Options
-	schema *arrow.Schema
-	open   map[string]*part // by day ("" without partitions)
-	done   []*part          // finished, waiting for Commit's rename
-	parts  map[string]int   // how many parts each day has
-	clock  int64
+	dir     string
+	opts    Options
+	schema  *arrow.Schema
+	open    map[string]*part // by day ("" without partitions)
+	done    []*part          // finished or finishing, waiting for Commit's rename
+	parts   map[string]int   // how many parts each day has
+	clock   int64
+	closing sync.WaitGroup
+	slots   chan struct{} // one per file being closed
 }
 
 type part struct {
@@ -53,9 +62,13 @@ type part struct {
 	w         partWriter
 	rows      int64
 	used      int64 // the clock of its last write
+	err       error // of its closing; read after Dataset.closing.Wait
 }
 
-const maxOpen = 4
+const (
+	maxOpen    = 4
+	maxClosing = 2
+)
 
 // NewDataset prepares writing rows of schema to dir, which it creates
 // (mode 0750) when missing.
@@ -74,7 +87,8 @@ func NewDataset(dir string, schema *arrow.Schema, opts Options) (*Dataset, error
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("cannot create %s: %w", dir, err)
 	}
-	return &Dataset{dir: dir, opts: opts, schema: schema, open: map[string]*part{}, parts: map[string]int{}}, nil
+	return &Dataset{dir: dir, opts: opts, schema: schema, open: map[string]*part{}, parts: map[string]int{},
+		slots: make(chan struct{}, maxClosing)}, nil
 }
 
 // path returns the final path of a day's n-th file.
@@ -98,9 +112,7 @@ func (d *Dataset) Write(b Batch) error {
 	pt := d.open[day]
 	if pt == nil {
 		if len(d.open) >= maxOpen {
-			if err := d.finishOldest(); err != nil {
-				return err
-			}
+			d.finishOldest()
 		}
 		var err error
 		if pt, err = d.create(day); err != nil {
@@ -144,7 +156,7 @@ func (d *Dataset) create(day string) (*part, error) {
 }
 
 // finishOldest finishes the open file least recently written.
-func (d *Dataset) finishOldest() error {
+func (d *Dataset) finishOldest() {
 	var oldest string
 	var used int64 = -1
 	for day, pt := range d.open {
@@ -154,21 +166,27 @@ func (d *Dataset) finishOldest() error {
 	}
 	pt := d.open[oldest]
 	delete(d.open, oldest)
-	return d.finish(pt)
+	d.finish(pt)
 }
 
-func (d *Dataset) finish(pt *part) error {
+// finish closes a part's file on a goroutine, once one of the maxClosing
+// slots is free; its error is read after closing.Wait.
+func (d *Dataset) finish(pt *part) {
 	meta := map[string]string{}
 	for k, v := range d.opts.Metadata {
 		meta[k] = v
 	}
 	meta["analyze.rows"] = fmt.Sprint(pt.rows)
 	d.done = append(d.done, pt)
-	if err := pt.w.Close(meta); err != nil {
-		return fmt.Errorf("cannot finish %s: %w", pt.tmp, err)
-	}
-	pt.w = nil
-	return nil
+	d.slots <- struct{}{}
+	d.closing.Go(func() {
+		defer func() { <-d.slots }()
+		if err := pt.w.Close(meta); err != nil {
+			pt.err = fmt.Errorf("cannot finish %s: %w", pt.tmp, err)
+			return
+		}
+		pt.w = nil
+	})
 }
 
 // Commit finishes every file and renames it into place; it returns the
@@ -180,11 +198,15 @@ func (d *Dataset) Commit() (map[string]int64, error) {
 	}
 	slices.Sort(days)
 	for _, day := range days {
-		if err := d.finish(d.open[day]); err != nil {
-			d.Abort()
-			return nil, err
-		}
+		d.finish(d.open[day])
 		delete(d.open, day)
+	}
+	d.closing.Wait()
+	for _, pt := range d.done {
+		if pt.err != nil {
+			d.Abort()
+			return nil, pt.err
+		}
 	}
 	rows := map[string]int64{}
 	for _, pt := range d.done {
@@ -215,6 +237,7 @@ func (d *Dataset) Commit() (map[string]int64, error) {
 
 // Abort removes the temporary files; nothing half-written stays.
 func (d *Dataset) Abort() {
+	d.closing.Wait()
 	for _, pt := range d.open {
 		pt.w.Abort()
 		os.Remove(pt.tmp)
