@@ -442,3 +442,27 @@ func longestWalk[E comparable](positions []E, hash func(E) uint64) int {
 	}
 	return longest
 }
+
+// TestTableKeyBytes counts keys of 100 KB each, as a log of long user
+// names would have: the table folds to stay within its key bytes, and
+// nothing is lost.
+func TestTableKeyBytes(t *testing.T) {
+	tb := NewTable(clientLimit)
+	long := bytes.Repeat([]byte("u"), 100<<10)
+	var total int64
+	for i := range 400 {
+		k := fmt.Appendf(long[:len(long):len(long)], "-%d", i)
+		tb.Get(k).Requests += int64(1 + i%3)
+		total += int64(1 + i%3)
+	}
+	if len(tb.keys) > tableKeyBytes+len(long)+16 || tb.Folded == 0 {
+		t.Errorf("%d key bytes kept (bound %d), %d folded", len(tb.keys), tableKeyBytes, tb.Folded)
+	}
+	sum := tb.Other.Requests
+	for _, e := range tb.Top(-1, byRequests) {
+		sum += e.Requests
+	}
+	if sum != total {
+		t.Errorf("kept and folded add up to %d, want %d", sum, total)
+	}
+}

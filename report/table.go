@@ -69,6 +69,12 @@ type Table struct {
 
 const hotSlots = 256
 
+// tableKeyBytes bounds a table's key bytes as its limit bounds its keys:
+// keys are logged values (user names, addresses, templated paths), a few
+// dozen bytes each on a real log, but a line may be megabytes long. Past
+// it the table folds as when it is full.
+const tableKeyBytes = 16 << 20
+
 // slot holds a key's counts, its hash and where its bytes are in the arena
 // (an int offset: 20,000 keys of a long logged user name pass 2 GiB).
 type slot struct {
@@ -78,7 +84,8 @@ type slot struct {
 	len  int
 }
 
-// NewTable returns a table that keeps at most limit keys.
+// NewTable returns a table that keeps at most limit keys (and about
+// tableKeyBytes of them).
 func NewTable(limit int) *Table {
 	return &Table{limit: max(limit, 2), index: make([]int32, 16), hot: new([hotSlots]int32)}
 }
@@ -110,7 +117,7 @@ func (t *Table) get(key []byte, quick, h uint64, hashed bool) *Counts {
 	pos := t.find(key, h)
 	i := t.index[pos]
 	if i == 0 {
-		if len(t.slots) >= t.limit {
+		if len(t.slots) >= t.limit || len(t.keys)+len(key) > tableKeyBytes && len(t.slots) > 1 {
 			t.fold()
 			pos = t.find(key, h)
 		} else if 2*(len(t.slots)+1) > len(t.index) {
