@@ -466,3 +466,42 @@ func TestTableKeyBytes(t *testing.T) {
 		t.Errorf("kept and folded add up to %d, want %d", sum, total)
 	}
 }
+
+// TestLongValuesCut reads lines whose user name and path are 100 KB long:
+// the client and the endpoint are cut to maxKeyBytes, the unrecovered
+// failure's target to maxTargetBytes, each marked with "…", and the
+// lines still count as they are.
+func TestLongValuesCut(t *testing.T) {
+	user := strings.Repeat("u", 100<<10)
+	path := "/api/" + strings.Repeat("x/", 50<<10)
+	var log strings.Builder
+	for i := range 3 {
+		fmt.Fprintf(&log, "10.0.0.1 - %s [12/Mar/2025:10:00:0%d +0000] \"GET %s?q=%d HTTP/1.1\" 503 0 \"-\" \"-\"\n", user, i, path, i)
+	}
+	p := filepath.Join(t.TempDir(), "long.log")
+	if err := os.WriteFile(p, []byte(log.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := ingest.Expand([]string{p}, false)
+	sum, err := Aggregate(context.Background(), files, ingest.Options{}, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Build(sum, files, Filter{}, Options{Top: 10, Unrecovered: true})
+	if r.Input.Records != 3 || len(r.Clients) != 1 || len(r.Endpoints) != 1 {
+		t.Fatalf("%d records, %d clients, %d endpoints; want 3, 1, 1", r.Input.Records, len(r.Clients), len(r.Endpoints))
+	}
+	cutTo := func(what, s string, n int) {
+		if len(s) != n+len("…") || !strings.HasSuffix(s, "…") {
+			t.Errorf("%s: %d bytes ending %q, want %d and …", what, len(s), s[max(0, len(s)-8):], n)
+		}
+	}
+	cutTo("client", r.Clients[0].Client, maxKeyBytes)
+	cutTo("endpoint", r.Endpoints[0].Endpoint, maxKeyBytes)
+	if r.Clients[0].Requests != 3 || r.Retry.Unrecovered != 3 || len(r.Retry.UnrecoveredList) != 3 {
+		t.Fatalf("client requests %d, unrecovered %d (%d listed); want 3, 3, 3", r.Clients[0].Requests, r.Retry.Unrecovered, len(r.Retry.UnrecoveredList))
+	}
+	u := r.Retry.UnrecoveredList[0]
+	cutTo("unrecovered client", u.Client, maxKeyBytes)
+	cutTo("unrecovered path", u.Path, maxTargetBytes)
+}

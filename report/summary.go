@@ -91,9 +91,10 @@ type Summary struct {
 	// Stored counts the earlier runs merged in (MergeSnapshot).
 	Stored Stored
 
-	scratch   []byte
-	idScratch []byte
-	names     *interner // endpoints and methods of failure descriptions
+	scratch    []byte
+	idScratch  []byte
+	keyScratch []byte
+	names      *interner // endpoints and methods of failure descriptions
 }
 
 // NewSummary returns an empty summary that keeps the records cfg's filter
@@ -142,6 +143,22 @@ func ClientKey(r *ingest.Record) []byte {
 
 var dash = []byte("-")
 
+// Logged values kept as keys or shown in lists are cut, as a line may be
+// megabytes long: a client or endpoint at maxKeyBytes, a failure's target
+// in the unrecovered list at maxTargetBytes, each marked by cut.
+const (
+	maxKeyBytes    = 512
+	maxTargetBytes = 2048
+)
+
+// cut shortens b, a buffer of the caller's, to n bytes and "…" when longer.
+func cut(b []byte, n int) []byte {
+	if len(b) <= n {
+		return b
+	}
+	return append(b[:n], "…"...)
+}
+
 // Add counts one record. It reports whether the record passed the filter;
 // when it did and ev is not nil, it fills ev with what the order-sensitive
 // analyses need of it.
@@ -156,10 +173,14 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 	v := classify.Classify(r.Status, r.Method)
 	endpoint := dash // no request line, so no endpoint
 	if len(r.Method) > 0 {
-		s.scratch = classify.Template(s.scratch[:0], r.Path)
+		s.scratch = cut(classify.Template(s.scratch[:0], r.Path), maxKeyBytes)
 		endpoint = s.scratch
 	}
 	key := s.client.Key(r)
+	if len(key) > maxKeyBytes {
+		s.keyScratch = cut(append(s.keyScratch[:0], key...), maxKeyBytes)
+		key = s.keyScratch
+	}
 	if s.match != nil && !s.match.keep(key, endpoint, r.Path, r.Method, r.Status, v.Class) {
 		fc.Filtered++
 		s.Filtered++
@@ -227,7 +248,13 @@ func (s *Summary) event(r *ingest.Record, t int64, v classify.Verdict, key []byt
 	if v.Retry.Retryable() {
 		// The client and the target in one string: one allocation.
 		var both string
-		if len(r.Query) > 0 {
+		if len(r.Path)+len(r.Query) > maxTargetBytes {
+			target := append(s.idScratch[:0], r.Path...)
+			if len(r.Query) > 0 {
+				target = append(append(target, '?'), r.Query...)
+			}
+			both = string(key) + string(cut(target, maxTargetBytes))
+		} else if len(r.Query) > 0 {
 			both = string(key) + string(r.Path) + "?" + string(r.Query)
 		} else {
 			both = string(key) + string(r.Path)
