@@ -155,12 +155,12 @@ func (q *quotaAgg) flush() {
 			q.shed(cellLimit * 3 / 4)
 		}
 		if len(q.cells) == cap(q.cells) {
-			// Double, up to the limit exactly: append grows a long slice
-			// by a quarter, copying the list ~30 times on its way to a few
-			// hundred thousand, and past the limit by up to a quarter more.
-			grown := make([]cellCount, len(q.cells), max(len(q.cells)+1, min(max(1024, 2*len(q.cells)), cellLimit)))
-			copy(grown, q.cells)
-			q.cells = grown
+			// Double, up to the limit exactly (shed keeps the list below
+			// it): append grows a long slice by a quarter, copying the list
+			// ~30 times on its way to a few hundred thousand, and past the
+			// limit by up to a quarter more.
+			size := min(max(1024, 2*len(q.cells)), cellLimit)
+			q.cells = append(make([]cellCount, 0, size), q.cells...)
 		}
 		q.cells = append(q.cells, cellCount{cell{client, q.curWin}, n})
 	}
@@ -169,10 +169,10 @@ func (q *quotaAgg) flush() {
 
 // windowClients counts the current window's requests per client: a hash
 // table keyed by the client's hash itself (no hashing; positions from
-// home), with open addressing, that lists the slots it fills so that emptying it after the
-// window costs what the window held, whatever size a busy window once grew
-// it to. The hash 0 marks an empty slot: a client whose hash is 0 is
-// counted apart.
+// home), with open addressing, that lists the slots it fills so that
+// emptying it after the window costs what the window held, whatever size a
+// busy window once grew it to. The hash 0 marks an empty slot: a client
+// whose hash is 0 is counted apart.
 type windowClients struct {
 	keys   []uint64
 	counts []int32

@@ -249,6 +249,7 @@ func (s *Summary) event(r *ingest.Record, t int64, v classify.Verdict, key []byt
 		// The client and the target in one string: one allocation.
 		var both string
 		if len(r.Path)+len(r.Query) > maxTargetBytes {
+			// idScratch is free again: the identity is hashed.
 			target := append(s.idScratch[:0], r.Path...)
 			if len(r.Query) > 0 {
 				target = append(append(target, '?'), r.Query...)
