@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -168,5 +169,47 @@ func TestCloudFront(t *testing.T) {
 		rec.Bytes != 392 || rec.Duration != time.Millisecond || string(rec.Protocol) != "HTTP/2.0" || string(rec.Host) != "d111111abcdef8.cloudfront.net" ||
 		!strings.HasPrefix(string(rec.UserAgent), "Mozilla/5.0 (Windows NT 10.0;") || string(rec.RequestID) != "SOX4xwn4XV6Q4rgb7XiVGOHms_BGlTAC4KyHmureZmBNrjGdRLiNIQ==" {
 		t.Errorf("%s %+v", got, rec)
+	}
+}
+
+// strByLoop is the JSON string reader as it was: byte by byte.
+func strByLoop(s *jsonScanner, p *jsonParser) ([]byte, bool) {
+	start := s.i + 1
+	for i := start; i < len(s.b); i++ {
+		switch c := s.b[i]; {
+		case c == '"':
+			s.i = i + 1
+			return s.b[start:i], true
+		case c == '\\':
+			return s.unescape(p, start)
+		case c < 0x20:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// TestJSONStrAgainstLoop reads random strings, rich in quotes, backslashes,
+// control characters and high bytes, with str and with the byte loop: the
+// same content, verdict and position every time.
+func TestJSONStrAgainstLoop(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	alphabet := []byte("ab\"\\\\x0u/n\x01\x1f \x7f\xc3\xa9\x80\xff")
+	for range 200000 {
+		b := make([]byte, 1+rng.IntN(40))
+		b[0] = '"'
+		for i := 1; i < len(b); i++ {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+			if rng.IntN(3) > 0 {
+				b[i] = 'a' + byte(rng.IntN(26))
+			}
+		}
+		s1, s2 := &jsonScanner{b: b}, &jsonScanner{b: b}
+		p1, p2 := &jsonParser{}, &jsonParser{}
+		got, ok := s1.str(p1)
+		want, wantOK := strByLoop(s2, p2)
+		if ok != wantOK || string(got) != string(want) || ok && s1.i != s2.i {
+			t.Fatalf("str(%q) = %q %v at %d, the loop %q %v at %d", b, got, ok, s1.i, want, wantOK, s2.i)
+		}
 	}
 }
