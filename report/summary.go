@@ -193,11 +193,13 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 		s.Last = r.Time
 	}
 	s.Classes[v.Class]++
+	var lat duration // the duration's sketch bucket, found once for the three sketches
 	if r.Duration >= 0 {
+		lat = latencyOf(r.Duration)
 		if s.Latency == nil {
 			s.Latency = newSketch()
 		}
-		s.Latency.Add(float64(r.Duration) / float64(time.Millisecond))
+		addLatency(s.Latency, lat)
 	}
 	s.Statuses[r.Status]++
 
@@ -213,13 +215,13 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 		if ep.Latency == nil {
 			ep.Latency = newSketch()
 		}
-		ep.Latency.Add(float64(r.Duration) / float64(time.Millisecond))
+		addLatency(ep.Latency, lat)
 	}
 	client := hashClient(key)
 	count(s.Clients.GetHashed(key, client), v)
 	t := r.Time.UnixNano()
 	s.quota.add(t, client, r.Status, r.RateLimit, r.RateRemaining)
-	s.tl.add(t, r.Status, v.Class, r.Duration, endpoint, client)
+	s.tl.add(t, r.Status, v.Class, r.Duration >= 0, lat, endpoint, client)
 	if ev != nil {
 		s.event(r, t, v, key, client, endpoint, ev)
 	}

@@ -144,7 +144,7 @@ func floorDiv(t, w int64) int64 {
 
 // add counts one analysed record; endpoint is the templated endpoint,
 // client the client key's hash.
-func (a *timelineAgg) add(t int64, status int, class classify.Class, dur time.Duration, endpoint []byte, client uint64) {
+func (a *timelineAgg) add(t int64, status int, class classify.Class, timed bool, lat duration, endpoint []byte, client uint64) {
 	w, tw := a.lastW, a.lastTW
 	if tw == nil || t < a.lastStart || uint64(t)-uint64(a.lastStart) >= uint64(a.width) {
 		w = floorDiv(t, a.width)
@@ -153,7 +153,7 @@ func (a *timelineAgg) add(t int64, status int, class classify.Class, dur time.Du
 	if tw == nil {
 		if len(a.windows) >= timelineCap {
 			a.widen(nextWidth(a.width))
-			a.add(t, status, class, dur, endpoint, client)
+			a.add(t, status, class, timed, lat, endpoint, client)
 			return
 		}
 		tw = &tlWindow{}
@@ -164,11 +164,11 @@ func (a *timelineAgg) add(t int64, status int, class classify.Class, dur time.Du
 	}
 	tw.classes[class]++
 	tw.statuses.add(int32(status), 1)
-	if dur >= 0 {
+	if timed {
 		if tw.latency == nil {
 			tw.latency = newSketch()
 		}
-		tw.latency.Add(float64(dur) / float64(time.Millisecond))
+		addLatency(tw.latency, lat)
 	}
 	if status >= 500 && status <= 599 || status == 429 {
 		dropped := false

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -22,7 +23,7 @@ func series(reqs, fails []int) *timelineAgg {
 			if k < fails[i] {
 				status = 503
 			}
-			a.add(t0+int64(i)*int64(time.Minute)+int64(k), status, classify.ClassOf(status), -1, []byte("/api/imports/{id}"), uint64(k%3))
+			a.add(t0+int64(i)*int64(time.Minute)+int64(k), status, classify.ClassOf(status), false, duration{}, []byte("/api/imports/{id}"), uint64(k%3))
 		}
 	}
 	return a
@@ -99,8 +100,9 @@ func TestTimelineWidens(t *testing.T) {
 	one := newTimelineAgg(0)
 	parts := []*timelineAgg{newTimelineAgg(0), newTimelineAgg(0), newTimelineAgg(0)}
 	for i, r := range recs {
-		one.add(r.t, r.status, classify.ClassOf(r.status), time.Duration(r.status)*time.Millisecond, []byte("/x"), uint64(i%7))
-		parts[i%3].add(r.t, r.status, classify.ClassOf(r.status), time.Duration(r.status)*time.Millisecond, []byte("/x"), uint64(i%7))
+		lat := latencyOf(time.Duration(r.status) * time.Millisecond)
+		one.add(r.t, r.status, classify.ClassOf(r.status), true, lat, []byte("/x"), uint64(i%7))
+		parts[i%3].add(r.t, r.status, classify.ClassOf(r.status), true, lat, []byte("/x"), uint64(i%7))
 	}
 	if len(one.windows) > timelineCap || one.width != int64(15*time.Minute) {
 		t.Errorf("%d windows of %v; want at most %d, widened to 15m", len(one.windows), time.Duration(one.width), timelineCap)
@@ -145,5 +147,32 @@ func TestStatusCounts(t *testing.T) {
 	}
 	if c.get(999) != 0 {
 		t.Errorf("get(999) = %d, want 0", c.get(999))
+	}
+}
+
+// TestAddLatency adds the same durations to one sketch with Add and to
+// another through latencyOf and addLatency (the bucket found once): the
+// two encode the same, zero and sub-bucket durations included.
+func TestAddLatency(t *testing.T) {
+	byAdd, byBucket := newSketch(), newSketch()
+	rng := rand.New(rand.NewPCG(41, 42))
+	for i := range 100000 {
+		d := time.Duration(rng.Int64N(int64(time.Minute)))
+		switch i % 10 {
+		case 0:
+			d = 0
+		case 1:
+			d = time.Duration(rng.Int64N(1000)) // below a microsecond
+		case 2:
+			d = time.Duration(rng.Int64N(1 << 62)) // decades
+		}
+		byAdd.Add(float64(d) / float64(time.Millisecond))
+		addLatency(byBucket, latencyOf(d))
+	}
+	var a, b []byte
+	byAdd.Encode(&a, false)
+	byBucket.Encode(&b, false)
+	if !bytes.Equal(a, b) {
+		t.Errorf("the sketches differ: %d and %d encoded bytes", len(a), len(b))
 	}
 }
