@@ -274,6 +274,7 @@ func unitOf(k fieldKind, v []byte) time.Duration {
 // against the record's time).
 type fieldState struct {
 	days                               dayCache
+	iso                                minuteCache
 	tz                                 tzone
 	haveTime, haveStatus, haveRequest  bool
 	noBackend, lbError                 bool
@@ -346,12 +347,12 @@ func (p *fieldState) parseTime(k fieldKind, v []byte) (time.Time, int32, bool) {
 	case kTimeCLF:
 		return p.zoned(parseCLFTime(v, &p.days))
 	case kTimeISO:
-		return p.zoned(parseISOTime(v))
+		return p.zoned(parseISOTimeCached(v, &p.iso))
 	case kTimeEpoch:
 		t, ok := parseEpochTime(v)
 		return t, 0, ok
 	}
-	if t, off, ok := p.zoned(parseISOTime(v)); ok {
+	if t, off, ok := p.zoned(parseISOTimeCached(v, &p.iso)); ok {
 		return t, off, ok
 	}
 	if t, off, ok := p.zoned(parseCLFTime(v, &p.days)); ok {

@@ -348,6 +348,31 @@ func TestCLFTimeSeconds(t *testing.T) {
 	}
 }
 
+// TestISOTimeSeconds does the same for RFC 3339 times through the minute
+// cache, in spells of layouts (zone, Z, none, fractions), each against the
+// uncached parser.
+func TestISOTimeSeconds(t *testing.T) {
+	var c minuteCache
+	layouts := []string{"2006-01-02T15:04:05-07:00", "2006-01-02T15:04:05Z07:00", "2006-01-02 15:04:05", "2006-01-02T15:04:05.000-0700"}
+	start := time.Date(2024, 12, 31, 22, 58, 0, 0, time.UTC)
+	for i := range 3 * 3600 {
+		at := start.Add(time.Duration(i)*time.Second + time.Duration(i/2000)*time.Millisecond)
+		zone := time.FixedZone("", ((i+30)/1500%3-1)*3600) // changes mid-minute
+		s := []byte(at.In(zone).Format(layouts[i/700%len(layouts)]))
+		want, wantOff, wantOK := parseISOTime(s)
+		got, off, ok := parseISOTimeCached(s, &c)
+		if ok != wantOK || !got.Equal(want) || off != wantOff {
+			t.Fatalf("parseISOTimeCached(%q) = %v %d %v, want %v %d %v", s, got, off, ok, want, wantOff, wantOK)
+		}
+	}
+	for _, bad := range []string{"2024-12-31T23:00:6x+01:00", "2024-12-31T23:00:61+01:00"} {
+		parseISOTimeCached([]byte("2024-12-31T23:00:01+01:00"), &c)
+		if _, _, ok := parseISOTimeCached([]byte(bad), &c); ok {
+			t.Errorf("parseISOTimeCached(%q) after a time of its minute: ok", bad)
+		}
+	}
+}
+
 // TestCLFTimeCache repeats timestamps, as the lines of one second do, among
 // bad ones and others of another zone: the cache answers only for the very
 // same bytes, and never for a bad timestamp.

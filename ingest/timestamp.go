@@ -11,19 +11,45 @@ import (
 
 // dayCache remembers, for the CLF time, the last calendar day parsed, since
 // consecutive log lines almost always share it, and the last whole
-// timestamp with its minute's start: a log's next line is almost always in
-// the same minute, and then only its seconds need reading. Each parser owns
-// one; it is not shared.
+// timestamp (minuteCache). Each parser owns one; it is not shared.
 type dayCache struct {
 	key  [11]byte
 	days int64
 	ok   bool
+	minuteCache
+}
 
-	last    [32]byte // the last timestamp parsed whole, lastLen bytes of it
+// minuteCache remembers the last timestamp parsed whole, with its minute's
+// start: a log's next line is almost always in the same minute, and then,
+// the bytes before its seconds and after them (fraction and zone) being
+// the same, only the two digits of its seconds need reading.
+type minuteCache struct {
+	last    [40]byte // lastLen bytes of it
 	lastLen int
 	minute  int64 // Unix seconds of its minute's start, its zone applied
 	nsec    int64 // its fraction of a second
 	lastOff int32
+}
+
+// lookup answers for b, a timestamp whose seconds are b[at:at+2], when it
+// is in the remembered one's minute.
+func (c *minuteCache) lookup(b []byte, at int) (time.Time, int32, bool) {
+	if n := c.lastLen; n > 0 && len(b) == n && string(b[:at]) == string(c.last[:at]) && string(b[at+2:]) == string(c.last[at+2:n]) {
+		if s, ok := num2(b[at : at+2]); ok && s <= 60 {
+			return time.Unix(c.minute+int64(min(s, 59)), c.nsec).UTC(), c.lastOff, true // 60: a leap second, as clock reads it
+		}
+	}
+	return time.Time{}, 0, false
+}
+
+// store remembers b, parsed whole to t and off, its seconds at b[at:at+2].
+func (c *minuteCache) store(b []byte, at int, t time.Time, off int32) {
+	if len(b) > len(c.last) {
+		return
+	}
+	c.lastLen = copy(c.last[:], b)
+	s, _ := num2(b[at : at+2]) // parsed whole, so two digits
+	c.minute, c.nsec, c.lastOff = t.Unix()-int64(min(s, 59)), int64(t.Nanosecond()), off
 }
 
 var months = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
@@ -57,18 +83,25 @@ func (z tzone) apply(t time.Time, off int32, ok bool) (time.Time, int32, bool) {
 // with optional fractional seconds after the seconds and an optional zone
 // (a missing zone gives the offset noZone).
 func parseCLFTime(b []byte, c *dayCache) (time.Time, int32, bool) {
-	// The same minute as the last line: the same bytes but for the seconds
-	// (b[18:20]); what follows them, fraction and zone, equal too.
-	if n := c.lastLen; n > 0 && len(b) == n && string(b[:18]) == string(c.last[:18]) && string(b[20:]) == string(c.last[20:n]) {
-		if s, ok := num2(b[18:20]); ok && s <= 60 {
-			return time.Unix(c.minute+int64(min(s, 59)), c.nsec).UTC(), c.lastOff, true
-		}
+	if t, off, ok := c.lookup(b, 18); ok {
+		return t, off, true
 	}
 	t, off, ok := parseCLFTimeOnce(b, c)
-	if ok && len(b) <= len(c.last) {
-		c.lastLen = copy(c.last[:], b)
-		s, _ := num2(b[18:20]) // parsed whole, so two digits
-		c.minute, c.nsec, c.lastOff = t.Unix()-int64(min(s, 59)), int64(t.Nanosecond()), off
+	if ok {
+		c.store(b, 18, t, off)
+	}
+	return t, off, ok
+}
+
+// parseISOTimeCached is parseISOTime with the last timestamp's minute
+// remembered in c.
+func parseISOTimeCached(b []byte, c *minuteCache) (time.Time, int32, bool) {
+	if t, off, ok := c.lookup(b, 17); ok {
+		return t, off, true
+	}
+	t, off, ok := parseISOTime(b)
+	if ok {
+		c.store(b, 17, t, off)
 	}
 	return t, off, ok
 }
