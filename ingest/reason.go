@@ -8,7 +8,7 @@ type Reason uint8
 const (
 	OK             Reason = iota
 	Truncated             // the line ends before its required fields
-	BadTimestamp          // the timestamp is missing or malformed
+	BadTimestamp          // the timestamp is missing, malformed, or outside 1970-2199
 	BadStatus             // the status is not a number from 0 to 999
 	BadSize               // the response size is neither a number nor "-"
 	BadRequestLine        // the request field is not quoted where the format needs it

@@ -1,6 +1,9 @@
 package ingest
 
-import "bytes"
+import (
+	"bytes"
+	"time"
+)
 
 // Kind is what a Scanner found on a line.
 type Kind uint8
@@ -125,12 +128,25 @@ func (s *Scanner) Next() bool {
 		s.reject(line, r)
 		return true
 	}
+	if t := s.rec.Time; t.Before(minTime) || !t.Before(maxTime) {
+		s.reject(line, BadTimestamp)
+		return true
+	}
 	if s.anon != nil {
 		s.anon.apply(&s.rec)
 	}
 	s.kind = KindRecord
 	return true
 }
+
+// The times a record may have: a timestamp outside is a BadTimestamp (the
+// year 4025 is a valid CLF time). Every analysis counts in Unix
+// nanoseconds, whose int64 spans 1678 to 2262; within these bounds a span
+// between two times, plus the longest Retry-After, still fits.
+var (
+	minTime = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxTime = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+)
 
 func (s *Scanner) reject(line []byte, r Reason) {
 	s.kind = KindRejected
