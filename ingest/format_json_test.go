@@ -213,3 +213,27 @@ func TestJSONStrAgainstLoop(t *testing.T) {
 		}
 	}
 }
+
+// TestParseSecondsBounds: a duration a time.Duration cannot hold (past
+// ~292 years) is not logged, rather than wrapped to a wrong value.
+func TestParseSecondsBounds(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		unit time.Duration
+		want time.Duration
+		ok   bool
+	}{
+		{"0.027", time.Second, 27 * time.Millisecond, true},
+		{"9000000000", time.Second, 9000000000 * time.Second, true},
+		{"9999999999999", time.Second, 0, false},      // 317,000 years
+		{"9999999999999", time.Millisecond, 0, false}, // 317 years
+		{"9000000000000", time.Millisecond, 9000000000000 * time.Millisecond, true},
+		{"12.5", time.Millisecond, 12500 * time.Microsecond, true},
+		{"", time.Second, 0, false},
+	} {
+		got, ok := parseSeconds([]byte(tc.in), tc.unit)
+		if ok != tc.ok || ok && got != tc.want {
+			t.Errorf("parseSeconds(%q, %v) = %v %v, want %v %v", tc.in, tc.unit, got, ok, tc.want, tc.ok)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"encoding/binary"
+	"math"
 	"math/bits"
 	"time"
 	"unicode/utf8"
@@ -18,8 +19,8 @@ func parseSeconds(b []byte, unit time.Duration) (time.Duration, bool) {
 		}
 		whole = whole*10 + int64(b[i]-'0')
 	}
-	if i == 0 {
-		return 0, false
+	if i == 0 || whole >= math.MaxInt64/int64(unit) {
+		return 0, false // none, or past the 292 years a Duration holds
 	}
 	d := time.Duration(whole) * unit
 	if i < len(b) && b[i] == '.' {
