@@ -193,7 +193,7 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 		s.Last = r.Time
 	}
 	s.Classes[v.Class]++
-	var lat duration // the duration's sketch bucket, found once for the three sketches
+	var lat duration // not logged; else its sketch bucket, found once for the three sketches
 	if r.Duration >= 0 {
 		lat = latencyOf(r.Duration)
 		if s.Latency == nil {
@@ -211,7 +211,7 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 
 	ep := s.Endpoints.Get(endpoint)
 	count(ep, v)
-	if r.Duration >= 0 {
+	if lat.logged {
 		if ep.Latency == nil {
 			ep.Latency = newSketch()
 		}
@@ -221,7 +221,7 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 	count(s.Clients.GetHashed(key, client), v)
 	t := r.Time.UnixNano()
 	s.quota.add(t, client, r.Status, r.RateLimit, r.RateRemaining)
-	s.tl.add(t, r.Status, v.Class, r.Duration >= 0, lat, endpoint, client)
+	s.tl.add(t, r.Status, v.Class, lat, endpoint, client)
 	if ev != nil {
 		s.event(r, t, v, key, client, endpoint, ev)
 	}

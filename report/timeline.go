@@ -144,7 +144,7 @@ func floorDiv(t, w int64) int64 {
 
 // add counts one analysed record; endpoint is the templated endpoint,
 // client the client key's hash.
-func (a *timelineAgg) add(t int64, status int, class classify.Class, timed bool, lat duration, endpoint []byte, client uint64) {
+func (a *timelineAgg) add(t int64, status int, class classify.Class, lat duration, endpoint []byte, client uint64) {
 	w, tw := a.lastW, a.lastTW
 	if tw == nil || t < a.lastStart || uint64(t)-uint64(a.lastStart) >= uint64(a.width) {
 		w = floorDiv(t, a.width)
@@ -153,7 +153,7 @@ func (a *timelineAgg) add(t int64, status int, class classify.Class, timed bool,
 	if tw == nil {
 		if len(a.windows) >= timelineCap {
 			a.widen(nextWidth(a.width))
-			a.add(t, status, class, timed, lat, endpoint, client)
+			a.add(t, status, class, lat, endpoint, client)
 			return
 		}
 		tw = &tlWindow{}
@@ -164,7 +164,7 @@ func (a *timelineAgg) add(t int64, status int, class classify.Class, timed bool,
 	}
 	tw.classes[class]++
 	tw.statuses.add(int32(status), 1)
-	if timed {
+	if lat.logged {
 		if tw.latency == nil {
 			tw.latency = newSketch()
 		}

@@ -23,7 +23,7 @@ func series(reqs, fails []int) *timelineAgg {
 			if k < fails[i] {
 				status = 503
 			}
-			a.add(t0+int64(i)*int64(time.Minute)+int64(k), status, classify.ClassOf(status), false, duration{}, []byte("/api/imports/{id}"), uint64(k%3))
+			a.add(t0+int64(i)*int64(time.Minute)+int64(k), status, classify.ClassOf(status), duration{}, []byte("/api/imports/{id}"), uint64(k%3))
 		}
 	}
 	return a
@@ -101,8 +101,8 @@ func TestTimelineWidens(t *testing.T) {
 	parts := []*timelineAgg{newTimelineAgg(0), newTimelineAgg(0), newTimelineAgg(0)}
 	for i, r := range recs {
 		lat := latencyOf(time.Duration(r.status) * time.Millisecond)
-		one.add(r.t, r.status, classify.ClassOf(r.status), true, lat, []byte("/x"), uint64(i%7))
-		parts[i%3].add(r.t, r.status, classify.ClassOf(r.status), true, lat, []byte("/x"), uint64(i%7))
+		one.add(r.t, r.status, classify.ClassOf(r.status), lat, []byte("/x"), uint64(i%7))
+		parts[i%3].add(r.t, r.status, classify.ClassOf(r.status), lat, []byte("/x"), uint64(i%7))
 	}
 	if len(one.windows) > timelineCap || one.width != int64(15*time.Minute) {
 		t.Errorf("%d windows of %v; want at most %d, widened to 15m", len(one.windows), time.Duration(one.width), timelineCap)
