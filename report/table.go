@@ -64,7 +64,7 @@ type Table struct {
 	// direct-mapped: the few heavy keys (methods, the integrations making
 	// most requests) are found with one comparison instead of hashing and
 	// probing. Cleared when a fold moves slots.
-	hot *[hotSlots]int32
+	hot [hotSlots]int32
 }
 
 const hotSlots = 256
@@ -87,7 +87,7 @@ type slot struct {
 // NewTable returns a table that keeps at most limit keys (and about
 // tableKeyBytes of them).
 func NewTable(limit int) *Table {
-	return &Table{limit: max(limit, 2), index: make([]int32, 16), hot: new([hotSlots]int32)}
+	return &Table{limit: max(limit, 2), index: make([]int32, 16)}
 }
 
 // tableHash is the hash a Table files its keys by; hashClient is the same,
