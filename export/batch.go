@@ -34,15 +34,6 @@ type Batcher struct {
 	lastDayName string
 }
 
-// floorDay returns the day since the epoch of a Unix time in seconds.
-func floorDay(sec int64) int64 {
-	d := sec / 86400
-	if sec < 0 && sec%86400 != 0 {
-		d--
-	}
-	return d
-}
-
 // NewBatcher returns a Batcher for schema, made by Schema(extras).
 func NewBatcher(schema *arrow.Schema, extras []string) *Batcher {
 	b := &Batcher{schema: schema, extraIdx: map[string]int{}, builders: map[string]*array.RecordBuilder{}}
@@ -54,8 +45,10 @@ func NewBatcher(schema *arrow.Schema, extras []string) *Batcher {
 
 // Add appends one record to the batch of its day.
 func (b *Batcher) Add(r *ingest.Record) {
-	// The day's name, formatted once per day rather than per record.
-	if d := floorDay(r.Time.Unix()); d != b.lastDay || b.lastDayName == "" {
+	// The day's name, formatted once per day rather than per record. The
+	// day since the epoch by plain division: a record's time is never
+	// before 1970 (ingest rejects it as a bad timestamp).
+	if d := r.Time.Unix() / 86400; d != b.lastDay || b.lastDayName == "" {
 		b.lastDay, b.lastDayName = d, r.Time.UTC().Format(time.DateOnly)
 	}
 	day := b.lastDayName
