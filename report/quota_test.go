@@ -567,3 +567,19 @@ func TestWindowClientFlood(t *testing.T) {
 		}
 	}
 }
+
+// TestSequencerTiesAcrossBlocks: blocks of one file that reach the
+// sequencer out of order still hand on their events of equal time in line
+// order, block by block.
+func TestSequencerTiesAcrossBlocks(t *testing.T) {
+	f := &ingest.File{Index: 0}
+	var got []int16
+	s := newSequencer([]*ingest.File{f}, 0, 4, func(e *Event) { got = append(got, e.Status) })
+	for _, seq := range []int{2, 1, 0} {
+		s.add(&ingest.Block{File: f, Seq: seq, Last: seq == 2}, []Event{{Time: 100, Status: int16(seq)}})
+	}
+	s.flush()
+	if !slices.Equal(got, []int16{0, 1, 2}) {
+		t.Errorf("handed on blocks %v, want 0 1 2", got)
+	}
+}

@@ -122,8 +122,6 @@ func (s *sequencer) add(b *ingest.Block, evs []Event) {
 			break
 		}
 	}
-	key := s.files[b.File.Index].rank<<40 | uint64(b.Seq)&(1<<40-1)
-
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fs := &s.files[b.File.Index]
@@ -137,6 +135,8 @@ func (s *sequencer) add(b *ingest.Block, evs []Event) {
 			break
 		}
 		delete(fs.pending, fs.next)
+		// Its own key: blocks that arrived early go on here too.
+		key := fs.rank<<40 | uint64(fs.next)&(1<<40-1)
 		if fs.next == fs.lastSeq {
 			fs.done = true
 		}
