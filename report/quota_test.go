@@ -292,7 +292,7 @@ func TestSequencerBound(t *testing.T) {
 	b := &ingest.File{Index: 1, First: time.Unix(0, 100)} // never starts
 	var got int
 	s := newSequencer([]*ingest.File{a, b}, 0, 4, func(*Event) { got++ })
-	s.maxHeld = 3
+	s.maxHeld = 3 * int64(unsafe.Sizeof(Event{})) // three events' worth
 	evs := []Event{{Time: 100}, {Time: 200}, {Time: 300}, {Time: 400}, {Time: 500}}
 	s.add(&ingest.Block{File: a, Seq: 0}, evs)
 	if got != 2 || s.held != 3 {
@@ -301,6 +301,28 @@ func TestSequencerBound(t *testing.T) {
 	s.flush()
 	if got != 5 {
 		t.Errorf("after flush %d", got)
+	}
+}
+
+// TestSequencerBoundCountsDescriptions: the bound is memory, so events
+// that carry failure descriptions count their strings too, and fewer wait.
+func TestSequencerBoundCountsDescriptions(t *testing.T) {
+	a := &ingest.File{Index: 0, First: time.Unix(0, 100)}
+	b := &ingest.File{Index: 1, First: time.Unix(0, 100)} // never starts
+	var got int
+	s := newSequencer([]*ingest.File{a, b}, 0, 4, func(*Event) { got++ })
+	s.maxHeld = 3 * int64(unsafe.Sizeof(Event{}))
+	long := &FailInfo{Client: "c", Target: strings.Repeat("/x", 100), Endpoint: "/x"}
+	evs := []Event{{Time: 100}, {Time: 200}, {Time: 300, Info: long}, {Time: 400}, {Time: 500}}
+	s.add(&ingest.Block{File: a, Seq: 0}, evs)
+	// The description alone passes the bound: it goes on, and the two
+	// events after it, of 40 bytes each, wait.
+	if got != 3 || s.held != 2 || s.heldBytes != 2*int64(unsafe.Sizeof(Event{})) {
+		t.Errorf("handed on %d, held %d (%d bytes); want 3 and 2 (80 bytes)", got, s.held, s.heldBytes)
+	}
+	s.flush()
+	if got != 5 || s.heldBytes != 0 {
+		t.Errorf("after flush %d handed on, %d bytes held", got, s.heldBytes)
 	}
 }
 

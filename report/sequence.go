@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"unsafe"
 
 	"analyze/classify"
 	"analyze/ingest"
@@ -49,32 +50,47 @@ type FailInfo struct {
 // on counts as late and goes on in arrival order. Memory: the events of the
 // span between the slowest and the fastest open file, not the input.
 type sequencer struct {
-	mu       sync.Mutex
-	files    []fileStream
-	runs     runHeap // the blocks' events, each sorted, merged by their heads
-	released int64   // time of the last event handed on
-	lateness int64
-	late     int64
-	held     int // events in runs, not yet handed on
-	maxHeld  int // past it the oldest go on whatever the files' progress
-	consume  func(*Event)
-	spare    chan []Event // emptied event arrays (getEvents)
+	mu        sync.Mutex
+	files     []fileStream
+	runs      runHeap // the blocks' events, each sorted, merged by their heads
+	released  int64   // time of the last event handed on
+	lateness  int64
+	late      int64
+	held      int   // events in runs, not yet handed on
+	heldBytes int64 // their memory, failure descriptions included (heldSize)
+	maxHeld   int64 // past it (bytes) the oldest go on whatever the files' progress
+	consume   func(*Event)
+	spare     chan []Event // emptied event arrays (getEvents)
 }
 
-// maxHeldEvents bounds the reorder buffer (about 64 MB of events). Inputs
-// that overlap in time are read several at a time, but more overlapping
-// inputs than readers would hold back the merge until the later ones
-// start; past this bound the oldest events go on anyway, and events that
-// then arrive earlier than what was handed on count as late.
-const maxHeldEvents = 1 << 20
+// maxHeldBytes bounds the reorder buffer's memory: 1.6 Mi events of 40
+// bytes, fewer when they carry failure descriptions (a log of nothing but
+// distinct retryable failures held 1 Mi events and ~250 MB of descriptions
+// when the bound counted events). Inputs that overlap in time are read
+// several at a time, but more overlapping inputs than readers would hold
+// back the merge until the later ones start; past this bound the oldest
+// events go on anyway, and events that then arrive earlier than what was
+// handed on count as late.
+const maxHeldBytes = 64 << 20
+
+// heldSize is the memory an event holds while it waits: itself, and its
+// failure description with the strings made for it (the method, an
+// interned name, and the file's path are shared, not counted).
+func heldSize(e *Event) int64 {
+	n := int64(unsafe.Sizeof(Event{}))
+	if fi := e.Info; fi != nil {
+		n += int64(unsafe.Sizeof(FailInfo{}) + uintptr(len(fi.Client)+len(fi.Target)+len(fi.Endpoint)))
+	}
+	return n
+}
 
 type fileStream struct {
-	rank    uint64          // the file's place in the order read, for ties
-	next    int             // the Seq of the next block to take
-	pending map[int][]Event // blocks that arrived early
-	lastSeq int             // the Seq of the Last marker; -1 until seen
-	start   int64           // the time of its first record, if known; else MaxInt64
-	maxSeen int64           // the latest event taken
+	rank    uint64       // the file's place in the order read, for ties
+	next    int          // the Seq of the next block to take
+	pending map[int]*run // blocks that arrived early
+	lastSeq int          // the Seq of the Last marker; -1 until seen
+	start   int64        // the time of its first record, if known; else MaxInt64
+	maxSeen int64        // the latest event taken
 	seen    bool
 	done    bool
 }
@@ -97,12 +113,12 @@ func (fs *fileStream) progress() int64 {
 // It keeps up to spares emptied event arrays for getEvents: as many as the
 // blocks that can be in flight (the readers' buffers) is enough.
 func newSequencer(files []*ingest.File, lateness int64, spares int, consume func(*Event)) *sequencer {
-	s := &sequencer{files: make([]fileStream, len(files)), lateness: lateness, consume: consume, maxHeld: maxHeldEvents,
+	s := &sequencer{files: make([]fileStream, len(files)), lateness: lateness, consume: consume, maxHeld: maxHeldBytes,
 		spare: make(chan []Event, spares)}
 	for rank, f := range files {
 		fs := &s.files[f.Index]
 		fs.rank = uint64(rank)
-		fs.pending, fs.lastSeq, fs.start = map[int][]Event{}, -1, math.MaxInt64
+		fs.pending, fs.lastSeq, fs.start = map[int]*run{}, -1, math.MaxInt64
 		if !f.First.IsZero() {
 			fs.start = f.First.UnixNano()
 		}
@@ -115,12 +131,17 @@ func newSequencer(files []*ingest.File, lateness int64, spares int, consume func
 // they are not already (a log is written in time order): the sequencer
 // then merges blocks instead of heaping every event.
 func (s *sequencer) add(b *ingest.Block, evs []Event) {
-	for i := 1; i < len(evs); i++ {
-		if evs[i].Time < evs[i-1].Time {
-			// Stable: events of one time stay in line order.
-			slices.SortStableFunc(evs, func(a, b Event) int { return cmp.Compare(a.Time, b.Time) })
-			break
+	var size int64
+	sorted := true
+	for i := range evs {
+		if i > 0 && evs[i].Time < evs[i-1].Time {
+			sorted = false
 		}
+		size += heldSize(&evs[i])
+	}
+	if !sorted {
+		// Stable: events of one time stay in line order.
+		slices.SortStableFunc(evs, func(a, b Event) int { return cmp.Compare(a.Time, b.Time) })
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -128,26 +149,27 @@ func (s *sequencer) add(b *ingest.Block, evs []Event) {
 	if b.Last {
 		fs.lastSeq = b.Seq
 	}
-	fs.pending[b.Seq] = evs
+	fs.pending[b.Seq] = &run{evs: evs, size: size}
 	for {
-		evs, ok := fs.pending[fs.next]
+		r, ok := fs.pending[fs.next]
 		if !ok {
 			break
 		}
 		delete(fs.pending, fs.next)
 		// Its own key: blocks that arrived early go on here too.
-		key := fs.rank<<40 | uint64(fs.next)&(1<<40-1)
+		r.key = fs.rank<<40 | uint64(fs.next)&(1<<40-1)
 		if fs.next == fs.lastSeq {
 			fs.done = true
 		}
 		fs.next++
-		if len(evs) == 0 {
-			s.putEvents(evs)
+		if len(r.evs) == 0 {
+			s.putEvents(r.evs)
 			continue
 		}
-		heap.Push(&s.runs, &run{evs: evs, key: key})
-		s.held += len(evs)
-		if last := evs[len(evs)-1].Time; !fs.seen || last > fs.maxSeen {
+		heap.Push(&s.runs, r)
+		s.held += len(r.evs)
+		s.heldBytes += r.size
+		if last := r.evs[len(r.evs)-1].Time; !fs.seen || last > fs.maxSeen {
 			fs.maxSeen, fs.seen = last, true
 		}
 	}
@@ -163,7 +185,7 @@ func (s *sequencer) drain() {
 	if mark != math.MaxInt64 {
 		mark -= s.lateness
 	}
-	for len(s.runs) > 0 && (s.runs[0].head().Time < mark || s.held > s.maxHeld) {
+	for len(s.runs) > 0 && (s.runs[0].head().Time < mark || s.heldBytes > s.maxHeld) {
 		s.release()
 	}
 }
@@ -179,6 +201,7 @@ func (s *sequencer) release() {
 	}
 	s.consume(e)
 	s.held--
+	s.heldBytes -= heldSize(e)
 	r.pos++
 	switch {
 	case r.pos == len(r.evs):
@@ -237,9 +260,10 @@ func (s *sequencer) putEvents(evs []Event) {
 // orders the events of equal time of different runs: the file's rank, then
 // the block's place in the file.
 type run struct {
-	evs []Event
-	pos int
-	key uint64
+	evs  []Event
+	pos  int
+	key  uint64
+	size int64 // heldSize of its events when added
 }
 
 func (r *run) head() *Event { return &r.evs[r.pos] }
