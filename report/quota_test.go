@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -603,5 +604,69 @@ func TestSequencerTiesAcrossBlocks(t *testing.T) {
 	s.flush()
 	if !slices.Equal(got, []int16{0, 1, 2}) {
 		t.Errorf("handed on blocks %v, want 0 1 2", got)
+	}
+}
+
+// TestSequencerOrderRandom: the blocks of up to three files that overlap
+// in time, each file written in time order with many equal times, reach
+// the sequencer in random order; it hands on every event once, in time
+// order, ties by file (in the order read), block and line: the order a
+// sort of all events gives. With a bound on held memory too small to wait
+// for every file, it still hands on each event once.
+func TestSequencerOrderRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for iter := range 300 {
+		type tagged struct {
+			time            int64
+			rank, seq, line int
+		}
+		var all []tagged
+		var files []*ingest.File
+		var blocks []*ingest.Block
+		evs := map[*ingest.Block][]Event{}
+		for rank := range 1 + rng.IntN(3) {
+			f := &ingest.File{Index: rank}
+			files = append(files, f)
+			tm := int64(rng.IntN(5))
+			f.First = time.Unix(0, tm)
+			nblocks := 1 + rng.IntN(5)
+			for seq := range nblocks {
+				b := &ingest.Block{File: f, Seq: seq, Last: seq == nblocks-1}
+				var es []Event
+				for line := range rng.IntN(6) { // a block may be all rejections
+					tm += int64(rng.IntN(2)) // equal times, often across blocks
+					es = append(es, Event{Time: tm, RetryAfter: int32(len(all))})
+					all = append(all, tagged{tm, rank, seq, line})
+				}
+				blocks = append(blocks, b)
+				evs[b] = es
+			}
+		}
+		want := slices.Clone(all)
+		slices.SortStableFunc(want, func(a, b tagged) int {
+			return cmp.Or(cmp.Compare(a.time, b.time), cmp.Compare(a.rank, b.rank), cmp.Compare(a.seq, b.seq), cmp.Compare(a.line, b.line))
+		})
+		rng.Shuffle(len(blocks), func(i, j int) { blocks[i], blocks[j] = blocks[j], blocks[i] })
+		bounded := iter%3 == 2
+		var got []tagged
+		s := newSequencer(files, 0, 4, func(e *Event) { got = append(got, all[e.RetryAfter]) })
+		if bounded {
+			s.maxHeld = 2 * int64(unsafe.Sizeof(Event{}))
+		}
+		for _, b := range blocks {
+			s.add(b, evs[b])
+		}
+		s.flush()
+		if bounded {
+			slices.SortStableFunc(got, func(a, b tagged) int {
+				return cmp.Or(cmp.Compare(a.time, b.time), cmp.Compare(a.rank, b.rank), cmp.Compare(a.seq, b.seq), cmp.Compare(a.line, b.line))
+			})
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("iteration %d (bounded %v): handed on\n%v\nwant\n%v", iter, bounded, got, want)
+		}
+		if s.held != 0 || s.heldBytes != 0 {
+			t.Fatalf("iteration %d: %d events (%d bytes) still held", iter, s.held, s.heldBytes)
+		}
 	}
 }
