@@ -45,6 +45,7 @@ func TestWorkersAgree(t *testing.T) {
 		{Workers: 1},
 		{Workers: 2, MaxLine: 64 << 10},
 		{Workers: 5, MaxLine: 64 << 10},
+		{Workers: 3, MaxLine: 1 << 10}, // ~1,000 blocks: most reach the sequencer out of order
 	} {
 		r, _ := aggregate(t, []string{"../samples"}, opts, Filter{})
 		got := toJSON(t, r)
