@@ -74,8 +74,9 @@ type sequencer struct {
 const maxHeldBytes = 64 << 20
 
 // heldSize is the memory an event holds while it waits: itself, and its
-// failure description with the strings made for it (the method, an
-// interned name, and the file's path are shared, not counted).
+// failure description with its client, target and endpoint. The endpoint
+// is shared while the interner has room, so this errs on the safe side;
+// the method and the file's path are always shared, and not counted.
 func heldSize(e *Event) int64 {
 	n := int64(unsafe.Sizeof(Event{}))
 	if fi := e.Info; fi != nil {
