@@ -56,8 +56,7 @@ type sequencer struct {
 	released  int64   // time of the last event handed on
 	lateness  int64
 	late      int64
-	held      int   // events in runs, not yet handed on
-	heldBytes int64 // their memory, failure descriptions included (heldSize)
+	heldBytes int64 // the memory of the events in runs, not yet handed on (heldSize)
 	maxHeld   int64 // past it (bytes) the oldest go on whatever the files' progress
 	consume   func(*Event)
 	spare     chan []Event // emptied event arrays (getEvents)
@@ -168,7 +167,6 @@ func (s *sequencer) add(b *ingest.Block, evs []Event) {
 			continue
 		}
 		heap.Push(&s.runs, r)
-		s.held += len(r.evs)
 		s.heldBytes += r.size
 		if last := r.evs[len(r.evs)-1].Time; !fs.seen || last > fs.maxSeen {
 			fs.maxSeen, fs.seen = last, true
@@ -201,7 +199,6 @@ func (s *sequencer) release() {
 		s.released = e.Time
 	}
 	s.consume(e)
-	s.held--
 	s.heldBytes -= heldSize(e)
 	r.pos++
 	switch {
