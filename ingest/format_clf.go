@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"time"
 )
 
 // The Common Log Format family: Apache and nginx "common" and "combined".
@@ -47,6 +48,18 @@ type clfParser struct {
 	trailing   bool // the last line had bytes after the size field
 	skipRA     bool // ParseOptions.SkipRefererAgent
 	_          cacheLinePad
+}
+
+// resetFields clears what Parse may have written, and what the anonymizer
+// rewrites after it (the client and the user; the credential and the
+// forwarded-for list only when set, which Parse never does): the rest of a
+// record stays as the Scanner's full reset left it (TestResetFields).
+func (p *clfParser) resetFields(r *Record) {
+	r.Time, r.Offset = time.Time{}, 0
+	r.Client, r.User = nil, nil
+	r.Method, r.Path, r.Query, r.Protocol, r.Host = nil, nil, nil, nil, nil
+	r.Status, r.Bytes = 0, -1
+	r.Referer, r.UserAgent = nil, nil
 }
 
 func (p *clfParser) Parse(line []byte, rec *Record) Reason {

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -469,6 +470,52 @@ func TestTimesOutOfRange(t *testing.T) {
 		}
 		if got := sc.Kind() == KindRecord; got != tc.ok || !tc.ok && sc.Rejection().Reason != BadTimestamp {
 			t.Errorf("%s: record %v (%v), want %v", tc.stamp, got, sc.Rejection().Reason, tc.ok)
+		}
+	}
+}
+
+// TestResetFields: a parser that clears only its own fields between lines
+// (fieldResetter) makes of each line what a fresh Scanner makes of it,
+// whatever line came before: every pair of the table's lines, read by the
+// hand-written CLF parsers with each option that changes what they write.
+func TestResetFields(t *testing.T) {
+	lines := []string{ // and what the table lacks: an absolute target (it sets Host), a secret
+		`10.0.0.1 - u [12/Mar/2025:10:15:32 +0000] "GET https://api.example.com/api/x?token=abc HTTP/1.1" 200 1 "-" "ua"`,
+		`10.0.0.1 - u [12/Mar/2025:10:15:32 +0000] "GET /api/x?api_key=abc HTTP/1.1" 200 1`,
+	}
+	for _, c := range lineCases {
+		lines = append(lines, c.line)
+	}
+	for _, f := range []*Format{combinedFormat, commonFormat} {
+		for _, opts := range []ParseOptions{{}, {SkipRefererAgent: true}, {AnonymizeKey: []byte("k")}, {KeepSecrets: true}} {
+			if _, ok := f.New(opts).(fieldResetter); !ok {
+				t.Fatalf("%s: its parser clears the whole record; this test is for one that does not", f.Name)
+			}
+			file := &File{Path: "x", Format: f}
+			scan := func(data string, lines int) *Scanner {
+				sc := NewScanner(opts)
+				sc.Reset(&Block{File: file, Data: []byte(data), Lines: lines, Line: 1, Format: f})
+				for range lines {
+					sc.Next()
+				}
+				return sc
+			}
+			for _, a := range lines {
+				for _, b := range lines {
+					after, alone := scan(a+"\n"+b, 2), scan(b, 1)
+					if after.Kind() != alone.Kind() {
+						t.Fatalf("%s %+v: %q after %q: kind %v, alone %v", f.Name, opts, b, a, after.Kind(), alone.Kind())
+					}
+					if after.Kind() != KindRecord {
+						continue
+					}
+					got, want := *after.Record(), *alone.Record()
+					got.Line = want.Line
+					if !reflect.DeepEqual(got, want) {
+						t.Fatalf("%s %+v: %q after %q:\n got %+v\nwant %+v", f.Name, opts, b, a, got, want)
+					}
+				}
+			}
 		}
 	}
 }

@@ -66,6 +66,13 @@ type Field struct {
 // HasDuration reports whether the request's duration was logged.
 func (r *Record) HasDuration() bool { return r.Duration >= 0 }
 
+// fieldResetter is a Parser that knows every field it writes: between
+// its lines the Scanner clears those alone (resetFields), the others
+// keeping the values of the last full reset.
+type fieldResetter interface {
+	resetFields(r *Record)
+}
+
 // reset clears r for the next line; it keeps File.
 func (r *Record) reset() {
 	f := r.File

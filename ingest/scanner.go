@@ -30,6 +30,7 @@ type Scanner struct {
 	opts    ParseOptions
 	parsers map[*Format]Parser
 	parser  Parser
+	fields  fieldResetter // the parser, when it is one; else nil
 	b       *Block
 	rest    []byte
 	line    int64
@@ -62,7 +63,7 @@ func NewScanner(opts ParseOptions) *Scanner {
 // Reset points the scanner at the start of b.
 func (s *Scanner) Reset(b *Block) {
 	s.b, s.rest, s.line, s.left = b, b.Data, b.Line-1, b.Lines
-	s.parser = nil
+	s.parser, s.fields = nil, nil
 	if f := b.Format; f != nil {
 		p, ok := s.parsers[f]
 		if !ok {
@@ -70,10 +71,14 @@ func (s *Scanner) Reset(b *Block) {
 			s.parsers[f] = p
 		}
 		s.parser = p
+		s.fields, _ = p.(fieldResetter)
 		if dp, ok := p.(directiveParser); ok {
 			dp.Begin(b.Directives)
 		}
 	}
+	// Cleared whole once a block: a fieldResetter's lines then clear the
+	// fields it writes, alone.
+	s.rec.reset()
 	s.rec.File = b.File
 	s.rej.File = b.File
 }
@@ -115,7 +120,11 @@ func (s *Scanner) Next() bool {
 	if !s.opts.KeepSecrets {
 		maskLine(line)
 	}
-	s.rec.reset()
+	if s.fields != nil {
+		s.fields.resetFields(&s.rec)
+	} else {
+		s.rec.reset()
+	}
 	s.rec.Line = s.line
 	if r := s.parser.Parse(line, &s.rec); r != OK {
 		if r == skipLine {
