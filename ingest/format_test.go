@@ -492,10 +492,10 @@ func TestResetFields(t *testing.T) {
 				t.Fatalf("%s: its parser clears the whole record; this test is for one that does not", f.Name)
 			}
 			file := &File{Path: "x", Format: f}
-			scan := func(data string, lines int) *Scanner {
+			scan := func(data string, n int) *Scanner { // a Scanner on the last of the n lines of data
 				sc := NewScanner(opts)
-				sc.Reset(&Block{File: file, Data: []byte(data), Lines: lines, Line: 1, Format: f})
-				for range lines {
+				sc.Reset(&Block{File: file, Data: []byte(data), Lines: n, Line: 1, Format: f})
+				for range n {
 					sc.Next()
 				}
 				return sc
