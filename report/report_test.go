@@ -506,3 +506,41 @@ func TestLongValuesCut(t *testing.T) {
 	cutTo("unrecovered client", u.Client, maxKeyBytes)
 	cutTo("unrecovered path", u.Path, maxTargetBytes)
 }
+
+// TestFilterSpan checks the time filter on Unix nanoseconds: Since is in,
+// Until out, open bounds keep all, and bounds past what the nanoseconds
+// hold are clamped, not wrapped.
+func TestFilterSpan(t *testing.T) {
+	at := func(s string) time.Time {
+		tm, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm
+	}
+	rec := at("2025-03-12T10:00:00Z").UnixNano()
+	for _, c := range []struct {
+		since, until string
+		keep         bool
+	}{
+		{"", "", true},
+		{"2025-03-12T10:00:00Z", "", true},
+		{"2025-03-12T10:00:01Z", "", false},
+		{"", "2025-03-12T10:00:00Z", false},
+		{"", "2025-03-12T10:00:01Z", true},
+		{"1000-01-01T00:00:00Z", "3000-01-01T00:00:00Z", true},
+		{"3000-01-01T00:00:00Z", "", false},
+		{"", "1000-01-01T00:00:00Z", false},
+	} {
+		var f Filter
+		if c.since != "" {
+			f.Since = at(c.since)
+		}
+		if c.until != "" {
+			f.Until = at(c.until)
+		}
+		if got := f.span().keep(rec); got != c.keep {
+			t.Errorf("since %q until %q: keep %v, want %v", c.since, c.until, got, c.keep)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"analyze/classify"
+	"analyze/ingest"
 )
 
 // rline renders one request at second s past 10:00:00 with the format of
@@ -155,5 +156,48 @@ func TestMaybeRebuild(t *testing.T) {
 	tr.consume(&Event{Time: 80 * sec, Client: 1, Identity: 42, Status: 200, RetryAfter: -1})
 	if tr.total.recovered != 1 {
 		t.Errorf("recovered %d, want the chain open across the rebuild", tr.total.recovered)
+	}
+}
+
+// TestIdentity checks a retry's identity: the same target gives the same
+// identity whether its path and query lie together in a line or apart, and
+// a different client, method, path or query gives another.
+func TestIdentity(t *testing.T) {
+	s := NewSummary(Config{})
+	line := []byte(`GET /api/products/42?locale=fr_FR HTTP/1.1`)
+	adjacent := &ingest.Record{Method: line[:3], Path: line[4:20], Query: line[21:33]}
+	if string(adjacent.Path) != "/api/products/42" || string(adjacent.Query) != "locale=fr_FR" {
+		t.Fatalf("test slices %q %q", adjacent.Path, adjacent.Query)
+	}
+	apart := &ingest.Record{Method: []byte("GET"), Path: []byte("/api/products/42"), Query: []byte("locale=fr_FR")}
+	client := hashClient([]byte("erp"))
+	id := s.identity(client, adjacent)
+	if got := s.identity(client, apart); got != id {
+		t.Errorf("apart %x, adjacent %x", got, id)
+	}
+	// A path and query of one buffer, apart by another byte than "?" (a
+	// JSON log's fields may lie so): the target is still path?query.
+	other := []byte("/api/products/42#locale=fr_FR")
+	if got := s.identity(client, &ingest.Record{Method: apart.Method, Path: other[:16], Query: other[17:]}); got != id {
+		t.Errorf("path and query apart by '#': %x, want %x", got, id)
+	}
+	seen := map[uint64]string{id: "base"}
+	for name, r := range map[string]*ingest.Record{
+		"no query":    {Method: apart.Method, Path: apart.Path},
+		"other query": {Method: apart.Method, Path: apart.Path, Query: []byte("locale=de_DE")},
+		"other path":  {Method: apart.Method, Path: []byte("/api/products/43"), Query: apart.Query},
+		"other verb":  {Method: []byte("PUT"), Path: apart.Path, Query: apart.Query},
+		"long verb":   {Method: []byte("PROPFIND"), Path: apart.Path, Query: apart.Query},
+		"long verb 2": {Method: []byte("PROPFINX"), Path: apart.Path, Query: apart.Query},
+		"no verb":     {Path: apart.Path, Query: apart.Query},
+	} {
+		got := s.identity(client, r)
+		if prev, ok := seen[got]; ok {
+			t.Errorf("%s has the identity of %s", name, prev)
+		}
+		seen[got] = name
+	}
+	if s.identity(hashClient([]byte("shop")), apart) == id {
+		t.Error("another client has the same identity")
 	}
 }

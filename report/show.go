@@ -153,14 +153,14 @@ func firstLines(b []byte, n int64) []byte {
 
 // selector decides, as Summary.Add does, whether a record passes a filter.
 type selector struct {
-	filter  Filter
+	span    span
 	match   *Match
 	client  ClientSelector
 	scratch []byte
 }
 
 func newSelector(f Filter, client ClientSelector) *selector {
-	s := &selector{filter: f, client: client}
+	s := &selector{span: f.span(), client: client}
 	if !f.Match.IsZero() {
 		s.match = f.Match
 	}
@@ -168,7 +168,7 @@ func newSelector(f Filter, client ClientSelector) *selector {
 }
 
 func (s *selector) keep(r *ingest.Record) bool {
-	if !s.filter.keep(r.Time) {
+	if !s.span.keep(r.Time.UnixNano()) {
 		return false
 	}
 	if s.match == nil {

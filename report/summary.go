@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"math"
 	"sync"
 	"time"
 
@@ -28,8 +29,37 @@ type Filter struct {
 	Match *Match
 }
 
-func (f *Filter) keep(t time.Time) bool {
-	return (f.Since.IsZero() || !t.Before(f.Since)) && (f.Until.IsZero() || t.Before(f.Until))
+// span is a Filter's time bounds in Unix nanoseconds, for comparing with
+// a record's in one instruction each: [since, until).
+type span struct{ since, until int64 }
+
+// A record's time always fits in Unix nanoseconds (the parsers reject
+// years the int64 cannot hold); a bound past that range is clamped to it.
+var (
+	minNano = time.Unix(0, math.MinInt64)
+	maxNano = time.Unix(0, math.MaxInt64)
+)
+
+func nanos(t time.Time, zero int64) int64 {
+	switch {
+	case t.IsZero():
+		return zero
+	case t.Before(minNano):
+		return math.MinInt64
+	case t.After(maxNano):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+func (f *Filter) span() span {
+	return span{since: nanos(f.Since, math.MinInt64), until: nanos(f.Until, math.MaxInt64)}
+}
+
+// keep reports whether a record at t (Unix nanoseconds) is in the span. An
+// open Until keeps a record at math.MaxInt64 too.
+func (s span) keep(t int64) bool {
+	return t >= s.since && (t < s.until || s.until == math.MaxInt64)
 }
 
 // FileCounts is the accounting of one input.
@@ -59,7 +89,7 @@ type Config struct {
 // worker fills its own; Merge combines them exactly (within the tables'
 // limits).
 type Summary struct {
-	filter Filter
+	span   span   // the filter's time bounds
 	match  *Match // nil: keep every record
 	client ClientSelector
 	quota  *quotaAgg
@@ -74,6 +104,9 @@ type Summary struct {
 	Filtered int64
 	First    time.Time
 	Last     time.Time
+	// First and Last in Unix nanoseconds, for Add to compare (MaxInt64
+	// and MinInt64 while there is no record); syncSpan sets them.
+	first, last int64
 
 	Classes [classify.NumClasses]int64
 	// Latency holds the logged request durations, in milliseconds: a
@@ -105,7 +138,9 @@ func NewSummary(cfg Config) *Summary {
 		match = cfg.Filter.Match
 	}
 	return &Summary{
-		filter:    cfg.Filter,
+		span:      cfg.Filter.span(),
+		first:     math.MaxInt64,
+		last:      math.MinInt64,
 		match:     match,
 		client:    cfg.Quota.Client,
 		quota:     newQuotaAgg(cfg.Quota),
@@ -165,7 +200,8 @@ func cut(b []byte, n int) []byte {
 func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 	fc := s.file(r.File)
 	fc.Records++
-	if !s.filter.keep(r.Time) {
+	t := r.Time.UnixNano()
+	if !s.span.keep(t) {
 		fc.Filtered++
 		s.Filtered++
 		return false
@@ -186,11 +222,11 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 		s.Filtered++
 		return false
 	}
-	if s.First.IsZero() || r.Time.Before(s.First) {
-		s.First = r.Time
+	if t < s.first {
+		s.First, s.first = r.Time, t
 	}
-	if r.Time.After(s.Last) {
-		s.Last = r.Time
+	if t > s.last {
+		s.Last, s.last = r.Time, t
 	}
 	s.Classes[v.Class]++
 	var lat duration // not logged; else its sketch bucket, found once for the three sketches
@@ -219,7 +255,6 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 	}
 	client := hashClient(key)
 	count(s.Clients.GetHashed(key, client), v)
-	t := r.Time.UnixNano()
 	s.quota.add(t, client, r.Status, r.RateLimit, r.RateRemaining)
 	s.tl.add(t, r.Status, v.Class, lat, endpoint, client)
 	if ev != nil {
@@ -235,18 +270,8 @@ func (s *Summary) event(r *ingest.Record, t int64, v classify.Verdict, key []byt
 	if r.RetryAfter >= 0 {
 		ra = int32(min(r.RetryAfter/time.Second, 1<<30))
 	}
-	// The identity: one hash of client, method and target, laid out in a
-	// scratch buffer (one hash of it is cheaper than several Writes).
-	id := append(s.idScratch[:0], key...)
-	id = append(id, 0)
-	id = append(id, r.Method...)
-	id = append(id, 0)
-	id = append(id, r.Path...)
-	id = append(id, '?')
-	id = append(id, r.Query...)
-	s.idScratch = id
 	*ev = Event{Time: t, Client: client, Status: int16(r.Status), RetryAfter: ra,
-		Identity: xxhash.Sum64(id), Policy: v.Retry, Failure: v.Class == classify.ClientError || v.Class == classify.ServerError || r.Status == 0}
+		Identity: s.identity(client, r), Policy: v.Retry, Failure: v.Class == classify.ClientError || v.Class == classify.ServerError || r.Status == 0}
 	if v.Retry.Retryable() {
 		// The client and the target in one string: one allocation.
 		var both string
@@ -268,6 +293,57 @@ func (s *Summary) event(r *ingest.Record, t int64, v classify.Verdict, key []byt
 		}
 		ev.Info = &FailInfo{Client: both[:len(key)], Method: method, Target: both[len(key):], Endpoint: s.names.get(endpoint),
 			Status: r.Status, File: r.File.Path, Line: r.Line}
+	}
+}
+
+// identity returns a retry's identity: the hash of the record's target
+// (path, and "?" and query when there is one) mixed with its client's hash
+// and its method. The target is hashed where it lies when the path and
+// query are adjacent in the line, as in a request line; else it is laid
+// out in a scratch buffer first.
+func (s *Summary) identity(client uint64, r *ingest.Record) uint64 {
+	target := r.Path
+	if n := len(r.Path); len(r.Query) > 0 {
+		if whole := r.Path[:cap(r.Path)]; len(whole) > n+len(r.Query) && whole[n] == '?' && &whole[n+1] == &r.Query[0] {
+			target = whole[:n+1+len(r.Query)]
+		} else {
+			s.idScratch = append(append(append(s.idScratch[:0], r.Path...), '?'), r.Query...)
+			target = s.idScratch
+		}
+	}
+	return mix64(xxhash.Sum64(target) ^ mix64(client^methodWord(r.Method)))
+}
+
+// methodWord is a method in one word: its bytes and its length when it is
+// at most seven bytes long (every standard method), else its hash.
+func methodWord(m []byte) uint64 {
+	if len(m) > 7 {
+		return xxhash.Sum64(m)
+	}
+	w := uint64(len(m)) << 56
+	for i, c := range m {
+		w |= uint64(c) << (8 * i)
+	}
+	return w
+}
+
+// mix64 is the finaliser of MurmurHash3: it spreads every input bit over
+// the whole word, so hashes combined with ^ do not cancel out.
+func mix64(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
+}
+
+// syncSpan sets first and last from First and Last, after they were set
+// other than by Add.
+func (s *Summary) syncSpan() {
+	s.first, s.last = math.MaxInt64, math.MinInt64
+	if !s.First.IsZero() {
+		s.first, s.last = s.First.UnixNano(), s.Last.UnixNano()
 	}
 }
 
@@ -331,6 +407,7 @@ func (s *Summary) Merge(o *Summary) {
 	if o.Last.After(s.Last) {
 		s.Last = o.Last
 	}
+	s.syncSpan()
 	for i := range s.Classes {
 		s.Classes[i] += o.Classes[i]
 	}
