@@ -33,6 +33,13 @@ func qline(user string, sec float64, status int, retryAfter string) string {
 // them in the given order with the given workers, and returns the report.
 func runLogs(t *testing.T, logs map[string][]string, order []string, workers int, q QuotaOptions, rt RetryOptions) *Report {
 	t.Helper()
+	return runLogsWith(t, logs, order, ingest.Options{Workers: workers, MaxLine: 64 << 10}, q, rt)
+}
+
+// runLogsWith is runLogs with the ingest options given (the format is
+// quotaFormat's).
+func runLogsWith(t *testing.T, logs map[string][]string, order []string, opts ingest.Options, q QuotaOptions, rt RetryOptions) *Report {
+	t.Helper()
 	dir := t.TempDir()
 	var paths []string
 	for _, name := range order {
@@ -59,7 +66,8 @@ func runLogs(t *testing.T, logs map[string][]string, order []string, workers int
 	if rt.RetryAfter == 0 {
 		rt.RetryAfter = time.Second
 	}
-	sum, err := Aggregate(context.Background(), files, ingest.Options{Workers: workers, Format: f, MaxLine: 64 << 10}, Config{Quota: q, Retry: rt})
+	opts.Format = f
+	sum, err := Aggregate(context.Background(), files, opts, Config{Quota: q, Retry: rt})
 	if err != nil {
 		t.Fatal(err)
 	}
