@@ -1,0 +1,140 @@
+package report
+
+import (
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"analyze/ingest"
+)
+
+// quotaModel computes the quota section's window figures from their
+// definitions (README, "Quota pressure"): every window from the first
+// request's to the last's, empty ones included, nearest-rank percentiles.
+func quotaModel(counts map[int64]int64, limit int64) QuotaWindows {
+	var f QuotaWindows
+	if len(counts) == 0 {
+		return f
+	}
+	ws := slices.Sorted(maps.Keys(counts))
+	var vals []int64
+	var run int64
+	for w := ws[0]; w <= ws[len(ws)-1]; w++ {
+		n := counts[w]
+		vals = append(vals, n)
+		f.Requests += n
+		f.Peak = max(f.Peak, n)
+		if n > limit {
+			f.WindowsOverLimit++
+			run++
+			f.LongestOverLimitRun = max(f.LongestOverLimitRun, run)
+		} else {
+			run = 0
+		}
+		// At or above 80 % (90 %, 100 %) of the limit, in exact integers.
+		if 100*n >= 80*limit {
+			f.WindowsAt80++
+		}
+		if 100*n >= 90*limit {
+			f.WindowsAt90++
+		}
+		if n >= limit {
+			f.WindowsAt100++
+		}
+	}
+	f.Windows = int64(len(vals))
+	slices.Sort(vals)
+	rank := func(pct int64) int64 { // the smallest k with k/N >= pct/100
+		k := (pct*f.Windows + 99) / 100
+		return vals[max(k, 1)-1]
+	}
+	f.P50, f.P95, f.P99 = rank(50), rank(95), rank(99)
+	h := limit - f.P99
+	f.Headroom = &h
+	return f
+}
+
+// TestQuotaAgainstModel generates random logs over up to three files that
+// overlap in time, reads them in any order with 1 to 3 workers in blocks
+// of a few lines, and wants the overall and per-client window figures of
+// the model.
+func TestQuotaAgainstModel(t *testing.T) {
+	users := []string{"erp", "shop", "dam", "bi", "pim"}
+	const window, limit = 10 * time.Second, 10 // 80 and 90 % fall on whole requests
+	for seed := range 100 {
+		rng := rand.New(rand.NewPCG(uint64(seed), 11))
+		nfiles := 1 + rng.IntN(3)
+		logs := map[string][]string{}
+		overall := map[int64]int64{}
+		clients := map[string]map[int64]int64{}
+		rateLimited := map[string]int64{}
+		var at time.Duration
+		var step, phase int // a phase's mean gap between requests (ms) and its requests left
+		for range 50 + rng.IntN(400) {
+			// Phases of a few windows at rates from far below the limit to
+			// far above it, now and then a gap of whole windows; times at
+			// milliseconds, so some fall on a window's first or last one.
+			if phase == 0 {
+				step, phase = 200+rng.IntN(3000), 5+rng.IntN(40)
+				if rng.IntN(3) == 0 {
+					at += time.Duration(1+rng.IntN(5)) * window
+				}
+			}
+			phase--
+			at += time.Duration(rng.IntN(2*step)) * time.Millisecond
+			user := users[min(rng.IntN(len(users)+3), len(users)-1)] // "pim" the busiest
+			status := 200
+			if rng.IntN(6) == 0 {
+				status = 429
+				rateLimited[user]++
+			}
+			w := int64(at / window)
+			overall[w]++
+			if clients[user] == nil {
+				clients[user] = map[int64]int64{}
+			}
+			clients[user][w]++
+			name := "f" + strconv.Itoa(rng.IntN(nfiles)) + ".log"
+			logs[name] = append(logs[name], rline(user, "GET", "/api/documents/1", at.Seconds(), status, "-"))
+		}
+		order := slices.Sorted(maps.Keys(logs))
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		workers := 1 + seed%3
+		q := runLogsWith(t, logs, order, ingest.Options{Workers: workers, MaxLine: 256},
+			QuotaOptions{Window: window, Limit: limit}, RetryOptions{}).Quota
+		describe := func(f QuotaWindows) string {
+			h := "-"
+			if f.Headroom != nil {
+				h = strconv.FormatInt(*f.Headroom, 10)
+			}
+			return fmt.Sprintf("requests %d windows %d peak %d p50 %d p95 %d p99 %d over %d run %d headroom %s at80 %d at90 %d at100 %d",
+				f.Requests, f.Windows, f.Peak, f.P50, f.P95, f.P99, f.WindowsOverLimit, f.LongestOverLimitRun, h,
+				f.WindowsAt80, f.WindowsAt90, f.WindowsAt100)
+		}
+		if got, want := describe(q.Overall), describe(quotaModel(overall, limit)); got != want {
+			t.Errorf("seed %d (%d files as %v, %d workers) overall:\n got %s\nwant %s", seed, len(order), order, workers, got, want)
+		}
+		var total int64
+		for _, n := range rateLimited {
+			total += n
+		}
+		if q.RateLimited != total {
+			t.Errorf("seed %d: rate limited %d, want %d", seed, q.RateLimited, total)
+		}
+		if len(q.Clients) != len(clients) {
+			t.Errorf("seed %d: %d clients, want %d", seed, len(q.Clients), len(clients))
+		}
+		for _, c := range q.Clients {
+			m := quotaModel(clients[c.Client], limit)
+			got := fmt.Sprintf("requests %d peak %d p99 %d over %d rate limited %d", c.Requests, c.Peak, c.P99, c.WindowsOverLimit, c.RateLimited)
+			want := fmt.Sprintf("requests %d peak %d p99 %d over %d rate limited %d", m.Requests, m.Peak, m.P99, m.WindowsOverLimit, rateLimited[c.Client])
+			if got != want {
+				t.Errorf("seed %d client %s:\n got %s\nwant %s", seed, c.Client, got, want)
+			}
+		}
+	}
+}
