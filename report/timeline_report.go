@@ -87,11 +87,13 @@ func buildTimeline(a *timelineAgg, width time.Duration) *Timeline {
 	for w := range a.windows {
 		first, last = min(first, w), max(last, w)
 	}
-	span := (last - first + 1) * a.width
 	w := int64(width)
 	if w < a.width || w%a.width != 0 {
+		// The narrowest width that shows the span in timelineRows windows
+		// or fewer, counted as they fall (the span's ends need not be
+		// aligned to a wider window).
 		w = a.width
-		for span/w > timelineRows {
+		for floorDiv(last*a.width, w)-floorDiv(first*a.width, w)+1 > timelineRows {
 			w = nextWidth(w)
 		}
 	}
