@@ -1,11 +1,13 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,8 +65,8 @@ func quotaModel(counts map[int64]int64, limit int64) QuotaWindows {
 // of a few lines, and wants the overall and per-client window figures of
 // the model.
 func TestQuotaAgainstModel(t *testing.T) {
-	users := []string{"erp", "shop", "dam", "bi", "pim"}
-	const window, limit = 10 * time.Second, 10 // 80 and 90 % fall on whole requests
+	users := []string{"erp", "shop", "dam", "bi", "cms", "pim"} // six: a burst lists five
+	const window, limit = 10 * time.Second, 10                  // 80 and 90 % fall on whole requests
 	for seed := range 100 {
 		rng := rand.New(rand.NewPCG(uint64(seed), 11))
 		nfiles := 1 + rng.IntN(3)
@@ -72,6 +74,7 @@ func TestQuotaAgainstModel(t *testing.T) {
 		overall := map[int64]int64{}
 		clients := map[string]map[int64]int64{}
 		rateLimited := map[string]int64{}
+		limited := map[int64]map[string]int64{} // window → client → 429s
 		var at time.Duration
 		var step, phase int // a phase's mean gap between requests (ms) and its requests left
 		for range 50 + rng.IntN(400) {
@@ -88,11 +91,15 @@ func TestQuotaAgainstModel(t *testing.T) {
 			at += time.Duration(rng.IntN(2*step)) * time.Millisecond
 			user := users[min(rng.IntN(len(users)+3), len(users)-1)] // "pim" the busiest
 			status := 200
+			w := int64(at / window)
 			if rng.IntN(6) == 0 {
 				status = 429
 				rateLimited[user]++
+				if limited[w] == nil {
+					limited[w] = map[string]int64{}
+				}
+				limited[w][user]++
 			}
-			w := int64(at / window)
 			overall[w]++
 			if clients[user] == nil {
 				clients[user] = map[int64]int64{}
@@ -118,6 +125,9 @@ func TestQuotaAgainstModel(t *testing.T) {
 		if got, want := describe(q.Overall), describe(quotaModel(overall, limit)); got != want {
 			t.Errorf("seed %d (%d files as %v, %d workers) overall:\n got %s\nwant %s", seed, len(order), order, workers, got, want)
 		}
+		if got, want := describeBursts(q.Bursts), modelBursts(overall, limited, window); got != want {
+			t.Errorf("seed %d (%d files as %v, %d workers) bursts:\n got %s\nwant %s", seed, len(order), order, workers, got, want)
+		}
 		var total int64
 		for _, n := range rateLimited {
 			total += n
@@ -137,4 +147,45 @@ func TestQuotaAgainstModel(t *testing.T) {
 			}
 		}
 	}
+}
+
+func describeBursts(bs []Burst) string {
+	var b strings.Builder
+	for _, x := range bs {
+		fmt.Fprintf(&b, "%s..%s windows %d 429s %d requests %d before %d clients %v\n",
+			x.Start, x.End, x.Windows, x.RateLimited, x.Requests, x.RateBefore, x.Clients)
+	}
+	return b.String()
+}
+
+// modelBursts finds the bursts by their definition: runs of consecutive
+// windows with at least one 429; the requests of the window before; the
+// five clients with the most 429s in it, ties by name.
+// Window w starts w windows after 10:00 on the day of rline.
+func modelBursts(requests map[int64]int64, limited map[int64]map[string]int64, window time.Duration) string {
+	var bs []Burst
+	base := time.Date(2025, 3, 12, 10, 0, 0, 0, time.UTC)
+	stamp := func(w int64) string { return base.Add(time.Duration(w) * window).Format(time.RFC3339) }
+	for _, w := range slices.Sorted(maps.Keys(limited)) {
+		if len(bs) > 0 && limited[w-1] != nil {
+			continue // within a burst found from its first window
+		}
+		b := Burst{Start: stamp(w), RateBefore: requests[w-1]}
+		by := map[string]int64{}
+		end := w
+		for ; limited[end] != nil; end++ {
+			b.Windows++
+			b.Requests += requests[end]
+			for c, n := range limited[end] {
+				b.RateLimited += n
+				by[c] += n
+			}
+		}
+		b.End = stamp(end)
+		names := slices.Sorted(maps.Keys(by))
+		slices.SortStableFunc(names, func(x, y string) int { return cmp.Compare(by[y], by[x]) })
+		b.Clients = names[:min(5, len(names))]
+		bs = append(bs, b)
+	}
+	return describeBursts(bs)
 }
