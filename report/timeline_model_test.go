@@ -25,7 +25,7 @@ type modelWindow struct {
 // timelineModel computes the timeline's width and windows, and the
 // incidents, from their definitions (README, "Timeline and incidents"):
 // times are Unix nanoseconds and statuses of the records.
-func timelineModel(times []int64, statuses []int) (width int64, first int64, ws []modelWindow, incidents []string) {
+func timelineModel(times []int64, statuses []int, clients, endpoints []string) (width int64, first int64, ws []modelWindow, incidents []string) {
 	lo, hi := slices.Min(times), slices.Max(times)
 	// Auto-sized: the narrowest width of the ladder from 10 s whose
 	// windows, aligned to the epoch, show the span in at most 120.
@@ -118,10 +118,27 @@ func timelineModel(times []int64, statuses []int) (width int64, first int64, ws 
 					later++
 				}
 			}
+			// The dominant status (ties: the lowest), and the endpoints and
+			// clients with most failures (at most 5, ties by name).
+			byStatus, byEndpoint, byClient := map[int]int64{}, map[string]int64{}, map[string]int64{}
+			for i, t := range times {
+				if k := int(t/width - first); k >= s && k <= e && (kind == "rate_limited" && statuses[i] == 429 || kind == "server_error" && statuses[i]/100 == 5) {
+					byStatus[statuses[i]]++
+					byEndpoint[endpoints[i]]++
+					byClient[clients[i]]++
+				}
+			}
+			codes := slices.Sorted(maps.Keys(byStatus))
+			slices.SortStableFunc(codes, func(a, b int) int { return cmp.Compare(byStatus[b], byStatus[a]) })
+			top := func(by map[string]int64) []string {
+				keys := slices.Sorted(maps.Keys(by))
+				slices.SortStableFunc(keys, func(a, b string) int { return cmp.Compare(by[b], by[a]) })
+				return keys[:min(5, len(keys))]
+			}
 			at := func(k int) string { return time.Unix(0, (first+int64(k))*width).UTC().Format(time.RFC3339) }
-			incidents = append(incidents, fmt.Sprintf("%s %s..%s peak %d at %s rate %.4f baseline %.4f failures %d requests %d recovered %v",
+			incidents = append(incidents, fmt.Sprintf("%s %s..%s peak %d at %s rate %.4f baseline %.4f failures %d requests %d recovered %v status %d endpoints %v clients %v",
 				kind, at(s), at(e+1), peak, at(peakAt), round(float64(peak)/float64(ws[peakAt].requests), 4), round(baseline[s], 4),
-				failures, requests, later >= 2))
+				failures, requests, later >= 2, codes[0], top(byEndpoint), top(byClient)))
 			run = run[:0]
 		}
 		for i := range ws {
@@ -156,12 +173,20 @@ func modelMedian(xs []float64) float64 {
 }
 
 // TestTimelineAgainstModel generates random logs of 20 minutes to 8 hours
-// with phases of elevated 5xx or 429 rates, over up to three files that
+// with phases of elevated 5xx or 429 rates, from seven clients to seven
+// endpoints, over up to three files that
 // overlap in time, reads them in any order with 1 to 3 workers in blocks
 // of a few lines, and wants the model's timeline width, windows and
 // incidents.
 func TestTimelineAgainstModel(t *testing.T) {
 	fives := []int{500, 502, 503, 504}
+	users := []string{"erp", "shop", "dam", "bi", "cms", "pim", "sync"}
+	// Paths and their endpoint templates; seven, so the lists' cut at five
+	// matters.
+	paths := [][2]string{{"/api/documents/%d", "/api/documents/{id}"}, {"/api/assets/%d", "/api/assets/{id}"},
+		{"/api/imports", "/api/imports"}, {"/api/exports/%d/status", "/api/exports/{id}/status"},
+		{"/api/classifications", "/api/classifications"}, {"/api/attributes/%d", "/api/attributes/{id}"},
+		{"/api/channels", "/api/channels"}}
 	var incidents int
 	for seed := range 100 {
 		rng := rand.New(rand.NewPCG(uint64(seed), 13))
@@ -169,6 +194,7 @@ func TestTimelineAgainstModel(t *testing.T) {
 		logs := map[string][]string{}
 		var times []int64
 		var statuses []int
+		var clients, endpoints []string
 		start := time.Date(2025, 3, 12, 10, 0, 0, 0, time.UTC)
 		span := time.Duration(20+rng.IntN(460)) * time.Minute
 		// The log's start, in seconds past 10:00, off any window's edge.
@@ -197,17 +223,27 @@ func TestTimelineAgainstModel(t *testing.T) {
 				case x < p5+p429+0.08:
 					status = 304
 				}
+				// Skewed choices, so that the lists have a clear head and
+				// ties too.
+				user := users[min(rng.IntN(len(users)+4), len(users)-1)]
+				p := paths[min(rng.IntN(len(paths)+4), len(paths)-1)]
+				path := p[0]
+				if strings.Contains(path, "%d") {
+					path = fmt.Sprintf(path, 1+rng.IntN(99999))
+				}
 				times = append(times, start.Add(at).UnixNano())
 				statuses = append(statuses, status)
+				clients = append(clients, user)
+				endpoints = append(endpoints, p[1])
 				name := "f" + strconv.Itoa(rng.IntN(nfiles)) + ".log"
-				logs[name] = append(logs[name], rline("erp", "GET", "/api/documents/1", at.Seconds(), status, "-"))
+				logs[name] = append(logs[name], rline(user, "GET", path, at.Seconds(), status, "-"))
 			}
 		}
 		order := slices.Sorted(maps.Keys(logs))
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		workers := 1 + seed%3
 		r := runLogsWith(t, logs, order, ingest.Options{Workers: workers, MaxLine: 256}, QuotaOptions{}, RetryOptions{})
-		width, first, ws, want := timelineModel(times, statuses)
+		width, first, ws, want := timelineModel(times, statuses, clients, endpoints)
 		where := fmt.Sprintf("seed %d (%d files as %v, %d workers, %v)", seed, len(order), order, workers, span)
 		if got := int64(r.Timeline.WindowSeconds * 1e9); got != width {
 			t.Errorf("%s: window %v, want %v", where, time.Duration(got), time.Duration(width))
@@ -230,8 +266,9 @@ func TestTimelineAgainstModel(t *testing.T) {
 		}
 		var got []string
 		for _, inc := range r.Incidents {
-			got = append(got, fmt.Sprintf("%s %s..%s peak %d at %s rate %.4f baseline %.4f failures %d requests %d recovered %v",
-				inc.Kind, inc.Start, inc.End, inc.Peak, inc.PeakAt, inc.PeakRate, inc.BaselineRate, inc.Failures, inc.Requests, inc.Recovered))
+			got = append(got, fmt.Sprintf("%s %s..%s peak %d at %s rate %.4f baseline %.4f failures %d requests %d recovered %v status %d endpoints %v clients %v",
+				inc.Kind, inc.Start, inc.End, inc.Peak, inc.PeakAt, inc.PeakRate, inc.BaselineRate, inc.Failures, inc.Requests, inc.Recovered,
+				inc.Status, inc.Endpoints, inc.Clients))
 		}
 		if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
 			t.Errorf("%s incidents:\n got %s\nwant %s", where, g, w)
