@@ -1,11 +1,13 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,6 +29,11 @@ type retryModel struct {
 	// After a 429 (quota section): the client's next request answers it.
 	waits  map[string]modelWait
 	answer map[string]*modelAnswer
+
+	// Storms: the attempts per minute (the quota window) and client, and
+	// the requests per minute.
+	attemptsAt map[int64]map[string]int64
+	requestsAt map[int64]int64
 }
 
 type modelWait struct{ at, deadline time.Duration }
@@ -96,6 +103,8 @@ func (m *retryModel) add(r modelRecord) {
 	if r.retryAfter >= 0 {
 		wait = time.Duration(r.retryAfter) * time.Second
 	}
+	minute := int64(r.at / time.Minute) // the log starts on a minute
+	m.requestsAt[minute]++
 	if w, ok := m.waits[r.user]; ok {
 		a := m.answer[r.user]
 		a.after++
@@ -126,6 +135,10 @@ func (m *retryModel) add(r modelRecord) {
 		} else {
 			// An attempt.
 			c.attempts++
+			if m.attemptsAt[minute] == nil {
+				m.attemptsAt[minute] = map[string]int64{}
+			}
+			m.attemptsAt[minute][c.client]++
 			for _, s := range m.stats(c.client) {
 				s.attempts++
 				if r.at < c.deadline {
@@ -154,6 +167,42 @@ func (m *retryModel) add(r modelRecord) {
 	}
 }
 
+// storms returns the storms by their definition: runs of consecutive
+// windows whose attempts are more than share of their requests, with the
+// three clients with most attempts in them (ties by name).
+func (m *retryModel) storms(share float64) string {
+	base := time.Date(2025, 3, 12, 10, 0, 0, 0, time.UTC)
+	stamp := func(w int64) string { return base.Add(time.Duration(w) * time.Minute).Format(time.RFC3339) }
+	stormy := func(w int64) bool {
+		var n int64
+		for _, a := range m.attemptsAt[w] {
+			n += a
+		}
+		return float64(n) > share*float64(m.requestsAt[w])
+	}
+	var b strings.Builder
+	for _, w := range slices.Sorted(maps.Keys(m.attemptsAt)) {
+		if !stormy(w) || m.attemptsAt[w-1] != nil && stormy(w-1) {
+			continue // not a storm's first window
+		}
+		var attempts, requests int64
+		by := map[string]int64{}
+		end := w
+		for ; m.attemptsAt[end] != nil && stormy(end); end++ {
+			requests += m.requestsAt[end]
+			for c, n := range m.attemptsAt[end] {
+				attempts += n
+				by[c] += n
+			}
+		}
+		names := slices.Sorted(maps.Keys(by))
+		slices.SortStableFunc(names, func(x, y string) int { return cmp.Compare(by[y], by[x]) })
+		fmt.Fprintf(&b, "%s..%s requests %d attempts %d share %.4f clients %v\n", stamp(w), stamp(end), requests, attempts,
+			round(float64(attempts)/float64(requests), 4), names[:min(3, len(names))])
+	}
+	return b.String()
+}
+
 func (m *retryModel) end() {
 	for id, c := range m.open {
 		m.lapse(id, c)
@@ -167,7 +216,7 @@ func (m *retryModel) end() {
 // model, which reads the records in time order (ties in line order) by
 // the definitions alone.
 func TestRetryAgainstModel(t *testing.T) {
-	users := []string{"erp", "shop", "dam"}
+	users := []string{"erp", "shop", "dam", "bi"} // four: a storm lists three
 	methods := []string{"GET", "GET", "POST", "PUT", "PATCH", "DELETE"}
 	paths := []string{"/api/documents/1", "/api/documents/2?lang=fr_FR", "/api/assets/3"}
 	statuses := []int{200, 200, 200, 201, 204, 400, 404, 409, 422, 429, 429, 500, 502, 503, 503, 504, 408, 499}
@@ -178,7 +227,8 @@ func TestRetryAgainstModel(t *testing.T) {
 		logs := map[string][]string{}
 		m := &retryModel{window: window, defaultRA: defaultRA, open: map[string]*modelChain{},
 			noFails: map[string]time.Duration{}, clients: map[string]*modelStats{},
-			waits: map[string]modelWait{}, answer: map[string]*modelAnswer{}}
+			waits: map[string]modelWait{}, answer: map[string]*modelAnswer{},
+			attemptsAt: map[int64]map[string]int64{}, requestsAt: map[int64]int64{}}
 		var at time.Duration
 		prevFile := -1
 		var recent []modelRecord
@@ -240,6 +290,13 @@ func TestRetryAgainstModel(t *testing.T) {
 			}
 		}
 		rep := full.Retry
+		var storms strings.Builder
+		for _, st := range rep.Storms {
+			fmt.Fprintf(&storms, "%s..%s requests %d attempts %d share %.4f clients %v\n", st.Start, st.End, st.Requests, st.Attempts, st.Share, st.Clients)
+		}
+		if got, want := storms.String(), m.storms(0.2); got != want {
+			t.Errorf("seed %d storms:\n got %s\nwant %s", seed, got, want)
+		}
 		describe := func(s modelStats) string {
 			return fmt.Sprintf("chains %d recovered %d exhausted %d abandoned %d attempts %d max %d violations %d repeats %d unsafe %d",
 				s.chains, s.recovered, s.exhausted, s.abandoned, s.attempts, s.maxAttempts, s.violations, s.repeats, s.unsafe)
