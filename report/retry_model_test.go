@@ -22,7 +22,7 @@ import (
 type retryModel struct {
 	window, defaultRA time.Duration
 	open              map[string]*modelChain
-	noFails           map[string]time.Duration // identity → time of its "no" failure
+	noFails           map[string]modelNoFail // identity → its last "no" failure
 	total             modelStats
 	clients           map[string]*modelStats
 
@@ -43,8 +43,14 @@ type modelAnswer struct {
 	gaps              time.Duration
 }
 
+type modelNoFail struct {
+	at     time.Duration
+	status int
+}
+
 type modelChain struct {
 	client             string
+	status             int // of the failure that opened it
 	lastFail, deadline time.Duration
 	attempts           int64
 	unsafe             bool
@@ -52,6 +58,39 @@ type modelChain struct {
 
 type modelStats struct {
 	chains, recovered, exhausted, abandoned, attempts, maxAttempts, violations, repeats, unsafe int64
+	abandonedBy, repeatsBy                                                                   map[int]int64 // by status
+}
+
+// diagnosis is a client's one line, by the README's rules in their order.
+func (s *modelStats) diagnosis() string {
+	most := func(by map[int]int64) (int, int64) { // ties to the lowest status
+		best, n := 0, int64(0)
+		for _, st := range slices.Sorted(maps.Keys(by)) {
+			if by[st] > n {
+				best, n = st, by[st]
+			}
+		}
+		return best, n
+	}
+	if s.unsafe > 0 {
+		return "retries writes after server errors: possible duplicates (use an idempotency key)"
+	}
+	if s.violations > 0 && 4*s.violations >= s.attempts {
+		return "retries too fast after 429/503 (ignores Retry-After)"
+	}
+	if st, n := most(s.abandonedBy); n > 0 && s.attempts == 0 {
+		return fmt.Sprintf("never retries %03d", st)
+	}
+	if st, n := most(s.repeatsBy); n > 0 && 10*n >= s.chains {
+		return fmt.Sprintf("repeats %03d unchanged", st)
+	}
+	switch {
+	case s.chains > 0 && 10*s.recovered >= 9*s.chains:
+		return "retries well"
+	case s.chains > 0:
+		return "recovers some failures, gives up on others"
+	}
+	return "-"
 }
 
 type modelRecord struct {
@@ -63,7 +102,7 @@ type modelRecord struct {
 
 func (m *retryModel) stats(client string) []*modelStats {
 	if m.clients[client] == nil {
-		m.clients[client] = &modelStats{}
+		m.clients[client] = &modelStats{abandonedBy: map[int]int64{}, repeatsBy: map[int]int64{}}
 	}
 	return []*modelStats{&m.total, m.clients[client]}
 }
@@ -78,6 +117,9 @@ func (m *retryModel) finish(id string, c *modelChain, outcome string) {
 			s.exhausted++
 		case "abandoned":
 			s.abandoned++
+			if s.abandonedBy != nil {
+				s.abandonedBy[c.status]++
+			}
 		}
 		s.maxAttempts = max(s.maxAttempts, c.attempts)
 		if c.unsafe && c.attempts > 0 {
@@ -121,10 +163,13 @@ func (m *retryModel) add(r modelRecord) {
 		m.waits[r.user] = modelWait{r.at, r.at + wait}
 	}
 	// The same identity again within the window after a "no" failure.
-	if at, ok := m.noFails[id]; ok {
-		if r.at-at <= m.window {
+	if nf, ok := m.noFails[id]; ok {
+		if r.at-nf.at <= m.window {
 			for _, s := range m.stats(r.user) {
 				s.repeats++
+				if s.repeatsBy != nil {
+					s.repeatsBy[nf.status]++
+				}
 			}
 		}
 		delete(m.noFails, id)
@@ -158,12 +203,12 @@ func (m *retryModel) add(r modelRecord) {
 	}
 	switch {
 	case v.Retry.Retryable():
-		m.open[id] = &modelChain{client: r.user, lastFail: r.at, deadline: r.at + wait, unsafe: v.Retry == classify.Unsafe}
+		m.open[id] = &modelChain{client: r.user, status: r.status, lastFail: r.at, deadline: r.at + wait, unsafe: v.Retry == classify.Unsafe}
 		for _, s := range m.stats(r.user) {
 			s.chains++
 		}
 	case failure && v.Retry == classify.No:
-		m.noFails[id] = r.at
+		m.noFails[id] = modelNoFail{r.at, r.status}
 	}
 }
 
@@ -221,12 +266,13 @@ func TestRetryAgainstModel(t *testing.T) {
 	paths := []string{"/api/documents/1", "/api/documents/2?lang=fr_FR", "/api/assets/3"}
 	statuses := []int{200, 200, 200, 201, 204, 400, 404, 409, 422, 429, 429, 500, 502, 503, 503, 504, 408, 499}
 	const window, defaultRA = 2 * time.Minute, 20 * time.Second
+	diagnoses := map[string]int{}
 	for seed := range 150 {
 		rng := rand.New(rand.NewPCG(uint64(seed), 7))
 		nfiles := 1 + rng.IntN(3)
 		logs := map[string][]string{}
 		m := &retryModel{window: window, defaultRA: defaultRA, open: map[string]*modelChain{},
-			noFails: map[string]time.Duration{}, clients: map[string]*modelStats{},
+			noFails: map[string]modelNoFail{}, clients: map[string]*modelStats{},
 			waits: map[string]modelWait{}, answer: map[string]*modelAnswer{},
 			attemptsAt: map[int64]map[string]int64{}, requestsAt: map[int64]int64{}}
 		var at time.Duration
@@ -302,7 +348,7 @@ func TestRetryAgainstModel(t *testing.T) {
 				s.chains, s.recovered, s.exhausted, s.abandoned, s.attempts, s.maxAttempts, s.violations, s.repeats, s.unsafe)
 		}
 		got := describe(modelStats{rep.RetryableFailures, rep.Recovered, rep.Exhausted, rep.Abandoned, rep.Attempts,
-			rep.MaxAttempts, rep.RetryAfterViolations, rep.NonRetryableRepeats, rep.UnsafeRetries})
+			rep.MaxAttempts, rep.RetryAfterViolations, rep.NonRetryableRepeats, rep.UnsafeRetries, nil, nil})
 		if want := describe(m.total); got != want {
 			t.Errorf("seed %d (%d files read as %v, %d workers):\n got %s\nwant %s", seed, len(order), order, workers, got, want)
 			continue
@@ -317,10 +363,18 @@ func TestRetryAgainstModel(t *testing.T) {
 				continue
 			}
 			got := describe(modelStats{c.Failures, c.Recovered, c.Exhausted, c.Abandoned, c.Attempts, ms.maxAttempts,
-				c.RetryAfterViolations, c.NonRetryableRepeats, c.UnsafeRetries})
+				c.RetryAfterViolations, c.NonRetryableRepeats, c.UnsafeRetries, nil, nil})
 			if want := describe(*ms); got != want {
 				t.Errorf("seed %d client %s:\n got %s\nwant %s", seed, c.Client, got, want)
 			}
+			if want := ms.diagnosis(); c.Diagnosis != want {
+				t.Errorf("seed %d client %s: diagnosis %q, want %q", seed, c.Client, c.Diagnosis, want)
+			}
+			diagnoses[c.Diagnosis]++
 		}
+	}
+	t.Logf("diagnoses: %v", diagnoses)
+	if len(diagnoses) < 6 {
+		t.Errorf("the logs gave %d kinds of diagnosis, %v: too few to test the rules", len(diagnoses), diagnoses)
 	}
 }
