@@ -58,7 +58,7 @@ type modelChain struct {
 
 type modelStats struct {
 	chains, recovered, exhausted, abandoned, attempts, maxAttempts, violations, repeats, unsafe int64
-	abandonedBy, repeatsBy                                                                   map[int]int64 // by status
+	abandonedBy, repeatsBy                                                                      map[int]int64 // by status
 }
 
 // diagnosis is a client's one line, by the README's rules in their order.
