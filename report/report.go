@@ -261,7 +261,7 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 	}
 	r.Filter.MatchInfo = filter.Match.describe()
 	if in.Analyzed > 0 {
-		r.Time = TimeRange{First: stamp(s.First), Last: stamp(s.Last)}
+		r.Time = TimeRange{First: stamp(s.First()), Last: stamp(s.Last())}
 	}
 	c := s.Classes
 	r.Classes = classesOf(c)

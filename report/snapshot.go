@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/gob"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -153,8 +154,8 @@ func (s *Summary) Snapshot(files []*ingest.File) ([]byte, error) {
 	sn := snapshot{Version: snapshotVersion, Window: q.win, Classes: s.Classes, LateEvents: s.lateEvents,
 		Statuses: map[int32]int64{}, Reasons: map[string]int64{}, Examples: map[string][]Example{},
 		CellsDropped: q.dropped, Headers: map[uint64]headerSnap{}, Behaviour: map[uint64]behaviourSnap{}}
-	if !s.First.IsZero() {
-		sn.First, sn.Last = s.First.UnixNano(), s.Last.UnixNano()
+	if s.first <= s.last {
+		sn.First, sn.Last = s.first, s.last
 	}
 	for i, f := range files {
 		sn.Lines += f.Lines
@@ -301,7 +302,7 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 	}
 
 	o := &Summary{client: s.client, quota: newQuotaAgg(QuotaOptions{Window: time.Duration(sn.Window)}),
-		Classes: sn.Classes, lateEvents: sn.LateEvents}
+		Classes: sn.Classes, lateEvents: sn.LateEvents, first: math.MaxInt64, last: math.MinInt64}
 	for _, tb := range []struct {
 		into  **Table
 		snap  *tableSnap
@@ -312,7 +313,7 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 		}
 	}
 	if sn.First != 0 || sn.Last != 0 {
-		o.First, o.Last = time.Unix(0, sn.First).UTC(), time.Unix(0, sn.Last).UTC()
+		o.first, o.last = sn.First, sn.Last
 	}
 	if len(sn.Latency) > 0 {
 		o.Latency = newSketch()

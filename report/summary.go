@@ -56,11 +56,10 @@ func (f *Filter) span() span {
 	return span{since: nanos(f.Since, math.MinInt64), until: nanos(f.Until, math.MaxInt64)}
 }
 
-// keep reports whether a record at t (Unix nanoseconds) is in the span. An
-// open Until keeps a record at math.MaxInt64 too.
-func (s span) keep(t int64) bool {
-	return t >= s.since && (t < s.until || s.until == math.MaxInt64)
-}
+// keep reports whether a record at t (Unix nanoseconds) is in the span: a
+// record's time is before 2200 (the Scanner rejects later ones), so an
+// open Until, math.MaxInt64, keeps them all.
+func (s span) keep(t int64) bool { return t >= s.since && t < s.until }
 
 // FileCounts is the accounting of one input.
 type FileCounts struct {
@@ -102,10 +101,8 @@ type Summary struct {
 
 	Files    []FileCounts // by ingest.File.Index
 	Filtered int64
-	First    time.Time
-	Last     time.Time
-	// First and Last in Unix nanoseconds, for Add to compare (MaxInt64
-	// and MinInt64 while there is no record); syncSpan sets them.
+	// The times of the first and last analysed records, Unix nanoseconds
+	// (MaxInt64 and MinInt64 while there is none): First and Last.
 	first, last int64
 
 	Classes [classify.NumClasses]int64
@@ -222,12 +219,7 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 		s.Filtered++
 		return false
 	}
-	if t < s.first {
-		s.First, s.first = r.Time, t
-	}
-	if t > s.last {
-		s.Last, s.last = r.Time, t
-	}
+	s.first, s.last = min(s.first, t), max(s.last, t)
 	s.Classes[v.Class]++
 	var lat duration // not logged; else its sketch bucket, found once for the three sketches
 	if r.Duration >= 0 {
@@ -338,13 +330,22 @@ func mix64(h uint64) uint64 {
 	return h
 }
 
-// syncSpan sets first and last from First and Last, after they were set
-// other than by Add.
-func (s *Summary) syncSpan() {
-	s.first, s.last = math.MaxInt64, math.MinInt64
-	if !s.First.IsZero() {
-		s.first, s.last = s.First.UnixNano(), s.Last.UnixNano()
+// First returns the time of the first analysed record, in UTC; the zero
+// time when there is none.
+func (s *Summary) First() time.Time {
+	if s.first > s.last {
+		return time.Time{}
 	}
+	return time.Unix(0, s.first).UTC()
+}
+
+// Last returns the time of the last analysed record, in UTC; the zero time
+// when there is none.
+func (s *Summary) Last() time.Time {
+	if s.first > s.last {
+		return time.Time{}
+	}
+	return time.Unix(0, s.last).UTC()
 }
 
 func count(c *Counts, v classify.Verdict) {
@@ -401,13 +402,7 @@ func (s *Summary) Merge(o *Summary) {
 		s.Files[i].Filtered += fc.Filtered
 	}
 	s.Filtered += o.Filtered
-	if !o.First.IsZero() && (s.First.IsZero() || o.First.Before(s.First)) {
-		s.First = o.First
-	}
-	if o.Last.After(s.Last) {
-		s.Last = o.Last
-	}
-	s.syncSpan()
+	s.first, s.last = min(s.first, o.first), max(s.last, o.last)
 	for i := range s.Classes {
 		s.Classes[i] += o.Classes[i]
 	}

@@ -423,7 +423,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		}
 		run = newRun(files, sum)
 		if cumulative {
-			latest := sum.Last
+			latest := sum.Last()
 			for _, r := range st.Runs {
 				if r.Last != nil && r.Last.After(latest) {
 					latest = *r.Last
@@ -495,8 +495,8 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 // and its accounting.
 func newRun(files []*ingest.File, sum *report.Summary) state.Run {
 	var r state.Run
-	if !sum.First.IsZero() {
-		first, last := sum.First.UTC(), sum.Last.UTC()
+	if first := sum.First(); !first.IsZero() {
+		last := sum.Last()
 		r.First, r.Last = &first, &last
 	}
 	for i, f := range files {
