@@ -33,8 +33,9 @@ type Filter struct {
 // a record's in one instruction each: [since, until).
 type span struct{ since, until int64 }
 
-// A record's time always fits in Unix nanoseconds (the parsers reject
-// years the int64 cannot hold); a bound past that range is clamped to it.
+// A record's time always fits in Unix nanoseconds (the Scanner rejects
+// times before 1970 or from 2200 on); a bound past what they hold, as
+// --since 1000-01-01 would be, is clamped to it.
 var (
 	minNano = time.Unix(0, math.MinInt64)
 	maxNano = time.Unix(0, math.MaxInt64)
