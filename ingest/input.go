@@ -17,7 +17,7 @@ import (
 type File struct {
 	Index       int    // position in the input list
 	Path        string // as given or expanded; "-" is standard input
-	Compression string // "none", "gzip", "zstd" or "bzip2", by magic bytes
+	Compression string // "none", "gzip", "zstd", "bzip2" or "xz", by magic bytes
 	Format      *Format
 	Detection   Detection // how Format was chosen; zero when it was forced
 	Lines       int64     // lines read, counted by the reader

@@ -6,15 +6,18 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
 )
 
 // tally is what a run saw, per file path.
@@ -185,8 +188,19 @@ func TestRunCompressed(t *testing.T) {
 		t.Fatal(err)
 	}
 	bzPath := writeFile(t, dir, "e.log.bz2", bz)
+	// Multi-stream xz: two streams back to back, as `cat a.xz b.xz` makes.
+	var xzs bytes.Buffer
+	for range 2 {
+		xw, err := xz.NewWriter(&xzs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		xw.Write(text.Bytes())
+		xw.Close()
+	}
+	xzPath := writeFile(t, dir, "f.log.xz", xzs.Bytes())
 
-	files, errs := Expand([]string{gzPath, zsPath, plainGz, truncated, bzPath}, false)
+	files, errs := Expand([]string{gzPath, zsPath, plainGz, truncated, bzPath, xzPath}, false)
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -195,7 +209,7 @@ func TestRunCompressed(t *testing.T) {
 		comp    string
 		records int64
 	}{
-		gzPath: {"gzip", 2000}, zsPath: {"zstd", 1000}, plainGz: {"none", 1000}, bzPath: {"bzip2", 2},
+		gzPath: {"gzip", 2000}, zsPath: {"zstd", 1000}, plainGz: {"none", 1000}, bzPath: {"bzip2", 2}, xzPath: {"xz", 2000},
 	}
 	for _, f := range files {
 		if f.Path == truncated {
@@ -355,7 +369,21 @@ func TestCorruptStreams(t *testing.T) {
 		t.Fatal(err)
 	}
 	bpath := writeFile(t, dir, "garbage.bz2", append(bz, []byte("this is not bzip2 at all\n")...))
-	files, _ := Expand([]string{zpath, bpath}, false)
+	var xzs bytes.Buffer
+	xw, _ := xz.NewWriter(&xzs)
+	xw.Write(text)
+	xw.Close()
+	badXZ := bytes.Clone(xzs.Bytes())
+	badXZ[len(badXZ)/2] ^= 0xff // inside the compressed data
+	xpath := writeFile(t, dir, "bad.xz", badXZ)
+	cutXZ := writeFile(t, dir, "cut.xz", xzs.Bytes()[:xzs.Len()-20]) // the index and footer gone
+	// A block header asking for a 4 GiB dictionary (code 40), which the
+	// decoder would allocate whole.
+	bomb := bytes.Clone(xzs.Bytes())
+	at := 12 + bytes.Index(bomb[12:], []byte{0x21, 0x01}) + 2
+	bomb[at] = 40
+	bombXZ := writeFile(t, dir, "bomb.xz", bomb)
+	files, _ := Expand([]string{zpath, bpath, xpath, cutXZ, bombXZ}, false)
 	got := runAll(t, files, Options{})
 	for _, f := range files {
 		if f.Complete() {
@@ -367,6 +395,14 @@ func TestCorruptStreams(t *testing.T) {
 	}
 	if !strings.Contains(files[0].Err.Error(), "zstd") {
 		t.Errorf("zstd error: %v", files[0].Err)
+	}
+	for _, f := range files[2:] {
+		if f.Compression != "xz" || f.Err == nil || !strings.Contains(f.Err.Error(), "cannot read") {
+			t.Errorf("%s: compression %s, error %v", f.Path, f.Compression, f.Err)
+		}
+	}
+	if err := files[4].Err; err == nil || !strings.Contains(err.Error(), "4095 MiB dictionary") {
+		t.Errorf("xz dictionary bomb: %v", err)
 	}
 }
 
@@ -407,5 +443,61 @@ func TestLastMarkerSeq(t *testing.T) {
 	}
 	if data[big] < 2 {
 		t.Errorf("many.log came in %d blocks; the test wants several", data[big])
+	}
+}
+
+// TestXZDictionary reads the dictionary size from xz streams written with
+// several dictionaries, from block headers that carry sizes (as xz -T
+// writes them) and from damaged or cut headers, which must give ok=false
+// and never panic.
+func TestXZDictionary(t *testing.T) {
+	for _, dict := range []int{1 << 20, 3 << 20, 8 << 20, 64 << 20} {
+		var b bytes.Buffer
+		xw, err := xz.WriterConfig{DictCap: dict}.NewWriter(&b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		xw.Write([]byte(goodLine + "\n"))
+		xw.Close()
+		if got, ok := xzDictionary(b.Bytes()); !ok || got != int64(dict) {
+			t.Errorf("dictionary %d: got %d, %v", dict, got, ok)
+		}
+	}
+	// A block header by hand: size byte, flags (one filter, both sizes
+	// present), compressed and uncompressed sizes as multi-byte integers,
+	// LZMA2 with dictionary code 22 (8 MiB), padding, CRC32 (unchecked here).
+	stream := []byte{0xfd, '7', 'z', 'X', 'Z', 0, 0, 1, 0, 0, 0, 0}
+	block := []byte{0, 0xc0, 0x80, 0x01, 0xff, 0xff, 0x03, 0x21, 0x01, 22}
+	for (len(block)+4)%4 != 0 {
+		block = append(block, 0)
+	}
+	block = append(block, 0, 0, 0, 0)
+	block[0] = byte(len(block)/4 - 1)
+	head := append(slices.Clone(stream), block...)
+	if got, ok := xzDictionary(head); !ok || got != 8<<20 {
+		t.Errorf("header with sizes: got %d, %v", got, ok)
+	}
+	// Code 40 is 4 GiB - 1; above it, invalid.
+	head[12+9] = 40
+	if got, ok := xzDictionary(head); !ok || got != 1<<32-1 {
+		t.Errorf("code 40: got %d, %v", got, ok)
+	}
+	head[12+9] = 41
+	if _, ok := xzDictionary(head); ok {
+		t.Error("code 41 read as a dictionary")
+	}
+	// Every cut of the header, and random bytes after the stream header.
+	for n := range len(head) {
+		if _, ok := xzDictionary(head[:n]); ok {
+			t.Errorf("header cut at %d read as whole", n)
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 10000 {
+		junk := slices.Clone(stream)
+		for range rng.IntN(64) {
+			junk = append(junk, byte(rng.IntN(256)))
+		}
+		xzDictionary(junk) // must not panic
 	}
 }

@@ -1,7 +1,7 @@
 // Package ingest turns bytes into access-log records.
 //
 // In: paths, folders, glob patterns and stdin, each plain or compressed
-// (gzip, zstd, bzip2; recognised by magic bytes). Out: Records, one per log
+// (gzip, zstd, bzip2, xz; recognised by magic bytes). Out: Records, one per log
 // line that parses, and counted Rejections with a Reason for every line that
 // does not, so that for every file lines = records + rejected + blank.
 //

@@ -261,7 +261,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	fs.BoolVar(&unrecovered, "unrecovered", false, "list every unrecovered failure (analyze retries; with -o csv, as CSV)")
 	fs.StringVar(&statePath, "state", "", "remember in this file how far each input was read, and read only what is new since (rotation is followed by content, not name); with --since/--until, report on the stored runs of that period too")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: analyze %s [flags] PATH...\n\nPATH is a file (plain, gzip, zstd or bzip2), a folder, a glob pattern, or - for stdin.\n\nflags:\n", mode)
+		fmt.Fprintf(stderr, "usage: analyze %s [flags] PATH...\n\nPATH is a file (plain, gzip, zstd, bzip2 or xz), a folder, a glob pattern, or - for stdin.\n\nflags:\n", mode)
 		fs.PrintDefaults()
 	}
 	var configFile string
