@@ -299,3 +299,26 @@ func fingerprint(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }
+
+// Omit returns files without the state file at path and what its runs
+// folder holds, which a folder or pattern given as input can take in (a
+// state kept beside the logs): a run would read its own state as a log.
+// The files left are numbered again (File.Index), in order.
+func Omit(files []*ingest.File, path string) []*ingest.File {
+	self, err := os.Stat(path)
+	runs, aerr := filepath.Abs(path + ".runs")
+	kept := files[:0:0]
+	for _, f := range files {
+		if f.Path != "-" {
+			if fi, err2 := os.Stat(f.Path); err == nil && err2 == nil && os.SameFile(fi, self) {
+				continue
+			}
+			if p, err := filepath.Abs(f.Path); aerr == nil && err == nil && strings.HasPrefix(p, runs+string(filepath.Separator)) {
+				continue
+			}
+		}
+		f.Index = len(kept)
+		kept = append(kept, f)
+	}
+	return kept
+}

@@ -385,3 +385,40 @@ func TestRunAggregates(t *testing.T) {
 		t.Error("a missing aggregates file gave no error")
 	}
 }
+
+// TestOmit checks that a state kept in a log folder is not read as a log:
+// the state file and its runs folder are left out of the inputs (a
+// recursive walk reaches the runs), the logs kept, numbered again.
+func TestOmit(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string) string {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte("x\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	a, b := write("a.log"), write("b.log")
+	st := write("state.json")
+	write("state.json.runs/2025-03-12T00-00-00Z.bin")
+	files, errs := ingest.Expand([]string{"-", dir}, true)
+	if len(errs) > 0 || len(files) != 5 {
+		t.Fatalf("Expand: %d files, %v", len(files), errs)
+	}
+	kept := Omit(files, st)
+	var got []string
+	for i, f := range kept {
+		if f.Index != i {
+			t.Errorf("%s: index %d, want %d", f.Path, f.Index, i)
+		}
+		got = append(got, f.Path)
+	}
+	if want := []string{"-", a, b}; !slices.Equal(got, want) {
+		t.Errorf("kept %q, want %q", got, want)
+	}
+	// A state file not written yet leaves every input.
+	if kept := Omit(files[:3], filepath.Join(dir, "new.json")); len(kept) != 3 {
+		t.Errorf("no state file yet: %d inputs kept, want 3", len(kept))
+	}
+}

@@ -350,6 +350,9 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		}
 		return fail("%v", err)
 	}
+	if statePath != "" {
+		files = state.Omit(files, statePath)
+	}
 	var st *state.State
 	if statePath != "" && in.anonymize && in.anonymizeKey == "" {
 		return fail("--anonymize with --state: the pseudonyms would change every run; give --anonymize-key")
