@@ -182,10 +182,16 @@ func modelBursts(requests map[int64]int64, limited map[int64]map[string]int64, w
 			}
 		}
 		b.End = stamp(end)
-		names := slices.Sorted(maps.Keys(by))
-		slices.SortStableFunc(names, func(x, y string) int { return cmp.Compare(by[y], by[x]) })
-		b.Clients = names[:min(5, len(names))]
+		b.Clients = topKeys(by, 5)
 		bs = append(bs, b)
 	}
 	return describeBursts(bs)
+}
+
+// topKeys returns the n keys of by with the largest counts, ties by key:
+// the order of the reports' "most affected" lists.
+func topKeys(by map[string]int64, n int) []string {
+	keys := slices.Sorted(maps.Keys(by))
+	slices.SortStableFunc(keys, func(x, y string) int { return cmp.Compare(by[y], by[x]) })
+	return keys[:min(n, len(keys))]
 }

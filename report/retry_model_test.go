@@ -1,7 +1,6 @@
 package report
 
 import (
-	"cmp"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -240,10 +239,8 @@ func (m *retryModel) storms(share float64) string {
 				by[c] += n
 			}
 		}
-		names := slices.Sorted(maps.Keys(by))
-		slices.SortStableFunc(names, func(x, y string) int { return cmp.Compare(by[y], by[x]) })
 		fmt.Fprintf(&b, "%s..%s requests %d attempts %d share %.4f clients %v\n", stamp(w), stamp(end), requests, attempts,
-			round(float64(attempts)/float64(requests), 4), names[:min(3, len(names))])
+			round(float64(attempts)/float64(requests), 4), topKeys(by, 3))
 	}
 	return b.String()
 }

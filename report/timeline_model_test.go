@@ -130,15 +130,10 @@ func timelineModel(times []int64, statuses []int, clients, endpoints []string) (
 			}
 			codes := slices.Sorted(maps.Keys(byStatus))
 			slices.SortStableFunc(codes, func(a, b int) int { return cmp.Compare(byStatus[b], byStatus[a]) })
-			top := func(by map[string]int64) []string {
-				keys := slices.Sorted(maps.Keys(by))
-				slices.SortStableFunc(keys, func(a, b string) int { return cmp.Compare(by[b], by[a]) })
-				return keys[:min(5, len(keys))]
-			}
 			at := func(k int) string { return time.Unix(0, (first+int64(k))*width).UTC().Format(time.RFC3339) }
 			incidents = append(incidents, fmt.Sprintf("%s %s..%s peak %d at %s rate %.4f baseline %.4f failures %d requests %d recovered %v status %d endpoints %v clients %v",
 				kind, at(s), at(e+1), peak, at(peakAt), round(float64(peak)/float64(ws[peakAt].requests), 4), round(baseline[s], 4),
-				failures, requests, later >= 2, codes[0], top(byEndpoint), top(byClient)))
+				failures, requests, later >= 2, codes[0], topKeys(byEndpoint, 5), topKeys(byClient, 5)))
 			run = run[:0]
 		}
 		for i := range ws {
