@@ -160,6 +160,8 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 			first = false
 			if br.force != nil {
 				f.Format = br.force
+			} else if f.detected {
+				// Detected already, from the same first bytes (SortByTime).
 			} else if head != nil {
 				f.Detection = Detect(head) // its start, with its directives
 				f.Format = f.Detection.Format

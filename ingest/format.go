@@ -101,11 +101,17 @@ type Detection struct {
 	Confidence float64 // Matched / Sampled
 	// Candidates are the formats that parsed any sampled line, best
 	// first, at most three; for a file no format fits, they say how close
-	// each came.
+	// each came. Once a format finds every sampled line typical, none
+	// after it can win, and they are not tried: then Candidates holds
+	// those tried.
 	Candidates []Candidate
 	// Examples are the first sampled lines (at most two, each cut at
 	// SnippetBytes), for the message about a file no format fits.
 	Examples []string
+
+	// full: the sample holds detectLines whole lines (the last one ends
+	// with its newline), so a longer head would give the same detection.
+	full bool
 }
 
 // Candidate is how well one format fitted a file's head.
@@ -121,22 +127,25 @@ type Candidate struct {
 // of the sampled lines is never chosen.
 func Detect(head []byte) Detection {
 	var sample [][]byte
+	ended := false // the last line sampled ends with a newline in head
 	for len(head) > 0 && len(sample) < detectLines {
 		i := bytes.IndexByte(head, '\n')
 		if i < 0 {
 			i = len(head)
 		}
 		line := trimCR(head[:i])
-		if i < len(head) {
+		terminated := i < len(head)
+		if terminated {
 			head = head[i+1:]
 		} else {
 			head = nil
 		}
 		if len(bytes.TrimSpace(line)) > 0 {
 			sample = append(sample, line)
+			ended = terminated
 		}
 	}
-	d := Detection{Sampled: len(sample)}
+	d := Detection{Sampled: len(sample), full: len(sample) == detectLines && ended}
 	for _, line := range sample[:min(len(sample), 2)] {
 		d.Examples = append(d.Examples, string(line[:min(len(line), SnippetBytes)]))
 	}
@@ -169,6 +178,11 @@ func Detect(head []byte) Detection {
 		if matched > 0 && float64(matched) >= MinConfidence*float64(data) &&
 			(typical > bestTypical || typical == bestTypical && matched > d.Matched) {
 			d.Format, d.Matched, d.Sampled, bestTypical = f, matched, data, typical
+		}
+		if typical == len(sample) {
+			// Every line typical: a later format can at best tie, and a
+			// tie goes to the earlier.
+			break
 		}
 	}
 	if d.Sampled > 0 {

@@ -36,6 +36,9 @@ type File struct {
 	Shrunk bool
 
 	spool string // a temporary copy of standard input, see SpoolStdin
+	// detected: Detection was made by SortByTime from a head that holds
+	// the whole sample, and the reader keeps it.
+	detected bool
 }
 
 // SpoolStdin copies standard input, when it is among files, to a temporary

@@ -1,0 +1,96 @@
+package ingest
+
+import (
+	"bytes"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSortByTimePeeks checks the files' order and the detection SortByTime
+// hands to the reader: it peeks at 16 KiB first and at 256 KiB when they
+// do not settle the format or hold no record, and whatever it peeked at,
+// the format detected and the first time are those of the 256 KiB head,
+// and the reader's Detection that of the file's start.
+func TestSortByTimePeeks(t *testing.T) {
+	dir := t.TempDir()
+	line := func(sec int, pad int) string {
+		at := time.Date(2025, 3, 12, 10, 0, sec, 0, time.UTC).Format("02/Jan/2006:15:04:05 -0700")
+		return fmt.Sprintf(`10.0.0.1 - - [%s] "GET /api/documents/1 HTTP/1.1" 200 10 "-" "agent%s"`, at, strings.Repeat("x", pad))
+	}
+	lines := func(from, n, pad int) string {
+		var b strings.Builder
+		for i := range n {
+			b.WriteString(line(from+i, pad) + "\n")
+		}
+		return b.String()
+	}
+	junk := func(n, size int) string { return strings.Repeat("# "+strings.Repeat("j", size)+"\n", n) }
+	cases := []struct {
+		name, content string
+		wantSec       int // the first record's second; -1 for none in 256 KiB
+	}{
+		{"short lines", lines(30, 200, 0), 30},                 // the 16 KiB peek settles it
+		{"long lines", lines(20, 200, 600), 20},                // 16 KiB hold ~24 lines: the 256 KiB peek detects
+		{"few lines", lines(10, 3, 0), 10},                     // a whole file under 16 KiB
+		{"late record", junk(20, 1000) + lines(40, 70, 0), 40}, // junk past 16 KiB, then records
+		{"no record in 256 KiB", junk(600, 500) + lines(0, 70, 0), -1},
+		{"64th line cut at 16 KiB", lines(50, 63, 150) + line(113, 16<<10) + "\n" + lines(114, 10, 0), 50},
+	}
+	var paths []string
+	for i, c := range cases {
+		paths = append(paths, writeFile(t, dir, fmt.Sprintf("%d.log", i), []byte(c.content)))
+	}
+	files, errs := Expand(paths, false)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	sorted := SortByTime(files, Options{})
+	for i, c := range cases {
+		f := files[i]
+		head := []byte(c.content)[:min(len(c.content), 256<<10)]
+		want := Detect(head)
+		if f.Format != want.Format {
+			t.Errorf("%s: format %v, want %v", c.name, f.Format, want.Format)
+		}
+		switch {
+		case c.wantSec < 0 && !f.First.IsZero():
+			t.Errorf("%s: first record at %v, want none", c.name, f.First)
+		case c.wantSec >= 0 && f.First.Second() != c.wantSec:
+			t.Errorf("%s: first record at %v, want second %d", c.name, f.First, c.wantSec)
+		}
+	}
+	if got := sorted[0].Path; got != paths[2] {
+		t.Errorf("first in time order: %s, want %s", got, paths[2])
+	}
+	// The reader keeps or makes the detection; either way it is that of
+	// the file's first bytes.
+	runAll(t, sorted, Options{})
+	for i, c := range cases {
+		want := Detect([]byte(c.content))
+		want.full = files[i].Detection.full
+		if !reflect.DeepEqual(files[i].Detection, want) {
+			t.Errorf("%s: detection\n got %+v\nwant %+v", c.name, files[i].Detection, want)
+		}
+	}
+}
+
+// TestDetectFull checks when a detection is settled: 64 sampled lines,
+// the last one ended by its newline.
+func TestDetectFull(t *testing.T) {
+	text := strings.Repeat(goodLine+"\n", 64)
+	if !Detect([]byte(text)).full {
+		t.Error("64 whole lines: not full")
+	}
+	if Detect([]byte(text[:len(text)-1])).full {
+		t.Error("the 64th line without its newline: full")
+	}
+	if Detect([]byte(text[:len(text)-10])).full {
+		t.Error("the 64th line cut: full")
+	}
+	if Detect(bytes.Repeat([]byte(goodLine+"\n"), 63)).full {
+		t.Error("63 lines: full")
+	}
+}
