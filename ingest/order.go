@@ -3,7 +3,10 @@ package ingest
 import (
 	"bytes"
 	"os"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -21,21 +24,39 @@ func SortByTime(files []*File, opts Options) []*File {
 		ok bool
 	}
 	ks := make([]keyed, len(files))
-	for i, f := range files {
+	peek := func(i int) {
+		f := files[i]
 		ks[i].f = f
 		if f.Path == "-" && f.spool == "" {
-			continue
+			return
 		}
 		if f.spool == "" {
 			// Only regular files can be read twice: a FIFO or a device
 			// would lose what the peek read.
 			if info, err := os.Stat(f.Path); err != nil || !info.Mode().IsRegular() {
-				continue
+				return
 			}
 		}
 		ks[i].at, ks[i].ok = firstTime(f, opts)
 		f.First = ks[i].at
 	}
+	// The files are peeked at on as many goroutines as the run's workers:
+	// a folder of thousands of rotated files is opened, read and detected
+	// in parallel. Each goroutine takes the next file; each file is its own.
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, len(files)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
+				peek(i)
+			}
+		})
+	}
+	wg.Wait()
 	slices.SortStableFunc(ks, func(a, b keyed) int {
 		switch {
 		case a.ok && b.ok:
