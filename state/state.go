@@ -20,7 +20,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"analyze/ingest"
@@ -174,38 +178,75 @@ func (s *State) Between(since, until time.Time) []Run {
 // input whose first bytes cannot be read is read whole too; its error
 // shows again when the reader meets it.
 func (s *State) Resume(files []*ingest.File) {
-	for _, f := range files {
+	// The heads are read on as many goroutines as there are cores: a
+	// folder of thousands of rotated files is opened and read in parallel.
+	heads := make([][]byte, len(files))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
+				if files[i].Path != "-" {
+					heads[i], _ = ingest.Head(files[i], headBytes)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	idx := s.index()
+	for i, f := range files {
 		if f.Path == "-" {
 			continue
 		}
-		head, _ := ingest.Head(f, headBytes)
-		s.heads[f] = head
-		if e := s.match(head); e != nil {
+		s.heads[f] = heads[i]
+		if e := idx.match(heads[i]); e != nil {
 			f.Skip, f.SkipLines = e.Offset, e.Lines
 		}
 	}
 }
 
-// match returns the entry whose fingerprint head starts with, preferring
-// the longest fingerprint; nil when none does.
-func (s *State) match(head []byte) *Entry {
-	var best *Entry
-	sums := map[int]string{}
+// entryIndex finds entries by fingerprint: by the length of the head a
+// fingerprint covers (longest first; most are headBytes, a file shorter
+// than that has its own), then by fingerprint. Matching an input costs a
+// hash per distinct length, not a pass over every entry.
+type entryIndex struct {
+	lengths []int // distinct HeadBytes, longest first
+	by      map[int]map[string]*Entry
+}
+
+func (s *State) index() entryIndex {
+	x := entryIndex{by: map[int]map[string]*Entry{}}
 	for i := range s.Files {
 		e := &s.Files[i]
-		if e.HeadBytes == 0 || e.HeadBytes > len(head) || best != nil && best.HeadBytes >= e.HeadBytes {
+		if e.HeadBytes == 0 {
 			continue
 		}
-		sum, ok := sums[e.HeadBytes]
-		if !ok {
-			sum = fingerprint(head[:e.HeadBytes])
-			sums[e.HeadBytes] = sum
+		m := x.by[e.HeadBytes]
+		if m == nil {
+			m = map[string]*Entry{}
+			x.by[e.HeadBytes] = m
+			x.lengths = append(x.lengths, e.HeadBytes)
 		}
-		if sum == e.Fingerprint {
-			best = e
+		if m[e.Fingerprint] == nil { // the first of equal entries, as a pass in order finds
+			m[e.Fingerprint] = e
 		}
 	}
-	return best
+	slices.SortFunc(x.lengths, func(a, b int) int { return b - a })
+	return x
+}
+
+// match returns the entry whose fingerprint head starts with, preferring
+// the longest fingerprint; nil when none does.
+func (x entryIndex) match(head []byte) *Entry {
+	for _, n := range x.lengths {
+		if n > len(head) {
+			continue
+		}
+		if e := x.by[n][fingerprint(head[:n])]; e != nil {
+			return e
+		}
+	}
+	return nil
 }
 
 // Update records how far this run read each input; inputs no run has seen

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -420,5 +421,40 @@ func TestOmit(t *testing.T) {
 	// A state file not written yet leaves every input.
 	if kept := Omit(files[:3], filepath.Join(dir, "new.json")); len(kept) != 3 {
 		t.Errorf("no state file yet: %d inputs kept, want 3", len(kept))
+	}
+}
+
+// TestIndexMatchesLinear holds the fingerprint index to a pass over every
+// entry in order, as Resume made before it: the longest fingerprint the
+// head starts with, the first entry of equal ones.
+func TestIndexMatchesLinear(t *testing.T) {
+	linear := func(s *State, head []byte) *Entry {
+		var best *Entry
+		for i := range s.Files {
+			e := &s.Files[i]
+			if e.HeadBytes == 0 || e.HeadBytes > len(head) || best != nil && best.HeadBytes >= e.HeadBytes {
+				continue
+			}
+			if fingerprint(head[:e.HeadBytes]) == e.Fingerprint {
+				best = e
+			}
+		}
+		return best
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	heads := []string{"abcdef", "abcxyz", "abc", "zzzzzz", "ab"}
+	for range 500 {
+		s := &State{}
+		for range rng.IntN(8) {
+			h := heads[rng.IntN(len(heads))]
+			n := 1 + rng.IntN(len(h))
+			s.Files = append(s.Files, Entry{HeadBytes: n, Fingerprint: fingerprint([]byte(h[:n])), Offset: int64(rng.IntN(100))})
+		}
+		idx := s.index()
+		for _, h := range heads {
+			if got, want := idx.match([]byte(h)), linear(s, []byte(h)); got != want {
+				t.Fatalf("head %q in %+v: index %+v, linear %+v", h, s.Files, got, want)
+			}
+		}
 	}
 }
