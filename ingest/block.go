@@ -81,6 +81,7 @@ func (br *blockReader) readFile(ctx context.Context, f *File) error {
 func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 	f.Lines, f.Err, f.Offset = 0, nil, 0 // a file may be read twice (see SpoolStdin)
 	var src io.Reader
+	seeked := false // at Skip already: the bytes before it are not read
 	if f.Path == "-" && f.spool == "" {
 		src = br.stdin
 	} else {
@@ -95,16 +96,29 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 		}
 		defer fh.Close()
 		src = fh
+		seeked = br.seekPast(fh, f)
 	}
 	if br.progress != nil {
 		src = countingReader{src, br.progress}
+		if seeked {
+			br.progress.Bytes.Add(f.Skip)
+		}
 	}
-	r, comp, closeFn, err := decompress(src)
-	f.Compression = comp
-	if err != nil {
+	var (
+		r       io.Reader
+		comp    = "none"
+		closeFn func()
+		err     error
+	)
+	if seeked {
+		r, closeFn = plain(src)
+		f.Offset = f.Skip
+	} else if r, comp, closeFn, err = decompress(src); err != nil {
+		f.Compression = comp
 		f.Err = &InputError{Op: "read", Path: f.Path, Compression: comp, Err: err}
 		return 0, nil
 	}
+	f.Compression = comp
 	defer closeFn()
 	r = &offsetReader{r: r, n: &f.Offset}
 
@@ -115,7 +129,7 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 	n, seq, first := 0, 0, true
 	var dirs []byte // directives in effect, for formats that have them
 	var head []byte // with Skip, the input's first bytes: detection reads them
-	if f.Skip > 0 {
+	if f.Skip > 0 && !seeked {
 		head, dirs, err = skipBytes(r, f.Skip, *buf)
 		if err != nil {
 			br.pool <- buf
@@ -314,6 +328,37 @@ func discardLine(r io.Reader, buf []byte) ([]byte, error) {
 			return nil, err
 		}
 	}
+}
+
+// seekPast moves a plain regular file's read position to where an earlier
+// run stopped (File.Skip) instead of reading up to it, when nothing before
+// it is needed: the format is settled (given, or detected by SortByTime
+// from the file's start) and has no directives, whose values above the
+// offset would apply below it. An hourly run over a log that grows all day
+// then reads what is new, not the whole file again. A file shorter than
+// the offset was rewritten: it is read through, and read whole again.
+func (br *blockReader) seekPast(fh *os.File, f *File) bool {
+	if f.Skip <= 0 || f.spool != "" {
+		return false
+	}
+	format := br.force
+	if format == nil && f.detected {
+		format = f.Format
+	}
+	if format == nil || format.directives {
+		return false
+	}
+	info, err := fh.Stat()
+	if err != nil || !info.Mode().IsRegular() || info.Size() < f.Skip {
+		return false
+	}
+	var magic [6]byte
+	n, _ := fh.ReadAt(magic[:], 0)
+	if compressionOf(magic[:n]) != "none" {
+		return false
+	}
+	_, err = fh.Seek(f.Skip, io.SeekStart)
+	return err == nil
 }
 
 // skipBytes reads past the first n bytes of r, where an earlier run

@@ -42,24 +42,51 @@ func decompress(r io.Reader) (io.Reader, string, func(), error) {
 	return rd, comp, func() { closeFn(); release() }, nil
 }
 
+// compressionOf names the compression whose magic bytes start b (6 bytes
+// are enough), or "none".
+func compressionOf(b []byte) string {
+	switch {
+	case bytes.HasPrefix(b, []byte{0x1f, 0x8b}):
+		return "gzip"
+	case bytes.HasPrefix(b, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		return "zstd"
+	case bytes.HasPrefix(b, []byte("BZh")) && len(b) >= 4 && b[3] >= '1' && b[3] <= '9':
+		return "bzip2"
+	case bytes.HasPrefix(b, []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}):
+		return "xz"
+	}
+	return "none"
+}
+
+// plain returns a read buffer over r, read as it is (no magic bytes are
+// looked at), and the func that gives the buffer back.
+func plain(r io.Reader) (io.Reader, func()) {
+	br := readBufs.Get().(*bufio.Reader)
+	br.Reset(r)
+	return br, func() {
+		br.Reset(nil)
+		readBufs.Put(br)
+	}
+}
+
 func decompressFrom(br *bufio.Reader) (io.Reader, string, func(), error) {
 	magic, _ := br.Peek(6)
-	switch {
-	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
+	switch compressionOf(magic) {
+	case "gzip":
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, "gzip", nil, err
 		}
 		return zr, "gzip", func() { zr.Close() }, nil
-	case bytes.HasPrefix(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+	case "zstd":
 		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
 		if err != nil {
 			return nil, "zstd", nil, err
 		}
 		return zr, "zstd", zr.Close, nil
-	case bytes.HasPrefix(magic, []byte("BZh")) && len(magic) >= 4 && magic[3] >= '1' && magic[3] <= '9':
+	case "bzip2":
 		return bzip2.NewReader(br), "bzip2", func() {}, nil
-	case bytes.HasPrefix(magic, []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}):
+	case "xz":
 		head, _ := br.Peek(12 + 1024) // the stream header and the first block's, at most
 		if dict, ok := xzDictionary(head); ok && dict > xzMaxDictionary {
 			return nil, "xz", nil, fmt.Errorf("xz: the stream asks for a %d MiB dictionary, more than the %d MiB analyze allows (xz -9 uses 64 MiB): decompress it first, xz -dc FILE | analyze ... -",

@@ -3,10 +3,13 @@ package ingest
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // TestSortByTimePeeks checks the files' order and the detection SortByTime
@@ -92,5 +95,58 @@ func TestDetectFull(t *testing.T) {
 	}
 	if Detect(bytes.Repeat([]byte(goodLine+"\n"), 63)).full {
 		t.Error("63 lines: full")
+	}
+}
+
+// TestResumeSeeks checks reading an input from where an earlier run
+// stopped (File.Skip): a plain log of a settled format is read from there
+// without reading what comes before (seekPast), and gives what reading
+// through gives; a compressed one, a W3C log (its #Fields above the offset
+// still apply) and a file shorter than the offset are read through, the
+// last whole again.
+func TestResumeSeeks(t *testing.T) {
+	dir := t.TempDir()
+	text := strings.Repeat(goodLine+"\n", 300)
+	skip := int64(len(goodLine)+1) * 100 // the first 100 lines were read
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(text))
+	zw.Close()
+	w3c := "#Fields: date time c-ip cs-method cs-uri-stem sc-status\n" + strings.Repeat("2025-03-12 10:00:00 10.0.0.1 GET /a 200\n", 300)
+	w3cSkip := int64(len("#Fields: date time c-ip cs-method cs-uri-stem sc-status\n")) + 100*int64(len("2025-03-12 10:00:00 10.0.0.1 GET /a 200\n"))
+	cases := []struct {
+		name    string
+		content []byte
+		skip    int64
+		seek    bool
+		records int64
+	}{
+		{"plain", []byte(text), skip, true, 200},
+		{"gzip", gz.Bytes(), skip, false, 200},
+		{"w3c", []byte(w3c), w3cSkip, false, 200},
+		{"shorter than the offset", []byte(text[:skip/2]), skip, false, 50},
+	}
+	for _, c := range cases {
+		p := writeFile(t, dir, strings.ReplaceAll(c.name, " ", "-")+".log", c.content)
+		files, _ := Expand([]string{p}, false)
+		files = SortByTime(files, Options{})
+		f := files[0]
+		f.Skip, f.SkipLines = c.skip, 100
+		fh, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seeks := (&blockReader{}).seekPast(fh, f)
+		fh.Close()
+		if seeks != c.seek {
+			t.Errorf("%s: seekPast %v, want %v", c.name, seeks, c.seek)
+		}
+		got := runAll(t, files, Options{})
+		if got[p].records != c.records || !f.Complete() {
+			t.Errorf("%s: %d records (complete %v, %v), want %d", c.name, got[p].records, f.Complete(), f.Err, c.records)
+		}
+		if want := int64(len(c.content)); c.name != "gzip" && f.Offset != want {
+			t.Errorf("%s: offset %d, want %d", c.name, f.Offset, want)
+		}
 	}
 }
