@@ -556,8 +556,10 @@ func TestStateFlag(t *testing.T) {
 		return strings.TrimSpace(string(must(json.Marshal(v))))
 	}
 	appendLines(5)
-	if got := records(analyze(t, "", "report", "-o", "json", "--state", statePath, logs)); got != "5" {
-		t.Fatalf("first run: %s records, want 5", got)
+	// A file in the folder that is no log: its lines are rejected once.
+	os.WriteFile(filepath.Join(logs, "notes.txt"), []byte("not a log\nat all\n"), 0o644)
+	if r := analyze(t, "", "report", "-o", "json", "--state", statePath, logs); records(r) != "5" || !strings.Contains(r.stderr, "notes.txt: no known format") {
+		t.Fatalf("first run: %s records, want 5, and a word on notes.txt:\n%s", records(r), r.stderr)
 	}
 	appendLines(3)
 	os.Rename(access, access+".1")
@@ -568,6 +570,15 @@ func TestStateFlag(t *testing.T) {
 	r := analyze(t, "", "report", "-o", "json", "--state", statePath, logs)
 	if got := records(r); got != "0" {
 		t.Fatalf("nothing new: %s records, want 0", got)
+	}
+	if strings.Contains(r.stderr, "no known format") {
+		t.Errorf("nothing new, yet a word on a format:\n%s", r.stderr)
+	}
+	// A state kept in the log folder is not read as a log.
+	inside := filepath.Join(logs, "state.json")
+	analyze(t, "", "report", "-o", "json", "--state", inside, logs)
+	if r := analyze(t, "", "report", "-o", "json", "--state", inside, logs); strings.Contains(r.stdout, `state.json"`) || strings.Contains(r.stderr, "state.json") {
+		t.Errorf("the state file was read as an input:\n%s\n%s", r.stderr, r.stdout)
 	}
 	for _, want := range []string{`"resumed_after_line": 2`, `"resumed_after_line": 8`} {
 		if !strings.Contains(r.stdout, want) {
