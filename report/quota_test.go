@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -674,6 +675,33 @@ func TestSequencerOrderRandom(t *testing.T) {
 		}
 		if s.heldBytes != 0 {
 			t.Fatalf("iteration %d: %d bytes still held", iter, s.heldBytes)
+		}
+	}
+}
+
+// TestMinTree checks the sequencer's tree of file progress against a pass
+// over the values, for sizes that are and are not powers of two.
+func TestMinTree(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	if got := newMinTree(nil).min(); got != math.MaxInt64 {
+		t.Errorf("empty: %d", got)
+	}
+	for n := 1; n <= 33; n++ {
+		vals := make([]int64, n)
+		for i := range vals {
+			vals[i] = rng.Int64N(1000)
+		}
+		tree := newMinTree(vals)
+		for range 200 {
+			i := rng.IntN(n)
+			vals[i] = rng.Int64N(1000)
+			if rng.IntN(10) == 0 {
+				vals[i] = math.MaxInt64
+			}
+			tree.set(i, vals[i])
+			if got, want := tree.min(), slices.Min(vals); got != want {
+				t.Fatalf("n %d: min %d, want %d", n, got, want)
+			}
 		}
 	}
 }

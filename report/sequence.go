@@ -60,6 +60,41 @@ type sequencer struct {
 	maxHeld   int64 // past it (bytes) the oldest go on whatever the files' progress
 	consume   func(*Event)
 	spare     chan []Event // emptied event arrays (getEvents)
+	// progress holds each file's progress (fileStream.progress) in a
+	// tree whose root is their minimum: a run over thousands of files
+	// finds how far every file has got without a pass over them all per
+	// block (under the lock).
+	progress minTree
+}
+
+// minTree is a segment tree of int64s: set one in O(log n), the minimum of
+// all in O(1).
+type minTree []int64 // leaves at [n, 2n), each inner node the min of its two children
+
+func newMinTree(vals []int64) minTree {
+	n := len(vals)
+	t := make(minTree, 2*n)
+	copy(t[n:], vals)
+	for i := n - 1; i > 0; i-- {
+		t[i] = min(t[2*i], t[2*i+1])
+	}
+	return t
+}
+
+func (t minTree) set(i int, v int64) {
+	i += len(t) / 2
+	t[i] = v
+	for i /= 2; i > 0; i /= 2 {
+		t[i] = min(t[2*i], t[2*i+1])
+	}
+}
+
+// min returns the minimum, math.MaxInt64 for no values.
+func (t minTree) min() int64 {
+	if len(t) == 0 {
+		return math.MaxInt64
+	}
+	return t[1]
 }
 
 // maxHeldBytes bounds the reorder buffer's memory: 1.6 Mi events of 40
@@ -123,6 +158,11 @@ func newSequencer(files []*ingest.File, lateness int64, spares int, consume func
 			fs.start = f.First.UnixNano()
 		}
 	}
+	progress := make([]int64, len(s.files))
+	for i := range s.files {
+		progress[i] = s.files[i].progress()
+	}
+	s.progress = newMinTree(progress)
 	return s
 }
 
@@ -172,15 +212,13 @@ func (s *sequencer) add(b *ingest.Block, evs []Event) {
 			fs.maxSeen, fs.seen = last, true
 		}
 	}
+	s.progress.set(b.File.Index, fs.progress())
 	s.drain()
 }
 
 // drain hands on the events every open file has got past.
 func (s *sequencer) drain() {
-	mark := int64(math.MaxInt64)
-	for i := range s.files {
-		mark = min(mark, s.files[i].progress())
-	}
+	mark := s.progress.min()
 	if mark != math.MaxInt64 {
 		mark -= s.lateness
 	}
