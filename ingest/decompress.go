@@ -17,10 +17,18 @@ import (
 // file or the decompressor's source asks for at most.
 const readBufBytes = 256 << 10
 
-// readBufs keeps the inputs' read buffers for the next input: a run over
-// hundreds of small rotated files would otherwise allocate, and collect, a
-// quarter of a megabyte per file.
-var readBufs = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, readBufBytes) }}
+// peekBufBytes is the read buffer of a peek at an input's head (Head): a
+// buffer fills with one read as large as it is, and a peek at 16 KiB of a
+// small rotated file would otherwise read all of it.
+const peekBufBytes = 16 << 10
+
+// readBufs and peekBufs keep the read buffers for the next input: a run
+// over hundreds of small rotated files would otherwise allocate, and
+// collect, a quarter of a megabyte per file.
+var (
+	readBufs = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, readBufBytes) }}
+	peekBufs = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, peekBufBytes) }}
+)
 
 // decompress looks at the first bytes of r and returns a reader of its
 // decompressed content and the name of the compression. Only magic bytes
@@ -28,11 +36,23 @@ var readBufs = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, readB
 // read as plain text. Multi-member gzip files and multi-stream xz files are
 // read whole. The caller calls the returned func when done with the reader.
 func decompress(r io.Reader) (io.Reader, string, func(), error) {
-	br := readBufs.Get().(*bufio.Reader)
+	return decompressWith(&readBufs, r)
+}
+
+// decompressHead is decompress for reading an input's first n bytes.
+func decompressHead(r io.Reader, n int) (io.Reader, string, func(), error) {
+	if n <= peekBufBytes {
+		return decompressWith(&peekBufs, r)
+	}
+	return decompressWith(&readBufs, r)
+}
+
+func decompressWith(bufs *sync.Pool, r io.Reader) (io.Reader, string, func(), error) {
+	br := bufs.Get().(*bufio.Reader)
 	br.Reset(r)
 	release := func() {
 		br.Reset(nil)
-		readBufs.Put(br)
+		bufs.Put(br)
 	}
 	rd, comp, closeFn, err := decompressFrom(br)
 	if err != nil {

@@ -218,7 +218,7 @@ func Head(f *File, n int) ([]byte, error) {
 		return nil, &InputError{Op: "open", Path: f.Path, Err: unwrapPathError(err)}
 	}
 	defer fh.Close()
-	r, comp, closeFn, err := decompress(fh)
+	r, comp, closeFn, err := decompressHead(fh, n)
 	if err != nil {
 		return nil, &InputError{Op: "read", Path: f.Path, Compression: comp, Err: err}
 	}
