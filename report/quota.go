@@ -68,14 +68,20 @@ type rateHeaders struct {
 }
 
 type quotaAgg struct {
-	win     int64
-	windows map[int64]*winCount
+	win int64
+	// windows holds the counts of each window by value: a log of years
+	// has a million one-minute windows, and a map of pointers to them
+	// made the collector scan and mark a million objects. The current
+	// window's counts are in cur until the window changes or the
+	// aggregate settles.
+	windows map[int64]winCount
 	// The current window's counts, kept apart: records come mostly in time
 	// order, so a small map of the clients of one window takes most
 	// updates, and is flushed into cells when the window changes.
 	curWin     int64
 	curStart   int64 // curWin's first instant: records within it skip the division
-	cur        *winCount
+	cur        winCount
+	curSet     bool // cur holds curWin's counts
 	curCell    windowClients
 	cells      []cellCount          // see compact
 	dense      map[uint64]*denseRow // busy clients (quota_dense.go)
@@ -87,7 +93,7 @@ type quotaAgg struct {
 }
 
 func newQuotaAgg(o QuotaOptions) *quotaAgg {
-	return &quotaAgg{win: o.window(), windows: map[int64]*winCount{},
+	return &quotaAgg{win: o.window(), windows: map[int64]winCount{},
 		cells429: map[cell]int32{}, headers: map[uint64]*rateHeaders{}, headerCap: clientLimit}
 }
 
@@ -97,17 +103,14 @@ func (q *quotaAgg) windowOf(t int64) int64 { return floorDiv(t, q.win) }
 
 func (q *quotaAgg) add(t int64, client uint64, status int, limit, remaining int64) {
 	w := q.curWin
-	if q.cur == nil || t < q.curStart || uint64(t)-uint64(q.curStart) >= uint64(q.win) {
+	if !q.curSet || t < q.curStart || uint64(t)-uint64(q.curStart) >= uint64(q.win) {
 		w = q.windowOf(t)
 		q.flush()
+		q.storeCur()
 		q.curWin, q.curStart = w, w*q.win
-		q.cur = q.windows[w]
-		if q.cur == nil {
-			q.cur = &winCount{}
-			q.windows[w] = q.cur
-		}
+		q.cur, q.curSet = q.windows[w], true
 	}
-	wc := q.cur
+	wc := &q.cur
 	wc.requests++
 	q.curCell.add(client)
 	if len(q.curCell.used) >= windowClientLimit {
@@ -367,7 +370,16 @@ func byClientWindow(a, b cellCount) int {
 // settle compacts the cells and moves busy clients' into rows: the work
 // the merge and the report would otherwise do serially, done by each
 // worker on its own aggregate once the input is read.
+// storeCur puts the current window's counts in windows; the readers of
+// windows (merge, the report, the snapshot) run after it (settle).
+func (q *quotaAgg) storeCur() {
+	if q.curSet {
+		q.windows[q.curWin] = q.cur
+	}
+}
+
 func (q *quotaAgg) settle() {
+	q.storeCur()
 	q.flush()
 	q.compact()
 	q.cells = q.densify(q.cells)
@@ -399,14 +411,16 @@ func mergeCells(a, b []cellCount) []cellCount {
 func (q *quotaAgg) merge(o *quotaAgg) {
 	q.flush()
 	o.flush()
+	// The current windows' counts go into windows, and q's is read from
+	// there again by its next record: merged counts are never overwritten.
+	q.storeCur()
+	o.storeCur()
+	q.curSet = false
 	for w, oc := range o.windows {
 		wc := q.windows[w]
-		if wc == nil {
-			wc = &winCount{}
-			q.windows[w] = wc
-		}
 		wc.requests += oc.requests
 		wc.rateLimited += oc.rateLimited
+		q.windows[w] = wc
 	}
 	q.mergeDense(o)
 	switch {

@@ -171,7 +171,7 @@ func buildRetry(s *Summary, opts RetryOptions, name func(uint64) string, withLis
 	var ws []int64
 	for w, n := range t.attemptsByWin {
 		total := int64(0)
-		if wc := s.quota.windows[w*t.stormWin/s.quota.win]; wc != nil && t.stormWin == s.quota.win {
+		if wc, ok := s.quota.windows[w*t.stormWin/s.quota.win]; ok && t.stormWin == s.quota.win {
 			total = wc.requests
 		}
 		if total > 0 && float64(n) > share*float64(total) {

@@ -357,7 +357,7 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 	o.tl.dropped = sn.FailDropped
 	q := o.quota
 	for _, w := range sn.QuotaWindows {
-		q.windows[w.Win] = &winCount{w.Requests, w.RateLimited}
+		q.windows[w.Win] = winCount{w.Requests, w.RateLimited}
 	}
 	for _, c := range sn.Cells {
 		q.cells = append(q.cells, cellCount{cell{c.Client, c.Win}, c.N})
