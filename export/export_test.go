@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -353,5 +354,61 @@ func TestParquetPrivacy(t *testing.T) {
 	}
 	if !strings.Contains(all, "client=anon-") || !strings.Contains(all, "token=*********") {
 		t.Errorf("no pseudonym or mask in the Parquet file: %s", all)
+	}
+}
+
+// TestSmallBatchesCoalesced exports the same lines as one file and as 70
+// files of 300 lines, whose blocks make batches far under coalesceRows:
+// the writer puts them together (and writes the remainder when the file
+// closes), and the rows, in order, are the same value for value but for
+// the source file and line.
+func TestSmallBatchesCoalesced(t *testing.T) {
+	dir := t.TempDir()
+	var all []string
+	for i := range 70 * 300 {
+		all = append(all, strings.Replace(lineOK, "/42?", fmt.Sprintf("/%d?", i), 1))
+	}
+	one := filepath.Join(dir, "one", "access.log")
+	os.MkdirAll(filepath.Dir(one), 0o755)
+	os.WriteFile(one, []byte(strings.Join(all, "\n")+"\n"), 0o644)
+	many := filepath.Join(dir, "many")
+	os.MkdirAll(many, 0o755)
+	for f := range 70 {
+		os.WriteFile(filepath.Join(many, fmt.Sprintf("access-%02d.log", f)), []byte(strings.Join(all[f*300:(f+1)*300], "\n")+"\n"), 0o644)
+	}
+	export := func(in, out string) arrow.Table {
+		files, _ := ingest.Expand([]string{in}, false)
+		res, err := Run(context.Background(), files, ingest.Options{Workers: 1}, out, Options{Format: "parquet", Partition: "none"})
+		if err != nil || res.Rows != int64(len(all)) {
+			t.Fatalf("%s: %d rows, %v", in, res.Rows, err)
+		}
+		matches, _ := filepath.Glob(filepath.Join(out, "*.parquet"))
+		if len(matches) != 1 {
+			t.Fatalf("%s: files %v", out, matches)
+		}
+		tbl, _ := readParquet(t, matches[0])
+		return tbl
+	}
+	a, b := export(one, filepath.Join(dir, "out-one")), export(many, filepath.Join(dir, "out-many"))
+	if a.NumRows() != b.NumRows() {
+		t.Fatalf("rows %d and %d", a.NumRows(), b.NumRows())
+	}
+	values := func(tbl arrow.Table, col int) []string {
+		var out []string
+		for _, chunk := range tbl.Column(col).Data().Chunks() {
+			for i := range chunk.Len() {
+				out = append(out, chunk.ValueStr(i))
+			}
+		}
+		return out
+	}
+	for c := range int(a.NumCols()) {
+		name := a.Schema().Field(c).Name
+		if name == "source_file" || name == "source_line" {
+			continue
+		}
+		if va, vb := values(a, c), values(b, c); !slices.Equal(va, vb) {
+			t.Errorf("column %s differs", name)
+		}
 	}
 }

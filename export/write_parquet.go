@@ -6,6 +6,8 @@ import (
 	"os"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
@@ -28,7 +30,18 @@ type parquetWriter struct {
 	f  *os.File
 	bw *bufio.Writer
 	fw *pqarrow.FileWriter
+	// Batches smaller than coalesceRows wait here and are written as one:
+	// the blocks of small rotated files make batches of a few hundred
+	// rows, and each write costs its columns a page and their writers'
+	// set-up (an export of 5,000 files of 400 lines took 1.5 times as long
+	// as one of the same lines in one file).
+	pending     []arrow.RecordBatch
+	pendingRows int64
 }
+
+// coalesceRows is the size a batch is written at: those of smaller ones
+// are put together first. A 4 MiB block is ~25,000 rows.
+const coalesceRows = 16 << 10
 
 // codec returns the Parquet codec of a --compression name.
 func codec(name string) (compress.Compression, error) {
@@ -72,6 +85,60 @@ func newParquetWriter(f *os.File, schema *arrow.Schema, compression string) (*pa
 }
 
 func (w *parquetWriter) Write(rec arrow.RecordBatch) error {
+	if len(w.pending) == 0 && rec.NumRows() >= coalesceRows {
+		return w.write(rec)
+	}
+	rec.Retain()
+	w.pending = append(w.pending, rec)
+	w.pendingRows += rec.NumRows()
+	if w.pendingRows >= coalesceRows {
+		return w.flushPending()
+	}
+	return nil
+}
+
+// flushPending writes the batches waiting as one.
+func (w *parquetWriter) flushPending() error {
+	if len(w.pending) == 0 {
+		return nil
+	}
+	defer w.releasePending()
+	if len(w.pending) == 1 {
+		return w.write(w.pending[0])
+	}
+	schema := w.pending[0].Schema()
+	cols := make([]arrow.Array, schema.NumFields())
+	defer func() {
+		for _, c := range cols {
+			if c != nil {
+				c.Release()
+			}
+		}
+	}()
+	parts := make([]arrow.Array, len(w.pending))
+	for i := range cols {
+		for j, rec := range w.pending {
+			parts[j] = rec.Column(i)
+		}
+		c, err := array.Concatenate(parts, memory.DefaultAllocator)
+		if err != nil {
+			return err
+		}
+		cols[i] = c
+	}
+	rec := array.NewRecordBatch(schema, cols, w.pendingRows)
+	defer rec.Release()
+	return w.write(rec)
+}
+
+func (w *parquetWriter) releasePending() {
+	for _, rec := range w.pending {
+		rec.Release()
+	}
+	w.pending, w.pendingRows = w.pending[:0], 0
+}
+
+func (w *parquetWriter) write(rec arrow.RecordBatch) error {
 	if err := w.fw.WriteBuffered(rec); err != nil {
 		return err
 	}
@@ -82,6 +149,9 @@ func (w *parquetWriter) Write(rec arrow.RecordBatch) error {
 }
 
 func (w *parquetWriter) Close(meta map[string]string) error {
+	if err := w.flushPending(); err != nil {
+		return err
+	}
 	for k, v := range meta {
 		if err := w.fw.AppendKeyValueMetadata(k, v); err != nil {
 			return err
@@ -94,4 +164,7 @@ func (w *parquetWriter) Close(meta map[string]string) error {
 	return finishFile(w.bw, w.f)
 }
 
-func (w *parquetWriter) Abort() { w.f.Close() }
+func (w *parquetWriter) Abort() {
+	w.releasePending()
+	w.f.Close()
+}
