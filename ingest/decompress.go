@@ -47,13 +47,19 @@ func decompressHead(r io.Reader, n int) (io.Reader, string, func(), error) {
 	return decompressWith(&readBufs, r)
 }
 
-func decompressWith(bufs *sync.Pool, r io.Reader) (io.Reader, string, func(), error) {
+// borrow returns a read buffer of bufs over r, and the func that gives it
+// back.
+func borrow(bufs *sync.Pool, r io.Reader) (*bufio.Reader, func()) {
 	br := bufs.Get().(*bufio.Reader)
 	br.Reset(r)
-	release := func() {
+	return br, func() {
 		br.Reset(nil)
 		bufs.Put(br)
 	}
+}
+
+func decompressWith(bufs *sync.Pool, r io.Reader) (io.Reader, string, func(), error) {
+	br, release := borrow(bufs, r)
 	rd, comp, closeFn, err := decompressFrom(br)
 	if err != nil {
 		release()
@@ -80,14 +86,7 @@ func compressionOf(b []byte) string {
 
 // plain returns a read buffer over r, read as it is (no magic bytes are
 // looked at), and the func that gives the buffer back.
-func plain(r io.Reader) (io.Reader, func()) {
-	br := readBufs.Get().(*bufio.Reader)
-	br.Reset(r)
-	return br, func() {
-		br.Reset(nil)
-		readBufs.Put(br)
-	}
-}
+func plain(r io.Reader) (io.Reader, func()) { return borrow(&readBufs, r) }
 
 func decompressFrom(br *bufio.Reader) (io.Reader, string, func(), error) {
 	magic, _ := br.Peek(6)

@@ -10,6 +10,38 @@ import (
 	"time"
 )
 
+// eachFile calls f(0) ... f(n-1) on workers goroutines (0: GOMAXPROCS),
+// each taking the next index: a folder of thousands of rotated files is
+// opened, read and detected in parallel. f must touch only its own file.
+func eachFile(n, workers int, f func(i int)) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, n) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// Heads returns the first n bytes of each input (Head), read in parallel;
+// nil for standard input not spooled, and for an input that cannot be read
+// (the reader reports its error).
+func Heads(files []*File, n int) [][]byte {
+	heads := make([][]byte, len(files))
+	eachFile(len(files), 0, func(i int) {
+		if f := files[i]; f.Path != "-" || f.spool != "" {
+			heads[i], _ = Head(f, n)
+		}
+	})
+	return heads
+}
+
 // SortByTime orders files by the time of their first record, so that the
 // order-sensitive analyses see rotated logs (access.log.2.gz, access.log.1,
 // access.log) in time order whatever order they were given in. It reads
@@ -40,23 +72,7 @@ func SortByTime(files []*File, opts Options) []*File {
 		ks[i].at, ks[i].ok = firstTime(f, opts)
 		f.First = ks[i].at
 	}
-	// The files are peeked at on as many goroutines as the run's workers:
-	// a folder of thousands of rotated files is opened, read and detected
-	// in parallel. Each goroutine takes the next file; each file is its own.
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(workers, len(files)) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
-				peek(i)
-			}
-		})
-	}
-	wg.Wait()
+	eachFile(len(files), opts.Workers, peek)
 	slices.SortStableFunc(ks, func(a, b keyed) int {
 		switch {
 		case a.ok && b.ok:
@@ -80,11 +96,17 @@ func SortByTime(files []*File, opts Options) []*File {
 // a record in most logs, and the 256 KiB only when they do not: a run over
 // hundreds of rotated files reads a sixteenth of the bytes to order them.
 func firstTime(f *File, opts Options) (time.Time, bool) {
+	format := opts.Format
 	for _, peek := range [...]int{16 << 10, 256 << 10} {
 		head, err := Head(f, peek) // what could be read; the reader reports errors
 		whole := err == nil && len(head) < peek
-		format := opts.Format
-		if format == nil {
+		switch {
+		case opts.Format != nil:
+		case f.detected:
+			// Settled by a shorter head (or an earlier call): a longer
+			// head detects the same.
+			format = f.Format
+		default:
 			d := Detect(head)
 			if !d.full && !whole && peek < 256<<10 {
 				continue // a longer head could detect otherwise

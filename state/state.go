@@ -20,11 +20,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"analyze/ingest"
@@ -178,21 +175,7 @@ func (s *State) Between(since, until time.Time) []Run {
 // input whose first bytes cannot be read is read whole too; its error
 // shows again when the reader meets it.
 func (s *State) Resume(files []*ingest.File) {
-	// The heads are read on as many goroutines as there are cores: a
-	// folder of thousands of rotated files is opened and read in parallel.
-	heads := make([][]byte, len(files))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(files)) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
-				if files[i].Path != "-" {
-					heads[i], _ = ingest.Head(files[i], headBytes)
-				}
-			}
-		})
-	}
-	wg.Wait()
+	heads := ingest.Heads(files, headBytes)
 	idx := s.index()
 	for i, f := range files {
 		if f.Path == "-" {
