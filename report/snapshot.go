@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/gob"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
@@ -22,11 +24,16 @@ import (
 // when a run ended was closed then, not carried into the next run.
 //
 // Encoding: gob, compressed with zstd. Client hashes are stable across
-// runs (xxhash), so per-client figures of different runs meet.
+// runs (xxhash), so per-client figures of different runs meet. The quota's
+// cells and windows, most of a snapshot, go column by column (cellCols,
+// windowCols): gob writes a slice of integers in one loop but a slice of
+// structs field by field, and the columns' deltas are small numbers.
 
-// snapshotVersion is the layout of the encoded snapshot; a snapshot of
-// another version is refused.
-const snapshotVersion = 1
+// snapshotVersion is the layout of the encoded snapshot. Layout 1 stored
+// the quota's cells and windows as slices of structs (Cells, QuotaWindows);
+// layout 2 as columns (CellCols, WindowCols). A snapshot of layout 1 or 2
+// is read; one of a later layout is refused.
+const snapshotVersion = 2
 
 type snapshot struct {
 	Version                         int
@@ -41,10 +48,13 @@ type snapshot struct {
 	Examples                        map[string][]Example
 	LateEvents                      int64
 
-	QuotaWindows    []windowSnap
-	Cells, Cells429 []cellSnap
-	CellsDropped    int64
-	Headers         map[uint64]headerSnap
+	QuotaWindows []windowSnap // layout 1
+	WindowCols   windowCols   // layout 2
+	Cells        []cellSnap   // layout 1
+	CellCols     cellCols     // layout 2
+	Cells429     []cellSnap
+	CellsDropped int64
+	Headers      map[uint64]headerSnap
 
 	Behaviour        map[uint64]behaviourSnap
 	BehaviourDropped int64
@@ -94,6 +104,46 @@ type cellSnap struct {
 	Client uint64
 	Win    int64
 	N      int64
+}
+
+// cellCols holds cells column by column, each client and window as the
+// difference from the cell before (wrapping, so any order decodes): cells
+// sorted by client and window make small numbers.
+type cellCols struct {
+	ClientDelta []uint64
+	WinDelta    []int64
+	N           []int64
+}
+
+func (cc *cellCols) grow(n int) {
+	cc.ClientDelta = slices.Grow(cc.ClientDelta, n)
+	cc.WinDelta = slices.Grow(cc.WinDelta, n)
+	cc.N = slices.Grow(cc.N, n)
+}
+
+// add appends a cell after prev, the cell added before it (zero first).
+func (cc *cellCols) add(prev *cell, c cell, n int64) {
+	cc.ClientDelta = append(cc.ClientDelta, c.client-prev.client)
+	cc.WinDelta = append(cc.WinDelta, c.win-prev.win)
+	cc.N = append(cc.N, n)
+	*prev = c
+}
+
+// each calls f for every cell, in the order added. Columns of unequal
+// length (a damaged snapshot that still decodes) end at the shortest.
+func (cc *cellCols) each(f func(c cell, n int64)) {
+	var c cell
+	for i := range min(len(cc.ClientDelta), len(cc.WinDelta), len(cc.N)) {
+		c.client += cc.ClientDelta[i]
+		c.win += cc.WinDelta[i]
+		f(c, cc.N[i])
+	}
+}
+
+// windowCols holds the quota's windows column by column, each window as
+// the difference from the one before.
+type windowCols struct {
+	WinDelta, Requests, RateLimited []int64
 }
 
 type headerSnap struct{ Limit, MinRemaining int64 }
@@ -181,11 +231,23 @@ func (s *Summary) Snapshot(files []*ingest.File) ([]byte, error) {
 			sn.Examples[name] = s.Examples[r]
 		}
 	}
-	for w, wc := range q.windows {
-		sn.QuotaWindows = append(sn.QuotaWindows, windowSnap{w, wc.requests, wc.rateLimited})
+	wc := &sn.WindowCols
+	wc.WinDelta = make([]int64, 0, len(q.windows))
+	wc.Requests = make([]int64, 0, len(q.windows))
+	wc.RateLimited = make([]int64, 0, len(q.windows))
+	prevWin := int64(0)
+	for _, w := range slices.Sorted(maps.Keys(q.windows)) {
+		n := q.windows[w]
+		wc.WinDelta = append(wc.WinDelta, w-prevWin)
+		wc.Requests = append(wc.Requests, n.requests)
+		wc.RateLimited = append(wc.RateLimited, n.rateLimited)
+		prevWin = w
 	}
-	for _, c := range q.allCells() {
-		sn.Cells = append(sn.Cells, cellSnap{c.c.client, c.c.win, c.n})
+	cells := q.allCells()
+	sn.CellCols.grow(len(cells))
+	var prev cell
+	for _, c := range cells {
+		sn.CellCols.add(&prev, c.c, c.n)
 	}
 	sn.Cells429 = cellSnaps(q.cells429)
 	for h, hd := range q.headers {
@@ -229,18 +291,39 @@ func (s *Summary) Snapshot(files []*ingest.File) ([]byte, error) {
 	for k, n := range tl.clients {
 		sn.FailClients = append(sn.FailClients, failClientSnap{k.win, k.status, k.client, n})
 	}
+	return sn.encode()
+}
+
+func (sn *snapshot) encode() ([]byte, error) {
 	var buf bytes.Buffer
 	zw, err := zstd.NewWriter(&buf, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
 	if err != nil {
 		return nil, err
 	}
-	if err := gob.NewEncoder(zw).Encode(&sn); err != nil {
+	if err := gob.NewEncoder(zw).Encode(sn); err != nil {
 		return nil, fmt.Errorf("encoding the run's aggregates: %w", err)
 	}
 	if err := zw.Close(); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// decodeSnapshot decodes what encode wrote, of any layout this analyze reads.
+func decodeSnapshot(b []byte) (*snapshot, error) {
+	zr, err := zstd.NewReader(bytes.NewReader(b), zstd.WithDecoderConcurrency(1))
+	if err != nil {
+		return nil, err
+	}
+	defer zr.Close()
+	var sn snapshot
+	if err := gob.NewDecoder(zr).Decode(&sn); err != nil {
+		return nil, fmt.Errorf("a stored run does not decode: %w", err)
+	}
+	if sn.Version < 1 || sn.Version > snapshotVersion {
+		return nil, fmt.Errorf("a stored run has layout %d, this analyze reads 1 to %d", sn.Version, snapshotVersion)
+	}
+	return &sn, nil
 }
 
 func cellSnaps[N int32 | int64](cells map[cell]N) []cellSnap {
@@ -284,17 +367,9 @@ func (st *retryStats) snap() statsSnap {
 // MergeSnapshot adds a stored run, encoded by Snapshot, into s, a summary
 // made by Aggregate with the same quota window.
 func (s *Summary) MergeSnapshot(b []byte) error {
-	zr, err := zstd.NewReader(bytes.NewReader(b), zstd.WithDecoderConcurrency(1))
+	sn, err := decodeSnapshot(b)
 	if err != nil {
 		return err
-	}
-	defer zr.Close()
-	var sn snapshot
-	if err := gob.NewDecoder(zr).Decode(&sn); err != nil {
-		return fmt.Errorf("a stored run does not decode: %w", err)
-	}
-	if sn.Version != snapshotVersion {
-		return fmt.Errorf("a stored run has layout %d, this analyze reads %d", sn.Version, snapshotVersion)
 	}
 	if sn.Window != s.quota.win {
 		return fmt.Errorf("a stored run counted %v quota windows, this run %v (give --window %v)",
@@ -356,12 +431,20 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 	}
 	o.tl.dropped = sn.FailDropped
 	q := o.quota
-	for _, w := range sn.QuotaWindows {
+	for _, w := range sn.QuotaWindows { // layout 1
 		q.windows[w.Win] = winCount{w.Requests, w.RateLimited}
 	}
-	for _, c := range sn.Cells {
+	wc := &sn.WindowCols
+	win := int64(0)
+	for i := range min(len(wc.WinDelta), len(wc.Requests), len(wc.RateLimited)) {
+		win += wc.WinDelta[i]
+		q.windows[win] = winCount{wc.Requests[i], wc.RateLimited[i]}
+	}
+	for _, c := range sn.Cells { // layout 1
 		q.cells = append(q.cells, cellCount{cell{c.Client, c.Win}, c.N})
 	}
+	q.cells = slices.Grow(q.cells, len(sn.CellCols.N))
+	sn.CellCols.each(func(c cell, n int64) { q.cells = append(q.cells, cellCount{c, n}) })
 	for _, c := range sn.Cells429 {
 		q.cells429[cell{c.Client, c.Win}] = int32(c.N)
 	}

@@ -1,0 +1,166 @@
+package report
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"analyze/ingest"
+	"analyze/samples/synth"
+)
+
+// TestSnapshotLayouts merges a run stored in layout 1 (the quota's cells
+// and windows as slices of structs) and the same run in layout 2 (as
+// delta-coded columns): the reports must be the same, and differ from one
+// without the stored run. A layout from a later analyze is refused.
+func TestSnapshotLayouts(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, lines int) []*ingest.File {
+		path := filepath.Join(dir, name)
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := synth.Default()
+		cfg.Lines = lines
+		if err := synth.Write(f, cfg); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		files, errs := ingest.Expand([]string{path}, false)
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		return files
+	}
+	stored := write("stored.log", 30000)
+	sum, err := Aggregate(context.Background(), stored, ingest.Options{}, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	layout2, err := sum.Snapshot(stored)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sn, err := decodeSnapshot(layout2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sn.CellCols.N) < 1000 || len(sn.WindowCols.Requests) < 10 {
+		t.Fatalf("the stored run has %d cells and %d windows: too few to test", len(sn.CellCols.N), len(sn.WindowCols.Requests))
+	}
+	// Layout 1, as an analyze before layout 2 wrote it.
+	sn.CellCols.each(func(c cell, n int64) { sn.Cells = append(sn.Cells, cellSnap{c.client, c.win, n}) })
+	win := int64(0)
+	for i, d := range sn.WindowCols.WinDelta {
+		win += d
+		sn.QuotaWindows = append(sn.QuotaWindows, windowSnap{win, sn.WindowCols.Requests[i], sn.WindowCols.RateLimited[i]})
+	}
+	sn.CellCols, sn.WindowCols, sn.Version = cellCols{}, windowCols{}, 1
+	layout1, err := sn.encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sn.Version = snapshotVersion + 1
+	later, err := sn.encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	current := write("current.log", 200)
+	report := func(stored []byte) string {
+		s, err := Aggregate(context.Background(), current, ingest.Options{}, Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stored != nil {
+			if err := s.MergeSnapshot(stored); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return toJSON(t, Build(s, current, Filter{}, Options{Top: 10, Version: "test"}))
+	}
+	got1, got2 := report(layout1), report(layout2)
+	if got1 != got2 {
+		t.Errorf("layout 1 and layout 2 of the same run report differently:\n%s\n%s", got1, got2)
+	}
+	if got2 == report(nil) {
+		t.Error("the stored run changed nothing in the report")
+	}
+	s := NewSummary(Config{})
+	if err := s.MergeSnapshot(later); err == nil || !strings.Contains(err.Error(), "layout") {
+		t.Errorf("a later layout: err = %v, want it refused", err)
+	}
+}
+
+// TestCellColsAnyOrder encodes cells in no particular order: the wrapping
+// deltas must give them back exactly.
+func TestCellColsAnyOrder(t *testing.T) {
+	cells := []cellCount{{cell{^uint64(0), 60e9}, 3}, {cell{1, -5}, 1}, {cell{1 << 63, 1 << 62}, 7}, {cell{0, 0}, 2}, {cell{5, -1 << 62}, 9}}
+	var cc cellCols
+	var prev cell
+	for _, c := range cells {
+		cc.add(&prev, c.c, c.n)
+	}
+	i := 0
+	cc.each(func(c cell, n int64) {
+		if c != cells[i].c || n != cells[i].n {
+			t.Errorf("cell %d: %v %d, want %v %d", i, c, n, cells[i].c, cells[i].n)
+		}
+		i++
+	})
+	if i != len(cells) {
+		t.Errorf("%d cells back, want %d", i, len(cells))
+	}
+}
+
+// BenchmarkSnapshot measures what --state adds to a run: encoding the
+// run's aggregates (encode) and merging a stored run back (merge), for a
+// generated log whose client tail fills the tables and the quota cells.
+//
+//	go test -run '^$' -bench Snapshot -count 10 ./report > new.txt; benchstat old.txt new.txt
+func BenchmarkSnapshot(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "bench.log")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := synth.Default()
+	cfg.Lines = 2000000
+	if err := synth.Write(f, cfg); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	files, errs := ingest.Expand([]string{path}, false)
+	if len(errs) > 0 {
+		b.Fatal(errs)
+	}
+	sum, err := Aggregate(context.Background(), files, ingest.Options{}, Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	enc, err := sum.Snapshot(files)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("encode", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := sum.Snapshot(files); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(len(enc)), "bytes")
+	})
+	b.Run("merge", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			s := NewSummary(Config{})
+			if err := s.MergeSnapshot(enc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
