@@ -93,13 +93,16 @@ func SortByTime(files []*File, opts Options) []*File {
 
 // firstTime returns the time of the first record in a file's first 256 KiB.
 // It reads the first 16 KiB first, which hold the detection's sample and
-// a record in most logs, and the 256 KiB only when they do not: a run over
+// a record in most logs, then 64 KiB (the sample of lines up to 1 KiB, as
+// JSON logs have), and the 256 KiB only when those do not: a run over
 // hundreds of rotated files reads a sixteenth of the bytes to order them.
 func firstTime(f *File, opts Options) (time.Time, bool) {
 	format := opts.Format
-	for _, peek := range [...]int{16 << 10, 256 << 10} {
+	peeks := [...]int{16 << 10, 64 << 10, 256 << 10}
+	for i, peek := range peeks {
 		head, err := Head(f, peek) // what could be read; the reader reports errors
 		whole := err == nil && len(head) < peek
+		longer := !whole && i < len(peeks)-1 // a longer head could still tell more
 		switch {
 		case opts.Format != nil:
 		case f.detected:
@@ -107,8 +110,11 @@ func firstTime(f *File, opts Options) (time.Time, bool) {
 			// head detects the same.
 			format = f.Format
 		default:
+			if longer && bytes.Count(head, []byte{'\n'}) < detectLines {
+				continue // too few lines for a full sample: not worth detecting
+			}
 			d := Detect(head)
-			if !d.full && !whole && peek < 256<<10 {
+			if !d.full && longer {
 				continue // a longer head could detect otherwise
 			}
 			format = d.Format
@@ -122,12 +128,12 @@ func firstTime(f *File, opts Options) (time.Time, bool) {
 		if format == nil {
 			return time.Time{}, false
 		}
-		if !whole && peek < 256<<10 {
+		if longer {
 			// Whole lines only: the line cut at the peek's end is read
 			// whole with the longer peek.
 			head = head[:bytes.LastIndexByte(head, '\n')+1]
 		}
-		if at, ok := firstRecordTime(head, format, opts); ok || whole || peek == 256<<10 {
+		if at, ok := firstRecordTime(head, format, opts); ok || !longer {
 			return at, ok
 		}
 	}

@@ -35,10 +35,13 @@ func TestSortByTimePeeks(t *testing.T) {
 		name, content string
 		wantSec       int // the first record's second; -1 for none in 256 KiB
 	}{
-		{"short lines", lines(30, 200, 0), 30},                 // the 16 KiB peek settles it
-		{"long lines", lines(20, 200, 600), 20},                // 16 KiB hold ~24 lines: the 256 KiB peek detects
+		{"short lines", lines(30, 200, 0), 30},     // the 16 KiB peek settles it
+		{"long lines", lines(20, 200, 600), 20},    // 16 KiB hold ~24 lines: the 64 KiB peek detects
+		{"longer lines", lines(25, 100, 3000), 25}, // 64 KiB hold ~21 lines: the 256 KiB peek detects
+		{"64th line cut at 64 KiB", lines(55, 63, 800) + line(118, 64<<10) + "\n" + lines(119, 10, 0), 55},
 		{"few lines", lines(10, 3, 0), 10},                     // a whole file under 16 KiB
 		{"late record", junk(20, 1000) + lines(40, 70, 0), 40}, // junk past 16 KiB, then records
+		{"record past 64 KiB", junk(20, 4000) + lines(45, 70, 0), 45},
 		{"no record in 256 KiB", junk(600, 500) + lines(0, 70, 0), -1},
 		{"64th line cut at 16 KiB", lines(50, 63, 150) + line(113, 16<<10) + "\n" + lines(114, 10, 0), 50},
 	}
@@ -65,8 +68,8 @@ func TestSortByTimePeeks(t *testing.T) {
 			t.Errorf("%s: first record at %v, want second %d", c.name, f.First, c.wantSec)
 		}
 	}
-	if got := sorted[0].Path; got != paths[2] {
-		t.Errorf("first in time order: %s, want %s", got, paths[2])
+	if got := sorted[0].Path; got != paths[4] {
+		t.Errorf("first in time order: %s, want %s (few lines)", got, paths[4])
 	}
 	// The reader keeps or makes the detection; either way it is that of
 	// the file's first bytes.
