@@ -11,31 +11,37 @@ import (
 	"analyze/samples/synth"
 )
 
+// synthFiles writes a generated combined log of n lines to dir/name and
+// returns it as the inputs of a run.
+func synthFiles(t testing.TB, dir, name string, n int) []*ingest.File {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := synth.Default()
+	cfg.Lines = n
+	if err := synth.Write(f, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files, errs := ingest.Expand([]string{path}, false)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	return files
+}
+
 // TestSnapshotLayouts merges a run stored in layout 1 (the quota's cells
 // and windows as slices of structs) and the same run in layout 2 (as
 // delta-coded columns): the reports must be the same, and differ from one
 // without the stored run. A layout from a later analyze is refused.
 func TestSnapshotLayouts(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name string, lines int) []*ingest.File {
-		path := filepath.Join(dir, name)
-		f, err := os.Create(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg := synth.Default()
-		cfg.Lines = lines
-		if err := synth.Write(f, cfg); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
-		files, errs := ingest.Expand([]string{path}, false)
-		if len(errs) > 0 {
-			t.Fatal(errs)
-		}
-		return files
-	}
-	stored := write("stored.log", 30000)
+	stored := synthFiles(t, dir, "stored.log", 30000)
 	sum, err := Aggregate(context.Background(), stored, ingest.Options{}, Config{})
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +75,7 @@ func TestSnapshotLayouts(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	current := write("current.log", 200)
+	current := synthFiles(t, dir, "current.log", 200)
 	report := func(stored []byte) string {
 		s, err := Aggregate(context.Background(), current, ingest.Options{}, Config{})
 		if err != nil {
@@ -122,21 +128,7 @@ func TestCellColsAnyOrder(t *testing.T) {
 //
 //	go test -run '^$' -bench Snapshot -count 10 ./report > new.txt; benchstat old.txt new.txt
 func BenchmarkSnapshot(b *testing.B) {
-	path := filepath.Join(b.TempDir(), "bench.log")
-	f, err := os.Create(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg := synth.Default()
-	cfg.Lines = 2000000
-	if err := synth.Write(f, cfg); err != nil {
-		b.Fatal(err)
-	}
-	f.Close()
-	files, errs := ingest.Expand([]string{path}, false)
-	if len(errs) > 0 {
-		b.Fatal(errs)
-	}
+	files := synthFiles(b, b.TempDir(), "bench.log", 2000000)
 	sum, err := Aggregate(context.Background(), files, ingest.Options{}, Config{})
 	if err != nil {
 		b.Fatal(err)
