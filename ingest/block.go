@@ -79,7 +79,7 @@ func (br *blockReader) readFile(ctx context.Context, f *File) error {
 
 // readBlocks sends the blocks of one input and returns how many it sent.
 func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
-	f.Lines, f.Err, f.Offset = 0, nil, 0 // a file may be read twice (see SpoolStdin)
+	f.Lines, f.Err, f.Offset, f.Held = 0, nil, 0, 0 // a file may be read twice (see SpoolStdin)
 	var src io.Reader
 	seeked := false // at Skip already: the bytes before it are not read
 	if f.Path == "-" && f.spool == "" {
@@ -208,6 +208,15 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 			return seq, nil
 		}
 		if rerr == io.EOF {
+			if f.HoldTail && comp == "none" && n > 0 && data[n-1] != '\n' {
+				// An unterminated last line, perhaps still being written:
+				// left for the next run, when a whole line comes before it.
+				if last := bytes.LastIndexByte(data, '\n') + 1; f.Offset-int64(n-last) > 0 {
+					f.Held = int64(n - last)
+					f.Offset -= f.Held
+					data, n = data[:last], last
+				}
+			}
 			if n > 0 {
 				err := emit(data, buf, false, false) // counts the block in seq
 				return seq, err

@@ -34,6 +34,13 @@ type File struct {
 	// held fewer than Skip, so it was read again from its start.
 	Offset int64
 	Shrunk bool
+	// HoldTail leaves an unterminated last line of an uncompressed input
+	// unread, for the next run to read whole: it may be a line the server
+	// is still writing. Held is how many bytes were left so (Offset stops
+	// before them); the line is not counted. An input whose only line is
+	// unterminated is read whole.
+	HoldTail bool
+	Held     int64
 
 	spool string // a temporary copy of standard input, see SpoolStdin
 	// detected: Detection was made by SortByTime from a head that holds

@@ -153,3 +153,59 @@ func TestResumeSeeks(t *testing.T) {
 		}
 	}
 }
+
+// TestHoldTail checks what a run that will be resumed leaves unread: an
+// unterminated last line of an uncompressed input after a whole line, and
+// nothing else. Offset stops before the held bytes and the line is not
+// counted; without HoldTail, in a compressed input, or as an input's only
+// line, it is read (and rejected: it is cut).
+func TestHoldTail(t *testing.T) {
+	dir := t.TempDir()
+	whole := goodLine + "\n" + goodLine + "\n"
+	tail := goodLine[:40]
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(whole + tail))
+	zw.Close()
+	cases := []struct {
+		name    string
+		data    []byte
+		hold    bool
+		skip    int64 // resumed after the first line
+		held    int64
+		records int64
+	}{
+		{"tail held", []byte(whole + tail), true, 0, int64(len(tail)), 2},
+		{"tail held, resumed", []byte(whole + tail), true, int64(len(goodLine) + 1), int64(len(tail)), 1},
+		{"only the tail after the resumed bytes", []byte(whole + tail), true, int64(len(whole)), int64(len(tail)), 0},
+		{"no tail", []byte(whole), true, 0, 0, 2},
+		{"not held", []byte(whole + tail), false, 0, 0, 2},
+		{"gzip", gz.Bytes(), true, 0, 0, 2},
+		{"only line", []byte(tail), true, 0, 0, 0},
+		{"tail past a block", []byte(strings.Repeat(goodLine+"\n", 2000) + tail), true, 0, int64(len(tail)), 2000},
+	}
+	for i, c := range cases {
+		path := writeFile(t, dir, fmt.Sprintf("%d.log", i), c.data)
+		files, errs := Expand([]string{path}, false)
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		f := files[0]
+		f.HoldTail = c.hold
+		if c.skip > 0 {
+			f.Skip, f.SkipLines = c.skip, int64(bytes.Count(c.data[:c.skip], []byte{'\n'}))
+		}
+		got := runAll(t, files, Options{MaxLine: 64 << 10})[path]
+		size := int64(len(c.data)) // decompressed
+		if c.name == "gzip" {
+			size = int64(len(whole + tail))
+		}
+		if f.Held != c.held || f.Offset != size-c.held || got.records != c.records || got.rejected != 0 && c.held > 0 {
+			t.Errorf("%s: held %d, offset %d, records %d, rejected %d; want held %d, offset %d, records %d",
+				c.name, f.Held, f.Offset, got.records, got.rejected, c.held, size-c.held, c.records)
+		}
+		if c.held == 0 && c.name != "no tail" && got.rejected != 1 {
+			t.Errorf("%s: the unterminated line read as %d rejections, want 1", c.name, got.rejected)
+		}
+	}
+}

@@ -78,8 +78,11 @@ type FileRow struct {
 	Complete         bool    `json:"complete"`
 	// ResumedAfterLine is, with --state, the line an earlier run had read
 	// the input up to; Lines counts the lines after it.
-	ResumedAfterLine int64  `json:"resumed_after_line,omitempty"`
-	Error            string `json:"error,omitempty"`
+	ResumedAfterLine int64 `json:"resumed_after_line,omitempty"`
+	// HeldBackBytes is, with --state, the length of an unterminated last
+	// line left unread for the next run (it may still have been written).
+	HeldBackBytes int64  `json:"held_back_bytes,omitempty"`
+	Error         string `json:"error,omitempty"`
 	// FormatCandidates, for a file no format fitted, say how close the
 	// known formats came.
 	FormatCandidates []Candidate `json:"format_candidates,omitempty"`
@@ -212,7 +215,7 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 			Path: f.Path, Format: f.FormatName(), Compression: f.Compression,
 			FormatConfidence: round(f.Detection.Confidence, 3), FormatDetected: f.Detection.Sampled > 0,
 			Lines: f.Lines, Records: fc.Records, Rejected: fc.Rejected, Blank: fc.Blank, Filtered: fc.Filtered,
-			Complete: f.Complete(), ResumedAfterLine: f.SkipLines,
+			Complete: f.Complete(), ResumedAfterLine: f.SkipLines, HeldBackBytes: f.Held,
 		}
 		if !row.FormatDetected && f.Format != nil {
 			row.FormatConfidence = 1

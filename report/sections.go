@@ -66,6 +66,10 @@ func sections(r *Report, e escaper) []section {
 			}
 			inputs.notes = append(inputs.notes, note)
 		}
+		if f.HeldBackBytes > 0 {
+			inputs.notes = append(inputs.notes, fmt.Sprintf("%s: its last line (%s bytes) has no newline yet; it is left for the next run (--state).",
+				esc(f.Path), thousands(f.HeldBackBytes)))
+		}
 		inputs.rows = append(inputs.rows, []string{esc(f.Path), format, f.Compression,
 			thousands(f.Lines), thousands(f.Records), thousands(f.Rejected), thousands(f.Blank), complete})
 	}

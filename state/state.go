@@ -54,6 +54,9 @@ type Entry struct {
 	Offset      int64     `json:"offset"`      // decompressed bytes read, across runs
 	Lines       int64     `json:"lines"`       // lines read, across runs
 	Seen        time.Time `json:"seen"`        // the last run that saw it
+	// Held is the length of an unterminated last line left unread at
+	// Offset (ingest.File.HoldTail); omitted when none was.
+	Held int64 `json:"held,omitempty"`
 }
 
 // Run is what the state keeps of one run: the span of its records and its
@@ -182,8 +185,16 @@ func (s *State) Resume(files []*ingest.File) {
 			continue
 		}
 		s.heads[f] = heads[i]
+		f.HoldTail = true
 		if e := idx.match(heads[i]); e != nil {
 			f.Skip, f.SkipLines = e.Offset, e.Lines
+			// Left unread last time, and the input has not grown since:
+			// no more is coming, so the unterminated line is read as it is.
+			if e.Held > 0 {
+				if info, err := os.Stat(f.Path); err == nil && info.Size() == e.Offset+e.Held {
+					f.HoldTail = false
+				}
+			}
 		}
 	}
 }
@@ -257,7 +268,7 @@ func (s *State) Update(files []*ingest.File, now time.Time) {
 			continue
 		}
 		e := Entry{Path: f.Path, Fingerprint: fingerprint(head), HeadBytes: len(head),
-			Offset: offset, Lines: f.SkipLines + f.Lines, Seen: now.UTC()}
+			Offset: offset, Lines: f.SkipLines + f.Lines, Seen: now.UTC(), Held: f.Held}
 		key := fmt.Sprint(e.Fingerprint, e.HeadBytes)
 		if i, ok := at[key]; !ok {
 			at[key] = len(fresh)

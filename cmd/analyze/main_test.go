@@ -592,6 +592,60 @@ func TestStateFlag(t *testing.T) {
 	}
 }
 
+// TestStateHoldsUnfinishedLine runs four nights over a log whose last line
+// is still being written: each night reads the lines that were whole and
+// leaves the unfinished one to the next, which reads it whole once it is;
+// a line left unfinished and not grown by the next night is read as it is.
+// Every line is counted once over the nights.
+func TestStateHoldsUnfinishedLine(t *testing.T) {
+	dir := t.TempDir()
+	access := filepath.Join(dir, "access.log")
+	statePath := filepath.Join(dir, "state.json")
+	write := func(s string) {
+		f, err := os.OpenFile(access, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.WriteString(s)
+		f.Close()
+	}
+	type counts struct{ Lines, Records, Rejected, HeldBackBytes int64 }
+	night := func() counts {
+		r := analyze(t, "", "report", "-o", "json", "--state", statePath, access)
+		var doc struct {
+			Input struct {
+				Files []struct {
+					Lines, Records, Rejected int64
+					HeldBackBytes            int64 `json:"held_back_bytes"`
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || len(doc.Input.Files) != 1 {
+			t.Fatalf("code %d, %v:\n%s", r.code, err, r.stderr)
+		}
+		f := doc.Input.Files[0]
+		return counts{f.Lines, f.Records, f.Rejected, f.HeldBackBytes}
+	}
+	cut := len(line) / 2
+	write(line + "\n" + line + "\n" + line[:cut])
+	if got, want := night(), (counts{2, 2, 0, int64(cut)}); got != want {
+		t.Errorf("night 1: %+v, want %+v", got, want)
+	}
+	if raw, _ := os.ReadFile(statePath); !strings.Contains(string(raw), fmt.Sprintf(`"held": %d`, cut)) {
+		t.Errorf("the state file does not say what was held:\n%s", raw)
+	}
+	write(line[cut:] + "\n" + line + "\n" + line[:10])
+	if got, want := night(), (counts{2, 2, 0, 10}); got != want {
+		t.Errorf("night 2, the held line finished: %+v, want %+v", got, want)
+	}
+	if got, want := night(), (counts{1, 0, 1, 0}); got != want {
+		t.Errorf("night 3, nothing written: %+v, want %+v (the cut line read as it is)", got, want)
+	}
+	if got, want := night(), (counts{}); got != want {
+		t.Errorf("night 4: %+v, want nothing", got)
+	}
+}
+
 func must[T any](v T, err error) T {
 	if err != nil {
 		panic(err)
