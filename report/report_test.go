@@ -544,3 +544,15 @@ func TestFilterSpan(t *testing.T) {
 		}
 	}
 }
+
+// TestHeadline checks the first line's counts and their plurals.
+func TestHeadline(t *testing.T) {
+	one := &Report{Input: Input{Lines: 1, Records: 1, Files: []FileRow{{}}, Stored: &Stored{Runs: 1}}}
+	if got, want := headline(one), "1 line in 1 input and 1 stored run (--state): 1 record, 0 rejected, 0 blank"; got != want {
+		t.Errorf("headline = %q, want %q", got, want)
+	}
+	many := &Report{Input: Input{Lines: 1200, Records: 1000, Rejected: 150, Blank: 50, Files: []FileRow{{}, {}}}}
+	if got, want := headline(many), "1,200 lines in 2 inputs: 1,000 records, 150 rejected, 50 blank"; got != want {
+		t.Errorf("headline = %q, want %q", got, want)
+	}
+}

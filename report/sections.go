@@ -245,15 +245,23 @@ func sections(r *Report, e escaper) []section {
 	return out
 }
 
+// plural writes n and a noun, in the plural unless n is 1.
+func plural(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return thousands(n) + " " + noun + "s"
+}
+
 // headline is the report's first line.
 func headline(r *Report) string {
 	in := r.Input
-	from := fmt.Sprintf("%d input(s)", len(in.Files))
+	from := plural(int64(len(in.Files)), "input")
 	if in.Stored != nil {
-		from += fmt.Sprintf(" and %d stored run(s) (--state)", in.Stored.Runs)
+		from += " and " + plural(in.Stored.Runs, "stored run") + " (--state)"
 	}
-	s := fmt.Sprintf("%s lines in %s: %s records, %s rejected, %s blank", thousands(in.Lines), from,
-		thousands(in.Records), thousands(in.Rejected), thousands(in.Blank))
+	s := fmt.Sprintf("%s in %s: %s, %s rejected, %s blank", plural(in.Lines, "line"), from,
+		plural(in.Records, "record"), thousands(in.Rejected), thousands(in.Blank))
 	if r.Time.First != nil {
 		s += fmt.Sprintf("; %s to %s", *r.Time.First, *r.Time.Last)
 	}
