@@ -258,7 +258,7 @@ func TestExitCodes(t *testing.T) {
 		stdoutHas  string
 		stdoutNone bool
 	}{
-		{"ok", []string{"report", good}, "", 0, "", "1 records", false},
+		{"ok", []string{"report", good}, "", 0, "", "1 record,", false},
 		{"stdin", []string{"report", "-o", "json", "-"}, line + "\n", 0, "", `"records": 1`, false},
 		{"flags after paths", []string{good, "-o", "json"}, "", 0, "", `"records": 1`, false},
 		{"no args", nil, "", 2, "usage:", "", true},
@@ -268,7 +268,7 @@ func TestExitCodes(t *testing.T) {
 		{"unknown format", []string{"report", "--format", "w3c-ish", good}, "", 2, `unknown format "w3c-ish"`, "", true},
 		{"bad since", []string{"report", "--since", "yesterday", good}, "", 2, `cannot parse time "yesterday"`, "", true},
 		{"only missing", []string{"report", missing}, "", 2, "cannot open " + missing + ": no such file or directory", "", true},
-		{"missing and good", []string{"report", missing, good}, "", 3, "cannot open " + missing, "1 records", false},
+		{"missing and good", []string{"report", missing, good}, "", 3, "cannot open " + missing, "1 record,", false},
 		{"truncated gzip", []string{"report", truncated, good}, "", 3, "cannot read " + truncated + ": gzip: unexpected EOF", "NO", false},
 		{"glob matching nothing", []string{"report", filepath.Join(dir, "*.nope"), good}, "", 3, "no file matches", "", false},
 		{"codes json", []string{"codes", "-o", "json"}, "", 0, "", `"diagnosis": "rate_limited"`, false},
@@ -518,7 +518,7 @@ func TestHostilePaths(t *testing.T) {
 	}
 	missing := filepath.Join(dir, "gone\n\x1b[2J.log")
 	r := analyze(t, "", "report", name, missing)
-	if r.code != 3 || !strings.Contains(r.stdout, "1 records") {
+	if r.code != 3 || !strings.Contains(r.stdout, "1 record,") {
 		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	if strings.Contains(r.stderr, "\x1b") || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, `gone\x0A\x1B[2J.log`) {
