@@ -45,6 +45,8 @@ var metrics = map[string]struct {
 	"unrecovered":            {false, "abandoned and exhausted retry chains", func(r *Report) (float64, bool) { return float64(retry(r).Unrecovered), true }},
 	"unsafe_retries":         {false, "writes retried after a 5xx", func(r *Report) (float64, bool) { return float64(retry(r).UnsafeRetries), true }},
 	"retry_after_violations": {false, "retries before Retry-After", func(r *Report) (float64, bool) { return float64(retry(r).RetryAfterViolations), true }},
+	"incidents":              {false, "incidents (5xx or 429 well above their baseline)", func(r *Report) (float64, bool) { return float64(len(r.Incidents)), true }},
+	"ongoing_incidents":      {false, "incidents not over at the end of the input", func(r *Report) (float64, bool) { return float64(ongoing(r)), true }},
 	"p50_ms":                 {false, "median request duration", func(r *Report) (float64, bool) { return latency(r, 0) }},
 	"p95_ms":                 {false, "95th percentile duration", func(r *Report) (float64, bool) { return latency(r, 1) }},
 	"p99_ms":                 {false, "99th percentile duration", func(r *Report) (float64, bool) { return latency(r, 2) }},
@@ -69,6 +71,17 @@ func retry(r *Report) *RetryReport {
 		return &RetryReport{}
 	}
 	return r.Retry
+}
+
+// ongoing counts the incidents still on when the input ends.
+func ongoing(r *Report) int {
+	n := 0
+	for _, in := range r.Incidents {
+		if !in.Recovered {
+			n++
+		}
+	}
+	return n
 }
 
 func latency(r *Report, i int) (float64, bool) {

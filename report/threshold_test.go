@@ -85,8 +85,11 @@ func TestEveryMetric(t *testing.T) {
 		Latency:  &Latency{Count: 990, P50: 12.5, P95: 180, P99: 2400},
 		Quota:    &QuotaReport{RateLimited: 40, RateLimitedShare: 0.0404},
 		Retry:    &RetryReport{Unrecovered: 3, UnsafeRetries: 2, RetryAfterViolations: 7},
+		Incidents: []Incident{{Kind: "server_error", Recovered: true}, {Kind: "rate_limited"}, {Kind: "server_error"},
+			{Kind: "server_error", Recovered: true}},
 	}
 	want := map[string]string{
+		"incidents": "4", "ongoing_incidents": "2",
 		"requests": "990", "server_error_rate": "3.03%", "client_error_rate": "6.061%", "error_rate": "9.091%",
 		"server_errors": "30", "rate_limited": "40", "rate_limited_rate": "4.04%", "rejected": "10",
 		"rejected_rate": "1%", "unrecovered": "3", "unsafe_retries": "2", "retry_after_violations": "7",
