@@ -537,16 +537,7 @@ func TestStateFlag(t *testing.T) {
 	os.Mkdir(logs, 0o755)
 	access := filepath.Join(logs, "access.log")
 	statePath := filepath.Join(dir, "state.json")
-	appendLines := func(n int) {
-		f, err := os.OpenFile(access, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for range n {
-			f.WriteString(line + "\n")
-		}
-		f.Close()
-	}
+	appendLines := func(n int) { appendTo(t, access, strings.Repeat(line+"\n", n)) }
 	records := func(r result) string {
 		var doc map[string]any
 		if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
@@ -601,14 +592,7 @@ func TestStateHoldsUnfinishedLine(t *testing.T) {
 	dir := t.TempDir()
 	access := filepath.Join(dir, "access.log")
 	statePath := filepath.Join(dir, "state.json")
-	write := func(s string) {
-		f, err := os.OpenFile(access, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.WriteString(s)
-		f.Close()
-	}
+	write := func(s string) { appendTo(t, access, s) }
 	type counts struct{ Lines, Records, Rejected, HeldBackBytes int64 }
 	night := func() counts {
 		r := analyze(t, "", "report", "-o", "json", "--state", statePath, access)
@@ -643,6 +627,21 @@ func TestStateHoldsUnfinishedLine(t *testing.T) {
 	}
 	if got, want := night(), (counts{}); got != want {
 		t.Errorf("night 4: %+v, want nothing", got)
+	}
+}
+
+// appendTo appends s to the file at path, creating it if needed.
+func appendTo(t *testing.T, path, s string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(s); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
 
