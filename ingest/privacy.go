@@ -6,6 +6,8 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"strings"
 )
 
 // Privacy: what the Scanner does to a record before anyone sees it.
@@ -211,24 +213,7 @@ func (a *anonymizer) apply(r *Record) {
 	// X-Forwarded-For: each address of the list.
 	xffStart := len(a.buf)
 	if len(r.ForwardedFor) > 0 && !(len(r.ForwardedFor) == 1 && r.ForwardedFor[0] == '-') {
-		rest := r.ForwardedFor
-		for len(rest) > 0 {
-			end := bytes.IndexByte(rest, ',')
-			if end < 0 {
-				end = len(rest)
-			}
-			item := trimSpaces(rest[:end])
-			if len(a.buf) > xffStart {
-				a.buf = append(a.buf, ", "...)
-			}
-			if len(item) > 0 {
-				a.buf = append(a.buf, a.pseudonym(item)...)
-			}
-			if end == len(rest) {
-				break
-			}
-			rest = rest[end+1:]
-		}
+		a.buf = a.appendForwarded(a.buf, r.ForwardedFor)
 	}
 	xffEnd := len(a.buf)
 	// Extra fields that name an identity (an API-key header, a consumer,
@@ -262,6 +247,30 @@ func (a *anonymizer) apply(r *Record) {
 	for _, sp := range extraSpans {
 		r.Extra[sp[0]].Value = a.buf[sp[1]:sp[2]:sp[2]]
 	}
+}
+
+// appendForwarded appends an X-Forwarded-For list with each address
+// replaced by its pseudonym, joined by ", ".
+func (a *anonymizer) appendForwarded(dst, list []byte) []byte {
+	start := len(dst)
+	for rest := list; len(rest) > 0; {
+		end := bytes.IndexByte(rest, ',')
+		if end < 0 {
+			end = len(rest)
+		}
+		item := trimSpaces(rest[:end])
+		if len(dst) > start {
+			dst = append(dst, ", "...)
+		}
+		if len(item) > 0 {
+			dst = append(dst, a.pseudonym(item)...)
+		}
+		if end == len(rest) {
+			break
+		}
+		rest = rest[end+1:]
+	}
+	return dst
 }
 
 // identityWords mark the names of extra fields that hold who made a
@@ -300,4 +309,140 @@ func trimSpaces(b []byte) []byte {
 		b = b[:len(b)-1]
 	}
 	return b
+}
+
+// scrubJSON returns a JSON line as show prints it under --anonymize, walked
+// token by token so that escaped values are caught: each value of an
+// identity field by the format's mapping (kind: client, user, credential,
+// X-Forwarded-For), and each string or number value of an unmapped member
+// whose name reads as an identity (identityName: "consumer", "user_id",
+// "x-api-key"...), becomes its pseudonym; in the other strings the
+// record's replaced values are replaced too. The rest of the line is kept
+// byte for byte. ok is false for a line that is not valid JSON.
+func (a *anonymizer) scrubJSON(line []byte, kind func(path []byte) fieldKind) (out []byte, ok bool) {
+	type frame struct {
+		object, wantKey bool
+		base            int // len(path) when the container began
+	}
+	var (
+		stack []frame
+		path  []byte
+		key   []byte // the last segment of path
+	)
+	out = make([]byte, 0, len(line)+len(line)/4)
+	// value replaces the scalar token tok (a string, quoted, or a number)
+	// at the current path, or returns it as it is.
+	value := func(tok []byte, str bool) []byte {
+		var v []byte
+		if str {
+			var sv string
+			if json.Unmarshal(tok, &sv) != nil {
+				return nil
+			}
+			v = []byte(sv)
+		} else {
+			v = tok
+		}
+		p, name := path, key
+		if len(stack) > 0 && !stack[len(stack)-1].object { // an element: the array's member counts
+			p = path[:stack[len(stack)-1].base]
+			name = lastSegment(p)
+		}
+		var nv []byte
+		switch k := kind(p); {
+		case len(v) == 0 || string(v) == "-":
+		case k == kForwardedFor && str:
+			nv = a.appendForwarded(nil, v)
+		case k == kClient || k == kUser || k == kCredential,
+			(k == kIgnore || k == kExtra) && identityName(string(name)):
+			nv = []byte(a.pseudonym(v))
+		case str:
+			for _, pair := range a.pairs {
+				if len(pair.Value) > 0 && bytes.Contains(v, pair.Value) {
+					if nv == nil {
+						nv = bytes.Clone(v)
+					}
+					nv = bytes.ReplaceAll(nv, pair.Value, []byte(pair.Pseudonym))
+				}
+			}
+		}
+		if nv == nil {
+			return tok
+		}
+		q, _ := json.Marshal(string(nv))
+		return q
+	}
+	for i := 0; i < len(line); {
+		c := line[i]
+		switch {
+		case c == '{' || c == '[':
+			stack = append(stack, frame{object: c == '{', wantKey: c == '{', base: len(path)})
+			out = append(out, c)
+			i++
+		case c == '}' || c == ']':
+			if len(stack) == 0 {
+				return nil, false
+			}
+			path = path[:stack[len(stack)-1].base]
+			stack = stack[:len(stack)-1]
+			out = append(out, c)
+			i++
+		case c == ':' || c == ',':
+			if len(stack) > 0 && stack[len(stack)-1].object {
+				stack[len(stack)-1].wantKey = c == ','
+			}
+			out = append(out, c)
+			i++
+		case c == '"':
+			end := i + 1
+			for end < len(line) && line[end] != '"' {
+				if line[end] == '\\' {
+					end++
+				}
+				end++
+			}
+			if end >= len(line) {
+				return nil, false
+			}
+			end++
+			tok := line[i:end]
+			if len(stack) > 0 && stack[len(stack)-1].object && stack[len(stack)-1].wantKey {
+				var k string
+				if json.Unmarshal(tok, &k) != nil {
+					return nil, false
+				}
+				base := stack[len(stack)-1].base
+				path = path[:base]
+				if base > 0 {
+					path = append(path, '.')
+				}
+				path = append(path, k...)
+				key = path[len(path)-len(k):]
+				out = append(out, tok...)
+			} else {
+				nv := value(tok, true)
+				if nv == nil {
+					return nil, false
+				}
+				out = append(out, nv...)
+			}
+			i = end
+		case c == '-' || c >= '0' && c <= '9':
+			end := i
+			for end < len(line) && strings.IndexByte("+-.eE0123456789", line[end]) >= 0 {
+				end++
+			}
+			out = append(out, value(line[i:end], false)...)
+			i = end
+		default: // whitespace, true, false, null
+			out = append(out, c)
+			i++
+		}
+	}
+	return out, len(stack) == 0
+}
+
+// lastSegment returns a dotted path's last name.
+func lastSegment(path []byte) []byte {
+	return path[bytes.LastIndexByte(path, '.')+1:]
 }

@@ -70,3 +70,35 @@ func TestScannerPrivacy(t *testing.T) {
 		t.Errorf("pseudonyms: %s %s, again %s %s, other key %s", client, user, b.Client, b.User, c.Client)
 	}
 }
+
+// TestShowLineJSON checks what show prints of a JSON line under
+// --anonymize: every identity, escaped or nested or a number, becomes the
+// pseudonym the reports use, and the rest stays byte for byte.
+func TestShowLineJSON(t *testing.T) {
+	key := []byte("0123456789abcdef")
+	ref := newAnonymizer(key)
+	ps := func(v string) string { return ref.pseudonym([]byte(v)) }
+	cases := []struct{ line, want string }{
+		{ // nginx escape=json: an escaped user, a list of forwarded addresses, an API-key header,
+			// unmapped members named like identities (a string and a number), the client's
+			// address in the path; the agent and the spacing stay.
+			`{"time": "2025-03-12T10:00:01+00:00", "remote_addr": "203.0.113.9", "remote_user": "jos\u00e9", "request": "GET /api/clients/203.0.113.9 HTTP/1.1", "status": 200, "body_bytes_sent": 5, "http_x_forwarded_for": "198.51.100.7, 192.0.2.55", "http_x_api_key": "K42", "consumer": "acme", "user_id": 1234, "http_user_agent": "ua/1.0 (203.0.113.9)"}`,
+			`{"time": "2025-03-12T10:00:01+00:00", "remote_addr": "` + ps("203.0.113.9") + `", "remote_user": "` + ps("josé") + `", "request": "GET /api/clients/` + ps("203.0.113.9") + ` HTTP/1.1", "status": 200, "body_bytes_sent": 5, "http_x_forwarded_for": "` + ps("198.51.100.7") + `, ` + ps("192.0.2.55") + `", "http_x_api_key": "` + ps("K42") + `", "consumer": "` + ps("acme") + `", "user_id": "` + ps("1234") + `", "http_user_agent": "ua/1.0 (` + ps("203.0.113.9") + `)"}`,
+		},
+		{ // Caddy: nested members, a header as an array; "-" and empty values stay.
+			`{"ts":1741774532.5,"request":{"remote_ip":"10.1.2.3","method":"GET","uri":"/a","headers":{"X-Api-Key":["K\"1"],"Cookie":[""]}},"user_id":"-","status":200,"size":3}`,
+			`{"ts":1741774532.5,"request":{"remote_ip":"` + ps("10.1.2.3") + `","method":"GET","uri":"/a","headers":{"X-Api-Key":["` + ps(`K"1`) + `"],"Cookie":[""]}},"user_id":"-","status":200,"size":3}`,
+		},
+	}
+	for _, c := range cases {
+		b := &Block{File: &File{Path: "x"}, Line: 1, Lines: 1, Data: []byte(c.line + "\n"), Format: jsonFormat}
+		sc := NewScanner(ParseOptions{AnonymizeKey: key})
+		sc.Reset(b)
+		if !sc.Next() || sc.Kind() != KindRecord {
+			t.Fatalf("%.60s: not a record", c.line)
+		}
+		if got := string(sc.ShowLine()); got != c.want {
+			t.Errorf("ShowLine\n got %s\nwant %s", got, c.want)
+		}
+	}
+}

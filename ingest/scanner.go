@@ -190,6 +190,28 @@ func (s *Scanner) Record() *Record { return &s.rec }
 // rejected as too long, its first bytes); valid until Next.
 func (s *Scanner) Line() []byte { return s.raw }
 
+// ShowLine returns the current record's line as show prints it: the line
+// itself, or under --anonymize the line with its identities replaced by
+// their pseudonyms (a JSON line value by value, see scrubJSON; another with
+// each replaced value's occurrences replaced). Valid until Next.
+func (s *Scanner) ShowLine() []byte {
+	if s.anon == nil {
+		return s.raw
+	}
+	if jp, ok := s.parser.(*jsonParser); ok {
+		if out, ok := s.anon.scrubJSON(s.raw, jp.jsonKind); ok {
+			return out
+		}
+	}
+	out := s.raw
+	for _, p := range s.anon.pairs {
+		if len(p.Value) > 0 && bytes.Contains(out, p.Value) {
+			out = bytes.ReplaceAll(out, p.Value, []byte(p.Pseudonym))
+		}
+	}
+	return out
+}
+
 // Rejection returns the current line's rejection; valid until Next.
 func (s *Scanner) Rejection() *Rejection { return &s.rej }
 

@@ -7,7 +7,6 @@ import (
 	"io"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
 
 	"analyze/classify"
@@ -109,14 +108,9 @@ func Show(ctx context.Context, files []*ingest.File, opts ingest.Options, so Sho
 			default:
 				continue
 			}
-			line := string(sc.Line())
-			if sc.Anonymized() {
-				if sc.Kind() == ingest.KindRejected {
-					line = "(withheld under --anonymize)"
-				}
-				for _, p := range sc.Pseudonyms() {
-					line = strings.ReplaceAll(line, string(p.Value), p.Pseudonym)
-				}
+			line := string(sc.ShowLine())
+			if sc.Anonymized() && sc.Kind() == ingest.KindRejected {
+				line = "(withheld under --anonymize)"
 			}
 			out = append(append(append(out, ": "...), Term(line)...), '\n')
 		}

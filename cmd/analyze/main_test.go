@@ -1096,9 +1096,23 @@ func TestPrivacy(t *testing.T) {
 		fmt.Fprintf(&log, `203.0.113.%d - alice.martin@example.com [12/Mar/2025:10:%02d:%02d +0000] "GET /api/exports/%d?token=S3CRETTOKEN&page=2 HTTP/1.1" %d 5 "https://app.example/cb?api_key=REFKEY123" "ua 198.51.100.77"`+"\n",
 			i%4, i/60, i%60, i%5, status)
 	}
+	// The same requests as JSON lines: an escaped user, forwarded
+	// addresses, an API-key header, and members the format does not map
+	// but whose names say who asked (a consumer, a numeric user id).
+	var jlog strings.Builder
+	for i := range 60 {
+		status := 200
+		if i%3 == 0 {
+			status = 503
+		}
+		fmt.Fprintf(&jlog, `{"time":"2025-03-12T10:%02d:%02d+00:00","remote_addr":"203.0.113.%d","remote_user":"jos\u00e9.garcia","request":"GET /api/exports/%d HTTP/1.1","status":%d,"body_bytes_sent":5,"http_x_forwarded_for":"198.51.100.7, 192.0.2.55","http_x_api_key":"KEYSECRET42","consumer":"acme-corp","user_id":987654321,"http_user_agent":"ua"}`+"\n",
+			i/60, i%60, i%4, i%5, status)
+	}
 	dir := t.TempDir()
 	path := filepath.Join(dir, "access.log")
 	os.WriteFile(path, []byte(log.String()), 0o644)
+	jsonPath := filepath.Join(dir, "access.json")
+	os.WriteFile(jsonPath, []byte(jlog.String()), 0o644)
 	outputs := func(extra ...string) string {
 		var all strings.Builder
 		for _, args := range [][]string{
@@ -1141,6 +1155,17 @@ func TestPrivacy(t *testing.T) {
 			t.Errorf("--anonymize leaves %q: ...%s...", secret, anon[max(0, i-80):min(len(anon), i+40)])
 		}
 	}
+	path = jsonPath
+	if plain := outputs(); !strings.Contains(plain, "acme-corp") || !strings.Contains(plain, "KEYSECRET42") {
+		t.Error("without --anonymize the JSON log's identities should be there (show)")
+	}
+	janon := outputs("--anonymize")
+	for _, secret := range []string{"203.0.113.", "jos", "198.51.100.7", "192.0.2.55", "KEYSECRET42", "acme-corp", "987654321"} {
+		if i := strings.Index(janon, secret); i >= 0 {
+			t.Errorf("--anonymize leaves %q of a JSON log: ...%s...", secret, janon[max(0, i-80):min(len(janon), i+40)])
+		}
+	}
+	path = filepath.Join(dir, "access.log")
 	if !strings.Contains(anon, "anon-") {
 		t.Error("--anonymize shows no pseudonym")
 	}
