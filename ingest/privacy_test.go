@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -101,4 +102,29 @@ func TestShowLineJSON(t *testing.T) {
 			t.Errorf("ShowLine\n got %s\nwant %s", got, c.want)
 		}
 	}
+}
+
+// FuzzShowLineJSON runs arbitrary lines through the JSON parser under
+// --anonymize: ShowLine must not panic, and a valid JSON line stays valid.
+func FuzzShowLineJSON(f *testing.F) {
+	f.Add(`{"remote_addr":"203.0.113.9","remote_user":"jos\u00e9","request":"GET /a HTTP/1.1","status":200,"time":"2025-03-12T10:00:01Z","consumer":"acme","user_id":12}`)
+	f.Add(`{"ts":1741774532.5,"request":{"remote_ip":"10.1.2.3","method":"GET","uri":"/a","headers":{"X-Api-Key":["K\"1"],"Cookie":[""]}},"status":200}`)
+	f.Add(`{"time":"2025-03-12T10:00:01Z","status":200,"request":"GET / HTTP/1.1","http_x_forwarded_for":"1.2.3.4,, 5.6.7.8 ","a":[{"client":"x"},[1,-2.5e3]]}`)
+	f.Fuzz(func(t *testing.T, line string) {
+		if strings.ContainsAny(line, "\n") {
+			return
+		}
+		b := &Block{File: &File{Path: "x"}, Line: 1, Lines: 1, Data: []byte(line + "\n"), Format: jsonFormat}
+		sc := NewScanner(ParseOptions{AnonymizeKey: []byte("0123456789abcdef")})
+		sc.Reset(b)
+		for sc.Next() {
+			if sc.Kind() != KindRecord {
+				continue
+			}
+			out := sc.ShowLine()
+			if json.Valid([]byte(line)) && !json.Valid(out) {
+				t.Fatalf("valid line, invalid show line:\n%s\n%s", line, out)
+			}
+		}
+	})
 }
