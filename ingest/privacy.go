@@ -145,8 +145,8 @@ var secretSet = func() map[string]struct{} {
 	return m
 }()
 
-// Pseudonym is a value a record's line holds and what replaced it.
-type Pseudonym struct {
+// pseudonymPair is a value a record's line holds and what replaced it.
+type pseudonymPair struct {
 	Value     []byte // aliases the line: valid until the Scanner's Next
 	Pseudonym string
 }
@@ -166,7 +166,7 @@ type anonymizer struct {
 	cache    map[string]string
 	identity map[string]bool // extra field names: whether each names an identity
 	buf      []byte          // the current record's pseudonyms
-	pairs    []Pseudonym     // the current record's
+	pairs    []pseudonymPair // the current record's
 }
 
 const anonCacheSize = 1 << 16
@@ -178,7 +178,7 @@ func newAnonymizer(key []byte) *anonymizer {
 // pseudonym returns the pseudonym of v.
 func (a *anonymizer) pseudonym(v []byte) string {
 	if p, ok := a.cache[string(v)]; ok {
-		a.pairs = append(a.pairs, Pseudonym{v, p})
+		a.pairs = append(a.pairs, pseudonymPair{v, p})
 		return p
 	}
 	m := hmac.New(sha256.New, a.key)
@@ -189,7 +189,7 @@ func (a *anonymizer) pseudonym(v []byte) string {
 		clear(a.cache)
 	}
 	a.cache[string(v)] = p
-	a.pairs = append(a.pairs, Pseudonym{v, p})
+	a.pairs = append(a.pairs, pseudonymPair{v, p})
 	return p
 }
 

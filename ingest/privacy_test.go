@@ -53,7 +53,7 @@ func TestScannerPrivacy(t *testing.T) {
 		if !sc.Next() || sc.Kind() != KindRecord {
 			t.Fatalf("no record: %+v", sc.Rejection())
 		}
-		return sc.Record(), string(sc.Line())
+		return sc.Record(), string(sc.ShowLine())
 	}
 	r, raw := scan(ParseOptions{})
 	if string(r.Query) != "token=******" || !strings.Contains(raw, "token=******") || string(r.Client) != "203.0.113.7" {

@@ -168,17 +168,8 @@ func (s *Scanner) reject(line []byte, r Reason) {
 var withheld = []byte("(withheld under --anonymize)")
 
 // Anonymized reports whether the Scanner replaces identities by
-// pseudonyms; Pseudonyms then lists the current record's, original first.
+// pseudonyms (ShowLine then replaces them in the line too).
 func (s *Scanner) Anonymized() bool { return s.anon != nil }
-
-// Pseudonyms returns the current record's replaced values and their
-// pseudonyms, for showing its line; valid until Next.
-func (s *Scanner) Pseudonyms() []Pseudonym {
-	if s.anon == nil {
-		return nil
-	}
-	return s.anon.pairs
-}
 
 // Kind returns what the current line is.
 func (s *Scanner) Kind() Kind { return s.kind }
@@ -186,12 +177,9 @@ func (s *Scanner) Kind() Kind { return s.kind }
 // Record returns the current line's record; valid until Next.
 func (s *Scanner) Record() *Record { return &s.rec }
 
-// Line returns the current line as read, without its newline (for a line
-// rejected as too long, its first bytes); valid until Next.
-func (s *Scanner) Line() []byte { return s.raw }
-
 // ShowLine returns the current record's line as show prints it: the line
-// itself, or under --anonymize the line with its identities replaced by
+// as read, without its newline (for a line rejected as too long, its first
+// bytes), or under --anonymize the line with its identities replaced by
 // their pseudonyms (a JSON line value by value, see scrubJSON; another with
 // each replaced value's occurrences replaced). Valid until Next.
 func (s *Scanner) ShowLine() []byte {
