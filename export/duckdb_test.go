@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"analyze/ingest"
 	"analyze/report"
@@ -154,6 +155,28 @@ func TestDuckDBInterop(t *testing.T) {
 	for i, b := range bursts {
 		if num(b["rate_limited"]) != rep.Quota.Bursts[i].RateLimited || num(b["windows"]) != rep.Quota.Bursts[i].Windows {
 			t.Errorf("burst %d: %v, report %+v", i, b, rep.Quota.Bursts[i])
+		}
+	}
+	// The timeline: the report's windows that have requests, at its width.
+	var windows []report.TimelineWindow
+	for _, w := range rep.Timeline.Windows {
+		if w.Requests > 0 {
+			windows = append(windows, w)
+		}
+	}
+	tl := out[idx["timeline"]]
+	if len(tl) != len(windows) || len(tl) < 2 {
+		t.Fatalf("timeline: %d windows, report %d with requests", len(tl), len(windows))
+	}
+	for i, row := range tl {
+		w := windows[i]
+		start, _ := time.Parse(time.RFC3339, w.Start)
+		got, _ := row["window_start"].(string)
+		at, err := time.Parse("2006-01-02 15:04:05-07", got)
+		if err != nil || !at.Equal(start) || float64(num(row["window_seconds"])) != rep.Timeline.WindowSeconds ||
+			num(row["requests"]) != w.Requests || num(row["server_error"]) != w.ServerError ||
+			num(row["client_error"]) != w.ClientError || num(row["rate_limited"]) != w.RateLimited {
+			t.Errorf("timeline window %d: %v, report %s (%v s) %+v", i, row, w.Start, rep.Timeline.WindowSeconds, w)
 		}
 	}
 }

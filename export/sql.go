@@ -8,7 +8,7 @@ import (
 
 // Statement is one named SQL statement of the analysis at scale.
 type Statement struct {
-	Name string // setup, classes, statuses, endpoints, clients, quota_peak, bursts
+	Name string // setup, classes, statuses, endpoints, clients, quota_peak, bursts, timeline
 	SQL  string
 }
 
@@ -18,6 +18,8 @@ type dialect struct {
 	minusMins  func(expr, n string) string // expr minus n minutes
 	plusMinute func(expr string) string    // expr plus one minute
 	quote      func(id string) string
+	epoch      func(expr string) string // a timestamp as Unix seconds
+	fromEpoch  func(expr string) string // Unix seconds as a timestamp
 }
 
 var dialects = map[string]dialect{
@@ -32,6 +34,8 @@ var dialects = map[string]dialect{
 		minusMins:  func(e, n string) string { return fmt.Sprintf("%s - to_minutes(CAST(%s AS BIGINT))", e, n) },
 		plusMinute: func(e string) string { return e + " + INTERVAL 1 MINUTE" },
 		quote:      func(id string) string { return `"` + id + `"` },
+		epoch:      func(e string) string { return "epoch(" + e + ")" },
+		fromEpoch:  func(e string) string { return "to_timestamp(" + e + ")" },
 	},
 	"spark": {
 		setup: func(ds string) []string {
@@ -46,6 +50,8 @@ var dialects = map[string]dialect{
 		},
 		plusMinute: func(e string) string { return e + " + INTERVAL 1 MINUTE" },
 		quote:      func(id string) string { return "`" + id + "`" },
+		epoch:      func(e string) string { return "unix_timestamp(" + e + ")" },
+		fromEpoch:  func(e string) string { return "timestamp_seconds(" + e + ")" },
 	},
 	"trino": {
 		setup: func(ds string) []string {
@@ -63,6 +69,8 @@ var dialects = map[string]dialect{
 		minusMins:  func(e, n string) string { return fmt.Sprintf("date_add('minute', -%s, %s)", n, e) },
 		plusMinute: func(e string) string { return fmt.Sprintf("date_add('minute', 1, %s)", e) },
 		quote:      func(id string) string { return `"` + id + `"` },
+		epoch:      func(e string) string { return "to_unixtime(" + e + ")" },
+		fromEpoch:  func(e string) string { return "from_unixtime(" + e + ")" },
 	},
 }
 
@@ -83,7 +91,8 @@ func trinoType(arrowType string) string {
 // SQL returns the statements that recompute the headline report over a
 // Parquet dataset written by analyze export: classes, statuses with their
 // diagnoses (joined from the catalogue), top endpoints and clients by
-// errors, the quota peak per minute, and the 429 bursts.
+// errors, the quota peak per minute, the 429 bursts, and the timeline's
+// windows that have requests, at the width the report chooses.
 func SQL(dialectName, dataset string) ([]Statement, error) {
 	d, ok := dialects[dialectName]
 	if !ok {
@@ -119,8 +128,48 @@ func SQL(dialectName, dataset string) ([]Statement, error) {
 			"g AS (SELECT win, requests, rate_limited, %s AS grp FROM r) "+
 			"SELECT MIN(win) AS start, %s AS %s, COUNT(*) AS windows, SUM(rate_limited) AS rate_limited, SUM(requests) AS requests "+
 			"FROM g GROUP BY grp ORDER BY start", d.minusMins("win", "rn"), d.plusMinute("MAX(win)"), end)},
+		Statement{"timeline", timelineSQL(d)},
 	)
 	return out, nil
+}
+
+// timelineLadder are the report's timeline widths in seconds (report's
+// timelineLadder from 10 s, then doubling past a day), enough for any span
+// of 1970-2199 in 120 windows.
+var timelineLadder = func() []int64 {
+	l := []int64{10, 60, 300, 900, 3600, 21600, 86400}
+	for len(l) < 18 {
+		l = append(l, 2*l[len(l)-1])
+	}
+	return l
+}()
+
+// timelineSQL counts the requests of each window that has any, by class
+// and 429, at the width the report's timeline takes by default: the
+// narrowest of the ladder that shows the span in at most 120 windows,
+// counted as they fall.
+func timelineSQL(d dialect) string {
+	var ladder []string
+	for i, w := range timelineLadder {
+		if i == 0 {
+			ladder = append(ladder, fmt.Sprintf("SELECT %d AS w", w))
+		} else {
+			ladder = append(ladder, fmt.Sprintf("SELECT %d", w))
+		}
+	}
+	count := func(cond, name string) string {
+		return fmt.Sprintf("SUM(CASE WHEN %s THEN 1 ELSE 0 END) AS %s", cond, name)
+	}
+	return fmt.Sprintf("WITH t AS (SELECT %s AS s, status, class FROM requests), "+
+		"b AS (SELECT MIN(s) AS lo, MAX(s) AS hi FROM t), "+
+		"l AS (%s), "+
+		"p AS (SELECT MIN(w) AS w FROM l, b WHERE FLOOR(hi / w) - FLOOR(lo / w) + 1 <= 120) "+
+		"SELECT %s AS window_start, MAX(w) AS window_seconds, COUNT(*) AS requests, %s, %s, %s, %s, %s, %s "+
+		"FROM t, p GROUP BY FLOOR(s / w) * w ORDER BY window_start",
+		d.epoch("time"), strings.Join(ladder, " UNION ALL "), d.fromEpoch("FLOOR(s / w) * w"),
+		count("class = 'success'", "success"), count("class = 'redirect'", "redirect"),
+		count("class = 'client_error'", "client_error"), count("class = 'server_error'", "server_error"),
+		count("class = 'other'", "other"), count("status = 429", "rate_limited"))
 }
 
 // WriteSQL prints the statements as a script, each after a comment naming it.
