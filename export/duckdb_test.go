@@ -148,6 +148,22 @@ func TestDuckDBInterop(t *testing.T) {
 	if peak := out[idx["quota_peak"]][0]; num(peak["requests"]) != rep.Quota.Overall.Peak {
 		t.Errorf("quota peak %v, report %d", peak, rep.Quota.Overall.Peak)
 	}
+	// Each client's requests, per-minute peak and 429s, as the report's
+	// quota section counts them (its window is a minute here).
+	quotaClients := map[string]report.QuotaClient{}
+	for _, c := range rep.Quota.Clients {
+		quotaClients[c.Client] = c
+	}
+	qc := out[idx["quota_clients"]]
+	if len(qc) < 5 || rep.Quota.WindowSeconds != 60 {
+		t.Fatalf("quota_clients: %d rows, window %v s", len(qc), rep.Quota.WindowSeconds)
+	}
+	for _, row := range qc {
+		c, ok := quotaClients[row["client"].(string)]
+		if !ok || num(row["requests"]) != c.Requests || num(row["peak"]) != c.Peak || num(row["rate_limited"]) != c.RateLimited {
+			t.Errorf("quota client %v, report %+v", row, c)
+		}
+	}
 	bursts := out[idx["bursts"]]
 	if len(bursts) != len(rep.Quota.Bursts) {
 		t.Fatalf("bursts: %d, report %d", len(bursts), len(rep.Quota.Bursts))

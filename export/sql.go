@@ -8,7 +8,7 @@ import (
 
 // Statement is one named SQL statement of the analysis at scale.
 type Statement struct {
-	Name string // setup, classes, statuses, endpoints, clients, quota_peak, bursts, timeline
+	Name string // setup, classes, statuses, endpoints, clients, quota_peak, quota_clients, bursts, timeline
 	SQL  string
 }
 
@@ -91,7 +91,8 @@ func trinoType(arrowType string) string {
 // SQL returns the statements that recompute the headline report over a
 // Parquet dataset written by analyze export: classes, statuses with their
 // diagnoses (joined from the catalogue), top endpoints and clients by
-// errors, the quota peak per minute, the 429 bursts, and the timeline's
+// errors, the quota peak per minute and each client's (the 20 with the
+// most 429s, then the highest peak), the 429 bursts, and the timeline's
 // windows that have requests, at the width the report chooses.
 func SQL(dialectName, dataset string) ([]Statement, error) {
 	d, ok := dialects[dialectName]
@@ -122,6 +123,11 @@ func SQL(dialectName, dataset string) ([]Statement, error) {
 			"ORDER BY %s DESC, requests DESC, client LIMIT 10", by("client_error"), by("server_error"), errs)},
 		Statement{"quota_peak", "SELECT date_trunc('minute', time) AS window_start, COUNT(*) AS requests FROM requests " +
 			"GROUP BY date_trunc('minute', time) ORDER BY requests DESC, window_start LIMIT 1"},
+		Statement{"quota_clients", "WITH w AS (SELECT COALESCE(remote_user, client) AS client, date_trunc('minute', time) AS win, " +
+			"COUNT(*) AS n, SUM(CASE WHEN status = 429 THEN 1 ELSE 0 END) AS rl FROM requests " +
+			"GROUP BY COALESCE(remote_user, client), date_trunc('minute', time)) " +
+			"SELECT client, SUM(n) AS requests, MAX(n) AS peak, SUM(rl) AS rate_limited, COUNT(*) AS active_windows FROM w " +
+			"GROUP BY client ORDER BY rate_limited DESC, peak DESC, requests DESC, client LIMIT 20"},
 		Statement{"bursts", fmt.Sprintf("WITH w AS (SELECT date_trunc('minute', time) AS win, COUNT(*) AS requests, "+
 			"SUM(CASE WHEN status = 429 THEN 1 ELSE 0 END) AS rate_limited FROM requests GROUP BY date_trunc('minute', time)), "+
 			"r AS (SELECT win, requests, rate_limited, ROW_NUMBER() OVER (ORDER BY win) AS rn FROM w WHERE rate_limited > 0), "+

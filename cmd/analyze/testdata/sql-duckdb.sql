@@ -24,6 +24,9 @@ SELECT COALESCE(remote_user, client) AS client, COUNT(*) AS requests, SUM(CASE W
 -- quota_peak
 SELECT date_trunc('minute', time) AS window_start, COUNT(*) AS requests FROM requests GROUP BY date_trunc('minute', time) ORDER BY requests DESC, window_start LIMIT 1;
 
+-- quota_clients
+WITH w AS (SELECT COALESCE(remote_user, client) AS client, date_trunc('minute', time) AS win, COUNT(*) AS n, SUM(CASE WHEN status = 429 THEN 1 ELSE 0 END) AS rl FROM requests GROUP BY COALESCE(remote_user, client), date_trunc('minute', time)) SELECT client, SUM(n) AS requests, MAX(n) AS peak, SUM(rl) AS rate_limited, COUNT(*) AS active_windows FROM w GROUP BY client ORDER BY rate_limited DESC, peak DESC, requests DESC, client LIMIT 20;
+
 -- bursts
 WITH w AS (SELECT date_trunc('minute', time) AS win, COUNT(*) AS requests, SUM(CASE WHEN status = 429 THEN 1 ELSE 0 END) AS rate_limited FROM requests GROUP BY date_trunc('minute', time)), r AS (SELECT win, requests, rate_limited, ROW_NUMBER() OVER (ORDER BY win) AS rn FROM w WHERE rate_limited > 0), g AS (SELECT win, requests, rate_limited, win - to_minutes(CAST(rn AS BIGINT)) AS grp FROM r) SELECT MIN(win) AS start, MAX(win) + INTERVAL 1 MINUTE AS "end", COUNT(*) AS windows, SUM(rate_limited) AS rate_limited, SUM(requests) AS requests FROM g GROUP BY grp ORDER BY start;
 
