@@ -48,7 +48,8 @@ const (
 	kHost                     //
 	kRequestID                //
 	kIdempotencyKey           //
-	kCredential               // API key or consumer
+	kCredential               // a consumer's name or id
+	kAPIKey                   // an API key: a secret, shown as its label (KeyLabel) unless KeepSecrets
 	kRetryAfter               // seconds or an HTTP-date
 	kRateLimit                //
 	kRateRemaining            //
@@ -86,7 +87,9 @@ func headerKind(name string, out bool) fieldKind {
 		return kRequestID
 	case "idempotency_key", "x_idempotency_key":
 		return kIdempotencyKey
-	case "x_api_key", "api_key", "apikey", "x_apikey", "x_consumer_username", "x_consumer_id":
+	case "x_api_key", "api_key", "apikey", "x_apikey":
+		return kAPIKey
+	case "x_consumer_username", "x_consumer_id":
 		return kCredential
 	}
 	return kExtra
@@ -240,6 +243,8 @@ func (p *fieldState) setOther(k fieldKind, name string, v []byte, rec *Record) R
 		rec.IdempotencyKey = v
 	case kCredential:
 		rec.Credential = v
+	case kAPIKey:
+		rec.Credential, rec.CredentialIsKey = v, true
 	case kRetryAfter:
 		p.retryAfter = v
 	case kRateLimit:

@@ -24,8 +24,9 @@ type Parser interface {
 type ParseOptions struct {
 	// TZ is the zone of timestamps logged without one; nil means UTC.
 	TZ *time.Location
-	// KeepSecrets leaves credential-like query parameters as logged; by
-	// default the Scanner masks them (privacy.go).
+	// KeepSecrets leaves credential-like query parameters and API keys as
+	// logged; by default the Scanner masks the parameters and shows each
+	// key as its label, KeyLabel (privacy.go).
 	KeepSecrets bool
 	// AnonymizeKey, when set, makes the Scanner replace client addresses,
 	// users and credentials by keyed pseudonyms (privacy.go).

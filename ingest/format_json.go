@@ -72,7 +72,7 @@ var fieldNames = map[string]fieldKind{
 	"backend_status": kBackendStatus, "bytes": kBytes, "duration_s": kDurSec, "duration_ms": kDurMS,
 	"duration_us": kDurUS, "duration_ns": kDurNS, "upstream_s": kUpstreamSec, "upstream_ms": kUpstreamMS,
 	"referer": kReferer, "user_agent": kAgent, "forwarded_for": kForwardedFor, "host": kHost,
-	"request_id": kRequestID, "idempotency_key": kIdempotencyKey, "credential": kCredential,
+	"request_id": kRequestID, "idempotency_key": kIdempotencyKey, "credential": kCredential, "api_key": kAPIKey,
 	"retry_after": kRetryAfter, "ratelimit_limit": kRateLimit, "ratelimit_remaining": kRateRemaining,
 	"ratelimit_reset": kRateReset, "ignore": kIgnore,
 }
@@ -150,8 +150,10 @@ func (p *jsonParser) jsonKind(path []byte) fieldKind {
 		return kHost
 	case "request_id", "requestId", "req_id", "x_request_id":
 		return kRequestID
-	case "consumer.username", "consumer.id", "apiKeyId", "identity.apiKey", "api_key":
+	case "consumer.username", "consumer.id", "apiKeyId":
 		return kCredential
+	case "identity.apiKey", "api_key":
+		return kAPIKey
 	}
 	// Headers: Caddy request.headers.X / resp_headers.X, Kong
 	// request.headers.x / response.headers.x, Traefik request_X /

@@ -319,7 +319,7 @@ func trimSpaces(b []byte) []byte {
 // "x-api-key"...), becomes its pseudonym; in the other strings the
 // record's replaced values are replaced too. The rest of the line is kept
 // byte for byte. ok is false for a line that is not valid JSON.
-func (a *anonymizer) scrubJSON(line []byte, kind func(path []byte) fieldKind) (out []byte, ok bool) {
+func (a *anonymizer) scrubJSON(line []byte, kind func(path []byte) fieldKind, labelKeys bool) (out []byte, ok bool) {
 	type frame struct {
 		object, wantKey bool
 		base            int // len(path) when the container began
@@ -353,7 +353,9 @@ func (a *anonymizer) scrubJSON(line []byte, kind func(path []byte) fieldKind) (o
 		case len(v) == 0 || string(v) == "-":
 		case k == kForwardedFor && str:
 			nv = a.appendForwarded(nil, v)
-		case k == kClient || k == kUser || k == kCredential,
+		case k == kAPIKey && labelKeys:
+			nv = []byte(a.pseudonym(appendKeyLabel(nil, v)))
+		case k == kClient || k == kUser || k == kCredential || k == kAPIKey,
 			(k == kIgnore || k == kExtra) && identityName(string(name)):
 			nv = []byte(a.pseudonym(v))
 		case str:
@@ -440,6 +442,19 @@ func (a *anonymizer) scrubJSON(line []byte, kind func(path []byte) fieldKind) (o
 		}
 	}
 	return out, len(stack) == 0
+}
+
+// KeyLabel is how an API key logged as one (X-Api-Key, AWS API Gateway's
+// identity.apiKey...) shows in every output unless --keep-secrets: "key-"
+// and the first 12 hex digits of its SHA-256, the same on every run, so a
+// client keyed by its credential is still one client, and the key itself
+// is in no report. printf %s "$KEY" | sha256sum gives a key's label.
+func KeyLabel(key []byte) string { return string(appendKeyLabel(nil, key)) }
+
+func appendKeyLabel(dst, key []byte) []byte {
+	sum := sha256.Sum256(key)
+	dst = append(dst, "key-"...)
+	return hex.AppendEncode(dst, sum[:6])
 }
 
 // lastSegment returns a dotted path's last name.

@@ -79,16 +79,17 @@ func TestShowLineJSON(t *testing.T) {
 	key := []byte("0123456789abcdef")
 	ref := newAnonymizer(key)
 	ps := func(v string) string { return ref.pseudonym([]byte(v)) }
+	apiKey := func(v string) string { return ps(KeyLabel([]byte(v))) } // an API key: its label's pseudonym
 	cases := []struct{ line, want string }{
 		{ // nginx escape=json: an escaped user, a list of forwarded addresses, an API-key header,
 			// unmapped members named like identities (a string and a number), the client's
 			// address in the path; the agent and the spacing stay.
 			`{"time": "2025-03-12T10:00:01+00:00", "remote_addr": "203.0.113.9", "remote_user": "jos\u00e9", "request": "GET /api/clients/203.0.113.9 HTTP/1.1", "status": 200, "body_bytes_sent": 5, "http_x_forwarded_for": "198.51.100.7, 192.0.2.55", "http_x_api_key": "K42", "consumer": "acme", "user_id": 1234, "http_user_agent": "ua/1.0 (203.0.113.9)"}`,
-			`{"time": "2025-03-12T10:00:01+00:00", "remote_addr": "` + ps("203.0.113.9") + `", "remote_user": "` + ps("josé") + `", "request": "GET /api/clients/` + ps("203.0.113.9") + ` HTTP/1.1", "status": 200, "body_bytes_sent": 5, "http_x_forwarded_for": "` + ps("198.51.100.7") + `, ` + ps("192.0.2.55") + `", "http_x_api_key": "` + ps("K42") + `", "consumer": "` + ps("acme") + `", "user_id": "` + ps("1234") + `", "http_user_agent": "ua/1.0 (` + ps("203.0.113.9") + `)"}`,
+			`{"time": "2025-03-12T10:00:01+00:00", "remote_addr": "` + ps("203.0.113.9") + `", "remote_user": "` + ps("josé") + `", "request": "GET /api/clients/` + ps("203.0.113.9") + ` HTTP/1.1", "status": 200, "body_bytes_sent": 5, "http_x_forwarded_for": "` + ps("198.51.100.7") + `, ` + ps("192.0.2.55") + `", "http_x_api_key": "` + apiKey("K42") + `", "consumer": "` + ps("acme") + `", "user_id": "` + ps("1234") + `", "http_user_agent": "ua/1.0 (` + ps("203.0.113.9") + `)"}`,
 		},
 		{ // Caddy: nested members, a header as an array; "-" and empty values stay.
 			`{"ts":1741774532.5,"request":{"remote_ip":"10.1.2.3","method":"GET","uri":"/a","headers":{"X-Api-Key":["K\"1"],"Cookie":[""]}},"user_id":"-","status":200,"size":3}`,
-			`{"ts":1741774532.5,"request":{"remote_ip":"` + ps("10.1.2.3") + `","method":"GET","uri":"/a","headers":{"X-Api-Key":["` + ps(`K"1`) + `"],"Cookie":[""]}},"user_id":"-","status":200,"size":3}`,
+			`{"ts":1741774532.5,"request":{"remote_ip":"` + ps("10.1.2.3") + `","method":"GET","uri":"/a","headers":{"X-Api-Key":["` + apiKey(`K"1`) + `"],"Cookie":[""]}},"user_id":"-","status":200,"size":3}`,
 		},
 	}
 	for _, c := range cases {
@@ -127,4 +128,53 @@ func FuzzShowLineJSON(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestAPIKeyLabel checks that an API key logged as one shows as its label
+// in the record (the client key) and in the line show prints, unless
+// KeepSecrets; a consumer's name is shown as logged.
+func TestAPIKeyLabel(t *testing.T) {
+	const secret = "sk_live_ABCDEF123456"
+	nginx, err := ResolveFormat(`nginx:$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_x_api_key"`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	apache, err := ResolveFormat(`apache:%h %l %u %t "%r" %>s %b "%{X-Consumer-Username}i"`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		format *Format
+		line   string
+		isKey  bool
+	}{
+		{nginx, `10.0.0.1 - - [12/Mar/2025:10:15:32 +0000] "GET /a HTTP/1.1" 200 5 "` + secret + `"`, true},
+		{jsonFormat, `{"time":"2025-03-12T10:15:32Z","remote_addr":"10.0.0.1","request":"GET /a HTTP/1.1","status":200,"http_x_api_key":"` + secret + `"}`, true},
+		{jsonFormat, `{"time":"2025-03-12T10:15:32Z","client_ip":"10.0.0.1","request":"GET /a HTTP/1.1","status":200,"identity":{"apiKey":"` + secret + `"}}`, true},
+		{jsonFormat, `{"time":"2025-03-12T10:15:32Z","remote_addr":"10.0.0.1","request":"GET /a HTTP/1.1","status":200,"consumer":{"username":"` + secret + `"}}`, false},
+		{apache, `10.0.0.1 - - [12/Mar/2025:10:15:32 +0000] "GET /a HTTP/1.1" 200 5 "` + secret + `"`, false},
+	}
+	label := KeyLabel([]byte(secret))
+	if len(label) != len("key-")+12 || label == KeyLabel([]byte(secret+"x")) {
+		t.Fatalf("label %q", label)
+	}
+	for _, c := range cases {
+		for _, keep := range []bool{false, true} {
+			sc := NewScanner(ParseOptions{KeepSecrets: keep})
+			sc.Reset(&Block{File: &File{Path: "x"}, Line: 1, Lines: 1, Data: []byte(c.line + "\n"), Format: c.format})
+			if !sc.Next() || sc.Kind() != KindRecord {
+				t.Fatalf("%.50s: not a record", c.line)
+			}
+			want := secret
+			if c.isKey && !keep {
+				want = label
+			}
+			if got := string(sc.Record().Credential); got != want {
+				t.Errorf("%.50s (keep %v): credential %q, want %q", c.line, keep, got, want)
+			}
+			if show := string(sc.ShowLine()); !strings.Contains(show, want) || want != secret && strings.Contains(show, secret) {
+				t.Errorf("%.50s (keep %v): show prints %s", c.line, keep, show)
+			}
+		}
+	}
 }

@@ -47,9 +47,13 @@ type Record struct {
 	RequestID      []byte
 	IdempotencyKey []byte
 	Credential     []byte // API key or consumer name, when logged
-	Host           []byte // virtual host or Host header
-	ForwardedFor   []byte // X-Forwarded-For as logged
-	Extra          []Field
+	// CredentialIsKey tells that Credential was logged as an API key (a
+	// secret): the Scanner shows it as its label (KeyLabel) unless
+	// KeepSecrets.
+	CredentialIsKey bool
+	Host            []byte // virtual host or Host header
+	ForwardedFor    []byte // X-Forwarded-For as logged
+	Extra           []Field
 
 	File *File // the input the record came from
 	Line int64 // 1-based line number in that input

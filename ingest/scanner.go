@@ -39,6 +39,8 @@ type Scanner struct {
 	rec     Record
 	rej     Rejection
 	raw     []byte // the current line
+	key     []byte // the current record's API key as logged, when labelled
+	label   []byte // and its label (Record.Credential)
 	anon    *anonymizer
 	_       cacheLinePad
 }
@@ -138,6 +140,12 @@ func (s *Scanner) Next() bool {
 		s.reject(line, BadTimestamp)
 		return true
 	}
+	s.key = nil
+	if s.rec.CredentialIsKey && !s.opts.KeepSecrets {
+		s.key = s.rec.Credential
+		s.label = appendKeyLabel(s.label[:0], s.key)
+		s.rec.Credential = s.label
+	}
 	if s.anon != nil {
 		s.anon.apply(&s.rec)
 	}
@@ -183,15 +191,18 @@ func (s *Scanner) Record() *Record { return &s.rec }
 // their pseudonyms (a JSON line value by value, see scrubJSON; another with
 // each replaced value's occurrences replaced). Valid until Next.
 func (s *Scanner) ShowLine() []byte {
+	out := s.raw
+	if s.key != nil && s.kind == KindRecord && bytes.Contains(out, s.key) {
+		out = bytes.ReplaceAll(out, s.key, s.label)
+	}
 	if s.anon == nil {
-		return s.raw
+		return out
 	}
 	if jp, ok := s.parser.(*jsonParser); ok {
-		if out, ok := s.anon.scrubJSON(s.raw, jp.jsonKind); ok {
+		if out, ok := s.anon.scrubJSON(s.raw, jp.jsonKind, !s.opts.KeepSecrets); ok {
 			return out
 		}
 	}
-	out := s.raw
 	for _, p := range s.anon.pairs {
 		if len(p.Value) > 0 && bytes.Contains(out, p.Value) {
 			out = bytes.ReplaceAll(out, p.Value, []byte(p.Pseudonym))

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"analyze/ingest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -1156,8 +1158,13 @@ func TestPrivacy(t *testing.T) {
 		}
 	}
 	path = jsonPath
-	if plain := outputs(); !strings.Contains(plain, "acme-corp") || !strings.Contains(plain, "KEYSECRET42") {
-		t.Error("without --anonymize the JSON log's identities should be there (show)")
+	// An API key is a secret: by default every output shows its label.
+	label := ingest.KeyLabel([]byte("KEYSECRET42"))
+	if plain := outputs(); !strings.Contains(plain, "acme-corp") || strings.Contains(plain, "KEYSECRET42") || !strings.Contains(plain, label) {
+		t.Errorf("by default the JSON log's identities should be there (show), its API key only as %s", label)
+	}
+	if kept := outputs("--keep-secrets"); !strings.Contains(kept, "KEYSECRET42") {
+		t.Error("--keep-secrets: the API key is not shown as logged")
 	}
 	janon := outputs("--anonymize")
 	for _, secret := range []string{"203.0.113.", "jos", "198.51.100.7", "192.0.2.55", "KEYSECRET42", "acme-corp", "987654321"} {
