@@ -38,9 +38,10 @@ type Scanner struct {
 	kind    Kind
 	rec     Record
 	rej     Rejection
-	raw     []byte // the current line
-	key     []byte // the current record's API key as logged, when labelled
-	label   []byte // and its label (Record.Credential)
+	raw     []byte            // the current line
+	key     []byte            // the current record's API key as logged, when labelled
+	label   []byte            // and its label (Record.Credential)
+	labels  map[string]string // API keys' labels: a hash each, and keys repeat
 	anon    *anonymizer
 	_       cacheLinePad
 }
@@ -143,7 +144,15 @@ func (s *Scanner) Next() bool {
 	s.key = nil
 	if s.rec.CredentialIsKey && !s.opts.KeepSecrets {
 		s.key = s.rec.Credential
-		s.label = appendKeyLabel(s.label[:0], s.key)
+		l, ok := s.labels[string(s.key)]
+		if !ok {
+			if s.labels == nil || len(s.labels) >= 1<<12 {
+				s.labels = map[string]string{}
+			}
+			l = KeyLabel(s.key)
+			s.labels[string(s.key)] = l
+		}
+		s.label = append(s.label[:0], l...)
 		s.rec.Credential = s.label
 	}
 	if s.anon != nil {
