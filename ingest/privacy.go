@@ -311,15 +311,69 @@ func trimSpaces(b []byte) []byte {
 	return b
 }
 
-// scrubJSON returns a JSON line as show prints it under --anonymize, walked
-// token by token so that escaped values are caught: each value of an
-// identity field by the format's mapping (kind: client, user, credential,
-// X-Forwarded-For), and each string or number value of an unmapped member
-// whose name reads as an identity (identityName: "consumer", "user_id",
-// "x-api-key"...), becomes its pseudonym; in the other strings the
-// record's replaced values are replaced too. The rest of the line is kept
-// byte for byte. ok is false for a line that is not valid JSON.
+// scrubJSON returns a JSON line as show prints it under --anonymize (see
+// walkJSON for how it is walked): each value of an identity field by the
+// format's mapping (kind: client, user, credential, X-Forwarded-For; an API
+// key by its label when labelKeys), and each string or number value of an
+// unmapped member whose name reads as an identity (identityName:
+// "consumer", "user_id", "x-api-key"...), becomes its pseudonym; in the
+// other strings the record's replaced values are replaced too. ok is false
+// for a line that is not valid JSON.
 func (a *anonymizer) scrubJSON(line []byte, kind func(path []byte) fieldKind, labelKeys bool) (out []byte, ok bool) {
+	return walkJSON(line, func(path, name, v []byte, str bool) []byte {
+		switch k := kind(path); {
+		case len(v) == 0 || string(v) == "-":
+		case k == kForwardedFor && str:
+			return a.appendForwarded(nil, v)
+		case k == kAPIKey && labelKeys:
+			return []byte(a.pseudonym(appendKeyLabel(nil, v)))
+		case (k == kIgnore || k == kExtra) && str && labelKeys && secretField(string(name)):
+			return maskValue(bytes.Clone(v))
+		case k == kClient || k == kUser || k == kCredential || k == kAPIKey,
+			(k == kIgnore || k == kExtra) && identityName(string(name)):
+			return []byte(a.pseudonym(v))
+		case str:
+			var nv []byte
+			for _, pair := range a.pairs {
+				if len(pair.Value) > 0 && bytes.Contains(v, pair.Value) {
+					if nv == nil {
+						nv = bytes.Clone(v)
+					}
+					nv = bytes.ReplaceAll(nv, pair.Value, []byte(pair.Pseudonym))
+				}
+			}
+			return nv
+		}
+		return nil
+	})
+}
+
+// maskJSONSecrets returns a JSON line as show prints it by default: the
+// string values of members named like a secret (secretField:
+// "authorization", "password", "x-auth-token"...) masked, an API key shown
+// as its label. ok is false for a line that is not valid JSON.
+func maskJSONSecrets(line []byte, kind func(path []byte) fieldKind) (out []byte, ok bool) {
+	return walkJSON(line, func(path, name, v []byte, str bool) []byte {
+		switch k := kind(path); {
+		case !str || len(v) == 0 || string(v) == "-":
+		case k == kAPIKey:
+			return appendKeyLabel(nil, v)
+		case (k == kIgnore || k == kExtra) && secretField(string(name)):
+			return maskValue(bytes.Clone(v))
+		}
+		return nil
+	})
+}
+
+// walkJSON returns a JSON line with some scalar values replaced, walked
+// token by token so that escaped values are caught and the rest of the
+// line is kept byte for byte. For each string or number value, replace
+// gets the value's dotted path (as the JSON parser builds it; an array's
+// elements have the array's), the last name of that path, the value
+// (unescaped) and whether it is a string; it returns the new value, a
+// string, or nil to keep the token as it is. ok is false for a line that
+// is not valid JSON.
+func walkJSON(line []byte, replace func(path, name, v []byte, str bool) []byte) (out []byte, ok bool) {
 	type frame struct {
 		object, wantKey bool
 		base            int // len(path) when the container began
@@ -330,44 +384,23 @@ func (a *anonymizer) scrubJSON(line []byte, kind func(path []byte) fieldKind, la
 		key   []byte // the last segment of path
 	)
 	out = make([]byte, 0, len(line)+len(line)/4)
-	// value replaces the scalar token tok (a string, quoted, or a number)
-	// at the current path, or returns it as it is.
+	// value is what becomes of the scalar token tok (a string, quoted, or
+	// a number) at the current path.
 	value := func(tok []byte, str bool) []byte {
-		var v []byte
+		v := tok
 		if str {
 			var sv string
 			if json.Unmarshal(tok, &sv) != nil {
 				return nil
 			}
 			v = []byte(sv)
-		} else {
-			v = tok
 		}
 		p, name := path, key
 		if len(stack) > 0 && !stack[len(stack)-1].object { // an element: the array's member counts
 			p = path[:stack[len(stack)-1].base]
 			name = lastSegment(p)
 		}
-		var nv []byte
-		switch k := kind(p); {
-		case len(v) == 0 || string(v) == "-":
-		case k == kForwardedFor && str:
-			nv = a.appendForwarded(nil, v)
-		case k == kAPIKey && labelKeys:
-			nv = []byte(a.pseudonym(appendKeyLabel(nil, v)))
-		case k == kClient || k == kUser || k == kCredential || k == kAPIKey,
-			(k == kIgnore || k == kExtra) && identityName(string(name)):
-			nv = []byte(a.pseudonym(v))
-		case str:
-			for _, pair := range a.pairs {
-				if len(pair.Value) > 0 && bytes.Contains(v, pair.Value) {
-					if nv == nil {
-						nv = bytes.Clone(v)
-					}
-					nv = bytes.ReplaceAll(nv, pair.Value, []byte(pair.Pseudonym))
-				}
-			}
-		}
+		nv := replace(p, name, v, str)
 		if nv == nil {
 			return tok
 		}
@@ -442,6 +475,44 @@ func (a *anonymizer) scrubJSON(line []byte, kind func(path []byte) fieldKind, la
 		}
 	}
 	return out, len(stack) == 0
+}
+
+// secretWords mark the names of fields whose values are secrets: an
+// Authorization or Cookie header, a token, a password.
+var secretWords = []string{"auth", "cookie", "token", "secret", "passw", "session", "signature", "credential"}
+
+// secretField reports whether a field's name (a header, an nginx
+// variable, a JSON member) says its value is a secret.
+func secretField(name string) bool {
+	lower := strings.ToLower(name)
+	for _, w := range secretWords {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// maskValue overwrites a secret value with '*', in place, keeping an
+// authorization scheme ("Bearer ", "Basic ") so the kind of credential
+// still shows; it returns v.
+func maskValue(v []byte) []byte {
+	from := 0
+	if sp := bytes.IndexByte(v, ' '); sp > 0 && sp <= 16 && sp < len(v)-1 {
+		scheme := true
+		for _, c := range v[:sp] {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				scheme = false
+			}
+		}
+		if scheme {
+			from = sp + 1
+		}
+	}
+	for i := from; i < len(v); i++ {
+		v[i] = '*'
+	}
+	return v
 }
 
 // KeyLabel is how an API key logged as one (X-Api-Key, AWS API Gateway's

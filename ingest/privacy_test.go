@@ -178,3 +178,55 @@ func TestAPIKeyLabel(t *testing.T) {
 		}
 	}
 }
+
+// TestSecretFields checks that fields named like a secret (an Authorization
+// header, a token, a password) are masked by default in the record, the
+// line and show, an authorization scheme kept; KeepSecrets keeps them.
+func TestSecretFields(t *testing.T) {
+	nginx, err := ResolveFormat(`nginx:$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_authorization" "$http_x_auth_token" "$http_x_trace"`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		format        *Format
+		line          string
+		masked, shown []string // by default: what must be gone, what must be there
+	}{
+		{nginx, `10.0.0.1 - - [12/Mar/2025:10:15:32 +0000] "GET /a HTTP/1.1" 200 5 "Bearer eyJ.S3CRET" "T0KEN" "trace-1"`,
+			[]string{"eyJ.S3CRET", "T0KEN"}, []string{`"Bearer **********"`, `"*****"`, "trace-1"}},
+		{jsonFormat, `{"time":"2025-03-12T10:15:32Z","remote_addr":"10.0.0.1","request":"GET /a HTTP/1.1","status":200,"http_authorization":"Basic dXNlcjpwYXNz","password":"hunter2","note":"hunter2 fine"}`,
+			[]string{"dXNlcjpwYXNz", `"hunter2"`}, []string{`"Basic ************"`, `"password":"*******"`, `"note":"hunter2 fine"`}},
+	}
+	for _, c := range cases {
+		for _, keep := range []bool{false, true} {
+			sc := NewScanner(ParseOptions{KeepSecrets: keep})
+			sc.Reset(&Block{File: &File{Path: "x"}, Line: 1, Lines: 1, Data: []byte(c.line + "\n"), Format: c.format})
+			if !sc.Next() || sc.Kind() != KindRecord {
+				t.Fatalf("%.50s: not a record", c.line)
+			}
+			show := string(sc.ShowLine())
+			var extras []string
+			for _, f := range sc.Record().Extra {
+				extras = append(extras, string(f.Value))
+			}
+			all := show + " " + strings.Join(extras, " ")
+			for _, m := range c.masked {
+				if strings.Contains(all, m) != keep {
+					t.Errorf("%.40s (keep %v): %q shown %v: %s", c.line, keep, m, !keep, all)
+				}
+			}
+			if !keep {
+				for _, w := range c.shown {
+					if !strings.Contains(show, w) {
+						t.Errorf("%.40s: show lacks %s: %s", c.line, w, show)
+					}
+				}
+			}
+		}
+	}
+	for in, want := range map[string]string{"Bearer abc": "Bearer ***", "abc": "***", "Basic ": "******", "AWS4-HMAC-SHA256 Credential=x": "AWS4-HMAC-SHA256 ************", "a b c": "a ***"} {
+		if got := string(maskValue([]byte(in))); got != want {
+			t.Errorf("maskValue(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

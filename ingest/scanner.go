@@ -142,6 +142,15 @@ func (s *Scanner) Next() bool {
 		return true
 	}
 	s.key = nil
+	if !s.opts.KeepSecrets {
+		// Extra fields named like a secret (an Authorization header): the
+		// values alias the line, which is masked with them.
+		for _, f := range s.rec.Extra {
+			if secretField(f.Name) {
+				maskValue(f.Value)
+			}
+		}
+	}
 	if s.rec.CredentialIsKey && !s.opts.KeepSecrets {
 		s.key = s.rec.Credential
 		l, ok := s.labels[string(s.key)]
@@ -200,17 +209,24 @@ func (s *Scanner) Record() *Record { return &s.rec }
 // their pseudonyms (a JSON line value by value, see scrubJSON; another with
 // each replaced value's occurrences replaced). Valid until Next.
 func (s *Scanner) ShowLine() []byte {
+	jp, isJSON := s.parser.(*jsonParser)
+	isJSON = isJSON && s.kind == KindRecord
+	if s.anon != nil && isJSON {
+		if out, ok := s.anon.scrubJSON(s.raw, jp.jsonKind, !s.opts.KeepSecrets); ok {
+			return out
+		}
+	}
+	if s.anon == nil && isJSON && !s.opts.KeepSecrets {
+		if out, ok := maskJSONSecrets(s.raw, jp.jsonKind); ok {
+			return out
+		}
+	}
 	out := s.raw
 	if s.key != nil && s.kind == KindRecord && bytes.Contains(out, s.key) {
 		out = bytes.ReplaceAll(out, s.key, s.label)
 	}
 	if s.anon == nil {
 		return out
-	}
-	if jp, ok := s.parser.(*jsonParser); ok {
-		if out, ok := s.anon.scrubJSON(s.raw, jp.jsonKind, !s.opts.KeepSecrets); ok {
-			return out
-		}
 	}
 	for _, p := range s.anon.pairs {
 		if len(p.Value) > 0 && bytes.Contains(out, p.Value) {
