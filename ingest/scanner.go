@@ -42,6 +42,7 @@ type Scanner struct {
 	key     []byte            // the current record's API key as logged, when labelled
 	label   []byte            // and its label (Record.Credential)
 	labels  map[string]string // API keys' labels: a hash each, and keys repeat
+	secret  map[string]bool   // whether each extra field's name says it is a secret
 	anon    *anonymizer
 	_       cacheLinePad
 }
@@ -146,7 +147,15 @@ func (s *Scanner) Next() bool {
 		// Extra fields named like a secret (an Authorization header): the
 		// values alias the line, which is masked with them.
 		for _, f := range s.rec.Extra {
-			if secretField(f.Name) {
+			secret, ok := s.secret[f.Name]
+			if !ok { // a format's few field names: decided once each
+				if s.secret == nil {
+					s.secret = map[string]bool{}
+				}
+				secret = secretField(f.Name)
+				s.secret[f.Name] = secret
+			}
+			if secret {
 				maskValue(f.Value)
 			}
 		}
