@@ -72,6 +72,17 @@ func TestScannerPrivacy(t *testing.T) {
 	}
 }
 
+// scanRecord returns a Scanner on line, read in format, as a record.
+func scanRecord(t *testing.T, format *Format, line string, opts ParseOptions) *Scanner {
+	t.Helper()
+	sc := NewScanner(opts)
+	sc.Reset(&Block{File: &File{Path: "x"}, Line: 1, Lines: 1, Data: []byte(line + "\n"), Format: format})
+	if !sc.Next() || sc.Kind() != KindRecord {
+		t.Fatalf("%.60s: not a record", line)
+	}
+	return sc
+}
+
 // TestShowLineJSON checks what show prints of a JSON line under
 // --anonymize: every identity, escaped or nested or a number, becomes the
 // pseudonym the reports use, and the rest stays byte for byte.
@@ -93,12 +104,7 @@ func TestShowLineJSON(t *testing.T) {
 		},
 	}
 	for _, c := range cases {
-		b := &Block{File: &File{Path: "x"}, Line: 1, Lines: 1, Data: []byte(c.line + "\n"), Format: jsonFormat}
-		sc := NewScanner(ParseOptions{AnonymizeKey: key})
-		sc.Reset(b)
-		if !sc.Next() || sc.Kind() != KindRecord {
-			t.Fatalf("%.60s: not a record", c.line)
-		}
+		sc := scanRecord(t, jsonFormat, c.line, ParseOptions{AnonymizeKey: key})
 		if got := string(sc.ShowLine()); got != c.want {
 			t.Errorf("ShowLine\n got %s\nwant %s", got, c.want)
 		}
@@ -160,11 +166,7 @@ func TestAPIKeyLabel(t *testing.T) {
 	}
 	for _, c := range cases {
 		for _, keep := range []bool{false, true} {
-			sc := NewScanner(ParseOptions{KeepSecrets: keep})
-			sc.Reset(&Block{File: &File{Path: "x"}, Line: 1, Lines: 1, Data: []byte(c.line + "\n"), Format: c.format})
-			if !sc.Next() || sc.Kind() != KindRecord {
-				t.Fatalf("%.50s: not a record", c.line)
-			}
+			sc := scanRecord(t, c.format, c.line, ParseOptions{KeepSecrets: keep})
 			want := secret
 			if c.isKey && !keep {
 				want = label
@@ -199,11 +201,7 @@ func TestSecretFields(t *testing.T) {
 	}
 	for _, c := range cases {
 		for _, keep := range []bool{false, true} {
-			sc := NewScanner(ParseOptions{KeepSecrets: keep})
-			sc.Reset(&Block{File: &File{Path: "x"}, Line: 1, Lines: 1, Data: []byte(c.line + "\n"), Format: c.format})
-			if !sc.Next() || sc.Kind() != KindRecord {
-				t.Fatalf("%.50s: not a record", c.line)
-			}
+			sc := scanRecord(t, c.format, c.line, ParseOptions{KeepSecrets: keep})
 			show := string(sc.ShowLine())
 			var extras []string
 			for _, f := range sc.Record().Extra {
