@@ -48,7 +48,17 @@ func timelineSection(t *Timeline, e escaper) section {
 	for _, w := range t.Windows {
 		peak = max(peak, w.Requests)
 	}
-	for _, w := range t.Windows {
+	for i := 0; i < len(t.Windows); i++ {
+		w := t.Windows[i]
+		if n := emptyRun(t.Windows[i:]); n >= collapseEmpty {
+			// A long run of empty windows (a night, a gap between logs):
+			// one row. JSON and CSV keep every window.
+			last := t.Windows[i+n-1]
+			s.rows = append(s.rows, []string{w.Start, "0", "0", "0", "0",
+				fmt.Sprintf("(%d windows without requests, to %s)", n, last.Start), "", ""})
+			i += n - 1
+			continue
+		}
 		var top []string
 		for _, st := range w.TopStatuses {
 			top = append(top, fmt.Sprintf("%03d×%s", st.Status, thousands(st.Count)))
@@ -62,6 +72,19 @@ func timelineSection(t *Timeline, e escaper) section {
 	}
 	s.notes = append(s.notes, "Bars: █ success and redirect, ▒ client error, ▓ server error; scaled to the busiest window.")
 	return s
+}
+
+// collapseEmpty is the shortest run of empty windows the text timeline
+// shows as one row.
+const collapseEmpty = 4
+
+// emptyRun counts the windows without requests at the start of ws.
+func emptyRun(ws []TimelineWindow) int {
+	n := 0
+	for n < len(ws) && ws[n].Requests == 0 {
+		n++
+	}
+	return n
 }
 
 // bar draws a window's requests by class in at most width cells.

@@ -130,6 +130,18 @@ func TestGoldenRetries(t *testing.T) {
 	}
 }
 
+// TestGoldenTimeline pins analyze timeline's text and Markdown on the
+// samples: the incidents, then the windows with their bars.
+func TestGoldenTimeline(t *testing.T) {
+	for _, tc := range []struct{ output, file string }{{"text", "timeline.txt"}, {"markdown", "timeline.md"}} {
+		r := analyze(t, "", "timeline", "-o", tc.output, "samples/")
+		if r.code != 0 || r.stderr != "" {
+			t.Fatalf("%s: exit %d, stderr %q", tc.output, r.code, r.stderr)
+		}
+		golden(t, tc.file, r.stdout)
+	}
+}
+
 func TestGoldenCodes(t *testing.T) {
 	r := analyze(t, "", "codes")
 	if r.code != 0 {
