@@ -130,7 +130,11 @@ func (s *Scanner) Next() bool {
 		s.rec.reset()
 	}
 	s.rec.Line = s.line
-	if r := s.parser.Parse(line, &s.rec); r != OK {
+	r := s.parser.Parse(line, &s.rec)
+	if !s.opts.KeepSecrets && len(s.rec.Extra) > 0 {
+		s.maskSecretFields() // also when the line is rejected after its fields were read (a missing field)
+	}
+	if r != OK {
 		if r == skipLine {
 			s.kind = KindBlank
 			return true
@@ -143,41 +147,49 @@ func (s *Scanner) Next() bool {
 		return true
 	}
 	s.key = nil
-	if !s.opts.KeepSecrets {
-		// Extra fields named like a secret (an Authorization header): the
-		// values alias the line, which is masked with them.
-		for _, f := range s.rec.Extra {
-			secret, ok := s.secret[f.Name]
-			if !ok { // a format's few field names: decided once each
-				if s.secret == nil {
-					s.secret = map[string]bool{}
-				}
-				secret = secretField(f.Name)
-				s.secret[f.Name] = secret
-			}
-			if secret {
-				maskValue(f.Value)
-			}
-		}
-	}
 	if s.rec.CredentialIsKey && !s.opts.KeepSecrets {
-		s.key = s.rec.Credential
-		l, ok := s.labels[string(s.key)]
-		if !ok {
-			if s.labels == nil || len(s.labels) >= 1<<12 {
-				s.labels = map[string]string{}
-			}
-			l = KeyLabel(s.key)
-			s.labels[string(s.key)] = l
-		}
-		s.label = append(s.label[:0], l...)
-		s.rec.Credential = s.label
+		s.labelKey()
 	}
 	if s.anon != nil {
 		s.anon.apply(&s.rec)
 	}
 	s.kind = KindRecord
 	return true
+}
+
+// maskSecretFields masks the values of the extra fields named like a
+// secret (an Authorization header); the values alias the line, which is
+// masked with them.
+func (s *Scanner) maskSecretFields() {
+	for _, f := range s.rec.Extra {
+		secret, ok := s.secret[f.Name]
+		if !ok { // a format's few field names: decided once each
+			if s.secret == nil {
+				s.secret = map[string]bool{}
+			}
+			secret = secretField(f.Name)
+			s.secret[f.Name] = secret
+		}
+		if secret {
+			maskValue(f.Value)
+		}
+	}
+}
+
+// labelKey shows the record's API key as its label (KeyLabel), keeping the
+// key as logged for ShowLine.
+func (s *Scanner) labelKey() {
+	s.key = s.rec.Credential
+	l, ok := s.labels[string(s.key)]
+	if !ok {
+		if s.labels == nil || len(s.labels) >= 1<<12 {
+			s.labels = map[string]string{}
+		}
+		l = KeyLabel(s.key)
+		s.labels[string(s.key)] = l
+	}
+	s.label = append(s.label[:0], l...)
+	s.rec.Credential = s.label
 }
 
 // The times a record may have: a timestamp outside is a BadTimestamp (the
