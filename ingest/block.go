@@ -164,9 +164,16 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 		f.Lines += int64(lines)
 		return br.send(ctx, b)
 	}
+	atStart := f.Skip == 0 // the input's first bytes are read
 	for {
 		m, rerr := readFull(r, (*buf)[n:])
 		n += m
+		if atStart {
+			// A UTF-8 byte order mark (IIS, Windows tools) is no part of
+			// the first line; Offset still counts its bytes.
+			atStart = false
+			n = copy(*buf, trimBOM((*buf)[:n]))
+		}
 		data := (*buf)[:n]
 		// Detect the format on the first buffer that holds a whole line
 		// (an over-long first line is skipped, not sampled) or the input's end.

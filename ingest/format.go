@@ -85,6 +85,15 @@ func LookupFormat(name string) (*Format, error) {
 	return nil, fmt.Errorf("unknown format %q (known: %s)", name, strings.Join(names, ", "))
 }
 
+// trimBOM returns b without a leading UTF-8 byte order mark, which some
+// Windows tools and IIS write at the start of a file.
+func trimBOM(b []byte) []byte {
+	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
+		return b[3:]
+	}
+	return b
+}
+
 // detectLines is how many non-blank lines of a file's head detection reads.
 const detectLines = 64
 
@@ -127,6 +136,7 @@ type Candidate struct {
 // then the earlier in Formats. A format that parses less than MinConfidence
 // of the sampled lines is never chosen.
 func Detect(head []byte) Detection {
+	head = trimBOM(head)
 	var sample [][]byte
 	ended := false // the last line sampled ends with a newline in head
 	for len(head) > 0 && len(sample) < detectLines {

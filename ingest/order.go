@@ -147,7 +147,7 @@ func firstRecordTime(head []byte, format *Format, opts Options) (time.Time, bool
 		dp.Begin(nil)
 	}
 	var rec Record
-	for line := range bytes.SplitSeq(head, []byte{'\n'}) {
+	for line := range bytes.SplitSeq(trimBOM(head), []byte{'\n'}) {
 		rec.reset()
 		if p.Parse(trimCR(line), &rec) == OK {
 			return rec.Time, true

@@ -2,8 +2,10 @@ package ingest
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -207,5 +209,62 @@ func TestHoldTail(t *testing.T) {
 		if c.held == 0 && c.name != "no tail" && got.rejected != 1 {
 			t.Errorf("%s: the unterminated line read as %d rejections, want 1", c.name, got.rejected)
 		}
+	}
+}
+
+// TestByteOrderMark reads inputs that start with a UTF-8 byte order mark
+// (IIS, Windows tools) as they read without it: same format, records and
+// rejections, and the first record's client without the mark; Offset
+// still counts its three bytes.
+func TestByteOrderMark(t *testing.T) {
+	dir := t.TempDir()
+	w3c, err := os.ReadFile("../samples/pim-api-w3c.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bom := "\xef\xbb\xbf"
+	contents := map[string]string{
+		"combined": goodLine + "\n" + goodLine + "\n",
+		"json":     `{"time":"2025-03-12T10:00:01Z","remote_addr":"10.0.0.9","request":"GET /a HTTP/1.1","status":200}` + "\n",
+		"w3c":      string(w3c),
+	}
+	for name, content := range contents {
+		var gz bytes.Buffer
+		zw := gzip.NewWriter(&gz)
+		zw.Write([]byte(bom + content))
+		zw.Close()
+		plain := writeFile(t, dir, name+".log", []byte(content))
+		marked := writeFile(t, dir, name+".bom.log", []byte(bom+content))
+		zipped := writeFile(t, dir, name+".bom.log.gz", gz.Bytes())
+		files, errs := Expand([]string{plain, marked, zipped}, false)
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		SortByTime(files, Options{})
+		got := runAll(t, files, Options{})
+		want := got[plain]
+		for _, f := range files {
+			g := got[f.Path]
+			if f.FormatName() != files[0].FormatName() || f.FormatName() == "unknown" || g.records != want.records || g.rejected != want.rejected || g.blank != want.blank {
+				t.Errorf("%s: format %s, %d records, %d rejected, %d blank; without the mark %s, %d, %d, %d",
+					f.Path, f.FormatName(), g.records, g.rejected, g.blank, files[0].FormatName(), want.records, want.rejected, want.blank)
+			}
+		}
+		if files[1].Offset != int64(len(bom+content)) {
+			t.Errorf("%s: offset %d, want %d", marked, files[1].Offset, len(bom+content))
+		}
+	}
+	// The first record's client, as the Scanner reads it.
+	files, _ := Expand([]string{filepath.Join(dir, "combined.bom.log")}, false)
+	var first string
+	Run(context.Background(), files, Options{}, func(w int, b *Block) {
+		s := NewScanner(ParseOptions{})
+		s.Reset(b)
+		if s.Next() && s.Kind() == KindRecord && b.Line == 1 {
+			first = string(s.Record().Client)
+		}
+	})
+	if first != "10.0.0.1" {
+		t.Errorf("first client %q, want 10.0.0.1", first)
 	}
 }
