@@ -118,6 +118,9 @@ type Detection struct {
 	// Examples are the first sampled lines (at most two, each cut at
 	// SnippetBytes), for the message about a file no format fits.
 	Examples []string
+	// Encoding names a text encoding no format reads that the head starts
+	// with ("UTF-16", by its byte order mark); empty otherwise.
+	Encoding string
 
 	// full: the sample holds detectLines whole lines (the last one ends
 	// with its newline), so a longer head would give the same detection.
@@ -136,6 +139,7 @@ type Candidate struct {
 // then the earlier in Formats. A format that parses less than MinConfidence
 // of the sampled lines is never chosen.
 func Detect(head []byte) Detection {
+	utf16 := len(head) >= 2 && (head[0] == 0xFF && head[1] == 0xFE || head[0] == 0xFE && head[1] == 0xFF)
 	head = trimBOM(head)
 	var sample [][]byte
 	ended := false // the last line sampled ends with a newline in head
@@ -157,6 +161,9 @@ func Detect(head []byte) Detection {
 		}
 	}
 	d := Detection{Sampled: len(sample), full: len(sample) == detectLines && ended}
+	if utf16 {
+		d.Encoding = "UTF-16"
+	}
 	for _, line := range sample[:min(len(sample), 2)] {
 		d.Examples = append(d.Examples, string(line[:min(len(line), SnippetBytes)]))
 	}

@@ -254,6 +254,17 @@ func TestByteOrderMark(t *testing.T) {
 			t.Errorf("%s: offset %d, want %d", marked, files[1].Offset, len(bom+content))
 		}
 	}
+	// UTF-16 is no format's: detection names it, for the message.
+	u16 := []byte{0xFF, 0xFE}
+	for _, c := range goodLine + "\n" {
+		u16 = append(u16, byte(c), 0)
+	}
+	if d := Detect(u16); d.Format != nil || d.Encoding != "UTF-16" {
+		t.Errorf("UTF-16: format %v, encoding %q", d.Format, d.Encoding)
+	}
+	if d := Detect([]byte(bom + goodLine + "\n")); d.Encoding != "" {
+		t.Errorf("UTF-8 with its mark: encoding %q", d.Encoding)
+	}
 	// The first record's client, as the Scanner reads it.
 	files, _ := Expand([]string{filepath.Join(dir, "combined.bom.log")}, false)
 	var first string

@@ -407,6 +407,9 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		}
 		if f.Format == nil && f.Detection.Sampled > 0 && f.Lines > 0 { // a resumed input with no new line has nothing rejected to explain
 			fmt.Fprintf(stderr, "analyze: %s: no known format fits its first lines; its %d lines are rejected as no_format (try --format; analyze formats lists them)\n", safe(f.Path), f.Lines)
+			if f.Detection.Encoding != "" {
+				fmt.Fprintf(stderr, "  it is %s text: convert it to UTF-8 first (iconv -f %s -t UTF-8)\n", f.Detection.Encoding, f.Detection.Encoding)
+			}
 			for _, c := range f.Detection.Candidates {
 				fmt.Fprintf(stderr, "  closest: %s parsed %d of %d sampled lines\n", c.Format, c.Matched, c.Sampled)
 			}
