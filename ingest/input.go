@@ -96,16 +96,30 @@ func Expand(args []string, recursive bool) ([]*File, []error) {
 		paths []string
 		errs  []error
 		seen  = map[string]bool{}
+		ids   = map[[2]uint64]bool{}
 	)
 	add := func(p string) {
 		key := p
 		if p != "-" {
 			key = filepath.Clean(p)
 		}
-		if !seen[key] {
-			seen[key] = true
-			paths = append(paths, p)
+		if seen[key] {
+			return
 		}
+		seen[key] = true
+		// One file under two names (a link beside its target, "current"
+		// beside the dated log, a file named twice) is read once.
+		if p != "-" {
+			if info, err := os.Stat(p); err == nil && info.Mode().IsRegular() {
+				if id, ok := fileID(info); ok {
+					if ids[id] {
+						return
+					}
+					ids[id] = true
+				}
+			}
+		}
+		paths = append(paths, p)
 	}
 	for _, arg := range args {
 		if arg == "-" {

@@ -299,6 +299,33 @@ func TestExpand(t *testing.T) {
 	if got := names(files); got != "a.log b.log" {
 		t.Errorf("glob with duplicate: %q", got)
 	}
+
+	// One file under several names is one input: a link beside its target
+	// ("current"), a hard link, a path spelt otherwise.
+	same := t.TempDir()
+	writeFile(t, same, "access-20250312.log", []byte(goodLine+"\n"))
+	writeFile(t, same, "other.log", []byte(goodLine+"\n"))
+	if err := os.Symlink("access-20250312.log", filepath.Join(same, "current.log")); err != nil {
+		t.Skipf("skipping the links: %v", err)
+	}
+	if err := os.Link(filepath.Join(same, "other.log"), filepath.Join(same, "other-hard.log")); err != nil {
+		t.Skipf("skipping the links: %v", err)
+	}
+	base := func(files []*File) string {
+		var s []string
+		for _, f := range files {
+			s = append(s, filepath.Base(f.Path))
+		}
+		return strings.Join(s, " ")
+	}
+	files, errs = Expand([]string{same}, false)
+	if got := base(files); got != "access-20250312.log other-hard.log" || len(errs) != 0 { // the first name in order stands
+		t.Errorf("a folder with links: %q %v", got, errs)
+	}
+	files, _ = Expand([]string{filepath.Join(same, "current.log"), same, filepath.Join(same, "..", filepath.Base(same), "other.log")}, false)
+	if got := base(files); got != "current.log other-hard.log" {
+		t.Errorf("a link named, then its folder: %q", got)
+	}
 }
 
 func TestRunBzip2CLI(t *testing.T) {
