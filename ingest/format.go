@@ -148,7 +148,7 @@ func Detect(head []byte) Detection {
 		if i < 0 {
 			i = len(head)
 		}
-		line := trimCR(head[:i])
+		line := trimLine(head[:i])
 		terminated := i < len(head)
 		if terminated {
 			head = head[i+1:]
@@ -218,6 +218,22 @@ func Detect(head []byte) Detection {
 func trimCR(b []byte) []byte {
 	if n := len(b); n > 0 && b[n-1] == '\r' {
 		return b[:n-1]
+	}
+	return b
+}
+
+// trimLine drops a line's CR ending and the NUL bytes before its text: a
+// file system can leave a zero-filled gap in a log a crash cut short, and
+// the next line written follows the gap with no newline between. A line of
+// NULs alone becomes empty, so blank.
+func trimLine(b []byte) []byte {
+	b = trimCR(b)
+	if len(b) > 0 && b[0] == 0 {
+		i := 1
+		for i < len(b) && b[i] == 0 {
+			i++
+		}
+		b = b[i:]
 	}
 	return b
 }

@@ -149,7 +149,7 @@ func firstRecordTime(head []byte, format *Format, opts Options) (time.Time, bool
 	var rec Record
 	for line := range bytes.SplitSeq(trimBOM(head), []byte{'\n'}) {
 		rec.reset()
-		if p.Parse(trimCR(line), &rec) == OK {
+		if p.Parse(trimLine(line), &rec) == OK {
 			return rec.Time, true
 		}
 	}

@@ -279,3 +279,26 @@ func TestByteOrderMark(t *testing.T) {
 		t.Errorf("first client %q, want 10.0.0.1", first)
 	}
 }
+
+// TestNULGap reads a log a crash left with a zero-filled gap: the line
+// written after the gap follows its NULs with no newline between, and
+// reads as the record it is; a line of NULs alone is blank. Detection
+// and the time-ordering peek see through the gap too.
+func TestNULGap(t *testing.T) {
+	nul := strings.Repeat("\x00", 4096)
+	content := goodLine + "\n" + nul + goodLine + "\n" + nul[:100] + "\n" + goodLine
+	path := writeFile(t, t.TempDir(), "gap.log", []byte(nul[:50]+"\n"+content))
+	files, _ := Expand([]string{path}, false)
+	SortByTime(files, Options{})
+	if files[0].FormatName() != "combined" || files[0].First.IsZero() {
+		t.Fatalf("format %s, first record %v", files[0].FormatName(), files[0].First)
+	}
+	got := runAll(t, files, Options{})[path]
+	if got.records != 3 || got.blank != 2 || got.rejected != 0 {
+		t.Errorf("%d records, %d blank, %d rejected; want 3, 2, 0", got.records, got.blank, got.rejected)
+	}
+	sc := scanRecord(t, combinedFormat, nul+goodLine, ParseOptions{})
+	if c := string(sc.Record().Client); c != "10.0.0.1" {
+		t.Errorf("client %q after the gap", c)
+	}
+}

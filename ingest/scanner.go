@@ -111,8 +111,8 @@ func (s *Scanner) Next() bool {
 	} else {
 		line, s.rest = s.rest, nil
 	}
-	line = trimCR(line)
-	s.raw = line
+	s.raw = trimCR(line) // as read: show prints it so
+	line = trimLine(line)
 	if isBlank(line) {
 		s.kind = KindBlank
 		return true
