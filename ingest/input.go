@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 type File struct {
 	Index       int    // position in the input list
 	Path        string // as given or expanded; "-" is standard input
+	Found       bool   // reached through a folder or a glob pattern, not named
 	Compression string // "none", "gzip", "zstd", "bzip2" or "xz", by magic bytes
 	Format      *Format
 	Detection   Detection // how Format was chosen; zero when it was forced
@@ -98,7 +100,8 @@ func Expand(args []string, recursive bool) ([]*File, []error) {
 		seen  = map[string]bool{}
 		ids   = map[[2]uint64]bool{}
 	)
-	add := func(p string) {
+	found := map[string]bool{}
+	add := func(p string, walked bool) {
 		key := p
 		if p != "-" {
 			key = filepath.Clean(p)
@@ -120,10 +123,11 @@ func Expand(args []string, recursive bool) ([]*File, []error) {
 			}
 		}
 		paths = append(paths, p)
+		found[p] = walked
 	}
 	for _, arg := range args {
 		if arg == "-" {
-			add(arg)
+			add(arg, false)
 			continue
 		}
 		info, err := os.Stat(arg)
@@ -141,7 +145,7 @@ func Expand(args []string, recursive bool) ([]*File, []error) {
 				if mi, err := os.Stat(m); err == nil && mi.IsDir() {
 					errs = append(errs, walkDir(m, recursive, add)...)
 				} else {
-					add(m)
+					add(m, true)
 				}
 			}
 			continue
@@ -154,19 +158,78 @@ func Expand(args []string, recursive bool) ([]*File, []error) {
 			errs = append(errs, walkDir(arg, recursive, add)...)
 			continue
 		}
-		add(arg)
+		add(arg, false)
 	}
 	files := make([]*File, len(paths))
 	for i, p := range paths {
-		files[i] = &File{Index: i, Path: p, Compression: "none"}
+		files[i] = &File{Index: i, Path: p, Compression: "none", Found: found[p]}
 	}
 	return files, errs
+}
+
+// OmitReports leaves out of files those found in a folder or by a pattern
+// that are reports analyze wrote (--out into the folder it reads: the
+// next night would read last night's report as a log, every line
+// rejected). It knows them by their first bytes, looking only at names
+// ending as --out names them (.json, .md, .html, .txt, .csv). A report
+// named on the command line is read as given. It returns the inputs kept,
+// renumbered, and the paths left out.
+func OmitReports(files []*File) (kept []*File, omitted []string) {
+	kept = files[:0:0]
+	for _, f := range files {
+		if f.Found && isReport(f.Path) {
+			omitted = append(omitted, f.Path)
+			continue
+		}
+		f.Index = len(kept)
+		kept = append(kept, f)
+	}
+	return kept, omitted
+}
+
+// reportHeads are how analyze's outputs begin: the JSON report, the
+// Markdown one, the HTML page, and the CSV of retries and of the timeline.
+var reportHeads = []string{
+	"{\n  \"tool\": \"analyze\",",
+	"# analyze report\n",
+	"time,client,method,path,status,outcome,attempts,last_attempt,unsafe,action,file,line\n",
+	"start,window_seconds,requests,success,redirect,client_error,server_error,other,rate_limited,",
+}
+
+// isReport reports whether the file at path is an output of analyze.
+func isReport(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".json", ".md", ".html", ".txt", ".csv":
+	default:
+		return false
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer fh.Close()
+	var buf [512]byte
+	n, _ := io.ReadFull(fh, buf[:])
+	head := buf[:n]
+	for _, h := range reportHeads {
+		if bytes.HasPrefix(head, []byte(h)) {
+			return true
+		}
+	}
+	if bytes.HasPrefix(head, []byte("<!DOCTYPE html>")) && bytes.Contains(head, []byte("<title>analyze: ")) {
+		return true
+	}
+	// The text report: "analyze VERSION", then "N lines in M inputs: ...".
+	first, rest, _ := bytes.Cut(head, []byte{'\n'})
+	second, _, _ := bytes.Cut(rest, []byte{'\n'})
+	return bytes.HasPrefix(first, []byte("analyze ")) && len(first) < 64 &&
+		bytes.Contains(second, []byte(" in ")) && bytes.Contains(second, []byte(" input"))
 }
 
 // walkDir adds the regular files of dir, sorted, and those of its
 // subfolders when recursive. Symbolic links to files are followed; links to
 // folders are not, so a link loop cannot trap the walk.
-func walkDir(dir string, recursive bool, add func(string)) []error {
+func walkDir(dir string, recursive bool, add func(string, bool)) []error {
 	var errs []error
 	var found []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -207,7 +270,7 @@ func walkDir(dir string, recursive bool, add func(string)) []error {
 	}
 	sort.Strings(found)
 	for _, p := range found {
-		add(p)
+		add(p, true)
 	}
 	if len(found) == 0 && len(errs) == 0 {
 		errs = append(errs, fmt.Errorf("cannot read %s: the folder holds no log files", dir))

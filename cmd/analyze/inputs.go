@@ -115,6 +115,10 @@ func (f *inputFlags) expand(paths []string, stderr io.Writer) ([]*ingest.File, b
 	for _, e := range errs {
 		fmt.Fprintf(stderr, "analyze: %s\n", safe(e))
 	}
+	files, omitted := ingest.OmitReports(files)
+	for _, p := range omitted {
+		f.logf(stderr, "info", "%s is a report analyze wrote, not a log: left out (name it to read it)", safe(p))
+	}
 	return files, len(errs) > 0
 }
 

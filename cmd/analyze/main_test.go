@@ -644,6 +644,60 @@ func TestStateHoldsUnfinishedLine(t *testing.T) {
 	}
 }
 
+// TestOwnReportsLeftOut writes every kind of report with --out into the
+// folder it reads, as a nightly job might: the next run over the folder
+// leaves them out (saying so at --log-level info) and reads the log alone;
+// a report named on the command line is read as given.
+func TestOwnReportsLeftOut(t *testing.T) {
+	dir := t.TempDir()
+	logs, err := os.ReadFile("../../samples/pim-api-common.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "access.log"), logs, 0o644)
+	// A JSON log named .json is a log, not a report.
+	os.WriteFile(filepath.Join(dir, "api.json"), []byte(`{"time":"2025-03-12T10:00:01Z","remote_addr":"10.0.0.9","request":"GET /a HTTP/1.1","status":200}`+"\n"), 0o644)
+	outs := []struct {
+		name string
+		args []string
+	}{
+		{"r.json", []string{"report"}}, {"r.md", []string{"report"}}, {"r.html", []string{"report"}}, {"r.txt", []string{"report"}},
+		{"q.txt", []string{"quota"}}, {"u.csv", []string{"retries", "--unrecovered"}}, {"t.csv", []string{"timeline"}},
+		{"r2.json", []string{"report", "--since", "1h"}},
+	}
+	for _, o := range outs {
+		args := append(slices.Clone(o.args), "--out", filepath.Join(dir, o.name), dir)
+		if r := analyze(t, "", args...); r.code != 0 {
+			t.Fatalf("%v: code %d: %s", args, r.code, r.stderr)
+		}
+	}
+	r := analyze(t, "", "report", "-o", "json", "--log-level", "info", dir)
+	var doc struct {
+		Input struct {
+			Rejected int64
+			Files    []struct{ Path string }
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || r.code != 0 {
+		t.Fatalf("code %d, %v: %s", r.code, err, r.stderr)
+	}
+	var names []string
+	for _, f := range doc.Input.Files {
+		names = append(names, filepath.Base(f.Path))
+	}
+	if strings.Join(names, " ") != "access.log api.json" || doc.Input.Rejected != 0 {
+		t.Errorf("inputs %v, %d rejected; want access.log api.json and none", names, doc.Input.Rejected)
+	}
+	for _, o := range outs {
+		if !strings.Contains(r.stderr, o.name+" is a report analyze wrote") {
+			t.Errorf("stderr does not say %s was left out:\n%s", o.name, r.stderr)
+		}
+	}
+	if r := analyze(t, "", "report", "-o", "json", filepath.Join(dir, "r.json")); !strings.Contains(r.stdout, `"no_format"`) {
+		t.Errorf("a report named on the command line was not read as given: %s", r.stderr)
+	}
+}
+
 // appendTo appends s to the file at path, creating it if needed.
 func appendTo(t *testing.T, path, s string) {
 	t.Helper()
