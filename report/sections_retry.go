@@ -13,11 +13,20 @@ func retrySections(q *RetryReport, e escaper, list int) []section {
 		return nil
 	}
 	esc := e.cell
-	secs := func(p *float64) string {
+	secs := func(p *float64) string { // three significant digits: the sketch's 1 % shows no more
 		if p == nil {
 			return "-"
 		}
-		return strconv.FormatFloat(*p, 'f', -1, 64) + " s"
+		digits := 2
+		switch v := *p; {
+		case v >= 100:
+			digits = 0
+		case v >= 10:
+			digits = 1
+		case v < 1:
+			digits = 3
+		}
+		return strconv.FormatFloat(*p, 'f', digits, 64) + " s"
 	}
 	head := section{
 		title:  fmt.Sprintf("Retries: failures worth retrying (retry window %s)", windowName(q.WindowSeconds)),
