@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"analyze/classify"
+	"analyze/ingest"
 )
 
 // Match selects records by what they are, for drill-down: --client,
@@ -18,6 +19,9 @@ type Match struct {
 	Methods   []string // upper case
 	statuses  *[1000]bool
 	classes   *[classify.NumClasses]bool
+	// keys are the labels of the exact --client values, so an API key
+	// given as logged finds the client keyed by it (ingest.KeyLabel).
+	keys []string
 
 	status, class string // as given, for the report
 }
@@ -32,6 +36,11 @@ func (m *Match) IsZero() bool {
 func ParseMatch(clients, endpoints, statuses, methods, classes string) (Match, error) {
 	var m Match
 	m.Clients = splitList(clients)
+	for _, c := range m.Clients {
+		if !strings.ContainsAny(c, "*?[") {
+			m.keys = append(m.keys, ingest.KeyLabel([]byte(c)))
+		}
+	}
 	m.Endpoints = splitList(endpoints)
 	for _, e := range m.Endpoints {
 		if !strings.HasPrefix(e, "/") && !strings.HasPrefix(e, "*") && e != "-" {
@@ -103,7 +112,7 @@ func (m *Match) keep(client, endpoint, path, method []byte, status int, class cl
 	if len(m.Methods) > 0 && !anyEqual(m.Methods, method) {
 		return false
 	}
-	if len(m.Clients) > 0 && !anyGlob(m.Clients, client) {
+	if len(m.Clients) > 0 && !anyGlob(m.Clients, client) && !anyEqual(m.keys, client) {
 		return false
 	}
 	if len(m.Endpoints) > 0 && !anyGlob(m.Endpoints, endpoint) && !anyGlob(m.Endpoints, path) {

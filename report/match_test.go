@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"analyze/classify"
+	"analyze/ingest"
 )
 
 func TestGlob(t *testing.T) {
@@ -55,6 +56,12 @@ func TestMatch(t *testing.T) {
 		if got := keep(c.client, c.endpoint, c.path, c.method, c.status); got != c.want {
 			t.Errorf("%+v: keep = %v, want %v", c, got, c.want)
 		}
+	}
+	// An API key given as logged finds the client keyed by its label.
+	m, _ = ParseMatch("sk_live_ABC", "", "", "", "")
+	if !m.keep([]byte(ingest.KeyLabel([]byte("sk_live_ABC"))), nil, nil, nil, 200, classify.Success) ||
+		m.keep([]byte(ingest.KeyLabel([]byte("sk_live_XYZ"))), nil, nil, nil, 200, classify.Success) {
+		t.Error("--client with an API key as logged does not find (only) its label")
 	}
 	// A raw path matches too.
 	m, _ = ParseMatch("", "/api/products/12", "", "", "client_error,server_error")
