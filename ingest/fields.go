@@ -337,6 +337,14 @@ func (p *fieldState) finish(rec *Record) Reason {
 	if len(p.extra) > 0 {
 		rec.Extra = p.extra
 	}
+	if rec.Client == nil && len(rec.ForwardedFor) > 0 {
+		// No address logged (Envoy's default format): the first
+		// X-Forwarded-For address is the client the proxy was told of.
+		first, _, _ := bytes.Cut(rec.ForwardedFor, []byte{','})
+		if first = bytes.TrimSpace(first); len(first) > 0 && !isDash(first) {
+			rec.Client = first
+		}
+	}
 	switch {
 	case !p.haveStatus:
 		return MissingField

@@ -31,18 +31,41 @@ type preset struct {
 	name, desc string
 	syntax     string // "nginx" or "apache"
 	format     string
-	required   int // leading fields a line must have; 0 means all
+	required   int                  // leading fields a line must have; 0 means all
+	kinds      map[string]fieldKind // the format's own field names, beside nginx's
+}
+
+// envoyKinds are the names the Envoy and Istio presets give Envoy's
+// command operators that nginx has no variable for.
+var envoyKinds = map[string]fieldKind{
+	"duration_ms":           kDurMS,      // %DURATION%
+	"upstream_service_time": kUpstreamMS, // %RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)%
+	"downstream_remote":     kClientPort, // %DOWNSTREAM_REMOTE_ADDRESS%, with its port
 }
 
 var presets = []preset{
 	{"vhost_combined", "Apache vhost_combined: the virtual host (with :port when logged), then combined", "apache",
-		`%v %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i"`, 0},
+		`%v %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i"`, 0, nil},
 	{"nginx_main", "nginx's default main format: combined plus X-Forwarded-For", "nginx",
-		`$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for"`, 0},
+		`$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for"`, 0, nil},
 	{"ingress-nginx", "Kubernetes ingress-nginx upstreaminfo", "nginx",
-		`$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_length $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id`, 0},
+		`$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_length $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id`, 0, lbKinds},
 	{"traefik", "Traefik access log, common (CLF) format", "nginx",
-		`$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_count "$router_name" "$server_url" ${duration_ms}ms`, 0},
+		`$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_count "$router_name" "$server_url" ${duration_ms}ms`, 0, lbKinds},
+	// Envoy's default text format: [%START_TIME%] "%REQ(:METHOD)%
+	// %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" %RESPONSE_CODE%
+	// %RESPONSE_FLAGS% %BYTES_RECEIVED% %BYTES_SENT% %DURATION%
+	// %RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)% "%REQ(X-FORWARDED-FOR)%"
+	// "%REQ(USER-AGENT)%" "%REQ(X-REQUEST-ID)%" "%REQ(:AUTHORITY)%"
+	// "%UPSTREAM_HOST%". It logs no client address: the first
+	// X-Forwarded-For address stands for it.
+	{"envoy", "Envoy's default access log format (Envoy proxies, Contour, Emissary)", "nginx",
+		`[$time_iso8601] "$request" $status $response_flags $request_length $body_bytes_sent $duration_ms $upstream_service_time "$http_x_forwarded_for" "$http_user_agent" "$http_x_request_id" "$host" "$upstream_host"`, 0, envoyKinds},
+	// Istio's default proxy format: Envoy's, with the response details
+	// after the flags and the connection's addresses after the upstream
+	// host (the client is %DOWNSTREAM_REMOTE_ADDRESS%).
+	{"istio", "Istio's default Envoy proxy access log format", "nginx",
+		`[$time_iso8601] "$request" $status $response_flags $response_code_details $connection_termination_details "$upstream_transport_failure_reason" $request_length $body_bytes_sent $duration_ms $upstream_service_time "$http_x_forwarded_for" "$http_user_agent" "$http_x_request_id" "$host" "$upstream_host" $upstream_cluster $upstream_local_address $downstream_local_address $downstream_remote $requested_server_name $route_name`, 0, envoyKinds},
 }
 
 // The AWS load balancers log positionally (see format_positional.go).
@@ -65,11 +88,7 @@ var presetFormats = func() []*Format {
 		if p.syntax == "apache" {
 			t, err = compileApache(p.format)
 		} else {
-			kinds := map[string]fieldKind(nil)
-			if p.name == "traefik" || p.name == "ingress-nginx" {
-				kinds = lbKinds
-			}
-			t, err = compileNginx(p.format, kinds)
+			t, err = compileNginx(p.format, p.kinds)
 		}
 		if err != nil {
 			panic(fmt.Sprintf("preset %s: %v", p.name, err))

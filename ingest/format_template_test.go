@@ -47,6 +47,16 @@ var templateCases = []lineCase{
 	{"traefik", "traefik",
 		`192.168.33.1 - - [02/Oct/2017:20:22:07 +0000] "GET /ui/favicons/favicon-16x16.png HTTP/1.1" 304 0 "http://example.com/login" "Mozilla/5.0" 262 "Host-host-1" "http://172.19.0.3:5601" 2ms`,
 		OK, wantRecord{time: "2017-10-02T20:22:07Z", client: "192.168.33.1", method: "GET", path: "/ui/favicons/favicon-16x16.png", protocol: "HTTP/1.1", referer: "http://example.com/login", agent: "Mozilla/5.0", status: 304, bytes: 0, duration: 2 * time.Millisecond}},
+	{"envoy", "envoy", // Envoy's documentation's example; no client address: the first forwarded one stands
+		`[2016-04-15T20:17:00.310Z] "POST /api/v1/locations HTTP/2" 204 - 154 0 226 100 "10.0.35.28, 10.0.0.1" "nsq2http" "cc21d9b0-cf5c-432b-8c7e-98aeb7988cd2" "locations" "tcp://10.0.2.1:80"`,
+		OK, wantRecord{time: "2016-04-15T20:17:00.31Z", client: "10.0.35.28", method: "POST", path: "/api/v1/locations", protocol: "HTTP/2", agent: "nsq2http", status: 204, bytes: 0, duration: 226 * time.Millisecond,
+			ext: &wantExt{upstream: 100 * time.Millisecond, retryAfter: -1, backendStatus: -1, rateLimit: -1, rateRemaining: -1, rateReset: -1, requestID: "cc21d9b0-cf5c-432b-8c7e-98aeb7988cd2", host: "locations", forwardedFor: "10.0.35.28, 10.0.0.1",
+				extra: "request_length=154 upstream_host=tcp://10.0.2.1:80"}}},
+	{"istio", "istio", // Istio's documentation's example
+		`[2020-11-25T21:26:18.409Z] "GET /status/418 HTTP/1.1" 418 - via_upstream - "-" 0 135 4 4 "-" "curl/7.73.0-DEV" "84961386-6d84-929d-98bd-c5aee93b5c88" "httpbin:8000" "127.0.0.1:80" inbound|8000|| 127.0.0.1:41854 10.44.1.27:80 10.44.1.23:37652 outbound_.8000_._.httpbin.default.svc.cluster.local default`,
+		OK, wantRecord{time: "2020-11-25T21:26:18.409Z", client: "10.44.1.23", method: "GET", path: "/status/418", protocol: "HTTP/1.1", agent: "curl/7.73.0-DEV", status: 418, bytes: 135, duration: 4 * time.Millisecond,
+			ext: &wantExt{upstream: 4 * time.Millisecond, retryAfter: -1, backendStatus: -1, rateLimit: -1, rateRemaining: -1, rateReset: -1, requestID: "84961386-6d84-929d-98bd-c5aee93b5c88", host: "httpbin:8000",
+				extra: "response_code_details=via_upstream request_length=0 upstream_host=127.0.0.1:80 upstream_cluster=inbound|8000|| upstream_local_address=127.0.0.1:41854 downstream_local_address=10.44.1.27:80 requested_server_name=outbound_.8000_._.httpbin.default.svc.cluster.local route_name=default"}}},
 	{"vhost_combined", "vhost_combined",
 		`vhost1.domaine.fr 123.123.123.123 - - [04/Jul/2019:09:20:46 +0200] "GET / HTTP/1.1" 200 32953 "-" "Mozilla/5.0"`,
 		OK, wantRecord{time: "2019-07-04T07:20:46Z", offset: 7200, client: "123.123.123.123", method: "GET", path: "/", protocol: "HTTP/1.1", agent: "Mozilla/5.0", status: 200, bytes: 32953, duration: -1,
