@@ -222,10 +222,12 @@ func trimCR(b []byte) []byte {
 	return b
 }
 
-// trimLine drops a line's CR ending and the NUL bytes before its text: a
-// file system can leave a zero-filled gap in a log a crash cut short, and
-// the next line written follows the gap with no newline between. A line of
-// NULs alone becomes empty, so blank.
+// trimLine drops a line's CR ending, the NUL bytes before its text, and a
+// syslog header (syslogHeader): a file system can leave a zero-filled gap
+// in a log a crash cut short, and the next line written follows the gap
+// with no newline between (a line of NULs alone becomes empty, so blank);
+// a log sent through syslog (nginx's access_log syslog:, rsyslog's files)
+// has each line behind the syslog header.
 func trimLine(b []byte) []byte {
 	b = trimCR(b)
 	if len(b) > 0 && b[0] == 0 {
@@ -235,5 +237,85 @@ func trimLine(b []byte) []byte {
 		}
 		b = b[i:]
 	}
+	if n := syslogHeader(b); n > 0 {
+		b = b[n:]
+	}
 	return b
+}
+
+// syslogHeader returns the length of the syslog header b starts with, 0
+// when none: an optional "<PRI>", a timestamp, RFC 3164's "Mar 12
+// 10:15:32" or RFC 3339's "2025-03-12T10:15:32.123456+00:00" (rsyslog's
+// file format), the host, and the tag ending with ": " ("nginx: ",
+// "haproxy[14389]: "). No access log line starts so: its first field is an
+// address, a host name, a bracket or a brace, a date with no 'T', or a
+// word in lower case.
+func syslogHeader(b []byte) int {
+	if len(b) < 20 {
+		return 0
+	}
+	i := 0
+	if b[0] == '<' {
+		j := bytes.IndexByte(b[:6], '>')
+		if j < 2 || !allDigits(b[1:j]) {
+			return 0
+		}
+		i = j + 1
+	}
+	ts := b[i:]
+	switch c := ts[0]; {
+	case c >= 'A' && c <= 'Z': // "Mar 12 10:15:32 ", the day padded with a space
+		if len(ts) < 16 || !isMonth(ts[:3]) || ts[3] != ' ' || !(ts[4] == ' ' || isDigit(ts[4])) || !isDigit(ts[5]) ||
+			ts[6] != ' ' || !isClock(ts[7:15]) || ts[15] != ' ' {
+			return 0
+		}
+		i += 16
+	case c >= '0' && c <= '9': // "2025-03-12T10:15:32.123456+00:00 "
+		if len(ts) < 20 || ts[4] != '-' || ts[7] != '-' || ts[10] != 'T' || !isClock(ts[11:19]) {
+			return 0
+		}
+		sp := bytes.IndexByte(ts[:min(len(ts), 40)], ' ')
+		if sp < 19 {
+			return 0
+		}
+		i += sp + 1
+	default:
+		return 0
+	}
+	host := bytes.IndexByte(b[i:], ' ')
+	if host <= 0 {
+		return 0
+	}
+	i += host + 1
+	tag := b[i:min(len(b), i+64)]
+	end := bytes.Index(tag, []byte(": "))
+	if end <= 0 || bytes.IndexByte(tag[:end], ' ') >= 0 {
+		return 0
+	}
+	return i + end + 2
+}
+
+func isMonth(b []byte) bool {
+	for _, m := range months {
+		if string(b) == m {
+			return true
+		}
+	}
+	return false
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func allDigits(b []byte) bool {
+	for _, c := range b {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// isClock reports whether b is "hh:mm:ss".
+func isClock(b []byte) bool {
+	return len(b) == 8 && isDigit(b[0]) && isDigit(b[1]) && b[2] == ':' && isDigit(b[3]) && isDigit(b[4]) && b[5] == ':' && isDigit(b[6]) && isDigit(b[7])
 }

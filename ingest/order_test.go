@@ -302,3 +302,43 @@ func TestNULGap(t *testing.T) {
 		t.Errorf("client %q after the gap", c)
 	}
 }
+
+// TestSyslogHeader reads logs sent through syslog (nginx's access_log
+// syslog:, rsyslog's files): the header before each line is no part of
+// it, whatever the format behind it; and no access log line's start is
+// taken for one.
+func TestSyslogHeader(t *testing.T) {
+	for _, c := range []struct{ line, rest string }{
+		{"Mar 12 10:15:32 web1 nginx: " + goodLine, goodLine},
+		{"<190>Mar  2 10:15:32 web1 nginx: " + goodLine, goodLine},
+		{"2025-03-12T10:15:32.123456+00:00 web1 nginx: " + goodLine, goodLine},
+		{"2025-03-12T10:15:32Z web-1.example.com app[123]: {\"status\":200}", "{\"status\":200}"},
+		{"Feb  6 12:14:14 lb1 haproxy[14389]: 10.0.1.2:33317 [06/Feb/2009:12:14:14.655] x", "10.0.1.2:33317 [06/Feb/2009:12:14:14.655] x"},
+		// Access log lines, left whole.
+		{goodLine, goodLine},
+		{"Mars.example.com 10.0.0.1 - - [12/Mar/2025:10:15:32 +0000] \"GET / HTTP/1.1\" 200 5", ""},
+		{"2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.000073 0.001048 0.000057 200 200 0 29 \"GET http://www.example.com:80/ HTTP/1.1\" \"curl/7.38.0\" - -", ""},
+		{"2025-03-12 10:15:32 10.0.0.1 GET /api/x - 443 - 203.0.113.9 ua - 200 0 0 12", ""},
+		{"2019-12-04\t21:02:31\tLAX1\t392\t192.0.2.100\tGET\td111111abcdef8.cloudfront.net\t/index.html\t200", ""},
+		{"[2016-04-15T20:17:00.310Z] \"POST /api/v1/locations HTTP/2\" 204 - 154 0 226 100", ""},
+		{"Mar 12 10:15:32 web1 no tag here " + goodLine, ""},
+	} {
+		want := c.rest
+		if want == "" {
+			want = c.line
+		}
+		if got := string(trimLine([]byte(c.line))); got != want {
+			t.Errorf("trimLine(%.50q) = %.50q, want %.50q", c.line, got, want)
+		}
+	}
+	// Detected and read as the format behind the header.
+	content := strings.Repeat("Mar 12 10:15:32 web1 nginx: "+goodLine+"\n", 70)
+	d := Detect([]byte(content))
+	if d.Format != combinedFormat {
+		t.Fatalf("detected %v", d.Format)
+	}
+	sc := scanRecord(t, combinedFormat, "Mar 12 10:15:32 web1 nginx: "+goodLine, ParseOptions{})
+	if c := string(sc.Record().Client); c != "10.0.0.1" {
+		t.Errorf("client %q", c)
+	}
+}
