@@ -239,8 +239,33 @@ func trimLine(b []byte) []byte {
 	}
 	if n := syslogHeader(b); n > 0 {
 		b = b[n:]
+	} else if n := criHeader(b); n > 0 {
+		b = b[n:]
 	}
 	return b
+}
+
+// criHeader returns the length of the header a container runtime (CRI:
+// containerd, CRI-O; Kubernetes' /var/log/containers) writes before each
+// line of a container's output, 0 when none: "2025-03-12T10:15:32.123456789Z
+// stdout F ". A line the runtime split (P, over 16 KiB) keeps its header
+// off too, and reads as the cut line it is.
+func criHeader(b []byte) int {
+	if len(b) < 32 || !isDigit(b[0]) || b[4] != '-' || b[7] != '-' || b[10] != 'T' || !isClock(b[11:19]) {
+		return 0
+	}
+	sp := bytes.IndexByte(b[:min(len(b), 40)], ' ')
+	if sp < 19 {
+		return 0
+	}
+	rest := b[sp+1:]
+	for _, stream := range []string{"stdout ", "stderr "} {
+		if len(rest) >= len(stream)+2 && string(rest[:len(stream)]) == stream &&
+			(rest[len(stream)] == 'F' || rest[len(stream)] == 'P') && rest[len(stream)+1] == ' ' {
+			return sp + 1 + len(stream) + 2
+		}
+	}
+	return 0
 }
 
 // syslogHeader returns the length of the syslog header b starts with, 0

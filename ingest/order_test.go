@@ -314,6 +314,9 @@ func TestSyslogHeader(t *testing.T) {
 		{"2025-03-12T10:15:32.123456+00:00 web1 nginx: " + goodLine, goodLine},
 		{"2025-03-12T10:15:32Z web-1.example.com app[123]: {\"status\":200}", "{\"status\":200}"},
 		{"Feb  6 12:14:14 lb1 haproxy[14389]: 10.0.1.2:33317 [06/Feb/2009:12:14:14.655] x", "10.0.1.2:33317 [06/Feb/2009:12:14:14.655] x"},
+		// A container runtime's header (Kubernetes' /var/log/containers).
+		{"2025-03-12T10:15:32.123456789Z stdout F " + goodLine, goodLine},
+		{"2025-03-12T10:15:32.123456789+01:00 stderr P " + goodLine[:40], goodLine[:40]},
 		// Access log lines, left whole.
 		{goodLine, goodLine},
 		{"Mars.example.com 10.0.0.1 - - [12/Mar/2025:10:15:32 +0000] \"GET / HTTP/1.1\" 200 5", ""},
