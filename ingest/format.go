@@ -149,6 +149,9 @@ func Detect(head []byte) Detection {
 			i = len(head)
 		}
 		line := trimLine(head[:i])
+		if u, ok := unwrapDocker(line, &jsonParser{}); ok {
+			line = u // its own buffer: the sample keeps it
+		}
 		terminated := i < len(head)
 		if terminated {
 			head = head[i+1:]
@@ -243,6 +246,29 @@ func trimLine(b []byte) []byte {
 		b = b[n:]
 	}
 	return b
+}
+
+// unwrapDocker returns the log line a Docker json-file record carries
+// ({"log":"...\n","stream":"stdout","time":"..."}: a container's output as
+// /var/lib/docker/containers/*/*-json.log keeps it), unescaped into
+// p.scratch, and true; else line and false. The value must end with the
+// newline Docker keeps, so a JSON access log whose first member is "log"
+// is read as itself.
+func unwrapDocker(line []byte, p *jsonParser) ([]byte, bool) {
+	const prefix = `{"log":`
+	if len(line) < len(prefix)+4 || string(line[:len(prefix)]) != prefix || line[len(prefix)] != '"' {
+		return line, false
+	}
+	if cap(p.scratch) < len(line) {
+		p.scratch = make([]byte, 0, len(line))
+	}
+	p.scratch = p.scratch[:0]
+	s := jsonScanner{b: line, i: len(prefix)}
+	v, ok := s.str(p)
+	if !ok || len(v) == 0 || v[len(v)-1] != '\n' {
+		return line, false
+	}
+	return trimCR(v[:len(v)-1]), true
 }
 
 // criHeader returns the length of the header a container runtime (CRI:

@@ -147,9 +147,14 @@ func firstRecordTime(head []byte, format *Format, opts Options) (time.Time, bool
 		dp.Begin(nil)
 	}
 	var rec Record
+	var docker jsonParser
 	for line := range bytes.SplitSeq(trimBOM(head), []byte{'\n'}) {
 		rec.reset()
-		if p.Parse(trimLine(line), &rec) == OK {
+		line = trimLine(line)
+		if u, ok := unwrapDocker(line, &docker); ok {
+			line = u
+		}
+		if p.Parse(line, &rec) == OK {
 			return rec.Time, true
 		}
 	}

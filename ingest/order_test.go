@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -343,5 +344,35 @@ func TestSyslogHeader(t *testing.T) {
 	sc := scanRecord(t, combinedFormat, "Mar 12 10:15:32 web1 nginx: "+goodLine, ParseOptions{})
 	if c := string(sc.Record().Client); c != "10.0.0.1" {
 		t.Errorf("client %q", c)
+	}
+}
+
+// TestDockerJSONFile reads a container's output as Docker's json-file
+// driver keeps it: the access log line each record carries, escapes and
+// all, detected and parsed as itself; a JSON access log whose first member
+// is "log" (no newline at its end) stays a JSON record.
+func TestDockerJSONFile(t *testing.T) {
+	wrap := func(line string) string {
+		b, _ := json.Marshal(map[string]string{"log": line + "\n"})
+		return string(b[:len(b)-1]) + `,"stream":"stdout","time":"2025-03-12T10:15:32.123456789Z"}`
+	}
+	secret := strings.Replace(goodLine, "/api/documents/1", "/api/documents/1?token=S3CRET", 1)
+	var content strings.Builder
+	for range 70 {
+		content.WriteString(wrap(goodLine) + "\n")
+	}
+	if d := Detect([]byte(content.String())); d.Format != combinedFormat {
+		t.Fatalf("detected %v", d.Format)
+	}
+	sc := scanRecord(t, combinedFormat, wrap(secret), ParseOptions{})
+	if r := sc.Record(); string(r.Client) != "10.0.0.1" || string(r.Path) != "/api/documents/1" || string(r.UserAgent) != "test" {
+		t.Errorf("record %q %q %q", r.Client, r.Path, r.UserAgent)
+	}
+	if show := string(sc.ShowLine()); show != strings.Replace(secret, "S3CRET", "******", 1) {
+		t.Errorf("show prints %s", show)
+	}
+	own := `{"log":"app","time":"2025-03-12T10:15:32Z","remote_addr":"10.0.0.9","request":"GET /a HTTP/1.1","status":200}`
+	if sc := scanRecord(t, jsonFormat, own, ParseOptions{}); string(sc.Record().Client) != "10.0.0.9" {
+		t.Errorf("a JSON log with a log member: client %q", sc.Record().Client)
 	}
 }

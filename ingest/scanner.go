@@ -39,6 +39,7 @@ type Scanner struct {
 	rec     Record
 	rej     Rejection
 	raw     []byte            // the current line
+	docker  jsonParser        // the buffer of a Docker json-file record's line
 	key     []byte            // the current record's API key as logged, when labelled
 	label   []byte            // and its label (Record.Credential)
 	labels  map[string]string // API keys' labels: a hash each, and keys repeat
@@ -113,6 +114,11 @@ func (s *Scanner) Next() bool {
 	}
 	s.raw = trimCR(line) // as read: show prints it so
 	line = trimLine(line)
+	if len(line) > 0 && line[0] == '{' {
+		if u, ok := unwrapDocker(line, &s.docker); ok {
+			line, s.raw = u, u // show prints the access log line the record carries
+		}
+	}
 	if isBlank(line) {
 		s.kind = KindBlank
 		return true
