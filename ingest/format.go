@@ -316,7 +316,7 @@ func syslogHeader(b []byte) int {
 	ts := b[i:]
 	switch c := ts[0]; {
 	case c >= 'A' && c <= 'Z': // "Mar 12 10:15:32 ", the day padded with a space
-		if len(ts) < 16 || !isMonth(ts[:3]) || ts[3] != ' ' || !(ts[4] == ' ' || isDigit(ts[4])) || !isDigit(ts[5]) ||
+		if len(ts) < 16 || monthIndex(ts[:3]) == 0 || ts[3] != ' ' || !(ts[4] == ' ' || isDigit(ts[4])) || !isDigit(ts[5]) ||
 			ts[6] != ' ' || !isClock(ts[7:15]) || ts[15] != ' ' {
 			return 0
 		}
@@ -346,15 +346,6 @@ func syslogHeader(b []byte) int {
 	return i + end + 2
 }
 
-func isMonth(b []byte) bool {
-	for _, m := range months {
-		if string(b) == m {
-			return true
-		}
-	}
-	return false
-}
-
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func allDigits(b []byte) bool {
@@ -368,5 +359,11 @@ func allDigits(b []byte) bool {
 
 // isClock reports whether b is "hh:mm:ss".
 func isClock(b []byte) bool {
-	return len(b) == 8 && isDigit(b[0]) && isDigit(b[1]) && b[2] == ':' && isDigit(b[3]) && isDigit(b[4]) && b[5] == ':' && isDigit(b[6]) && isDigit(b[7])
+	if len(b) != 8 || b[2] != ':' || b[5] != ':' {
+		return false
+	}
+	_, h := num2(b[0:2])
+	_, m := num2(b[3:5])
+	_, sec := num2(b[6:8])
+	return h && m && sec
 }
