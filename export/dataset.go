@@ -235,8 +235,16 @@ func (d *Dataset) Commit() (map[string]int64, error) {
 	return rows, nil
 }
 
-// Abort removes the temporary files; nothing half-written stays.
+// Abort removes the temporary files, and the partition folders left
+// empty; nothing half-written stays.
 func (d *Dataset) Abort() {
+	defer func() {
+		for day := range d.parts {
+			if dir := filepath.Dir(d.path(day, 0)); dir != d.dir {
+				os.Remove(dir) // only when empty: an earlier run's parts stay
+			}
+		}
+	}()
 	d.closing.Wait()
 	for _, pt := range d.open {
 		pt.w.Abort()

@@ -204,6 +204,9 @@ func TestDatasetAbortAndRerun(t *testing.T) {
 	}
 	ds.Abort()
 	assertNoTemp(t, dir)
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("after the abort the dataset holds %v; want nothing (the partition folder it made is empty)", left)
+	}
 	// A rerun over the same input replaces the file, never adds one.
 	in := filepath.Join(t.TempDir(), "a.log")
 	os.WriteFile(in, []byte(lineOK+"\n"), 0o644)
