@@ -13,7 +13,7 @@ func (g *generator) format(b []byte, r *request) []byte {
 		user = "-"
 	}
 	switch g.cfg.Format {
-	case "nginx", "alb", "w3c":
+	case "nginx", "alb", "w3c", "envoy":
 		return g.formatRich(b, r)
 	}
 	if g.cfg.Format == "json" {
@@ -104,7 +104,7 @@ func retryAfter(status int) string {
 	return "-"
 }
 
-// formatRich appends r in the nginx, alb or w3c output.
+// formatRich appends r in the nginx, alb, w3c or envoy output.
 func (g *generator) formatRich(b []byte, r *request) []byte {
 	user := r.c.user
 	if user == "" {
@@ -127,6 +127,17 @@ func (g *generator) formatRich(b []byte, r *request) []byte {
 			r.at.UTC().Format("2006-01-02T15:04:05.000000Z"), r.addr, 30000+g.rng.IntN(30000), target, t1, t2, t3, r.status, tstatus,
 			200+g.rng.IntN(400), r.bytes, r.method, r.target, r.c.agent, r.at.Unix(), g.rng.Uint64()>>32,
 			r.at.Add(-r.dur).UTC().Format("2006-01-02T15:04:05.000000Z"), target, tstatus)
+	case "envoy":
+		// Envoy's default format, at the edge: no client address, the
+		// caller in X-Forwarded-For; no healthy upstream during the
+		// incident (flag UH, no upstream time).
+		flags, up, upstream := "-", strconv.FormatInt(max(r.dur-3*time.Millisecond, 0).Milliseconds(), 10), "10.0.1.17:8080"
+		if r.status == 503 && g.inIncident(r.at) && g.rng.IntN(3) == 0 {
+			flags, up, upstream = "UH", "-", "-"
+		}
+		return fmt.Appendf(b, `[%s] "%s %s HTTP/1.1" %d %s %d %d %d %s "%s" "%s" "%08x-%04x-%04x-%04x-%012x" "api.quable.example" "%s"`,
+			r.at.UTC().Format("2006-01-02T15:04:05.000Z"), r.method, r.target, r.status, flags, 200+g.rng.IntN(400), r.bytes,
+			r.dur.Milliseconds(), up, r.addr, r.c.agent, g.rng.Uint32(), g.rng.IntN(1<<16), g.rng.IntN(1<<16), g.rng.IntN(1<<16), g.rng.Uint64()>>16, upstream)
 	case "w3c":
 		if query == "" {
 			query = "-"

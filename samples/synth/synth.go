@@ -33,7 +33,7 @@ type Config struct {
 }
 
 // Formats are the outputs the generator writes.
-var Formats = []string{"combined", "common", "json", "nginx", "alb", "w3c"}
+var Formats = []string{"combined", "common", "json", "nginx", "alb", "w3c", "envoy"}
 
 // Default returns the configuration of the bundled samples' scenario.
 func Default() Config {

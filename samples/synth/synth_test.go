@@ -36,6 +36,7 @@ func TestSamplesUpToDate(t *testing.T) {
 		{"pim-api-nginx.log", with(func(c *Config) { c.Seed, c.Format, c.Lines, c.Start = 5, "nginx", 600, at("2025-03-12T09:40:00+01:00") }), false},
 		{"pim-api-alb.log", with(func(c *Config) { c.Seed, c.Format, c.Lines = 6, "alb", 400 }), false},
 		{"pim-api-w3c.log", with(func(c *Config) { c.Seed, c.Format, c.Lines = 7, "w3c", 400 }), false},
+		{"pim-api-envoy.log", with(func(c *Config) { c.Seed, c.Format, c.Lines = 8, "envoy", 400 }), false},
 	}
 	for _, s := range samples {
 		var want bytes.Buffer
