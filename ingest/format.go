@@ -277,18 +277,15 @@ func unwrapDocker(line []byte, p *jsonParser) ([]byte, bool) {
 // stdout F ". A line the runtime split (P, over 16 KiB) keeps its header
 // off too, and reads as the cut line it is.
 func criHeader(b []byte) int {
-	if len(b) < 32 || !isDigit(b[0]) || b[4] != '-' || b[7] != '-' || b[10] != 'T' || !isClock(b[11:19]) {
+	n := stampField(b)
+	if n == 0 {
 		return 0
 	}
-	sp := bytes.IndexByte(b[:min(len(b), 40)], ' ')
-	if sp < 19 {
-		return 0
-	}
-	rest := b[sp+1:]
+	rest := b[n:]
 	for _, stream := range []string{"stdout ", "stderr "} {
 		if len(rest) >= len(stream)+2 && string(rest[:len(stream)]) == stream &&
 			(rest[len(stream)] == 'F' || rest[len(stream)] == 'P') && rest[len(stream)+1] == ' ' {
-			return sp + 1 + len(stream) + 2
+			return n + len(stream) + 2
 		}
 	}
 	return 0
@@ -322,14 +319,11 @@ func syslogHeader(b []byte) int {
 		}
 		i += 16
 	case c >= '0' && c <= '9': // "2025-03-12T10:15:32.123456+00:00 "
-		if len(ts) < 20 || ts[4] != '-' || ts[7] != '-' || ts[10] != 'T' || !isClock(ts[11:19]) {
+		n := stampField(ts)
+		if n == 0 {
 			return 0
 		}
-		sp := bytes.IndexByte(ts[:min(len(ts), 40)], ' ')
-		if sp < 19 {
-			return 0
-		}
-		i += sp + 1
+		i += n
 	default:
 		return 0
 	}
@@ -355,6 +349,21 @@ func allDigits(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// stampField returns the length of the RFC 3339 timestamp b starts with
+// and the space after it ("2025-03-12T10:15:32.123456789Z "), 0 when b
+// does not start so: the first field of syslog's and the container
+// runtimes' headers.
+func stampField(b []byte) int {
+	if len(b) < 20 || !isDigit(b[0]) || b[4] != '-' || b[7] != '-' || b[10] != 'T' || !isClock(b[11:19]) {
+		return 0
+	}
+	sp := bytes.IndexByte(b[:min(len(b), 40)], ' ')
+	if sp < 19 {
+		return 0
+	}
+	return sp + 1
 }
 
 // isClock reports whether b is "hh:mm:ss".
