@@ -91,7 +91,7 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 		}
 		fh, err := os.Open(name)
 		if err != nil {
-			f.Err = &InputError{Op: "open", Path: f.Path, Err: unwrapPathError(err)}
+			f.Err = &InputError{Op: "open", Path: f.Path, Err: openError(name, err)}
 			return 0, nil
 		}
 		defer fh.Close()

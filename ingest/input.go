@@ -151,7 +151,7 @@ func Expand(args []string, recursive bool) ([]*File, []error) {
 			continue
 		}
 		if err != nil {
-			errs = append(errs, &InputError{Op: "open", Path: arg, Err: unwrapPathError(err)})
+			errs = append(errs, &InputError{Op: "open", Path: arg, Err: openError(arg, err)})
 			continue
 		}
 		if info.IsDir() {
@@ -228,7 +228,9 @@ func isReport(path string) bool {
 
 // walkDir adds the regular files of dir, sorted, and those of its
 // subfolders when recursive. Symbolic links to files are followed; links to
-// folders are not, so a link loop cannot trap the walk.
+// folders are not, so a link loop cannot trap the walk. A link to nothing
+// is added too: it is an input that cannot be opened, not one to pass
+// over in silence.
 func walkDir(dir string, recursive bool, add func(string, bool)) []error {
 	var errs []error
 	var found []string
@@ -256,7 +258,9 @@ func walkDir(dir string, recursive bool, add func(string, bool)) []error {
 			return nil
 		}
 		if d.Type()&fs.ModeSymlink != 0 {
-			if info, err := os.Stat(p); err != nil || info.IsDir() {
+			// A link that leads nowhere (its log deleted, a loop) is
+			// kept: opening it fails, and the run says so.
+			if info, err := os.Stat(p); err == nil && info.IsDir() {
 				return nil
 			}
 		} else if !d.Type().IsRegular() {
@@ -277,6 +281,31 @@ func walkDir(dir string, recursive bool, add func(string, bool)) []error {
 	}
 	return errs
 }
+
+// openError is why path could not be opened, for an InputError: a missing
+// file that is a symbolic link is told as one, naming where it leads
+// ("no such file or directory" for a name ls lists would puzzle).
+func openError(path string, err error) error {
+	err = unwrapPathError(err)
+	if errors.Is(err, fs.ErrNotExist) {
+		if target, lerr := os.Readlink(path); lerr == nil {
+			return &danglingLink{target: target, err: err}
+		}
+	}
+	return err
+}
+
+// danglingLink is a symbolic link whose target does not exist.
+type danglingLink struct {
+	target string
+	err    error
+}
+
+func (e *danglingLink) Error() string {
+	return fmt.Sprintf("a symbolic link to %s, which does not exist", e.target)
+}
+
+func (e *danglingLink) Unwrap() error { return e.err }
 
 // unwrapPathError drops the *fs.PathError wrapper, whose text repeats the
 // path that our own message already names.
@@ -299,7 +328,7 @@ func Head(f *File, n int) ([]byte, error) {
 	}
 	fh, err := os.Open(name)
 	if err != nil {
-		return nil, &InputError{Op: "open", Path: f.Path, Err: unwrapPathError(err)}
+		return nil, &InputError{Op: "open", Path: f.Path, Err: openError(name, err)}
 	}
 	defer fh.Close()
 	r, comp, closeFn, err := decompressHead(fh, n)

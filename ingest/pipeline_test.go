@@ -326,6 +326,25 @@ func TestExpand(t *testing.T) {
 	if got := base(files); got != "current.log other-hard.log" {
 		t.Errorf("a link named, then its folder: %q", got)
 	}
+
+	// A link to nothing (its log deleted) is an input that cannot be
+	// opened, told as a link, not one passed over in silence.
+	gone := t.TempDir()
+	writeFile(t, gone, "a.log", []byte(goodLine+"\n"))
+	os.Symlink("access-20250311.log", filepath.Join(gone, "current.log"))
+	files, errs = Expand([]string{gone}, false)
+	if got := base(files); got != "a.log current.log" || len(errs) != 0 {
+		t.Fatalf("a folder with a dangling link: %q %v", got, errs)
+	}
+	got := runAll(t, files, Options{})
+	const want = "a symbolic link to access-20250311.log, which does not exist"
+	if err := files[1].Err; err == nil || !strings.Contains(err.Error(), "cannot open") || !strings.Contains(err.Error(), want) ||
+		!errors.Is(err, fs.ErrNotExist) || got[files[0].Path].records != 1 {
+		t.Errorf("dangling link: %v, %d records of a.log", err, got[files[0].Path].records)
+	}
+	if _, errs = Expand([]string{filepath.Join(gone, "current.log")}, false); len(errs) != 1 || !strings.Contains(errs[0].Error(), want) {
+		t.Errorf("dangling link named: %v", errs)
+	}
 }
 
 func TestRunBzip2CLI(t *testing.T) {
