@@ -168,7 +168,10 @@ func Detect(head []byte) Detection {
 		d.Encoding = "UTF-16"
 	}
 	for _, line := range sample[:min(len(sample), 2)] {
-		d.Examples = append(d.Examples, string(line[:min(len(line), SnippetBytes)]))
+		ex := bytes.Clone(line[:min(len(line), SnippetBytes)])
+		maskLine(ex) // quoted on stderr: its secrets masked, as a rejected line's
+		maskCredentials(ex)
+		d.Examples = append(d.Examples, string(ex))
 	}
 	bestTypical := -1
 	var rec Record

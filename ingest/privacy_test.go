@@ -228,3 +228,50 @@ func TestSecretFields(t *testing.T) {
 		}
 	}
 }
+
+// TestRejectedSecrets checks that a line no parser could read, whose fields
+// are unknown, keeps no credential in its rejection's snippet nor in what
+// show prints of it, nor in the examples quoted for a file no format fits;
+// --keep-secrets keeps them.
+func TestRejectedSecrets(t *testing.T) {
+	cases := []struct {
+		format        *Format // nil: no format fits the file
+		line          string
+		masked, shown []string
+	}{
+		{jsonFormat, `{"time":"2025-03-12T10:15:32Z","remote_addr":"10.0.0.1","request":"GET /a HTTP/1.1","authorization":"Bearer eyJhbGci.S3CRET","x_api_key":"K3YK3YK3Y","session_id":8812345,"note":"keep me"}`, // no status
+			[]string{"eyJhbGci.S3CRET", "K3YK3YK3Y", "8812345"}, []string{`"authorization":"Bearer ***************"`, `"x_api_key":"*********"`, `"note":"keep me"`, `"time":"2025-03-12T10:15:32Z"`}},
+		{combinedFormat, `10.0.0.1 - - [12/Mar/2025:10:15:32 +0000] "GET /a?token=T0K3N HTTP/1.1" "Authorization: Basic dXNlcjpwYXNzd29yZA==" "Cookie: sid=C00KIEVAL; theme=dark"`,
+			[]string{"T0K3N", "dXNlcjpwYXNzd29yZA==", "C00KIEVAL"}, []string{"[12/Mar/2025:10:15:32 +0000]", `"Authorization: Basic ********************"`, "token=*****"}},
+		{nil, `2025/03/12 10:15:32 [error] 7#7: upstream failed, request: "GET /a?api_key=S3CR3TKEY HTTP/1.1", header: "X-Auth-Token: abc123xyz", bearer eyJ0eXAiOiJKV1Q`,
+			[]string{"S3CR3TKEY", "abc123xyz", "eyJ0eXAiOiJKV1Q"}, []string{"2025/03/12 10:15:32 [error] 7#7:", `"X-Auth-Token: *********"`, "bearer ***"}},
+	}
+	for _, c := range cases {
+		for _, keep := range []bool{false, true} {
+			sc := NewScanner(ParseOptions{KeepSecrets: keep})
+			sc.Reset(&Block{File: &File{Path: "x"}, Line: 1, Lines: 1, Data: []byte(c.line + "\n"), Format: c.format})
+			if !sc.Next() || sc.Kind() != KindRejected {
+				t.Fatalf("%.40s: not rejected", c.line)
+			}
+			snippet, show := string(sc.Rejection().Snippet), string(sc.ShowLine())
+			for _, m := range c.masked {
+				if strings.Contains(snippet, m) != keep || strings.Contains(show, m) != keep {
+					t.Errorf("%.40s (keep %v): %q in the snippet %v: %s", c.line, keep, m, !keep, snippet)
+				}
+			}
+			if !keep {
+				for _, w := range c.shown {
+					if !strings.Contains(show, w) {
+						t.Errorf("%.40s: show lacks %s: %s", c.line, w, show)
+					}
+				}
+			}
+		}
+		if c.format == nil {
+			d := Detect([]byte(c.line + "\n"))
+			if d.Format != nil || len(d.Examples) != 1 || strings.Contains(d.Examples[0], c.masked[0]) || strings.Contains(d.Examples[0], c.masked[1]) {
+				t.Errorf("the examples of a file no format fits: %q", d.Examples)
+			}
+		}
+	}
+}

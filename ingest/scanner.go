@@ -211,6 +211,12 @@ func (s *Scanner) reject(line []byte, r Reason) {
 	s.kind = KindRejected
 	s.rej.Line = s.line
 	s.rej.Reason = r
+	if !s.opts.KeepSecrets {
+		// Its fields are unknown: mask what looks like a secret, query
+		// parameters included (a line no format reads was not masked).
+		maskLine(line)
+		maskCredentials(line)
+	}
 	s.rej.Snippet = line[:min(len(line), SnippetBytes)]
 	if s.anon != nil {
 		// Who is in an unparsed line is unknown: show none of it.
