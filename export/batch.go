@@ -104,6 +104,8 @@ func (b *Batcher) Add(r *ingest.Record) {
 	b.str(rb, colRequestID, r.RequestID, true)
 	rb.Field(colFile).(*array.StringBuilder).Append(r.File.Path)
 	rb.Field(colLine).(*array.Int64Builder).Append(r.Line)
+	b.str(rb, colHost, r.Host, true)
+	b.str(rb, colCredential, r.Credential, true)
 	n := rb.Field(colTime).Len()
 	for _, f := range r.Extra {
 		if i, ok := b.extraIdx[f.Name]; ok && rb.Field(i).Len() < n {

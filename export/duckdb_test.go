@@ -3,6 +3,7 @@ package export
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -66,19 +67,34 @@ func TestDuckDBInterop(t *testing.T) {
 		return res
 	}
 
-	// Our report and our dataset, from the samples.
-	files, _ := ingest.Expand([]string{"../samples"}, false)
+	// Our report and our dataset, from the samples and a JSON log whose
+	// client is known by its API key (the report's credential step; the
+	// export's host column).
+	keyed := filepath.Join(dir, "keyed.log")
+	var lines []byte
+	for i := range 40 {
+		status := 200
+		if i%2 == 0 {
+			status = 429
+		}
+		lines = fmt.Appendf(lines, `{"time":"2025-03-12T08:10:%02dZ","remote_addr":"192.0.2.200","request":"GET /api/documents/%d HTTP/1.1","status":%d,"http_x_api_key":"K-SECRET-1","host":"acme.quable.example"}`+"\n", i, i, status)
+	}
+	if err := os.WriteFile(keyed, lines, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inputs := []string{"../samples", keyed}
+	files, _ := ingest.Expand(inputs, false)
 	sum, err := report.Aggregate(context.Background(), files, ingest.Options{}, report.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	rep := report.Build(sum, files, report.Filter{}, report.Options{Top: 10})
 	pq, csvDir := filepath.Join(dir, "pq"), filepath.Join(dir, "csv")
-	files, _ = ingest.Expand([]string{"../samples"}, false)
+	files, _ = ingest.Expand(inputs, false)
 	if _, err := Run(context.Background(), files, ingest.Options{}, pq, Options{Format: "parquet", Partition: "date"}); err != nil {
 		t.Fatal(err)
 	}
-	files, _ = ingest.Expand([]string{"../samples"}, false)
+	files, _ = ingest.Expand(inputs, false)
 	if _, err := Run(context.Background(), files, ingest.Options{}, csvDir, Options{Format: "csv", Partition: "none"}); err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +105,13 @@ func TestDuckDBInterop(t *testing.T) {
 		"SELECT COUNT(*) AS n, COUNT(bytes) AS bytes, COUNT(duration_ms) AS dur, typeof(ANY_VALUE(time)) AS t_time, typeof(ANY_VALUE(status)) AS t_status, typeof(ANY_VALUE(bytes)) AS t_bytes, typeof(ANY_VALUE(duration_ms)) AS t_dur, typeof(ANY_VALUE(client)) AS t_client FROM " + pqFrom,
 		"SELECT COUNT(*) AS n, COUNT(bytes) AS bytes, COUNT(duration_ms) AS dur FROM " + csvFrom,
 		"SELECT status, COUNT(*) AS n FROM " + csvFrom + " GROUP BY status ORDER BY status",
+		"SELECT COUNT(host) AS hosts, COUNT(credential) AS credentials, MAX(credential) AS credential, " +
+			"COUNT(*) FILTER (WHERE host = 'acme.quable.example') AS acme FROM " + pqFrom,
 	})
+	label := ingest.KeyLabel([]byte("K-SECRET-1"))
+	if k := res[3][0]; num(k["credentials"]) != 40 || k["credential"] != label || num(k["acme"]) != 40 || num(k["hosts"]) <= 40 {
+		t.Errorf("host and credential columns: %v (want 40 credentials %s, the samples' ALB and Envoy hosts too)", k, label)
+	}
 	p, c := res[0][0], res[1][0]
 	if num(p["n"]) != rep.Input.Analyzed || num(c["n"]) != rep.Input.Analyzed {
 		t.Errorf("rows: parquet %v, csv %v, report %d", p["n"], c["n"], rep.Input.Analyzed)

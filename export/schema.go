@@ -37,6 +37,9 @@ var baseFields = []arrow.Field{
 	{Name: "request_id", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "source_file", Type: arrow.BinaryTypes.String},
 	{Name: "source_line", Type: arrow.PrimitiveTypes.Int64},
+	// Added on 2026-11-25, after the columns above, which keep their places.
+	{Name: "host", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "credential", Type: arrow.BinaryTypes.String, Nullable: true},
 }
 
 // Column indexes into baseFields.
@@ -62,6 +65,8 @@ const (
 	colRequestID
 	colFile
 	colLine
+	colHost
+	colCredential
 	numBase
 )
 

@@ -27,7 +27,7 @@ var dialects = map[string]dialect{
 		setup: func(ds string) []string {
 			return []string{
 				"SET TimeZone = 'UTC'",
-				fmt.Sprintf("CREATE OR REPLACE VIEW requests AS SELECT * FROM read_parquet('%s/date=*/*.parquet', hive_partitioning = true)", ds),
+				fmt.Sprintf("CREATE OR REPLACE VIEW requests AS SELECT * FROM read_parquet('%s/date=*/*.parquet', hive_partitioning = true, union_by_name = true)", ds),
 				fmt.Sprintf("CREATE OR REPLACE VIEW codes AS SELECT * FROM read_parquet('%s/%s')", ds, CodesPath),
 			}
 		},
@@ -41,7 +41,7 @@ var dialects = map[string]dialect{
 		setup: func(ds string) []string {
 			return []string{
 				"SET spark.sql.session.timeZone = UTC",
-				fmt.Sprintf("CREATE OR REPLACE TEMPORARY VIEW requests USING parquet OPTIONS (path '%s/date=*', basePath '%s')", ds, ds),
+				fmt.Sprintf("CREATE OR REPLACE TEMPORARY VIEW requests USING parquet OPTIONS (path '%s/date=*', basePath '%s', mergeSchema 'true')", ds, ds),
 				fmt.Sprintf("CREATE OR REPLACE TEMPORARY VIEW codes USING parquet OPTIONS (path '%s/%s')", ds, CodesPath),
 			}
 		},
@@ -118,14 +118,14 @@ func SQL(dialectName, dataset string) ([]Statement, error) {
 		Statement{"endpoints", fmt.Sprintf("SELECT endpoint, COUNT(*) AS requests, %s, %s, %s, "+
 			"SUM(CASE WHEN status = 429 THEN 1 ELSE 0 END) AS rate_limited FROM requests GROUP BY endpoint "+
 			"ORDER BY %s DESC, requests DESC, endpoint LIMIT 10", by("success"), by("client_error"), by("server_error"), errs)},
-		Statement{"clients", fmt.Sprintf("SELECT COALESCE(remote_user, client) AS client, COUNT(*) AS requests, %s, %s, "+
-			"SUM(CASE WHEN status = 429 THEN 1 ELSE 0 END) AS rate_limited FROM requests GROUP BY COALESCE(remote_user, client) "+
+		Statement{"clients", fmt.Sprintf("SELECT COALESCE(remote_user, credential, client) AS client, COUNT(*) AS requests, %s, %s, "+
+			"SUM(CASE WHEN status = 429 THEN 1 ELSE 0 END) AS rate_limited FROM requests GROUP BY COALESCE(remote_user, credential, client) "+
 			"ORDER BY %s DESC, requests DESC, client LIMIT 10", by("client_error"), by("server_error"), errs)},
 		Statement{"quota_peak", "SELECT date_trunc('minute', time) AS window_start, COUNT(*) AS requests FROM requests " +
 			"GROUP BY date_trunc('minute', time) ORDER BY requests DESC, window_start LIMIT 1"},
-		Statement{"quota_clients", "WITH w AS (SELECT COALESCE(remote_user, client) AS client, date_trunc('minute', time) AS win, " +
+		Statement{"quota_clients", "WITH w AS (SELECT COALESCE(remote_user, credential, client) AS client, date_trunc('minute', time) AS win, " +
 			"COUNT(*) AS n, SUM(CASE WHEN status = 429 THEN 1 ELSE 0 END) AS rl FROM requests " +
-			"GROUP BY COALESCE(remote_user, client), date_trunc('minute', time)) " +
+			"GROUP BY COALESCE(remote_user, credential, client), date_trunc('minute', time)) " +
 			"SELECT client, SUM(n) AS requests, MAX(n) AS peak, SUM(rl) AS rate_limited, COUNT(*) AS active_windows FROM w " +
 			"GROUP BY client ORDER BY rate_limited DESC, peak DESC, requests DESC, client LIMIT 20"},
 		Statement{"bursts", fmt.Sprintf("WITH w AS (SELECT date_trunc('minute', time) AS win, COUNT(*) AS requests, "+

@@ -4,7 +4,7 @@
 SET TimeZone = 'UTC';
 
 -- setup
-CREATE OR REPLACE VIEW requests AS SELECT * FROM read_parquet('DATASET/date=*/*.parquet', hive_partitioning = true);
+CREATE OR REPLACE VIEW requests AS SELECT * FROM read_parquet('DATASET/date=*/*.parquet', hive_partitioning = true, union_by_name = true);
 
 -- setup
 CREATE OR REPLACE VIEW codes AS SELECT * FROM read_parquet('DATASET/_codes/codes.parquet');
@@ -19,13 +19,13 @@ SELECT r.status, COUNT(*) AS count, MAX(COALESCE(c.class, r.class)) AS class, MA
 SELECT endpoint, COUNT(*) AS requests, SUM(CASE WHEN class = 'success' THEN 1 ELSE 0 END) AS success, SUM(CASE WHEN class = 'client_error' THEN 1 ELSE 0 END) AS client_error, SUM(CASE WHEN class = 'server_error' THEN 1 ELSE 0 END) AS server_error, SUM(CASE WHEN status = 429 THEN 1 ELSE 0 END) AS rate_limited FROM requests GROUP BY endpoint ORDER BY SUM(CASE WHEN class IN ('client_error', 'server_error') THEN 1 ELSE 0 END) DESC, requests DESC, endpoint LIMIT 10;
 
 -- clients
-SELECT COALESCE(remote_user, client) AS client, COUNT(*) AS requests, SUM(CASE WHEN class = 'client_error' THEN 1 ELSE 0 END) AS client_error, SUM(CASE WHEN class = 'server_error' THEN 1 ELSE 0 END) AS server_error, SUM(CASE WHEN status = 429 THEN 1 ELSE 0 END) AS rate_limited FROM requests GROUP BY COALESCE(remote_user, client) ORDER BY SUM(CASE WHEN class IN ('client_error', 'server_error') THEN 1 ELSE 0 END) DESC, requests DESC, client LIMIT 10;
+SELECT COALESCE(remote_user, credential, client) AS client, COUNT(*) AS requests, SUM(CASE WHEN class = 'client_error' THEN 1 ELSE 0 END) AS client_error, SUM(CASE WHEN class = 'server_error' THEN 1 ELSE 0 END) AS server_error, SUM(CASE WHEN status = 429 THEN 1 ELSE 0 END) AS rate_limited FROM requests GROUP BY COALESCE(remote_user, credential, client) ORDER BY SUM(CASE WHEN class IN ('client_error', 'server_error') THEN 1 ELSE 0 END) DESC, requests DESC, client LIMIT 10;
 
 -- quota_peak
 SELECT date_trunc('minute', time) AS window_start, COUNT(*) AS requests FROM requests GROUP BY date_trunc('minute', time) ORDER BY requests DESC, window_start LIMIT 1;
 
 -- quota_clients
-WITH w AS (SELECT COALESCE(remote_user, client) AS client, date_trunc('minute', time) AS win, COUNT(*) AS n, SUM(CASE WHEN status = 429 THEN 1 ELSE 0 END) AS rl FROM requests GROUP BY COALESCE(remote_user, client), date_trunc('minute', time)) SELECT client, SUM(n) AS requests, MAX(n) AS peak, SUM(rl) AS rate_limited, COUNT(*) AS active_windows FROM w GROUP BY client ORDER BY rate_limited DESC, peak DESC, requests DESC, client LIMIT 20;
+WITH w AS (SELECT COALESCE(remote_user, credential, client) AS client, date_trunc('minute', time) AS win, COUNT(*) AS n, SUM(CASE WHEN status = 429 THEN 1 ELSE 0 END) AS rl FROM requests GROUP BY COALESCE(remote_user, credential, client), date_trunc('minute', time)) SELECT client, SUM(n) AS requests, MAX(n) AS peak, SUM(rl) AS rate_limited, COUNT(*) AS active_windows FROM w GROUP BY client ORDER BY rate_limited DESC, peak DESC, requests DESC, client LIMIT 20;
 
 -- bursts
 WITH w AS (SELECT date_trunc('minute', time) AS win, COUNT(*) AS requests, SUM(CASE WHEN status = 429 THEN 1 ELSE 0 END) AS rate_limited FROM requests GROUP BY date_trunc('minute', time)), r AS (SELECT win, requests, rate_limited, ROW_NUMBER() OVER (ORDER BY win) AS rn FROM w WHERE rate_limited > 0), g AS (SELECT win, requests, rate_limited, win - to_minutes(CAST(rn AS BIGINT)) AS grp FROM r) SELECT MIN(win) AS start, MAX(win) + INTERVAL 1 MINUTE AS "end", COUNT(*) AS windows, SUM(rate_limited) AS rate_limited, SUM(requests) AS requests FROM g GROUP BY grp ORDER BY start;
