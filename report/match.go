@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,13 +11,14 @@ import (
 )
 
 // Match selects records by what they are, for drill-down: --client,
-// --endpoint, --status, --method, --class. Each given criterion must hold;
+// --endpoint, --status, --method, --class, --host. Each given criterion must hold;
 // within one, any of its values may (--status 429,503). The zero Match
 // keeps everything.
 type Match struct {
 	Clients   []string // glob patterns on the client key
 	Endpoints []string // glob patterns on the templated endpoint or the path
 	Methods   []string // upper case
+	Hosts     []string // glob patterns on the host, lower case
 	statuses  *[1000]bool
 	classes   *[classify.NumClasses]bool
 	// keys are the labels of the exact --client values, so an API key
@@ -28,13 +30,17 @@ type Match struct {
 
 // IsZero reports whether m keeps every record.
 func (m *Match) IsZero() bool {
-	return m == nil || len(m.Clients) == 0 && len(m.Endpoints) == 0 && len(m.Methods) == 0 && m.statuses == nil && m.classes == nil
+	return m == nil || len(m.Clients) == 0 && len(m.Endpoints) == 0 && len(m.Methods) == 0 && len(m.Hosts) == 0 &&
+		m.statuses == nil && m.classes == nil
 }
 
 // ParseMatch reads the drill-down flags; empty values select nothing.
-// clients, endpoints and methods are comma-separated lists too.
-func ParseMatch(clients, endpoints, statuses, methods, classes string) (Match, error) {
+// clients, endpoints, methods and hosts are comma-separated lists too.
+func ParseMatch(clients, endpoints, statuses, methods, classes, hosts string) (Match, error) {
 	var m Match
+	for _, h := range splitList(hosts) {
+		m.Hosts = append(m.Hosts, strings.ToLower(h))
+	}
 	m.Clients = splitList(clients)
 	for _, c := range m.Clients {
 		if !strings.ContainsAny(c, "*?[") {
@@ -102,7 +108,7 @@ func splitList(s string) []string {
 }
 
 // keep reports whether a record with these properties matches.
-func (m *Match) keep(client, endpoint, path, method []byte, status int, class classify.Class) bool {
+func (m *Match) keep(client, endpoint, path, method, host []byte, status int, class classify.Class) bool {
 	if m.statuses != nil && (status < 0 || status >= len(m.statuses) || !m.statuses[status]) {
 		return false
 	}
@@ -118,7 +124,55 @@ func (m *Match) keep(client, endpoint, path, method []byte, status int, class cl
 	if len(m.Endpoints) > 0 && !anyGlob(m.Endpoints, endpoint) && !anyGlob(m.Endpoints, path) {
 		return false
 	}
+	if len(m.Hosts) > 0 && !m.keepHost(host) {
+		return false
+	}
 	return true
+}
+
+// keepHost reports whether a host matches a --host pattern: compared in
+// lower case (host names are), and also without its port when the pattern
+// names none, so acme.quable.com finds acme.quable.com:443 (an Apache %v,
+// a Host header). A record that logs no host is "-".
+func (m *Match) keepHost(host []byte) bool {
+	if len(host) == 0 {
+		host = dash
+	}
+	var buf [256]byte
+	lower := buf[:0]
+	if len(host) > len(buf) {
+		lower = make([]byte, 0, len(host))
+	}
+	for _, c := range host {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower = append(lower, c)
+	}
+	bare := withoutPort(lower)
+	for _, p := range m.Hosts {
+		if Glob(p, lower) || len(bare) < len(lower) && !strings.Contains(p, ":") && Glob(p, bare) {
+			return true
+		}
+	}
+	return false
+}
+
+// withoutPort returns host without a trailing ":port" (digits); an IPv6
+// address keeps its colons unless it is bracketed ("[2001:db8::1]:443").
+func withoutPort(host []byte) []byte {
+	i := len(host)
+	for i > 0 && host[i-1] >= '0' && host[i-1] <= '9' {
+		i--
+	}
+	if i == len(host) || i < 2 || host[i-1] != ':' {
+		return host
+	}
+	h := host[:i-1]
+	if bytes.IndexByte(h, ':') >= 0 && !(h[0] == '[' && h[len(h)-1] == ']') {
+		return host // a bare IPv6 address: its last group is no port
+	}
+	return h
 }
 
 func anyEqual(list []string, b []byte) bool {
@@ -173,16 +227,17 @@ func (m *Match) describe() MatchInfo {
 		return MatchInfo{}
 	}
 	return MatchInfo{Client: strings.Join(m.Clients, ","), Endpoint: strings.Join(m.Endpoints, ","),
-		Status: m.status, Method: strings.Join(m.Methods, ","), Class: m.class}
+		Status: m.status, Method: strings.Join(m.Methods, ","), Class: m.class, Host: strings.Join(m.Hosts, ",")}
 }
 
 // MatchInfo states the drill-down filters in force (JSON keys
 // filter.client, filter.endpoint, filter.status, filter.method,
-// filter.class; omitted when not given).
+// filter.class, filter.host; omitted when not given).
 type MatchInfo struct {
 	Client   string `json:"client,omitempty"`
 	Endpoint string `json:"endpoint,omitempty"`
 	Status   string `json:"status,omitempty"`
 	Method   string `json:"method,omitempty"`
 	Class    string `json:"class,omitempty"`
+	Host     string `json:"host,omitempty"`
 }

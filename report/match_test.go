@@ -33,12 +33,12 @@ func TestGlob(t *testing.T) {
 }
 
 func TestMatch(t *testing.T) {
-	m, err := ParseMatch("erp-sync, shop-*", "/api/exports/*", "429,5xx", "get,post", "")
+	m, err := ParseMatch("erp-sync, shop-*", "/api/exports/*", "429,5xx", "get,post", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	keep := func(client, endpoint, path, method string, status int) bool {
-		return m.keep([]byte(client), []byte(endpoint), []byte(path), []byte(method), status, classify.ClassOf(status))
+		return m.keep([]byte(client), []byte(endpoint), []byte(path), []byte(method), nil, status, classify.ClassOf(status))
 	}
 	for _, c := range []struct {
 		client, endpoint, path, method string
@@ -58,25 +58,46 @@ func TestMatch(t *testing.T) {
 		}
 	}
 	// An API key given as logged finds the client keyed by its label.
-	m, _ = ParseMatch("sk_live_ABC", "", "", "", "")
-	if !m.keep([]byte(ingest.KeyLabel([]byte("sk_live_ABC"))), nil, nil, nil, 200, classify.Success) ||
-		m.keep([]byte(ingest.KeyLabel([]byte("sk_live_XYZ"))), nil, nil, nil, 200, classify.Success) {
+	m, _ = ParseMatch("sk_live_ABC", "", "", "", "", "")
+	if !m.keep([]byte(ingest.KeyLabel([]byte("sk_live_ABC"))), nil, nil, nil, nil, 200, classify.Success) ||
+		m.keep([]byte(ingest.KeyLabel([]byte("sk_live_XYZ"))), nil, nil, nil, nil, 200, classify.Success) {
 		t.Error("--client with an API key as logged does not find (only) its label")
 	}
 	// A raw path matches too.
-	m, _ = ParseMatch("", "/api/products/12", "", "", "client_error,server_error")
-	if !m.keep(nil, []byte("/api/products/{id}"), []byte("/api/products/12"), []byte("GET"), 404, classify.ClientError) ||
-		m.keep(nil, []byte("/api/products/{id}"), []byte("/api/products/12"), []byte("GET"), 200, classify.Success) {
+	m, _ = ParseMatch("", "/api/products/12", "", "", "client_error,server_error", "")
+	if !m.keep(nil, []byte("/api/products/{id}"), []byte("/api/products/12"), []byte("GET"), nil, 404, classify.ClientError) ||
+		m.keep(nil, []byte("/api/products/{id}"), []byte("/api/products/12"), []byte("GET"), nil, 200, classify.Success) {
 		t.Error("a path pattern with a class filter matches wrongly")
 	}
 	for _, bad := range [][5]string{
 		{"", "", "5x", "", ""}, {"", "", "1000", "", ""}, {"", "", "", "", "errors"}, {"", "api/products", "", "", ""},
 	} {
-		if _, err := ParseMatch(bad[0], bad[1], bad[2], bad[3], bad[4]); err == nil {
+		if _, err := ParseMatch(bad[0], bad[1], bad[2], bad[3], bad[4], ""); err == nil {
 			t.Errorf("ParseMatch(%q) gave no error", bad)
 		}
 	}
-	if z, _ := ParseMatch("", "", "", "", ""); !z.IsZero() {
+	if z, _ := ParseMatch("", "", "", "", "", ""); !z.IsZero() {
 		t.Error("no criteria, yet not zero")
+	}
+	if h, _ := ParseMatch("", "", "", "", "", "acme.quable.com"); h.IsZero() {
+		t.Error("--host alone, yet zero")
+	}
+	// Hosts: any case, with or without a port, a pattern with a port
+	// wants that port, and "-" is a record that logs none.
+	m, _ = ParseMatch("", "", "", "", "", "Acme.Quable.com, *.eu.quable.com, api.quable.com:8443, -")
+	for host, want := range map[string]bool{
+		"acme.quable.com": true, "ACME.quable.com": true, "acme.quable.com:443": true, "beta.quable.com": false,
+		"x.eu.quable.com": true, "x.eu.quable.com:80": true, "eu.quable.com": false,
+		"api.quable.com:8443": true, "api.quable.com": false, "api.quable.com:443": false,
+		"": true, "acme.quable.com.evil": false, "2001:db8::1": false,
+	} {
+		if got := m.keep(nil, nil, nil, nil, []byte(host), 200, classify.Success); got != want {
+			t.Errorf("--host: keep(%q) = %v, want %v", host, got, want)
+		}
+	}
+	for in, want := range map[string]string{"a.b:443": "a.b", "a.b": "a.b", "[2001:db8::1]:443": "[2001:db8::1]", "2001:db8::1": "2001:db8::1", "a:": "a:", ":80": ":80", "10.0.0.1:8080": "10.0.0.1"} {
+		if got := string(withoutPort([]byte(in))); got != want {
+			t.Errorf("withoutPort(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

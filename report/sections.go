@@ -253,6 +253,17 @@ func plural(n int64, noun string) string {
 	return thousands(n) + " " + noun + "s"
 }
 
+// filterNote says, under the headline, which records a filtered report
+// covers: the filters given and how many records they kept; "" when no
+// filter was given. (The HTML page states the filters in a note of its own.)
+func filterNote(r *Report) string {
+	f := filterText(r.Filter)
+	if f == "" {
+		return ""
+	}
+	return fmt.Sprintf("Filtered (%s): %s analysed, %s left out.", f, plural(r.Input.Analyzed, "record"), thousands(r.Input.Filtered))
+}
+
 // headline is the report's first line.
 func headline(r *Report) string {
 	in := r.Input

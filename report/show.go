@@ -173,5 +173,5 @@ func (s *selector) keep(r *ingest.Record) bool {
 		s.scratch = classify.Template(s.scratch[:0], r.Path)
 		endpoint = s.scratch
 	}
-	return s.match.keep(s.client.Key(r), endpoint, r.Path, r.Method, r.Status, classify.ClassOf(r.Status))
+	return s.match.keep(s.client.Key(r), endpoint, r.Path, r.Method, r.Host, r.Status, classify.ClassOf(r.Status))
 }

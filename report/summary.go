@@ -215,7 +215,7 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 		s.keyScratch = cut(append(s.keyScratch[:0], key...), maxKeyBytes)
 		key = s.keyScratch
 	}
-	if s.match != nil && !s.match.keep(key, endpoint, r.Path, r.Method, r.Status, v.Class) {
+	if s.match != nil && !s.match.keep(key, endpoint, r.Path, r.Method, r.Host, r.Status, v.Class) {
 		fc.Filtered++
 		s.Filtered++
 		return false

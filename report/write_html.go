@@ -204,6 +204,7 @@ func filterText(f FilterInfo) string {
 	add("status", f.Status)
 	add("method", f.Method)
 	add("class", f.Class)
+	add("host", f.Host)
 	return s
 }
 

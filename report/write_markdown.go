@@ -13,6 +13,9 @@ import (
 func WriteMarkdown(w io.Writer, r *Report) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "# analyze report\n\n%s\n", Markdown(headline(r)))
+	if n := filterNote(r); n != "" {
+		fmt.Fprintf(ew, "\n%s\n", Markdown(n))
+	}
 	for _, s := range sections(r, markdownEscaper) {
 		fmt.Fprintf(ew, "\n## %s\n\n", s.title)
 		if err := renderTable(ew, s, renderer.NewMarkdown()); err != nil {

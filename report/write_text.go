@@ -26,6 +26,9 @@ var Writers = map[string]Writer{
 func WriteText(w io.Writer, r *Report) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "analyze %s\n%s\n", r.Version, headline(r))
+	if n := filterNote(r); n != "" {
+		fmt.Fprintln(ew, n)
+	}
 	for _, s := range sections(r, termEscaper) {
 		fmt.Fprintf(ew, "\n%s\n", strings.ToUpper(s.title))
 		if err := renderTable(ew, s, nil); err != nil {

@@ -13,12 +13,14 @@ import (
 )
 
 // drillFlags are the filters every report takes: time bounds, and the
-// drill-down criteria (--client, --endpoint, --status, --method, --class).
+// drill-down criteria (--client, --endpoint, --status, --method, --class,
+// --host).
 type drillFlags struct {
 	since, until, around         string
 	span                         time.Duration
 	client, clientKey            string
 	endpoint, status, method, cl string
+	host                         string
 }
 
 func (d *drillFlags) register(fs *flag.FlagSet) {
@@ -32,6 +34,7 @@ func (d *drillFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.status, "status", "", "only these statuses: 503, 5xx, 429,503")
 	fs.StringVar(&d.method, "method", "", "only these methods: GET, POST,PUT")
 	fs.StringVar(&d.cl, "class", "", "only these classes: success, redirect, client_error, server_error, other")
+	fs.StringVar(&d.host, "host", "", "only these hosts (virtual host or Host header; - when not logged): names or glob patterns, comma-separated (acme.quable.com, *.quable.com)")
 }
 
 // isClientKey reports whether a --client value names a client key rather
@@ -78,7 +81,7 @@ func (d *drillFlags) resolve() (since, until report.Bound, match report.Match, k
 		}
 		since, until = report.Bound{At: at.At.Add(-d.span)}, report.Bound{At: at.At.Add(d.span)}
 	}
-	match, err = report.ParseMatch(clients, d.endpoint, d.status, d.method, d.cl)
+	match, err = report.ParseMatch(clients, d.endpoint, d.status, d.method, d.cl, d.host)
 	return
 }
 

@@ -358,7 +358,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		return fail("--anonymize with --state: the pseudonyms would change every run; give --anonymize-key")
 	}
 	if statePath != "" && !match.IsZero() {
-		return fail("--state stores whole runs; --client, --endpoint, --status, --method and --class go without it")
+		return fail("--state stores whole runs; --client, --endpoint, --status, --method, --class and --host go without it")
 	}
 	if statePath != "" {
 		if st, err = state.Load(statePath); err != nil {

@@ -1002,6 +1002,42 @@ func TestDrillDown(t *testing.T) {
 	if first == nil || first.(string) < "2025-03-12T08:15:00Z" || last.(string) >= "2025-03-12T08:25:00Z" {
 		t.Errorf("--around kept records from %v to %v", first, last)
 	}
+
+	// --host: the ALB sample logs api.quable.example:443, the Envoy sample
+	// api.quable.example, the others none ("-"); show agrees.
+	hosts := func(args ...string) (float64, string) {
+		t.Helper()
+		r := analyze(t, "", append([]string{"-o", "json"}, append(args, "samples/")...)...)
+		var d map[string]any
+		if err := json.Unmarshal([]byte(r.stdout), &d); err != nil || r.code != 0 {
+			t.Fatalf("%v: code %d, %v: %s", args, r.code, err, r.stderr)
+		}
+		f, _ := lookup(d, "filter.host")
+		return num(d, "input.analyzed"), fmt.Sprint(f)
+	}
+	if n, f := hosts("--host", "API.quable.example"); n != 800 || f != "api.quable.example" {
+		t.Errorf("--host API.quable.example: %v records, filter.host %s; want 800 (the ALB's with a port, the Envoy's without)", n, f)
+	}
+	if n, _ := hosts("--host", "*:443"); n != 400 {
+		t.Errorf("--host *:443: %v records, want the ALB sample's 400", n)
+	}
+	if n, _ := hosts("--host", "-"); n != 5972-800 {
+		t.Errorf("--host -: %v records, want the %d that log no host", n, 5972-800)
+	}
+	// The text and Markdown reports say, under the headline, what they cover.
+	for _, o := range []string{"text", "markdown"} {
+		r := analyze(t, "", "report", "-o", o, "--host", "*:443", "--class", "server_error", "samples/")
+		if want := "Filtered (class server"; r.code != 0 || !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, " records analysed, ") {
+			t.Errorf("-o %s with filters: code %d, no %q in\n%.400s", o, r.code, want, r.stdout)
+		}
+	}
+	if r := analyze(t, "", "report", "samples/pim-api-common.log"); strings.Contains(r.stdout, "Filtered") {
+		t.Errorf("no filter, yet: %.300s", r.stdout)
+	}
+	r := analyze(t, "", "show", "--host", "*.example:443", "--status", "503", "samples/")
+	if lines := strings.Count(r.stdout, "\n"); r.code != 0 || lines == 0 || strings.Count(r.stdout, "samples/pim-api-alb.log:") != lines {
+		t.Errorf("show --host *.example:443 --status 503: code %d, %d lines:\n%s", r.code, lines, r.stdout)
+	}
 }
 
 // TestTimelineContract pins the incidents and timeline keys, in analyze
