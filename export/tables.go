@@ -54,7 +54,12 @@ func reportTables(r *report.Report) []table {
 	for _, c := range r.Clients {
 		cl.rows = append(cl.rows, []any{c.Client, c.Requests, c.ClientError, c.ServerError, c.RateLimited})
 	}
-	ts = append(ts, st, ep, cl)
+	hs := table{name: "hosts", cols: []arrow.Field{col("host", tStr), col("requests", tInt), col("client_error", tInt),
+		col("server_error", tInt), col("rate_limited", tInt)}}
+	for _, h := range r.Hosts {
+		hs.rows = append(hs.rows, []any{h.Host, h.Requests, h.ClientError, h.ServerError, h.RateLimited})
+	}
+	ts = append(ts, st, ep, cl, hs)
 	if q := r.Quota; q != nil {
 		qw := table{name: "quota_windows", cols: []arrow.Field{col("window_start", tTime), col("requests", tInt), col("rate_limited", tInt)}}
 		for _, w := range q.Windows {

@@ -32,6 +32,7 @@ type Report struct {
 	Methods    map[string]int64 `json:"methods"`
 	Endpoints  []EndpointRow    `json:"endpoints"`
 	Clients    []ClientRow      `json:"clients"`
+	Hosts      []HostRow        `json:"hosts"`
 	Latency    *Latency         `json:"latency"`
 	Thresholds []Threshold      `json:"thresholds,omitempty"`
 	Incidents  []Incident       `json:"incidents"`
@@ -150,6 +151,16 @@ type EndpointRow struct {
 }
 
 // ClientRow is one client (remote user, else address) with its errors.
+// HostRow is a host's line in the hosts table: a virtual host or Host
+// header, in lower case and without a port.
+type HostRow struct {
+	Host        string `json:"host"`
+	Requests    int64  `json:"requests"`
+	ClientError int64  `json:"client_error"`
+	ServerError int64  `json:"server_error"`
+	RateLimited int64  `json:"rate_limited"`
+}
+
 type ClientRow struct {
 	Client      string `json:"client"`
 	Requests    int64  `json:"requests"`
@@ -173,6 +184,7 @@ type Bounds struct {
 	EndpointsFolded int64 `json:"endpoints_folded"`
 	ClientsFolded   int64 `json:"clients_folded"`
 	MethodsFolded   int64 `json:"methods_folded"`
+	HostsFolded     int64 `json:"hosts_folded"`
 	// The other bounded structures: requests or failures each left out
 	// (0 means the figures they feed are exact).
 	QuotaCellsDropped       int64 `json:"quota_cells_dropped"`
@@ -302,7 +314,15 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 			RateLimited: e.RateLimited,
 		})
 	}
-	r.Bounds = Bounds{EndpointsFolded: s.Endpoints.Folded, ClientsFolded: s.Clients.Folded, MethodsFolded: s.Methods.Folded,
+	r.Hosts = []HostRow{}
+	for _, e := range s.Hosts.Top(opts.Top, byErrors) {
+		r.Hosts = append(r.Hosts, HostRow{
+			Host: e.Key, Requests: e.Requests,
+			ClientError: e.Class[classify.ClientError], ServerError: e.Class[classify.ServerError],
+			RateLimited: e.RateLimited,
+		})
+	}
+	r.Bounds = Bounds{EndpointsFolded: s.Endpoints.Folded, ClientsFolded: s.Clients.Folded, MethodsFolded: s.Methods.Folded, HostsFolded: s.Hosts.Folded,
 		QuotaCellsDropped: s.quota.dropped, TimelineFailuresDropped: s.tl.dropped}
 	if t := s.retries; t != nil {
 		r.Bounds.RetryChainsUntracked, r.Bounds.RetryRepeatsUntracked, r.Bounds.RetryClientsDropped = t.untracked, t.noFailsDropped, t.dropped

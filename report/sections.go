@@ -95,6 +95,7 @@ func sections(r *Report, e escaper) []section {
 			{"endpoints table (20,000 keys)", b.EndpointsFolded, "rarely seen endpoints folded into (other); the heavy ones stay exact"},
 			{"clients table (20,000 keys)", b.ClientsFolded, "rarely seen clients folded into (other); the heavy ones stay exact"},
 			{"methods table (64 keys)", b.MethodsFolded, "rare methods folded into (other)"},
+			{"hosts table (20,000 keys)", b.HostsFolded, "rarely seen hosts folded into (other); the heavy ones stay exact"},
 			{"quota cells (262,144 per worker)", b.QuotaCellsDropped, "requests of the lightest clients left out of the per-client quota figures (lower bounds); the overall figures stay exact"},
 			{"timeline failure cells", b.TimelineFailuresDropped, "5xx and 429 left out of the incidents' endpoint and client lists"},
 			{"open retry chains (262,144)", b.RetryChainsUntracked, "retryable failures not followed as chains"},
@@ -210,6 +211,23 @@ func sections(r *Report, e escaper) []section {
 		clients.notes = append(clients.notes, fmt.Sprintf("Approximate: %s rarely seen clients were folded to stay within memory bounds.", thousands(r.Bounds.ClientsFolded)))
 	}
 	out = append(out, clients)
+
+	if len(r.Hosts) > 0 { // only when the inputs log a host
+		hosts := section{
+			title:  "Top hosts by errors",
+			header: []string{"host", "requests", "4xx", "5xx", "429", "errors"},
+			align:  []bool{false, true, true, true, true, true},
+		}
+		for _, h := range r.Hosts {
+			hosts.rows = append(hosts.rows, []string{esc(h.Host), thousands(h.Requests), thousands(h.ClientError),
+				thousands(h.ServerError), thousands(h.RateLimited), percent(h.ClientError+h.ServerError, h.Requests)})
+		}
+		hosts.notes = append(hosts.notes, "The virtual host or Host header, in lower case and without its port (--host selects by it); records that log none are not counted here.")
+		if r.Bounds.HostsFolded > 0 {
+			hosts.notes = append(hosts.notes, fmt.Sprintf("Approximate: %s rarely seen hosts were folded to stay within memory bounds.", thousands(r.Bounds.HostsFolded)))
+		}
+		out = append(out, hosts)
+	}
 
 	out = append(out, quotaSections(r.Quota, e, e.spark)...)
 	out = append(out, retrySections(r.Retry, e, 10)...)

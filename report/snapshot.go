@@ -44,6 +44,7 @@ type snapshot struct {
 	Latency                         []byte
 	Statuses                        map[int32]int64
 	Methods, Endpoints, Clients     tableSnap
+	Hosts                           tableSnap // since 2026-11-25: empty in earlier runs
 	Reasons                         map[string]int64
 	Examples                        map[string][]Example
 	LateEvents                      int64
@@ -223,7 +224,7 @@ func (s *Summary) Snapshot(files []*ingest.File) ([]byte, error) {
 			sn.Statuses[int32(st)] = n
 		}
 	}
-	sn.Methods, sn.Endpoints, sn.Clients = s.Methods.snap(), s.Endpoints.snap(), s.Clients.snap()
+	sn.Methods, sn.Endpoints, sn.Clients, sn.Hosts = s.Methods.snap(), s.Endpoints.snap(), s.Clients.snap(), s.Hosts.snap()
 	for r, n := range s.Rejected {
 		if n > 0 {
 			name := ingest.Reason(r).String()
@@ -382,7 +383,7 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 		into  **Table
 		snap  *tableSnap
 		limit int
-	}{{&o.Methods, &sn.Methods, methodLimit}, {&o.Endpoints, &sn.Endpoints, endpointLimit}, {&o.Clients, &sn.Clients, clientLimit}} {
+	}{{&o.Methods, &sn.Methods, methodLimit}, {&o.Endpoints, &sn.Endpoints, endpointLimit}, {&o.Clients, &sn.Clients, clientLimit}, {&o.Hosts, &sn.Hosts, hostLimit}} {
 		if *tb.into, err = tb.snap.table(tb.limit); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -155,4 +156,75 @@ func BenchmarkSnapshot(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestSnapshotHosts stores a run of a log that logs its host (an ALB log)
+// and merges it into the next run: the hosts table must be the one of a
+// single run over both.
+func TestSnapshotHosts(t *testing.T) {
+	dir := t.TempDir()
+	var parts [2][]*ingest.File
+	for i, name := range []string{"a.log", "b.log"} {
+		path := filepath.Join(dir, name)
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := synth.Default()
+		cfg.Lines, cfg.Format, cfg.Seed = 3000, "alb", uint64(i+1)
+		if err := synth.Write(f, cfg); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		parts[i], _ = ingest.Expand([]string{path}, false)
+	}
+	hosts := func(s *Summary, files []*ingest.File) string {
+		b, err := json.Marshal(Build(s, files, Filter{}, Options{Top: 10}).Hosts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	both, _ := ingest.Expand([]string{filepath.Join(dir, "a.log"), filepath.Join(dir, "b.log")}, false)
+	whole, err := Aggregate(context.Background(), both, ingest.Options{}, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := Aggregate(context.Background(), parts[0], ingest.Options{}, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := first.Snapshot(parts[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, err := Aggregate(context.Background(), parts[1], ingest.Options{}, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alone := hosts(next, parts[1])
+	// A run stored before the hosts table existed merges as one without hosts.
+	sn, err := decodeSnapshot(stored)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sn.Hosts = tableSnap{}
+	older, err := sn.encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := Aggregate(context.Background(), parts[1], ingest.Options{}, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := again.MergeSnapshot(older); err != nil || hosts(again, parts[1]) != alone {
+		t.Errorf("a stored run without hosts: %v, hosts %s, want %s", err, hosts(again, parts[1]), alone)
+	}
+	if err := next.MergeSnapshot(stored); err != nil {
+		t.Fatal(err)
+	}
+	want := hosts(whole, both)
+	if got := hosts(next, parts[1]); got != want || got == alone || !strings.Contains(want, `"host":"api.quable.example"`) {
+		t.Errorf("hosts from a stored run and the next:\n%s\none run:\n%s", got, want)
+	}
 }

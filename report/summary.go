@@ -17,6 +17,7 @@ import (
 const (
 	endpointLimit = 20000
 	clientLimit   = 20000
+	hostLimit     = 20000
 	methodLimit   = 64
 	examplesKept  = 5
 )
@@ -115,6 +116,10 @@ type Summary struct {
 	Methods   *Table
 	Endpoints *Table
 	Clients   *Table
+	// Hosts counts by virtual host or Host header (a tenant's API host),
+	// in lower case and without a port; records that log none are not in
+	// it.
+	Hosts *Table
 
 	Rejected [ingest.NumReasons]int64
 	Examples [ingest.NumReasons][]Example
@@ -122,10 +127,11 @@ type Summary struct {
 	// Stored counts the earlier runs merged in (MergeSnapshot).
 	Stored Stored
 
-	scratch    []byte
-	idScratch  []byte
-	keyScratch []byte
-	names      *interner // endpoints and methods of failure descriptions
+	scratch     []byte
+	idScratch   []byte
+	keyScratch  []byte
+	hostScratch []byte
+	names       *interner // endpoints and methods of failure descriptions
 }
 
 // NewSummary returns an empty summary that keeps the records cfg's filter
@@ -146,6 +152,7 @@ func NewSummary(cfg Config) *Summary {
 		Methods:   NewTable(methodLimit),
 		Endpoints: NewTable(endpointLimit),
 		Clients:   NewTable(clientLimit),
+		Hosts:     NewTable(hostLimit),
 		scratch:   make([]byte, 0, 256), // 256: a whole number of cache lines,
 		idScratch: make([]byte, 0, 256), // shared with no other worker's data
 		names:     newInterner(endpointLimit),
@@ -250,10 +257,37 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 	count(s.Clients.GetHashed(key, client), v)
 	s.quota.add(t, client, r.Status, r.RateLimit, r.RateRemaining)
 	s.tl.add(t, r.Status, v.Class, lat, endpoint, client)
+	if len(r.Host) > 0 {
+		count(s.Hosts.Get(s.hostKey(r.Host)), v)
+	}
 	if ev != nil {
 		s.event(r, t, v, key, client, endpoint, ev)
 	}
 	return true
+}
+
+// hostKey is a host as the hosts table keys it: in lower case, without a
+// port (api.quable.com:443 and API.quable.com are one host), cut at
+// maxKeyBytes.
+func (s *Summary) hostKey(host []byte) []byte {
+	h := withoutPort(host)
+	for _, c := range h {
+		if c >= 'A' && c <= 'Z' {
+			s.hostScratch = append(s.hostScratch[:0], h...)
+			for i, c := range s.hostScratch {
+				if c >= 'A' && c <= 'Z' {
+					s.hostScratch[i] = c + 'a' - 'A'
+				}
+			}
+			h = s.hostScratch
+			break
+		}
+	}
+	if len(h) > maxKeyBytes {
+		s.hostScratch = cut(append(s.hostScratch[:0], h...), maxKeyBytes)
+		h = s.hostScratch
+	}
+	return h
 }
 
 // event fills ev for the order-sensitive stage. A retryable failure also
@@ -424,6 +458,7 @@ func (s *Summary) Merge(o *Summary) {
 	s.Methods.Merge(o.Methods)
 	s.Endpoints.Merge(o.Endpoints)
 	s.Clients.Merge(o.Clients)
+	s.Hosts.Merge(o.Hosts)
 	for r := range s.Rejected {
 		s.Rejected[r] += o.Rejected[r]
 		for _, e := range o.Examples[r] {

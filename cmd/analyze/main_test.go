@@ -844,7 +844,7 @@ func TestStateCumulative(t *testing.T) {
 	if cum["input"].(map[string]any)["reconciled"] != true {
 		t.Error("the period's input does not reconcile")
 	}
-	for _, key := range []string{"time", "classes", "statuses", "methods", "endpoints", "clients", "latency", "bounds",
+	for _, key := range []string{"time", "classes", "statuses", "methods", "endpoints", "clients", "hosts", "latency", "bounds",
 		"input.rejected_reasons", "quota.overall", "quota.bursts", "quota.rate_limited", "timeline", "incidents"} {
 		a, _ := lookup(cum, key)
 		b, _ := lookup(whole, key)
