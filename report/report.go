@@ -151,22 +151,29 @@ type EndpointRow struct {
 }
 
 // ClientRow is one client (remote user, else address) with its errors.
-// HostRow is a host's line in the hosts table: a virtual host or Host
-// header, in lower case and without a port.
-type HostRow struct {
-	Host        string `json:"host"`
-	Requests    int64  `json:"requests"`
-	ClientError int64  `json:"client_error"`
-	ServerError int64  `json:"server_error"`
-	RateLimited int64  `json:"rate_limited"`
+// ErrorCounts are a key's figures in the clients and hosts tables.
+type ErrorCounts struct {
+	Requests    int64 `json:"requests"`
+	ClientError int64 `json:"client_error"`
+	ServerError int64 `json:"server_error"`
+	RateLimited int64 `json:"rate_limited"`
+}
+
+func errorCounts(c *Counts) ErrorCounts {
+	return ErrorCounts{Requests: c.Requests, ClientError: c.Class[classify.ClientError], ServerError: c.Class[classify.ServerError],
+		RateLimited: c.RateLimited}
 }
 
 type ClientRow struct {
-	Client      string `json:"client"`
-	Requests    int64  `json:"requests"`
-	ClientError int64  `json:"client_error"`
-	ServerError int64  `json:"server_error"`
-	RateLimited int64  `json:"rate_limited"`
+	Client string `json:"client"`
+	ErrorCounts
+}
+
+// HostRow is a host's line in the hosts table: a virtual host or Host
+// header, in lower case and without a port.
+type HostRow struct {
+	Host string `json:"host"`
+	ErrorCounts
 }
 
 // Latency is the distribution of the logged request durations (null when
@@ -308,19 +315,11 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 	}
 	r.Clients = []ClientRow{}
 	for _, e := range s.Clients.Top(opts.Top, byErrors) {
-		r.Clients = append(r.Clients, ClientRow{
-			Client: e.Key, Requests: e.Requests,
-			ClientError: e.Class[classify.ClientError], ServerError: e.Class[classify.ServerError],
-			RateLimited: e.RateLimited,
-		})
+		r.Clients = append(r.Clients, ClientRow{Client: e.Key, ErrorCounts: errorCounts(&e.Counts)})
 	}
 	r.Hosts = []HostRow{}
 	for _, e := range s.Hosts.Top(opts.Top, byErrors) {
-		r.Hosts = append(r.Hosts, HostRow{
-			Host: e.Key, Requests: e.Requests,
-			ClientError: e.Class[classify.ClientError], ServerError: e.Class[classify.ServerError],
-			RateLimited: e.RateLimited,
-		})
+		r.Hosts = append(r.Hosts, HostRow{Host: e.Key, ErrorCounts: errorCounts(&e.Counts)})
 	}
 	r.Bounds = Bounds{EndpointsFolded: s.Endpoints.Folded, ClientsFolded: s.Clients.Folded, MethodsFolded: s.Methods.Folded, HostsFolded: s.Hosts.Folded,
 		QuotaCellsDropped: s.quota.dropped, TimelineFailuresDropped: s.tl.dropped}

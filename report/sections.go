@@ -197,34 +197,18 @@ func sections(r *Report, e escaper) []section {
 	}
 	out = append(out, endpoints)
 
-	clients := section{
-		title:  "Top clients by errors",
-		header: []string{"client", "requests", "4xx", "5xx", "429", "errors"},
-		align:  []bool{false, true, true, true, true, true},
-	}
+	clients := errorsSection("client", r.Bounds.ClientsFolded,
+		"A client is the remote user when one is logged, else the API credential, else the client address.")
 	for _, c := range r.Clients {
-		clients.rows = append(clients.rows, []string{esc(c.Client), thousands(c.Requests), thousands(c.ClientError),
-			thousands(c.ServerError), thousands(c.RateLimited), percent(c.ClientError+c.ServerError, c.Requests)})
-	}
-	clients.notes = append(clients.notes, "A client is the remote user when one is logged, else the API credential, else the client address.")
-	if r.Bounds.ClientsFolded > 0 {
-		clients.notes = append(clients.notes, fmt.Sprintf("Approximate: %s rarely seen clients were folded to stay within memory bounds.", thousands(r.Bounds.ClientsFolded)))
+		clients.rows = append(clients.rows, errorsRow(esc(c.Client), c.ErrorCounts))
 	}
 	out = append(out, clients)
 
 	if len(r.Hosts) > 0 { // only when the inputs log a host
-		hosts := section{
-			title:  "Top hosts by errors",
-			header: []string{"host", "requests", "4xx", "5xx", "429", "errors"},
-			align:  []bool{false, true, true, true, true, true},
-		}
+		hosts := errorsSection("host", r.Bounds.HostsFolded,
+			"The virtual host or Host header, in lower case and without its port (--host selects by it); records that log none are not counted here.")
 		for _, h := range r.Hosts {
-			hosts.rows = append(hosts.rows, []string{esc(h.Host), thousands(h.Requests), thousands(h.ClientError),
-				thousands(h.ServerError), thousands(h.RateLimited), percent(h.ClientError+h.ServerError, h.Requests)})
-		}
-		hosts.notes = append(hosts.notes, "The virtual host or Host header, in lower case and without its port (--host selects by it); records that log none are not counted here.")
-		if r.Bounds.HostsFolded > 0 {
-			hosts.notes = append(hosts.notes, fmt.Sprintf("Approximate: %s rarely seen hosts were folded to stay within memory bounds.", thousands(r.Bounds.HostsFolded)))
+			hosts.rows = append(hosts.rows, errorsRow(esc(h.Host), h.ErrorCounts))
 		}
 		out = append(out, hosts)
 	}
@@ -261,6 +245,26 @@ func sections(r *Report, e escaper) []section {
 		out = append(out, rejected)
 	}
 	return out
+}
+
+// errorsSection is the empty table of the top keys (clients, hosts) by
+// errors, with its note and, when keys were folded, a note saying so.
+func errorsSection(key string, folded int64, note string) section {
+	s := section{
+		title:  "Top " + key + "s by errors",
+		header: []string{key, "requests", "4xx", "5xx", "429", "errors"},
+		align:  []bool{false, true, true, true, true, true},
+		notes:  []string{note},
+	}
+	if folded > 0 {
+		s.notes = append(s.notes, fmt.Sprintf("Approximate: %s rarely seen %ss were folded to stay within memory bounds.", thousands(folded), key))
+	}
+	return s
+}
+
+func errorsRow(key string, c ErrorCounts) []string {
+	return []string{key, thousands(c.Requests), thousands(c.ClientError), thousands(c.ServerError), thousands(c.RateLimited),
+		percent(c.ClientError+c.ServerError, c.Requests)}
 }
 
 // plural writes n and a noun, in the plural unless n is 1.
