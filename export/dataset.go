@@ -9,6 +9,9 @@ import (
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"analyze/ingest"
+	"analyze/report"
 )
 
 // Options configure a Dataset.
@@ -18,6 +21,11 @@ type Options struct {
 	Compression string // Parquet: "zstd", "snappy" or "none"
 	CSVSafe     bool   // neutralise CSV cells a spreadsheet would execute
 	Metadata    map[string]string
+	// Select makes, once per worker, the test a record must pass to
+	// become a row (a time range, a drill-down filter); nil keeps every
+	// record. Filter states it for the manifest.
+	Select func() func(*ingest.Record) bool
+	Filter report.FilterInfo
 }
 
 // partWriter writes one file of a dataset.

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"analyze/ingest"
+	"analyze/report"
 )
 
 // Result is what an export wrote and read.
@@ -19,6 +20,7 @@ type Result struct {
 	Files           map[string]int64 // final path → rows
 	Lines, Records  int64
 	Rejected, Blank int64
+	Filtered        int64 // records Options.Select left out
 	Rows            int64
 }
 
@@ -84,21 +86,29 @@ func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir strin
 		}
 	}()
 
-	type counts struct{ records, rejected, blank int64 }
+	type counts struct{ records, rejected, blank, filtered int64 }
 	per := make([]counts, in.Workers)
 	batchers := make([]*Batcher, in.Workers)
 	scanners := make([]*ingest.Scanner, in.Workers)
+	keep := make([]func(*ingest.Record) bool, in.Workers)
 	for i := range batchers {
 		batchers[i] = NewBatcher(schema, extras)
 		scanners[i] = ingest.NewScanner(in.Parse)
+		if opts.Select != nil {
+			keep[i] = opts.Select()
+		}
 	}
 	rerr := ingest.Run(ctx, order, in, func(w int, blk *ingest.Block) {
-		sc, bt, c := scanners[w], batchers[w], &per[w]
+		sc, bt, c, keep := scanners[w], batchers[w], &per[w], keep[w]
 		sc.Reset(blk)
 		for sc.Next() {
 			switch sc.Kind() {
 			case ingest.KindRecord:
 				c.records++
+				if keep != nil && !keep(sc.Record()) {
+					c.filtered++
+					continue
+				}
 				bt.Add(sc.Record())
 			case ingest.KindRejected:
 				c.rejected++
@@ -115,6 +125,7 @@ func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir strin
 		res.Records += c.records
 		res.Rejected += c.rejected
 		res.Blank += c.blank
+		res.Filtered += c.filtered
 	}
 	switch {
 	case rerr != nil:
@@ -190,15 +201,19 @@ func inputMetadata(meta map[string]string, files []*ingest.File, forced *ingest.
 // run's accounting and the files it wrote. Engines pass over names that
 // start with '_'.
 type Manifest struct {
-	Version  string           `json:"version"`
-	Format   string           `json:"format"`
-	Lines    int64            `json:"lines"`
-	Records  int64            `json:"records"`
-	Rejected int64            `json:"rejected"`
-	Blank    int64            `json:"blank"`
-	Rows     int64            `json:"rows"`
-	Inputs   []ManifestInput  `json:"inputs"`
-	Files    map[string]int64 `json:"files"` // path relative to the dataset → rows
+	Version  string `json:"version"`
+	Format   string `json:"format"`
+	Lines    int64  `json:"lines"`
+	Records  int64  `json:"records"`
+	Rejected int64  `json:"rejected"`
+	Blank    int64  `json:"blank"`
+	Filtered int64  `json:"filtered"`
+	// Filter states the time range and drill-down filters the rows were
+	// chosen by; absent when none was given.
+	Filter *report.FilterInfo `json:"filter,omitempty"`
+	Rows   int64              `json:"rows"`
+	Inputs []ManifestInput    `json:"inputs"`
+	Files  map[string]int64   `json:"files"` // path relative to the dataset → rows
 }
 
 // ManifestInput is one input of the run.
@@ -211,7 +226,10 @@ type ManifestInput struct {
 
 func writeManifest(dir string, opts Options, r *Result, files []*ingest.File) error {
 	m := Manifest{Version: opts.Metadata["analyze.version"], Format: opts.Format, Lines: r.Lines, Records: r.Records,
-		Rejected: r.Rejected, Blank: r.Blank, Files: map[string]int64{}}
+		Rejected: r.Rejected, Blank: r.Blank, Filtered: r.Filtered, Files: map[string]int64{}}
+	if !opts.Filter.IsZero() {
+		m.Filter = &opts.Filter
+	}
 	for _, f := range files {
 		m.Inputs = append(m.Inputs, ManifestInput{f.Path, f.FormatName(), f.Lines, f.Complete()})
 	}

@@ -52,11 +52,12 @@ type File struct {
 
 // SpoolStdin copies standard input, when it is among files, to a temporary
 // file so that it can be read more than once; the File keeps the name "-".
-// The returned function removes the copy.
+// The returned function removes the copy. A File spooled by an earlier call
+// stays as it is.
 func SpoolStdin(files []*File, stdin io.Reader) (cleanup func(), err error) {
 	cleanup = func() {}
 	for _, f := range files {
-		if f.Path != "-" {
+		if f.Path != "-" || f.spool != "" { // spooled already: standard input is spent
 			continue
 		}
 		tmp, err := os.CreateTemp("", "analyze-stdin-*")

@@ -98,6 +98,22 @@ type Candidate struct {
 
 // FilterInfo states the filters in force; null bounds are open, and the
 // drill-down criteria are omitted when not given.
+// Info states f as reports write it (JSON filter).
+func (f Filter) Info() FilterInfo {
+	var fi FilterInfo
+	if !f.Since.IsZero() {
+		fi.Since = stamp(f.Since)
+	}
+	if !f.Until.IsZero() {
+		fi.Until = stamp(f.Until)
+	}
+	fi.MatchInfo = f.Match.describe()
+	return fi
+}
+
+// IsZero reports whether fi states no filter.
+func (fi FilterInfo) IsZero() bool { return fi == FilterInfo{} }
+
 type FilterInfo struct {
 	Since *string `json:"since"`
 	Until *string `json:"until"`
@@ -275,13 +291,7 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 			in.RejectedExamples[name] = s.Examples[reason]
 		}
 	}
-	if !filter.Since.IsZero() {
-		r.Filter.Since = stamp(filter.Since)
-	}
-	if !filter.Until.IsZero() {
-		r.Filter.Until = stamp(filter.Until)
-	}
-	r.Filter.MatchInfo = filter.Match.describe()
+	r.Filter = filter.Info()
 	if in.Analyzed > 0 {
 		r.Time = TimeRange{First: stamp(s.First()), Last: stamp(s.Last())}
 	}

@@ -75,10 +75,10 @@ func Show(ctx context.Context, files []*ingest.File, opts ingest.Options, so Sho
 		}
 	}
 	scanners := make([]*ingest.Scanner, opts.Workers)
-	sels := make([]*selector, opts.Workers)
+	sels := make([]*Selector, opts.Workers)
 	for i := range scanners {
 		scanners[i] = ingest.NewScanner(opts.Parse)
-		sels[i] = newSelector(so.Filter, so.Client)
+		sels[i] = NewSelector(so.Filter, so.Client)
 	}
 	err := ingest.Run(ctx, order, opts, func(wk int, b *ingest.Block) {
 		p := pos[b.File]
@@ -97,7 +97,7 @@ func Show(ctx context.Context, files []*ingest.File, opts ingest.Options, so Sho
 			switch {
 			case sc.Kind() == ingest.KindRecord && !so.Rejected:
 				r := sc.Record()
-				if !sel.keep(r) {
+				if !sel.Keep(r) {
 					continue
 				}
 				out = strconv.AppendInt(append(out, prefix...), r.Line, 10)
@@ -145,23 +145,27 @@ func firstLines(b []byte, n int64) []byte {
 	return b
 }
 
-// selector decides, as Summary.Add does, whether a record passes a filter.
-type selector struct {
+// Selector decides, as Summary.Add does, whether a record passes a filter
+// (the time bounds and the drill-down match): for show, and for export's
+// rows. One per goroutine.
+type Selector struct {
 	span    span
 	match   *Match
 	client  ClientSelector
 	scratch []byte
 }
 
-func newSelector(f Filter, client ClientSelector) *selector {
-	s := &selector{span: f.span(), client: client}
+// NewSelector returns a Selector for f, matching --client by client.
+func NewSelector(f Filter, client ClientSelector) *Selector {
+	s := &Selector{span: f.span(), client: client}
 	if !f.Match.IsZero() {
 		s.match = f.Match
 	}
 	return s
 }
 
-func (s *selector) keep(r *ingest.Record) bool {
+// Keep reports whether r passes the filter.
+func (s *Selector) Keep(r *ingest.Record) bool {
 	if !s.span.keep(r.Time.UnixNano()) {
 		return false
 	}

@@ -21,11 +21,13 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.SetOutput(stderr)
 	var (
 		in                        inputFlags
+		drill                     drillFlags
 		to, out, partition, compr string
 		tables                    string
 		csvSafe                   bool
 	)
 	in.register(fs)
+	drill.register(fs)
 	fs.StringVar(&to, "to", "parquet", "parquet or csv")
 	fs.StringVar(&out, "out", "", "output folder (created when missing)")
 	fs.StringVar(&partition, "partition", "", "date (Hive-style date=YYYY-MM-DD/, the default for Parquet) or none (the default for CSV)")
@@ -63,18 +65,36 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err != nil {
 		return fail("%v", err)
 	}
+	since, until, match, clientKey, err := drill.resolve()
+	if err != nil {
+		return fail("%v", err)
+	}
 	files, expandFailed, err := in.inputs(paths, stderr, false)
 	if err != nil {
 		return fail("%v", err)
 	}
+	if tables != "" && out != "" {
+		// The tables, then the rows: two readings. Standard input read
+		// once gave the rows nothing.
+		cleanup, err := ingest.SpoolStdin(files, stdin)
+		defer cleanup()
+		if err != nil {
+			return fail("%v", err)
+		}
+	}
+	filter, cleanup, err := timeFilter(ctx, files, opts, stdin, since, until, &match)
+	defer cleanup()
+	if err != nil {
+		return fail("%v", err)
+	}
 	if tables != "" {
-		q := report.QuotaOptions{Window: time.Minute, RetryAfter: time.Second}
+		q := report.QuotaOptions{Window: time.Minute, RetryAfter: time.Second, Client: clientKey}
 		rt := report.RetryOptions{RetryAfter: time.Second}
-		sum, err := report.Aggregate(ctx, files, opts, report.Config{Quota: q, Retry: rt})
+		sum, err := report.Aggregate(ctx, files, opts, report.Config{Filter: filter, Quota: q, Retry: rt})
 		if err != nil {
 			return fail("interrupted: %v", err)
 		}
-		rep := report.Build(sum, files, report.Filter{}, report.Options{Top: 1000, Version: version, Quota: q, Retry: rt})
+		rep := report.Build(sum, files, filter, report.Options{Top: 1000, Version: version, Quota: q, Retry: rt})
 		written, err := export.WriteTables(tables, rep, csvSafe)
 		if err != nil {
 			return fail("%v", err)
@@ -83,19 +103,26 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		if out == "" {
 			return exitCode(expandFailed || rep.Incomplete())
 		}
-		files, _ = in.expand(paths, io.Discard) // read afresh: a File records its reading
+	}
+	var sel func() func(*ingest.Record) bool
+	if fi := filter.Info(); !fi.IsZero() {
+		sel = func() func(*ingest.Record) bool { return report.NewSelector(filter, clientKey).Keep }
 	}
 	opts.Progress = &ingest.Progress{}
 	stopBar := progressBar(stderr, in.quiet, files, opts.Progress)
 	defer stopBar()
 	res, err := export.Run(ctx, files, opts, out, export.Options{Format: to, Partition: partition, Compression: compr,
-		CSVSafe: csvSafe, Metadata: map[string]string{"analyze.version": version}})
+		CSVSafe: csvSafe, Metadata: map[string]string{"analyze.version": version}, Select: sel, Filter: filter.Info()})
 	if err != nil {
 		return fail("%v", err)
 	}
 	incomplete := readErrors(stderr, files) || expandFailed
-	fmt.Fprintf(stdout, "wrote %d rows to %d file(s) in %s; %d lines read: %d records, %d rejected, %d blank\n",
+	fmt.Fprintf(stdout, "wrote %d rows to %d file(s) in %s; %d lines read: %d records, %d rejected, %d blank",
 		res.Rows, len(res.Files), out, res.Lines, res.Records, res.Rejected, res.Blank)
+	if sel != nil {
+		fmt.Fprintf(stdout, "; %d records left out by the filters", res.Filtered)
+	}
+	fmt.Fprintln(stdout)
 	return exitCode(incomplete)
 }
 

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,6 +30,40 @@ func TestExportCLI(t *testing.T) {
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "wrote 400 rows to 1 file(s)") {
 		t.Fatalf("csv: exit %d %s %s", r.code, r.stdout, r.stderr)
 	}
+
+	// Filters choose the rows as they choose a report's records, and the
+	// manifest says which and how many were left out.
+	filtered := t.TempDir()
+	args := []string{"--client", "shop-*", "--status", "429", "--since", "2h", "--host", "-"}
+	r = analyze(t, "", append([]string{"export", "--to", "csv", "--out", filtered}, append(args, "samples/")...)...)
+	rep := analyze(t, "", append([]string{"report", "-o", "json"}, append(args, "samples/")...)...)
+	var doc struct {
+		Input struct{ Analyzed, Filtered int64 }
+	}
+	if err := json.Unmarshal([]byte(rep.stdout), &doc); err != nil || doc.Input.Analyzed == 0 {
+		t.Fatalf("the filtered report: %v %s", err, rep.stderr)
+	}
+	want := fmt.Sprintf("wrote %d rows to 1 file(s)", doc.Input.Analyzed)
+	if r.code != 0 || !strings.HasPrefix(r.stdout, want) || !strings.Contains(r.stdout, fmt.Sprintf("; %d records left out by the filters", doc.Input.Filtered)) {
+		t.Errorf("filtered export: exit %d, %s; want %q", r.code, r.stdout, want)
+	}
+	var m export.Manifest
+	b, _ := os.ReadFile(filepath.Join(filtered, "_analyze.json"))
+	if err := json.Unmarshal(b, &m); err != nil || m.Rows != doc.Input.Analyzed || m.Filtered != doc.Input.Filtered ||
+		m.Filter == nil || m.Filter.Client != "shop-*" || m.Filter.Status != "429" || m.Filter.Host != "-" || m.Filter.Since == nil {
+		t.Errorf("the filtered export's manifest: %v %s", err, b)
+	}
+	if b, _ := os.ReadFile(filepath.Join(out, "_analyze.json")); !strings.Contains(string(b), `"filtered": 0`) || strings.Contains(string(b), `"filter"`) {
+		t.Errorf("an unfiltered export's manifest: %s", b)
+	}
+
+	// Standard input with --tables: read once for the tables, once for the rows.
+	sample, _ := os.ReadFile("../../samples/pim-api-common.log")
+	r = analyze(t, string(sample), "export", "--to", "csv", "--tables", t.TempDir(), "--out", t.TempDir(), "-")
+	if r.code != 0 || !strings.Contains(r.stdout, "wrote 400 rows to 1 file(s)") {
+		t.Errorf("stdin with --tables: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
+
 	for _, tc := range []struct {
 		args []string
 		err  string
