@@ -77,7 +77,7 @@ func TestDuckDBInterop(t *testing.T) {
 		if i%2 == 0 {
 			status = 429
 		}
-		lines = fmt.Appendf(lines, `{"time":"2025-03-12T08:10:%02dZ","remote_addr":"192.0.2.200","request":"GET /api/documents/%d HTTP/1.1","status":%d,"http_x_api_key":"K-SECRET-1","host":"acme.quable.example"}`+"\n", i, i, status)
+		lines = fmt.Appendf(lines, `{"time":"2025-03-12T08:10:%02dZ","remote_addr":"192.0.2.200","request":"GET /api/documents/%d HTTP/1.1","status":%d,"http_x_api_key":"K-SECRET-1","host":"keyed.quable.example"}`+"\n", i, i, status)
 	}
 	if err := os.WriteFile(keyed, lines, 0o644); err != nil {
 		t.Fatal(err)
@@ -106,10 +106,10 @@ func TestDuckDBInterop(t *testing.T) {
 		"SELECT COUNT(*) AS n, COUNT(bytes) AS bytes, COUNT(duration_ms) AS dur FROM " + csvFrom,
 		"SELECT status, COUNT(*) AS n FROM " + csvFrom + " GROUP BY status ORDER BY status",
 		"SELECT COUNT(host) AS hosts, COUNT(credential) AS credentials, MAX(credential) AS credential, " +
-			"COUNT(*) FILTER (WHERE host = 'acme.quable.example') AS acme FROM " + pqFrom,
+			"COUNT(*) FILTER (WHERE host = 'keyed.quable.example') AS keyed FROM " + pqFrom,
 	})
 	label := ingest.KeyLabel([]byte("K-SECRET-1"))
-	if k := res[3][0]; num(k["credentials"]) != 40 || k["credential"] != label || num(k["acme"]) != 40 || num(k["hosts"]) <= 40 {
+	if k := res[3][0]; num(k["credentials"]) != 40 || k["credential"] != label || num(k["keyed"]) != 40 || num(k["hosts"]) <= 40 {
 		t.Errorf("host and credential columns: %v (want 40 credentials %s, the samples' ALB and Envoy hosts too)", k, label)
 	}
 	p, c := res[0][0], res[1][0]

@@ -309,7 +309,7 @@ func TestWriteTables(t *testing.T) {
 		t.Fatalf("%d files: %v", len(written), written)
 	}
 	want := map[string]int64{"statuses": int64(len(rep.Statuses)), "quota_windows": int64(len(rep.Quota.Windows)),
-		"unrecovered": rep.Retry.Unrecovered, "retry_chains": int64(len(rep.Retry.ByStatus)), "hosts": 1}
+		"unrecovered": rep.Retry.Unrecovered, "retry_chains": int64(len(rep.Retry.ByStatus)), "hosts": int64(len(rep.Hosts))}
 	for name, n := range want {
 		tbl, _ := readParquet(t, filepath.Join(dir, name+".parquet"))
 		f, _ := os.Open(filepath.Join(dir, name+".csv"))

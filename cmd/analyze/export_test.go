@@ -17,7 +17,7 @@ import (
 func TestExportCLI(t *testing.T) {
 	out := t.TempDir()
 	r := analyze(t, "", "export", "--to", "parquet", "--out", out, "samples/")
-	if r.code != 0 || !strings.HasPrefix(r.stdout, "wrote 5972 rows to 2 file(s)") {
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "wrote 7770 rows to 2 file(s)") {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
 	}
 	for _, day := range []string{"2025-03-11", "2025-03-12"} {

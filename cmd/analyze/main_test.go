@@ -1004,8 +1004,9 @@ func TestDrillDown(t *testing.T) {
 	}
 
 	// --host: the ALB sample logs api.quable.example:443, the Envoy sample
-	// api.quable.example, the others none ("-"); show agrees.
-	hosts := func(args ...string) (float64, string) {
+	// api.quable.example, the vhost_combined sample its tenants with :443,
+	// others their tenants or no host ("-"); show agrees.
+	hosts := func(args ...string) (float64, string, map[string]any) {
 		t.Helper()
 		r := analyze(t, "", append([]string{"-o", "json"}, append(args, "samples/")...)...)
 		var d map[string]any
@@ -1013,16 +1014,29 @@ func TestDrillDown(t *testing.T) {
 			t.Fatalf("%v: code %d, %v: %s", args, r.code, err, r.stderr)
 		}
 		f, _ := lookup(d, "filter.host")
-		return num(d, "input.analyzed"), fmt.Sprint(f)
+		return num(d, "input.analyzed"), fmt.Sprint(f), d
 	}
-	if n, f := hosts("--host", "API.quable.example"); n != 800 || f != "api.quable.example" {
-		t.Errorf("--host API.quable.example: %v records, filter.host %s; want 800 (the ALB's with a port, the Envoy's without)", n, f)
+	total, _, whole := hosts()
+	logged := map[string]float64{}
+	for _, h := range whole["hosts"].([]any) {
+		row := h.(map[string]any)
+		logged[row["host"].(string)] = row["requests"].(float64)
 	}
-	if n, _ := hosts("--host", "*:443"); n != 400 {
-		t.Errorf("--host *:443: %v records, want the ALB sample's 400", n)
+	if n, f, _ := hosts("--host", "API.quable.example"); n != 800 || f != "api.quable.example" || logged["api.quable.example"] != 800 {
+		t.Errorf("--host API.quable.example: %v records, filter.host %s, hosts row %v; want 800 (the ALB's with a port, the Envoy's without)", n, f, logged["api.quable.example"])
 	}
-	if n, _ := hosts("--host", "-"); n != 5972-800 {
-		t.Errorf("--host -: %v records, want the %d that log no host", n, 5972-800)
+	if n, _, _ := hosts("--host", "api.*:443"); n != 400 {
+		t.Errorf("--host api.*:443: %v records, want the ALB sample's 400", n)
+	}
+	if n, _, _ := hosts("--host", "acme.quable.example,GLOBEX.quable.example"); n != logged["acme.quable.example"]+logged["globex.quable.example"] || n == 0 {
+		t.Errorf("--host acme,globex: %v records, hosts rows %v", n, logged)
+	}
+	var withHost float64
+	for _, n := range logged {
+		withHost += n
+	}
+	if n, _, _ := hosts("--host", "-"); n != total-withHost || len(logged) != 4 {
+		t.Errorf("--host -: %v records, want the %v that log no host (hosts %v)", n, total-withHost, logged)
 	}
 	// The text and Markdown reports say, under the headline, what they cover.
 	for _, o := range []string{"text", "markdown"} {
@@ -1034,9 +1048,9 @@ func TestDrillDown(t *testing.T) {
 	if r := analyze(t, "", "report", "samples/pim-api-common.log"); strings.Contains(r.stdout, "Filtered") {
 		t.Errorf("no filter, yet: %.300s", r.stdout)
 	}
-	r := analyze(t, "", "show", "--host", "*.example:443", "--status", "503", "samples/")
+	r := analyze(t, "", "show", "--host", "api.quable.example:443", "--status", "503", "samples/")
 	if lines := strings.Count(r.stdout, "\n"); r.code != 0 || lines == 0 || strings.Count(r.stdout, "samples/pim-api-alb.log:") != lines {
-		t.Errorf("show --host *.example:443 --status 503: code %d, %d lines:\n%s", r.code, lines, r.stdout)
+		t.Errorf("show --host api.quable.example:443 --status 503: code %d, %d lines:\n%s", r.code, lines, r.stdout)
 	}
 }
 
@@ -1286,5 +1300,56 @@ func TestPrivacy(t *testing.T) {
 	}
 	if r := analyze(t, "", "report", "--anonymize-key", "short", path); r.code != 2 || !strings.Contains(r.stderr, "at least 16 bytes") {
 		t.Errorf("a short key: code %d, %s", r.code, r.stderr)
+	}
+}
+
+// TestSampleFormats checks that auto-detection reads each bundled sample as
+// the format it was written in, every sampled line parsed: a sample per
+// supported format, so a parser or detection change that loses one shows.
+func TestSampleFormats(t *testing.T) {
+	r := analyze(t, "", "report", "-o", "json", "samples/")
+	var doc struct {
+		Input struct {
+			Files []struct {
+				Path, Format     string
+				FormatConfidence float64 `json:"format_confidence"`
+				Records          int64
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || r.code != 0 {
+		t.Fatalf("code %d, %v: %s", r.code, err, r.stderr)
+	}
+	want := map[string]string{
+		"pim-api-access.log": "combined", "pim-api-access.log.1.gz": "combined", "pim-api-common.log": "common",
+		"pim-api-json.log": "json", "pim-api-nginx.log": "combined", "pim-api-alb.log": "aws-alb", "pim-api-w3c.log": "w3c",
+		"pim-api-envoy.log": "envoy", "pim-api-vhost.log": "vhost_combined", "pim-api-nginx-main.log": "nginx_main",
+		"pim-api-ingress.log": "ingress-nginx", "pim-api-traefik.log": "traefik", "pim-api-istio.log": "istio",
+		"pim-api-elb.log": "aws-elb", "pim-api-haproxy.log": "haproxy-http", "pim-api-cloudfront.log": "cloudfront",
+		"pim-api-caddy.log": "json",
+	}
+	seen := map[string]bool{}
+	for _, f := range doc.Input.Files {
+		name := filepath.Base(f.Path)
+		seen[name] = true
+		if f.Format != want[name] || f.FormatConfidence != 1 || f.Records == 0 {
+			t.Errorf("%s: read as %s (%.2f of sampled lines), %d records; want %s", name, f.Format, f.FormatConfidence, f.Records, want[name])
+		}
+	}
+	for name := range want {
+		if !seen[name] {
+			t.Errorf("no samples/%s", name)
+		}
+	}
+	// Every preset but caddy (read by the json parser) has its sample.
+	formats := analyze(t, "", "formats")
+	covered := map[string]bool{}
+	for _, f := range want {
+		covered[f] = true
+	}
+	for line := range strings.SplitSeq(strings.TrimSpace(formats.stdout), "\n") {
+		if name, _, _ := strings.Cut(line, " "); name != "caddy" && !covered[name] {
+			t.Errorf("the %s preset has no sample", name)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package synth
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
 	"time"
 )
@@ -15,6 +16,8 @@ func (g *generator) format(b []byte, r *request) []byte {
 	switch g.cfg.Format {
 	case "nginx", "alb", "w3c", "envoy":
 		return g.formatRich(b, r)
+	case "vhost", "nginx_main", "ingress", "traefik", "istio", "elb", "haproxy", "cloudfront", "caddy":
+		return g.formatProxy(b, r)
 	}
 	if g.cfg.Format == "json" {
 		b = append(b, `{"time_iso8601":"`...)
@@ -167,4 +170,106 @@ func cut(s string, sep byte) (before, after string, found bool) {
 		}
 	}
 	return s, "", false
+}
+
+// CloudFrontFields is the #Fields directive of the "cloudfront" output
+// (CloudFront's standard log fields).
+const CloudFrontFields = "date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status cs(Referer) cs(User-Agent) cs-uri-query cs(Cookie) x-edge-result-type x-edge-request-id x-host-header cs-protocol cs-bytes time-taken x-forwarded-for ssl-protocol ssl-cipher x-edge-response-result-type cs-protocol-version fle-status fle-encrypted-fields c-port time-to-first-byte x-edge-detailed-result-type sc-content-type sc-content-len sc-range-start sc-range-end"
+
+// tenant is the API host a request went to: each customer of the PIM has
+// its own (acme, globex, initech), the integrations each work for one, and
+// anonymous callers spread over all three.
+func tenant(r *request) string {
+	switch r.c.user {
+	case "erp-sync", "shop-connector":
+		return "acme.quable.example"
+	case "dam-importer", "bi-export":
+		return "globex.quable.example"
+	case "legacy-pim-sync":
+		return "initech.quable.example"
+	}
+	return [...]string{"acme.quable.example", "globex.quable.example", "initech.quable.example"}[len(r.addr)%3]
+}
+
+// noUpstream reports whether r is one of the incident's 503s that the
+// proxy answered itself, finding no healthy back end (a third of them).
+func (g *generator) noUpstream(r *request) bool {
+	return r.status == 503 && g.inIncident(r.at) && g.rng.IntN(3) == 0
+}
+
+// formatProxy appends r as the proxies and servers in front of the API log
+// it: Apache's vhost_combined, nginx's main, ingress-nginx, Traefik, Istio,
+// the classic ELB, HAProxy, CloudFront and Caddy.
+func (g *generator) formatProxy(b []byte, r *request) []byte {
+	user := r.c.user
+	if user == "" {
+		user = "-"
+	}
+	clf := func(b []byte) []byte { // combined, the start of several
+		return fmt.Appendf(b, `%s - %s [%s] "%s %s HTTP/1.1" %d %d "-" "%s"`,
+			r.addr, user, r.at.Format("02/Jan/2006:15:04:05 -0700"), r.method, r.target, r.status, r.bytes, r.c.agent)
+	}
+	port := 30000 + g.rng.IntN(30000)
+	upTime := max(r.dur-3*time.Millisecond, 0)
+	switch g.cfg.Format {
+	case "vhost":
+		return clf(fmt.Appendf(b, "%s:443 ", tenant(r)))
+	case "nginx_main":
+		return append(clf(b), ` "-"`...)
+	case "ingress":
+		up, upLen, upSecs, upStatus := "10.0.1.17:8080", strconv.Itoa(r.bytes), fmt.Sprintf("%.3f", upTime.Seconds()), strconv.Itoa(r.status)
+		if g.noUpstream(r) {
+			up, upLen, upSecs, upStatus = "-", "-", "-", "-"
+		}
+		return fmt.Appendf(clf(b), ` %d %.3f [pim-pim-api-80] [] %s %s %s %s %016x%016x`,
+			200+g.rng.IntN(400), r.dur.Seconds(), up, upLen, upSecs, upStatus, g.rng.Uint64(), g.rng.Uint64())
+	case "traefik":
+		return fmt.Appendf(clf(b), ` %d "pim-api@kubernetes" "http://10.0.1.17:8080" %dms`, 1+g.rng.IntN(1<<20), r.dur.Milliseconds())
+	case "istio":
+		flags, details, up, upHost, cluster := "-", "via_upstream", strconv.FormatInt(upTime.Milliseconds(), 10), "10.44.1.27:8080", "outbound|8080||pim-api.pim.svc.cluster.local"
+		if g.noUpstream(r) {
+			flags, details, up, upHost = "UH", "no_healthy_upstream", "-", "-"
+		}
+		return fmt.Appendf(b, `[%s] "%s %s HTTP/1.1" %d %s %s - "-" %d %d %d %s "-" "%s" "%08x-%04x-%04x-%04x-%012x" "%s" "%s" %s 10.44.1.23:37652 10.44.1.23:8080 %s:%d %s default`,
+			r.at.UTC().Format("2006-01-02T15:04:05.000Z"), r.method, r.target, r.status, flags, details, 200+g.rng.IntN(400), r.bytes,
+			r.dur.Milliseconds(), up, r.c.agent, g.rng.Uint32(), g.rng.IntN(1<<16), g.rng.IntN(1<<16), g.rng.IntN(1<<16), g.rng.Uint64()>>16,
+			tenant(r), upHost, cluster, r.addr, port, tenant(r))
+	case "elb":
+		backend, bstatus, t1, t2, t3 := "10.0.1.17:8080", strconv.Itoa(r.status), "0.000041", fmt.Sprintf("%.6f", r.dur.Seconds()), "0.000021"
+		if g.noUpstream(r) {
+			backend, bstatus, t1, t2, t3 = "-", "-", "-1", "-1", "-1"
+		}
+		return fmt.Appendf(b, `%s pim-api-prod %s:%d %s %s %s %s %d %s %d %d "%s https://%s:443%s HTTP/1.1" "%s" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2`,
+			r.at.UTC().Format("2006-01-02T15:04:05.000000Z"), r.addr, port, backend, t1, t2, t3, r.status, bstatus, 200+g.rng.IntN(400), r.bytes,
+			r.method, tenant(r), r.target, r.c.agent)
+	case "haproxy": // its times have no zone: the balancer runs in UTC
+		server, timers, term := "pim-api/web1", fmt.Sprintf("0/0/1/%d/%d", upTime.Milliseconds(), r.dur.Milliseconds()), "----"
+		if g.noUpstream(r) {
+			server, timers, term = "pim-api/<NOSRV>", fmt.Sprintf("0/-1/-1/-1/%d", r.dur.Milliseconds()), "SC--"
+		}
+		return fmt.Appendf(b, `%s lb1 haproxy[14389]: %s:%d [%s] https-in~ %s %s %d %d - - %s %d/%d/3/1/0 0/0 "%s %s HTTP/1.1"`,
+			r.at.UTC().Format(time.Stamp), r.addr, port, r.at.UTC().Format("02/Jan/2006:15:04:05.000"), server, timers, r.status, r.bytes, term,
+			20+g.rng.IntN(40), 10+g.rng.IntN(20), r.method, r.target)
+	case "cloudfront":
+		path, query, _ := cut(r.target, '?')
+		if query == "" {
+			query = "-"
+		}
+		result := "Miss"
+		if r.status >= 500 {
+			result = "Error"
+		}
+		return fmt.Appendf(b, "%s\t%s\tCDG50-C1\t%d\t%s\t%s\td1quable3xmpl.cloudfront.net\t%s\t%d\t-\t%s\t%s\t-\t%s\t%016x%016x\t%s\thttps\t%d\t%.3f\t-\tTLSv1.3\tTLS_AES_128_GCM_SHA256\t%s\tHTTP/1.1\t-\t-\t%d\t%.3f\t%s\tapplication/json\t%d\t-\t-",
+			r.at.UTC().Format("2006-01-02"), r.at.UTC().Format("15:04:05"), r.bytes+400, r.addr, r.method, path, r.status,
+			url.PathEscape(r.c.agent), query, result, g.rng.Uint64(), g.rng.Uint64(), tenant(r), 200+g.rng.IntN(400), r.dur.Seconds(),
+			result, port, r.dur.Seconds(), result, r.bytes)
+	case "caddy":
+		ra := ""
+		if r.status == 429 || r.status == 503 {
+			ra = `,"Retry-After":["30"]`
+		}
+		return fmt.Appendf(b, `{"level":"info","ts":%.6f,"logger":"http.log.access.log0","msg":"handled request","request":{"remote_ip":"%s","remote_port":"%d","client_ip":"%s","proto":"HTTP/1.1","method":"%s","host":"%s","uri":"%s","headers":{"User-Agent":[%q],"Accept":["application/json"]}},"bytes_read":0,"user_id":"%s","duration":%.6f,"size":%d,"status":%d,"resp_headers":{"Content-Type":["application/json"]%s}}`,
+			float64(r.at.UnixMicro())/1e6, r.addr, port, r.addr, r.method, tenant(r), r.target, r.c.agent, r.c.user, r.dur.Seconds(), r.bytes, r.status, ra)
+	}
+	return b
 }

@@ -33,7 +33,8 @@ type Config struct {
 }
 
 // Formats are the outputs the generator writes.
-var Formats = []string{"combined", "common", "json", "nginx", "alb", "w3c", "envoy"}
+var Formats = []string{"combined", "common", "json", "nginx", "alb", "w3c", "envoy",
+	"vhost", "nginx_main", "ingress", "traefik", "istio", "elb", "haproxy", "cloudfront", "caddy"}
 
 // Default returns the configuration of the bundled samples' scenario.
 func Default() Config {
@@ -149,6 +150,9 @@ func Write(w io.Writer, cfg Config) error {
 			// after a restart: here, halfway.
 			buf = g.w3cHeader(buf[:0])
 			i += 3
+		} else if cfg.Format == "cloudfront" && i == 0 && cfg.Lines >= 2 {
+			buf = fmt.Appendf(buf[:0], "#Version: 1.0\n#Fields: %s", CloudFrontFields)
+			i++
 		} else if cfg.Malformed > 0 && i%cfg.Malformed == cfg.Malformed/2 {
 			buf = g.malformed(buf[:0], i)
 		} else {

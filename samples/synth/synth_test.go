@@ -37,6 +37,15 @@ func TestSamplesUpToDate(t *testing.T) {
 		{"pim-api-alb.log", with(func(c *Config) { c.Seed, c.Format, c.Lines = 6, "alb", 400 }), false},
 		{"pim-api-w3c.log", with(func(c *Config) { c.Seed, c.Format, c.Lines = 7, "w3c", 400 }), false},
 		{"pim-api-envoy.log", with(func(c *Config) { c.Seed, c.Format, c.Lines = 8, "envoy", 400 }), false},
+		{"pim-api-vhost.log", with(func(c *Config) { c.Seed, c.Format, c.Lines = 9, "vhost", 200 }), false},
+		{"pim-api-nginx-main.log", with(func(c *Config) { c.Seed, c.Format, c.Lines = 10, "nginx_main", 200 }), false},
+		{"pim-api-ingress.log", with(func(c *Config) { c.Seed, c.Format, c.Lines = 11, "ingress", 200 }), false},
+		{"pim-api-traefik.log", with(func(c *Config) { c.Seed, c.Format, c.Lines = 12, "traefik", 200 }), false},
+		{"pim-api-istio.log", with(func(c *Config) { c.Seed, c.Format, c.Lines = 13, "istio", 200 }), false},
+		{"pim-api-elb.log", with(func(c *Config) { c.Seed, c.Format, c.Lines = 14, "elb", 200 }), false},
+		{"pim-api-haproxy.log", with(func(c *Config) { c.Seed, c.Format, c.Lines = 15, "haproxy", 200 }), false},
+		{"pim-api-cloudfront.log", with(func(c *Config) { c.Seed, c.Format, c.Lines = 16, "cloudfront", 200 }), false},
+		{"pim-api-caddy.log", with(func(c *Config) { c.Seed, c.Format, c.Lines = 17, "caddy", 200 }), false},
 	}
 	for _, s := range samples {
 		var want bytes.Buffer
