@@ -167,6 +167,18 @@ func TestDuckDBInterop(t *testing.T) {
 			t.Errorf("endpoint %d: %v, report %+v", i, row, rep.Endpoints[i])
 		}
 	}
+	// Hosts, keyed as the report keys them (lower case, no port).
+	if hs := out[idx["hosts"]]; len(hs) != len(rep.Hosts) || len(hs) < 4 {
+		t.Errorf("hosts: %d rows, report %d", len(hs), len(rep.Hosts))
+	} else {
+		for i, row := range hs {
+			h := rep.Hosts[i]
+			if row["host"] != h.Host || num(row["requests"]) != h.Requests || num(row["client_error"]) != h.ClientError ||
+				num(row["server_error"]) != h.ServerError || num(row["rate_limited"]) != h.RateLimited {
+				t.Errorf("host %d: %v, report %+v", i, row, h)
+			}
+		}
+	}
 	if peak := out[idx["quota_peak"]][0]; num(peak["requests"]) != rep.Quota.Overall.Peak {
 		t.Errorf("quota peak %v, report %d", peak, rep.Quota.Overall.Peak)
 	}

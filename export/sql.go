@@ -8,7 +8,7 @@ import (
 
 // Statement is one named SQL statement of the analysis at scale.
 type Statement struct {
-	Name string // setup, classes, statuses, endpoints, clients, quota_peak, quota_clients, bursts, timeline
+	Name string // setup, classes, statuses, endpoints, clients, hosts, quota_peak, quota_clients, bursts, timeline
 	SQL  string
 }
 
@@ -20,6 +20,9 @@ type dialect struct {
 	quote      func(id string) string
 	epoch      func(expr string) string // a timestamp as Unix seconds
 	fromEpoch  func(expr string) string // Unix seconds as a timestamp
+	// hostKey is a host as the report's hosts table keys it: in lower
+	// case, a ":port" after a name or an IPv4 address dropped.
+	hostKey func(expr string) string
 }
 
 var dialects = map[string]dialect{
@@ -36,6 +39,7 @@ var dialects = map[string]dialect{
 		quote:      func(id string) string { return `"` + id + `"` },
 		epoch:      func(e string) string { return "epoch(" + e + ")" },
 		fromEpoch:  func(e string) string { return "to_timestamp(" + e + ")" },
+		hostKey:    func(e string) string { return "lower(regexp_replace(" + e + `, '^([^:]*):[0-9]+$', '\1'))` },
 	},
 	"spark": {
 		setup: func(ds string) []string {
@@ -52,6 +56,7 @@ var dialects = map[string]dialect{
 		quote:      func(id string) string { return "`" + id + "`" },
 		epoch:      func(e string) string { return "unix_timestamp(" + e + ")" },
 		fromEpoch:  func(e string) string { return "timestamp_seconds(" + e + ")" },
+		hostKey:    func(e string) string { return "lower(regexp_replace(" + e + ", '^([^:]*):[0-9]+$', '$1'))" },
 	},
 	"trino": {
 		setup: func(ds string) []string {
@@ -71,6 +76,7 @@ var dialects = map[string]dialect{
 		quote:      func(id string) string { return `"` + id + `"` },
 		epoch:      func(e string) string { return "to_unixtime(" + e + ")" },
 		fromEpoch:  func(e string) string { return "from_unixtime(" + e + ")" },
+		hostKey:    func(e string) string { return "lower(regexp_replace(" + e + ", '^([^:]*):[0-9]+$', '$1'))" },
 	},
 }
 
@@ -90,8 +96,8 @@ func trinoType(arrowType string) string {
 
 // SQL returns the statements that recompute the headline report over a
 // Parquet dataset written by analyze export: classes, statuses with their
-// diagnoses (joined from the catalogue), top endpoints and clients by
-// errors, the quota peak per minute and each client's (the 20 with the
+// diagnoses (joined from the catalogue), top endpoints, clients and hosts
+// by errors, the quota peak per minute and each client's (the 20 with the
 // most 429s, then the highest peak), the 429 bursts, and the timeline's
 // windows that have requests, at the width the report chooses.
 func SQL(dialectName, dataset string) ([]Statement, error) {
@@ -121,6 +127,9 @@ func SQL(dialectName, dataset string) ([]Statement, error) {
 		Statement{"clients", fmt.Sprintf("SELECT COALESCE(remote_user, credential, client) AS client, COUNT(*) AS requests, %s, %s, "+
 			"SUM(CASE WHEN status = 429 THEN 1 ELSE 0 END) AS rate_limited FROM requests GROUP BY COALESCE(remote_user, credential, client) "+
 			"ORDER BY %s DESC, requests DESC, client LIMIT 10", by("client_error"), by("server_error"), errs)},
+		Statement{"hosts", fmt.Sprintf("SELECT %s AS host, COUNT(*) AS requests, %s, %s, "+
+			"SUM(CASE WHEN status = 429 THEN 1 ELSE 0 END) AS rate_limited FROM requests WHERE host IS NOT NULL GROUP BY %s "+
+			"ORDER BY %s DESC, requests DESC, host LIMIT 10", d.hostKey("host"), by("client_error"), by("server_error"), d.hostKey("host"), errs)},
 		Statement{"quota_peak", "SELECT date_trunc('minute', time) AS window_start, COUNT(*) AS requests FROM requests " +
 			"GROUP BY date_trunc('minute', time) ORDER BY requests DESC, window_start LIMIT 1"},
 		Statement{"quota_clients", "WITH w AS (SELECT COALESCE(remote_user, credential, client) AS client, date_trunc('minute', time) AS win, " +

@@ -21,6 +21,9 @@ SELECT endpoint, COUNT(*) AS requests, SUM(CASE WHEN class = 'success' THEN 1 EL
 -- clients
 SELECT COALESCE(remote_user, credential, client) AS client, COUNT(*) AS requests, SUM(CASE WHEN class = 'client_error' THEN 1 ELSE 0 END) AS client_error, SUM(CASE WHEN class = 'server_error' THEN 1 ELSE 0 END) AS server_error, SUM(CASE WHEN status = 429 THEN 1 ELSE 0 END) AS rate_limited FROM requests GROUP BY COALESCE(remote_user, credential, client) ORDER BY SUM(CASE WHEN class IN ('client_error', 'server_error') THEN 1 ELSE 0 END) DESC, requests DESC, client LIMIT 10;
 
+-- hosts
+SELECT lower(regexp_replace(host, '^([^:]*):[0-9]+$', '\1')) AS host, COUNT(*) AS requests, SUM(CASE WHEN class = 'client_error' THEN 1 ELSE 0 END) AS client_error, SUM(CASE WHEN class = 'server_error' THEN 1 ELSE 0 END) AS server_error, SUM(CASE WHEN status = 429 THEN 1 ELSE 0 END) AS rate_limited FROM requests WHERE host IS NOT NULL GROUP BY lower(regexp_replace(host, '^([^:]*):[0-9]+$', '\1')) ORDER BY SUM(CASE WHEN class IN ('client_error', 'server_error') THEN 1 ELSE 0 END) DESC, requests DESC, host LIMIT 10;
+
 -- quota_peak
 SELECT date_trunc('minute', time) AS window_start, COUNT(*) AS requests FROM requests GROUP BY date_trunc('minute', time) ORDER BY requests DESC, window_start LIMIT 1;
 
