@@ -172,7 +172,7 @@ func Expand(args []string, recursive bool) ([]*File, []error) {
 // that are reports analyze wrote (--out into the folder it reads: the
 // next night would read last night's report as a log, every line
 // rejected). It knows them by their first bytes, looking only at names
-// ending as --out names them (.json, .md, .html, .txt, .csv). A report
+// ending as --out names them (.json, .md, .html, .txt, .csv, .prom). A report
 // named on the command line is read as given. It returns the inputs kept,
 // renumbered, and the paths left out.
 func OmitReports(files []*File) (kept []*File, omitted []string) {
@@ -195,12 +195,13 @@ var reportHeads = []string{
 	"# analyze report\n",
 	"time,client,method,path,status,outcome,attempts,last_attempt,unsafe,action,file,line\n",
 	"start,window_seconds,requests,success,redirect,client_error,server_error,other,rate_limited,",
+	"# HELP analyze_info ",
 }
 
 // isReport reports whether the file at path is an output of analyze.
 func isReport(path string) bool {
 	switch strings.ToLower(filepath.Ext(path)) {
-	case ".json", ".md", ".html", ".txt", ".csv":
+	case ".json", ".md", ".html", ".txt", ".csv", ".prom":
 	default:
 		return false
 	}

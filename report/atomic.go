@@ -58,6 +58,8 @@ func OutputFor(path string) string {
 		return "text"
 	case ".html", ".htm":
 		return "html"
+	case ".prom":
+		return "prometheus"
 	}
 	return ""
 }

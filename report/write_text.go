@@ -15,10 +15,11 @@ type Writer func(w io.Writer, r *Report) error
 
 // Writers maps the -o names to writers.
 var Writers = map[string]Writer{
-	"text":     WriteText,
-	"markdown": WriteMarkdown,
-	"json":     WriteJSON,
-	"html":     WriteHTML,
+	"text":       WriteText,
+	"markdown":   WriteMarkdown,
+	"json":       WriteJSON,
+	"html":       WriteHTML,
+	"prometheus": WritePrometheus,
 }
 
 // WriteText writes the report as terminal tables. Every log-derived string

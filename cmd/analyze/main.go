@@ -246,7 +246,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		outFile, statePath              string
 		top                             int
 	)
-	fs.StringVar(&output, "o", "text", "output: text, markdown, json or html (a self-contained page); csv with analyze retries and timeline")
+	fs.StringVar(&output, "o", "text", "output: text, markdown, json, html (a self-contained page) or prometheus (node_exporter's textfile format); csv with analyze retries and timeline")
 	fs.StringVar(&output, "output", "text", "same as -o")
 	in.register(fs)
 	drill.register(fs)
@@ -254,7 +254,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	fs.DurationVar(&window, "window", 0, "quota window: 1s, 10s, 1m, 1h... (default: the --limit period, else 1m)")
 	fs.StringVar(&limit, "limit", "", "the contract's rate limit, N/PERIOD: 600/1m, 10/s")
 	fs.DurationVar(&retryAfter, "retry-after", time.Second, "the wait a 429 asks for when no Retry-After is logged")
-	fs.StringVar(&outFile, "out", "", "write the report to this file (atomically: a temporary name, then a rename) instead of stdout; its extension (.json, .md, .html, .csv, .txt) sets -o unless -o is given")
+	fs.StringVar(&outFile, "out", "", "write the report to this file (atomically: a temporary name, then a rename) instead of stdout; its extension (.json, .md, .html, .prom, .csv, .txt) sets -o unless -o is given")
 	fs.Var(&failOn, "fail-on", "exit 1 when a threshold fails (repeatable): server_error_rate>1%, rate_limited>0, status:503>100, p99_ms>2000...")
 	fs.DurationVar(&retryWindow, "retry-window", 10*time.Minute, "how long after a failure the same request counts as a retry")
 	fs.Float64Var(&stormShare, "storm-share", 0.2, "a retry storm: a window where retries are more than this share of the traffic")
@@ -296,7 +296,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		if output == "csv" {
 			return fail("-o csv writes the unrecovered list or the timeline: use it with analyze retries or analyze timeline")
 		}
-		return fail("unknown output %q (want text, markdown, json or html)", output)
+		return fail("unknown output %q (want text, markdown, json, html or prometheus)", output)
 	}
 	if retryWindow <= 0 || stormShare <= 0 || stormShare > 1 {
 		return fail("--retry-window takes a positive duration, --storm-share a share in (0, 1]")

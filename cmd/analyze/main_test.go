@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -88,7 +89,7 @@ func golden(t *testing.T, name, got string) {
 
 func TestGoldenReports(t *testing.T) {
 	for _, tc := range []struct{ output, file string }{
-		{"text", "samples.txt"}, {"markdown", "samples.md"}, {"json", "samples.json"},
+		{"text", "samples.txt"}, {"markdown", "samples.md"}, {"json", "samples.json"}, {"prometheus", "samples.prom"},
 	} {
 		t.Run(tc.output, func(t *testing.T) {
 			r := analyze(t, "", "report", "-o", tc.output, "samples/")
@@ -663,7 +664,7 @@ func TestOwnReportsLeftOut(t *testing.T) {
 	}{
 		{"r.json", []string{"report"}}, {"r.md", []string{"report"}}, {"r.html", []string{"report"}}, {"r.txt", []string{"report"}},
 		{"q.txt", []string{"quota"}}, {"u.csv", []string{"retries", "--unrecovered"}}, {"t.csv", []string{"timeline"}},
-		{"r2.json", []string{"report", "--since", "1h"}},
+		{"r2.json", []string{"report", "--since", "1h"}}, {"r.prom", []string{"report"}},
 	}
 	for _, o := range outs {
 		args := append(slices.Clone(o.args), "--out", filepath.Join(dir, o.name), dir)
@@ -1351,5 +1352,79 @@ func TestSampleFormats(t *testing.T) {
 		if name, _, _ := strings.Cut(line, " "); name != "caddy" && !covered[name] {
 			t.Errorf("the %s preset has no sample", name)
 		}
+	}
+}
+
+// TestPrometheusOutput checks -o prometheus against the text exposition
+// format (every sample line well formed, each family's HELP and TYPE
+// before its samples, a family in one block) and its figures against the
+// JSON report's; --out NAME.prom chooses it.
+func TestPrometheusOutput(t *testing.T) {
+	args := []string{"--fail-on", "server_error_rate>1%", "--limit", "40/1m", "samples/"}
+	out := filepath.Join(t.TempDir(), "analyze.prom")
+	r := analyze(t, "", append([]string{"report", "--out", out}, args...)...)
+	b, err := os.ReadFile(out)
+	if r.code != 1 || err != nil {
+		t.Fatalf("exit %d (want 1: the threshold fails), %v: %s", r.code, err, r.stderr)
+	}
+	j := analyze(t, "", append([]string{"report", "-o", "json"}, args...)...)
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(j.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	sampleLine := regexp.MustCompile(`^([a-z_][a-z0-9_]*)(\{[a-z_]+="(?:[^"\\\n]|\\["\\n])*"(?:,[a-z_]+="(?:[^"\\\n]|\\["\\n])*")*\})? (-?[0-9.]+)$`)
+	values := map[string]float64{}
+	typed, done := map[string]bool{}, map[string]bool{}
+	current := ""
+	for line := range strings.SplitSeq(strings.TrimSuffix(string(b), "\n"), "\n") {
+		if name, ok := strings.CutPrefix(line, "# TYPE "); ok {
+			name, kind, _ := strings.Cut(name, " ")
+			if kind != "gauge" || typed[name] {
+				t.Errorf("TYPE %s %s: twice, or not a gauge", name, kind)
+			}
+			typed[name] = true
+			if current != "" {
+				done[current] = true
+			}
+			current = name
+			continue
+		}
+		if strings.HasPrefix(line, "# HELP ") {
+			continue
+		}
+		m := sampleLine.FindStringSubmatch(line)
+		if m == nil {
+			t.Errorf("not a sample line: %q", line)
+			continue
+		}
+		if m[1] != current || done[m[1]] {
+			t.Errorf("%s: a sample outside its family's block (after TYPE %s)", line, current)
+		}
+		v, _ := strconv.ParseFloat(m[3], 64)
+		values[m[1]+m[2]] = v
+	}
+	num := func(key string) float64 {
+		v, _ := lookup(doc, key)
+		f, _ := v.(float64)
+		return f
+	}
+	for metric, key := range map[string]string{
+		"analyze_input_lines": "input.lines", "analyze_input_records": "input.records", "analyze_input_rejected_lines": "input.rejected",
+		`analyze_requests{class="server_error"}`: "classes.server_error", `analyze_retry_chains{outcome="abandoned"}`: "retry.abandoned",
+		"analyze_unrecovered_failures": "retry.unrecovered", "analyze_rate_limited_responses": "quota.rate_limited",
+		"analyze_quota_windows_over_limit": "quota.overall.windows_over_limit", "analyze_quota_peak_requests": "quota.overall.peak",
+		`analyze_rejected_lines{reason="truncated"}`: "input.rejected_reasons.truncated",
+	} {
+		got, ok := values[metric]
+		if want := num(key); !ok || got != want || want == 0 {
+			t.Errorf("%s = %v (present %v), JSON %s = %v", metric, got, ok, key, want)
+		}
+	}
+	host := doc["hosts"].([]any)[0].(map[string]any)
+	if got := values[`analyze_host_requests{host="`+host["host"].(string)+`"}`]; got != host["requests"].(float64) {
+		t.Errorf("the first host's requests: %v, JSON %v", got, host)
+	}
+	if values[`analyze_threshold_failed{threshold="server_error_rate>1%"}`] != 1 || values["analyze_incidents"] != float64(len(doc["incidents"].([]any))) {
+		t.Errorf("threshold or incidents: %v", values)
 	}
 }
