@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -274,4 +275,37 @@ func TestRejectedSecrets(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzMaskCredentials masks arbitrary lines as a rejected line is masked:
+// it never panics, keeps the length, changes bytes only to '*', and a
+// second pass changes nothing more.
+func FuzzMaskCredentials(f *testing.F) {
+	for _, s := range []string{
+		`{"authorization":"Bearer eyJhbGci.S3CRET","x_api_key":"K3Y"}`,
+		`"Authorization: Basic dXNlcjpwYXNz" "Cookie: sid=abc; theme=dark"`,
+		`header: "X-Auth-Token: abc123xyz", bearer eyJ0eXAiOiJKV1Q`,
+		`"token" : 12345, "passwd":"a\"b"`, `auth:`, `"":`, `:::`, `Bearer `, `basic`, `"key":"`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		once := bytes.Clone(line)
+		maskLine(once)
+		maskCredentials(once)
+		if len(once) != len(line) {
+			t.Fatalf("length %d, want %d", len(once), len(line))
+		}
+		for i := range line {
+			if once[i] != line[i] && once[i] != '*' {
+				t.Fatalf("byte %d: %q became %q", i, line[i], once[i])
+			}
+		}
+		twice := bytes.Clone(once)
+		maskLine(twice)
+		maskCredentials(twice)
+		if !bytes.Equal(once, twice) {
+			t.Fatalf("a second pass masked more:\n%q\n%q", once, twice)
+		}
+	})
 }
