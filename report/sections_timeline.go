@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -13,22 +14,33 @@ func incidentSection(incs []Incident, e escaper) section {
 		header: []string{"start", "end", "kind", "status", "diagnosis", "peak", "peak rate", "baseline", "endpoints", "clients", "over"},
 		align:  []bool{false, false, false, true, false, true, true, true, false, false, false},
 	}
+	hosts := false // a column only when the inputs log hosts
+	for _, in := range incs {
+		hosts = hosts || len(in.Hosts) > 0
+	}
+	if hosts {
+		s.header = slices.Insert(s.header, 10, "hosts")
+		s.align = slices.Insert(s.align, 10, false)
+	}
+	first3 := func(list []string) string {
+		out := make([]string, 0, 3)
+		for _, v := range list[:min(3, len(list))] {
+			out = append(out, e.cell(v))
+		}
+		return strings.Join(out, " ")
+	}
 	for _, in := range incs {
 		over := "yes"
 		if !in.Recovered {
 			over = "NO (ongoing at the end of the input)"
 		}
-		eps := make([]string, 0, 3)
-		for _, ep := range in.Endpoints[:min(3, len(in.Endpoints))] {
-			eps = append(eps, e.cell(ep))
-		}
-		cls := make([]string, 0, 3)
-		for _, c := range in.Clients[:min(3, len(in.Clients))] {
-			cls = append(cls, e.cell(c))
-		}
-		s.rows = append(s.rows, []string{in.Start, in.End, in.Kind, fmt.Sprintf("%03d", in.Status), in.Diagnosis,
+		row := []string{in.Start, in.End, in.Kind, fmt.Sprintf("%03d", in.Status), in.Diagnosis,
 			thousands(in.Peak), fmt.Sprintf("%.1f%%", in.PeakRate*100), fmt.Sprintf("%.1f%%", in.BaselineRate*100),
-			strings.Join(eps, " "), strings.Join(cls, " "), over})
+			first3(in.Endpoints), first3(in.Clients)}
+		if hosts {
+			row = append(row, first3(in.Hosts))
+		}
+		s.rows = append(s.rows, append(row, over))
 	}
 	s.notes = append(s.notes, "An incident: windows whose 5xx or 429 rate rose well above the rolling baseline (README, \"Timeline and incidents\"); analyze timeline shows the windows.")
 	return s

@@ -66,6 +66,7 @@ type snapshot struct {
 	TimelineWindows []tlWindowSnap
 	FailEndpoints   []failEndpointSnap
 	FailClients     []failClientSnap
+	FailHosts       []failEndpointSnap // since 2026-11-25: none in earlier runs
 	FailDropped     int64
 }
 
@@ -292,6 +293,9 @@ func (s *Summary) Snapshot(files []*ingest.File) ([]byte, error) {
 	for k, n := range tl.clients {
 		sn.FailClients = append(sn.FailClients, failClientSnap{k.win, k.status, k.client, n})
 	}
+	for k, n := range tl.hosts {
+		sn.FailHosts = append(sn.FailHosts, failEndpointSnap{k.win, k.status, k.endpoint, n})
+	}
 	return sn.encode()
 }
 
@@ -429,6 +433,9 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 	}
 	for _, c := range sn.FailClients {
 		o.tl.clients[failClient{c.Win, c.Status, c.Client}] = c.N
+	}
+	for _, c := range sn.FailHosts {
+		o.tl.hosts[failEndpoint{c.Win, c.Status, c.Endpoint}] = c.N
 	}
 	o.tl.dropped = sn.FailDropped
 	q := o.quota

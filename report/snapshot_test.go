@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"analyze/ingest"
 	"analyze/samples/synth"
@@ -159,8 +160,8 @@ func BenchmarkSnapshot(b *testing.B) {
 }
 
 // TestSnapshotHosts stores a run of a log that logs its host (an ALB log)
-// and merges it into the next run: the hosts table must be the one of a
-// single run over both.
+// and merges it into the next run: the hosts table and the incidents'
+// hosts must be those of a single run over both.
 func TestSnapshotHosts(t *testing.T) {
 	dir := t.TempDir()
 	var parts [2][]*ingest.File
@@ -172,19 +173,27 @@ func TestSnapshotHosts(t *testing.T) {
 		}
 		cfg := synth.Default()
 		cfg.Lines, cfg.Format, cfg.Seed = 3000, "alb", uint64(i+1)
+		cfg.Start = cfg.Start.Add(time.Duration(i) * 24 * time.Hour) // the next night: the stored run's incidents are its own
 		if err := synth.Write(f, cfg); err != nil {
 			t.Fatal(err)
 		}
 		f.Close()
 		parts[i], _ = ingest.Expand([]string{path}, false)
 	}
-	hosts := func(s *Summary, files []*ingest.File) string {
-		b, err := json.Marshal(Build(s, files, Filter{}, Options{Top: 10}).Hosts)
+	// The hosts table, and with incidents the incidents too.
+	report := func(s *Summary, files []*ingest.File, incidents bool) string {
+		r := Build(s, files, Filter{}, Options{Top: 10})
+		v := []any{r.Hosts}
+		if incidents {
+			v = append(v, r.Incidents)
+		}
+		b, err := json.Marshal(v)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return string(b)
 	}
+	hosts := func(s *Summary, files []*ingest.File) string { return report(s, files, true) }
 	both, _ := ingest.Expand([]string{filepath.Join(dir, "a.log"), filepath.Join(dir, "b.log")}, false)
 	whole, err := Aggregate(context.Background(), both, ingest.Options{}, Config{})
 	if err != nil {
@@ -208,7 +217,7 @@ func TestSnapshotHosts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sn.Hosts = tableSnap{}
+	sn.Hosts, sn.FailHosts = tableSnap{}, nil
 	older, err := sn.encode()
 	if err != nil {
 		t.Fatal(err)
@@ -217,14 +226,14 @@ func TestSnapshotHosts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := again.MergeSnapshot(older); err != nil || hosts(again, parts[1]) != alone {
-		t.Errorf("a stored run without hosts: %v, hosts %s, want %s", err, hosts(again, parts[1]), alone)
+	if err := again.MergeSnapshot(older); err != nil || report(again, parts[1], false) != report(next, parts[1], false) {
+		t.Errorf("a stored run without hosts: %v, hosts %s, want %s", err, report(again, parts[1], false), report(next, parts[1], false))
 	}
 	if err := next.MergeSnapshot(stored); err != nil {
 		t.Fatal(err)
 	}
 	want := hosts(whole, both)
-	if got := hosts(next, parts[1]); got != want || got == alone || !strings.Contains(want, `"host":"api.quable.example"`) {
+	if got := hosts(next, parts[1]); got != want || got == alone || !strings.Contains(want, `"host":"api.quable.example"`) || !strings.Contains(want, `"hosts":["api.quable.example"]`) {
 		t.Errorf("hosts from a stored run and the next:\n%s\none run:\n%s", got, want)
 	}
 }

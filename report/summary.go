@@ -256,10 +256,12 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 	client := hashClient(key)
 	count(s.Clients.GetHashed(key, client), v)
 	s.quota.add(t, client, r.Status, r.RateLimit, r.RateRemaining)
-	s.tl.add(t, r.Status, v.Class, lat, endpoint, client)
+	var host []byte // its key, when logged
 	if len(r.Host) > 0 {
-		count(s.Hosts.Get(s.hostKey(r.Host)), v)
+		host = s.hostKey(r.Host)
+		count(s.Hosts.Get(host), v)
 	}
+	s.tl.add(t, r.Status, v.Class, lat, endpoint, client, host)
 	if ev != nil {
 		s.event(r, t, v, key, client, endpoint, ev)
 	}

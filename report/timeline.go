@@ -10,8 +10,8 @@ import (
 
 // The timeline aggregate: per window, the analysed records by class and by
 // status, their latency (a DDSketch per window when durations are logged),
-// and the failures (5xx, 429) by endpoint and by client, which the
-// incidents name. Windows are aligned to the epoch. It starts at a base
+// and the failures (5xx, 429) by endpoint, by client and by host, which
+// the incidents name. Windows are aligned to the epoch. It starts at a base
 // width (--window, else 10 s) and, when it holds more than timelineCap
 // windows, widens to the next step of timelineLadder, merging windows
 // exactly; the width it ends at depends only on the set of non-empty
@@ -25,7 +25,7 @@ var timelineLadder = []time.Duration{time.Second, 10 * time.Second, time.Minute,
 const (
 	timelineBase    = 10 * time.Second
 	timelineCap     = 4096     // windows kept before widening
-	failCellLimit   = 1 << 17  // (window, status, endpoint or client) failure cells
+	failCellLimit   = 1 << 17  // (window, status, endpoint, client or host) failure cells
 	failKindServer  = int32(0) // 5xx
 	failKindLimited = int32(1) // 429
 )
@@ -98,6 +98,8 @@ func (c *statusCounts) asMap() map[int32]int64 {
 	return m
 }
 
+// failEndpoint is a (window, status, endpoint) failure cell; the hosts'
+// cells use it too, the host in endpoint.
 type failEndpoint struct {
 	win      int64
 	status   int32
@@ -115,8 +117,9 @@ type timelineAgg struct {
 	windows   map[int64]*tlWindow
 	endpoints map[failEndpoint]int64
 	clients   map[failClient]int64
-	dropped   int64     // failures not kept by endpoint or client (cell limit)
-	names     *interner // endpoint names, allocated once each
+	hosts     map[failEndpoint]int64 // by host (lower case, no port); only records that log one
+	dropped   int64                  // failures not kept by endpoint, client or host (cell limit)
+	names     *interner              // endpoint and host names, allocated once each
 
 	// The window last added to: records come mostly in time order.
 	lastW     int64
@@ -129,7 +132,8 @@ func newTimelineAgg(width time.Duration) *timelineAgg {
 		width = timelineBase
 	}
 	return &timelineAgg{width: int64(width), windows: map[int64]*tlWindow{},
-		endpoints: map[failEndpoint]int64{}, clients: map[failClient]int64{}, names: newInterner(endpointLimit)}
+		endpoints: map[failEndpoint]int64{}, clients: map[failClient]int64{}, hosts: map[failEndpoint]int64{},
+		names: newInterner(endpointLimit)}
 }
 
 // floorDiv divides rounding down (Go's / rounds toward zero): the window of
@@ -143,8 +147,8 @@ func floorDiv(t, w int64) int64 {
 }
 
 // add counts one analysed record; endpoint is the templated endpoint,
-// client the client key's hash.
-func (a *timelineAgg) add(t int64, status int, class classify.Class, lat duration, endpoint []byte, client uint64) {
+// client the client key's hash, host its host key (nil when not logged).
+func (a *timelineAgg) add(t int64, status int, class classify.Class, lat duration, endpoint []byte, client uint64, host []byte) {
 	w, tw := a.lastW, a.lastTW
 	if tw == nil || t < a.lastStart || uint64(t)-uint64(a.lastStart) >= uint64(a.width) {
 		w = floorDiv(t, a.width)
@@ -153,7 +157,7 @@ func (a *timelineAgg) add(t int64, status int, class classify.Class, lat duratio
 	if tw == nil {
 		if len(a.windows) >= timelineCap {
 			a.widen(nextWidth(a.width))
-			a.add(t, status, class, lat, endpoint, client)
+			a.add(t, status, class, lat, endpoint, client, host)
 			return
 		}
 		tw = &tlWindow{}
@@ -176,6 +180,9 @@ func (a *timelineAgg) add(t int64, status int, class classify.Class, lat duratio
 			dropped = true
 		}
 		if !countBounded(a.clients, failClient{w, int32(status), client}, failCellLimit) {
+			dropped = true
+		}
+		if len(host) > 0 && !countBounded(a.hosts, failEndpoint{w, int32(status), a.names.get(host)}, failCellLimit) {
 			dropped = true
 		}
 		if dropped {
@@ -241,6 +248,12 @@ func (a *timelineAgg) widen(width int64) {
 		clients[k] += n
 	}
 	a.clients = clients
+	hosts := make(map[failEndpoint]int64, len(a.hosts))
+	for k, n := range a.hosts {
+		k.win = floorDiv(k.win*old, width)
+		hosts[k] += n
+	}
+	a.hosts = hosts
 	for len(a.windows) > timelineCap {
 		a.widen(nextWidth(a.width))
 	}
@@ -285,6 +298,13 @@ func (a *timelineAgg) merge(o *timelineAgg) {
 	for k, n := range o.clients {
 		if m, ok := a.clients[k]; ok || len(a.clients) < 2*failCellLimit {
 			a.clients[k] = m + n
+		} else {
+			a.dropped += n
+		}
+	}
+	for k, n := range o.hosts {
+		if m, ok := a.hosts[k]; ok || len(a.hosts) < 2*failCellLimit {
+			a.hosts[k] = m + n
 		} else {
 			a.dropped += n
 		}

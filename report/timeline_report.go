@@ -59,6 +59,7 @@ type Incident struct {
 	Diagnosis    string   `json:"diagnosis"`
 	Endpoints    []string `json:"endpoints"` // most affected first, at most 5
 	Clients      []string `json:"clients"`   // most affected first, at most 5
+	Hosts        []string `json:"hosts"`     // most affected first, at most 5; [] when no host is logged
 	Recovered    bool     `json:"recovered"`
 }
 
@@ -167,7 +168,7 @@ func findIncidents(t *Timeline, a *timelineAgg, name func(uint64) string) []Inci
 			}
 			inc := Incident{Kind: kind, Start: t.Windows[i].Start,
 				End:          time.Unix(0, (t.Windows[j].win+1)*width).UTC().Format(time.RFC3339),
-				BaselineRate: round(baselines[i], 4), Endpoints: []string{}, Clients: []string{}}
+				BaselineRate: round(baselines[i], 4), Endpoints: []string{}, Clients: []string{}, Hosts: []string{}}
 			for k := i; k <= j; k++ {
 				w := &t.Windows[k]
 				f := fails(w)
@@ -178,7 +179,7 @@ func findIncidents(t *Timeline, a *timelineAgg, name func(uint64) string) []Inci
 					inc.PeakRate = round(float64(f)/float64(max(w.Requests, 1)), 4)
 				}
 			}
-			inc.Status, inc.Endpoints, inc.Clients = affected(a, kind, t.Windows[i].win*width, (t.Windows[j].win+1)*width, name)
+			inc.Status, inc.Endpoints, inc.Clients, inc.Hosts = affected(a, kind, t.Windows[i].win*width, (t.Windows[j].win+1)*width, name)
 			inc.Diagnosis = classify.Lookup(inc.Status).ID
 			// Recovered: at least two later windows with traffic, none
 			// flagged after the incident.
@@ -259,8 +260,9 @@ func median(sorted []float64) float64 {
 }
 
 // affected returns, for failures of a kind within [from, to) (Unix ns),
-// the dominant status and the endpoints and clients with most of them.
-func affected(a *timelineAgg, kind string, from, to int64, name func(uint64) string) (int, []string, []string) {
+// the dominant status and the endpoints, clients and hosts with most of
+// them.
+func affected(a *timelineAgg, kind string, from, to int64, name func(uint64) string) (int, []string, []string, []string) {
 	in := func(win int64, status int32) bool {
 		t := win * a.width
 		if t < from || t >= to {
@@ -285,6 +287,12 @@ func affected(a *timelineAgg, kind string, from, to int64, name func(uint64) str
 			clients[k.client] += n
 		}
 	}
+	hosts := map[string]int64{}
+	for k, n := range a.hosts {
+		if in(k.win, k.status) {
+			hosts[k.endpoint] += n
+		}
+	}
 	status, most := 0, int64(-1)
 	for s, n := range statuses {
 		if n > most || n == most && int(s) < status {
@@ -294,18 +302,24 @@ func affected(a *timelineAgg, kind string, from, to int64, name func(uint64) str
 	if status == 0 && kind == "rate_limited" {
 		status = 429
 	}
+	return status, mostOf(endpoints, 5), topNames(clients, name, 5), mostOf(hosts, 5)
+}
+
+// mostOf returns the n keys of counts with the most, most first (ties by
+// key); [] for none.
+func mostOf(counts map[string]int64, n int) []string {
 	type kv struct {
 		k string
 		n int64
 	}
-	var eps []kv
-	for e, n := range endpoints {
-		eps = append(eps, kv{e, n})
+	var kvs []kv
+	for k, c := range counts {
+		kvs = append(kvs, kv{k, c})
 	}
-	slices.SortFunc(eps, func(a, b kv) int { return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(a.k, b.k)) })
+	slices.SortFunc(kvs, func(a, b kv) int { return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(a.k, b.k)) })
 	names := []string{}
-	for _, e := range eps[:min(5, len(eps))] {
+	for _, e := range kvs[:min(n, len(kvs))] {
 		names = append(names, e.k)
 	}
-	return status, names, topNames(clients, name, 5)
+	return names
 }

@@ -23,7 +23,11 @@ func series(reqs, fails []int) *timelineAgg {
 			if k < fails[i] {
 				status = 503
 			}
-			a.add(t0+int64(i)*int64(time.Minute)+int64(k), status, classify.ClassOf(status), duration{}, []byte("/api/imports/{id}"), uint64(k%3))
+			host := []byte("acme.quable.example")
+			if k%3 == 0 {
+				host = []byte("globex.quable.example")
+			}
+			a.add(t0+int64(i)*int64(time.Minute)+int64(k), status, classify.ClassOf(status), duration{}, []byte("/api/imports/{id}"), uint64(k%3), host)
 		}
 	}
 	return a
@@ -50,7 +54,8 @@ func TestIncidentRule(t *testing.T) {
 	in := incs[0]
 	if in.Start != "2025-03-12T08:20:00Z" || in.End != "2025-03-12T08:24:00Z" || in.Peak != 30 || in.PeakAt != "2025-03-12T08:20:00Z" ||
 		in.Status != 503 || in.Diagnosis != "unavailable" || !in.Recovered || in.Kind != "server_error" ||
-		!reflect.DeepEqual(in.Endpoints, []string{"/api/imports/{id}"}) || len(in.Clients) != 3 || in.BaselineRate != 0.01 || in.Failures != 68 { // 30+25, 1 in the gap, 12
+		!reflect.DeepEqual(in.Endpoints, []string{"/api/imports/{id}"}) || len(in.Clients) != 3 || in.BaselineRate != 0.01 || in.Failures != 68 || // 30+25, 1 in the gap, 12
+		!reflect.DeepEqual(in.Hosts, []string{"acme.quable.example", "globex.quable.example"}) {
 		t.Errorf("incident %+v", in)
 	}
 
@@ -101,8 +106,9 @@ func TestTimelineWidens(t *testing.T) {
 	parts := []*timelineAgg{newTimelineAgg(0), newTimelineAgg(0), newTimelineAgg(0)}
 	for i, r := range recs {
 		lat := latencyOf(time.Duration(r.status) * time.Millisecond)
-		one.add(r.t, r.status, classify.ClassOf(r.status), lat, []byte("/x"), uint64(i%7))
-		parts[i%3].add(r.t, r.status, classify.ClassOf(r.status), lat, []byte("/x"), uint64(i%7))
+		host := []byte(fmt.Sprint("tenant", i%5, ".quable.example"))
+		one.add(r.t, r.status, classify.ClassOf(r.status), lat, []byte("/x"), uint64(i%7), host)
+		parts[i%3].add(r.t, r.status, classify.ClassOf(r.status), lat, []byte("/x"), uint64(i%7), host)
 	}
 	if len(one.windows) > timelineCap || one.width != int64(15*time.Minute) {
 		t.Errorf("%d windows of %v; want at most %d, widened to 15m", len(one.windows), time.Duration(one.width), timelineCap)
@@ -112,6 +118,19 @@ func TestTimelineWidens(t *testing.T) {
 	a, b := buildTimeline(one, 0), buildTimeline(parts[0], 0)
 	if !reflect.DeepEqual(a, b) {
 		t.Error("merged per-worker timelines differ from one")
+	}
+	if !reflect.DeepEqual(one.hosts, parts[0].hosts) || len(one.hosts) == 0 || !reflect.DeepEqual(one.clients, parts[0].clients) {
+		t.Errorf("merged per-worker failure cells by host differ from one's: %d and %d cells", len(parts[0].hosts), len(one.hosts))
+	}
+	// Every failure is in its window's host cells, at the final width.
+	byWin := map[int64]int64{}
+	for k, n := range one.hosts {
+		byWin[k.win] += n
+	}
+	for w, tw := range one.windows {
+		if f := tw.statuses.get(429) + tw.statuses.get(503); byWin[w] != f {
+			t.Fatalf("window %d: %d failures in host cells, %d in the window", w, byWin[w], f)
+		}
 	}
 	var total int64
 	for _, w := range a.Windows {

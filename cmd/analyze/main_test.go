@@ -1069,7 +1069,7 @@ func TestTimelineContract(t *testing.T) {
 		var kinds []string
 		for _, i := range incs.([]any) {
 			inc := i.(map[string]any)
-			for _, k := range []string{"start", "end", "peak", "status", "diagnosis", "endpoints", "clients", "recovered", "kind", "peak_rate", "baseline_rate"} {
+			for _, k := range []string{"start", "end", "peak", "status", "diagnosis", "endpoints", "clients", "hosts", "recovered", "kind", "peak_rate", "baseline_rate"} {
 				if _, ok := inc[k]; !ok {
 					t.Errorf("%s: incidents[] lacks %s", cmd, k)
 				}
