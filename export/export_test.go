@@ -305,11 +305,15 @@ func TestWriteTables(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(written) != 18 {
+	if len(written) != 22 {
 		t.Fatalf("%d files: %v", len(written), written)
 	}
 	want := map[string]int64{"statuses": int64(len(rep.Statuses)), "quota_windows": int64(len(rep.Quota.Windows)),
-		"unrecovered": rep.Retry.Unrecovered, "retry_chains": int64(len(rep.Retry.ByStatus)), "hosts": int64(len(rep.Hosts))}
+		"unrecovered": rep.Retry.Unrecovered, "retry_chains": int64(len(rep.Retry.ByStatus)), "hosts": int64(len(rep.Hosts)),
+		"incidents": int64(len(rep.Incidents)), "timeline": int64(len(rep.Timeline.Windows))}
+	if len(rep.Incidents) == 0 || len(rep.Timeline.Windows) < 10 {
+		t.Fatalf("the samples give %d incidents and %d timeline windows: too few to test", len(rep.Incidents), len(rep.Timeline.Windows))
+	}
 	for name, n := range want {
 		tbl, _ := readParquet(t, filepath.Join(dir, name+".parquet"))
 		f, _ := os.Open(filepath.Join(dir, name+".csv"))

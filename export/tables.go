@@ -94,7 +94,33 @@ func reportTables(r *report.Report) []table {
 		}
 		ts = append(ts, rc, un)
 	}
+	in := table{name: "incidents", cols: []arrow.Field{col("start", tStr), col("end", tStr), col("kind", tStr), col("status", tInt),
+		col("diagnosis", tStr), col("peak", tInt), col("peak_at", tStr), col("peak_rate", tF64), col("baseline_rate", tF64),
+		col("failures", tInt), col("requests", tInt), col("endpoints", tStr), col("clients", tStr), col("hosts", tStr), col("recovered", tBool)}}
+	for _, i := range r.Incidents {
+		in.rows = append(in.rows, []any{i.Start, i.End, i.Kind, int64(i.Status), i.Diagnosis, i.Peak, i.PeakAt, i.PeakRate, i.BaselineRate,
+			i.Failures, i.Requests, strings.Join(i.Endpoints, ", "), strings.Join(i.Clients, ", "), strings.Join(i.Hosts, ", "), i.Recovered})
+	}
+	ts = append(ts, in)
+	if tl := r.Timeline; tl != nil {
+		tw := table{name: "timeline", cols: []arrow.Field{col("window_start", tStr), col("window_seconds", tF64), col("requests", tInt),
+			col("success", tInt), col("redirect", tInt), col("client_error", tInt), col("server_error", tInt), col("other", tInt),
+			col("rate_limited", tInt), col("p50_ms", tF64), col("p95_ms", tF64), col("p99_ms", tF64)}}
+		for _, w := range tl.Windows {
+			tw.rows = append(tw.rows, []any{w.Start, tl.WindowSeconds, w.Requests, w.Success, w.Redirect, w.ClientError, w.ServerError,
+				w.Other, w.RateLimited, optional(w.P50), optional(w.P95), optional(w.P99)})
+		}
+		ts = append(ts, tw)
+	}
 	return ts
+}
+
+// optional is a cell of a value that may be missing (nil: null).
+func optional(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }
 
 // WriteTables writes every table of the report to dir as CSV and Parquet,
@@ -183,6 +209,10 @@ func writeTableParquet(f *os.File, t table) error {
 	defer rb.Release()
 	for _, r := range t.rows {
 		for i, v := range r {
+			if v == nil {
+				rb.Field(i).AppendNull()
+				continue
+			}
 			switch b := rb.Field(i).(type) {
 			case *array.StringBuilder:
 				b.Append(strings.ToValidUTF8(v.(string), "\uFFFD"))
