@@ -32,7 +32,7 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.StringVar(&out, "out", "", "output folder (created when missing)")
 	fs.StringVar(&partition, "partition", "", "date (Hive-style date=YYYY-MM-DD/, the default for Parquet) or none (the default for CSV)")
 	fs.StringVar(&compr, "compression", "zstd", "Parquet compression: zstd, snappy or none")
-	fs.StringVar(&tables, "tables", "", "also write every report table (statuses, endpoints, clients, quota, retries, unrecovered) to this folder as CSV and Parquet")
+	fs.StringVar(&tables, "tables", "", "also write every report table (statuses, endpoints, clients, hosts, quota, retries, unrecovered, incidents, timeline) to this folder as CSV and Parquet")
 	fs.BoolVar(&csvSafe, "csv-safe", true, "prefix CSV cells starting with = + - @ with an apostrophe, so spreadsheets do not run them")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: analyze export --to parquet|csv --out DIR [flags] PATH...\n\nflags:\n")
