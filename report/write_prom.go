@@ -28,14 +28,14 @@ func WritePrometheus(w io.Writer, r *Report) error {
 	p.gauge("analyze_input_blank_lines", "Blank lines.", float64(in.Blank))
 	p.gauge("analyze_input_filtered_records", "Records left out by the time range or drill-down filters.", float64(in.Filtered))
 	p.gauge("analyze_input_analyzed_records", "Records analysed.", float64(in.Analyzed))
-	incomplete := 0.0
+	incomplete := 0
 	for _, f := range in.Files {
 		if !f.Complete {
 			incomplete++
 		}
 	}
 	p.gauge("analyze_inputs", "Inputs read.", float64(len(in.Files)))
-	p.gauge("analyze_inputs_incomplete", "Inputs that could not be read to their end.", incomplete)
+	p.gauge("analyze_inputs_incomplete", "Inputs that could not be read to their end.", float64(incomplete))
 	p.help("analyze_rejected_lines", "Rejected lines by reason.")
 	for _, reason := range slices.Sorted(maps.Keys(in.RejectedReasons)) {
 		p.sample("analyze_rejected_lines", float64(in.RejectedReasons[reason]), "reason", reason)
@@ -85,14 +85,8 @@ func WritePrometheus(w io.Writer, r *Report) error {
 	}
 	p.top("host", "hosts", keys, counts)
 
-	ongoing := 0.0
-	for _, inc := range r.Incidents {
-		if !inc.Recovered {
-			ongoing++
-		}
-	}
 	p.gauge("analyze_incidents", "Incidents: windows whose 5xx or 429 rate rose well above the baseline.", float64(len(r.Incidents)))
-	p.gauge("analyze_incidents_ongoing", "Incidents not over when the input ends.", ongoing)
+	p.gauge("analyze_incidents_ongoing", "Incidents not over when the input ends.", float64(ongoing(r)))
 
 	if q := r.Quota; q != nil {
 		p.gauge("analyze_quota_window_seconds", "The quota window.", q.WindowSeconds)
