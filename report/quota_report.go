@@ -111,9 +111,9 @@ func orFolded(name string) string {
 	return name
 }
 
-// topNames returns the names of the n clients with the highest counts,
-// ties by name.
-func topNames(counts map[uint64]int64, name func(uint64) string, n int) []string {
+// topNames returns the names of the n keys (clients, endpoints, hosts)
+// with the highest counts, ties by name.
+func topNames[K comparable](counts map[K]int64, name func(K) string, n int) []string {
 	type kv struct {
 		name string
 		n    int64

@@ -302,24 +302,6 @@ func affected(a *timelineAgg, kind string, from, to int64, name func(uint64) str
 	if status == 0 && kind == "rate_limited" {
 		status = 429
 	}
-	return status, mostOf(endpoints, 5), topNames(clients, name, 5), mostOf(hosts, 5)
-}
-
-// mostOf returns the n keys of counts with the most, most first (ties by
-// key); [] for none.
-func mostOf(counts map[string]int64, n int) []string {
-	type kv struct {
-		k string
-		n int64
-	}
-	var kvs []kv
-	for k, c := range counts {
-		kvs = append(kvs, kv{k, c})
-	}
-	slices.SortFunc(kvs, func(a, b kv) int { return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(a.k, b.k)) })
-	names := []string{}
-	for _, e := range kvs[:min(n, len(kvs))] {
-		names = append(names, e.k)
-	}
-	return names
+	same := func(s string) string { return s }
+	return status, topNames(endpoints, same, 5), topNames(clients, name, 5), topNames(hosts, same, 5)
 }
