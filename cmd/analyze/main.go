@@ -250,7 +250,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	fs.StringVar(&output, "output", "text", "same as -o")
 	in.register(fs)
 	drill.register(fs)
-	fs.IntVar(&top, "top", 10, "rows in the endpoint and client tables")
+	fs.IntVar(&top, "top", 10, "rows in the endpoint, client and host tables")
 	fs.DurationVar(&window, "window", 0, "quota window: 1s, 10s, 1m, 1h... (default: the --limit period, else 1m)")
 	fs.StringVar(&limit, "limit", "", "the contract's rate limit, N/PERIOD: 600/1m, 10/s")
 	fs.DurationVar(&retryAfter, "retry-after", time.Second, "the wait a 429 asks for when no Retry-After is logged")
