@@ -12,11 +12,12 @@ import (
 
 // FuzzReport feeds arbitrary bytes through the whole path, bytes → records
 // → every analysis → every writer: nothing may panic, the accounting must
-// reconcile, and the JSON must be valid.
+// reconcile, and every Prometheus line must stay a comment or a sample.
 //
 //	go test -run '^$' -fuzz '^FuzzReport$' -fuzztime 1m ./report
 func FuzzReport(f *testing.F) {
-	for _, name := range []string{"../samples/pim-api-access.log", "../samples/pim-api-json.log", "../samples/pim-api-w3c.log"} {
+	for _, name := range []string{"../samples/pim-api-access.log", "../samples/pim-api-json.log", "../samples/pim-api-w3c.log",
+		"../samples/pim-api-vhost.log", "../samples/pim-api-caddy.log"} {
 		if b, err := os.ReadFile(name); err == nil {
 			f.Add(b[:min(len(b), 3000)])
 		}
@@ -38,6 +39,13 @@ func FuzzReport(f *testing.F) {
 			var b bytes.Buffer
 			if err := w(&b, r); err != nil {
 				t.Fatalf("%s: %v", name, err)
+			}
+			if name == "prometheus" { // no logged value may break a sample out of its line
+				for line := range bytes.SplitSeq(bytes.TrimSuffix(b.Bytes(), []byte("\n")), []byte("\n")) {
+					if !bytes.HasPrefix(line, []byte("# ")) && !bytes.HasPrefix(line, []byte("analyze_")) {
+						t.Fatalf("prometheus: a line that is neither a comment nor a sample: %q", line)
+					}
+				}
 			}
 		}
 		var b bytes.Buffer
