@@ -301,11 +301,12 @@ func TestParseBound(t *testing.T) {
 }
 
 // BenchmarkAggregate measures the whole default report path (read, parse,
-// classify, count, merge) over a generated combined log.
+// classify, count, merge) over generated logs: combined, JSON, and ALB,
+// which logs the host (the hosts table and the incidents' host cells).
 //
 //	go test -run '^$' -bench Aggregate -count 10 ./report > new.txt; benchstat old.txt new.txt
 func BenchmarkAggregate(b *testing.B) {
-	for _, format := range []string{"combined", "json"} {
+	for _, format := range []string{"combined", "json", "alb"} {
 		b.Run(format, func(b *testing.B) {
 			path := filepath.Join(b.TempDir(), "bench.log")
 			f, err := os.Create(path)
