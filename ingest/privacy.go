@@ -521,7 +521,7 @@ func maskCredentials(line []byte) {
 				}
 			}
 		} else {
-			for end < len(line) && !bytes.ContainsRune([]byte(`",}|`), rune(line[end])) {
+			for end < len(line) && line[end] != '"' && line[end] != ',' && line[end] != '}' && line[end] != '|' {
 				end++
 			}
 		}
@@ -565,20 +565,13 @@ func token68(c byte) bool {
 		c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '='
 }
 
-// indexFold is bytes.Index for a lower-case ASCII sep, ignoring case.
+// indexFold is bytes.Index for a lower-case ASCII sep, ignoring case: one
+// pass, at most len(sep) comparisons a byte (a rejected line may be
+// megabytes of the separator's first letter).
 func indexFold(b []byte, sep string) int {
 	for i := 0; i+len(sep) <= len(b); i++ {
-		j := bytes.IndexByte(b[i:len(b)-len(sep)+1], sep[0]) // sep[0] and its upper case
-		k := bytes.IndexByte(b[i:len(b)-len(sep)+1], sep[0]-('a'-'A'))
-		if j < 0 || k >= 0 && k < j {
-			j = k
-		}
-		if j < 0 {
-			return -1
-		}
-		i += j
 		match := true
-		for n := 1; n < len(sep) && match; n++ {
+		for n := 0; n < len(sep) && match; n++ {
 			c := b[i+n]
 			if sep[n] >= 'a' && sep[n] <= 'z' {
 				c |= 0x20
