@@ -9,7 +9,7 @@ import (
 
 // ClientSelector says which field of a record identifies its client
 // (--client): the default (remote user, else API credential, else
-// address), "user", "addr", "header:NAME" or "field:NAME".
+// address), "user", "addr", "host", "header:NAME" or "field:NAME".
 type ClientSelector struct {
 	kind  string
 	name  string   // the header or field asked for
@@ -21,7 +21,7 @@ func ParseClientSelector(s string) (ClientSelector, error) {
 	switch {
 	case s == "" || s == "default":
 		return ClientSelector{kind: "default"}, nil
-	case s == "user" || s == "addr":
+	case s == "user" || s == "addr" || s == "host":
 		return ClientSelector{kind: s}, nil
 	case strings.HasPrefix(s, "header:") && len(s) > len("header:"):
 		h := s[len("header:"):]
@@ -32,7 +32,7 @@ func ParseClientSelector(s string) (ClientSelector, error) {
 	case strings.HasPrefix(s, "field:") && len(s) > len("field:"):
 		return ClientSelector{kind: "field", name: s[len("field:"):]}, nil
 	}
-	return ClientSelector{}, fmt.Errorf("cannot read --client-key %q: want user, addr, header:NAME or field:NAME", s)
+	return ClientSelector{}, fmt.Errorf("cannot read --client-key %q: want user, addr, host, header:NAME or field:NAME", s)
 }
 
 // String describes the selector for the report.
@@ -42,6 +42,8 @@ func (c ClientSelector) String() string {
 		return "user"
 	case "addr":
 		return "addr"
+	case "host":
+		return "host"
 	case "header":
 		return "header:" + c.name
 	case "field":
@@ -61,6 +63,11 @@ func (c *ClientSelector) Key(r *ingest.Record) []byte {
 		k = r.User
 	case "addr":
 		k = r.Client
+	case "host":
+		// A tenant's own API host: its quota is its contract's. As
+		// logged, without a port (no copy here: hosts are logged in
+		// lower case, the hosts table folds case).
+		k = withoutPort(r.Host)
 	case "header":
 		if strings.EqualFold(c.name, "x-api-key") {
 			k = r.Credential

@@ -29,7 +29,7 @@ func (d *drillFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.around, "around", "", "analyse records within --span of this time (RFC 3339 or a date)")
 	fs.DurationVar(&d.span, "span", 30*time.Minute, "with --around: how far either side of it")
 	fs.StringVar(&d.client, "client", "", "only these clients: names or glob patterns, comma-separated (erp-sync, 10.0.*)")
-	fs.StringVar(&d.clientKey, "client-key", "", "what identifies a client: user, addr, header:NAME or field:NAME (default: user, else credential, else addr)")
+	fs.StringVar(&d.clientKey, "client-key", "", "what identifies a client: user, addr, host, header:NAME or field:NAME (default: user, else credential, else addr)")
 	fs.StringVar(&d.endpoint, "endpoint", "", "only these endpoints: templated (/api/products/{id}), paths, or glob patterns (/api/exports/*), comma-separated")
 	fs.StringVar(&d.status, "status", "", "only these statuses: 503, 5xx, 429,503")
 	fs.StringVar(&d.method, "method", "", "only these methods: GET, POST,PUT")
