@@ -16,14 +16,20 @@ import (
 // synthFiles writes a generated combined log of n lines to dir/name and
 // returns it as the inputs of a run.
 func synthFiles(t testing.TB, dir, name string, n int) []*ingest.File {
+	cfg := synth.Default()
+	cfg.Lines = n
+	return synthLog(t, dir, name, cfg)
+}
+
+// synthLog writes the log cfg generates to dir/name and returns it as the
+// inputs of a run.
+func synthLog(t testing.TB, dir, name string, cfg synth.Config) []*ingest.File {
 	t.Helper()
 	path := filepath.Join(dir, name)
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := synth.Default()
-	cfg.Lines = n
 	if err := synth.Write(f, cfg); err != nil {
 		t.Fatal(err)
 	}
@@ -166,19 +172,10 @@ func TestSnapshotHosts(t *testing.T) {
 	dir := t.TempDir()
 	var parts [2][]*ingest.File
 	for i, name := range []string{"a.log", "b.log"} {
-		path := filepath.Join(dir, name)
-		f, err := os.Create(path)
-		if err != nil {
-			t.Fatal(err)
-		}
 		cfg := synth.Default()
 		cfg.Lines, cfg.Format, cfg.Seed = 3000, "alb", uint64(i+1)
 		cfg.Start = cfg.Start.Add(time.Duration(i) * 24 * time.Hour) // the next night: the stored run's incidents are its own
-		if err := synth.Write(f, cfg); err != nil {
-			t.Fatal(err)
-		}
-		f.Close()
-		parts[i], _ = ingest.Expand([]string{path}, false)
+		parts[i] = synthLog(t, dir, name, cfg)
 	}
 	// The hosts table, and with incidents the incidents too.
 	report := func(s *Summary, files []*ingest.File, incidents bool) string {
