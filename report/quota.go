@@ -321,21 +321,50 @@ func (q *quotaAgg) compact() {
 }
 
 // sortCells sorts cells by client and window and returns them (in the same
-// array or another of the same length). Cells appended in window order,
-// as a worker mostly appends them, are sorted by client with a stable
-// radix sort, which keeps each client's windows in order; others with
-// pdqsort.
+// array or another of the same length). A list is mostly a sorted run (the
+// cells compacted before) followed by cells appended since, in window
+// order, as a worker appends them: those are sorted by client with a
+// stable radix sort, which keeps each client's windows in order (others
+// with pdqsort), and merged with the run.
 func sortCells(cells []cellCount) []cellCount {
-	if slices.IsSortedFunc(cells, byClientWindow) {
+	k := 1
+	for k < len(cells) && byClientWindow(cells[k-1], cells[k]) <= 0 {
+		k++
+	}
+	if k >= len(cells) {
 		return cells
 	}
-	if len(cells) < 1024 || !slices.IsSortedFunc(cells, func(a, b cellCount) int { return cmp.Compare(a.c.win, b.c.win) }) {
-		slices.SortFunc(cells, byClientWindow)
-		return cells
+	// The rest, sorted, in a buffer of their own: the merge writes over
+	// them in place.
+	tail := make([]cellCount, len(cells)-k)
+	if len(tail) >= 1024 && slices.IsSortedFunc(cells[k:], func(a, b cellCount) int { return cmp.Compare(a.c.win, b.c.win) }) {
+		if sorted := radixByClient(cells[k:], tail); &sorted[0] != &tail[0] {
+			copy(tail, sorted)
+		}
+	} else {
+		copy(tail, cells[k:])
+		slices.SortFunc(tail, byClientWindow)
 	}
+	// Merge from the end: a cell is written at or after where the run's
+	// next unread cell lies, so none is overwritten before it is read.
+	i, j := k-1, len(tail)-1
+	for out := len(cells) - 1; j >= 0; out-- {
+		if i >= 0 && byClientWindow(cells[i], tail[j]) > 0 {
+			cells[out] = cells[i]
+			i--
+		} else {
+			cells[out] = tail[j]
+			j--
+		}
+	}
+	return cells
+}
+
+// radixByClient sorts src by client, stably, using dst (of src's length)
+// as the other buffer, and returns whichever of the two holds the result.
+func radixByClient(src, dst []cellCount) []cellCount {
 	const bits = 11
 	const buckets = 1 << bits
-	src, dst := cells, make([]cellCount, len(cells))
 	var count [buckets]int
 	for shift := 0; shift < 64; shift += bits {
 		clear(count[:])

@@ -3,6 +3,7 @@ package report
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -477,23 +478,32 @@ func TestSettledMerge(t *testing.T) {
 }
 
 // TestSortCells sorts cells appended in window order (the radix path, with
-// clients differing in high bits only too) and out of it: sorted by client
-// and window, nothing lost.
+// clients differing in high bits only too) and out of it, alone or after a
+// sorted run (the cells compacted before, merged with the rest): sorted by
+// client and window, nothing lost.
 func TestSortCells(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	for _, tc := range []struct {
 		name    string
 		ordered bool
 		client  func() uint64
+		run     int // the first cells, sorted before the rest are appended
 	}{
-		{"window order", true, func() uint64 { return rng.Uint64() % 5000 }},
-		{"window order, high bits", true, func() uint64 { return uint64(rng.IntN(50)) << 58 }},
-		{"window order, full hashes", true, rng.Uint64},
-		{"any order", false, func() uint64 { return rng.Uint64() % 5000 }},
+		{"window order", true, func() uint64 { return rng.Uint64() % 5000 }, 0},
+		{"window order, high bits", true, func() uint64 { return uint64(rng.IntN(50)) << 58 }, 0},
+		{"window order, full hashes", true, rng.Uint64, 0},
+		{"any order", false, func() uint64 { return rng.Uint64() % 5000 }, 0},
+		{"a run, then window order", true, func() uint64 { return rng.Uint64() % 5000 }, 15000},
+		{"a run, then a few", true, func() uint64 { return rng.Uint64() % 5000 }, 19990},
+		{"a run, then any order", false, func() uint64 { return rng.Uint64() % 5000 }, 12000},
+		{"a short run, then window order", true, rng.Uint64, 3},
 	} {
 		var cells []cellCount
 		want := map[cell]int64{}
 		for i := range 20000 {
+			if i == tc.run {
+				slices.SortFunc(cells, byClientWindow)
+			}
 			w := int64(i / 100)
 			if !tc.ordered {
 				w = rng.Int64N(200)
@@ -706,5 +716,40 @@ func TestMinTree(t *testing.T) {
 				t.Fatalf("n %d: min %d, want %d", n, got, want)
 			}
 		}
+	}
+}
+
+// BenchmarkQuotaCells counts 1,000,000 requests over a month in time
+// order, as a worker does: 40 integrations making most of them, 20,000
+// addresses making a few each and a one-request address in every seventh,
+// so the cells fill and are shed again and again; then it settles them. Compare builds with
+//
+//	go test -run '^$' -bench QuotaCells -count 8 ./report > new.txt; benchstat old.txt new.txt
+func BenchmarkQuotaCells(b *testing.B) {
+	const n = 1_000_000
+	month := int64(30 * 24 * time.Hour)
+	rng := rand.New(rand.NewPCG(3, 4))
+	type req struct {
+		t      int64
+		client uint64
+	}
+	reqs := make([]req, n)
+	for i := range reqs {
+		client := uint64(rng.IntN(40)) + 1
+		switch i % 7 {
+		case 0:
+			client = rng.Uint64()
+		case 1:
+			client = 1000 + uint64(rng.IntN(20000))
+		}
+		reqs[i] = req{month / n * int64(i), hashClient(binary.LittleEndian.AppendUint64(nil, client))}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		q := newQuotaAgg(QuotaOptions{})
+		for _, r := range reqs {
+			q.add(r.t, r.client, 200, -1, -1)
+		}
+		q.settle()
 	}
 }
