@@ -308,7 +308,7 @@ func (q *quotaAgg) eachClient(f func(requests int64, cells []cellCount)) {
 // one (client, window). Cells already in order (settled, or merged from
 // settled workers) are only added up.
 func (q *quotaAgg) compact() {
-	q.cells = sortCells(q.cells)
+	sortCells(q.cells)
 	out := q.cells[:0]
 	for _, c := range q.cells {
 		if n := len(out); n > 0 && out[n-1].c == c.c {
@@ -320,19 +320,18 @@ func (q *quotaAgg) compact() {
 	q.cells = out
 }
 
-// sortCells sorts cells by client and window and returns them (in the same
-// array or another of the same length). A list is mostly a sorted run (the
-// cells compacted before) followed by cells appended since, in window
-// order, as a worker appends them: those are sorted by client with a
-// stable radix sort, which keeps each client's windows in order (others
-// with pdqsort), and merged with the run.
-func sortCells(cells []cellCount) []cellCount {
+// sortCells sorts cells by client and window, in place. A list is mostly a
+// sorted run (the cells compacted before) followed by cells appended
+// since, in window order, as a worker appends them: those are sorted by
+// client with a stable radix sort, which keeps each client's windows in
+// order (others with pdqsort), and merged with the run.
+func sortCells(cells []cellCount) {
 	k := 1
 	for k < len(cells) && byClientWindow(cells[k-1], cells[k]) <= 0 {
 		k++
 	}
 	if k >= len(cells) {
-		return cells
+		return
 	}
 	// The rest, sorted, in a buffer of their own: the merge writes over
 	// them in place.
@@ -357,7 +356,6 @@ func sortCells(cells []cellCount) []cellCount {
 			j--
 		}
 	}
-	return cells
 }
 
 // radixByClient sorts src by client, stably, using dst (of src's length)
