@@ -557,3 +557,20 @@ func TestHeadline(t *testing.T) {
 		t.Errorf("headline = %q, want %q", got, want)
 	}
 }
+
+// TestHeading capitalises section titles but for words that start with a
+// digit: a window of "1m" must not read as "1M", a million.
+func TestHeading(t *testing.T) {
+	for title, want := range map[string]string{
+		"Quota: requests per 1m window":                       "QUOTA: REQUESTS PER 1m WINDOW",
+		"Retries: failures worth retrying (retry window 10m)": "RETRIES: FAILURES WORTH RETRYING (RETRY WINDOW 10m)",
+		"429 bursts (consecutive windows with 429s)":          "429 BURSTS (CONSECUTIVE WINDOWS WITH 429s)",
+		"Retry storms (attempts above 20% of a window's)":     "RETRY STORMS (ATTEMPTS ABOVE 20% OF A WINDOW'S)",
+		"Top endpoints by errors":                             "TOP ENDPOINTS BY ERRORS",
+		"p99 in 1.5s, x2y":                                    "P99 IN 1.5s, X2Y",
+	} {
+		if got := heading(title); got != want {
+			t.Errorf("heading(%q) = %q, want %q", title, got, want)
+		}
+	}
+}

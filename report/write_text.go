@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -31,7 +30,7 @@ func WriteText(w io.Writer, r *Report) error {
 		fmt.Fprintln(ew, n)
 	}
 	for _, s := range sections(r, termEscaper) {
-		fmt.Fprintf(ew, "\n%s\n", strings.ToUpper(s.title))
+		fmt.Fprintf(ew, "\n%s\n", heading(s.title))
 		if err := renderTable(ew, s, nil); err != nil {
 			return err
 		}
@@ -40,6 +39,38 @@ func WriteText(w io.Writer, r *Report) error {
 		}
 	}
 	return ew.err
+}
+
+// heading is a section title in capitals, but for the words that start
+// with a digit: durations and counts ("1m", "10m", "429s") keep their
+// case, as "1M" would read as a million.
+func heading(title string) string {
+	b := []byte(title)
+	number := false // in a word that starts with a digit
+	for i, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			if i == 0 || !isWordByte(b[i-1]) {
+				number = true
+			}
+		case c >= 'a' && c <= 'z':
+			if i == 0 || !isWordByte(b[i-1]) {
+				number = false
+			}
+			if !number {
+				b[i] = c - 'a' + 'A'
+			}
+		case c >= 'A' && c <= 'Z':
+			if i == 0 || !isWordByte(b[i-1]) {
+				number = false
+			}
+		}
+	}
+	return string(b)
+}
+
+func isWordByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 // renderTable renders one section's table with tablewriter, using rend
