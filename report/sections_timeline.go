@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -11,16 +10,16 @@ import (
 func incidentSection(incs []Incident, e escaper) section {
 	s := section{
 		title:  "Incidents",
-		header: []string{"start", "end", "kind", "status", "diagnosis", "peak", "peak rate", "baseline", "endpoints", "clients", "over"},
-		align:  []bool{false, false, false, true, false, true, true, true, false, false, false},
+		header: []string{"start", "end", "over", "kind", "status", "diagnosis", "peak", "peak rate", "baseline", "endpoints", "clients"},
+		align:  []bool{false, false, false, false, true, false, true, true, true, false, false},
 	}
 	hosts := false // a column only when the inputs log hosts
 	for _, in := range incs {
 		hosts = hosts || len(in.Hosts) > 0
 	}
 	if hosts {
-		s.header = slices.Insert(s.header, 10, "hosts")
-		s.align = slices.Insert(s.align, 10, false)
+		s.header = append(s.header, "hosts")
+		s.align = append(s.align, false)
 	}
 	first3 := func(list []string) string {
 		out := make([]string, 0, 3)
@@ -34,13 +33,13 @@ func incidentSection(incs []Incident, e escaper) section {
 		if !in.Recovered {
 			over = "NO (ongoing at the end of the input)"
 		}
-		row := []string{in.Start, in.End, in.Kind, fmt.Sprintf("%03d", in.Status), in.Diagnosis,
+		row := []string{in.Start, in.End, over, in.Kind, fmt.Sprintf("%03d", in.Status), in.Diagnosis,
 			thousands(in.Peak), fmt.Sprintf("%.1f%%", in.PeakRate*100), fmt.Sprintf("%.1f%%", in.BaselineRate*100),
 			first3(in.Endpoints), first3(in.Clients)}
 		if hosts {
 			row = append(row, first3(in.Hosts))
 		}
-		s.rows = append(s.rows, append(row, over))
+		s.rows = append(s.rows, row)
 	}
 	s.notes = append(s.notes, "An incident: windows whose 5xx or 429 rate rose well above the rolling baseline (README, \"Timeline and incidents\"); analyze timeline shows the windows.")
 	return s

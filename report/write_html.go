@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -70,7 +71,7 @@ var htmlTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 {{end}}
 {{range .Sections}}<h2>{{.Title}}</h2>
 <div class="scroll"><table class="sortable"><thead><tr>{{range .Head}}<th{{if .Right}} class="r"{{end}} scope="col">{{.Text}}</th>{{end}}</tr></thead>
-<tbody>{{range .Rows}}<tr>{{range .}}<td{{if .Right}} class="r"{{end}}>{{.Text}}</td>{{end}}</tr>
+<tbody>{{range .Rows}}<tr>{{range .}}<td{{if .Right}} class="r"{{else if .Wrap}} class="w"{{end}}>{{.Text}}</td>{{end}}</tr>
 {{end}}</tbody></table></div>
 {{range .Notes}}<p class="note">{{.}}</p>
 {{end}}{{end}}
@@ -83,7 +84,13 @@ var htmlTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 type htmlCell struct {
 	Text  string
 	Right bool
+	// Wrap lets a long cell of several words (an incident's endpoints,
+	// a burst's clients) wrap, so the columns after it stay in view.
+	Wrap bool
 }
+
+// wrapsAfter is the length past which a cell of several words may wrap.
+const wrapsAfter = 30
 
 type htmlSection struct {
 	Title string
@@ -169,12 +176,13 @@ func WriteHTML(w io.Writer, r *Report) error {
 	for _, s := range sections(r, htmlEscaper) {
 		hs := htmlSection{Title: s.title, Notes: s.notes}
 		for i, h := range s.header {
-			hs.Head = append(hs.Head, htmlCell{h, i < len(s.align) && s.align[i]})
+			hs.Head = append(hs.Head, htmlCell{Text: h, Right: i < len(s.align) && s.align[i]})
 		}
 		for _, row := range s.rows {
 			cells := make([]htmlCell, len(row))
 			for i, c := range row {
-				cells[i] = htmlCell{c, i < len(s.align) && s.align[i]}
+				right := i < len(s.align) && s.align[i]
+				cells[i] = htmlCell{Text: c, Right: right, Wrap: !right && len(c) > wrapsAfter && strings.Contains(c, " ")}
 			}
 			hs.Rows = append(hs.Rows, cells)
 		}

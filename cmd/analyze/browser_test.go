@@ -45,6 +45,11 @@ for (const v of [{ name: 'desktop', width: 1280, height: 900, scheme: 'light' },
     incidentRows: Array.from(document.querySelectorAll('h2')).filter(h => h.textContent === 'Incidents')
       .flatMap(h => Array.from(h.nextElementSibling.querySelectorAll('tbody tr'))).length,
     pageWidth: document.documentElement.scrollWidth,
+    overShown: (() => {
+      const h = Array.from(document.querySelectorAll('h2')).find(h => h.textContent === 'Incidents');
+      const th = h && Array.from(h.nextElementSibling.querySelectorAll('th')).find(th => th.textContent.trim() === 'over');
+      return !!th && th.getBoundingClientRect().right <= h.nextElementSibling.getBoundingClientRect().right + 1;
+    })(),
   }));
   // Sort the endpoints table by requests: a click ascends, another descends.
   const table = page.locator('h2:text-is("Top endpoints by errors") + div table');
@@ -66,8 +71,9 @@ console.log(JSON.stringify(out));
 // TestHTMLInBrowser renders the HTML report of the samples in headless
 // Chromium: no console errors and no request leaves the file; every table
 // is sortable and sorts; the chart has a bar per timeline window and a
-// band per incident; the cards show the report's numbers; the page fits a
-// phone's width; dark mode changes the colours. Screenshots are kept in
+// band per incident; the cards show the report's numbers; on a desktop the
+// incidents' over column is in view; the page fits a phone's width; dark
+// mode changes the colours. Screenshots are kept in
 // $ANALYZE_ARTIFACTS (default: a folder under the system's temp dir).
 func TestHTMLInBrowser(t *testing.T) {
 	modules := os.Getenv("ANALYZE_PLAYWRIGHT_NODE")
@@ -114,6 +120,7 @@ func TestHTMLInBrowser(t *testing.T) {
 			Cards                 map[string]string
 			Statuses              map[string]string
 			IncidentRows          int
+			OverShown             bool
 			Background            string
 			PageWidth             float64
 			Ascending, Descending []float64
@@ -156,6 +163,9 @@ func TestHTMLInBrowser(t *testing.T) {
 		}
 		if !sortedBy(v.Ascending, 1) || !sortedBy(v.Descending, -1) || len(v.Ascending) < 2 {
 			t.Errorf("%s: sorting by requests gave %v then %v", v.Name, v.Ascending, v.Descending)
+		}
+		if v.Name != "phone" && !v.OverShown {
+			t.Errorf("%s: the incidents' over column (is it over?) is not in view without scrolling", v.Name)
 		}
 		if v.Name == "phone" && v.PageWidth > 390+1 {
 			t.Errorf("phone: the page is %v px wide, wider than the screen", v.PageWidth)
