@@ -46,24 +46,13 @@ func WriteText(w io.Writer, r *Report) error {
 // case, as "1M" would read as a million.
 func heading(title string) string {
 	b := []byte(title)
-	number := false // in a word that starts with a digit
+	number := false // the word started with a digit
 	for i, c := range b {
-		switch {
-		case c >= '0' && c <= '9':
-			if i == 0 || !isWordByte(b[i-1]) {
-				number = true
-			}
-		case c >= 'a' && c <= 'z':
-			if i == 0 || !isWordByte(b[i-1]) {
-				number = false
-			}
-			if !number {
-				b[i] = c - 'a' + 'A'
-			}
-		case c >= 'A' && c <= 'Z':
-			if i == 0 || !isWordByte(b[i-1]) {
-				number = false
-			}
+		if i == 0 || !isWordByte(b[i-1]) {
+			number = c >= '0' && c <= '9'
+		}
+		if c >= 'a' && c <= 'z' && !number {
+			b[i] = c - 'a' + 'A'
 		}
 	}
 	return string(b)
