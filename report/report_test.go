@@ -415,7 +415,7 @@ func TestTableCraftedKeys(t *testing.T) {
 		tb.GetHashed(k, hashClient(k)).Requests++
 		n++
 	}
-	if got := longestWalk(tb.index, func(i int32) uint64 { return tb.slots[i-1].hash }); got > 64 {
+	if got := longestWalk(tb.index, func(e tagged) uint64 { return tb.slots[e.slot()].hash }); got > 64 {
 		t.Errorf("a look-up walks up to %d positions of %d for %d keys", got, len(tb.index), tb.Len())
 	}
 }

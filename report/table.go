@@ -52,22 +52,37 @@ func (c *Counts) add(o *Counts) {
 // folds them again and again, and here a new key costs no allocation (its
 // bytes go to an arena, its counts to a slice) and a fold is one pass.
 type Table struct {
-	slots []slot  // in the order added; a fold keeps the survivors' order
-	keys  []byte  // the arena of the slots' keys
-	index []int32 // open addressing by hash, linear probing: slot+1, 0 empty
+	slots []slot   // in the order added; a fold keeps the survivors' order
+	keys  []byte   // the arena of the slots' keys
+	index []tagged // open addressing by hash, linear probing; 0 empty
 	limit int
 	Other Counts
 	// Folded is how many keys were folded into Other.
 	Folded int64
 
-	// Recently used slots (slot+1) by a quick hash of their key,
-	// direct-mapped: the few heavy keys (methods, the integrations making
-	// most requests) are found with one comparison instead of hashing and
-	// probing. Cleared when a fold moves slots.
-	hot [hotSlots]int32
+	// Recently used slots by a quick hash of their key, direct-mapped:
+	// the few heavy keys (methods, the integrations making most requests)
+	// are found with one comparison instead of hashing and probing.
+	// Cleared when a fold moves slots.
+	hot [1 << hotBits]tagged
 }
 
-const hotSlots = 256
+const hotBits = 8 // 256 hot slots
+
+// tagged is a position of the index or the hot slots: a slot (slot+1 in
+// the low half; 0, empty) and 32 bits of its key's hash in the high half.
+// A look-up compares the tag before it loads the slot and its key: a key
+// not in the table (each of a public API's one-request addresses) is then
+// mostly turned away without touching the slots, a cache miss each.
+type tagged uint64
+
+func tag(h uint64, slot int32) tagged { return tagged(h>>32<<32) | tagged(slot+1) }
+
+// slot returns the slot; -1 for an empty position.
+func (e tagged) slot() int32 { return int32(uint32(e)) - 1 }
+
+// matches reports whether e is a slot whose hash has h's tag.
+func (e tagged) matches(h uint64) bool { return uint64(e)>>32 == h>>32 && e != 0 }
 
 // tableKeyBytes bounds a table's key bytes as its limit bounds its keys:
 // keys are logged values (user names, addresses, templated paths), a few
@@ -87,7 +102,7 @@ type slot struct {
 // NewTable returns a table that keeps at most limit keys (and about
 // tableKeyBytes of them).
 func NewTable(limit int) *Table {
-	return &Table{limit: max(limit, 2), index: make([]int32, 16)}
+	return &Table{limit: max(limit, 2), index: make([]tagged, 16)}
 }
 
 // tableHash is the hash a Table files its keys by; hashClient is the same,
@@ -105,9 +120,9 @@ func (t *Table) Get(key []byte) *Counts { return t.get(key, fingerprint(key), 0,
 func (t *Table) GetHashed(key []byte, h uint64) *Counts { return t.get(key, h, h, true) }
 
 func (t *Table) get(key []byte, quick, h uint64, hashed bool) *Counts {
-	hot := &t.hot[quick%hotSlots]
-	if i := *hot; i > 0 {
-		if sl := &t.slots[i-1]; string(t.key(sl)) == string(key) {
+	hot := &t.hot[quick>>(64-hotBits)]
+	if e := *hot; e.matches(quick) {
+		if sl := &t.slots[e.slot()]; string(t.key(sl)) == string(key) {
 			return &sl.Counts
 		}
 	}
@@ -115,8 +130,8 @@ func (t *Table) get(key []byte, quick, h uint64, hashed bool) *Counts {
 		h = tableHash(key)
 	}
 	pos := t.find(key, h)
-	i := t.index[pos]
-	if i == 0 {
+	e := t.index[pos]
+	if e == 0 {
 		if len(t.slots) >= t.limit || len(t.keys)+len(key) > tableKeyBytes && len(t.slots) > 1 {
 			t.fold()
 			pos = t.find(key, h)
@@ -126,11 +141,12 @@ func (t *Table) get(key []byte, quick, h uint64, hashed bool) *Counts {
 		}
 		t.slots = append(t.slots, slot{hash: h, off: len(t.keys), len: len(key)})
 		t.keys = append(t.keys, key...)
-		i = int32(len(t.slots))
-		t.index[pos] = i
+		e = tag(h, int32(len(t.slots)-1))
+		t.index[pos] = e
 	}
-	*hot = i
-	return &t.slots[i-1].Counts
+	i := e.slot()
+	*hot = tag(quick, i)
+	return &t.slots[i].Counts
 }
 
 // find returns the index position of key: where it is, or the empty
@@ -138,12 +154,14 @@ func (t *Table) get(key []byte, quick, h uint64, hashed bool) *Counts {
 func (t *Table) find(key []byte, h uint64) int {
 	mask := len(t.index) - 1
 	for pos := home(h, len(t.index)); ; pos = (pos + 1) & mask {
-		i := t.index[pos]
-		if i == 0 {
+		e := t.index[pos]
+		if e == 0 {
 			return pos
 		}
-		if sl := &t.slots[i-1]; sl.hash == h && string(t.key(sl)) == string(key) {
-			return pos
+		if e.matches(h) {
+			if sl := &t.slots[e.slot()]; sl.hash == h && string(t.key(sl)) == string(key) {
+				return pos
+			}
 		}
 	}
 }
@@ -154,7 +172,7 @@ func (t *Table) rehash(size int) {
 		t.index = t.index[:size]
 		clear(t.index)
 	} else {
-		t.index = make([]int32, size)
+		t.index = make([]tagged, size)
 	}
 	mask := size - 1
 	for i := range t.slots {
@@ -162,7 +180,7 @@ func (t *Table) rehash(size int) {
 		for t.index[pos] != 0 {
 			pos = (pos + 1) & mask
 		}
-		t.index[pos] = int32(i + 1)
+		t.index[pos] = tag(t.slots[i].hash, int32(i))
 	}
 }
 
@@ -198,7 +216,7 @@ func fingerprint(k []byte) uint64 {
 	case n > 0:
 		x = uint64(k[0]) | uint64(k[n/2])<<8 | uint64(k[n-1])<<16
 	}
-	return (x ^ uint64(n)) * 0x9e3779b97f4a7c15 >> 32
+	return (x ^ uint64(n)) * 0x9e3779b97f4a7c15
 }
 
 // fold moves the lighter half of the keys into Other: every key with at
