@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -572,5 +573,39 @@ func TestHeading(t *testing.T) {
 		if got := heading(title); got != want {
 			t.Errorf("heading(%q) = %q, want %q", title, got, want)
 		}
+	}
+}
+
+// TestHostKey keys the hosts table: a host in any case, with its port or
+// without, is one host; a bare IPv6 address keeps its last group, a
+// bracketed one loses its port; a long one is cut. Records so logged count
+// under one row.
+func TestHostKey(t *testing.T) {
+	long := strings.Repeat("A", maxKeyBytes+100)
+	for host, want := range map[string]string{
+		"api.quable.example":     "api.quable.example",
+		"API.Quable.Example:443": "api.quable.example",
+		"[2001:DB8::1]:8443":     "[2001:db8::1]",
+		"2001:db8::1":            "2001:db8::1",
+		long:                     strings.Repeat("a", maxKeyBytes) + "…",
+	} {
+		s := NewSummary(Config{})
+		if got := string(s.hostKey([]byte(host))); got != want {
+			t.Errorf("hostKey(%.20q...) = %.20q..., want %.20q...", host, got, want)
+		}
+	}
+	s := NewSummary(Config{})
+	for i, host := range []string{"api.quable.example", "API.quable.example:443", "api.QUABLE.example:8443", "globex.quable.example"} {
+		r := &ingest.Record{File: &ingest.File{}, Time: time.Unix(1_700_000_000+int64(i), 0), Status: 200, Method: []byte("GET"),
+			Path: []byte("/api/products"), Client: []byte("10.0.0.1"), Host: []byte(host),
+			Duration: -1, Upstream: -1, RetryAfter: -1, RateLimit: -1, RateRemaining: -1, RateReset: -1}
+		s.Add(r, nil)
+	}
+	got := map[string]int64{}
+	for _, e := range s.Hosts.Top(-1, byRequests) {
+		got[e.Key] = e.Requests
+	}
+	if want := map[string]int64{"api.quable.example": 3, "globex.quable.example": 1}; !maps.Equal(got, want) {
+		t.Errorf("hosts table %v, want %v", got, want)
 	}
 }
