@@ -89,3 +89,33 @@ func ParseLimit(s string) (n int64, period time.Duration, err error) {
 func LimitPerWindow(n int64, period, window time.Duration) int64 {
 	return int64(float64(n) * float64(window) / float64(period))
 }
+
+// ParseClientLimits reads --client-limit values, CLIENT=N/PERIOD each (the
+// last '=' ends the client's name), into requests per window of the given
+// length by client.
+func ParseClientLimits(specs []string, window time.Duration) (map[string]int64, error) {
+	if len(specs) == 0 {
+		return nil, nil
+	}
+	limits := make(map[string]int64, len(specs))
+	for _, spec := range specs {
+		i := strings.LastIndexByte(spec, '=')
+		if i <= 0 {
+			return nil, fmt.Errorf("cannot read --client-limit %q: want CLIENT=N/PERIOD, as in erp-sync=600/1m", spec)
+		}
+		client := spec[:i]
+		n, period, err := ParseLimit(spec[i+1:])
+		if err != nil {
+			return nil, fmt.Errorf("--client-limit %s: %w", client, err)
+		}
+		perWindow := LimitPerWindow(n, period, window)
+		if perWindow < 1 {
+			return nil, fmt.Errorf("--client-limit %s is less than one request per %v window", spec, window)
+		}
+		if _, twice := limits[client]; twice {
+			return nil, fmt.Errorf("--client-limit names %s twice", client)
+		}
+		limits[client] = perWindow
+	}
+	return limits, nil
+}

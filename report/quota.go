@@ -38,6 +38,11 @@ type QuotaOptions struct {
 	Limit      int64         // the contract's requests per window; 0 means none given
 	RetryAfter time.Duration // the delay a 429 asks for when no Retry-After is logged
 	Client     ClientSelector
+	// ClientLimits are clients' own contracts, requests per window by
+	// client key (as the report names clients), for the clients whose
+	// limit is not Limit: each is measured against its own, and always
+	// listed.
+	ClientLimits map[string]int64
 }
 
 func (o QuotaOptions) window() int64 {

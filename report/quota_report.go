@@ -29,6 +29,9 @@ type QuotaReport struct {
 	// Windows are the non-empty windows, in time order (for table exports).
 	Windows []QuotaWindow `json:"-"`
 	busiest string
+	// ownLimits is how many clients have a limit of their own
+	// (QuotaOptions.ClientLimits).
+	ownLimits int
 }
 
 // QuotaWindows are the figures of a series of windows. Percentiles are
@@ -73,6 +76,7 @@ type QuotaClient struct {
 	Requests             int64    `json:"requests"`
 	Peak                 int64    `json:"peak"`
 	P99                  int64    `json:"p99"`
+	LimitPerWindow       *int64   `json:"limit_per_window"` // its own limit, else --limit; null: none
 	RateLimited          int64    `json:"rate_limited"`
 	WindowsOverLimit     int64    `json:"windows_over_limit"`
 	After429Requests     int64    `json:"after_429_requests"`
@@ -148,6 +152,12 @@ func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed
 	if opts.Limit > 0 {
 		r.LimitPerWindow = &opts.Limit
 	}
+	// Clients with a limit of their own, by the hash the cells key them by.
+	own := make(map[uint64]string, len(opts.ClientLimits))
+	for name := range opts.ClientLimits {
+		own[hashClient([]byte(name))] = name
+	}
+	r.ownLimits = len(own)
 	stamp := func(w int64) string { return time.Unix(0, w*win).UTC().Format(time.RFC3339) }
 
 	// Overall.
@@ -220,9 +230,11 @@ func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed
 	// requests, ties by name) and the clients the section lists (the
 	// hammering first: Retry-After violations, then 429s, then requests),
 	// kept by bounded insertion, so nothing is allocated per light client.
+	// Clients with a limit of their own are listed whatever their counts.
 	n := max(quotaClientsShown, top)
 	shown := make([]*clientTotal, 0, n+1)
 	var busiest *clientTotal
+	var pinned []*clientTotal
 	consider := func(t clientTotal) {
 		for _, c := range t.cells {
 			t.requests += c.n
@@ -233,14 +245,24 @@ func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed
 		}
 		// The name, a look-up, only for a client that may be listed or
 		// the busiest: most are neither by their counts alone.
+		ownName, isOwn := own[t.h]
 		busier := busiest == nil || t.requests >= busiest.requests
-		if !busier && len(shown) == n && byQuotaCounts(&t, shown[n-1]) > 0 {
+		if !isOwn && !busier && len(shown) == n && byQuotaCounts(&t, shown[n-1]) > 0 {
 			return
 		}
-		t.name = orFolded(nameCur.get(t.h))
+		if isOwn {
+			t.name = ownName
+		} else {
+			t.name = orFolded(nameCur.get(t.h))
+		}
 		if busier && (busiest == nil || t.requests > busiest.requests || t.name < busiest.name) {
 			b := t
 			busiest = &b
+		}
+		if isOwn {
+			delete(own, t.h)
+			pinned = append(pinned, &t)
+			return
 		}
 		if len(shown) == n && byQuotaOrder(&t, shown[n-1]) >= 0 {
 			return
@@ -288,6 +310,13 @@ func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed
 		}
 		consider(clientTotal{h: h, cells: cells})
 	}
+	// The clients with a limit of their own that made no request in the
+	// records analysed are listed too, with nothing counted.
+	for h, name := range own {
+		pinned = append(pinned, &clientTotal{h: h, name: name})
+	}
+	shown = append(shown, pinned...)
+	slices.SortFunc(shown, byQuotaOrder)
 	r.Clients = make([]QuotaClient, 0, len(shown))
 	cw, cn := []int64{}, []int64{}
 	for _, t := range shown {
@@ -296,8 +325,15 @@ func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed
 			cw = append(cw, c.c.win)
 			cn = append(cn, c.n)
 		}
-		f := windowFigures(cw, cn, opts.Limit, stamp)
+		limit := opts.Limit
+		if l, ok := opts.ClientLimits[t.name]; ok {
+			limit = l
+		}
+		f := windowFigures(cw, cn, limit, stamp)
 		qc := QuotaClient{Client: t.name, Requests: t.requests, Peak: f.Peak, P99: f.P99, RateLimited: t.rateLimited, WindowsOverLimit: f.WindowsOverLimit}
+		if limit > 0 {
+			qc.LimitPerWindow = &limit
+		}
 		if b := s.behaviour; b != nil {
 			if st := b.by[t.h]; st != nil {
 				qc.After429Requests, qc.RetryAfterViolations = st.after, st.violations

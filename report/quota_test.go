@@ -166,6 +166,69 @@ func TestQuotaKnownAnswers(t *testing.T) {
 	}
 }
 
+// TestQuotaClientLimits measures clients with a contract of their own
+// (--client-limit) against it and the others against --limit, and lists
+// them whatever their counts: one among 26 busier clients, and one that
+// made no request at all.
+func TestQuotaClientLimits(t *testing.T) {
+	var a, b []string
+	for i := range 10 { // 5 requests in each of windows 0 and 1
+		a = append(a, qline("exact", float64(i*12), 200, "-"))
+	}
+	for i := range 9 { // 9 in window 2
+		a = append(a, qline("hammer", 120+float64(i), 200, "-"))
+	}
+	for c := range 26 {
+		for i := range 2 {
+			b = append(b, qline(fmt.Sprintf("c%02d", c), 180+float64(c)+float64(i)/2, 200, "-"))
+		}
+	}
+	b = append(b, qline("quiet", 240, 200, "-"))
+	logs := map[string][]string{"a.log": a, "b.log": b}
+	own := map[string]int64{"exact": 4, "quiet": 10, "absent": 7}
+
+	var first *QuotaReport
+	for _, tc := range []struct {
+		order   []string
+		workers int
+	}{{[]string{"a.log", "b.log"}, 1}, {[]string{"b.log", "a.log"}, 3}} {
+		q := quotaRun(t, logs, tc.order, tc.workers, QuotaOptions{Limit: 5, ClientLimits: own})
+		byName := map[string]QuotaClient{}
+		for _, c := range q.Clients {
+			byName[c.Client] = c
+		}
+		limitOf := func(c QuotaClient) int64 {
+			if c.LimitPerWindow == nil {
+				return -1
+			}
+			return *c.LimitPerWindow
+		}
+		if c := byName["exact"]; c.Requests != 10 || limitOf(c) != 4 || c.WindowsOverLimit != 2 {
+			t.Errorf("exact, 5 a window against its own 4: %+v (limit %d)", c, limitOf(c))
+		}
+		if c := byName["hammer"]; c.Requests != 9 || limitOf(c) != 5 || c.WindowsOverLimit != 1 {
+			t.Errorf("hammer, 9 in a window against --limit 5: %+v (limit %d)", c, limitOf(c))
+		}
+		if c, ok := byName["quiet"]; !ok || c.Requests != 1 || limitOf(c) != 10 || c.WindowsOverLimit != 0 {
+			t.Errorf("quiet, the least busy of %d clients, with its own limit: listed %v, %+v", len(q.Clients), ok, c)
+		}
+		if c, ok := byName["absent"]; !ok || c.Requests != 0 || limitOf(c) != 7 {
+			t.Errorf("absent, with a limit and no request: listed %v, %+v", ok, c)
+		}
+		if c, ok := byName["c00"]; ok && limitOf(c) != 5 {
+			t.Errorf("c00 is measured against %d, not --limit 5", limitOf(c))
+		}
+		if first == nil {
+			first = q
+		} else if a, b := jsonOf(t, first), jsonOf(t, q); a != b {
+			t.Errorf("file order or workers changed the quota report:\n%s\n%s", a, b)
+		}
+	}
+	if c := quotaRun(t, logs, []string{"a.log", "b.log"}, 1, QuotaOptions{}).Clients[0]; c.LimitPerWindow != nil {
+		t.Errorf("without a limit, %s has limit_per_window %d", c.Client, *c.LimitPerWindow)
+	}
+}
+
 func jsonOf(t *testing.T, v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {

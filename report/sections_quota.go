@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 )
 
@@ -15,6 +16,9 @@ func quotaSections(q *QuotaReport, e escaper, spark bool) []section {
 	limit := "none given (--limit)"
 	if q.LimitPerWindow != nil {
 		limit = strconv.FormatInt(*q.LimitPerWindow, 10) + " per window"
+	}
+	if q.ownLimits > 0 {
+		limit += fmt.Sprintf("; %d client(s) with their own (--client-limit)", q.ownLimits)
 	}
 	o := q.Overall
 	head := section{
@@ -63,13 +67,25 @@ func quotaSections(q *QuotaReport, e escaper, spark bool) []section {
 		header: []string{"client", "requests", "peak", "p99", "429", "over limit", "after 429", "too early", "compliance"},
 		align:  []bool{false, true, true, true, true, true, true, true, true},
 	}
+	if q.ownLimits > 0 { // the limit each client is measured against
+		clients.header = slices.Insert(clients.header, 5, "limit")
+		clients.align = slices.Insert(clients.align, 5, true)
+	}
 	for _, c := range q.Clients {
 		comp := "-"
 		if c.Compliance != nil {
 			comp = strconv.FormatFloat(*c.Compliance*100, 'f', 1, 64) + "%"
 		}
-		clients.rows = append(clients.rows, []string{esc(c.Client), thousands(c.Requests), thousands(c.Peak), thousands(c.P99),
-			thousands(c.RateLimited), thousands(c.WindowsOverLimit), thousands(c.After429Requests), thousands(c.RetryAfterViolations), comp})
+		row := []string{esc(c.Client), thousands(c.Requests), thousands(c.Peak), thousands(c.P99),
+			thousands(c.RateLimited), thousands(c.WindowsOverLimit), thousands(c.After429Requests), thousands(c.RetryAfterViolations), comp}
+		if q.ownLimits > 0 {
+			limit := "-"
+			if c.LimitPerWindow != nil {
+				limit = thousands(*c.LimitPerWindow)
+			}
+			row = slices.Insert(row, 5, limit)
+		}
+		clients.rows = append(clients.rows, row)
 	}
 	clients.notes = append(clients.notes, fmt.Sprintf("after 429: requests that followed a 429; too early: of them, sent before its Retry-After (logged, else %gs).", q.RetryAfterDefault))
 	for _, c := range q.Clients {

@@ -45,6 +45,8 @@ var metrics = map[string]struct {
 	"unrecovered":            {false, "abandoned and exhausted retry chains", func(r *Report) (float64, bool) { return float64(retry(r).Unrecovered), true }},
 	"unsafe_retries":         {false, "writes retried after a 5xx", func(r *Report) (float64, bool) { return float64(retry(r).UnsafeRetries), true }},
 	"retry_after_violations": {false, "retries before Retry-After", func(r *Report) (float64, bool) { return float64(retry(r).RetryAfterViolations), true }},
+	"windows_over_limit":     {false, "quota windows over --limit (0 without one)", func(r *Report) (float64, bool) { return float64(quota(r).Overall.WindowsOverLimit), true }},
+	"clients_over_limit":     {false, "listed clients with a window over their limit, --client-limit or --limit", func(r *Report) (float64, bool) { return float64(overLimit(r)), true }},
 	"incidents":              {false, "incidents (5xx or 429 well above their baseline)", func(r *Report) (float64, bool) { return float64(len(r.Incidents)), true }},
 	"ongoing_incidents":      {false, "incidents not over at the end of the input", func(r *Report) (float64, bool) { return float64(ongoing(r)), true }},
 	"p50_ms":                 {false, "median request duration", func(r *Report) (float64, bool) { return latency(r, 0) }},
@@ -71,6 +73,18 @@ func retry(r *Report) *RetryReport {
 		return &RetryReport{}
 	}
 	return r.Retry
+}
+
+// overLimit counts the clients the quota section lists (every client with
+// a --client-limit among them) that had a window over their limit.
+func overLimit(r *Report) int {
+	n := 0
+	for _, c := range quota(r).Clients {
+		if c.WindowsOverLimit > 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // ongoing counts the incidents still on when the input ends.

@@ -83,13 +83,14 @@ func TestEveryMetric(t *testing.T) {
 		Classes:  Classes{Success: 900, ClientError: 60, ServerError: 30},
 		Statuses: []StatusRow{{Status: 503, Count: 25}, {Status: 429, Count: 40}, {Status: 404, Count: 20}},
 		Latency:  &Latency{Count: 990, P50: 12.5, P95: 180, P99: 2400},
-		Quota:    &QuotaReport{RateLimited: 40, RateLimitedShare: 0.0404},
-		Retry:    &RetryReport{Unrecovered: 3, UnsafeRetries: 2, RetryAfterViolations: 7},
+		Quota: &QuotaReport{RateLimited: 40, RateLimitedShare: 0.0404, Overall: QuotaWindows{WindowsOverLimit: 6},
+			Clients: []QuotaClient{{Client: "a", WindowsOverLimit: 5}, {Client: "b"}, {Client: "c", WindowsOverLimit: 1}}},
+		Retry: &RetryReport{Unrecovered: 3, UnsafeRetries: 2, RetryAfterViolations: 7},
 		Incidents: []Incident{{Kind: "server_error", Recovered: true}, {Kind: "rate_limited"}, {Kind: "server_error"},
 			{Kind: "server_error", Recovered: true}},
 	}
 	want := map[string]string{
-		"incidents": "4", "ongoing_incidents": "2",
+		"incidents": "4", "ongoing_incidents": "2", "windows_over_limit": "6", "clients_over_limit": "2",
 		"requests": "990", "server_error_rate": "3.03%", "client_error_rate": "6.061%", "error_rate": "9.091%",
 		"server_errors": "30", "rate_limited": "40", "rate_limited_rate": "4.04%", "rejected": "10",
 		"rejected_rate": "1%", "unrecovered": "3", "unsafe_retries": "2", "retry_after_violations": "7",

@@ -242,7 +242,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		limit                           string
 		stormShare                      float64
 		unrecovered                     bool
-		failOn                          listFlag
+		failOn, clientLimits            listFlag
 		outFile, statePath              string
 		top                             int
 	)
@@ -253,6 +253,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	fs.IntVar(&top, "top", 10, "rows in the endpoint, client and host tables")
 	fs.DurationVar(&window, "window", 0, "quota window: 1s, 10s, 1m, 1h... (default: the --limit period, else 1m)")
 	fs.StringVar(&limit, "limit", "", "the contract's rate limit, N/PERIOD: 600/1m, 10/s")
+	fs.Var(&clientLimits, "client-limit", "a client's own contract, CLIENT=N/PERIOD (repeatable): the client, named as the report names it (--client-key), is measured against it instead of --limit, and always listed")
 	fs.DurationVar(&retryAfter, "retry-after", time.Second, "the wait a 429 asks for when no Retry-After is logged")
 	fs.StringVar(&outFile, "out", "", "write the report to this file (atomically: a temporary name, then a rename) instead of stdout; its extension (.json, .md, .html, .prom, .csv, .txt) sets -o unless -o is given")
 	fs.Var(&failOn, "fail-on", "exit 1 when a threshold fails (repeatable): server_error_rate>1%, rate_limited>0, status:503>100, p99_ms>2000...")
@@ -337,6 +338,11 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	if quota.Window == 0 {
 		quota.Window = time.Minute
 	}
+	ownLimits, err := report.ParseClientLimits(clientLimits, quota.Window)
+	if err != nil {
+		return fail("%v", err)
+	}
+	quota.ClientLimits = ownLimits
 	if top < 0 {
 		return fail("--top takes a non-negative number")
 	}

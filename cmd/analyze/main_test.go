@@ -219,7 +219,7 @@ func TestJSONContract(t *testing.T) {
 		t.Errorf("quota.clients lists %d clients, want at least 20", len(clients.([]any)))
 	}
 	for _, c := range clients.([]any) {
-		for _, k := range []string{"client", "requests", "peak", "p99", "rate_limited", "windows_over_limit", "after_429_requests", "retry_after_violations"} {
+		for _, k := range []string{"client", "requests", "peak", "p99", "limit_per_window", "rate_limited", "windows_over_limit", "after_429_requests", "retry_after_violations"} {
 			if _, ok := c.(map[string]any)[k]; !ok {
 				t.Errorf("quota.clients[] lacks %s", k)
 			}
@@ -292,6 +292,10 @@ func TestExitCodes(t *testing.T) {
 		{"bad limit", []string{"quota", "--limit", "lots", good}, "", 2, "cannot read --limit", "", true},
 		{"tiny limit", []string{"quota", "--limit", "1/1h", "--window", "1s", good}, "", 2, "less than one request", "", true},
 		{"bad client key", []string{"quota", "--client-key", "ip", good}, "", 2, "cannot read --client-key", "", true},
+		{"client limit", []string{"quota", "--client-limit", "nobody-here=120/1m", "-o", "json", good}, "", 0, "", `"limit_per_window": 120,`, false},
+		{"bad client limit", []string{"quota", "--client-limit", "erp-sync", good}, "", 2, "want CLIENT=N/PERIOD", "", true},
+		{"bad client limit's limit", []string{"quota", "--client-limit", "erp-sync=lots/1m", good}, "", 2, "--client-limit erp-sync: cannot read --limit", "", true},
+		{"client limit twice", []string{"quota", "--client-limit", "a=1/s", "--client-limit", "a=2/s", good}, "", 2, "names a twice", "", true},
 		{"client key and --client key", []string{"quota", "--client", "addr", "--client-key", "user", good}, "", 2, "--client-key gives it already", "", true},
 		{"bad status filter", []string{"report", "--status", "5x", good}, "", 2, "--status", "", true},
 		{"bad class filter", []string{"report", "--class", "errors", good}, "", 2, "--class", "", true},
