@@ -293,7 +293,7 @@ func TestManyDays(t *testing.T) {
 
 func TestWriteTables(t *testing.T) {
 	files, _ := ingest.Expand([]string{"../samples"}, false)
-	q := report.QuotaOptions{Window: time.Minute, RetryAfter: time.Second}
+	q := report.QuotaOptions{Window: time.Minute, RetryAfter: time.Second, ClientLimits: map[string]int64{"shop-connector": 100}}
 	rt := report.RetryOptions{RetryAfter: time.Second}
 	sum, err := report.Aggregate(context.Background(), files, ingest.Options{}, report.Config{Quota: q, Retry: rt})
 	if err != nil {
@@ -322,6 +322,20 @@ func TestWriteTables(t *testing.T) {
 		if err != nil || tbl.NumRows() != n || int64(len(rows)-1) != n {
 			t.Errorf("%s: parquet %d rows, csv %d, want %d (%v)", name, tbl.NumRows(), len(rows)-1, n, err)
 		}
+	}
+	// A client's own limit, in its row; the others have none (null).
+	f, _ := os.Open(filepath.Join(dir, "quota_clients.csv"))
+	rows, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil || len(rows) < 2 || rows[0][len(rows[0])-1] != "limit_per_window" {
+		t.Fatalf("quota_clients.csv: %v %v", rows[:min(1, len(rows))], err)
+	}
+	limits := map[string]string{}
+	for _, row := range rows[1:] {
+		limits[row[0]] = row[len(row)-1]
+	}
+	if limits["shop-connector"] != "100" || limits["erp-sync"] != "" {
+		t.Errorf("quota_clients.csv limit_per_window: shop-connector %q, erp-sync %q", limits["shop-connector"], limits["erp-sync"])
 	}
 	assertNoTemp(t, dir)
 }

@@ -66,9 +66,11 @@ func reportTables(r *report.Report) []table {
 			qw.rows = append(qw.rows, []any{w.Start, w.Requests, w.RateLimited})
 		}
 		qc := table{name: "quota_clients", cols: []arrow.Field{col("client", tStr), col("requests", tInt), col("peak", tInt), col("p99", tInt),
-			col("rate_limited", tInt), col("windows_over_limit", tInt), col("after_429_requests", tInt), col("retry_after_violations", tInt)}}
+			col("rate_limited", tInt), col("windows_over_limit", tInt), col("after_429_requests", tInt), col("retry_after_violations", tInt),
+			col("limit_per_window", tInt)}}
 		for _, c := range q.Clients {
-			qc.rows = append(qc.rows, []any{c.Client, c.Requests, c.Peak, c.P99, c.RateLimited, c.WindowsOverLimit, c.After429Requests, c.RetryAfterViolations})
+			qc.rows = append(qc.rows, []any{c.Client, c.Requests, c.Peak, c.P99, c.RateLimited, c.WindowsOverLimit, c.After429Requests, c.RetryAfterViolations,
+				optional(c.LimitPerWindow)})
 		}
 		qb := table{name: "quota_bursts", cols: []arrow.Field{col("start", tStr), col("end", tStr), col("windows", tInt), col("rate_limited", tInt),
 			col("requests", tInt), col("rate_before", tInt)}}
@@ -116,7 +118,7 @@ func reportTables(r *report.Report) []table {
 }
 
 // optional is a cell of a value that may be missing (nil: null).
-func optional(p *float64) any {
+func optional[T int64 | float64](p *T) any {
 	if p == nil {
 		return nil
 	}
