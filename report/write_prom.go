@@ -96,6 +96,20 @@ func WritePrometheus(w io.Writer, r *Report) error {
 			p.gauge("analyze_quota_limit_requests", "The --limit, per quota window.", float64(*q.LimitPerWindow))
 			p.gauge("analyze_quota_windows_over_limit", "Quota windows over the limit.", float64(q.Overall.WindowsOverLimit))
 		}
+		// The clients measured against a limit (their own or --limit), of
+		// those the quota section lists: at most --top or 20, and every
+		// client with a --client-limit.
+		limited := false
+		for _, c := range q.Clients {
+			if c.LimitPerWindow == nil {
+				continue
+			}
+			if !limited {
+				p.help("analyze_quota_client_windows_over_limit", "Quota windows in which the client went over its limit (its --client-limit, else --limit).")
+				limited = true
+			}
+			p.sample("analyze_quota_client_windows_over_limit", float64(c.WindowsOverLimit), "client", c.Client)
+		}
 		p.gauge("analyze_rate_limited_responses", "429 Too Many Requests responses.", float64(q.RateLimited))
 		p.gauge("analyze_quota_bursts", "Runs of consecutive quota windows with 429s.", float64(len(q.Bursts)))
 	}

@@ -36,3 +36,32 @@ func TestPrometheusLabels(t *testing.T) {
 		t.Errorf("no line %s in\n%s", want, out)
 	}
 }
+
+// TestPrometheusClientLimits writes each listed client measured against a
+// limit as a sample of its windows over it, and no family when no client
+// has a limit.
+func TestPrometheusClientLimits(t *testing.T) {
+	own, global := int64(200), int64(300)
+	r := &Report{Version: "test", Quota: &QuotaReport{LimitPerWindow: &global, Clients: []QuotaClient{
+		{Client: "acme", LimitPerWindow: &own, WindowsOverLimit: 2}, {Client: "globex", LimitPerWindow: &global}}}}
+	var b strings.Builder
+	if err := WritePrometheus(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`analyze_quota_client_windows_over_limit{client="acme"} 2`, `analyze_quota_client_windows_over_limit{client="globex"} 0`} {
+		if !strings.Contains(b.String(), want+"\n") {
+			t.Errorf("no line %s in\n%s", want, b.String())
+		}
+	}
+	if n := strings.Count(b.String(), "# TYPE analyze_quota_client_windows_over_limit gauge"); n != 1 {
+		t.Errorf("the family is declared %d times", n)
+	}
+	r.Quota = &QuotaReport{Clients: []QuotaClient{{Client: "acme"}}}
+	b.Reset()
+	if err := WritePrometheus(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "client_windows_over_limit") {
+		t.Errorf("a family without a limit:\n%s", b.String())
+	}
+}
