@@ -152,11 +152,17 @@ func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed
 	if opts.Limit > 0 {
 		r.LimitPerWindow = &opts.Limit
 	}
-	// Clients with a limit of their own, by the hash the cells key them by.
-	own := make(map[uint64]string, len(opts.ClientLimits))
-	for name := range opts.ClientLimits {
-		own[hashClient([]byte(name))] = name
+	// Clients with a limit of their own, by the hash the cells key them by;
+	// pending are those not met yet in the cells.
+	type ownLimit struct {
+		name  string
+		limit int64
 	}
+	own := make(map[uint64]ownLimit, len(opts.ClientLimits))
+	for name, limit := range opts.ClientLimits {
+		own[hashClient([]byte(name))] = ownLimit{name, limit}
+	}
+	pending := maps.Clone(own)
 	r.ownLimits = len(own)
 	stamp := func(w int64) string { return time.Unix(0, w*win).UTC().Format(time.RFC3339) }
 
@@ -245,13 +251,13 @@ func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed
 		}
 		// The name, a look-up, only for a client that may be listed or
 		// the busiest: most are neither by their counts alone.
-		ownName, isOwn := own[t.h]
+		ol, isOwn := own[t.h]
 		busier := busiest == nil || t.requests >= busiest.requests
 		if !isOwn && !busier && len(shown) == n && byQuotaCounts(&t, shown[n-1]) > 0 {
 			return
 		}
 		if isOwn {
-			t.name = ownName
+			t.name = ol.name
 		} else {
 			t.name = orFolded(nameCur.get(t.h))
 		}
@@ -260,7 +266,7 @@ func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed
 			busiest = &b
 		}
 		if isOwn {
-			delete(own, t.h)
+			delete(pending, t.h)
 			pinned = append(pinned, &t)
 			return
 		}
@@ -312,8 +318,8 @@ func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed
 	}
 	// The clients with a limit of their own that made no request in the
 	// records analysed are listed too, with nothing counted.
-	for h, name := range own {
-		pinned = append(pinned, &clientTotal{h: h, name: name})
+	for h, ol := range pending {
+		pinned = append(pinned, &clientTotal{h: h, name: ol.name})
 	}
 	shown = append(shown, pinned...)
 	slices.SortFunc(shown, byQuotaOrder)
@@ -326,8 +332,8 @@ func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed
 			cn = append(cn, c.n)
 		}
 		limit := opts.Limit
-		if l, ok := opts.ClientLimits[t.name]; ok {
-			limit = l
+		if ol, ok := own[t.h]; ok {
+			limit = ol.limit
 		}
 		f := windowFigures(cw, cn, limit, stamp)
 		qc := QuotaClient{Client: t.name, Requests: t.requests, Peak: f.Peak, P99: f.P99, RateLimited: t.rateLimited, WindowsOverLimit: f.WindowsOverLimit}

@@ -609,3 +609,22 @@ func TestHostKey(t *testing.T) {
 		t.Errorf("hosts table %v, want %v", got, want)
 	}
 }
+
+// TestHTMLWrapsLists lets a long cell of several words (an incident's
+// endpoints) wrap in the HTML page, and keeps short cells and numbers on
+// one line.
+func TestHTMLWrapsLists(t *testing.T) {
+	r := &Report{Version: "test", Incidents: []Incident{{Start: "2025-03-12T08:30:00Z", End: "2025-03-12T08:45:00Z", Kind: "rate_limited",
+		Status: 429, Diagnosis: "rate_limited", Peak: 124, Recovered: true,
+		Endpoints: []string{"/api/documents/{id}", "/api/assets/{id}", "/api/documents"}, Clients: []string{"shop-connector"}}}}
+	var b strings.Builder
+	if err := WriteHTML(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{`<td class="w">/api/documents/{id} /api/assets/{id} /api/documents</td>`, `<td>shop-connector</td>`, `<td class="r">124</td>`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %s in the incidents table:\n%s", want, out[strings.Index(out, "<h2>Incidents"):])
+		}
+	}
+}
