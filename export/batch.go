@@ -13,9 +13,10 @@ import (
 	"analyze/ingest"
 )
 
-// Batch is the rows of one block that fall on one day (UTC).
+// Batch is the rows of one block that fall on one day (UTC), or all of
+// them for an unpartitioned dataset.
 type Batch struct {
-	Day    string // YYYY-MM-DD
+	Day    string // YYYY-MM-DD; "" when the rows are not split by day
 	Record arrow.RecordBatch
 }
 
@@ -32,6 +33,11 @@ type Batcher struct {
 
 	lastDay     int64 // the day (since the epoch) of the last record added
 	lastDayName string
+
+	// whole: one batch per block, rows in line order, for an unpartitioned
+	// dataset (Day is ""). Split by day, a block whose lines cross
+	// midnight out of time order would come out reordered.
+	whole bool
 }
 
 // NewBatcher returns a Batcher for schema, made by Schema(extras).
@@ -48,10 +54,13 @@ func (b *Batcher) Add(r *ingest.Record) {
 	// The day's name, formatted once per day rather than per record. The
 	// day since the epoch by plain division: a record's time is never
 	// before 1970 (ingest rejects it as a bad timestamp).
-	if d := r.Time.Unix() / 86400; d != b.lastDay || b.lastDayName == "" {
-		b.lastDay, b.lastDayName = d, r.Time.UTC().Format(time.DateOnly)
+	var day string
+	if !b.whole {
+		if d := r.Time.Unix() / 86400; d != b.lastDay || b.lastDayName == "" {
+			b.lastDay, b.lastDayName = d, r.Time.UTC().Format(time.DateOnly)
+		}
+		day = b.lastDayName
 	}
-	day := b.lastDayName
 	rb := b.builders[day]
 	if rb == nil {
 		if rb = b.spare; rb != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"analyze/outfile"
 	"analyze/report"
 )
 
@@ -32,5 +33,5 @@ func writeCodes(dir string) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
 		return fmt.Errorf("cannot create %s: %w", filepath.Dir(p), err)
 	}
-	return writeTable(p, codesTable(), "parquet", false)
+	return outfile.Write(p, func(f *os.File) error { return writeTableParquet(f, codesTable()) })
 }

@@ -1,17 +1,20 @@
 package export
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"analyze/ingest"
+	"analyze/outfile"
 	"analyze/report"
+	"analyze/state"
 )
 
 // Options configure a Dataset.
@@ -26,6 +29,14 @@ type Options struct {
 	// record. Filter states it for the manifest.
 	Select func() func(*ingest.Record) bool
 	Filter report.FilterInfo
+	// Run names this run's parts (part-RUN-00000.parquet): a run replaces
+	// only parts of its own name, never another run's rows. Run derives
+	// it from the inputs when empty (RunID).
+	Run string
+	// State, when set (export --state), is where the run remembers how far
+	// it read each input, so each line becomes a row once across nightly
+	// runs; Run then leaves it updated and saved.
+	State *state.State
 }
 
 // partWriter writes one file of a dataset.
@@ -37,10 +48,12 @@ type partWriter interface {
 }
 
 // Dataset writes batches to the files of an output folder. Every file is
-// written under a hidden temporary name (tempName) and renamed into place by
-// Commit, so an interrupted run leaves no half file under a name an engine
-// would read; Abort removes the temporary files. Re-running over the same
-// input writes the same names, and the renames replace the earlier files.
+// written under a hidden temporary name (outfile.Create) and renamed into
+// place by Commit, so an interrupted run leaves no half file under a name an
+// engine would read; Abort removes the temporary files. Every file is named
+// for the run (Options.Run): a run that writes the same name again (the
+// same inputs re-run) replaces its own earlier parts, and leaves every
+// other run's alone.
 //
 // Memory: at most maxOpen files are open at once. A date-partitioned export
 // of a long log would otherwise keep a Parquet writer open per day; when a
@@ -66,11 +79,12 @@ type Dataset struct {
 }
 
 type part struct {
-	path, tmp string
-	w         partWriter
-	rows      int64
-	used      int64 // the clock of its last write
-	err       error // of its closing; read after Dataset.closing.Wait
+	path string
+	out  *outfile.Pending
+	w    partWriter
+	rows int64
+	used int64 // the clock of its last write
+	err  error // of its closing; read after Dataset.closing.Wait
 }
 
 const (
@@ -87,6 +101,9 @@ func NewDataset(dir string, schema *arrow.Schema, opts Options) (*Dataset, error
 	if opts.Partition != "date" && opts.Partition != "none" {
 		return nil, fmt.Errorf("cannot partition by %q: want date or none", opts.Partition)
 	}
+	if !validRun(opts.Run) {
+		return nil, fmt.Errorf("cannot export: run name %q is not [0-9a-z]{1,32}", opts.Run)
+	}
 	if opts.Format == "parquet" {
 		if _, err := codec(opts.Compression); err != nil {
 			return nil, err
@@ -102,12 +119,56 @@ func NewDataset(dir string, schema *arrow.Schema, opts Options) (*Dataset, error
 // path returns the final path of a day's n-th file.
 func (d *Dataset) path(day string, n int) string {
 	if d.opts.Partition == "date" {
-		return filepath.Join(d.dir, "date="+day, fmt.Sprintf("part-%05d.%s", n, d.opts.Format))
+		return filepath.Join(d.dir, "date="+day, fmt.Sprintf("part-%s-%05d.%s", d.opts.Run, n, d.opts.Format))
 	}
-	if n == 0 {
-		return filepath.Join(d.dir, "requests."+d.opts.Format)
+	return filepath.Join(d.dir, fmt.Sprintf("requests-%s-%05d.%s", d.opts.Run, n, d.opts.Format))
+}
+
+// runParts returns the parts of run in the dataset at dir, of either
+// format and layout.
+func runParts(dir, run string) []string {
+	var out []string
+	for _, ext := range []string{"parquet", "csv"} {
+		for _, pattern := range []string{
+			filepath.Join(dir, "date=*", "part-"+run+"-*."+ext),
+			filepath.Join(dir, "requests-"+run+"-*."+ext),
+		} {
+			m, _ := filepath.Glob(pattern)
+			out = append(out, m...)
+		}
 	}
-	return filepath.Join(d.dir, fmt.Sprintf("requests-%05d.%s", n, d.opts.Format))
+	return out
+}
+
+// RemoveRun removes the parts of run from the dataset at dir, and the
+// partition folders it leaves empty.
+func RemoveRun(dir, run string) error {
+	if !validRun(run) {
+		return fmt.Errorf("cannot remove run %q: not a run name", run)
+	}
+	for _, p := range runParts(dir, run) {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("cannot remove %s: %w", p, err)
+		}
+		if sub := filepath.Dir(p); sub != dir {
+			os.Remove(sub) // only when empty
+		}
+	}
+	return nil
+}
+
+// validRun reports whether s can name a run: it goes into file names and
+// glob patterns.
+func validRun(s string) bool {
+	if len(s) == 0 || len(s) > 32 {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z') {
+			return false
+		}
+	}
+	return true
 }
 
 // Write adds a batch, which it releases.
@@ -132,7 +193,7 @@ func (d *Dataset) Write(b Batch) error {
 	pt.used = d.clock
 	pt.rows += b.Record.NumRows()
 	if err := pt.w.Write(b.Record); err != nil {
-		return fmt.Errorf("cannot write %s: %w", pt.tmp, err)
+		return fmt.Errorf("cannot write %s: %w", pt.path, err)
 	}
 	return nil
 }
@@ -144,23 +205,21 @@ func (d *Dataset) create(day string) (*part, error) {
 	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
 		return nil, fmt.Errorf("cannot create %s: %w", filepath.Dir(p), err)
 	}
-	tmp := tempName(p)
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o640)
+	out, err := outfile.Create(p)
 	if err != nil {
-		return nil, fmt.Errorf("cannot create %s: %w", tmp, err)
+		return nil, err
 	}
 	var w partWriter
 	if d.opts.Format == "parquet" {
-		w, err = newParquetWriter(f, d.schema, d.opts.Compression)
+		w, err = newParquetWriter(out.File(), d.schema, d.opts.Compression)
 	} else {
-		w, err = newCSVWriter(f, d.schema, d.opts.CSVSafe)
+		w, err = newCSVWriter(out.File(), d.schema, d.opts.CSVSafe)
 	}
 	if err != nil {
-		f.Close()
-		os.Remove(tmp)
+		out.Abort()
 		return nil, err
 	}
-	return &part{path: p, tmp: tmp, w: w}, nil
+	return &part{path: p, out: out, w: w}, nil
 }
 
 // finishOldest finishes the open file least recently written.
@@ -190,10 +249,11 @@ func (d *Dataset) finish(pt *part) {
 	d.closing.Go(func() {
 		defer func() { <-d.slots }()
 		if err := pt.w.Close(meta); err != nil {
-			pt.err = fmt.Errorf("cannot finish %s: %w", pt.tmp, err)
+			pt.err = fmt.Errorf("cannot finish %s: %w", pt.path, err)
 			return
 		}
 		pt.w = nil
+		pt.err = pt.out.Close()
 	})
 }
 
@@ -217,27 +277,20 @@ func (d *Dataset) Commit() (map[string]int64, error) {
 		}
 	}
 	rows := map[string]int64{}
-	for _, pt := range d.done {
-		if err := os.Rename(pt.tmp, pt.path); err != nil {
-			d.Abort()
-			return nil, fmt.Errorf("cannot rename %s: %w", pt.tmp, err)
+	for i, pt := range d.done {
+		if err := pt.out.Commit(); err != nil {
+			for _, rest := range d.done[i+1:] {
+				rest.out.Abort()
+			}
+			return nil, err
 		}
-		pt.tmp = ""
 		rows[pt.path] = pt.rows
 	}
-	// Parts an earlier run left beside the ones written now (it split a
-	// day in more parts) would count their rows twice: remove them.
-	for day := range d.parts {
-		pattern := d.path(day, 0)
-		pattern = filepath.Join(filepath.Dir(pattern), "part-*."+d.opts.Format)
-		if d.opts.Partition != "date" {
-			pattern = filepath.Join(d.dir, "requests-*."+d.opts.Format)
-		}
-		stale, _ := filepath.Glob(pattern)
-		for _, p := range stale {
-			if _, ok := rows[p]; !ok {
-				os.Remove(p)
-			}
+	// This run's parts from an earlier time that this time did not write
+	// (it split a day in more parts then) would count their rows twice.
+	for _, p := range runParts(d.dir, d.opts.Run) {
+		if _, ok := rows[p]; !ok {
+			os.Remove(p)
 		}
 	}
 	return rows, nil
@@ -256,27 +309,12 @@ func (d *Dataset) Abort() {
 	d.closing.Wait()
 	for _, pt := range d.open {
 		pt.w.Abort()
-		os.Remove(pt.tmp)
+		pt.out.Abort()
 	}
 	for _, pt := range d.done {
-		if pt.tmp != "" {
-			if pt.w != nil {
-				pt.w.Abort()
-			}
-			os.Remove(pt.tmp)
+		if pt.w != nil {
+			pt.w.Abort()
 		}
+		pt.out.Abort()
 	}
-}
-
-// tempName is where a file is written before it is renamed to path: a
-// hidden name (".part-00000.parquet.tmp-PID") that Hive-style readers, and
-// globs such as *.parquet, pass over.
-func tempName(path string) string {
-	return filepath.Join(filepath.Dir(path), fmt.Sprintf(".%s.tmp-%d", filepath.Base(path), os.Getpid()))
-}
-
-// IsTemp reports whether a file name is one of a Dataset's temporary files.
-func IsTemp(name string) bool {
-	base := filepath.Base(name)
-	return strings.HasPrefix(base, ".") && strings.Contains(base, ".tmp-")
 }

@@ -70,12 +70,12 @@ func readParquet(t *testing.T, path string) (arrow.Table, map[string]string) {
 }
 
 func TestParquetDataset(t *testing.T) {
-	out, res := exportLines(t, []string{lineOK, "garbage", lineDash, lineBad}, Options{Format: "parquet", Partition: "date", Metadata: map[string]string{"analyze.version": "test"}})
+	out, res := exportLines(t, []string{lineOK, "garbage", lineDash, lineBad}, Options{Format: "parquet", Partition: "date", Metadata: map[string]string{"analyze.version": "test"}, Run: "test"})
 	if res.Rows != 3 || res.Lines != 4 || res.Records != 3 || res.Rejected != 1 {
 		t.Fatalf("result %+v", res)
 	}
-	day1 := filepath.Join(out, "date=2025-03-12", "part-00000.parquet")
-	day2 := filepath.Join(out, "date=2025-03-13", "part-00000.parquet")
+	day1 := filepath.Join(out, "date=2025-03-12", "part-test-00000.parquet")
+	day2 := filepath.Join(out, "date=2025-03-13", "part-test-00000.parquet")
 	if res.Files[day1] != 1 || res.Files[day2] != 2 {
 		t.Fatalf("files %v", res.Files)
 	}
@@ -128,7 +128,7 @@ func TestParquetDataset(t *testing.T) {
 	if err != nil || json.Unmarshal(b, &m) != nil {
 		t.Fatalf("manifest: %v %s", err, b)
 	}
-	if m.Lines != 4 || m.Records != 3 || m.Rejected != 1 || m.Rows != 3 || m.Files["date=2025-03-13/part-00000.parquet"] != 2 || len(m.Inputs) != 1 || m.Inputs[0].Format != "combined" {
+	if m.Lines != 4 || m.Records != 3 || m.Rejected != 1 || m.Rows != 3 || m.Files["date=2025-03-13/part-test-00000.parquet"] != 2 || len(m.Runs) != 1 || m.Runs[0].ID != "test" || len(m.Inputs) != 1 || m.Inputs[0].Format != "combined" {
 		t.Errorf("manifest %+v", m)
 	}
 	assertNoTemp(t, out)
@@ -146,11 +146,11 @@ func assertNoTemp(t *testing.T, dir string) {
 
 func TestCSVDataset(t *testing.T) {
 	for _, safe := range []bool{true, false} {
-		out, res := exportLines(t, []string{lineOK, lineDash}, Options{Format: "csv", Partition: "none", CSVSafe: safe})
+		out, res := exportLines(t, []string{lineOK, lineDash}, Options{Format: "csv", Partition: "none", CSVSafe: safe, Run: "test"})
 		if res.Rows != 2 {
 			t.Fatalf("rows %d", res.Rows)
 		}
-		f, err := os.Open(filepath.Join(out, "requests.csv"))
+		f, err := os.Open(filepath.Join(out, "requests-test-00000.csv"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -176,7 +176,7 @@ func TestCSVDataset(t *testing.T) {
 
 func TestDatasetAbortAndRerun(t *testing.T) {
 	dir := t.TempDir()
-	ds, err := NewDataset(dir, Schema(nil), Options{Format: "parquet", Partition: "date"})
+	ds, err := NewDataset(dir, Schema(nil), Options{Format: "parquet", Partition: "date", Run: "abort"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,15 +220,22 @@ func TestDatasetAbortAndRerun(t *testing.T) {
 	if len(matches) != 1 {
 		t.Errorf("after two runs: %v", matches)
 	}
-	// A part an earlier run split the day into is removed, not counted twice.
-	stale := filepath.Join(filepath.Dir(matches[0]), "part-00003.parquet")
-	os.WriteFile(stale, []byte("old"), 0o640)
+	// A part the same run split the day into earlier is removed, not
+	// counted twice; another run's part stays.
 	files, _ := ingest.Expand([]string{in}, false)
+	run := RunID(files, Options{Format: "parquet", Partition: "date"})
+	stale := filepath.Join(filepath.Dir(matches[0]), "part-"+run+"-00003.parquet")
+	os.WriteFile(stale, []byte("old"), 0o640)
+	other := filepath.Join(filepath.Dir(matches[0]), "part-0th3r-00000.parquet")
+	os.WriteFile(other, []byte("another run's"), 0o640)
 	if _, err := Run(context.Background(), files, ingest.Options{}, dir, Options{Format: "parquet", Partition: "date"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(stale); !os.IsNotExist(err) {
 		t.Errorf("stale part left: %v", err)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("another run's part was removed: %v", err)
 	}
 }
 
@@ -278,14 +285,14 @@ func TestManyDays(t *testing.T) {
 	os.WriteFile(in, []byte(b.String()), 0o644)
 	files, _ := ingest.Expand([]string{in}, false)
 	out := filepath.Join(dir, "out")
-	res, err := Run(context.Background(), files, ingest.Options{Workers: 1, MaxLine: 64 << 10}, out, Options{Format: "parquet", Partition: "date"})
+	res, err := Run(context.Background(), files, ingest.Options{Workers: 1, MaxLine: 64 << 10}, out, Options{Format: "parquet", Partition: "date", Run: "t"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Rows != 8000 || len(res.Files) != 8 {
 		t.Fatalf("rows %d files %v", res.Rows, res.Files)
 	}
-	if res.Files[filepath.Join(out, "date=2025-03-01", "part-00001.parquet")] == 0 {
+	if res.Files[filepath.Join(out, "date=2025-03-01", "part-t-00001.parquet")] == 0 {
 		t.Errorf("day 1 has no second part: %v", res.Files)
 	}
 	assertNoTemp(t, out)

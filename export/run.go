@@ -2,6 +2,9 @@ package export
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,9 +13,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"analyze/ingest"
-	"analyze/report"
+	"analyze/outfile"
+	"analyze/state"
 )
 
 // Result is what an export wrote and read.
@@ -32,6 +37,37 @@ func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir strin
 	if in.Workers <= 0 {
 		in.Workers = runtime.GOMAXPROCS(0)
 	}
+	switch {
+	case opts.Run != "":
+	case opts.State != nil:
+		// Each night's run reads other lines of the same inputs: a name
+		// of its own, or it would replace the last night's rows.
+		opts.Run = randomRun()
+	default:
+		opts.Run = RunID(files, opts)
+	}
+	m, err := readManifest(dir)
+	if err != nil {
+		return nil, err
+	}
+	if m.Format != "" && m.Format != opts.Format {
+		return nil, fmt.Errorf("cannot export %s rows to %s: it holds a %s dataset (give another --out)", opts.Format, dir, m.Format)
+	}
+	if st := opts.State; st != nil && st.Pending != nil {
+		// The last run put parts in place but died before its state said
+		// how far it read: its lines are read again now, so its parts go.
+		if err := RemoveRun(st.Pending.Dataset, st.Pending.Run); err != nil {
+			return nil, err
+		}
+		if st.Pending.Dataset == absDir(dir) {
+			m.removeRun(st.Pending.Run)
+			if err := m.write(dir); err != nil {
+				return nil, err
+			}
+		}
+		st.Pending = nil
+	}
+	outfile.Sweep(dir, true)
 	order := ingest.SortByTime(files, in)
 	extras := extraColumns(order, in.Format)
 	schema := Schema(extras)
@@ -93,6 +129,7 @@ func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir strin
 	keep := make([]func(*ingest.Record) bool, in.Workers)
 	for i := range batchers {
 		batchers[i] = NewBatcher(schema, extras)
+		batchers[i].whole = opts.Partition != "date"
 		scanners[i] = ingest.NewScanner(in.Parse)
 		if opts.Select != nil {
 			keep[i] = opts.Select()
@@ -138,21 +175,78 @@ func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir strin
 	for _, f := range files {
 		res.Lines += f.Lines
 	}
+	st := opts.State
+	if st != nil {
+		// Said before the parts go in place: a run that dies from here on
+		// leaves a state whose next run removes them (see above).
+		st.Pending = &state.PendingExport{Run: opts.Run, Dataset: absDir(dir)}
+		if err := st.Save(); err != nil {
+			ds.Abort()
+			return nil, fmt.Errorf("cannot save --state: %w", err)
+		}
+	}
 	if res.Files, err = ds.Commit(); err != nil {
 		return nil, err
+	}
+	for _, n := range res.Files {
+		res.Rows += n
 	}
 	if opts.Format == "parquet" {
 		if err := writeCodes(dir); err != nil {
 			return nil, err
 		}
 	}
-	if err := writeManifest(dir, opts, res, files); err != nil {
+	m.Format = opts.Format
+	m.removeRun(opts.Run)
+	if res.Lines > 0 || len(res.Files) > 0 {
+		m.Runs = append(m.Runs, newManifestRun(dir, opts, res, files))
+	}
+	if err := m.write(dir); err != nil {
 		return nil, err
 	}
-	for _, n := range res.Files {
-		res.Rows += n
+	if st != nil {
+		st.Update(files, time.Now())
+		st.Pending = nil
+		if err := st.Save(); err != nil {
+			return nil, fmt.Errorf("cannot save --state: %w (the next run removes this run's rows and reads its lines again)", err)
+		}
 	}
 	return res, nil
+}
+
+// RunID names an export run by what it reads: the first bytes of each
+// input, the format and partitioning, and the filters. The same inputs
+// exported again (a log that grew since, a re-run after a failure) get the
+// same name, and their new parts replace the old; other inputs get
+// another, and their rows are added. An input that cannot be read twice
+// (standard input, a FIFO) makes the run's name random.
+func RunID(files []*ingest.File, opts Options) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00", opts.Format, opts.Partition)
+	filter, _ := json.Marshal(opts.Filter)
+	h.Write(filter)
+	heads := ingest.Heads(files, 1024)
+	sums := make([]string, 0, len(files))
+	for i, f := range files {
+		info, err := os.Stat(f.Path)
+		if f.Path == "-" || err != nil || !info.Mode().IsRegular() || heads[i] == nil {
+			return randomRun()
+		}
+		sum := sha256.Sum256(heads[i])
+		sums = append(sums, hex.EncodeToString(sum[:]))
+	}
+	slices.Sort(sums)
+	for _, s := range sums {
+		fmt.Fprintf(h, "\x00%s", s)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// randomRun is a run name that no other run has.
+func randomRun() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // extraColumns is the union of the extra fields of the files' formats (as
@@ -197,59 +291,10 @@ func inputMetadata(meta map[string]string, files []*ingest.File, forced *ingest.
 	return out
 }
 
-// Manifest is _analyze.json, written last into an exported dataset: the
-// run's accounting and the files it wrote. Engines pass over names that
-// start with '_'.
-type Manifest struct {
-	Version  string `json:"version"`
-	Format   string `json:"format"`
-	Lines    int64  `json:"lines"`
-	Records  int64  `json:"records"`
-	Rejected int64  `json:"rejected"`
-	Blank    int64  `json:"blank"`
-	Filtered int64  `json:"filtered"`
-	// Filter states the time range and drill-down filters the rows were
-	// chosen by; absent when none was given.
-	Filter *report.FilterInfo `json:"filter,omitempty"`
-	Rows   int64              `json:"rows"`
-	Inputs []ManifestInput    `json:"inputs"`
-	Files  map[string]int64   `json:"files"` // path relative to the dataset → rows
-}
-
-// ManifestInput is one input of the run.
-type ManifestInput struct {
-	Path     string `json:"path"`
-	Format   string `json:"format"`
-	Lines    int64  `json:"lines"`
-	Complete bool   `json:"complete"`
-}
-
-func writeManifest(dir string, opts Options, r *Result, files []*ingest.File) error {
-	m := Manifest{Version: opts.Metadata["analyze.version"], Format: opts.Format, Lines: r.Lines, Records: r.Records,
-		Rejected: r.Rejected, Blank: r.Blank, Filtered: r.Filtered, Files: map[string]int64{}}
-	if !opts.Filter.IsZero() {
-		m.Filter = &opts.Filter
+// absDir is dir as an absolute path, as the state remembers a dataset.
+func absDir(dir string) string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
 	}
-	for _, f := range files {
-		m.Inputs = append(m.Inputs, ManifestInput{f.Path, f.FormatName(), f.Lines, f.Complete()})
-	}
-	for p, n := range r.Files {
-		rel, _ := filepath.Rel(dir, p)
-		m.Files[filepath.ToSlash(rel)] = n
-		m.Rows += n
-	}
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return err
-	}
-	p := filepath.Join(dir, "_analyze.json")
-	tmp := tempName(p)
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o640); err != nil {
-		return fmt.Errorf("cannot write %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, p); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("cannot rename %s: %w", tmp, err)
-	}
-	return nil
+	return dir
 }

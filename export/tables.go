@@ -3,8 +3,10 @@ package export
 import (
 	"encoding/csv"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"analyze/outfile"
 	"analyze/report"
 )
 
@@ -125,47 +128,73 @@ func optional[T int64 | float64](p *T) any {
 	return *p
 }
 
-// WriteTables writes every table of the report to dir as CSV and Parquet,
-// each file atomically. It returns the paths written.
+// tableNames are the names of every table reportTables can lay out: a
+// set written again replaces all of them, and removes those this report
+// has not (a quota table from a run with a limit).
+var tableNames = []string{"statuses", "endpoints", "clients", "hosts", "quota_windows", "quota_clients", "quota_bursts",
+	"retry_chains", "unrecovered", "incidents", "timeline"}
+
+// WriteTables writes every table of the report to dir as CSV and Parquet.
+// The set is replaced whole or not at all: every file is written under a
+// temporary name first, and only when all are complete are they renamed
+// into place (a failure leaves the earlier set as it was). It returns the
+// paths written.
 func WriteTables(dir string, r *report.Report, csvSafe bool) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("cannot create %s: %w", dir, err)
+	}
+	var pending []*outfile.Pending
+	abort := func() {
+		for _, p := range pending {
+			p.Abort()
+		}
 	}
 	var out []string
 	for _, t := range reportTables(r) {
 		for _, ext := range []string{"csv", "parquet"} {
 			p := filepath.Join(dir, t.name+"."+ext)
-			if err := writeTable(p, t, ext, csvSafe); err != nil {
-				return out, err
+			f, err := outfile.Create(p)
+			if err != nil {
+				abort()
+				return nil, err
+			}
+			pending = append(pending, f)
+			if ext == "csv" {
+				err = writeTableCSV(f.File(), t, csvSafe)
+			} else {
+				err = writeTableParquet(f.File(), t)
+			}
+			if err == nil {
+				err = f.Close()
+			}
+			if err != nil {
+				abort()
+				return nil, fmt.Errorf("cannot write %s: %w", p, err)
 			}
 			out = append(out, p)
+		}
+	}
+	for i, p := range pending {
+		if err := p.Commit(); err != nil {
+			for _, rest := range pending[i+1:] {
+				rest.Abort()
+			}
+			return nil, err
+		}
+	}
+	for _, name := range tableNames {
+		for _, ext := range []string{"csv", "parquet"} {
+			if p := filepath.Join(dir, name+"."+ext); !slices.Contains(out, p) {
+				if info, err := os.Lstat(p); err == nil && info.Mode().IsRegular() {
+					os.Remove(p)
+				}
+			}
 		}
 	}
 	return out, nil
 }
 
-func writeTable(p string, t table, ext string, csvSafe bool) error {
-	tmp := tempName(p)
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o640)
-	if err != nil {
-		return fmt.Errorf("cannot create %s: %w", tmp, err)
-	}
-	if ext == "csv" {
-		err = writeTableCSV(f, t, csvSafe)
-	} else {
-		err = writeTableParquet(f, t)
-	}
-	if err == nil {
-		err = os.Rename(tmp, p)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("cannot write %s: %w", p, err)
-	}
-	return nil
-}
-
-func writeTableCSV(f *os.File, t table, safe bool) error {
+func writeTableCSV(f io.Writer, t table, safe bool) error {
 	w := csv.NewWriter(f)
 	head := make([]string, len(t.cols))
 	for i, c := range t.cols {
@@ -198,14 +227,10 @@ func writeTableCSV(f *os.File, t table, safe bool) error {
 		w.Write(row)
 	}
 	w.Flush()
-	if err := w.Error(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return w.Error()
 }
 
-func writeTableParquet(f *os.File, t table) error {
+func writeTableParquet(f io.Writer, t table) error {
 	schema := arrow.NewSchema(t.cols, nil)
 	rb := array.NewRecordBuilder(memory.DefaultAllocator, schema)
 	defer rb.Release()
@@ -235,7 +260,6 @@ func writeTableParquet(f *os.File, t table) error {
 	defer rec.Release()
 	w, err := newParquetWriter(f, schema, "zstd")
 	if err != nil {
-		f.Close()
 		return err
 	}
 	if err := w.Write(rec); err != nil {

@@ -3,7 +3,7 @@ package export
 import (
 	"bufio"
 	"encoding/csv"
-	"os"
+	"io"
 	"strconv"
 	"time"
 
@@ -18,16 +18,15 @@ import (
 // with CSVSafe, cells a spreadsheet would run as formulas get a leading
 // apostrophe (report.CSVSafe).
 type csvWriter struct {
-	f    *os.File
 	bw   *bufio.Writer
 	cw   *csv.Writer
 	safe bool
 	row  []string
 }
 
-func newCSVWriter(f *os.File, schema *arrow.Schema, safe bool) (*csvWriter, error) {
+func newCSVWriter(f io.Writer, schema *arrow.Schema, safe bool) (*csvWriter, error) {
 	bw := bufio.NewWriterSize(f, 1<<20)
-	w := &csvWriter{f: f, bw: bw, cw: csv.NewWriter(bw), safe: safe}
+	w := &csvWriter{bw: bw, cw: csv.NewWriter(bw), safe: safe}
 	header := make([]string, len(schema.Fields()))
 	for i, fl := range schema.Fields() {
 		header[i] = fl.Name
@@ -76,21 +75,8 @@ func (w *csvWriter) Close(map[string]string) error {
 	if err := w.cw.Error(); err != nil {
 		return err
 	}
-	return finishFile(w.bw, w.f)
+	return w.bw.Flush()
 }
 
-func (w *csvWriter) Abort() { w.f.Close() }
-
-// finishFile flushes a writer's buffer into its file, makes the bytes
-// durable and closes the file: the end of every part a writer completes.
-func finishFile(bw *bufio.Writer, f *os.File) error {
-	if err := bw.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
+// Abort drops what is buffered; the file is its owner's to remove.
+func (w *csvWriter) Abort() {}

@@ -3,7 +3,7 @@ package export
 import (
 	"bufio"
 	"fmt"
-	"os"
+	"io"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -27,7 +27,6 @@ const (
 var uniqueColumns = []string{"time", "path", "query", "bytes", "duration_ms", "upstream_ms", "request_id", "source_line"}
 
 type parquetWriter struct {
-	f  *os.File
 	bw *bufio.Writer
 	fw *pqarrow.FileWriter
 	// Batches smaller than coalesceRows wait here and are written as one:
@@ -56,7 +55,7 @@ func codec(name string) (compress.Compression, error) {
 	return 0, fmt.Errorf("unknown compression %q (want zstd, snappy or none)", name)
 }
 
-func newParquetWriter(f *os.File, schema *arrow.Schema, compression string) (*parquetWriter, error) {
+func newParquetWriter(f io.Writer, schema *arrow.Schema, compression string) (*parquetWriter, error) {
 	c, err := codec(compression)
 	if err != nil {
 		return nil, err
@@ -81,7 +80,7 @@ func newParquetWriter(f *os.File, schema *arrow.Schema, compression string) (*pa
 	if err != nil {
 		return nil, err
 	}
-	return &parquetWriter{f: f, bw: bw, fw: fw}, nil
+	return &parquetWriter{bw: bw, fw: fw}, nil
 }
 
 func (w *parquetWriter) Write(rec arrow.RecordBatch) error {
@@ -161,10 +160,9 @@ func (w *parquetWriter) Close(meta map[string]string) error {
 		return err
 	}
 	// pqarrow's Close does not flush a bufio.Writer wrapped around the file.
-	return finishFile(w.bw, w.f)
+	return w.bw.Flush()
 }
 
 func (w *parquetWriter) Abort() {
 	w.releasePending()
-	w.f.Close()
 }

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"analyze/outfile"
 )
 
 // File is one input: a file, or "-" for standard input. The reader fills in
@@ -52,15 +54,16 @@ type File struct {
 
 // SpoolStdin copies standard input, when it is among files, to a temporary
 // file so that it can be read more than once; the File keeps the name "-".
-// The returned function removes the copy. A File spooled by an earlier call
-// stays as it is.
+// The returned function removes the copy; the copies of runs that were
+// killed are removed by the next run's (outfile.Spool). A File spooled by
+// an earlier call stays as it is.
 func SpoolStdin(files []*File, stdin io.Reader) (cleanup func(), err error) {
 	cleanup = func() {}
 	for _, f := range files {
 		if f.Path != "-" || f.spool != "" { // spooled already: standard input is spent
 			continue
 		}
-		tmp, err := os.CreateTemp("", "analyze-stdin-*")
+		tmp, err := outfile.Spool()
 		if err != nil {
 			return cleanup, fmt.Errorf("cannot spool standard input: %w", err)
 		}

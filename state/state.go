@@ -79,12 +79,26 @@ type Run struct {
 // State is the set of remembered inputs and runs, loaded from and saved to
 // one file.
 type State struct {
-	Version int     `json:"version"`
-	Files   []Entry `json:"files"`
-	Runs    []Run   `json:"runs"`
+	Version int `json:"version"`
+	// Kind is what keeps the state: "report" (analyze report and its
+	// kin) or "export"; each reads its inputs on its own, so one state
+	// serves one of them (absent in files of earlier versions: report's).
+	Kind  string  `json:"kind,omitempty"`
+	Files []Entry `json:"files"`
+	Runs  []Run   `json:"runs"`
+	// Pending is an export run that may have put parts into its dataset
+	// before the state said how far it read: the next run removes them,
+	// since it reads those lines again.
+	Pending *PendingExport `json:"pending_export,omitempty"`
 
 	path  string
 	heads map[*ingest.File][]byte
+}
+
+// PendingExport names an export run's parts: part-RUN-*.
+type PendingExport struct {
+	Run     string `json:"run"`
+	Dataset string `json:"dataset"` // the dataset's folder
 }
 
 // Load reads the state file at path; a missing file is an empty state (the
@@ -100,9 +114,11 @@ func Load(path string) (*State, error) {
 		return nil, fmt.Errorf("--state: %w", err)
 	}
 	var v struct {
-		Version *int    `json:"version"`
-		Files   []Entry `json:"files"`
-		Runs    []Run   `json:"runs"`
+		Version *int           `json:"version"`
+		Kind    string         `json:"kind"`
+		Files   []Entry        `json:"files"`
+		Runs    []Run          `json:"runs"`
+		Pending *PendingExport `json:"pending_export"`
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
 		return nil, fmt.Errorf("--state %s: not a state file (%v); move it aside to start over, which reads every input again", path, err)
@@ -114,6 +130,7 @@ func Load(path string) (*State, error) {
 		}
 		return nil, fmt.Errorf("--state %s: version %s, this analyze reads version %d; move it aside to start over, which reads every input again", path, got, Version)
 	}
+	s.Kind, s.Pending = v.Kind, v.Pending
 	if v.Files != nil {
 		s.Files = v.Files
 	}
@@ -121,6 +138,21 @@ func Load(path string) (*State, error) {
 		s.Runs = v.Runs
 	}
 	return s, nil
+}
+
+// For checks that the state is one kind's, "report" or "export", and
+// marks it so when it is new: a state that the other kind keeps would make
+// each skip the lines the other read.
+func (s *State) For(kind string) error {
+	got := s.Kind
+	if got == "" && (len(s.Runs) > 0 || len(s.Files) > 0) {
+		got = "report" // written before states said whose they are
+	}
+	if got != "" && got != kind {
+		return fmt.Errorf("--state %s is analyze %s's: give analyze %s a state file of its own", s.path, got, kind)
+	}
+	s.Kind = kind
+	return nil
 }
 
 // AddRun keeps a run and its aggregates (written by Save); runs older

@@ -6,12 +6,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
 	"analyze/export"
 	"analyze/ingest"
+	"analyze/outfile"
 	"analyze/report"
+	"analyze/state"
 )
 
 // runExport runs analyze export: one row per record to CSV or Parquet.
@@ -34,6 +38,10 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.StringVar(&compr, "compression", "zstd", "Parquet compression: zstd, snappy or none")
 	fs.StringVar(&tables, "tables", "", "also write every report table (statuses, endpoints, clients, hosts, quota, retries, unrecovered, incidents, timeline) to this folder as CSV and Parquet")
 	fs.BoolVar(&csvSafe, "csv-safe", true, "prefix CSV cells starting with = + - @ with an apostrophe, so spreadsheets do not run them")
+	var statePath string
+	var lockTimeout time.Duration
+	fs.StringVar(&statePath, "state", "", "remember in this file how far each input was read, and export only what is new since, as new parts of this run (each line becomes a row once across nightly runs and rotations); a file of its own, not a report's --state")
+	fs.DurationVar(&lockTimeout, "lock-timeout", defaultLockTimeout, "how long to wait for another run that holds the dataset (or the --state file); then exit 4")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: analyze export --to parquet|csv --out DIR [flags] PATH...\n\nflags:\n")
 		fs.PrintDefaults()
@@ -69,9 +77,43 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if err != nil {
 		return fail("%v", err)
 	}
+	if out != "" {
+		if _, info, err := outfile.Resolve(out); err != nil && !errors.Is(err, outfile.ErrNotWritable) || info != nil && !info.IsDir() {
+			return fail("--out %s: not a folder", safe(out))
+		}
+	}
 	files, expandFailed, err := in.inputs(paths, stderr, false)
 	if err != nil {
 		return fail("%v", err)
+	}
+	var st *state.State
+	if statePath != "" {
+		files = state.Omit(files, statePath)
+		unlock, code := lockState(ctx, statePath, lockTimeout, stderr)
+		if unlock == nil {
+			return code
+		}
+		defer unlock()
+		if st, err = state.Load(statePath); err != nil {
+			return fail("%s", safe(err))
+		}
+		if err := st.For("export"); err != nil {
+			return fail("%s", safe(err))
+		}
+		st.Resume(files)
+	}
+	if out != "" {
+		if lockTimeout < 0 {
+			return fail("--lock-timeout takes a duration of 0 or more")
+		}
+		if err := os.MkdirAll(out, 0o750); err != nil {
+			return fail("cannot create %s: %s", safe(out), safe(err))
+		}
+		unlock, code := lock(ctx, filepath.Join(out, ".analyze.lock"), lockTimeout, "the dataset "+out, stderr)
+		if unlock == nil {
+			return code
+		}
+		defer unlock()
 	}
 	if tables != "" && out != "" {
 		// The tables, then the rows: two readings. Standard input read
@@ -112,7 +154,7 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	stopBar := progressBar(stderr, in.quiet, files, opts.Progress)
 	defer stopBar()
 	res, err := export.Run(ctx, files, opts, out, export.Options{Format: to, Partition: partition, Compression: compr,
-		CSVSafe: csvSafe, Metadata: map[string]string{"analyze.version": version}, Select: sel, Filter: filter.Info()})
+		CSVSafe: csvSafe, Metadata: map[string]string{"analyze.version": version}, Select: sel, Filter: filter.Info(), State: st})
 	if err != nil {
 		return fail("%v", err)
 	}

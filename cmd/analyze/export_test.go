@@ -21,8 +21,8 @@ func TestExportCLI(t *testing.T) {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
 	}
 	for _, day := range []string{"2025-03-11", "2025-03-12"} {
-		if _, err := os.Stat(filepath.Join(out, "date="+day, "part-00000.parquet")); err != nil {
-			t.Error(err)
+		if parts, _ := filepath.Glob(filepath.Join(out, "date="+day, "part-*-00000.parquet")); len(parts) != 1 {
+			t.Errorf("date=%s holds %v, want one part", day, parts)
 		}
 	}
 	csvOut := t.TempDir()
@@ -102,16 +102,37 @@ func TestExportKilled(t *testing.T) {
 	// Kill once the export has started writing.
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		if names, _ := filepath.Glob(filepath.Join(out, ".*")); len(names) > 0 {
+		if names, _ := filepath.Glob(filepath.Join(out, ".*.tmp-*")); len(names) > 0 {
 			break
 		}
 		time.Sleep(time.Millisecond)
 	}
 	cmd.Process.Kill()
 	cmd.Wait()
+	var temps int
 	filepath.WalkDir(out, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && !export.IsTemp(p) {
+		switch {
+		case err != nil || d.IsDir() || d.Name() == ".analyze.lock":
+		case export.IsTemp(p):
+			temps++
+		default:
 			t.Errorf("a visible file after a kill: %s", p)
+		}
+		return nil
+	})
+	if temps == 0 {
+		t.Fatal("the killed export left no temporary file: the test killed it too late to test anything")
+	}
+	// The next run removes what the killed one left (they used to stay
+	// for good), and writes the whole dataset.
+	small := filepath.Join(dir, "small.log")
+	os.WriteFile(small, []byte(strings.Repeat(`10.0.0.1 - - [12/Mar/2025:10:15:32 +0000] "GET /a HTTP/1.1" 200 1 "-" "-"`+"\n", 10)), 0o644)
+	if r := analyze(t, "", "export", "--to", "csv", "--out", out, small); r.code != 0 {
+		t.Fatalf("the next run: exit %d: %s", r.code, r.stderr)
+	}
+	filepath.WalkDir(out, func(p string, d os.DirEntry, err error) error {
+		if err == nil && export.IsTemp(p) {
+			t.Errorf("the next run left the killed run's %s", p)
 		}
 		return nil
 	})

@@ -15,8 +15,10 @@
 //	report.Writers[-o](report) text tables, Markdown or JSON on stdout
 //
 // This package only parses flags, wires those stages and maps the outcome to
-// an exit code: 0 done; 2 usage error or no readable input; 3 some inputs
-// were unreadable or incomplete but the rest was analysed and reported.
+// an exit code: 0 done; 1 a --fail-on threshold failed; 2 usage error or no
+// readable input; 3 some inputs were unreadable or incomplete but the rest
+// was analysed and reported; 4 another run held the --state file (or the
+// export's dataset) for longer than --lock-timeout.
 package main
 
 import (
@@ -35,6 +37,7 @@ import (
 	"time"
 
 	"analyze/ingest"
+	"analyze/outfile"
 	"analyze/report"
 	"analyze/state"
 )
@@ -48,7 +51,13 @@ const (
 	exitThreshold  = 1
 	exitUsage      = 2
 	exitIncomplete = 3
+	exitLocked     = 4
 )
+
+// defaultLockTimeout is how long a run waits for another that holds its
+// --state file or dataset: longer than a nightly run takes, shorter than
+// the night.
+const defaultLockTimeout = 10 * time.Minute
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -255,12 +264,14 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	fs.StringVar(&limit, "limit", "", "the contract's rate limit, N/PERIOD: 600/1m, 10/s")
 	fs.Var(&clientLimits, "client-limit", "a client's own contract, CLIENT=N/PERIOD (repeatable): the client, named as the report names it (--client-key), is measured against it instead of --limit, and always listed")
 	fs.DurationVar(&retryAfter, "retry-after", time.Second, "the wait a 429 asks for when no Retry-After is logged")
-	fs.StringVar(&outFile, "out", "", "write the report to this file (atomically: a temporary name, then a rename) instead of stdout; its extension (.json, .md, .html, .prom, .csv, .txt) sets -o unless -o is given")
+	fs.StringVar(&outFile, "out", "", "write the report to this file instead of stdout (a regular file is replaced atomically, a link followed, a device or FIFO written directly); its extension (.json, .md, .html, .prom, .csv, .txt) sets -o unless -o is given")
 	fs.Var(&failOn, "fail-on", "exit 1 when a threshold fails (repeatable): server_error_rate>1%, rate_limited>0, status:503>100, p99_ms>2000...")
 	fs.DurationVar(&retryWindow, "retry-window", 10*time.Minute, "how long after a failure the same request counts as a retry")
 	fs.Float64Var(&stormShare, "storm-share", 0.2, "a retry storm: a window where retries are more than this share of the traffic")
 	fs.BoolVar(&unrecovered, "unrecovered", false, "list every unrecovered failure (analyze retries; with -o csv, as CSV)")
 	fs.StringVar(&statePath, "state", "", "remember in this file how far each input was read, and read only what is new since (rotation is followed by content, not name); with --since/--until, report on the stored runs of that period too")
+	var lockTimeout time.Duration
+	fs.DurationVar(&lockTimeout, "lock-timeout", defaultLockTimeout, "with --state, how long to wait for another run that holds the state file; then exit 4")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: analyze %s [flags] PATH...\n\nPATH is a file (plain, gzip, zstd, bzip2 or xz), a folder, a glob pattern, or - for stdin.\n\nflags:\n", mode)
 		fs.PrintDefaults()
@@ -280,6 +291,13 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 			return exitOK
 		}
 		return exitUsage
+	}
+	if outFile != "" {
+		// Before reading: a directory or block device is refused now, not
+		// after minutes of work.
+		if _, _, err := outfile.Resolve(outFile); err != nil {
+			return fail("--out: %s", safe(err))
+		}
 	}
 	if outFile != "" && !flagSet(fs, "o", "output") {
 		if o := report.OutputFor(outFile); o != "" {
@@ -367,7 +385,15 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		return fail("--state stores whole runs; --client, --endpoint, --status, --method, --class and --host go without it")
 	}
 	if statePath != "" {
+		unlock, code := lockState(ctx, statePath, lockTimeout, stderr)
+		if unlock == nil {
+			return code
+		}
+		defer unlock()
 		if st, err = state.Load(statePath); err != nil {
+			return fail("%s", safe(err))
+		}
+		if err := st.For("report"); err != nil {
 			return fail("%s", safe(err))
 		}
 		st.Resume(files)
@@ -467,7 +493,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	thresholdFailed := rep.Check(thresholds)
 	in.logf(stderr, "debug", "built the report in %v", time.Since(start).Round(time.Millisecond))
 	if outFile != "" {
-		err = report.WriteFileAtomic(outFile, func(f *os.File) error { return write(f, rep) })
+		err = outfile.Write(outFile, func(f *os.File) error { return write(f, rep) })
 	} else {
 		err = write(stdout, rep)
 	}
@@ -516,4 +542,36 @@ func newRun(files []*ingest.File, sum *report.Summary) state.Run {
 		r.Records += sum.Files[i].Records
 	}
 	return r
+}
+
+// lockState takes the lock of the state file at path (path.lock, beside
+// the file its links lead to), waiting at most wait for another run that
+// holds it. It returns the function that releases it, or nil and the exit
+// code, having said why on stderr.
+func lockState(ctx context.Context, path string, wait time.Duration, stderr io.Writer) (func(), int) {
+	if wait < 0 {
+		fmt.Fprintf(stderr, "analyze: --lock-timeout takes a duration of 0 or more\n")
+		return nil, exitUsage
+	}
+	target, _, err := outfile.Resolve(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "analyze: --state: %s\n", safe(err))
+		return nil, exitUsage
+	}
+	return lock(ctx, target+".lock", wait, "the --state file "+path, stderr)
+}
+
+// lock takes the lock at path for what, or says why not.
+func lock(ctx context.Context, path string, wait time.Duration, what string, stderr io.Writer) (func(), int) {
+	unlock, err := outfile.Lock(ctx, path, wait)
+	switch {
+	case errors.Is(err, outfile.ErrLocked):
+		fmt.Fprintf(stderr, "analyze: another analyze run holds %s (lock %s); waited %v (--lock-timeout); nothing was read or written\n",
+			safe(what), safe(path), wait)
+		return nil, exitLocked
+	case err != nil:
+		fmt.Fprintf(stderr, "analyze: %s\n", safe(err))
+		return nil, exitUsage
+	}
+	return unlock, exitOK
 }
