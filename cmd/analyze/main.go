@@ -379,7 +379,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 			}
 		}
 		if err != nil {
-			return fail("%s", safe(err))
+			return fail("%s; remove \"open_file\" from the state file to go on without them (the retry chains and 429s open at the last run's end are then cut)", safe(err))
 		}
 	}
 

@@ -126,6 +126,9 @@ func TestStateCarriesOpenChains(t *testing.T) {
 			if w := after429(want); !reflect.DeepEqual(answers, w) {
 				t.Errorf("after-429 requests and violations summed over the nights: %v, one run %v", answers, w)
 			}
+			if tc.rotate {
+				refusesDamagedCarry(t, statePath, logs)
+			}
 			for _, period := range [][]string{{"--state", statePath, "--since", "3650d", logs}, {"--state", statePath, "--since", "3650d"}} {
 				got := doc(period...)
 				for _, key := range []string{"retry", "quota.clients"} {
@@ -158,4 +161,41 @@ func rotate(t *testing.T, logs string, night int) {
 	if err := os.Rename(p("access.log"), p("access.log.1")); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// refusesDamagedCarry checks that a run whose state names a carry that is
+// damaged or missing is refused with exit code 2 and advice, the state
+// left as it was: going on would cut the chains it holds.
+func refusesDamagedCarry(t *testing.T, statePath, logs string) {
+	t.Helper()
+	var st struct {
+		Open string `json:"open_file"`
+	}
+	raw, _ := os.ReadFile(statePath)
+	if err := json.Unmarshal(raw, &st); err != nil || !strings.HasPrefix(st.Open, "open-") {
+		t.Fatalf("the state names no carry (%v):\n%s", err, raw)
+	}
+	carry := filepath.Join(statePath+".runs", st.Open)
+	good, err := os.ReadFile(carry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		damage func()
+		want   string
+	}{
+		{"cut short", func() { os.WriteFile(carry, good[:len(good)/2], 0o644) }, "cannot decode the open retry chains"},
+		{"missing", func() { os.Remove(carry) }, "cannot read the open retry chains"},
+	} {
+		tc.damage()
+		r := analyze(t, "", "report", "-o", "json", "--state", statePath, logs)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) || !strings.Contains(r.stderr, `remove "open_file"`) || r.stdout != "" {
+			t.Errorf("carry %s: code %d, stderr %q; want 2, %q and advice", tc.name, r.code, r.stderr, tc.want)
+		}
+		if after, _ := os.ReadFile(statePath); !bytes.Equal(after, raw) {
+			t.Errorf("carry %s: the state file changed", tc.name)
+		}
+	}
+	os.WriteFile(carry, good, 0o644)
 }
