@@ -30,6 +30,10 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, c
 		rc.StormWin = time.Duration(newQuotaAgg(cfg.Quota).win)
 	}
 	retries := newRetryTracker(rc)
+	if cfg.Carry != nil {
+		tracker.resume(cfg.Carry)
+		retries.resume(cfg.Carry)
+	}
 	order := ingest.SortByTime(files, opts)
 	seq := newSequencer(order, int64(reorderLateness), ingest.BlocksInFlight(opts.Workers), func(e *Event) {
 		tracker.consume(e)
@@ -58,7 +62,12 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, c
 		return nil, err // interrupted: the inputs were not read to their end
 	}
 	seq.flush()
-	retries.end()
+	if seq.released != 0 {
+		// What the last record leaves open stays open (Build closes it,
+		// Summary.Carry hands it on); what its window has passed by then
+		// is decided.
+		retries.prune(seq.released)
+	}
 	settle(sums)
 	total := sums[0]
 	for _, s := range sums[1:] {

@@ -123,6 +123,7 @@ func buildRetry(s *Summary, opts RetryOptions, name func(uint64) string, withLis
 	if t == nil {
 		return nil
 	}
+	t.end() // the input is over: the chains still open close (Summary.Carry has taken them first)
 	share := opts.StormShare
 	if share <= 0 {
 		share = 0.2

@@ -20,8 +20,10 @@ import (
 // cells) and the results of the order-sensitive analyses (the behaviour
 // after 429s, the retry counters, the unrecovered list). Restored and
 // merged, snapshots of several runs report as one run over all their
-// input would, with one difference: a retry chain or a 429 still open
-// when a run ended was closed then, not carried into the next run.
+// input would. A retry chain or a 429 still open when a run ends is not in
+// its snapshot: it is carried to the next run (Summary.Carry), whose
+// snapshot counts its outcome. Take the snapshot before Build, which
+// closes the chains still open.
 //
 // Encoding: gob, compressed with zstd. Client hashes are stable across
 // runs (xxhash), so per-client figures of different runs meet. The quota's

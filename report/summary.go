@@ -84,6 +84,9 @@ type Config struct {
 	// Timeline is the timeline's base window; 0 means 10 s (it widens
 	// past timelineCap windows).
 	Timeline time.Duration
+	// Carry is what an earlier run left open (Summary.Carry, DecodeCarry),
+	// taken up before the first record; nil for none.
+	Carry *Carry
 }
 
 // Summary aggregates verdicts: the mergeable state behind the report. Each

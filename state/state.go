@@ -29,9 +29,9 @@ import (
 )
 
 // Version is the version of the state file's layout; a file of another
-// version is refused, never silently reset. Version 1 (inputs only) is read
-// too: it has no runs, and is written back as version 2.
-const Version = 2
+// version is refused, never silently reset. Versions 1 (inputs only) and 2
+// (no open_file) are read too, and written back as version 3.
+const Version = 3
 
 // headBytes is how many first bytes make a fingerprint: enough to hold the
 // first line or lines, timestamps included, of any access log.
@@ -86,11 +86,16 @@ type State struct {
 	Kind  string  `json:"kind,omitempty"`
 	Files []Entry `json:"files"`
 	Runs  []Run   `json:"runs"`
+	// OpenFile names, in the runs folder, what the last run that read a
+	// record left open: the retry chains and 429s a later run takes up
+	// (report.Summary.Carry). Empty when no run stored one.
+	OpenFile string `json:"open_file,omitempty"`
 	// Pending is an export run that may have put parts into its dataset
 	// before the state said how far it read: the next run removes them,
 	// since it reads those lines again.
 	Pending *PendingExport `json:"pending_export,omitempty"`
 
+	open  []byte // a new run's carry, until Save writes it
 	path  string
 	heads map[*ingest.File][]byte
 }
@@ -118,12 +123,13 @@ func Load(path string) (*State, error) {
 		Kind    string         `json:"kind"`
 		Files   []Entry        `json:"files"`
 		Runs    []Run          `json:"runs"`
+		Open    string         `json:"open_file"`
 		Pending *PendingExport `json:"pending_export"`
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
 		return nil, fmt.Errorf("--state %s: not a state file (%v); move it aside to start over, which reads every input again", path, err)
 	}
-	if v.Version == nil || *v.Version != Version && *v.Version != 1 {
+	if v.Version == nil || *v.Version < 1 || *v.Version > Version {
 		got := "none"
 		if v.Version != nil {
 			got = fmt.Sprint(*v.Version)
@@ -137,6 +143,7 @@ func Load(path string) (*State, error) {
 	if v.Runs != nil {
 		s.Runs = v.Runs
 	}
+	s.OpenFile = v.Open
 	return s, nil
 }
 
@@ -153,6 +160,37 @@ func (s *State) For(kind string) error {
 	}
 	s.Kind = kind
 	return nil
+}
+
+// Carry returns what the last run left open (SetCarry), as it was stored;
+// nil when no run stored any.
+func (s *State) Carry() ([]byte, error) {
+	if s.open != nil {
+		return s.open, nil
+	}
+	if s.OpenFile == "" {
+		return nil, nil
+	}
+	if filepath.Base(s.OpenFile) != s.OpenFile {
+		return nil, fmt.Errorf("--state %s: cannot read the open retry chains: %q is not a file name", s.path, s.OpenFile)
+	}
+	b, err := os.ReadFile(filepath.Join(s.RunsDir(), s.OpenFile))
+	if err != nil {
+		return nil, fmt.Errorf("--state %s: cannot read the open retry chains: %w", s.path, err)
+	}
+	return b, nil
+}
+
+// SetCarry keeps what this run leaves open for the next (written by Save,
+// in the runs folder, in place of the last one).
+func (s *State) SetCarry(b []byte, now time.Time) {
+	if b == nil {
+		b = []byte{}
+	}
+	s.open = b
+	var tag [4]byte
+	rand.Read(tag[:])
+	s.OpenFile = fmt.Sprintf("open-%d-%x.bin", now.UnixNano(), tag)
 }
 
 // AddRun keeps a run and its aggregates (written by Save); runs older
@@ -317,10 +355,25 @@ func (s *State) Update(files []*ingest.File, now time.Time) {
 	s.Files = fresh
 }
 
-// Save writes the new runs' aggregates, then the state file, each
-// atomically, then removes the aggregates no run names any more: a run
-// that dies at any point leaves a state file whose runs all have theirs.
+// Save writes the new runs' aggregates and what the run left open, then
+// the state file, each atomically, then removes the aggregates no run
+// names any more and the open file the state no longer names: a run that
+// dies at any point leaves a state file whose runs, and open file, all
+// have theirs.
 func (s *State) Save() error {
+	if s.open != nil {
+		if err := os.MkdirAll(s.RunsDir(), 0o750); err != nil {
+			return err
+		}
+		err := report.WriteFileAtomic(filepath.Join(s.RunsDir(), s.OpenFile), func(f *os.File) error {
+			_, err := f.Write(s.open)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		s.open = nil
+	}
 	for i := range s.Runs {
 		r := &s.Runs[i]
 		if r.aggregates == nil {
@@ -355,7 +408,9 @@ func (s *State) Save() error {
 	}
 	entries, _ := os.ReadDir(s.RunsDir())
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), "run-") && strings.HasSuffix(e.Name(), ".agg") && !named[e.Name()] {
+		stale := strings.HasPrefix(e.Name(), "run-") && strings.HasSuffix(e.Name(), ".agg") && !named[e.Name()] ||
+			strings.HasPrefix(e.Name(), "open-") && strings.HasSuffix(e.Name(), ".bin") && e.Name() != s.OpenFile
+		if stale {
 			os.Remove(filepath.Join(s.RunsDir(), e.Name()))
 		}
 	}

@@ -256,7 +256,7 @@ func TestStateKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{`"version": 2`, `"files"`, `"runs": []`, `"path"`, `"fingerprint"`, `"head_bytes"`, `"offset"`, `"lines": 3`, `"seen"`} {
+	for _, k := range []string{`"version": 3`, `"files"`, `"runs": []`, `"path"`, `"fingerprint"`, `"head_bytes"`, `"offset"`, `"lines": 3`, `"seen"`} {
 		if !strings.Contains(string(raw), k) {
 			t.Errorf("state file lacks %s:\n%s", k, raw)
 		}
@@ -294,7 +294,7 @@ func TestVersion1(t *testing.T) {
 	d.write("access.log", 5)
 	d.run(statePath)
 	raw, _ := os.ReadFile(statePath)
-	old := strings.Replace(strings.Replace(string(raw), `"version": 2`, `"version": 1`, 1), `"runs": []`, `"other": 0`, 1)
+	old := strings.Replace(strings.Replace(string(raw), `"version": 3`, `"version": 1`, 1), `"runs": []`, `"other": 0`, 1)
 	os.WriteFile(statePath, []byte(old), 0o644)
 	d.write("access.log", 2)
 	if got := d.run(statePath); len(got) != 2 {
@@ -303,6 +303,90 @@ func TestVersion1(t *testing.T) {
 	s, err := Load(statePath)
 	if err != nil || s.Version != Version || s.Runs == nil {
 		t.Fatalf("Load = %+v, %v; want version %d with an empty run list", s, err, Version)
+	}
+}
+
+// TestVersion2 checks that a state file of version 2 (runs, no open_file)
+// is read, runs and all, and written back as version 3: the next run
+// carries nothing in, as the run of version 2 closed what it left open.
+func TestVersion2(t *testing.T) {
+	d, statePath := newLogDir(t)
+	d.write("access.log", 5)
+	d.run(statePath)
+	s, err := Load(statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	s.AddRun(Run{At: now, Lines: 5}, []byte("a run"), now)
+	if err := s.Save(); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(statePath)
+	old := strings.Replace(string(raw), `"version": 3`, `"version": 2`, 1)
+	if old == string(raw) || strings.Contains(old, "open_file") {
+		t.Fatalf("not a version-2 file:\n%s", old)
+	}
+	os.WriteFile(statePath, []byte(old), 0o644)
+	d.write("access.log", 2)
+	if got := d.run(statePath); len(got) != 2 {
+		t.Fatalf("after a version-2 state, read %d lines, want the 2 new ones", len(got))
+	}
+	s, err = Load(statePath)
+	if err != nil || s.Version != Version || len(s.Runs) != 1 {
+		t.Fatalf("Load = %+v, %v; want version %d with its run", s, err, Version)
+	}
+	if b, err := s.Aggregates(s.Runs[0]); err != nil || string(b) != "a run" {
+		t.Errorf("the version-2 run's aggregates: %q, %v", b, err)
+	}
+	if b, err := s.Carry(); b != nil || err != nil {
+		t.Errorf("Carry of a version-2 state = %q, %v; want nothing", b, err)
+	}
+	if raw, _ := os.ReadFile(statePath); !strings.Contains(string(raw), `"version": 3`) {
+		t.Errorf("written back as:\n%s", raw)
+	}
+}
+
+// TestCarryFile saves what a run left open beside the state file, named by
+// open_file, reads it back, and keeps only the last run's; a carry file
+// named but missing is an error, not an empty carry (the chains it held
+// would be cut).
+func TestCarryFile(t *testing.T) {
+	_, path := newLogDir(t)
+	s, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	for i, carry := range []string{"first", "second"} {
+		s.SetCarry([]byte(carry), now.Add(time.Duration(i)*time.Hour))
+		if err := s.Save(); err != nil {
+			t.Fatal(err)
+		}
+		s, err = Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, err := s.Carry(); err != nil || string(b) != carry {
+			t.Errorf("run %d: carry %q, %v; want %q", i, b, err, carry)
+		}
+	}
+	raw, _ := os.ReadFile(path)
+	if !strings.Contains(string(raw), `"open_file": "open-`) || strings.Contains(string(raw), "second") {
+		t.Errorf("the state file should name the carry, not hold it:\n%s", raw)
+	}
+	if entries, _ := os.ReadDir(s.RunsDir()); len(entries) != 1 || entries[0].Name() != s.OpenFile {
+		t.Errorf("the runs folder holds %v, want the last carry %s alone", entries, s.OpenFile)
+	}
+	for _, tc := range []struct{ name, file, want string }{
+		{"missing", s.OpenFile, "no such file"},
+		{"a path", "../elsewhere.bin", "not a file name"},
+	} {
+		os.Remove(filepath.Join(s.RunsDir(), s.OpenFile))
+		s.OpenFile = tc.file
+		if _, err := s.Carry(); err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "cannot read the open retry chains") {
+			t.Errorf("%s: Carry error %v, want one saying %q", tc.name, err, tc.want)
+		}
 	}
 }
 

@@ -378,6 +378,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		files = state.Omit(files, statePath)
 	}
 	var st *state.State
+	var carry *report.Carry // what the last --state run left open
 	if statePath != "" && in.anonymize && in.anonymizeKey == "" {
 		return fail("--anonymize with --state: the pseudonyms would change every run; give --anonymize-key")
 	}
@@ -397,6 +398,15 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 			return fail("%s", safe(err))
 		}
 		st.Resume(files)
+		b, err := st.Carry()
+		if err == nil {
+			if carry, err = report.DecodeCarry(b); err != nil {
+				err = fmt.Errorf("--state %s: %w", statePath, err)
+			}
+		}
+		if err != nil {
+			return fail("%s; remove \"open_file\" from the state file to go on without them (the retry chains and 429s open at the last run's end are then cut)", safe(err))
+		}
 	}
 
 	// With --state, --since and --until choose the stored runs a report
@@ -421,7 +431,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	if mode == "timeline" && window > 0 {
 		timelineWindow = window
 	}
-	sum, err := report.Aggregate(ctx, files, opts, report.Config{Filter: filter, Quota: quota, Retry: retry, Timeline: timelineWindow})
+	sum, err := report.Aggregate(ctx, files, opts, report.Config{Filter: filter, Quota: quota, Retry: retry, Timeline: timelineWindow, Carry: carry})
 	stopBar()
 	in.logf(stderr, "debug", "read and aggregated %d bytes in %v", opts.Progress.Bytes.Load(), time.Since(start).Round(time.Millisecond))
 	if err != nil {
@@ -454,9 +464,14 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		return fail("no readable input")
 	}
 	var run state.Run
-	var snap []byte
+	var snap, open []byte
 	if st != nil {
+		// Before Build, which closes the retry chains still open: the
+		// snapshot counts what this run decided, the carry what it left open.
 		if snap, err = sum.Snapshot(files); err != nil {
+			return fail("--state: %v", err)
+		}
+		if open, err = sum.Carry(); err != nil {
 			return fail("--state: %v", err)
 		}
 		run = newRun(files, sum)
@@ -509,6 +524,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		if run.Lines > 0 {
 			run.At = now.UTC()
 			st.AddRun(run, snap, now)
+			st.SetCarry(open, now)
 		}
 		if err := st.Save(); err != nil {
 			fmt.Fprintf(stderr, "analyze: cannot save --state: %s (the next run reads these bytes again)\n", safe(err))

@@ -1,0 +1,185 @@
+package report
+
+import (
+	"bytes"
+	"encoding/gob"
+	"fmt"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// A carry is what the order-sensitive analyses still wait on when a run
+// ends, handed by --state to the next run so that runs over consecutive
+// parts of a log give the retry and after-429 figures of one run over it:
+//
+//   - the retry chains whose window has not passed by the run's last
+//     record (older ones are closed at the run's end, as one run would
+//     close them later: their outcome no longer depends on what follows);
+//   - the "no" failures whose window has not passed (non-retryable repeats);
+//   - the 429s whose client has not sent its next request yet.
+//
+// A chain's outcome (recovered, exhausted, abandoned, unsafe, its attempts
+// in max_attempts, its recovery time, its place in the unrecovered list)
+// counts in the run where it is decided; its opening failure and each
+// attempt count in the run that read them. A run's snapshot so holds only
+// what its own records decided, and the snapshots of consecutive runs add
+// up to one run's figures; the report of a run (and of a period from the
+// state, whose last run is this one) closes what is still open by the
+// end-of-input rule, as one run over the same lines does.
+//
+// Bounds: the carried chains and "no" failures are those the tracker holds,
+// at most openChainLimit and noFailLimit and within one retry window of
+// the run's last record; the 429s at most one per client, behaviourLimit
+// clients, as in one run.
+type Carry struct {
+	chains  []*chain
+	noFails map[uint64]noFail
+	waits   map[uint64]open429
+}
+
+// carryVersion is the layout of the encoded carry; another is refused.
+const carryVersion = 1
+
+type carrySnap struct {
+	Version int
+	Chains  []chainSnap
+	NoFails []noFailSnap
+	Waits   []waitSnap
+}
+
+type chainSnap struct {
+	ID, Client                      uint64
+	Info                            FailInfo
+	First, LastFail, Deadline, Last int64
+	Attempts                        int64
+	LastState                       int32
+	Unsafe                          bool
+}
+
+type noFailSnap struct {
+	ID     uint64
+	At     int64
+	Status int32
+}
+
+type waitSnap struct {
+	Client       uint64
+	At, Deadline int64
+}
+
+// Carry encodes what this run's analyses still wait on (see Carry), for
+// the next run (Config.Carry, after DecodeCarry). Call it before Build,
+// which closes the chains still open.
+func (s *Summary) Carry() ([]byte, error) {
+	cs := carrySnap{Version: carryVersion}
+	if t := s.retries; t != nil {
+		for _, c := range t.open {
+			cs.Chains = append(cs.Chains, chainSnap{ID: c.id, Client: c.client, Info: *c.info, First: c.first,
+				LastFail: c.lastFail, Deadline: c.deadline, Last: c.last, Attempts: c.attempts, LastState: c.lastState, Unsafe: c.unsafe})
+		}
+		for id, nf := range t.noFails {
+			cs.NoFails = append(cs.NoFails, noFailSnap{id, nf.at, nf.status})
+		}
+	}
+	if b := s.behaviour; b != nil {
+		for h, o := range b.open {
+			cs.Waits = append(cs.Waits, waitSnap{h, o.at, o.deadline})
+		}
+	}
+	return cs.encode()
+}
+
+func (cs *carrySnap) encode() ([]byte, error) {
+	var buf bytes.Buffer
+	zw, err := zstd.NewWriter(&buf, zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot encode the open retry chains: %w", err)
+	}
+	if err := gob.NewEncoder(zw).Encode(cs); err != nil {
+		return nil, fmt.Errorf("cannot encode the open retry chains: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("cannot encode the open retry chains: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// DecodeCarry decodes what Summary.Carry encoded; nothing (no earlier run,
+// or one by an analyze that carried nothing) is an empty carry.
+func DecodeCarry(b []byte) (*Carry, error) {
+	c := &Carry{noFails: map[uint64]noFail{}, waits: map[uint64]open429{}}
+	if len(b) == 0 {
+		return c, nil
+	}
+	zr, err := zstd.NewReader(bytes.NewReader(b), zstd.WithDecoderConcurrency(1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot decode the open retry chains: %w", err)
+	}
+	defer zr.Close()
+	var cs carrySnap
+	if err := gob.NewDecoder(zr).Decode(&cs); err != nil {
+		return nil, fmt.Errorf("cannot decode the open retry chains: %w", err)
+	}
+	if cs.Version != carryVersion {
+		return nil, fmt.Errorf("cannot decode the open retry chains: layout %d, this analyze reads %d", cs.Version, carryVersion)
+	}
+	for i := range cs.Chains {
+		s := &cs.Chains[i]
+		info := s.Info
+		c.chains = append(c.chains, &chain{id: s.ID, client: s.Client, info: &info, first: s.First, lastFail: s.LastFail,
+			deadline: s.Deadline, last: s.Last, attempts: s.Attempts, lastState: s.LastState, unsafe: s.Unsafe})
+	}
+	for _, nf := range cs.NoFails {
+		c.noFails[nf.ID] = noFail{at: nf.At, status: nf.Status}
+	}
+	for _, w := range cs.Waits {
+		c.waits[w.Client] = open429{at: w.At, deadline: w.Deadline}
+	}
+	return c, nil
+}
+
+// Len returns how many chains, "no" failures and 429s c carries.
+func (c *Carry) Len() int {
+	if c == nil {
+		return 0
+	}
+	return len(c.chains) + len(c.noFails) + len(c.waits)
+}
+
+// resume takes up the chains and "no" failures an earlier run left open.
+// Their counters are this run's: a chain's outcome counts where it is
+// decided. Past the tracker's bounds they are counted as untracked.
+func (t *retryTracker) resume(c *Carry) {
+	for _, carried := range c.chains {
+		if len(t.open) >= openChainLimit || t.open[carried.id] != nil {
+			t.untracked++
+			continue
+		}
+		ch := *carried // the carry stays as decoded
+		ch.clientSt, ch.rowSt = t.client(ch.client), t.rowStats(int32(ch.info.Status), ch.info.Endpoint)
+		t.open[ch.id] = &ch
+		t.mark(ch.id)
+	}
+	for id, nf := range c.noFails {
+		if len(t.noFails) >= noFailLimit {
+			t.noFailsDropped++
+			continue
+		}
+		t.noFails[id] = nf
+		t.mark(id)
+	}
+}
+
+// resume takes up the 429s an earlier run left waiting for an answer.
+func (b *behaviourTracker) resume(c *Carry) {
+	for h, o := range c.waits {
+		if b.by[h] == nil {
+			if len(b.by) >= behaviourLimit {
+				b.dropped++
+				continue
+			}
+			b.by[h] = &behaviour{}
+		}
+		b.open[h] = o
+	}
+}
