@@ -5,13 +5,23 @@ package main
 // at once, runs killed mid-write.
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
+
+	"analyze/export"
+	"analyze/outfile"
+	"analyze/samples/synth"
 )
 
 // skipVisibly skips t, saying why on stderr too: go test prints a skip's
@@ -114,4 +124,164 @@ func TestOutTargets(t *testing.T) {
 	if info, _ := os.Lstat(fifo); info.Mode()&os.ModeNamedPipe == 0 {
 		t.Errorf("--out FIFO: the FIFO is now %v", info.Mode())
 	}
+}
+
+// records returns input.records of a JSON report.
+func inputRecords(t *testing.T, r result) int64 {
+	t.Helper()
+	var doc struct {
+		Input struct{ Records int64 }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatalf("exit %d, %v:\n%s", r.code, err, r.stderr)
+	}
+	return doc.Input.Records
+}
+
+// start runs the binary in the background.
+func start(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = "../.."
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, &out, &errb
+}
+
+func exitCodeOf(err error) int {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
+}
+
+// TestStateTwoRunsAtOnce: two runs on one --state at once each report
+// what the other did not (both used to report the same new lines, and the
+// state could end naming aggregates the other had deleted); a --since
+// report over the state works after. Three pairs.
+func TestStateTwoRunsAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	log := synthLog(t, dir, 300000)
+	for pair := range 3 {
+		statePath := filepath.Join(dir, fmt.Sprintf("state-%d.json", pair))
+		a, aout, aerr := start(t, "report", "-o", "json", "--state", statePath, log)
+		b, bout, berr := start(t, "report", "-o", "json", "--state", statePath, log)
+		ea, eb := a.Wait(), b.Wait()
+		if ea != nil || eb != nil {
+			t.Fatalf("pair %d: %v %v\n%s\n%s", pair, ea, eb, aerr, berr)
+		}
+		na := inputRecords(t, result{stdout: aout.String()})
+		nb := inputRecords(t, result{stdout: bout.String()})
+		if na+nb != 300000 {
+			t.Errorf("pair %d: the two runs read %d and %d records; want 300000 in all, each once", pair, na, nb)
+		}
+		r := analyze(t, "", "report", "-o", "json", "--state", statePath, "--since", "3650d")
+		if r.code != 0 || inputRecords(t, r) != 300000 {
+			t.Errorf("pair %d: the period report over the state: exit %d, %d records: %s", pair, r.code, inputRecords(t, r), r.stderr)
+		}
+	}
+}
+
+// TestStateLockTimeout: a run that finds the state held waits
+// --lock-timeout, then exits 4 saying who holds what; a lock file left by
+// a run that died blocks nothing.
+func TestStateLockTimeout(t *testing.T) {
+	dir := t.TempDir()
+	statePath := filepath.Join(dir, "state.json")
+	unlock, err := outfile.Lock(context.Background(), statePath+".lock", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	r := analyze(t, "", "report", "--state", statePath, "--lock-timeout", "300ms", "samples/pim-api-access.log")
+	if r.code != exitLocked || !strings.Contains(r.stderr, "another analyze run holds the --state file") || r.stdout != "" {
+		t.Errorf("held state: exit %d, stderr %q, stdout %d bytes; want exit 4, a word on the lock and no report", r.code, r.stderr, len(r.stdout))
+	}
+	if waited := time.Since(began); waited < 300*time.Millisecond {
+		t.Errorf("gave up after %v, before --lock-timeout", waited)
+	}
+	if _, err := os.Stat(statePath); err == nil {
+		t.Error("a run that did not get the lock wrote the state")
+	}
+	out := filepath.Join(dir, "ds")
+	os.MkdirAll(out, 0o750)
+	dsUnlock, err := outfile.Lock(context.Background(), filepath.Join(out, ".analyze.lock"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = analyze(t, "", "export", "--out", out, "--lock-timeout", "0s", "samples/pim-api-access.log")
+	if r.code != exitLocked || !strings.Contains(r.stderr, "holds the dataset") {
+		t.Errorf("held dataset: exit %d, stderr %q; want exit 4", r.code, r.stderr)
+	}
+	unlock()
+	dsUnlock()
+
+	// A run killed while holding the lock leaves the lock file; the kernel
+	// released its lock, and the next run goes ahead at once.
+	big := synthLog(t, dir, 400000)
+	cmd, _, _ := start(t, "report", "--state", statePath, big)
+	time.Sleep(150 * time.Millisecond)
+	cmd.Process.Kill()
+	cmd.Wait()
+	if _, err := os.Stat(statePath + ".lock"); err != nil {
+		t.Fatalf("no lock file to test with: %v", err)
+	}
+	r = analyze(t, "", "report", "--state", statePath, "--lock-timeout", "0s", "samples/pim-api-access.log")
+	if r.code != 0 {
+		t.Errorf("after a killed run: exit %d, %s", r.code, r.stderr)
+	}
+	if r := analyze(t, "", "report", "--lock-timeout", "-1s", "--state", statePath, "samples/pim-api-access.log"); r.code != exitUsage {
+		t.Errorf("--lock-timeout -1s: exit %d, want 2", r.code)
+	}
+}
+
+// TestExportTwoRunsAtOnce: two exports of the same inputs into one
+// dataset at once leave the rows on disk that the manifest counts (978,012
+// rows against 500,000 before the dataset lock).
+func TestExportTwoRunsAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	log := synthLog(t, dir, 200000)
+	out := filepath.Join(dir, "ds")
+	a, _, aerr := start(t, "export", "--to", "csv", "--out", out, log)
+	b, _, berr := start(t, "export", "--to", "csv", "--out", out, log)
+	if ea, eb := a.Wait(), b.Wait(); ea != nil || eb != nil {
+		t.Fatalf("%v %v\n%s\n%s", ea, eb, aerr, berr)
+	}
+	var onDisk int64
+	parts, _ := filepath.Glob(filepath.Join(out, "requests-*.csv"))
+	for _, p := range parts {
+		b, _ := os.ReadFile(p)
+		onDisk += int64(bytes.Count(b, []byte("\n")) - 1)
+	}
+	var m export.Manifest
+	raw, _ := os.ReadFile(filepath.Join(out, export.ManifestName))
+	json.Unmarshal(raw, &m)
+	if onDisk != 200000 || m.Rows != 200000 {
+		t.Errorf("%d rows on disk in %d parts, %d in the manifest; want 200000 each", onDisk, len(parts), m.Rows)
+	}
+}
+
+// synthLog writes n generated lines to dir and returns the file's path.
+func synthLog(t *testing.T, dir string, n int) string {
+	t.Helper()
+	f, err := os.CreateTemp(dir, "synth-*.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := synth.Default()
+	cfg.Lines = n
+	if err := synth.Write(f, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return f.Name()
 }
