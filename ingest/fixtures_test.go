@@ -16,6 +16,8 @@ func TestFixtures(t *testing.T) {
 		users                    []string
 	}{
 		{"spaced-user.log", "combined", 6, 0, 0, []string{"tz ", "tz ", "", "John Q Smith", "ops [eu]", "alice"}},
+		// Caddy's own entries (startup, the error logger) are no requests.
+		{"caddy-console.log", "json", 6, 4, 0, []string{"", "erp", "", "", "", ""}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			path := filepath.Join("testdata", tc.file)
