@@ -141,6 +141,7 @@ type Candidate struct {
 func Detect(head []byte) Detection {
 	utf16 := len(head) >= 2 && (head[0] == 0xFF && head[1] == 0xFE || head[0] == 0xFE && head[1] == 0xFF)
 	head = trimBOM(head)
+	whole := head
 	var sample [][]byte
 	ended := false // the last line sampled ends with a newline in head
 	for len(head) > 0 && len(sample) < detectLines {
@@ -211,6 +212,9 @@ func Detect(head []byte) Detection {
 	}
 	if d.Sampled > 0 {
 		d.Confidence = float64(d.Matched) / float64(d.Sampled)
+	}
+	if d.Format != nil && d.Format.directives {
+		d.Format = withFieldExtras(d.Format, whole)
 	}
 	slices.SortStableFunc(d.Candidates, func(a, b Candidate) int {
 		return cmp.Compare(float64(b.Matched)/float64(max(b.Sampled, 1)), float64(a.Matched)/float64(max(a.Sampled, 1)))

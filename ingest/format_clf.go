@@ -15,7 +15,9 @@ import (
 // closes a field only when a space or the line's end follows it, so a stray
 // quote inside a user agent does not cut it short; a quoted field left
 // unterminated at the end of the line runs to the end. Referer and user agent
-// may also be a bare "-". Fields after the user agent (nginx's
+// may also be a bare "-". The user is written raw by nginx and Apache, spaces
+// included: when the field after it is not the time, the user runs to the
+// " [" that opens a valid time (spacedUser). Fields after the user agent (nginx's
 // "$http_x_forwarded_for", a request time...) are ignored here; custom
 // formats that name them come with format strings.
 
@@ -74,16 +76,16 @@ func (p *clfParser) Parse(line []byte, rec *Record) Reason {
 	if _, rest, ok = token(skipSpace(rest)); !ok { // %l, identd: "-" in practice
 		return NotALogLine
 	}
-	user, rest, ok := token(skipSpace(rest))
-	if !ok {
-		return NotALogLine
-	}
+	u := skipSpace(rest)
+	spaced := false
+	user, rest, ok := token(u)
 	rest = skipSpace(rest)
-	if !isDash(user) {
-		rec.User = user
-	}
-	if len(rest) == 0 || rest[0] != '[' {
-		return NotALogLine
+	if !ok || len(rest) == 0 || rest[0] != '[' {
+		i := spacedUser(u, &p.days)
+		if i < 0 {
+			return NotALogLine
+		}
+		user, rest, spaced = u[:i], u[i+1:], true
 	}
 	end := len(clfTimeLayout) + 1 // "[" and the usual layout, else search
 	if len(rest) <= end || rest[end] != ']' {
@@ -94,7 +96,22 @@ func (p *clfParser) Parse(line []byte, rec *Record) Reason {
 	}
 	t, off, ok := p.tz.apply(parseCLFTime(rest[1:end], &p.days))
 	if !ok {
-		return BadTimestamp
+		// "ops [eu] [time]": a user of words, the second in brackets.
+		i := -1
+		if !spaced {
+			i = spacedUser(u, &p.days)
+		}
+		if i < 0 {
+			return BadTimestamp
+		}
+		user, rest = u[:i], u[i+1:]
+		end = bytes.IndexByte(rest, ']')
+		if t, off, ok = p.tz.apply(parseCLFTime(rest[1:end], &p.days)); !ok {
+			return BadTimestamp
+		}
+	}
+	if len(user) > 0 && !isDash(user) {
+		rec.User = user
 	}
 	rec.Time, rec.Offset = t, off
 	rest = rest[end+1:]
@@ -164,6 +181,40 @@ func (p *clfParser) Parse(line []byte, rec *Record) Reason {
 	}
 	p.sawAgent = true
 	return OK
+}
+
+// spacedUser returns the length of a user field that holds spaces, at the
+// start of u (the line from the user on), or -1. nginx's $remote_user and
+// Apache's %u are written raw: a basic-auth user "tz " gives "- tz  [". The
+// user runs to the first " [" that opens a valid CLF time before the
+// request's quote (a user never holds a raw quote: both servers escape it).
+// It holds no ':', which a basic-auth user cannot (RFC 7617) and a syslog
+// prefix or an address:port does, and its first word is not "-", which is
+// an extra field in front (vhost_combined's %v shifts %l and %u along): such
+// lines stay rejected. Only lines the fast path refused come here.
+func spacedUser(u []byte, days *dayCache) int {
+	if q := bytes.IndexByte(u, '"'); q >= 0 {
+		u = u[:q]
+	}
+	if first, _, _ := bytes.Cut(u, []byte{' '}); isDash(first) {
+		return -1
+	}
+	for i := 0; ; i++ {
+		j := bytes.Index(u[i:], []byte(" ["))
+		if j < 0 {
+			return -1
+		}
+		if bytes.IndexByte(u[i:i+j], ':') >= 0 {
+			return -1
+		}
+		i += j
+		stamp := u[i+2 : min(len(u), i+2+40)] // a CLF time is 26 bytes, 30 with milliseconds
+		if end := bytes.IndexByte(stamp, ']'); end > 0 {
+			if _, _, ok := parseCLFTime(stamp[:end], days); ok {
+				return i
+			}
+		}
+	}
 }
 
 // clientField reads the client at the start of a line. Besides a single

@@ -25,7 +25,7 @@ var jsonFormat = &Format{
 // caddyFormat is the json parser under the name users look for.
 var caddyFormat = &Format{
 	Name:        "caddy",
-	Description: "Caddy's JSON access log (the json parser: request.remote_ip, request.method, request.uri, status, size, duration, ts)",
+	Description: "Caddy's access log, from its json or console encoder (the json parser: request.remote_ip, request.method, request.uri, status, size, duration, ts)",
 	New:         func(o ParseOptions) Parser { return newJSONParser(o, nil) },
 }
 
@@ -185,6 +185,21 @@ func (p *jsonParser) jsonKind(path []byte) fieldKind {
 }
 
 func (p *jsonParser) Parse(line []byte, rec *Record) Reason {
+	if len(line) > 0 && line[0] != '{' {
+		if r, ok := p.console(line, rec); ok {
+			return r
+		}
+	}
+	if r := p.parseObject(line, rec); r != OK {
+		return r
+	}
+	return p.st.finish(rec)
+}
+
+// parseObject reads the line's object into p.st and rec, short of the
+// checks of finish: a format that wraps the object (caddy-console) adds
+// what its prefix says first.
+func (p *jsonParser) parseObject(line []byte, rec *Record) Reason {
 	if cap(p.scratch) < len(line) {
 		p.scratch = make([]byte, 0, len(line)+len(line)/2)
 	}
@@ -212,10 +227,7 @@ func (p *jsonParser) Parse(line []byte, rec *Record) Reason {
 	if s.ws(); s.i != len(s.b) {
 		return BadJSON
 	}
-	if reason != OK {
-		return reason
-	}
-	return p.st.finish(rec)
+	return reason
 }
 
 // object reads the object at s.i, mapping each member by its dotted path.

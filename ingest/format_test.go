@@ -107,6 +107,15 @@ var lineCases = []lineCase{
 	{"quoted x-forwarded-for before the remote address", "combined",
 		`"10.5.102.222, 199.96.1.1, 204.246.1.1" 10.2.1.185 - - [22/Jan/2016:13:18:29 +0000] "GET /assets/xxxx?q=100 HTTP/1.1" 200 25507 "-" "Amazon CloudFront"`,
 		OK, wantRecord{time: "2016-01-22T13:18:29Z", client: "199.96.1.1", method: "GET", path: "/assets/xxxx", query: "q=100", protocol: "HTTP/1.1", agent: "Amazon CloudFront", status: 200, bytes: 25507, duration: -1}},
+	{"user with a trailing space", "combined", // nginx writes a basic-auth user raw
+		`175.11.68.5 - tz  [26/Jul/2022:11:13:26 +0800] "GET / HTTP/1.1" 401 581 "-" "Mozilla/5.0"`,
+		OK, wantRecord{time: "2022-07-26T03:13:26Z", offset: 28800, client: "175.11.68.5", user: "tz ", method: "GET", path: "/", protocol: "HTTP/1.1", agent: "Mozilla/5.0", status: 401, bytes: 581, duration: -1}},
+	{"user with spaces", "common",
+		`10.0.0.1 - John Q Smith [12/Mar/2025:10:15:32 +0000] "GET /api/me HTTP/1.1" 200 12`,
+		OK, wantRecord{time: "2025-03-12T10:15:32Z", client: "10.0.0.1", user: "John Q Smith", method: "GET", path: "/api/me", protocol: "HTTP/1.1", status: 200, bytes: 12, duration: -1}},
+	{"user with a bracket", "combined",
+		`10.0.0.1 - ops [eu] [12/Mar/2025:10:15:32 +0000] "GET / HTTP/1.1" 200 1 "-" "-"`,
+		OK, wantRecord{time: "2025-03-12T10:15:32Z", client: "10.0.0.1", user: "ops [eu]", method: "GET", path: "/", protocol: "HTTP/1.1", status: 200, bytes: 1, duration: -1}},
 
 	{"missing size", "combined", `10.0.0.1 - - [12/Mar/2025:10:15:32 +0000] "GET / HTTP/1.1" 200`, Truncated, wantRecord{}},
 	{"cut in timestamp", "combined", `10.0.0.1 - - [12/Mar/2025:10:15`, Truncated, wantRecord{}},
@@ -121,6 +130,9 @@ var lineCases = []lineCase{
 	{"nginx error log", "combined", `2021/04/01 13:02:31 [error] 31#31: *1 open() "/usr/share/nginx/html/not-found" failed (2: No such file or directory), client: 172.17.0.1`, NotALogLine, wantRecord{}},
 	{"apache error log", "combined", `[01/Mar/2021:12:00:19 +0000] [ab:alert] [pid 4803:tid 3814] [client 147.159.108.175:24259] boom`, NotALogLine, wantRecord{}},
 	{"prose", "common", `not a common log line`, NotALogLine, wantRecord{}},
+	{"vhost line as combined", "combined", `www.example.com:443 10.0.0.1 - - [12/Mar/2025:10:15:32 +0000] "GET / HTTP/1.1" 200 1 "-" "-"`, NotALogLine, wantRecord{}},
+	{"syslog haproxy line as combined", "combined", `Dec 25 01:55:20 localhost haproxy[42949]: 202.55.2.227:36072 [25/Dec/2014:01:55:20.408] fe be/s 0/0/0/1/1 200 10 - - ---- 1/1/0/0/0 0/0 "GET / HTTP/1.1"`, NotALogLine, wantRecord{}},
+	{"spaced user before no time", "common", `10.0.0.1 - tz  [yesterday] "GET / HTTP/1.1" 200 1`, NotALogLine, wantRecord{}},
 
 	{"json nginx", "json",
 		`{"time_iso8601":"2025-03-12T10:15:32+01:00","remote_addr":"203.0.113.7","remote_user":"erp-sync","request":"PUT /api/documents/42?x=1 HTTP/1.1","status":"200","body_bytes_sent":"17","request_time":"0.125","http_referer":"","http_user_agent":"QuableSDK/2.3"}`,

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"time"
 )
@@ -78,7 +79,62 @@ func w3cKind(name string, cloudfront bool) fieldKind {
 	case "x-edge-request-id":
 		return kRequestID
 	}
-	return kIgnore
+	if cloudfront || !w3cCustom(name) {
+		return kIgnore
+	}
+	return headerKind(normaliseHeader(name), false)
+}
+
+// withFieldExtras returns f, a format with directives, with Extras naming
+// the custom fields that the #Fields directives of head keep in
+// Record.Extra, so that export makes them columns; f itself when there are
+// none. Fields first declared past the head are kept in Record.Extra but
+// have no column.
+func withFieldExtras(f *Format, head []byte) *Format {
+	var extras []string
+	for line := range bytes.SplitSeq(head, []byte{'\n'}) {
+		name, value, ok := bytes.Cut(trimCR(line), []byte{':'})
+		if !ok || string(bytes.TrimSpace(name)) != "#Fields" {
+			continue
+		}
+		cloudfront := bytes.Contains(value, []byte("x-edge-location"))
+		for _, n := range strings.Fields(string(value)) {
+			if w3cKind(n, cloudfront) == kExtra && !slices.Contains(extras, n) {
+				extras = append(extras, n)
+			}
+		}
+	}
+	if len(extras) == 0 {
+		return f
+	}
+	c := *f
+	c.Extras = extras
+	return &c
+}
+
+// w3cCustom reports whether a #Fields name is a custom field (IIS 10's
+// custom logging, "X-Forwarded-For", "OriginalIP") rather than one of the
+// W3C identifiers: prefix-name (c-ip, s-port, cs-bytes, sc-substatus...),
+// prefix(header) and the few bare ones. A custom field is read as the
+// request header it names when we know it (X-Forwarded-For,
+// X-Request-Id...), else kept by name in Record.Extra. A W3C identifier
+// we do not map stays unread, as a cs(header) does: a cs(Cookie) holds
+// secrets.
+func w3cCustom(name string) bool {
+	n := strings.ToLower(name)
+	if strings.ContainsRune(n, '(') {
+		return false
+	}
+	for _, prefix := range [...]string{"c-", "s-", "r-", "cs-", "sc-", "sr-", "rs-"} {
+		if strings.HasPrefix(n, prefix) {
+			return false
+		}
+	}
+	switch n {
+	case "date", "time", "time-taken", "bytes", "cached", "comment", "count", "interval", "time-from", "time-to":
+		return false
+	}
+	return true
 }
 
 type w3cParser struct {

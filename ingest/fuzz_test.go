@@ -85,6 +85,14 @@ func FuzzIngest(f *testing.F) {
 	if b, err := os.ReadFile("../samples/pim-api-json.log"); err == nil {
 		f.Add(b[:min(len(b), 4096)], uint8(2))
 	}
+	// The fixtures of TestFixtures: W3C directives with custom fields,
+	// Caddy's console encoder, users with spaces.
+	fixtures, _ := filepath.Glob("testdata/*.log")
+	for _, p := range fixtures {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b, uint8(0))
+		}
+	}
 	// The lines again, xz-compressed: the decoder's input is fuzzed too.
 	var xzs bytes.Buffer
 	if xw, err := xz.NewWriter(&xzs); err == nil {

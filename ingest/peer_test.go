@@ -3,6 +3,7 @@ package ingest
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,11 +18,18 @@ import (
 
 const peerDir = "../../shared/peer-vectors"
 
-func needShared(t *testing.T, path string) {
+// needShared skips the test when path, shared material beside the
+// repository, is absent, and returns path. The skip is printed on stderr
+// too: t.Skip shows only with -v, and a corpus test that silently does not
+// run looks like one that passes.
+func needShared(t *testing.T, path string) string {
 	t.Helper()
 	if _, err := os.Stat(path); err != nil {
-		t.Skipf("skipping: %s is absent (the shared material lives beside the repository)", path)
+		msg := fmt.Sprintf("skipping: %s is absent (the shared material lives beside the repository)", path)
+		fmt.Fprintf(os.Stderr, "--- SKIP: %s: %s\n", t.Name(), msg)
+		t.Skip(msg)
 	}
+	return path
 }
 
 // vrlCase is one line of vrl/vectors.jsonl.
