@@ -168,14 +168,15 @@ func TestJSONContract(t *testing.T) {
 		"statuses", "methods", "endpoints",
 		"quota.client_key", "quota.window_seconds", "quota.limit_per_window", "quota.overall.peak", "quota.overall.peak_start",
 		"quota.overall.p50", "quota.overall.p95", "quota.overall.p99", "quota.overall.windows", "quota.overall.windows_over_limit",
-		"quota.overall.longest_over_limit_run", "quota.rate_limited", "quota.bursts", "quota.clients",
+		"quota.overall.longest_over_limit_run", "quota.rate_limited", "quota.bursts", "quota.bursts_total", "quota.clients",
 		"retry.window_seconds", "retry.retryable_failures", "retry.recovered", "retry.exhausted", "retry.abandoned",
 		"retry.attempts", "retry.unsafe_retries", "retry.retry_after_violations", "retry.non_retryable_repeats",
-		"retry.by_status", "retry.clients", "retry.storms", "retry.unrecovered",
+		"retry.by_status", "retry.clients", "retry.storms", "retry.storms_total", "retry.unrecovered",
 		"incidents", "timeline.window_seconds", "timeline.windows", "timeline.failures_dropped",
 		"bounds.endpoints_folded", "bounds.clients_folded", "bounds.methods_folded", "bounds.quota_cells_dropped",
 		"bounds.timeline_failures_dropped", "bounds.retry_chains_untracked", "bounds.retry_repeats_untracked",
 		"bounds.retry_clients_dropped", "bounds.after_429_clients_dropped",
+		"bounds.quota_bursts_unlisted", "bounds.retry_storms_unlisted", "bounds.retry_unrecovered_dropped",
 	} {
 		if _, ok := lookup(doc, path); !ok {
 			t.Errorf("JSON report lacks %s", path)
