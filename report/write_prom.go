@@ -201,9 +201,18 @@ func (p *promWriter) sample(name string, v float64, labels ...string) {
 
 // promLabelValue escapes a label value as the exposition format asks:
 // backslash, double quote and line feed; invalid UTF-8 (a logged client's
-// bytes) becomes U+FFFD, as the format wants UTF-8.
+// bytes) becomes U+FFFD, as the format wants UTF-8; and the other control
+// and format characters are shown as Term shows them (\x1B), so that a
+// scrape read on a terminal or kept in a text file carries none.
 func promLabelValue(v string) string {
-	v = strings.ToValidUTF8(v, "\uFFFD")
+	if safeASCII(v) && !strings.ContainsAny(v, "\\\"") {
+		return v
+	}
+	lines := strings.Split(strings.ToValidUTF8(v, "\uFFFD"), "\n")
+	for i, l := range lines {
+		lines[i] = Term(l)
+	}
+	v = strings.Join(lines, "\n")
 	if !strings.ContainsAny(v, "\\\"\n") {
 		return v
 	}

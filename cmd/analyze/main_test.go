@@ -383,6 +383,33 @@ func TestHostileFieldsAreEscaped(t *testing.T) {
 	}
 }
 
+// TestJSONLogEscapesReachNoOutput is issue 21's reproduction: a JSON log
+// (nginx escape=json) carrying \u001b sequences and BEL in remote_addr,
+// read by retries -o csv --unrecovered and -o prometheus, must come out
+// with the escapes visible (\x1B, as the terminal report shows them),
+// never raw.
+func TestJSONLogEscapesReachNoOutput(t *testing.T) {
+	line := `{"time":"2025-03-12T09:00:00Z","remote_addr":"\u001b]0;PWNED\u0007\u001b[2J","request":"GET /x HTTP/1.1","status":503}` + "\n"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"retries", "-o", "csv", "--unrecovered", "-"}, `\x1B]0;PWNED\x07\x1B[2J,GET,/x,503,abandoned`},
+		{[]string{"-o", "prometheus", "-"}, `analyze_client_requests{client="\\x1B]0;PWNED\\x07\\x1B[2J"} 1`},
+	} {
+		r := analyze(t, line, tc.args...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d: %s", tc.args, r.code, r.stderr)
+		}
+		if strings.ContainsAny(r.stdout, "\x1b\x07") {
+			t.Errorf("%v: raw control characters in the output:\n%q", tc.args, r.stdout)
+		}
+		if !strings.Contains(r.stdout, tc.want) {
+			t.Errorf("%v: output lacks %s:\n%s", tc.args, tc.want, r.stdout)
+		}
+	}
+}
+
 func TestFormatFlags(t *testing.T) {
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "nginx.conf")
