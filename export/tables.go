@@ -77,7 +77,7 @@ func reportTables(r *report.Report) []table {
 		}
 		qb := table{name: "quota_bursts", cols: []arrow.Field{col("start", tStr), col("end", tStr), col("windows", tInt), col("rate_limited", tInt),
 			col("requests", tInt), col("rate_before", tInt)}}
-		for _, b := range q.Bursts {
+		for b := range q.AllBursts() {
 			qb.rows = append(qb.rows, []any{b.Start, b.End, b.Windows, b.RateLimited, b.Requests, b.RateBefore})
 		}
 		ts = append(ts, qw, qc, qb)

@@ -18,7 +18,8 @@ type QuotaReport struct {
 	Overall           QuotaWindows  `json:"overall"`
 	RateLimited       int64         `json:"rate_limited"`
 	RateLimitedShare  float64       `json:"rate_limited_share"`
-	Bursts            []Burst       `json:"bursts"`
+	Bursts            []Burst       `json:"bursts"`       // the worst listLimit, in time order
+	BurstsTotal       int64         `json:"bursts_total"` // every burst, listed or not
 	Clients           []QuotaClient `json:"clients"`
 	LateEvents        int64         `json:"late_events"`
 	CellsDropped      int64         `json:"cells_dropped"`
@@ -29,6 +30,11 @@ type QuotaReport struct {
 	// Windows are the non-empty windows, in time order (for table exports).
 	Windows []QuotaWindow `json:"-"`
 	busiest string
+	// What the bursts are found with (quota_bursts.go): the window length,
+	// the 429s by (client, window) sorted by window, and client names.
+	win   int64
+	by429 []cellCount
+	name  func(uint64) string
 	// ownLimits is how many clients have a limit of their own
 	// (QuotaOptions.ClientLimits).
 	ownLimits int
@@ -185,33 +191,9 @@ func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed
 		r.RateLimitedShare = round(float64(r.RateLimited)/float64(analyzed), 4)
 	}
 
-	// Bursts: runs of consecutive windows with 429s.
-	by429 := byWindow(q.cells429)
-	for i := 0; i < len(ws); {
-		if r.Windows[i].RateLimited == 0 {
-			i++
-			continue
-		}
-		j := i
-		for j+1 < len(ws) && ws[j+1] == ws[j]+1 && r.Windows[j+1].RateLimited > 0 {
-			j++
-		}
-		b := Burst{Start: stamp(ws[i]), End: stamp(ws[j] + 1), Windows: ws[j] - ws[i] + 1}
-		if i > 0 && ws[i-1] == ws[i]-1 {
-			b.RateBefore = ns[i-1]
-		}
-		involved := map[uint64]int64{}
-		for _, w := range r.Windows[i : j+1] {
-			b.RateLimited += w.RateLimited
-			b.Requests += w.Requests
-		}
-		for _, c := range inWindows(by429, ws[i], ws[j]) {
-			involved[c.c.client] += c.n
-		}
-		b.Clients = topNames(involved, name, 5)
-		r.Bursts = append(r.Bursts, b)
-		i = j + 1
-	}
+	// Bursts (quota_bursts.go): the 429s by window, for their clients.
+	r.win, r.by429, r.name = win, byWindow(q.cells429), name
+	r.listBursts()
 
 	// Per client: the cells sorted by client and window give each light
 	// client's run, a dense row each busy client's; totals for all, window

@@ -216,6 +216,11 @@ type Bounds struct {
 	RetryRepeatsUntracked   int64 `json:"retry_repeats_untracked"`
 	RetryClientsDropped     int64 `json:"retry_clients_dropped"`
 	After429ClientsDropped  int64 `json:"after_429_clients_dropped"`
+	// The lists of runs (listLimit each): the bursts and storms not
+	// listed, and the unrecovered chains past unrecoveredLimit, not kept.
+	QuotaBurstsUnlisted     int64 `json:"quota_bursts_unlisted"`
+	RetryStormsUnlisted     int64 `json:"retry_storms_unlisted"`
+	RetryUnrecoveredDropped int64 `json:"retry_unrecovered_dropped"`
 }
 
 // Hit reports whether some bound was reached.
@@ -355,6 +360,13 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 	r.Incidents = findIncidents(r.Timeline, s.tl, name)
 	r.Retry = buildRetry(s, opts.Retry, name, opts.Unrecovered, opts.Top)
 	quota.Wait()
+	if q := r.Quota; q != nil {
+		r.Bounds.QuotaBurstsUnlisted = q.BurstsTotal - int64(len(q.Bursts))
+	}
+	if rt := r.Retry; rt != nil {
+		r.Bounds.RetryStormsUnlisted = rt.StormsTotal - int64(len(rt.Storms))
+		r.Bounds.RetryUnrecoveredDropped = rt.Unrecovered - int64(len(rt.unrecovered))
+	}
 	return r
 }
 

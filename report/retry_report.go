@@ -28,7 +28,8 @@ type RetryReport struct {
 	NonRetryableRepeats  int64         `json:"non_retryable_repeats"`
 	ByStatus             []RetryRow    `json:"by_status"`
 	Clients              []RetryClient `json:"clients"`
-	Storms               []Storm       `json:"storms"`
+	Storms               []Storm       `json:"storms"`       // the worst listLimit, in time order
+	StormsTotal          int64         `json:"storms_total"` // every storm, listed or not
 	Unrecovered          int64         `json:"unrecovered"`
 	UnrecoveredList      []Unrecovered `json:"unrecovered_list,omitempty"`
 	unrecovered          []unrecovered // every chain kept, oldest first: rows made on demand
@@ -134,7 +135,7 @@ func buildRetry(s *Summary, opts RetryOptions, name func(uint64) string, withLis
 		RetryableFailures: tot.chains, Recovered: tot.recovered, Exhausted: tot.exhausted, Abandoned: tot.abandoned,
 		Attempts: tot.attempts, MeanAttempts: meanAttempts(tot), MaxAttempts: tot.maxAttempts,
 		UnsafeRetries: tot.unsafe, RetryAfterViolations: tot.violations, NonRetryableRepeats: tot.repeats,
-		Unrecovered: t.unrecoveredCount, ByStatus: []RetryRow{}, Clients: []RetryClient{}, Storms: []Storm{},
+		Unrecovered: t.unrecoveredCount, ByStatus: []RetryRow{}, Clients: []RetryClient{},
 	}
 	r.RecoveryP50, r.RecoveryP95 = quantiles(tot)
 
@@ -168,38 +169,8 @@ func buildRetry(s *Summary, opts RetryOptions, name func(uint64) string, withLis
 		r.Clients = r.Clients[:max(top, 20)]
 	}
 
-	// Storms: windows whose attempts pass the share of their traffic.
-	var ws []int64
-	for w, n := range t.attemptsByWin {
-		total := int64(0)
-		if wc, ok := s.quota.windows[w*t.stormWin/s.quota.win]; ok && t.stormWin == s.quota.win {
-			total = wc.requests
-		}
-		if total > 0 && float64(n) > share*float64(total) {
-			ws = append(ws, w)
-		}
-	}
-	slices.Sort(ws)
-	byAttempt := byWindow(t.attemptsByCell)
-	for i := 0; i < len(ws); {
-		j := i
-		for j+1 < len(ws) && ws[j+1] == ws[j]+1 {
-			j++
-		}
-		st := Storm{Start: stampNS(ws[i] * t.stormWin), End: stampNS((ws[j] + 1) * t.stormWin)}
-		by := map[uint64]int64{}
-		for k := i; k <= j; k++ {
-			st.Attempts += t.attemptsByWin[ws[k]]
-			st.Requests += s.quota.windows[ws[k]].requests
-		}
-		for _, c := range inWindows(byAttempt, ws[i], ws[j]) {
-			by[c.c.client] += c.n
-		}
-		st.Share = round(float64(st.Attempts)/float64(st.Requests), 4)
-		st.Clients = topNames(by, name, 3)
-		r.Storms = append(r.Storms, st)
-		i = j + 1
-	}
+	// Storms (retry_storms.go).
+	r.Storms, r.StormsTotal = listStorms(s, t, share, name)
 
 	// The unrecovered list, oldest first.
 	list := slices.Clone(t.unrecovered)

@@ -102,6 +102,9 @@ func sections(r *Report, e escaper) []section {
 			{"recent non-retryable failures (262,144)", b.RetryRepeatsUntracked, "failures not checked for unchanged repeats"},
 			{"retry clients (100,000)", b.RetryClientsDropped, "chains left out of the per-client retry table"},
 			{"after-429 clients (100,000)", b.After429ClientsDropped, "429s left out of the behaviour after 429"},
+			{"429 bursts listed (100)", b.QuotaBurstsUnlisted, "bursts not listed, past the 100 with the most 429s (JSON: quota.bursts_total counts them all)"},
+			{"retry storms listed (100)", b.RetryStormsUnlisted, "storms not listed, past the 100 with the most attempts (JSON: retry.storms_total counts them all)"},
+			{"unrecovered list (25,000 chains)", b.RetryUnrecoveredDropped, "unrecovered chains past the oldest 25,000, not listed (retry.unrecovered counts them all)"},
 		} {
 			if row.n > 0 {
 				bs.rows = append(bs.rows, []string{row.name, thousands(row.n), row.what})

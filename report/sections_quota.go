@@ -116,6 +116,9 @@ func quotaSections(q *QuotaReport, e escaper, spark bool) []section {
 		}
 		bursts.rows = append(bursts.rows, []string{b.Start, b.End, thousands(b.Windows), thousands(b.RateLimited), thousands(b.Requests), thousands(b.RateBefore), cl})
 	}
+	if n := int64(len(q.Bursts)); q.BurstsTotal > n {
+		bursts.notes = append(bursts.notes, fmt.Sprintf("%s bursts in all; the %s with the most 429s are listed, in time order.", thousands(q.BurstsTotal), thousands(n)))
+	}
 	return []section{head, clients, bursts}
 }
 

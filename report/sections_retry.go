@@ -82,6 +82,10 @@ func retrySections(q *RetryReport, e escaper, list int) []section {
 		storms.rows = append(storms.rows, []string{s.Start, s.End, thousands(s.Requests), thousands(s.Attempts), percent(s.Attempts, s.Requests), cl})
 	}
 
+	if n := int64(len(q.Storms)); q.StormsTotal > n {
+		storms.notes = append(storms.notes, fmt.Sprintf("%s storms in all; the %s with the most attempts are listed, in time order.", thousands(q.StormsTotal), thousands(n)))
+	}
+
 	un := section{
 		title:  "Unrecovered failures (oldest first)",
 		header: []string{"time", "client", "method", "path", "status", "outcome", "attempts", "what to do"},

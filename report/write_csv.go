@@ -7,20 +7,25 @@ import (
 )
 
 // WriteUnrecoveredCSV writes the unrecovered list as CSV with a header
-// row, RFC 4180 quoting, and cells a spreadsheet would run as a formula
-// neutralised (see CSVSafe).
+// row, RFC 4180 quoting, control characters escaped and cells a
+// spreadsheet would run as a formula neutralised (see csvText).
 func WriteUnrecoveredCSV(w io.Writer, r *Report) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"time", "client", "method", "path", "status", "outcome", "attempts", "last_attempt", "unsafe", "action", "file", "line"})
 	if r.Retry != nil {
 		for _, u := range r.Retry.UnrecoveredAll() {
-			cw.Write([]string{u.Time, CSVSafe(u.Client), CSVSafe(u.Method), CSVSafe(u.Path), strconv.Itoa(u.Status), u.Outcome,
-				strconv.FormatInt(u.Attempts, 10), u.LastAttempt, strconv.FormatBool(u.Unsafe), u.Action, CSVSafe(u.File), strconv.FormatInt(u.Line, 10)})
+			cw.Write([]string{u.Time, csvText(u.Client), csvText(u.Method), csvText(u.Path), strconv.Itoa(u.Status), u.Outcome,
+				strconv.FormatInt(u.Attempts, 10), u.LastAttempt, strconv.FormatBool(u.Unsafe), u.Action, csvText(u.File), strconv.FormatInt(u.Line, 10)})
 		}
 	}
 	cw.Flush()
 	return cw.Error()
 }
+
+// csvText makes a log-derived string safe in a CSV cell: control and
+// format characters shown as Term shows them (\x1B: the CSV is read on
+// terminals and in editors too), then CSVSafe.
+func csvText(s string) string { return CSVSafe(Term(s)) }
 
 // CSVSafe neutralises a cell that a spreadsheet would execute: one that
 // starts with '=', '+', '-', '@', a tab or a carriage return gets a leading

@@ -111,7 +111,7 @@ func WritePrometheus(w io.Writer, r *Report) error {
 			p.sample("analyze_quota_client_windows_over_limit", float64(c.WindowsOverLimit), "client", c.Client)
 		}
 		p.gauge("analyze_rate_limited_responses", "429 Too Many Requests responses.", float64(q.RateLimited))
-		p.gauge("analyze_quota_bursts", "Runs of consecutive quota windows with 429s.", float64(len(q.Bursts)))
+		p.gauge("analyze_quota_bursts", "Runs of consecutive quota windows with 429s.", float64(q.BurstsTotal))
 	}
 	if rt := r.Retry; rt != nil {
 		p.help("analyze_retry_chains", "Retryable failures (chains) by outcome.")
@@ -126,7 +126,7 @@ func WritePrometheus(w io.Writer, r *Report) error {
 		p.gauge("analyze_unsafe_retries", "Writes retried after a server error without an idempotency key.", float64(rt.UnsafeRetries))
 		p.gauge("analyze_retry_after_violations", "Requests sent before the Retry-After a 429 or 503 asked for.", float64(rt.RetryAfterViolations))
 		p.gauge("analyze_non_retryable_repeats", "Non-retryable failures repeated unchanged.", float64(rt.NonRetryableRepeats))
-		p.gauge("analyze_retry_storms", "Windows where retries were above the storm share of the traffic.", float64(len(rt.Storms)))
+		p.gauge("analyze_retry_storms", "Windows where retries were above the storm share of the traffic.", float64(rt.StormsTotal))
 	}
 	if len(r.Thresholds) > 0 {
 		p.help("analyze_threshold_failed", "1 when a --fail-on threshold failed, else 0.")
@@ -201,9 +201,18 @@ func (p *promWriter) sample(name string, v float64, labels ...string) {
 
 // promLabelValue escapes a label value as the exposition format asks:
 // backslash, double quote and line feed; invalid UTF-8 (a logged client's
-// bytes) becomes U+FFFD, as the format wants UTF-8.
+// bytes) becomes U+FFFD, as the format wants UTF-8; and the other control
+// and format characters are shown as Term shows them (\x1B), so that a
+// scrape read on a terminal or kept in a text file carries none.
 func promLabelValue(v string) string {
-	v = strings.ToValidUTF8(v, "\uFFFD")
+	if safeASCII(v) && !strings.ContainsAny(v, "\\\"") {
+		return v
+	}
+	lines := strings.Split(strings.ToValidUTF8(v, "\uFFFD"), "\n")
+	for i, l := range lines {
+		lines[i] = Term(l)
+	}
+	v = strings.Join(lines, "\n")
 	if !strings.ContainsAny(v, "\\\"\n") {
 		return v
 	}

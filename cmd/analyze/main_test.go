@@ -169,14 +169,15 @@ func TestJSONContract(t *testing.T) {
 		"statuses", "methods", "endpoints",
 		"quota.client_key", "quota.window_seconds", "quota.limit_per_window", "quota.overall.peak", "quota.overall.peak_start",
 		"quota.overall.p50", "quota.overall.p95", "quota.overall.p99", "quota.overall.windows", "quota.overall.windows_over_limit",
-		"quota.overall.longest_over_limit_run", "quota.rate_limited", "quota.bursts", "quota.clients",
+		"quota.overall.longest_over_limit_run", "quota.rate_limited", "quota.bursts", "quota.bursts_total", "quota.clients",
 		"retry.window_seconds", "retry.retryable_failures", "retry.recovered", "retry.exhausted", "retry.abandoned",
 		"retry.attempts", "retry.unsafe_retries", "retry.retry_after_violations", "retry.non_retryable_repeats",
-		"retry.by_status", "retry.clients", "retry.storms", "retry.unrecovered",
+		"retry.by_status", "retry.clients", "retry.storms", "retry.storms_total", "retry.unrecovered",
 		"incidents", "timeline.window_seconds", "timeline.windows", "timeline.failures_dropped",
 		"bounds.endpoints_folded", "bounds.clients_folded", "bounds.methods_folded", "bounds.quota_cells_dropped",
 		"bounds.timeline_failures_dropped", "bounds.retry_chains_untracked", "bounds.retry_repeats_untracked",
 		"bounds.retry_clients_dropped", "bounds.after_429_clients_dropped",
+		"bounds.quota_bursts_unlisted", "bounds.retry_storms_unlisted", "bounds.retry_unrecovered_dropped",
 	} {
 		if _, ok := lookup(doc, path); !ok {
 			t.Errorf("JSON report lacks %s", path)
@@ -380,6 +381,33 @@ func TestHostileFieldsAreEscaped(t *testing.T) {
 	md := analyze(t, hostile, "report", "-o", "markdown", "-")
 	if !strings.Contains(md.stdout, `/api/a\|b/`) {
 		t.Errorf("Markdown output does not escape the pipe:\n%s", md.stdout)
+	}
+}
+
+// TestJSONLogEscapesReachNoOutput is issue 21's reproduction: a JSON log
+// (nginx escape=json) carrying \u001b sequences and BEL in remote_addr,
+// read by retries -o csv --unrecovered and -o prometheus, must come out
+// with the escapes visible (\x1B, as the terminal report shows them),
+// never raw.
+func TestJSONLogEscapesReachNoOutput(t *testing.T) {
+	line := `{"time":"2025-03-12T09:00:00Z","remote_addr":"\u001b]0;PWNED\u0007\u001b[2J","request":"GET /x HTTP/1.1","status":503}` + "\n"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"retries", "-o", "csv", "--unrecovered", "-"}, `\x1B]0;PWNED\x07\x1B[2J,GET,/x,503,abandoned`},
+		{[]string{"-o", "prometheus", "-"}, `analyze_client_requests{client="\\x1B]0;PWNED\\x07\\x1B[2J"} 1`},
+	} {
+		r := analyze(t, line, tc.args...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d: %s", tc.args, r.code, r.stderr)
+		}
+		if strings.ContainsAny(r.stdout, "\x1b\x07") {
+			t.Errorf("%v: raw control characters in the output:\n%q", tc.args, r.stdout)
+		}
+		if !strings.Contains(r.stdout, tc.want) {
+			t.Errorf("%v: output lacks %s:\n%s", tc.args, tc.want, r.stdout)
+		}
 	}
 }
 

@@ -1,0 +1,126 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestManyBurstsBounded: a log with a 429 burst and a retry storm every
+// other minute, more than listLimit of each, read as two files by two
+// workers in either order. The lists hold at most listLimit, the worst
+// ones (by their definition, computed here independently), in time order;
+// the totals and bounds are exact, and AllBursts gives every burst.
+func TestManyBurstsBounded(t *testing.T) {
+	const runs = 3 * listLimit
+	// Minute 2k: client u<k> is refused c(k) = 1+k%7 times (its first 429
+	// opens a retry chain, the others are attempts); minute 2k+1: one
+	// success of another client, so the runs do not join.
+	c := func(k int) int { return 1 + k%7 }
+	logs := map[string][]string{}
+	for k := range runs {
+		name := "a"
+		if k >= runs/2 {
+			name = "b"
+		}
+		for i := range c(k) {
+			logs[name] = append(logs[name], qline(fmt.Sprintf("u%03d", k), float64(120*k+i), 429, "-"))
+		}
+		logs[name] = append(logs[name], qline("ok", float64(120*k+60), 200, "-"))
+	}
+	// The worst by definition: bursts by 429s, storms (c >= 2: attempts
+	// c-1 above 20 % of c requests) by attempts, then share; both then
+	// the earliest; listed in time order.
+	var bursts, storms []int
+	for k := range runs {
+		bursts = append(bursts, k)
+		if c(k) >= 2 {
+			storms = append(storms, k)
+		}
+	}
+	worstFirst := func(a, b int) int { return cmp.Or(cmp.Compare(c(b), c(a)), cmp.Compare(a, b)) }
+	slices.SortFunc(bursts, worstFirst)
+	slices.SortFunc(storms, worstFirst)
+	wantBursts, wantStorms := slices.Sorted(slices.Values(bursts[:listLimit])), slices.Sorted(slices.Values(storms[:listLimit]))
+	start := func(k int) string {
+		return time.Date(2025, 3, 12, 10, 2*k, 0, 0, time.UTC).Format(time.RFC3339)
+	}
+
+	for _, order := range [][]string{{"a", "b"}, {"b", "a"}} {
+		r := runLogs(t, logs, order, 2, QuotaOptions{}, RetryOptions{})
+		q, rt := r.Quota, r.Retry
+		if got, want := q.BurstsTotal, int64(len(bursts)); got != want {
+			t.Errorf("%v: bursts_total %d, want %d", order, got, want)
+		}
+		if got, want := rt.StormsTotal, int64(len(storms)); got != want {
+			t.Errorf("%v: storms_total %d, want %d", order, got, want)
+		}
+		if len(q.Bursts) != listLimit || len(rt.Storms) != listLimit {
+			t.Fatalf("%v: %d bursts and %d storms listed, want %d each", order, len(q.Bursts), len(rt.Storms), listLimit)
+		}
+		for i, k := range wantBursts {
+			b := q.Bursts[i]
+			if b.Start != start(k) || b.RateLimited != int64(c(k)) || b.Windows != 1 || !slices.Equal(b.Clients, []string{fmt.Sprintf("u%03d", k)}) {
+				t.Fatalf("%v: burst %d is %+v, want the one of minute %d (%s, %d 429s, client u%03d)", order, i, b, 2*k, start(k), c(k), k)
+			}
+		}
+		for i, k := range wantStorms {
+			s := rt.Storms[i]
+			if s.Start != start(k) || s.Attempts != int64(c(k)-1) || s.Requests != int64(c(k)) {
+				t.Fatalf("%v: storm %d is %+v, want the one of minute %d (%s, %d attempts)", order, i, s, 2*k, start(k), c(k)-1)
+			}
+		}
+		b := r.Bounds
+		if b.QuotaBurstsUnlisted != int64(len(bursts)-listLimit) || b.RetryStormsUnlisted != int64(len(storms)-listLimit) {
+			t.Errorf("%v: bounds %+v, want %d bursts and %d storms unlisted", order, b, len(bursts)-listLimit, len(storms)-listLimit)
+		}
+		var prom strings.Builder
+		if err := WritePrometheus(&prom, r); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range []string{fmt.Sprintf("analyze_quota_bursts %d\n", len(bursts)), fmt.Sprintf("analyze_retry_storms %d\n", len(storms))} {
+			if !strings.Contains(prom.String(), m) {
+				t.Errorf("%v: the Prometheus output lacks %q (the totals, not the lists' lengths)", order, m)
+			}
+		}
+		var all []Burst
+		for b := range q.AllBursts() {
+			all = append(all, b)
+		}
+		if len(all) != len(bursts) || all[0].Start != start(0) || all[len(all)-1].Start != start(runs-1) {
+			t.Errorf("%v: AllBursts gave %d, from %v to %v; want %d", order, len(all), all[0], all[len(all)-1], len(bursts))
+		}
+	}
+}
+
+func TestWorst(t *testing.T) {
+	less := func(a, b int) int { return cmp.Compare(b, a) } // the larger, the worse
+	for _, tc := range []struct {
+		name   string
+		n      int
+		in     []int
+		want   []int
+		totals int64
+	}{
+		{"none", 3, nil, []int{}, 0},
+		{"room for all", 5, []int{3, 1, 2}, []int{1, 2, 3}, 3},
+		{"keeps the largest", 3, []int{5, 1, 9, 7, 3, 8, 2}, []int{7, 8, 9}, 7},
+		{"ascending input", 2, []int{1, 2, 3, 4, 5}, []int{4, 5}, 5},
+		{"descending input", 2, []int{5, 4, 3, 2, 1}, []int{4, 5}, 5},
+		{"zero kept", 0, []int{1, 2}, []int{}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorst(tc.n, less)
+			for _, x := range tc.in {
+				w.add(x)
+			}
+			got := append([]int{}, w.sorted(cmp.Compare[int])...)
+			if !slices.Equal(got, tc.want) || w.total != tc.totals || w.dropped() != tc.totals-int64(len(tc.want)) {
+				t.Errorf("got %v (total %d, dropped %d), want %v (total %d)", got, w.total, w.dropped(), tc.want, tc.totals)
+			}
+		})
+	}
+}

@@ -1,0 +1,72 @@
+package report
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Retry storms: runs of consecutive storm windows in which retry attempts
+// were more than the storm share of the traffic, found at report time in
+// the attempts per window. Like the 429 bursts, a log can hold any number
+// of them: the report lists the worst listLimit, in time order, and counts
+// them all (retry.storms_total).
+
+// stormRun is a storm while the section is built; its stamps and clients
+// are filled in only for the storms listed.
+type stormRun struct {
+	Storm
+	from, to int64
+}
+
+// worseStorm orders storms the worst first: the most attempts, then the
+// highest share of the traffic, then the earliest.
+func worseStorm(a, b stormRun) int {
+	return cmp.Or(cmp.Compare(b.Attempts, a.Attempts),
+		cmp.Compare(float64(b.Attempts)/float64(b.Requests), float64(a.Attempts)/float64(a.Requests)),
+		cmp.Compare(a.from, b.from))
+}
+
+// listStorms returns the worst listLimit storms, in time order, and how
+// many there were; share is the storm share in force.
+func listStorms(s *Summary, t *retryTracker, share float64, name func(uint64) string) ([]Storm, int64) {
+	// The storm windows, in time order: their attempts against their
+	// traffic (the quota's windows, when they are as long).
+	var ws []int64
+	for w, n := range t.attemptsByWin {
+		total := int64(0)
+		if wc, ok := s.quota.windows[w*t.stormWin/s.quota.win]; ok && t.stormWin == s.quota.win {
+			total = wc.requests
+		}
+		if total > 0 && float64(n) > share*float64(total) {
+			ws = append(ws, w)
+		}
+	}
+	slices.Sort(ws)
+	top := newWorst(listLimit, worseStorm)
+	for i := 0; i < len(ws); {
+		j := i
+		for j+1 < len(ws) && ws[j+1] == ws[j]+1 {
+			j++
+		}
+		st := stormRun{from: ws[i], to: ws[j]}
+		for _, w := range ws[i : j+1] {
+			st.Attempts += t.attemptsByWin[w]
+			st.Requests += s.quota.windows[w].requests
+		}
+		top.add(st)
+		i = j + 1
+	}
+	byAttempt := byWindow(t.attemptsByCell)
+	storms := make([]Storm, 0, len(top.heap))
+	for _, st := range top.sorted(func(a, b stormRun) int { return cmp.Compare(a.from, b.from) }) {
+		st.Start, st.End = stampNS(st.from*t.stormWin), stampNS((st.to+1)*t.stormWin)
+		by := map[uint64]int64{}
+		for _, c := range inWindows(byAttempt, st.from, st.to) {
+			by[c.c.client] += c.n
+		}
+		st.Share = round(float64(st.Attempts)/float64(st.Requests), 4)
+		st.Clients = topNames(by, name, 3)
+		storms = append(storms, st.Storm)
+	}
+	return storms, top.total
+}
