@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -130,6 +131,9 @@ func ParseThreshold(expr string) (Threshold, error) {
 	v, err := strconv.ParseFloat(num, 64)
 	if err != nil || rest == "" {
 		return t, fmt.Errorf("cannot read --fail-on %q: %q is not a number", expr, rest)
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return t, fmt.Errorf("cannot read --fail-on %q: %q is out of range, want a finite number", expr, rest)
 	}
 	t.Limit, t.percent = v, pct
 	if code, ok := strings.CutPrefix(t.Metric, "status:"); ok {

@@ -45,8 +45,8 @@ func (f *inputFlags) register(fs *flag.FlagSet) {
 // errors ("--format: ...").
 func (f *inputFlags) options(stdin io.Reader) (ingest.Options, *time.Location, error) {
 	opts := ingest.Options{Workers: f.workers, MaxLine: f.maxLine, Stdin: stdin}
-	if f.workers < 0 || f.maxLine < 0 {
-		return opts, nil, fmt.Errorf("--workers and --max-line take non-negative numbers")
+	if err := checkInputBounds(f.workers, f.maxLine); err != nil {
+		return opts, nil, err
 	}
 	if f.logLevel != "error" && f.logLevel != "info" && f.logLevel != "debug" {
 		return opts, nil, fmt.Errorf("--log-level %q: want error, info or debug", f.logLevel)

@@ -299,8 +299,8 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		}
 		return fail("unknown output %q (want text, markdown, json, html or prometheus)", output)
 	}
-	if retryWindow <= 0 || stormShare <= 0 || stormShare > 1 {
-		return fail("--retry-window takes a positive duration, --storm-share a share in (0, 1]")
+	if err := checkReportBounds(top, window, retryAfter, retryWindow, stormShare); err != nil {
+		return fail("%v", err)
 	}
 	opts, loc, err := in.options(stdin)
 	if err != nil {
@@ -320,9 +320,6 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		return fail("%v", err)
 	}
 	quota := report.QuotaOptions{Window: window, RetryAfter: retryAfter, Client: clientKey}
-	if window < 0 || retryAfter < 0 {
-		return fail("--window and --retry-after take positive durations")
-	}
 	if limit != "" {
 		n, period, err := report.ParseLimit(limit)
 		if err != nil {
@@ -343,9 +340,6 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		return fail("%v", err)
 	}
 	quota.ClientLimits = ownLimits
-	if top < 0 {
-		return fail("--top takes a non-negative number")
-	}
 	// With --state and a period, no path is needed: the report is then of
 	// the stored runs alone.
 	stateOnly := len(paths) == 0 && statePath != "" && !(sinceB.IsZero() && untilB.IsZero())
