@@ -20,6 +20,7 @@ type Result struct {
 	Files           map[string]int64 // final path → rows
 	Lines, Records  int64
 	Rejected, Blank int64
+	Unrecognized    int64 // lines of files no format fits: not rejected, not rows
 	Filtered        int64 // records Options.Select left out
 	Rows            int64
 }
@@ -86,7 +87,7 @@ func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir strin
 		}
 	}()
 
-	type counts struct{ records, rejected, blank, filtered int64 }
+	type counts struct{ records, rejected, unrecognized, blank, filtered int64 }
 	per := make([]counts, in.Workers)
 	batchers := make([]*Batcher, in.Workers)
 	scanners := make([]*ingest.Scanner, in.Workers)
@@ -111,7 +112,11 @@ func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir strin
 				}
 				bt.Add(sc.Record())
 			case ingest.KindRejected:
-				c.rejected++
+				if sc.Rejection().Reason == ingest.NoFormat {
+					c.unrecognized++
+				} else {
+					c.rejected++
+				}
 			case ingest.KindBlank:
 				c.blank++
 			}
@@ -124,6 +129,7 @@ func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir strin
 	for _, c := range per {
 		res.Records += c.records
 		res.Rejected += c.rejected
+		res.Unrecognized += c.unrecognized
 		res.Blank += c.blank
 		res.Filtered += c.filtered
 	}
@@ -206,8 +212,11 @@ type Manifest struct {
 	Lines    int64  `json:"lines"`
 	Records  int64  `json:"records"`
 	Rejected int64  `json:"rejected"`
-	Blank    int64  `json:"blank"`
-	Filtered int64  `json:"filtered"`
+	// Unrecognized are the lines of inputs no format fits; lines =
+	// records + rejected + unrecognized + blank.
+	Unrecognized int64 `json:"unrecognized"`
+	Blank        int64 `json:"blank"`
+	Filtered     int64 `json:"filtered"`
 	// Filter states the time range and drill-down filters the rows were
 	// chosen by; absent when none was given.
 	Filter *report.FilterInfo `json:"filter,omitempty"`
@@ -226,7 +235,7 @@ type ManifestInput struct {
 
 func writeManifest(dir string, opts Options, r *Result, files []*ingest.File) error {
 	m := Manifest{Version: opts.Metadata["analyze.version"], Format: opts.Format, Lines: r.Lines, Records: r.Records,
-		Rejected: r.Rejected, Blank: r.Blank, Filtered: r.Filtered, Files: map[string]int64{}}
+		Rejected: r.Rejected, Unrecognized: r.Unrecognized, Blank: r.Blank, Filtered: r.Filtered, Files: map[string]int64{}}
 	if !opts.Filter.IsZero() {
 		m.Filter = &opts.Filter
 	}

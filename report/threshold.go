@@ -38,11 +38,15 @@ var metrics = map[string]struct {
 	"error_rate": {true, "4xx and 5xx share", func(r *Report) (float64, bool) {
 		return share(r.Classes.ClientError+r.Classes.ServerError, r.Input.Analyzed), true
 	}},
-	"server_errors":          {false, "5xx responses", func(r *Report) (float64, bool) { return float64(r.Classes.ServerError), true }},
-	"rate_limited":           {false, "429 responses", func(r *Report) (float64, bool) { return float64(quota(r).RateLimited), true }},
-	"rate_limited_rate":      {true, "429 share", func(r *Report) (float64, bool) { return quota(r).RateLimitedShare, true }},
-	"rejected":               {false, "rejected lines", func(r *Report) (float64, bool) { return float64(r.Input.Rejected), true }},
-	"rejected_rate":          {true, "rejected share of lines", func(r *Report) (float64, bool) { return share(r.Input.Rejected, r.Input.Lines), true }},
+	"server_errors":     {false, "5xx responses", func(r *Report) (float64, bool) { return float64(r.Classes.ServerError), true }},
+	"rate_limited":      {false, "429 responses", func(r *Report) (float64, bool) { return float64(quota(r).RateLimited), true }},
+	"rate_limited_rate": {true, "429 share", func(r *Report) (float64, bool) { return quota(r).RateLimitedShare, true }},
+	"rejected":          {false, "rejected lines", func(r *Report) (float64, bool) { return float64(r.Input.Rejected), true }},
+	"rejected_rate": {true, "rejected share of the lines of recognised logs (unrecognized lines left out)", func(r *Report) (float64, bool) {
+		return share(r.Input.Rejected, r.Input.Lines-r.Input.Unrecognized), true
+	}},
+	"unrecognized":           {false, "lines of files no format fits", func(r *Report) (float64, bool) { return float64(r.Input.Unrecognized), true }},
+	"unrecognized_rate":      {true, "unrecognized share of lines", func(r *Report) (float64, bool) { return share(r.Input.Unrecognized, r.Input.Lines), true }},
 	"unrecovered":            {false, "abandoned and exhausted retry chains", func(r *Report) (float64, bool) { return float64(retry(r).Unrecovered), true }},
 	"unsafe_retries":         {false, "writes retried after a 5xx", func(r *Report) (float64, bool) { return float64(retry(r).UnsafeRetries), true }},
 	"retry_after_violations": {false, "retries before Retry-After", func(r *Report) (float64, bool) { return float64(retry(r).RetryAfterViolations), true }},

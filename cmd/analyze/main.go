@@ -406,7 +406,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 			readable++
 		}
 		if f.Format == nil && f.Detection.Sampled > 0 && f.Lines > 0 { // a resumed input with no new line has nothing rejected to explain
-			fmt.Fprintf(stderr, "analyze: %s: no known format fits its first lines; its %d lines are rejected as no_format (try --format; analyze formats lists them)\n", safe(f.Path), f.Lines)
+			fmt.Fprintf(stderr, "analyze: %s: no known format fits its first lines; its %d lines are counted as unrecognized, not rejected (try --format, analyze formats lists them; or --exclude the file)\n", safe(f.Path), f.Lines)
 			if f.Detection.Encoding != "" {
 				fmt.Fprintf(stderr, "  it is %s text: convert it to UTF-8 first (iconv -f %s -t UTF-8)\n", f.Detection.Encoding, f.Detection.Encoding)
 			}
