@@ -25,6 +25,7 @@ type Result struct {
 	Files           map[string]int64 // final path → rows
 	Lines, Records  int64
 	Rejected, Blank int64
+	Unrecognized    int64 // lines of files no format fits: not rejected, not rows
 	Filtered        int64 // records Options.Select left out
 	Rows            int64
 }
@@ -122,7 +123,7 @@ func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir strin
 		}
 	}()
 
-	type counts struct{ records, rejected, blank, filtered int64 }
+	type counts struct{ records, rejected, unrecognized, blank, filtered int64 }
 	per := make([]counts, in.Workers)
 	batchers := make([]*Batcher, in.Workers)
 	scanners := make([]*ingest.Scanner, in.Workers)
@@ -148,7 +149,11 @@ func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir strin
 				}
 				bt.Add(sc.Record())
 			case ingest.KindRejected:
-				c.rejected++
+				if sc.Rejection().Reason == ingest.NoFormat {
+					c.unrecognized++
+				} else {
+					c.rejected++
+				}
 			case ingest.KindBlank:
 				c.blank++
 			}
@@ -161,6 +166,7 @@ func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir strin
 	for _, c := range per {
 		res.Records += c.records
 		res.Rejected += c.rejected
+		res.Unrecognized += c.unrecognized
 		res.Blank += c.blank
 		res.Filtered += c.filtered
 	}

@@ -82,6 +82,10 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 	f.Lines, f.Err, f.Offset, f.Held = 0, nil, 0, 0 // a file may be read twice (see SpoolStdin)
 	var src io.Reader
 	seeked := false // at Skip already: the bytes before it are not read
+	// The size of a regular file when opened: a file that ends up shorter
+	// was cut while being read (copytruncate), and is not complete.
+	sizeAtOpen := int64(-1)
+	var fh *os.File
 	if f.Path == "-" && f.spool == "" {
 		src = br.stdin
 	} else {
@@ -89,12 +93,15 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 		if f.spool != "" {
 			name = f.spool
 		}
-		fh, err := os.Open(name)
-		if err != nil {
+		var err error
+		if fh, err = os.Open(name); err != nil {
 			f.Err = &InputError{Op: "open", Path: f.Path, Err: openError(name, err)}
 			return 0, nil
 		}
 		defer fh.Close()
+		if info, err := fh.Stat(); err == nil && info.Mode().IsRegular() && f.spool == "" {
+			sizeAtOpen = info.Size()
+		}
 		src = fh
 		seeked = br.seekPast(fh, f)
 	}
@@ -145,6 +152,12 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 			// bytes: the file was cut and written again. Read it whole.
 			f.Skip, f.SkipLines, f.Shrunk = 0, 0, true
 			return br.readBlocks(ctx, f)
+		}
+	}
+	// atEnd marks the input incomplete when it shrank while being read.
+	atEnd := func() {
+		if err := shrank(fh, sizeAtOpen); err != nil {
+			f.Err = &InputError{Op: "read", Path: f.Path, Compression: comp, Lines: f.Lines, Err: err}
 		}
 	}
 	emit := func(data []byte, bufp *[]byte, tooLong, partial bool) error {
@@ -226,9 +239,11 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 			}
 			if n > 0 {
 				err := emit(data, buf, false, false) // counts the block in seq
+				atEnd()
 				return seq, err
 			}
 			br.pool <- buf
+			atEnd()
 			return seq, nil
 		}
 		// The buffer is full.
@@ -248,6 +263,7 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 			n = copy(*buf, rest)
 			if serr == io.EOF && n == 0 {
 				br.pool <- buf
+				atEnd()
 				return seq, nil
 			}
 			continue

@@ -98,11 +98,20 @@ func (f *File) FormatName() string {
 // nothing readable gives an error; the others still expand. A path reached
 // twice is read once.
 func Expand(args []string, recursive bool) ([]*File, []error) {
+	files, _, errs := ExpandExclude(args, recursive, nil)
+	return files, errs
+}
+
+// ExpandExclude is Expand leaving out the files and subfolders a folder
+// walk or a glob pattern finds that exclude matches (see Exclude); it
+// also returns the paths it left out.
+func ExpandExclude(args []string, recursive bool, exclude Exclude) ([]*File, []string, []error) {
 	var (
-		paths []string
-		errs  []error
-		seen  = map[string]bool{}
-		ids   = map[[2]uint64]bool{}
+		excluded []string
+		paths    []string
+		errs     []error
+		seen     = map[string]bool{}
+		ids      = map[[2]uint64]bool{}
 	)
 	found := map[string]bool{}
 	add := func(p string, walked bool) {
@@ -145,12 +154,21 @@ func Expand(args []string, recursive bool) ([]*File, []error) {
 				errs = append(errs, fmt.Errorf("cannot expand %s: no file matches the pattern", arg))
 				continue
 			}
+			kept := 0
 			for _, m := range matches {
+				if exclude.Excludes(m) {
+					excluded = append(excluded, m)
+					continue
+				}
+				kept++
 				if mi, err := os.Stat(m); err == nil && mi.IsDir() {
-					errs = append(errs, walkDir(m, recursive, add)...)
+					errs = append(errs, walkDir(m, recursive, exclude, add, &excluded)...)
 				} else {
 					add(m, true)
 				}
+			}
+			if kept == 0 {
+				errs = append(errs, fmt.Errorf("cannot expand %s: --exclude leaves out every file the pattern matches", arg))
 			}
 			continue
 		}
@@ -159,7 +177,7 @@ func Expand(args []string, recursive bool) ([]*File, []error) {
 			continue
 		}
 		if info.IsDir() {
-			errs = append(errs, walkDir(arg, recursive, add)...)
+			errs = append(errs, walkDir(arg, recursive, exclude, add, &excluded)...)
 			continue
 		}
 		add(arg, false)
@@ -168,7 +186,7 @@ func Expand(args []string, recursive bool) ([]*File, []error) {
 	for i, p := range paths {
 		files[i] = &File{Index: i, Path: p, Compression: "none", Found: found[p]}
 	}
-	return files, errs
+	return files, excluded, errs
 }
 
 // OmitReports leaves out of files those found in a folder or by a pattern
@@ -232,13 +250,15 @@ func isReport(path string) bool {
 }
 
 // walkDir adds the regular files of dir, sorted, and those of its
-// subfolders when recursive. Symbolic links to files are followed; links to
+// subfolders when recursive, but for those exclude leaves out (appended
+// to excluded). Symbolic links to files are followed; links to
 // folders are not, so a link loop cannot trap the walk. A link to nothing
 // is added too: it is an input that cannot be opened, not one to pass
 // over in silence.
-func walkDir(dir string, recursive bool, add func(string, bool)) []error {
+func walkDir(dir string, recursive bool, exclude Exclude, add func(string, bool), excluded *[]string) []error {
 	var errs []error
 	var found []string
+	left := 0 // files and folders exclude left out
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("cannot read %s: %w", p, unwrapPathError(err)))
@@ -256,10 +276,20 @@ func walkDir(dir string, recursive bool, add func(string, bool)) []error {
 			}
 			return nil
 		}
-		if d.IsDir() {
-			if !recursive {
-				return fs.SkipDir
+		if d.IsDir() && !recursive {
+			return fs.SkipDir
+		}
+		if len(exclude) > 0 {
+			if rel, err := filepath.Rel(dir, p); err == nil && exclude.Excludes(rel) {
+				*excluded = append(*excluded, p)
+				left++
+				if d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
 			}
+		}
+		if d.IsDir() {
 			return nil
 		}
 		if d.Type()&fs.ModeSymlink != 0 {
@@ -281,7 +311,11 @@ func walkDir(dir string, recursive bool, add func(string, bool)) []error {
 	for _, p := range found {
 		add(p, true)
 	}
-	if len(found) == 0 && len(errs) == 0 {
+	switch {
+	case len(found) > 0 || len(errs) > 0:
+	case left > 0:
+		errs = append(errs, fmt.Errorf("cannot read %s: --exclude leaves out all of its files", dir))
+	default:
 		errs = append(errs, fmt.Errorf("cannot read %s: the folder holds no log files", dir))
 	}
 	return errs

@@ -63,6 +63,14 @@ func parseDays(s string) (time.Duration, bool) {
 	return time.Duration(days) * 24 * time.Hour, true
 }
 
+// The range of a limit N/PERIOD: with windows of at most MaxPeriod, a
+// limit scaled to a window stays far within int64.
+const (
+	MaxLimit  = 1e12
+	MinPeriod = time.Second
+	MaxPeriod = 31 * 24 * time.Hour
+)
+
 // ParseLimit parses a --limit value, "N/PERIOD": 600/1m, 10/s, 36000/1h.
 // A bare period unit ("s", "m", "h") means one of it.
 func ParseLimit(s string) (n int64, period time.Duration, err error) {
@@ -74,12 +82,18 @@ func ParseLimit(s string) (n int64, period time.Duration, err error) {
 	if err != nil || n <= 0 {
 		return 0, 0, fmt.Errorf("cannot read --limit %q: %q is not a positive whole number", s, num)
 	}
+	if n > MaxLimit {
+		return 0, 0, fmt.Errorf("cannot read --limit %q: %d is out of range, want 1 to %d requests", s, n, int64(MaxLimit))
+	}
 	if per == "s" || per == "m" || per == "h" {
 		per = "1" + per
 	}
 	period, err = time.ParseDuration(per)
 	if err != nil || period <= 0 {
 		return 0, 0, fmt.Errorf("cannot read --limit %q: %q is not a period such as 1s, 1m or 1h", s, per)
+	}
+	if period < MinPeriod || period > MaxPeriod {
+		return 0, 0, fmt.Errorf("cannot read --limit %q: the period %v is out of range, want 1s to 744h (31 days)", s, period)
 	}
 	return n, period, nil
 }

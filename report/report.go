@@ -44,13 +44,17 @@ type Report struct {
 	Bounds Bounds `json:"bounds"`
 }
 
-// Input is the accounting: lines = records + rejected + blank, in total
-// and per file. Filtered records are records, counted again under Filtered;
-// Analyzed = Records - Filtered.
+// Input is the accounting: lines = records + rejected + unrecognized +
+// blank, in total and per file. Rejected lines are log lines that did not
+// parse, each with a reason; Unrecognized are the lines of files no format
+// fits (a README, a source file in a log folder), not in RejectedReasons.
+// Filtered records are records, counted again under Filtered; Analyzed =
+// Records - Filtered.
 type Input struct {
 	Lines            int64                `json:"lines"`
 	Records          int64                `json:"records"`
 	Rejected         int64                `json:"rejected"`
+	Unrecognized     int64                `json:"unrecognized"`
 	Blank            int64                `json:"blank"`
 	Filtered         int64                `json:"filtered"`
 	Analyzed         int64                `json:"analyzed"`
@@ -74,6 +78,7 @@ type FileRow struct {
 	Lines            int64   `json:"lines"`
 	Records          int64   `json:"records"`
 	Rejected         int64   `json:"rejected"`
+	Unrecognized     int64   `json:"unrecognized"`
 	Blank            int64   `json:"blank"`
 	Filtered         int64   `json:"filtered"`
 	Complete         bool    `json:"complete"`
@@ -254,7 +259,7 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 		row := FileRow{
 			Path: f.Path, Format: f.FormatName(), Compression: f.Compression,
 			FormatConfidence: round(f.Detection.Confidence, 3), FormatDetected: f.Detection.Sampled > 0,
-			Lines: f.Lines, Records: fc.Records, Rejected: fc.Rejected, Blank: fc.Blank, Filtered: fc.Filtered,
+			Lines: f.Lines, Records: fc.Records, Rejected: fc.Rejected, Unrecognized: fc.Unrecognized, Blank: fc.Blank, Filtered: fc.Filtered,
 			Complete: f.Complete(), ResumedAfterLine: f.SkipLines, HeldBackBytes: f.Held,
 		}
 		if !row.FormatDetected && f.Format != nil {
@@ -272,6 +277,7 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 		in.Lines += f.Lines
 		in.Records += fc.Records
 		in.Rejected += fc.Rejected
+		in.Unrecognized += fc.Unrecognized
 		in.Blank += fc.Blank
 	}
 	if s.Stored.Runs > 0 {
@@ -280,6 +286,7 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 		in.Lines += st.Lines
 		in.Records += st.Records
 		in.Rejected += st.Rejected
+		in.Unrecognized += st.Unrecognized
 		in.Blank += st.Blank
 	}
 	in.Filtered = s.Filtered
@@ -288,9 +295,9 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 		in.TimeZone = "UTC"
 	}
 	in.Analyzed = in.Records - in.Filtered
-	in.Reconciled = in.Lines == in.Records+in.Rejected+in.Blank
+	in.Reconciled = in.Lines == in.Records+in.Rejected+in.Unrecognized+in.Blank
 	for reason, n := range s.Rejected {
-		if n > 0 {
+		if n > 0 && ingest.Reason(reason) != ingest.NoFormat { // no_format lines are Unrecognized
 			name := ingest.Reason(reason).String()
 			in.RejectedReasons[name] = n
 			in.RejectedExamples[name] = s.Examples[reason]

@@ -46,6 +46,19 @@ func sections(r *Report, e escaper) []section {
 		header: []string{"file", "format", "compression", "lines", "records", "rejected", "blank", "complete"},
 		align:  []bool{false, false, false, true, true, true, true, false},
 	}
+	// The unrecognized column (lines of files no format fits) shows when
+	// there are some; the JSON report always has the key.
+	unrec := in.Unrecognized > 0
+	withUnrec := func(row []string, n int64) []string {
+		if !unrec {
+			return row
+		}
+		return slices.Insert(row, 6, thousands(n))
+	}
+	if unrec {
+		inputs.header = slices.Insert(inputs.header, 6, "unrecognized")
+		inputs.align = slices.Insert(inputs.align, 6, true)
+	}
 	for _, f := range in.Files {
 		format := f.Format
 		if f.FormatDetected {
@@ -57,7 +70,7 @@ func sections(r *Report, e escaper) []section {
 			inputs.notes = append(inputs.notes, esc(f.Error))
 		}
 		if f.Format == "unknown" && f.Lines > f.Blank {
-			note := esc(f.Path) + ": no known format fits its first lines; its lines are rejected as no_format (try --format)"
+			note := esc(f.Path) + ": no known format fits its first lines; its lines are counted as unrecognized, not rejected (try --format, or --exclude it)"
 			for i, c := range f.FormatCandidates {
 				if i == 0 {
 					note += "; closest:"
@@ -70,19 +83,19 @@ func sections(r *Report, e escaper) []section {
 			inputs.notes = append(inputs.notes, fmt.Sprintf("%s: its last line (%s bytes) has no newline yet; it is left for the next run (--state).",
 				esc(f.Path), thousands(f.HeldBackBytes)))
 		}
-		inputs.rows = append(inputs.rows, []string{esc(f.Path), format, f.Compression,
-			thousands(f.Lines), thousands(f.Records), thousands(f.Rejected), thousands(f.Blank), complete})
+		inputs.rows = append(inputs.rows, withUnrec([]string{esc(f.Path), format, f.Compression,
+			thousands(f.Lines), thousands(f.Records), thousands(f.Rejected), thousands(f.Blank), complete}, f.Unrecognized))
 	}
 	if len(in.Files) > 1 {
-		inputs.rows = append(inputs.rows, []string{"total", "", "", thousands(in.Lines), thousands(in.Records),
-			thousands(in.Rejected), thousands(in.Blank), ""})
+		inputs.rows = append(inputs.rows, withUnrec([]string{"total", "", "", thousands(in.Lines), thousands(in.Records),
+			thousands(in.Rejected), thousands(in.Blank), ""}, in.Unrecognized))
 	}
 	inputs.notes = append(inputs.notes, fmt.Sprintf("Times are shown in UTC; timestamps logged without a zone are read in %s (--tz).", esc(in.TimeZone)))
 	if in.Filtered > 0 {
 		inputs.notes = append(inputs.notes, fmt.Sprintf("%s records outside the filters (time, client, endpoint, status...) were not analysed.", thousands(in.Filtered)))
 	}
 	if !in.Reconciled {
-		inputs.notes = append(inputs.notes, "WARNING: lines != records + rejected + blank; please report this bug.")
+		inputs.notes = append(inputs.notes, "WARNING: lines != records + rejected + unrecognized + blank; please report this bug.")
 	}
 	out = append(out, inputs)
 	if b := r.Bounds; b.Hit() {
@@ -240,7 +253,7 @@ func sections(r *Report, e escaper) []section {
 		}
 		slices.Sort(reasons)
 		for _, k := range reasons {
-			rejected.rows = append(rejected.rows, []string{k, thousands(in.RejectedReasons[k]), percent(in.RejectedReasons[k], in.Lines)})
+			rejected.rows = append(rejected.rows, []string{k, thousands(in.RejectedReasons[k]), percent(in.RejectedReasons[k], in.Lines-in.Unrecognized)}) // of the recognised logs' lines, as rejected_rate
 			for _, ex := range in.RejectedExamples[k] {
 				rejected.notes = append(rejected.notes, k+"  "+esc(ex.File)+":"+strconv.FormatInt(ex.Line, 10)+"  "+e.code(ex.Snippet))
 			}
@@ -296,8 +309,12 @@ func headline(r *Report) string {
 	if in.Stored != nil {
 		from += " and " + plural(in.Stored.Runs, "stored run") + " (--state)"
 	}
-	s := fmt.Sprintf("%s in %s: %s, %s rejected, %s blank", plural(in.Lines, "line"), from,
-		plural(in.Records, "record"), thousands(in.Rejected), thousands(in.Blank))
+	s := fmt.Sprintf("%s in %s: %s, %s rejected, ", plural(in.Lines, "line"), from,
+		plural(in.Records, "record"), thousands(in.Rejected))
+	if in.Unrecognized > 0 { // lines of files no format fits
+		s += thousands(in.Unrecognized) + " unrecognized, "
+	}
+	s += thousands(in.Blank) + " blank"
 	if r.Time.First != nil {
 		s += fmt.Sprintf("; %s to %s", *r.Time.First, *r.Time.Last)
 	}

@@ -42,6 +42,7 @@ type snapshot struct {
 	Window                          int64 // the quota window, ns
 	First, Last                     int64 // Unix ns; 0 when no record
 	Lines, Records, Rejected, Blank int64
+	Unrecognized                    int64 // 0 in runs stored before it was counted apart: their no_format lines are in Rejected
 	Classes                         [classify.NumClasses]int64
 	Latency                         []byte
 	Statuses                        map[int32]int64
@@ -193,11 +194,12 @@ type retrySnap struct {
 // Stored is the accounting of the earlier runs a report includes (JSON key
 // "stored", with --state and --since or --until).
 type Stored struct {
-	Runs     int64 `json:"runs"`
-	Lines    int64 `json:"lines"`
-	Records  int64 `json:"records"`
-	Rejected int64 `json:"rejected"`
-	Blank    int64 `json:"blank"`
+	Runs         int64 `json:"runs"`
+	Lines        int64 `json:"lines"`
+	Records      int64 `json:"records"`
+	Rejected     int64 `json:"rejected"`
+	Unrecognized int64 `json:"unrecognized"`
+	Blank        int64 `json:"blank"`
 }
 
 // Snapshot encodes the summary of a run over files (which Aggregate read
@@ -216,6 +218,7 @@ func (s *Summary) Snapshot(files []*ingest.File) ([]byte, error) {
 		if i < len(s.Files) {
 			sn.Records += s.Files[i].Records
 			sn.Rejected += s.Files[i].Rejected
+			sn.Unrecognized += s.Files[i].Unrecognized
 			sn.Blank += s.Files[i].Blank
 		}
 	}
@@ -467,7 +470,14 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 	s.Stored.Runs++
 	s.Stored.Lines += sn.Lines
 	s.Stored.Records += sn.Records
-	s.Stored.Rejected += sn.Rejected
+	rejected, unrecognized := sn.Rejected, sn.Unrecognized
+	if n := sn.Reasons[ingest.NoFormat.String()]; unrecognized == 0 && n > 0 {
+		// A run stored before unrecognized lines were counted apart: its
+		// no_format lines are among its rejected ones.
+		rejected, unrecognized = rejected-n, n
+	}
+	s.Stored.Rejected += rejected
+	s.Stored.Unrecognized += unrecognized
 	s.Stored.Blank += sn.Blank
 
 	if s.behaviour != nil {

@@ -63,9 +63,11 @@ func (f *Filter) span() span {
 // open Until, math.MaxInt64, keeps them all.
 func (s span) keep(t int64) bool { return t >= s.since && t < s.until }
 
-// FileCounts is the accounting of one input.
+// FileCounts is the accounting of one input. Unrecognized are the lines
+// of a file no format fits (rejected by the Scanner as no_format): they
+// are not log lines gone wrong, so they are not counted as Rejected.
 type FileCounts struct {
-	Records, Rejected, Blank, Filtered int64
+	Records, Rejected, Unrecognized, Blank, Filtered int64
 }
 
 // Example is a rejected line kept for the report.
@@ -399,7 +401,11 @@ func count(c *Counts, v classify.Verdict) {
 // Reject counts one rejected line and keeps it as an example when it is
 // among the first few of its reason (by file, then line).
 func (s *Summary) Reject(rej *ingest.Rejection) {
-	s.file(rej.File).Rejected++
+	if rej.Reason == ingest.NoFormat {
+		s.file(rej.File).Unrecognized++
+	} else {
+		s.file(rej.File).Rejected++
+	}
 	s.Rejected[rej.Reason]++
 	ex := s.Examples[rej.Reason]
 	if len(ex) >= examplesKept && !exampleBefore(rej.File.Index, rej.Line, &ex[len(ex)-1]) {
@@ -438,6 +444,7 @@ func (s *Summary) Merge(o *Summary) {
 		}
 		s.Files[i].Records += fc.Records
 		s.Files[i].Rejected += fc.Rejected
+		s.Files[i].Unrecognized += fc.Unrecognized
 		s.Files[i].Blank += fc.Blank
 		s.Files[i].Filtered += fc.Filtered
 	}

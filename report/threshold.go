@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,11 +38,15 @@ var metrics = map[string]struct {
 	"error_rate": {true, "4xx and 5xx share", func(r *Report) (float64, bool) {
 		return share(r.Classes.ClientError+r.Classes.ServerError, r.Input.Analyzed), true
 	}},
-	"server_errors":          {false, "5xx responses", func(r *Report) (float64, bool) { return float64(r.Classes.ServerError), true }},
-	"rate_limited":           {false, "429 responses", func(r *Report) (float64, bool) { return float64(quota(r).RateLimited), true }},
-	"rate_limited_rate":      {true, "429 share", func(r *Report) (float64, bool) { return quota(r).RateLimitedShare, true }},
-	"rejected":               {false, "rejected lines", func(r *Report) (float64, bool) { return float64(r.Input.Rejected), true }},
-	"rejected_rate":          {true, "rejected share of lines", func(r *Report) (float64, bool) { return share(r.Input.Rejected, r.Input.Lines), true }},
+	"server_errors":     {false, "5xx responses", func(r *Report) (float64, bool) { return float64(r.Classes.ServerError), true }},
+	"rate_limited":      {false, "429 responses", func(r *Report) (float64, bool) { return float64(quota(r).RateLimited), true }},
+	"rate_limited_rate": {true, "429 share", func(r *Report) (float64, bool) { return quota(r).RateLimitedShare, true }},
+	"rejected":          {false, "rejected lines", func(r *Report) (float64, bool) { return float64(r.Input.Rejected), true }},
+	"rejected_rate": {true, "rejected share of the lines of recognised logs (unrecognized lines left out)", func(r *Report) (float64, bool) {
+		return share(r.Input.Rejected, r.Input.Lines-r.Input.Unrecognized), true
+	}},
+	"unrecognized":           {false, "lines of files no format fits", func(r *Report) (float64, bool) { return float64(r.Input.Unrecognized), true }},
+	"unrecognized_rate":      {true, "unrecognized share of lines", func(r *Report) (float64, bool) { return share(r.Input.Unrecognized, r.Input.Lines), true }},
 	"unrecovered":            {false, "abandoned and exhausted retry chains", func(r *Report) (float64, bool) { return float64(retry(r).Unrecovered), true }},
 	"unsafe_retries":         {false, "writes retried after a 5xx", func(r *Report) (float64, bool) { return float64(retry(r).UnsafeRetries), true }},
 	"retry_after_violations": {false, "retries before Retry-After", func(r *Report) (float64, bool) { return float64(retry(r).RetryAfterViolations), true }},
@@ -130,6 +135,9 @@ func ParseThreshold(expr string) (Threshold, error) {
 	v, err := strconv.ParseFloat(num, 64)
 	if err != nil || rest == "" {
 		return t, fmt.Errorf("cannot read --fail-on %q: %q is not a number", expr, rest)
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return t, fmt.Errorf("cannot read --fail-on %q: %q is out of range, want a finite number", expr, rest)
 	}
 	t.Limit, t.percent = v, pct
 	if code, ok := strings.CutPrefix(t.Metric, "status:"); ok {

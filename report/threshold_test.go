@@ -79,7 +79,7 @@ func TestCheckThresholds(t *testing.T) {
 // metric added without a case here fails the test.
 func TestEveryMetric(t *testing.T) {
 	r := &Report{
-		Input:    Input{Lines: 1000, Analyzed: 990, Rejected: 10},
+		Input:    Input{Lines: 1200, Analyzed: 990, Rejected: 10, Unrecognized: 200},
 		Classes:  Classes{Success: 900, ClientError: 60, ServerError: 30},
 		Statuses: []StatusRow{{Status: 503, Count: 25}, {Status: 429, Count: 40}, {Status: 404, Count: 20}},
 		Latency:  &Latency{Count: 990, P50: 12.5, P95: 180, P99: 2400},
@@ -93,7 +93,7 @@ func TestEveryMetric(t *testing.T) {
 		"incidents": "4", "ongoing_incidents": "2", "windows_over_limit": "6", "clients_over_limit": "2",
 		"requests": "990", "server_error_rate": "3.03%", "client_error_rate": "6.061%", "error_rate": "9.091%",
 		"server_errors": "30", "rate_limited": "40", "rate_limited_rate": "4.04%", "rejected": "10",
-		"rejected_rate": "1%", "unrecovered": "3", "unsafe_retries": "2", "retry_after_violations": "7",
+		"rejected_rate": "1%", "unrecognized": "200", "unrecognized_rate": "16.667%", "unrecovered": "3", "unsafe_retries": "2", "retry_after_violations": "7",
 		"p50_ms": "12.5", "p95_ms": "180", "p99_ms": "2400", "status:503": "25", "status:404": "20",
 	}
 	for name := range metrics {

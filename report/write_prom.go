@@ -25,6 +25,7 @@ func WritePrometheus(w io.Writer, r *Report) error {
 	p.gauge("analyze_input_lines", "Lines read from the inputs.", float64(in.Lines))
 	p.gauge("analyze_input_records", "Lines read as records.", float64(in.Records))
 	p.gauge("analyze_input_rejected_lines", "Lines rejected, each with a reason.", float64(in.Rejected))
+	p.gauge("analyze_input_unrecognized_lines", "Lines of files no format fits (not log lines; not rejected).", float64(in.Unrecognized))
 	p.gauge("analyze_input_blank_lines", "Blank lines.", float64(in.Blank))
 	p.gauge("analyze_input_filtered_records", "Records left out by the time range or drill-down filters.", float64(in.Filtered))
 	p.gauge("analyze_input_analyzed_records", "Records analysed.", float64(in.Analyzed))

@@ -75,8 +75,7 @@ func (d *drillFlags) resolve() (since, until report.Bound, match report.Match, k
 			err = fmt.Errorf("--around %q: want a time, RFC 3339 (2025-03-12T10:00:00Z) or a date", d.around)
 			return
 		}
-		if d.span <= 0 {
-			err = fmt.Errorf("--span takes a positive duration")
+		if err = durationIn("span", d.span, minSpan, maxSpan, "1s to 8784h (366 days)"); err != nil {
 			return
 		}
 		since, until = report.Bound{At: at.At.Add(-d.span)}, report.Bound{At: at.At.Add(d.span)}

@@ -159,8 +159,12 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		return fail("%v", err)
 	}
 	incomplete := readErrors(stderr, files) || expandFailed
-	fmt.Fprintf(stdout, "wrote %d rows to %d file(s) in %s; %d lines read: %d records, %d rejected, %d blank",
-		res.Rows, len(res.Files), out, res.Lines, res.Records, res.Rejected, res.Blank)
+	fmt.Fprintf(stdout, "wrote %d rows to %d file(s) in %s; %d lines read: %d records, %d rejected, ",
+		res.Rows, len(res.Files), out, res.Lines, res.Records, res.Rejected)
+	if res.Unrecognized > 0 {
+		fmt.Fprintf(stdout, "%d unrecognized, ", res.Unrecognized)
+	}
+	fmt.Fprintf(stdout, "%d blank", res.Blank)
 	if sel != nil {
 		fmt.Fprintf(stdout, "; %d records left out by the filters", res.Filtered)
 	}

@@ -18,22 +18,23 @@ import (
 
 // fileRow is what the tests read of input.files[].
 type fileRow struct {
-	Path                            string
-	Lines, Records, Rejected, Blank int64
-	Complete                        bool
-	Error                           string
+	Path                                          string
+	Lines, Records, Rejected, Unrecognized, Blank int64
+	Complete                                      bool
+	Error                                         string
 }
 
 // hostileReport runs analyze report -o json and checks the accounting of
-// every input: lines = records + rejected + blank, in total and per file.
+// every input: lines = records + rejected + unrecognized + blank, in total
+// and per file.
 func hostileReport(t *testing.T, args ...string) (result, map[string]fileRow) {
 	t.Helper()
 	r := analyze(t, "", append([]string{"report", "-o", "json"}, args...)...)
 	var doc struct {
 		Input struct {
-			Lines, Records, Rejected, Blank int64
-			Reconciled                      bool
-			Files                           []fileRow
+			Lines, Records, Rejected, Unrecognized, Blank int64
+			Reconciled                                    bool
+			Files                                         []fileRow
 		}
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
@@ -43,13 +44,13 @@ func hostileReport(t *testing.T, args ...string) (result, map[string]fileRow) {
 		t.Fatalf("%v: a panic:\n%s", args, r.stderr)
 	}
 	in := doc.Input
-	if !in.Reconciled || in.Lines != in.Records+in.Rejected+in.Blank {
-		t.Errorf("%v: %d lines != %d records + %d rejected + %d blank", args, in.Lines, in.Records, in.Rejected, in.Blank)
+	if !in.Reconciled || in.Lines != in.Records+in.Rejected+in.Unrecognized+in.Blank {
+		t.Errorf("%v: %d lines != %d records + %d rejected + %d unrecognized + %d blank", args, in.Lines, in.Records, in.Rejected, in.Unrecognized, in.Blank)
 	}
 	rows := map[string]fileRow{}
 	for _, f := range in.Files {
-		if f.Lines != f.Records+f.Rejected+f.Blank {
-			t.Errorf("%s: %d lines != %d + %d + %d", f.Path, f.Lines, f.Records, f.Rejected, f.Blank)
+		if f.Lines != f.Records+f.Rejected+f.Unrecognized+f.Blank {
+			t.Errorf("%s: %d lines != %d + %d + %d + %d", f.Path, f.Lines, f.Records, f.Rejected, f.Unrecognized, f.Blank)
 		}
 		rows[filepath.Base(f.Path)] = f
 	}

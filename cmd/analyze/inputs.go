@@ -23,6 +23,7 @@ type inputFlags struct {
 	logLevel                   string
 	anonymize, keepSecrets     bool
 	anonymizeKey               string
+	exclude                    listFlag
 }
 
 func (f *inputFlags) register(fs *flag.FlagSet) {
@@ -38,6 +39,7 @@ func (f *inputFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.maxLine, "max-line", ingest.DefaultMaxLine, "longest line accepted, in bytes; longer lines are rejected as too_long")
 	fs.BoolVar(&f.anonymize, "anonymize", false, "replace client addresses, users and API keys by keyed pseudonyms (anon-…), in every output; a new key each run")
 	fs.StringVar(&f.anonymizeKey, "anonymize-key", "", "with this key (or @FILE holding it), pseudonyms stay the same across runs; implies --anonymize")
+	fs.Var(&f.exclude, "exclude", "leave out files found in folders or by glob patterns that match this glob (repeatable): *.go and README* match base names, a pattern with / the path under the folder given (archive/*); a file named as an argument is always read")
 	fs.BoolVar(&f.keepSecrets, "keep-secrets", false, "leave credential-like query parameters (token=, key=, password=...) as logged; by default their values are masked")
 }
 
@@ -45,8 +47,11 @@ func (f *inputFlags) register(fs *flag.FlagSet) {
 // errors ("--format: ...").
 func (f *inputFlags) options(stdin io.Reader) (ingest.Options, *time.Location, error) {
 	opts := ingest.Options{Workers: f.workers, MaxLine: f.maxLine, Stdin: stdin}
-	if f.workers < 0 || f.maxLine < 0 {
-		return opts, nil, fmt.Errorf("--workers and --max-line take non-negative numbers")
+	if err := checkInputBounds(f.workers, f.maxLine); err != nil {
+		return opts, nil, err
+	}
+	if err := ingest.Exclude(f.exclude).Check(); err != nil {
+		return opts, nil, err
 	}
 	if f.logLevel != "error" && f.logLevel != "info" && f.logLevel != "debug" {
 		return opts, nil, fmt.Errorf("--log-level %q: want error, info or debug", f.logLevel)
@@ -111,9 +116,12 @@ func (f *inputFlags) inputs(paths []string, stderr io.Writer, noneOK bool) ([]*i
 // expand turns paths into inputs, telling stderr what it could not open;
 // it reports whether some path failed.
 func (f *inputFlags) expand(paths []string, stderr io.Writer) ([]*ingest.File, bool) {
-	files, errs := ingest.Expand(paths, f.recursive)
+	files, excluded, errs := ingest.ExpandExclude(paths, f.recursive, ingest.Exclude(f.exclude))
 	for _, e := range errs {
 		fmt.Fprintf(stderr, "analyze: %s\n", safe(e))
+	}
+	for _, p := range excluded {
+		f.logf(stderr, "info", "%s: left out by --exclude", safe(p))
 	}
 	files, omitted := ingest.OmitReports(files)
 	for _, p := range omitted {

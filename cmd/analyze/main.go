@@ -317,8 +317,8 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		}
 		return fail("unknown output %q (want text, markdown, json, html or prometheus)", output)
 	}
-	if retryWindow <= 0 || stormShare <= 0 || stormShare > 1 {
-		return fail("--retry-window takes a positive duration, --storm-share a share in (0, 1]")
+	if err := checkReportBounds(top, window, retryAfter, retryWindow, stormShare); err != nil {
+		return fail("%v", err)
 	}
 	opts, loc, err := in.options(stdin)
 	if err != nil {
@@ -338,9 +338,6 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		return fail("%v", err)
 	}
 	quota := report.QuotaOptions{Window: window, RetryAfter: retryAfter, Client: clientKey}
-	if window < 0 || retryAfter < 0 {
-		return fail("--window and --retry-after take positive durations")
-	}
 	if limit != "" {
 		n, period, err := report.ParseLimit(limit)
 		if err != nil {
@@ -361,9 +358,6 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		return fail("%v", err)
 	}
 	quota.ClientLimits = ownLimits
-	if top < 0 {
-		return fail("--top takes a non-negative number")
-	}
 	// With --state and a period, no path is needed: the report is then of
 	// the stored runs alone.
 	stateOnly := len(paths) == 0 && statePath != "" && !(sinceB.IsZero() && untilB.IsZero())
@@ -448,7 +442,7 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 			readable++
 		}
 		if f.Format == nil && f.Detection.Sampled > 0 && f.Lines > 0 { // a resumed input with no new line has nothing rejected to explain
-			fmt.Fprintf(stderr, "analyze: %s: no known format fits its first lines; its %d lines are rejected as no_format (try --format; analyze formats lists them)\n", safe(f.Path), f.Lines)
+			fmt.Fprintf(stderr, "analyze: %s: no known format fits its first lines; its %d lines are counted as unrecognized, not rejected (try --format, analyze formats lists them; or --exclude the file)\n", safe(f.Path), f.Lines)
 			if f.Detection.Encoding != "" {
 				fmt.Fprintf(stderr, "  it is %s text: convert it to UTF-8 first (iconv -f %s -t UTF-8)\n", f.Detection.Encoding, f.Detection.Encoding)
 			}

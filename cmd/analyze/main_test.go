@@ -163,7 +163,7 @@ func TestJSONContract(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, path := range []string{
-		"input.lines", "input.records", "input.rejected", "input.blank", "input.rejected_reasons", "input.files",
+		"input.lines", "input.records", "input.rejected", "input.unrecognized", "input.blank", "input.rejected_reasons", "input.files",
 		"time.first", "time.last",
 		"classes.success", "classes.redirect", "classes.client_error", "classes.server_error", "classes.other",
 		"statuses", "methods", "endpoints",
@@ -185,7 +185,7 @@ func TestJSONContract(t *testing.T) {
 	}
 	files, _ := lookup(doc, "input.files")
 	for _, f := range files.([]any) {
-		for _, k := range []string{"path", "format", "compression", "lines", "records", "rejected", "complete"} {
+		for _, k := range []string{"path", "format", "compression", "lines", "records", "rejected", "unrecognized", "complete"} {
 			if _, ok := f.(map[string]any)[k]; !ok {
 				t.Errorf("input.files[] lacks %s", k)
 			}
@@ -230,9 +230,10 @@ func TestJSONContract(t *testing.T) {
 	lines, _ := lookup(doc, "input.lines")
 	records, _ := lookup(doc, "input.records")
 	rejected, _ := lookup(doc, "input.rejected")
+	unrecognized, _ := lookup(doc, "input.unrecognized")
 	blank, _ := lookup(doc, "input.blank")
-	if lines.(float64) != records.(float64)+rejected.(float64)+blank.(float64) {
-		t.Errorf("lines %v != records %v + rejected %v + blank %v", lines, records, rejected, blank)
+	if lines.(float64) != records.(float64)+rejected.(float64)+unrecognized.(float64)+blank.(float64) {
+		t.Errorf("lines %v != records %v + rejected %v + unrecognized %v + blank %v", lines, records, rejected, unrecognized, blank)
 	}
 }
 
@@ -462,7 +463,7 @@ func TestUnknownFormat(t *testing.T) {
 	prose := "hello world\nthis is no log\n" + line + "\nstill prose\n"
 	r := analyze(t, prose, "-o", "json", "-")
 	if r.code != 0 || !strings.Contains(r.stderr, "no known format fits") || !strings.Contains(r.stderr, "closest: combined parsed 1 of 4 sampled lines") ||
-		!strings.Contains(r.stderr, `line: "hello world"`) || !strings.Contains(r.stdout, `"no_format": 4`) || !strings.Contains(r.stdout, `"format_candidates"`) {
+		!strings.Contains(r.stderr, `line: "hello world"`) || !strings.Contains(r.stdout, `"unrecognized": 4,`) || strings.Contains(r.stdout, `"no_format"`) || !strings.Contains(r.stdout, `"format_candidates"`) {
 		t.Errorf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
 	}
 }
@@ -727,7 +728,7 @@ func TestOwnReportsLeftOut(t *testing.T) {
 			t.Errorf("stderr does not say %s was left out:\n%s", o.name, r.stderr)
 		}
 	}
-	if r := analyze(t, "", "report", "-o", "json", filepath.Join(dir, "r.json")); !strings.Contains(r.stdout, `"no_format"`) {
+	if r := analyze(t, "", "report", "-o", "json", filepath.Join(dir, "r.json")); !strings.Contains(r.stdout, `"format": "unknown"`) {
 		t.Errorf("a report named on the command line was not read as given: %s", r.stderr)
 	}
 }

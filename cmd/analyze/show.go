@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"syscall"
 
 	"analyze/report"
@@ -41,8 +42,8 @@ func runShow(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 		return exitUsage
 	}
-	if maxLines < 0 {
-		return fail("--max takes a non-negative number")
+	if err := intIn("max", maxLines, 0, math.MaxInt64, "0 (all) or more lines"); err != nil {
+		return fail("%v", err)
 	}
 	opts, _, err := in.options(stdin)
 	if err != nil {
