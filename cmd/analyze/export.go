@@ -89,18 +89,12 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	var st *state.State
 	if statePath != "" {
 		files = state.Omit(files, statePath)
-		unlock, code := lockState(ctx, statePath, lockTimeout, stderr)
-		if unlock == nil {
+		var unlock func()
+		var code int
+		if st, unlock, code = openState(ctx, statePath, "export", lockTimeout, files, stderr); st == nil {
 			return code
 		}
 		defer unlock()
-		if st, err = state.Load(statePath); err != nil {
-			return fail("%s", safe(err))
-		}
-		if err := st.For("export"); err != nil {
-			return fail("%s", safe(err))
-		}
-		st.Resume(files)
 	}
 	if out != "" {
 		if lockTimeout < 0 {

@@ -380,18 +380,12 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 		return fail("--state stores whole runs; --client, --endpoint, --status, --method, --class and --host go without it")
 	}
 	if statePath != "" {
-		unlock, code := lockState(ctx, statePath, lockTimeout, stderr)
-		if unlock == nil {
+		var unlock func()
+		var code int
+		if st, unlock, code = openState(ctx, statePath, "report", lockTimeout, files, stderr); st == nil {
 			return code
 		}
 		defer unlock()
-		if st, err = state.Load(statePath); err != nil {
-			return fail("%s", safe(err))
-		}
-		if err := st.For("report"); err != nil {
-			return fail("%s", safe(err))
-		}
-		st.Resume(files)
 		b, err := st.Carry()
 		if err == nil {
 			if carry, err = report.DecodeCarry(b); err != nil {
@@ -552,36 +546,4 @@ func newRun(files []*ingest.File, sum *report.Summary) state.Run {
 		r.Records += sum.Files[i].Records
 	}
 	return r
-}
-
-// lockState takes the lock of the state file at path (path.lock, beside
-// the file its links lead to), waiting at most wait for another run that
-// holds it. It returns the function that releases it, or nil and the exit
-// code, having said why on stderr.
-func lockState(ctx context.Context, path string, wait time.Duration, stderr io.Writer) (func(), int) {
-	if wait < 0 {
-		fmt.Fprintf(stderr, "analyze: --lock-timeout takes a duration of 0 or more\n")
-		return nil, exitUsage
-	}
-	target, _, err := outfile.Resolve(path)
-	if err != nil {
-		fmt.Fprintf(stderr, "analyze: --state: %s\n", safe(err))
-		return nil, exitUsage
-	}
-	return lock(ctx, target+".lock", wait, "the --state file "+path, stderr)
-}
-
-// lock takes the lock at path for what, or says why not.
-func lock(ctx context.Context, path string, wait time.Duration, what string, stderr io.Writer) (func(), int) {
-	unlock, err := outfile.Lock(ctx, path, wait)
-	switch {
-	case errors.Is(err, outfile.ErrLocked):
-		fmt.Fprintf(stderr, "analyze: another analyze run holds %s (lock %s); waited %v (--lock-timeout); nothing was read or written\n",
-			safe(what), safe(path), wait)
-		return nil, exitLocked
-	case err != nil:
-		fmt.Fprintf(stderr, "analyze: %s\n", safe(err))
-		return nil, exitUsage
-	}
-	return unlock, exitOK
 }
