@@ -19,12 +19,18 @@ type ShowOptions struct {
 	Client   ClientSelector // the client key --client matches
 	Rejected bool           // the rejected lines (with their reason) instead of the records
 	Max      int64          // stop after this many lines; 0 means all
+	// ByFile prints each input's lines in turn (inputs in time order of
+	// their first record) instead of merging them by time.
+	ByFile bool
 }
 
 // Show writes the raw lines of the records the filter keeps (or of the
-// rejected lines), each as "file:line: text", files in time order and
-// lines in file order, every log-derived byte made safe for a terminal
-// (Term). It returns how many lines it wrote.
+// rejected lines), each as "file:line: text", every log-derived byte made
+// safe for a terminal (Term). The records of several inputs are merged by
+// time, ties in the inputs' order (showByTime); with ByFile, and for the
+// rejected lines (which may have no time), inputs come one after another
+// in time order of their first record, lines in file order. It returns how
+// many lines it wrote.
 func Show(ctx context.Context, files []*ingest.File, opts ingest.Options, so ShowOptions, w io.Writer) (int64, error) {
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
@@ -32,6 +38,9 @@ func Show(ctx context.Context, files []*ingest.File, opts ingest.Options, so Sho
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	order := ingest.SortByTime(files, opts)
+	if len(order) > 1 && !so.ByFile && !so.Rejected {
+		return showByTime(ctx, order, opts, so, w)
+	}
 	pos := make(map[*ingest.File]int, len(order))
 	for i, f := range order {
 		pos[f] = i

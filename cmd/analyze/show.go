@@ -27,8 +27,10 @@ func runShow(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	drill.register(fs)
 	fs.BoolVar(&rejected, "rejected", false, "print the rejected lines, with their reason, instead of the records")
 	fs.Int64Var(&maxLines, "max", 0, "stop after this many lines (0: all)")
+	var byFile bool
+	fs.BoolVar(&byFile, "by-file", false, "print each input's lines in turn, in file order, instead of merging the inputs by time")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: analyze show [flags] PATH...\n\nPrints the lines of the records the filters keep, as FILE:LINE: TEXT, control characters escaped.\n\nflags:\n")
+		fmt.Fprint(stderr, "usage: analyze show [flags] PATH...\n\nPrints the lines of the records the filters keep, as FILE:LINE: TEXT, control characters escaped; the inputs merged by time (ties in the order given), unless --by-file.\n\nflags:\n")
 		fs.PrintDefaults()
 	}
 	fail := func(format string, a ...any) int {
@@ -63,7 +65,7 @@ func runShow(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return fail("%v", err)
 	}
-	_, err = report.Show(ctx, files, opts, report.ShowOptions{Filter: filter, Client: clientKey, Rejected: rejected, Max: maxLines}, stdout)
+	_, err = report.Show(ctx, files, opts, report.ShowOptions{Filter: filter, Client: clientKey, Rejected: rejected, Max: maxLines, ByFile: byFile}, stdout)
 	switch {
 	case errors.Is(err, syscall.EPIPE):
 		return exitOK // the reader (head, less) had enough
