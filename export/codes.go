@@ -1,37 +1,57 @@
 package export
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
-	"github.com/apache/arrow-go/v18/arrow"
-
-	"analyze/outfile"
 	"analyze/report"
 )
 
-// CodesPath is where a Parquet dataset keeps the status catalogue, so that
-// engines can join on status: a folder of its own whose name starts with
-// '_', which Hive-style partition discovery (Spark, Trino) passes over.
-const CodesPath = "_codes/codes.parquet"
+// codesColumns are the columns of the status catalogue as the SQL's codes
+// view has them.
+const codesColumns = "status, class, diagnosis, title, meaning, cause, action, retry, retry_non_idempotent, documented"
 
-// codesTable is the catalogue as a table.
-func codesTable() table {
-	t := table{name: "codes", cols: []arrow.Field{col("status", tInt32), col("class", tStr), col("diagnosis", tStr), col("title", tStr),
-		col("meaning", tStr), col("cause", tStr), col("action", tStr), col("retry", tStr), col("retry_non_idempotent", tStr),
-		col("documented", tBool)}}
-	for _, c := range report.Codes() {
-		t.rows = append(t.rows, []any{int32(c.Status), c.Class, c.Diagnosis, c.Title, c.Meaning, c.Cause, c.Action, c.Retry, c.RetryUnsafe, c.Documented})
+// codesValues is the status catalogue as a VALUES list, which the SQL of
+// every dialect makes its codes view of: the catalogue travels with the
+// SQL, and the dataset's folder holds only rows, so that any glob over it
+// (DIR/**/*.parquet) reads the requests and nothing else.
+func codesValues() string {
+	var b strings.Builder
+	b.WriteString("VALUES ")
+	for i, c := range report.Codes() {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "(%d, %s, %s, %s, %s, %s, %s, %s, %s, %t)", c.Status, sqlString(c.Class), sqlString(c.Diagnosis),
+			sqlString(c.Title), sqlString(c.Meaning), sqlString(c.Cause), sqlString(c.Action), sqlString(c.Retry),
+			sqlString(c.RetryUnsafe), c.Documented)
 	}
-	return t
+	return b.String()
 }
 
-// writeCodes writes the catalogue to dir/CodesPath, atomically.
-func writeCodes(dir string) error {
-	p := filepath.Join(dir, CodesPath)
-	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
-		return fmt.Errorf("cannot create %s: %w", filepath.Dir(p), err)
+// sqlString is s as a SQL string literal.
+func sqlString(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
+
+// legacyCodes is where exports before the catalogue moved into the SQL
+// wrote it, inside the dataset; a glob over the dataset read it as rows.
+const legacyCodes = "_codes/codes.parquet"
+
+// removeLegacyCodes removes the catalogue an earlier export wrote into the
+// dataset at dir, and its folder when that is left empty.
+func removeLegacyCodes(dir string) error {
+	p := filepath.Join(dir, legacyCodes)
+	if info, err := os.Lstat(p); err != nil || !info.Mode().IsRegular() {
+		return nil
 	}
-	return outfile.Write(p, func(f *os.File) error { return writeTableParquet(f, codesTable()) })
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("cannot remove %s: %w", p, err)
+	}
+	os.Remove(filepath.Dir(p)) // only when empty
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"analyze/ingest"
@@ -160,6 +161,27 @@ func sameFilter(a, b *report.FilterInfo) bool {
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)
 	return bytes.Equal(ja, jb)
+}
+
+// CheckDataset says whether path is a Parquet dataset analyze export wrote,
+// for the SQL over it: a folder whose manifest says so. A URL (s3://...,
+// abfss://..., hdfs://...) is taken as given: the engine reads it, not
+// analyze.
+func CheckDataset(path string) error {
+	if strings.Contains(path, "://") {
+		return nil
+	}
+	m, err := readManifest(path)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(m.Runs) == 0:
+		return fmt.Errorf("%s is not a dataset analyze export wrote: it has no %s (give the --out folder of analyze export --to parquet, or a URL the engine reads)", path, ManifestName)
+	case m.Format != "parquet":
+		return fmt.Errorf("%s holds a %s dataset; the SQL reads Parquet (analyze export --to parquet)", path, m.Format)
+	}
+	return nil
 }
 
 // IsTemp reports whether a file name is one of a dataset's temporary files

@@ -197,10 +197,8 @@ func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir strin
 	for _, n := range res.Files {
 		res.Rows += n
 	}
-	if opts.Format == "parquet" {
-		if err := writeCodes(dir); err != nil {
-			return nil, err
-		}
+	if err := removeLegacyCodes(dir); err != nil {
+		return nil, err
 	}
 	m.Format = opts.Format
 	m.removeRun(opts.Run)

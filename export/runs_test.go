@@ -257,3 +257,35 @@ func TestTablesWholeOrNothing(t *testing.T) {
 		t.Errorf("quota_windows.csv of the earlier set is still there: %v", err)
 	}
 }
+
+// TestDatasetHoldsOnlyRows: no catalogue is written into the dataset (a
+// glob over it read it as rows), and one an earlier version wrote goes.
+func TestDatasetHoldsOnlyRows(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "a.log")
+	os.WriteFile(in, []byte(dayLines(0, 10)), 0o644)
+	out := filepath.Join(dir, "out")
+	legacy := filepath.Join(out, "_codes", "codes.parquet")
+	os.MkdirAll(filepath.Dir(legacy), 0o750)
+	os.WriteFile(legacy, []byte("PAR1"), 0o640)
+	export(t, out, Options{Format: "parquet", Partition: "date"}, in)
+	var parquet []string
+	filepath.WalkDir(out, func(p string, d os.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".parquet") {
+			parquet = append(parquet, p)
+		}
+		return nil
+	})
+	if len(parquet) != 1 || !strings.Contains(parquet[0], "date=2025-03-12") {
+		t.Errorf("the dataset's Parquet files: %v, want the one part", parquet)
+	}
+	if _, err := os.Stat(filepath.Dir(legacy)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the earlier catalogue's folder is still there: %v", err)
+	}
+	if err := CheckDataset(out); err != nil {
+		t.Errorf("CheckDataset(an export): %v", err)
+	}
+	if err := CheckDataset(dir); err == nil {
+		t.Error("CheckDataset(a folder of logs): no error")
+	}
+}

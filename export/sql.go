@@ -31,7 +31,7 @@ var dialects = map[string]dialect{
 			return []string{
 				"SET TimeZone = 'UTC'",
 				fmt.Sprintf("CREATE OR REPLACE VIEW requests AS SELECT * FROM read_parquet('%s/date=*/*.parquet', hive_partitioning = true, union_by_name = true)", ds),
-				fmt.Sprintf("CREATE OR REPLACE VIEW codes AS SELECT * FROM read_parquet('%s/%s')", ds, CodesPath),
+				"CREATE OR REPLACE VIEW codes AS SELECT * FROM (" + codesValues() + ") AS t(" + codesColumns + ")",
 			}
 		},
 		minusMins:  func(e, n string) string { return fmt.Sprintf("%s - to_minutes(CAST(%s AS BIGINT))", e, n) },
@@ -46,7 +46,7 @@ var dialects = map[string]dialect{
 			return []string{
 				"SET spark.sql.session.timeZone = UTC",
 				fmt.Sprintf("CREATE OR REPLACE TEMPORARY VIEW requests USING parquet OPTIONS (path '%s/date=*', basePath '%s', mergeSchema 'true')", ds, ds),
-				fmt.Sprintf("CREATE OR REPLACE TEMPORARY VIEW codes USING parquet OPTIONS (path '%s/%s')", ds, CodesPath),
+				"CREATE OR REPLACE TEMPORARY VIEW codes AS SELECT * FROM " + codesValues() + " AS t(" + codesColumns + ")",
 			}
 		},
 		minusMins: func(e, n string) string {
@@ -68,7 +68,7 @@ var dialects = map[string]dialect{
 				"SET TIME ZONE 'UTC'",
 				fmt.Sprintf("CREATE TABLE IF NOT EXISTS requests (%s, date varchar) WITH (external_location = '%s', format = 'PARQUET', partitioned_by = ARRAY['date'])", strings.Join(cols, ", "), ds),
 				"CALL system.sync_partition_metadata(current_schema, 'requests', 'FULL')",
-				fmt.Sprintf("CREATE TABLE IF NOT EXISTS codes (status integer, class varchar, diagnosis varchar, title varchar, meaning varchar, cause varchar, action varchar, retry varchar, retry_non_idempotent varchar, documented boolean) WITH (external_location = '%s/_codes', format = 'PARQUET')", ds),
+				"CREATE OR REPLACE VIEW codes AS SELECT * FROM (" + codesValues() + ") AS t(" + codesColumns + ")",
 			}
 		},
 		minusMins:  func(e, n string) string { return fmt.Sprintf("date_add('minute', -%s, %s)", n, e) },

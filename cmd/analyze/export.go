@@ -191,6 +191,10 @@ func runSQL(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: analyze sql --dialect duckdb|spark|trino DATASET (the --out folder of analyze export --to parquet)")
 		return exitUsage
 	}
+	if err := export.CheckDataset(paths[0]); err != nil {
+		fmt.Fprintf(stderr, "analyze sql: %s\n", safe(err))
+		return exitUsage
+	}
 	if err := export.WriteSQL(stdout, d, paths[0]); err != nil {
 		fmt.Fprintf(stderr, "analyze sql: %v\n", err)
 		return exitUsage

@@ -139,14 +139,28 @@ func TestExportKilled(t *testing.T) {
 }
 
 func TestSQLCLI(t *testing.T) {
+	ds := t.TempDir()
+	if r := analyze(t, "", "export", "--out", ds, "samples/pim-api-access.log"); r.code != 0 {
+		t.Fatalf("export: %s", r.stderr)
+	}
 	for _, d := range []string{"duckdb", "spark", "trino"} {
-		r := analyze(t, "", "sql", "--dialect", d, "/data/access")
-		if r.code != 0 || !strings.Contains(r.stdout, "-- bursts") || !strings.Contains(r.stdout, "/data/access") {
-			t.Errorf("%s: exit %d\n%s%s", d, r.code, r.stdout, r.stderr)
+		for _, path := range []string{ds, "s3://bucket/access"} {
+			r := analyze(t, "", "sql", "--dialect", d, path)
+			if r.code != 0 || !strings.Contains(r.stdout, "-- bursts") || !strings.Contains(r.stdout, path) || !strings.Contains(r.stdout, "'rate_limited'") {
+				t.Errorf("%s %s: exit %d\n%s%s", d, path, r.code, r.stdout, r.stderr)
+			}
 		}
 	}
-	if r := analyze(t, "", "sql", "--dialect", "oracle", "/x"); r.code != 2 || !strings.Contains(r.stderr, "unknown dialect") {
+	if r := analyze(t, "", "sql", "--dialect", "oracle", ds); r.code != 2 || !strings.Contains(r.stderr, "unknown dialect") {
 		t.Errorf("oracle: exit %d %s", r.code, r.stderr)
 	}
-	golden(t, "sql-duckdb.sql", analyze(t, "", "sql", "--dialect", "duckdb", "DATASET").stdout)
+	// A folder that is no dataset, or a CSV one, is an error, not SQL.
+	csvDS := t.TempDir()
+	analyze(t, "", "export", "--to", "csv", "--out", csvDS, "samples/pim-api-access.log")
+	for path, want := range map[string]string{"/nonexistent": "not a dataset", t.TempDir(): "not a dataset", csvDS: "holds a csv dataset"} {
+		if r := analyze(t, "", "sql", path); r.code != 2 || !strings.Contains(r.stderr, want) || r.stdout != "" {
+			t.Errorf("sql %s: exit %d, stderr %q, %d bytes of SQL; want exit 2 and %q", path, r.code, r.stderr, len(r.stdout), want)
+		}
+	}
+	golden(t, "sql-duckdb.sql", analyze(t, "", "sql", "--dialect", "duckdb", "s3://bucket/DATASET").stdout)
 }
