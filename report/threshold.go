@@ -161,6 +161,12 @@ func ParseThreshold(expr string) (Threshold, error) {
 	if pct && !m.rate {
 		return t, fmt.Errorf("cannot read --fail-on %q: %s is a count, not a rate; drop the %%", expr, t.Metric)
 	}
+	if m.rate && !pct && v != 0 {
+		// 1 would be a share of 1, a hundred percent: never what was meant
+		// by server_error_rate>1, and never silently taken for it.
+		return t, fmt.Errorf("cannot read --fail-on %q: %s is a rate, written with %%: %s%s%s%% for %s percent, or %s%s%s%% for a share of %s",
+			expr, t.Metric, t.Metric, t.Op, num, num, t.Metric, t.Op, strconv.FormatFloat(v*100, 'f', -1, 64), num)
+	}
 	if pct {
 		t.Limit = v / 100
 	}

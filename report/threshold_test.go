@@ -17,6 +17,7 @@ func TestParseThreshold(t *testing.T) {
 		{"p99_ms>2000", "p99_ms", ">", 2000},
 		{"requests<1", "requests", "<", 1},
 		{"unrecovered!=0", "unrecovered", "!=", 0},
+		{"rejected_rate>0", "rejected_rate", ">", 0}, // 0 is 0 in either spelling
 	} {
 		th, err := ParseThreshold(tc.expr)
 		if err != nil || th.Metric != tc.metric || th.Op != tc.op || th.Limit != tc.limit {
@@ -31,6 +32,9 @@ func TestParseThreshold(t *testing.T) {
 		"rate_limited>lots":   "not a number",
 		"rate_limited":        "want METRIC OP VALUE",
 		"rate_limited=>1":     "operator",
+		// A rate without % used to be a share: 1 meant 100 %.
+		"server_error_rate>1": "server_error_rate>1% for 1 percent, or server_error_rate>100% for a share of 1",
+		"rejected_rate>=0.5":  "rejected_rate>=0.5% for 0.5 percent, or rejected_rate>=50% for a share of 0.5",
 	} {
 		if _, err := ParseThreshold(expr); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("ParseThreshold(%q) = %v, want an error with %q", expr, err, want)
