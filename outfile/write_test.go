@@ -13,15 +13,6 @@ import (
 	"testing"
 )
 
-// skip skips t, saying why on stderr too: go test prints a skip's reason
-// only with -v, and a user must learn what went untested.
-func skip(t *testing.T, format string, a ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, a...)
-	fmt.Fprintf(os.Stderr, "--- SKIP: %s: %s\n", t.Name(), msg)
-	t.Skip(msg)
-}
-
 func writeString(s string) func(*os.File) error {
 	return func(f *os.File) error {
 		_, err := io.WriteString(f, s)
@@ -159,12 +150,12 @@ func TestWriteRefuses(t *testing.T) {
 // the character device stays one, the block device is refused.
 func TestWriteDevice(t *testing.T) {
 	if os.Geteuid() != 0 {
-		skip(t, "making device nodes (mknod) needs root")
+		t.Skipf("making device nodes (mknod) needs root")
 	}
 	dir := t.TempDir()
 	null := filepath.Join(dir, "null")
 	if err := syscall.Mknod(null, syscall.S_IFCHR|0o666, int(mkdev(1, 3))); err != nil {
-		skip(t, "cannot make a device node here: %v", err)
+		t.Skipf("cannot make a device node here: %v", err)
 	}
 	made, _ := os.Lstat(null)
 	for range 2 {
@@ -183,7 +174,7 @@ func TestWriteDevice(t *testing.T) {
 
 	block := filepath.Join(dir, "loop")
 	if err := syscall.Mknod(block, syscall.S_IFBLK|0o600, int(mkdev(7, 200))); err != nil {
-		skip(t, "cannot make a block device node here: %v", err)
+		t.Skipf("cannot make a block device node here: %v", err)
 	}
 	if err := Write(block, writeString("x")); !errors.Is(err, ErrNotWritable) {
 		t.Errorf("a block device: err %v, want ErrNotWritable", err)
@@ -198,7 +189,7 @@ func TestWriteFIFO(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "pipe")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		skip(t, "cannot make a FIFO: %v", err)
+		t.Skipf("cannot make a FIFO: %v", err)
 	}
 	got := make(chan string)
 	go func() {
@@ -228,7 +219,7 @@ func TestWriteSocket(t *testing.T) {
 	sock := filepath.Join(dir, "report.sock")
 	l, err := net.Listen("unix", sock)
 	if err != nil {
-		skip(t, "cannot listen on a unix socket: %v", err)
+		t.Skipf("cannot listen on a unix socket: %v", err)
 	}
 	defer l.Close()
 	got := make(chan string)
@@ -258,7 +249,7 @@ func deadPID(t *testing.T) int {
 	t.Helper()
 	cmd := exec.Command("true")
 	if err := cmd.Run(); err != nil {
-		skip(t, "cannot run true: %v", err)
+		t.Skipf("cannot run true: %v", err)
 	}
 	return cmd.Process.Pid
 }

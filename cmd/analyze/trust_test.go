@@ -24,26 +24,16 @@ import (
 	"analyze/samples/synth"
 )
 
-// skipVisibly skips t, saying why on stderr too: go test prints a skip's
-// reason only with -v, and whoever runs the tests must learn what went
-// untested.
-func skipVisibly(t *testing.T, format string, a ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, a...)
-	fmt.Fprintf(os.Stderr, "--- SKIP: %s: %s\n", t.Name(), msg)
-	t.Skip(msg)
-}
-
 // TestOutDevice: --out /dev/null, as root, leaves /dev/null a character
 // device with its mode (it used to become a regular 0640 file). The test
 // makes its own node with the null device's numbers.
 func TestOutDevice(t *testing.T) {
 	if os.Geteuid() != 0 {
-		skipVisibly(t, "making a device node (mknod) needs root")
+		t.Skipf("making a device node (mknod) needs root")
 	}
 	null := filepath.Join(t.TempDir(), "null")
 	if err := syscall.Mknod(null, syscall.S_IFCHR|0o666, 1<<8|3); err != nil {
-		skipVisibly(t, "cannot make a device node here: %v", err)
+		t.Skipf("cannot make a device node here: %v", err)
 	}
 	made, _ := os.Lstat(null)
 	for _, args := range [][]string{
@@ -101,7 +91,7 @@ func TestOutTargets(t *testing.T) {
 
 	fifo := filepath.Join(dir, "pipe")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		skipVisibly(t, "cannot make a FIFO: %v", err)
+		t.Skipf("cannot make a FIFO: %v", err)
 	}
 	got := make(chan string)
 	go func() {
