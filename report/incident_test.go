@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -150,5 +151,62 @@ func TestChartGap(t *testing.T) {
 	bar := c.Bars[3].Parts[0] // 2025-03-12T08:00
 	if band := c.Bands[0]; band.X < bar.X || band.X+band.W > bar.X+step || bar.X != round(c.Left+4*step, 2) {
 		t.Errorf("band %+v, bar %+v: the band should lie on the bar of 08:00, the fifth slot", band, bar)
+	}
+}
+
+// TestSnapshotBeforeMinutes restores a run stored before the incidents'
+// minutes (no Detect; its timeline windows and failure cells stand in):
+// the same incidents, by start, end, status and who, without the paths and
+// user agents it did not store.
+func TestSnapshotBeforeMinutes(t *testing.T) {
+	dir := t.TempDir()
+	stored := synthFiles(t, dir, "stored.log", 30000)
+	sum, err := Aggregate(context.Background(), stored, ingest.Options{}, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, err := sum.Snapshot(stored)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sn, err := decodeSnapshot(enc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	per := int64(time.Minute) / sn.TimelineWidth
+	if sn.TimelineWidth > int64(time.Minute) || int64(time.Minute)%sn.TimelineWidth != 0 {
+		t.Fatalf("the stored run's timeline windows are %v: want a minute or a divisor", time.Duration(sn.TimelineWidth))
+	}
+	status := map[int8]int32{kindServer: 503, kindLimited: 429}
+	for _, c := range sn.Detect.FailStrs {
+		switch c.Field {
+		case fieldEndpoint:
+			sn.FailEndpoints = append(sn.FailEndpoints, failEndpointSnap{c.Win * per, status[c.Kind], c.S, c.N})
+		case fieldHost:
+			sn.FailHosts = append(sn.FailHosts, failEndpointSnap{c.Win * per, status[c.Kind], c.S, c.N})
+		}
+	}
+	for _, c := range sn.Detect.FailHashes {
+		sn.FailClients = append(sn.FailClients, failClientSnap{c.Win * per, status[c.Kind], c.Client, c.N})
+	}
+	sn.Detect = detectSnap{}
+	legacy, err := sn.encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	incidents := func(b []byte) []string {
+		s := NewSummary(Config{})
+		if err := s.MergeSnapshot(b); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, in := range Build(s, nil, Filter{}, Options{Top: 10, Version: "test"}).Incidents {
+			out = append(out, fmt.Sprintf("%s %s..%s %d %d %v %v %v", in.Kind, in.Start, in.End, in.Status, in.Failures, in.Endpoints, in.Clients, in.Hosts))
+		}
+		return out
+	}
+	got, want := incidents(legacy), incidents(enc)
+	if len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("a run stored before the minutes gives\n%q\nwant\n%q", got, want)
 	}
 }
