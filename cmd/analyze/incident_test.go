@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -94,5 +95,37 @@ func TestIncidentsWhateverTheSpan(t *testing.T) {
 		if incs, ongoing, _ := incidentsOf(t, args...); !slices.Equal(incs, want) || ongoing {
 			t.Errorf("%v: incidents %q (ongoing: %v), want %q", args, incs, ongoing, want)
 		}
+	}
+}
+
+// TestStateIncidentOpenAtRunEnd ends a --state run in the middle of the
+// 08:20 outage: that run reports it ongoing; the next run reads the rest,
+// and the period report of the two stored runs gives the incidents of one
+// run over the whole log, the outage over at the same minute.
+func TestStateIncidentOpenAtRunEnd(t *testing.T) {
+	raw, err := os.ReadFile("../../samples/pim-api-access.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.SplitAfter(raw, []byte("\n"))
+	cut := slices.IndexFunc(lines, func(l []byte) bool { return bytes.Contains(l, []byte("12/Mar/2025:09:20:30 +0100")) })
+	if cut < 0 {
+		t.Fatal("no line at 08:20:30 in the sample")
+	}
+	dir := t.TempDir()
+	log, statePath := filepath.Join(dir, "access.log"), filepath.Join(dir, "state.json")
+	os.WriteFile(log, bytes.Join(lines[:cut], nil), 0o644)
+	night1, ongoing, _ := incidentsOf(t, "--state", statePath, log)
+	if !ongoing || !slices.Contains(night1, "server_error 2025-03-12T08:20:00Z..2025-03-12T08:21:00Z 503") {
+		t.Errorf("the run that ends at 08:20:30: incidents %q (ongoing: %v), want the 503 outage ongoing", night1, ongoing)
+	}
+	os.WriteFile(log, raw, 0o644)
+	incidentsOf(t, "--state", statePath, log)
+	_, _, period := incidentsOf(t, "--state", statePath, "--since", "3650d")
+	_, _, whole := incidentsOf(t, log)
+	a, _ := json.Marshal(period["incidents"])
+	b, _ := json.Marshal(whole["incidents"])
+	if !bytes.Equal(a, b) || !bytes.Contains(b, []byte(`"start":"2025-03-12T08:20:00Z"`)) {
+		t.Errorf("incidents of the two stored runs:\n%s\none run:\n%s", a, b)
 	}
 }
