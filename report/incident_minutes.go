@@ -14,8 +14,8 @@ import (
 // detected on these minutes (incident_detect.go), so the same input gives
 // the same incidents whatever span or window is asked for.
 //
-// Bounds: one minuteCount (about 150 bytes) per minute with traffic, at
-// most minuteCap (366 days of minutes, so a month is about 7 MB per
+// Bounds: one minuteCount (about 200 bytes with its map entry) per minute with traffic, at
+// most minuteCap (366 days of minutes, so a month is about 9 MB per
 // worker); past that the resolution widens (5 m, 15 m, ...) and the JSON
 // says so (timeline.detection_seconds). The failure detail holds at most
 // failEntryLimit entries per worker: when full, the (minute, kind) groups
