@@ -344,7 +344,7 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 		r.Hosts = append(r.Hosts, HostRow{Host: e.Key, ErrorCounts: errorCounts(&e.Counts)})
 	}
 	r.Bounds = Bounds{EndpointsFolded: s.Endpoints.Folded, ClientsFolded: s.Clients.Folded, MethodsFolded: s.Methods.Folded, HostsFolded: s.Hosts.Folded,
-		QuotaCellsDropped: s.quota.dropped, TimelineFailuresDropped: s.tl.dropped}
+		QuotaCellsDropped: s.quota.dropped, TimelineFailuresDropped: s.det.dropped}
 	if t := s.retries; t != nil {
 		r.Bounds.RetryChainsUntracked, r.Bounds.RetryRepeatsUntracked, r.Bounds.RetryClientsDropped = t.untracked, t.noFailsDropped, t.dropped
 	}
@@ -364,7 +364,9 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 	var quota sync.WaitGroup
 	quota.Go(func() { r.Quota = buildQuota(s, opts.Quota, names, in.Analyzed, opts.Top) })
 	r.Timeline = buildTimeline(s.tl, opts.TimelineWindow)
-	r.Incidents = findIncidents(r.Timeline, s.tl, name)
+	r.Timeline.FailuresDropped, r.Timeline.DetectionSeconds = s.det.dropped, float64(s.det.width)/1e9
+	r.Timeline.Gaps, r.Timeline.GapsTotal = findGaps(s.det)
+	r.Incidents = findIncidents(s.det, name)
 	r.Retry = buildRetry(s, opts.Retry, name, opts.Unrecovered, opts.Top)
 	quota.Wait()
 	if q := r.Quota; q != nil {

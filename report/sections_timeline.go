@@ -41,7 +41,7 @@ func incidentSection(incs []Incident, e escaper) section {
 		}
 		s.rows = append(s.rows, row)
 	}
-	s.notes = append(s.notes, "An incident: windows whose 5xx or 429 rate rose well above the rolling baseline (README, \"Timeline and incidents\"); analyze timeline shows the windows.")
+	s.notes = append(s.notes, "An incident: minutes whose 5xx or 429 rate rose well above the rolling baseline, found per minute whatever the timeline's window (README, \"Timeline and incidents\"); over: a minute with traffic came after its last flagged minute, whose end is its end.")
 	return s
 }
 
@@ -65,8 +65,11 @@ func timelineSection(t *Timeline, e escaper) section {
 			// A long run of empty windows (a night, a gap between logs):
 			// one row. JSON and CSV keep every window.
 			last := t.Windows[i+n-1]
-			s.rows = append(s.rows, []string{w.Start, "0", "0", "0", "0",
-				fmt.Sprintf("(%d windows without requests, to %s)", n, last.Start), "", ""})
+			text := fmt.Sprintf("(%d windows without requests, to %s)", n, last.Start)
+			if g, ok := gapOver(t.Gaps, w.Start, last.Start); ok {
+				text = fmt.Sprintf("(gap: %s without a request)", gapLength(g.Minutes))
+			}
+			s.rows = append(s.rows, []string{w.Start, "0", "0", "0", "0", text, "", ""})
 			i += n - 1
 			continue
 		}
@@ -82,7 +85,45 @@ func timelineSection(t *Timeline, e escaper) section {
 			thousands(w.RateLimited), strings.Join(top, " "), p95, bar(w, peak, width)})
 	}
 	s.notes = append(s.notes, "Bars: █ success and redirect, ▒ client error, ▓ server error; scaled to the busiest window.")
+	if len(t.Gaps) > 0 {
+		var list []string
+		for _, g := range t.Gaps[:min(3, len(t.Gaps))] {
+			list = append(list, fmt.Sprintf("%s to %s (%s)", g.Start, g.End, gapLength(g.Minutes)))
+		}
+		more := ""
+		if t.GapsTotal > len(list) {
+			more = fmt.Sprintf(" and %d more", t.GapsTotal-len(list))
+		}
+		s.notes = append(s.notes, fmt.Sprintf("Gaps (15 minutes or more without a request; neither an incident nor a recovery): %s%s.", strings.Join(list, ", "), more))
+	}
 	return s
+}
+
+// gapOver returns the gap that holds the windows from first to last (their
+// starts, RFC 3339 UTC, which sort as times).
+func gapOver(gaps []Gap, first, last string) (Gap, bool) {
+	for _, g := range gaps {
+		if g.Start <= last && first < g.End {
+			return g, true
+		}
+	}
+	return Gap{}, false
+}
+
+// gapLength writes a gap's length: 45m, 14h, 23h25m, 3d2h.
+func gapLength(minutes int64) string {
+	d, h, m := minutes/1440, minutes/60%24, minutes%60
+	switch {
+	case d > 0 && h > 0:
+		return fmt.Sprintf("%dd%dh", d, h)
+	case d > 0:
+		return fmt.Sprintf("%dd", d)
+	case h > 0 && m > 0:
+		return fmt.Sprintf("%dh%dm", h, m)
+	case h > 0:
+		return fmt.Sprintf("%dh", h)
+	}
+	return fmt.Sprintf("%dm", m)
 }
 
 // collapseEmpty is the shortest run of empty windows the text timeline

@@ -71,6 +71,11 @@ type snapshot struct {
 	FailClients     []failClientSnap
 	FailHosts       []failEndpointSnap // since 2026-11-25: none in earlier runs
 	FailDropped     int64
+
+	// The incidents' minutes (incident_snapshot.go); DetectWidth 0 in runs
+	// stored before them, whose FailEndpoints, FailClients and FailHosts
+	// (cells of the timeline's windows) stand in.
+	Detect detectSnap
 }
 
 type tlWindowSnap struct {
@@ -284,7 +289,7 @@ func (s *Summary) Snapshot(files []*ingest.File) ([]byte, error) {
 		r.AttemptsByCell = cellSnaps(t.attemptsByCell)
 	}
 	tl := s.tl
-	sn.TimelineWidth, sn.FailDropped = tl.width, tl.dropped
+	sn.TimelineWidth, sn.FailDropped = tl.width, s.det.dropped
 	for w, tw := range tl.windows {
 		ws := tlWindowSnap{Win: w, Classes: tw.classes, Statuses: tw.statuses.asMap()}
 		if tw.latency != nil {
@@ -292,15 +297,7 @@ func (s *Summary) Snapshot(files []*ingest.File) ([]byte, error) {
 		}
 		sn.TimelineWindows = append(sn.TimelineWindows, ws)
 	}
-	for k, n := range tl.endpoints {
-		sn.FailEndpoints = append(sn.FailEndpoints, failEndpointSnap{k.win, k.status, k.endpoint, n})
-	}
-	for k, n := range tl.clients {
-		sn.FailClients = append(sn.FailClients, failClientSnap{k.win, k.status, k.client, n})
-	}
-	for k, n := range tl.hosts {
-		sn.FailHosts = append(sn.FailHosts, failEndpointSnap{k.win, k.status, k.endpoint, n})
-	}
+	sn.Detect = s.det.snap()
 	return sn.encode()
 }
 
@@ -433,16 +430,12 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 		}
 		o.tl.windows[ws.Win] = tw
 	}
-	for _, c := range sn.FailEndpoints {
-		o.tl.endpoints[failEndpoint{c.Win, c.Status, c.Endpoint}] = c.N
+	o.det = newMinuteAgg()
+	if sn.Detect.DetectWidth > 0 {
+		o.det.restore(&sn.Detect, sn.FailDropped)
+	} else {
+		o.det.restoreLegacy(sn)
 	}
-	for _, c := range sn.FailClients {
-		o.tl.clients[failClient{c.Win, c.Status, c.Client}] = c.N
-	}
-	for _, c := range sn.FailHosts {
-		o.tl.hosts[failEndpoint{c.Win, c.Status, c.Endpoint}] = c.N
-	}
-	o.tl.dropped = sn.FailDropped
 	q := o.quota
 	for _, w := range sn.QuotaWindows { // layout 1
 		q.windows[w.Win] = winCount{w.Requests, w.RateLimited}

@@ -100,6 +100,7 @@ type Summary struct {
 	client ClientSelector
 	quota  *quotaAgg
 	tl     *timelineAgg
+	det    *minuteAgg // the incidents' minutes
 
 	// Filled in by Aggregate from the order-sensitive stage.
 	behaviour  *behaviourTracker
@@ -132,11 +133,12 @@ type Summary struct {
 	// Stored counts the earlier runs merged in (MergeSnapshot).
 	Stored Stored
 
-	scratch     []byte
-	idScratch   []byte
-	keyScratch  []byte
-	hostScratch []byte
-	names       *interner // endpoints and methods of failure descriptions
+	scratch                   []byte
+	idScratch                 []byte
+	keyScratch                []byte
+	hostScratch               []byte
+	pathScratch, agentScratch []byte
+	names                     *interner // endpoints and methods of failure descriptions
 }
 
 // NewSummary returns an empty summary that keeps the records cfg's filter
@@ -154,6 +156,7 @@ func NewSummary(cfg Config) *Summary {
 		client:    cfg.Quota.Client,
 		quota:     newQuotaAgg(cfg.Quota),
 		tl:        newTimelineAgg(cfg.Timeline),
+		det:       newMinuteAgg(),
 		Methods:   NewTable(methodLimit),
 		Endpoints: NewTable(endpointLimit),
 		Clients:   NewTable(clientLimit),
@@ -266,7 +269,24 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 		host = s.hostKey(r.Host)
 		count(s.Hosts.Get(host), v)
 	}
-	s.tl.add(t, r.Status, v.Class, lat, endpoint, client, host)
+	s.tl.add(t, r.Status, v.Class, lat)
+	if r.Status >= 500 && r.Status <= 599 || r.Status == 429 {
+		f := failure{endpoint: endpoint, client: client, host: host, agent: r.UserAgent}
+		if len(r.Method) > 0 {
+			f.path = r.Path
+			if len(f.path) > maxKeyBytes {
+				s.pathScratch = cut(append(s.pathScratch[:0], f.path...), maxKeyBytes)
+				f.path = s.pathScratch
+			}
+		}
+		if len(f.agent) > maxKeyBytes {
+			s.agentScratch = cut(append(s.agentScratch[:0], f.agent...), maxKeyBytes)
+			f.agent = s.agentScratch
+		}
+		s.det.add(t, r.Status, &f)
+	} else {
+		s.det.add(t, r.Status, nil)
+	}
 	if ev != nil {
 		s.event(r, t, v, key, client, endpoint, ev)
 	}
@@ -467,6 +487,7 @@ func (s *Summary) Merge(o *Summary) {
 	quota.Go(func() { s.quota.merge(o.quota) })
 	defer quota.Wait()
 	s.tl.merge(o.tl)
+	s.det.merge(o.det)
 	s.Methods.Merge(o.Methods)
 	s.Endpoints.Merge(o.Endpoints)
 	s.Clients.Merge(o.Clients)

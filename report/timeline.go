@@ -8,10 +8,11 @@ import (
 	"analyze/classify"
 )
 
-// The timeline aggregate: per window, the analysed records by class and by
-// status, their latency (a DDSketch per window when durations are logged),
-// and the failures (5xx, 429) by endpoint, by client and by host, which
-// the incidents name. Windows are aligned to the epoch. It starts at a base
+// The timeline aggregate, what the timeline shows: per window, the
+// analysed records by class and by status, and their latency (a DDSketch
+// per window when durations are logged). Incidents are detected on the
+// minutes of minuteAgg, not on these windows. Windows are aligned to the
+// epoch. It starts at a base
 // width (--window, else 10 s) and, when it holds more than timelineCap
 // windows, widens to the next step of timelineLadder, merging windows
 // exactly; the width it ends at depends only on the set of non-empty
@@ -23,11 +24,8 @@ var timelineLadder = []time.Duration{time.Second, 10 * time.Second, time.Minute,
 	15 * time.Minute, time.Hour, 6 * time.Hour, 24 * time.Hour}
 
 const (
-	timelineBase    = 10 * time.Second
-	timelineCap     = 4096     // windows kept before widening
-	failCellLimit   = 1 << 17  // (window, status, endpoint, client or host) failure cells
-	failKindServer  = int32(0) // 5xx
-	failKindLimited = int32(1) // 429
+	timelineBase = 10 * time.Second
+	timelineCap  = 4096 // windows kept before widening
 )
 
 type tlWindow struct {
@@ -98,28 +96,9 @@ func (c *statusCounts) asMap() map[int32]int64 {
 	return m
 }
 
-// failEndpoint is a (window, status, endpoint) failure cell; the hosts'
-// cells use it too, the host in endpoint.
-type failEndpoint struct {
-	win      int64
-	status   int32
-	endpoint string
-}
-
-type failClient struct {
-	win    int64
-	status int32
-	client uint64
-}
-
 type timelineAgg struct {
-	width     int64 // ns
-	windows   map[int64]*tlWindow
-	endpoints map[failEndpoint]int64
-	clients   map[failClient]int64
-	hosts     map[failEndpoint]int64 // by host (lower case, no port); only records that log one
-	dropped   int64                  // failures not kept by endpoint, client or host (cell limit)
-	names     *interner              // endpoint and host names, allocated once each
+	width   int64 // ns
+	windows map[int64]*tlWindow
 
 	// The window last added to: records come mostly in time order.
 	lastW     int64
@@ -131,9 +110,7 @@ func newTimelineAgg(width time.Duration) *timelineAgg {
 	if width <= 0 {
 		width = timelineBase
 	}
-	return &timelineAgg{width: int64(width), windows: map[int64]*tlWindow{},
-		endpoints: map[failEndpoint]int64{}, clients: map[failClient]int64{}, hosts: map[failEndpoint]int64{},
-		names: newInterner(endpointLimit)}
+	return &timelineAgg{width: int64(width), windows: map[int64]*tlWindow{}}
 }
 
 // floorDiv divides rounding down (Go's / rounds toward zero): the window of
@@ -146,9 +123,8 @@ func floorDiv(t, w int64) int64 {
 	return q
 }
 
-// add counts one analysed record; endpoint is the templated endpoint,
-// client the client key's hash, host its host key (nil when not logged).
-func (a *timelineAgg) add(t int64, status int, class classify.Class, lat duration, endpoint []byte, client uint64, host []byte) {
+// add counts one analysed record.
+func (a *timelineAgg) add(t int64, status int, class classify.Class, lat duration) {
 	w, tw := a.lastW, a.lastTW
 	if tw == nil || t < a.lastStart || uint64(t)-uint64(a.lastStart) >= uint64(a.width) {
 		w = floorDiv(t, a.width)
@@ -157,7 +133,7 @@ func (a *timelineAgg) add(t int64, status int, class classify.Class, lat duratio
 	if tw == nil {
 		if len(a.windows) >= timelineCap {
 			a.widen(nextWidth(a.width))
-			a.add(t, status, class, lat, endpoint, client, host)
+			a.add(t, status, class, lat)
 			return
 		}
 		tw = &tlWindow{}
@@ -173,21 +149,6 @@ func (a *timelineAgg) add(t int64, status int, class classify.Class, lat duratio
 			tw.latency = newSketch()
 		}
 		addLatency(tw.latency, lat)
-	}
-	if status >= 500 && status <= 599 || status == 429 {
-		dropped := false
-		if !countBounded(a.endpoints, failEndpoint{w, int32(status), a.names.get(endpoint)}, failCellLimit) {
-			dropped = true
-		}
-		if !countBounded(a.clients, failClient{w, int32(status), client}, failCellLimit) {
-			dropped = true
-		}
-		if len(host) > 0 && !countBounded(a.hosts, failEndpoint{w, int32(status), a.names.get(host)}, failCellLimit) {
-			dropped = true
-		}
-		if dropped {
-			a.dropped++ // once per failure, left out of one list or both
-		}
 	}
 }
 
@@ -236,24 +197,6 @@ func (a *timelineAgg) widen(width int64) {
 		}
 	}
 	a.windows = windows
-	endpoints := make(map[failEndpoint]int64, len(a.endpoints))
-	for k, n := range a.endpoints {
-		k.win = floorDiv(k.win*old, width)
-		endpoints[k] += n
-	}
-	a.endpoints = endpoints
-	clients := make(map[failClient]int64, len(a.clients))
-	for k, n := range a.clients {
-		k.win = floorDiv(k.win*old, width)
-		clients[k] += n
-	}
-	a.clients = clients
-	hosts := make(map[failEndpoint]int64, len(a.hosts))
-	for k, n := range a.hosts {
-		k.win = floorDiv(k.win*old, width)
-		hosts[k] += n
-	}
-	a.hosts = hosts
 	for len(a.windows) > timelineCap {
 		a.widen(nextWidth(a.width))
 	}
@@ -288,28 +231,6 @@ func (a *timelineAgg) merge(o *timelineAgg) {
 			a.windows[w] = tw
 		}
 	}
-	for k, n := range o.endpoints {
-		if m, ok := a.endpoints[k]; ok || len(a.endpoints) < 2*failCellLimit {
-			a.endpoints[k] = m + n
-		} else {
-			a.dropped += n
-		}
-	}
-	for k, n := range o.clients {
-		if m, ok := a.clients[k]; ok || len(a.clients) < 2*failCellLimit {
-			a.clients[k] = m + n
-		} else {
-			a.dropped += n
-		}
-	}
-	for k, n := range o.hosts {
-		if m, ok := a.hosts[k]; ok || len(a.hosts) < 2*failCellLimit {
-			a.hosts[k] = m + n
-		} else {
-			a.dropped += n
-		}
-	}
-	a.dropped += o.dropped
 	if len(a.windows) > timelineCap {
 		a.widen(nextWidth(a.width))
 	}

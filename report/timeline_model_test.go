@@ -24,8 +24,9 @@ type modelWindow struct {
 
 // timelineModel computes the timeline's width and windows, and the
 // incidents, from their definitions (README, "Timeline and incidents"):
-// times are Unix nanoseconds and statuses of the records.
-func timelineModel(times []int64, statuses []int, clients, endpoints []string) (width int64, first int64, ws []modelWindow, incidents []string) {
+// times are Unix nanoseconds and statuses of the records. The incidents
+// are found on minutes, whatever the timeline's width.
+func timelineModel(times []int64, statuses []int, clients, endpoints, paths []string) (width int64, first int64, ws []modelWindow, incidents []string) {
 	lo, hi := slices.Min(times), slices.Max(times)
 	// Auto-sized: the narrowest width of the ladder from 10 s whose
 	// windows, aligned to the epoch, show the span in at most 120.
@@ -53,7 +54,23 @@ func timelineModel(times []int64, statuses []int, clients, endpoints []string) (
 			w.rateLimited++
 		}
 	}
+	// The incidents' minutes, from the first record's to the last's.
+	const minute = int64(time.Minute)
+	mfirst := lo / minute
+	ms := make([]modelWindow, hi/minute-mfirst+1)
+	for i, t := range times {
+		w := &ms[t/minute-mfirst]
+		w.requests++
+		if statuses[i]/100 == 5 {
+			w.serverErrors++
+		}
+		if statuses[i] == 429 {
+			w.rateLimited++
+		}
+	}
 	for _, kind := range []string{"server_error", "rate_limited"} {
+		ws := ms // the incidents' windows: minutes
+		width, first := minute, mfirst
 		fails := func(w modelWindow) int64 {
 			if kind == "server_error" {
 				return w.serverErrors
@@ -112,28 +129,33 @@ func timelineModel(times []int64, statuses []int, clients, endpoints []string) (
 					peak, peakAt = fails(ws[k]), k
 				}
 			}
-			later := 0
+			// Over: a minute with traffic follows the last flagged one.
+			recovered := false
 			for k := e + 1; k < len(ws); k++ {
-				if ws[k].requests >= 10 {
-					later++
-				}
+				recovered = recovered || ws[k].requests >= 10
 			}
-			// The dominant status (ties: the lowest), and the endpoints and
-			// clients with most failures (at most 5, ties by name).
-			byStatus, byEndpoint, byClient := map[int]int64{}, map[string]int64{}, map[string]int64{}
+			// The dominant status (ties: the lowest), the endpoints and
+			// clients with most failures (at most 5, ties by name), the raw
+			// paths (at most 10, with their counts).
+			byStatus, byEndpoint, byClient, byPath := map[int]int64{}, map[string]int64{}, map[string]int64{}, map[string]int64{}
 			for i, t := range times {
 				if k := int(t/width - first); k >= s && k <= e && (kind == "rate_limited" && statuses[i] == 429 || kind == "server_error" && statuses[i]/100 == 5) {
 					byStatus[statuses[i]]++
 					byEndpoint[endpoints[i]]++
 					byClient[clients[i]]++
+					byPath[paths[i]]++
 				}
+			}
+			var topPaths []string
+			for _, p := range topKeys(byPath, 10) {
+				topPaths = append(topPaths, fmt.Sprintf("%s=%d", p, byPath[p]))
 			}
 			codes := slices.Sorted(maps.Keys(byStatus))
 			slices.SortStableFunc(codes, func(a, b int) int { return cmp.Compare(byStatus[b], byStatus[a]) })
 			at := func(k int) string { return time.Unix(0, (first+int64(k))*width).UTC().Format(time.RFC3339) }
-			incidents = append(incidents, fmt.Sprintf("%s %s..%s peak %d at %s rate %.4f baseline %.4f failures %d requests %d recovered %v status %d endpoints %v clients %v",
+			incidents = append(incidents, fmt.Sprintf("%s %s..%s peak %d at %s rate %.4f baseline %.4f failures %d requests %d recovered %v status %d endpoints %v clients %v paths %v",
 				kind, at(s), at(e+1), peak, at(peakAt), round(float64(peak)/float64(ws[peakAt].requests), 4), round(baseline[s], 4),
-				failures, requests, later >= 2, codes[0], topKeys(byEndpoint, 5), topKeys(byClient, 5)))
+				failures, requests, recovered, codes[0], topKeys(byEndpoint, 5), topKeys(byClient, 5), topPaths))
 			run = run[:0]
 		}
 		for i := range ws {
@@ -189,7 +211,7 @@ func TestTimelineAgainstModel(t *testing.T) {
 		logs := map[string][]string{}
 		var times []int64
 		var statuses []int
-		var clients, endpoints []string
+		var clients, endpoints, rawPaths []string
 		start := time.Date(2025, 3, 12, 10, 0, 0, 0, time.UTC)
 		span := time.Duration(20+rng.IntN(460)) * time.Minute
 		// The log's start, in seconds past 10:00, off any window's edge.
@@ -230,6 +252,7 @@ func TestTimelineAgainstModel(t *testing.T) {
 				statuses = append(statuses, status)
 				clients = append(clients, user)
 				endpoints = append(endpoints, p[1])
+				rawPaths = append(rawPaths, path)
 				name := "f" + strconv.Itoa(rng.IntN(nfiles)) + ".log"
 				logs[name] = append(logs[name], rline(user, "GET", path, at.Seconds(), status, "-"))
 			}
@@ -238,7 +261,7 @@ func TestTimelineAgainstModel(t *testing.T) {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		workers := 1 + seed%3
 		r := runLogsWith(t, logs, order, ingest.Options{Workers: workers, MaxLine: 256}, QuotaOptions{}, RetryOptions{})
-		width, first, ws, want := timelineModel(times, statuses, clients, endpoints)
+		width, first, ws, want := timelineModel(times, statuses, clients, endpoints, rawPaths)
 		where := fmt.Sprintf("seed %d (%d files as %v, %d workers, %v)", seed, len(order), order, workers, span)
 		if got := int64(r.Timeline.WindowSeconds * 1e9); got != width {
 			t.Errorf("%s: window %v, want %v", where, time.Duration(got), time.Duration(width))
@@ -261,9 +284,13 @@ func TestTimelineAgainstModel(t *testing.T) {
 		}
 		var got []string
 		for _, inc := range r.Incidents {
-			got = append(got, fmt.Sprintf("%s %s..%s peak %d at %s rate %.4f baseline %.4f failures %d requests %d recovered %v status %d endpoints %v clients %v",
+			var paths []string
+			for _, p := range inc.Paths {
+				paths = append(paths, fmt.Sprintf("%s=%d", p.Path, p.Count))
+			}
+			got = append(got, fmt.Sprintf("%s %s..%s peak %d at %s rate %.4f baseline %.4f failures %d requests %d recovered %v status %d endpoints %v clients %v paths %v",
 				inc.Kind, inc.Start, inc.End, inc.Peak, inc.PeakAt, inc.PeakRate, inc.BaselineRate, inc.Failures, inc.Requests, inc.Recovered,
-				inc.Status, inc.Endpoints, inc.Clients))
+				inc.Status, inc.Endpoints, inc.Clients, paths))
 		}
 		if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
 			t.Errorf("%s incidents:\n got %s\nwant %s", where, g, w)

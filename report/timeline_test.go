@@ -12,10 +12,10 @@ import (
 	"analyze/classify"
 )
 
-// series builds a timeline aggregate of one-minute windows: reqs[i]
-// requests in window i, of which fails[i] are 503s on /api/imports/{id}.
-func series(reqs, fails []int) *timelineAgg {
-	a := newTimelineAgg(time.Minute)
+// series builds the incidents' minutes: reqs[i] requests in minute i, of
+// which fails[i] are 503s on /api/imports/{id}.
+func series(reqs, fails []int) *minuteAgg {
+	a := newMinuteAgg()
 	t0 := time.Date(2025, 3, 12, 8, 0, 0, 0, time.UTC).UnixNano()
 	for i := range reqs {
 		for k := range reqs[i] {
@@ -27,7 +27,8 @@ func series(reqs, fails []int) *timelineAgg {
 			if k%3 == 0 {
 				host = []byte("globex.quable.example")
 			}
-			a.add(t0+int64(i)*int64(time.Minute)+int64(k), status, classify.ClassOf(status), duration{}, []byte("/api/imports/{id}"), uint64(k%3), host)
+			a.add(t0+int64(i)*int64(time.Minute)+int64(k), status, &failure{endpoint: []byte("/api/imports/{id}"), client: uint64(k % 3), host: host,
+				path: fmt.Appendf(nil, "/api/imports/%d", k%2), agent: []byte("sdk/1.0")})
 		}
 	}
 	return a
@@ -46,8 +47,7 @@ func TestIncidentRule(t *testing.T) {
 	fails := flat(40, 1)                         // a 1 % baseline
 	fails[20], fails[21], fails[23] = 30, 25, 12 // a spike with a one-window gap
 	a := series(reqs, fails)
-	tl := buildTimeline(a, 0)
-	incs := findIncidents(tl, a, name)
+	incs := findIncidents(a, name)
 	if len(incs) != 1 {
 		t.Fatalf("incidents: %+v, want one", incs)
 	}
@@ -55,7 +55,9 @@ func TestIncidentRule(t *testing.T) {
 	if in.Start != "2025-03-12T08:20:00Z" || in.End != "2025-03-12T08:24:00Z" || in.Peak != 30 || in.PeakAt != "2025-03-12T08:20:00Z" ||
 		in.Status != 503 || in.Diagnosis != "unavailable" || !in.Recovered || in.Kind != "server_error" ||
 		!reflect.DeepEqual(in.Endpoints, []string{"/api/imports/{id}"}) || len(in.Clients) != 3 || in.BaselineRate != 0.01 || in.Failures != 68 || // 30+25, 1 in the gap, 12
-		!reflect.DeepEqual(in.Hosts, []string{"acme.quable.example", "globex.quable.example"}) {
+		!reflect.DeepEqual(in.Hosts, []string{"acme.quable.example", "globex.quable.example"}) ||
+		!reflect.DeepEqual(in.Paths, []IncidentPath{{"/api/imports/0", 35}, {"/api/imports/1", 33}}) ||
+		!reflect.DeepEqual(in.UserAgents, []IncidentAgent{{"sdk/1.0", 68}}) {
 		t.Errorf("incident %+v", in)
 	}
 
@@ -63,9 +65,28 @@ func TestIncidentRule(t *testing.T) {
 	fails = flat(40, 1)
 	fails[39] = 40
 	a = series(reqs, fails)
-	tl = buildTimeline(a, 0)
-	if incs := findIncidents(tl, a, name); len(incs) != 1 || incs[0].Recovered {
-		t.Errorf("a spike in the last window: %+v, want one incident not recovered", incs)
+	if incs := findIncidents(a, name); len(incs) != 1 || incs[0].Recovered {
+		t.Errorf("a spike in the last minute: %+v, want one incident not recovered", incs)
+	}
+	// One quiet minute with traffic after it: over, ended at its last
+	// flagged minute (the old rule wanted two later windows).
+	fails[38], fails[39] = 40, 1
+	a = series(reqs, fails)
+	if incs := findIncidents(a, name); len(incs) != 1 || !incs[0].Recovered || incs[0].End != "2025-03-12T08:39:00Z" {
+		t.Errorf("a spike in the last minute but one: %+v, want one incident over at 08:39", incs)
+	}
+	// A gap is no recovery: a spike, then only minutes without requests or
+	// with fewer than 10, then the end.
+	small := flat(40, 100)
+	fails = flat(40, 1)
+	fails[30] = 40
+	for i := 31; i < 40; i++ {
+		small[i], fails[i] = 0, 0
+	}
+	small[35] = 5
+	a = series(small, fails)
+	if incs := findIncidents(a, name); len(incs) != 1 || incs[0].Recovered {
+		t.Errorf("a spike, then a gap: %+v, want one incident not recovered", incs)
 	}
 
 	// Noise is no incident: a noisy 5-15 % baseline, and few requests.
@@ -75,15 +96,15 @@ func TestIncidentRule(t *testing.T) {
 		fails[i] = 5 + rng.IntN(11)
 	}
 	a = series(reqs, fails)
-	if incs := findIncidents(buildTimeline(a, 0), a, name); len(incs) != 0 {
+	if incs := findIncidents(a, name); len(incs) != 0 {
 		t.Errorf("noise gave incidents: %+v", incs)
 	}
-	small := flat(40, 8)
+	small = flat(40, 8)
 	fails = flat(40, 0)
 	fails[10] = 8 // all of a tiny window fails
 	a = series(small, fails)
-	if incs := findIncidents(buildTimeline(a, 0), a, name); len(incs) != 0 {
-		t.Errorf("a window of 8 requests gave incidents: %+v", incs)
+	if incs := findIncidents(a, name); len(incs) != 0 {
+		t.Errorf("a minute of 8 requests gave incidents: %+v", incs)
 	}
 }
 
@@ -106,9 +127,8 @@ func TestTimelineWidens(t *testing.T) {
 	parts := []*timelineAgg{newTimelineAgg(0), newTimelineAgg(0), newTimelineAgg(0)}
 	for i, r := range recs {
 		lat := latencyOf(time.Duration(r.status) * time.Millisecond)
-		host := []byte(fmt.Sprint("tenant", i%5, ".quable.example"))
-		one.add(r.t, r.status, classify.ClassOf(r.status), lat, []byte("/x"), uint64(i%7), host)
-		parts[i%3].add(r.t, r.status, classify.ClassOf(r.status), lat, []byte("/x"), uint64(i%7), host)
+		one.add(r.t, r.status, classify.ClassOf(r.status), lat)
+		parts[i%3].add(r.t, r.status, classify.ClassOf(r.status), lat)
 	}
 	if len(one.windows) > timelineCap || one.width != int64(15*time.Minute) {
 		t.Errorf("%d windows of %v; want at most %d, widened to 15m", len(one.windows), time.Duration(one.width), timelineCap)
@@ -118,19 +138,6 @@ func TestTimelineWidens(t *testing.T) {
 	a, b := buildTimeline(one, 0), buildTimeline(parts[0], 0)
 	if !reflect.DeepEqual(a, b) {
 		t.Error("merged per-worker timelines differ from one")
-	}
-	if !reflect.DeepEqual(one.hosts, parts[0].hosts) || len(one.hosts) == 0 || !reflect.DeepEqual(one.clients, parts[0].clients) {
-		t.Errorf("merged per-worker failure cells by host differ from one's: %d and %d cells", len(parts[0].hosts), len(one.hosts))
-	}
-	// Every failure is in its window's host cells, at the final width.
-	byWin := map[int64]int64{}
-	for k, n := range one.hosts {
-		byWin[k.win] += n
-	}
-	for w, tw := range one.windows {
-		if f := tw.statuses.get(429) + tw.statuses.get(503); byWin[w] != f {
-			t.Fatalf("window %d: %d failures in host cells, %d in the window", w, byWin[w], f)
-		}
 	}
 	var total int64
 	for _, w := range a.Windows {

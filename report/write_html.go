@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"math"
 	"strings"
 	"time"
 )
@@ -63,9 +64,10 @@ var htmlTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 {{end}}<line class="axis" x1="{{.Left}}" y1="{{.Bottom}}" x2="{{.Right}}" y2="{{.Bottom}}"/>
 <text class="lbl" x="4" y="{{.Top}}" dy="10">{{.Max}}</text><text class="lbl" x="4" y="{{.Bottom}}">0</text>
 {{range .Labels}}<text class="lbl" x="{{.X}}" y="{{.Y}}" text-anchor="{{.Anchor}}">{{.Text}}</text>
+{{end}}{{range .Breaks}}<g class="gap" data-windows="{{.Windows}}"><title>{{.Title}}</title><line x1="{{.X}}" y1="{{.Top}}" x2="{{.X}}" y2="{{.Bottom}}"/></g>
 {{end}}{{range .Bars}}<g class="bar"><title>{{.Title}}</title>{{range .Parts}}<rect class="{{.Class}}" x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}"/>{{end}}</g>
 {{end}}</svg>
-<div class="legend"><span><i class="ok"></i>success, redirect</span><span><i class="c4"></i>4xx (not 429)</span><span><i class="c429"></i>429</span><span><i class="c5"></i>5xx</span>{{if .Bands}}<span><i class="band"></i>incident</span>{{end}}</div>
+<div class="legend"><span><i class="ok"></i>success, redirect</span><span><i class="c4"></i>4xx (not 429)</span><span><i class="c429"></i>429</span><span><i class="c5"></i>5xx</span>{{if .Bands}}<span><i class="band"></i>incident</span>{{end}}{{if .Breaks}}<span><i class="gap"></i>gap (no request; not to scale)</span>{{end}}</div>
 </div>
 <p class="note">Requests per {{.Window}} window, {{.First}} to {{.Last}} (UTC); hover a bar for its counts.</p>
 {{end}}
@@ -125,8 +127,17 @@ type htmlChart struct {
 	Max                            int64
 	Window, First, Last            string
 	Bars                           []htmlBar
+	Breaks                         []htmlBreak
 	Bands                          []htmlRect
 	Labels                         []htmlLabel
+}
+
+// htmlBreak marks a gap in the chart: a dashed line where its windows
+// would be.
+type htmlBreak struct {
+	X, Top, Bottom float64
+	Windows        int // the timeline windows it stands for
+	Title          string
 }
 
 type htmlPage struct {
@@ -217,6 +228,8 @@ func filterText(f FilterInfo) string {
 }
 
 // chart lays out the timeline as stacked bars, with the incidents shaded.
+// A gap (timeline.gaps) does not take its windows' width: the windows it
+// holds whole are one narrow slot, a marked break.
 func chart(t *Timeline, incs []Incident) *htmlChart {
 	c := &htmlChart{W: 1000, H: 260, Left: 48, Right: 992, Top: 8, Bottom: 228, Window: seconds(t.WindowSeconds)}
 	ws := t.Windows
@@ -227,11 +240,41 @@ func chart(t *Timeline, incs []Incident) *htmlChart {
 	if c.Max == 0 {
 		c.Max = 1
 	}
-	step := (c.Right - c.Left) / float64(len(ws))
+	width := time.Duration(t.WindowSeconds * float64(time.Second))
+	// slot[i] is window i's slot; the windows of one gap share theirs.
+	slot := make([]int, len(ws))
+	inGap := make([]int, len(ws)) // 1 + the gap's index, 0 outside gaps
+	n := 0
+	for i, w := range ws {
+		start, _ := time.Parse(time.RFC3339, w.Start)
+		for g, gap := range t.Gaps {
+			from, _ := time.Parse(time.RFC3339, gap.Start)
+			to, _ := time.Parse(time.RFC3339, gap.End)
+			if w.Requests == 0 && !start.Before(from) && !start.Add(width).After(to) {
+				inGap[i] = g + 1
+			}
+		}
+		if i > 0 && inGap[i] != 0 && inGap[i] == inGap[i-1] {
+			slot[i] = slot[i-1]
+			continue
+		}
+		slot[i] = n
+		n++
+	}
+	step := (c.Right - c.Left) / float64(n)
 	gap := min(step*0.15, 2)
 	height := c.Bottom - c.Top
 	for i, w := range ws {
-		x := c.Left + float64(i)*step
+		x := c.Left + float64(slot[i])*step
+		if inGap[i] != 0 {
+			if i == 0 || inGap[i-1] != inGap[i] {
+				g := t.Gaps[inGap[i]-1]
+				c.Breaks = append(c.Breaks, htmlBreak{X: round(x+step/2, 2), Top: c.Top, Bottom: c.Bottom,
+					Title: fmt.Sprintf("gap: no request from %s to %s (%s)", g.Start, g.End, gapLength(g.Minutes))})
+			}
+			c.Breaks[len(c.Breaks)-1].Windows++
+			continue
+		}
 		bar := htmlBar{Title: fmt.Sprintf("%s: %s requests, %s 4xx (%s 429), %s 5xx", w.Start, thousands(w.Requests),
 			thousands(w.ClientError), thousands(w.RateLimited), thousands(w.ServerError))}
 		if w.P95 != nil {
@@ -251,14 +294,19 @@ func chart(t *Timeline, incs []Incident) *htmlChart {
 		}
 		c.Bars = append(c.Bars, bar)
 	}
+	first, _ := time.Parse(time.RFC3339, ws[0].Start)
 	at := func(stamp string) float64 {
 		ts, err := time.Parse(time.RFC3339, stamp)
-		first, _ := time.Parse(time.RFC3339, ws[0].Start)
 		if err != nil {
 			return c.Left
 		}
-		i := ts.Sub(first).Seconds() / t.WindowSeconds
-		return min(max(c.Left+i*step, c.Left), c.Right)
+		f := ts.Sub(first).Seconds() / t.WindowSeconds
+		i := min(max(int(math.Floor(f)), 0), len(ws)-1)
+		frac := min(max(f-float64(i), 0), 1)
+		if inGap[i] != 0 {
+			frac = 0.5
+		}
+		return min(max(c.Left+(float64(slot[i])+frac)*step, c.Left), c.Right)
 	}
 	for _, in := range incs {
 		x0, x1 := at(in.Start), at(in.End)
@@ -273,7 +321,7 @@ func chart(t *Timeline, incs []Incident) *htmlChart {
 		case len(ws) - 1:
 			anchor = "end"
 		}
-		x := c.Left + (float64(i)+0.5)*step
+		x := c.Left + (float64(slot[i])+0.5)*step
 		if anchor == "start" {
 			x = c.Left
 		} else if anchor == "end" {

@@ -86,8 +86,8 @@ func WritePrometheus(w io.Writer, r *Report) error {
 	}
 	p.top("host", "hosts", keys, counts)
 
-	p.gauge("analyze_incidents", "Incidents: windows whose 5xx or 429 rate rose well above the baseline.", float64(len(r.Incidents)))
-	p.gauge("analyze_incidents_ongoing", "Incidents not over when the input ends.", float64(ongoing(r)))
+	p.gauge("analyze_incidents", "Incidents: runs of minutes whose 5xx or 429 rate rose well above the baseline.", float64(len(r.Incidents)))
+	p.gauge("analyze_incidents_ongoing", "Incidents not over when the input ends: no minute with traffic came after their last flagged minute.", float64(ongoing(r)))
 
 	if q := r.Quota; q != nil {
 		p.gauge("analyze_quota_window_seconds", "The quota window.", q.WindowSeconds)

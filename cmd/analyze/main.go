@@ -324,7 +324,9 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	if err != nil {
 		return fail("%v", err)
 	}
-	opts.Parse.SkipRefererAgent = true // no report uses them
+	// The user agent is read (combined lines: the referer is scanned past
+	// to reach it): the incidents list the user agents of the failures.
+	opts.Parse.SkipRefererAgent = false
 	var thresholds []report.Threshold
 	for _, e := range failOn {
 		t, err := report.ParseThreshold(e)

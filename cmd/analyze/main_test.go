@@ -174,6 +174,7 @@ func TestJSONContract(t *testing.T) {
 		"retry.attempts", "retry.unsafe_retries", "retry.retry_after_violations", "retry.non_retryable_repeats",
 		"retry.by_status", "retry.clients", "retry.storms", "retry.storms_total", "retry.unrecovered",
 		"incidents", "timeline.window_seconds", "timeline.windows", "timeline.failures_dropped",
+		"timeline.detection_seconds", "timeline.gaps", "timeline.gaps_total",
 		"bounds.endpoints_folded", "bounds.clients_folded", "bounds.methods_folded", "bounds.quota_cells_dropped",
 		"bounds.timeline_failures_dropped", "bounds.retry_chains_untracked", "bounds.retry_repeats_untracked",
 		"bounds.retry_clients_dropped", "bounds.after_429_clients_dropped",
@@ -1086,9 +1087,28 @@ func TestTimelineContract(t *testing.T) {
 		var kinds []string
 		for _, i := range incs.([]any) {
 			inc := i.(map[string]any)
-			for _, k := range []string{"start", "end", "peak", "status", "diagnosis", "endpoints", "clients", "hosts", "recovered", "kind", "peak_rate", "baseline_rate"} {
+			for _, k := range []string{"start", "end", "peak", "status", "diagnosis", "endpoints", "clients", "hosts", "paths", "user_agents", "recovered", "kind", "peak_rate", "baseline_rate"} {
 				if _, ok := inc[k]; !ok {
 					t.Errorf("%s: incidents[] lacks %s", cmd, k)
+				}
+			}
+			// The raw paths and user agents of the failures, most first.
+			paths, agents := inc["paths"].([]any), inc["user_agents"].([]any)
+			if len(paths) == 0 || len(paths) > 10 || len(agents) == 0 || len(agents) > 10 {
+				t.Errorf("%s: incident at %v: %d paths and %d user agents, want 1 to 10 each", cmd, inc["start"], len(paths), len(agents))
+			}
+			for _, l := range []struct {
+				list []any
+				key  string
+			}{{paths, "path"}, {agents, "user_agent"}} {
+				last := -1.0
+				for _, e := range l.list {
+					m := e.(map[string]any)
+					n, _ := m["count"].(float64)
+					if _, ok := m[l.key].(string); !ok || n < 1 || last >= 0 && n > last {
+						t.Errorf("%s: incidents[].%ss: %v, want {%s, count} most first", cmd, l.key, l.list, l.key)
+					}
+					last = n
 				}
 			}
 			kinds = append(kinds, fmt.Sprint(inc["kind"], " ", inc["status"], " ", inc["diagnosis"], " ", inc["clients"].([]any)[0], " ", inc["recovered"]))
