@@ -89,7 +89,7 @@ func TestCLIHelp(t *testing.T) {
 		args      []string
 		has, lack []string
 	}{
-		{[]string{"-h"}, []string{"analyze report", "Available Commands:", "quota", "the quota pressure report alone (--limit, --window, --client-key)", "completion"}, []string{"--client)"}},
+		{[]string{"-h"}, []string{"analyze [report] [flags] PATH...", "analyze [command]", "Available Commands:", "quota", "the quota pressure report alone (--limit, --window, --client-key)", "completion"}, []string{"--client)"}},
 		{[]string{"--help"}, []string{"Available Commands:"}, nil},
 		{[]string{"help", "quota"}, []string{"analyze quota [flags] PATH..."}, nil},
 		{[]string{"report", "-h"}, []string{"analyze report [flags] PATH...", "Examples:", "-o, --output", "-r, --recursive", "--state", "--config", "--fail-on THRESHOLD", "--storm-share"}, []string{"--unrecovered"}},
@@ -143,6 +143,11 @@ func TestCompletion(t *testing.T) {
 	}
 	if r := analyze(t, "", "__complete", "rep"); !strings.Contains(r.stdout, "report") {
 		t.Errorf("analyze rep<TAB>: %q, want report", r.stdout)
+	}
+	// analyze <TAB>: the subcommands, and files (directive 0, the shell's
+	// default), since analyze PATH... is a report.
+	if r := analyze(t, "", "__complete", ""); !strings.Contains(r.stdout, "quota") || !strings.HasSuffix(r.stdout, "\n:0\n") {
+		t.Errorf("analyze <TAB>: %q, want the subcommands and directive 0", r.stdout)
 	}
 	if r := analyze(t, "", "__complete", "export", "--to", ""); !strings.Contains(r.stdout, "parquet\ncsv\n") {
 		t.Errorf("analyze export --to <TAB>: %q, want parquet and csv", r.stdout)

@@ -75,7 +75,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // newRoot builds the command tree.
 func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
-		Use:   "analyze",
+		Use:   "analyze [report] [flags] PATH...",
 		Short: "HTTP access logs of REST APIs: every status classified and diagnosed, every line accounted for",
 		Long: `analyze reads HTTP access logs of REST APIs and reports what the responses say: every
 status classified and diagnosed, the endpoints and clients behind the errors, and every
@@ -92,6 +92,15 @@ Exit codes: 0 done; 1 a --fail-on threshold failed; 2 usage error or no readable
 		Example: `  analyze /var/log/nginx/access.log*
   analyze report -o json --since 2h /var/log/nginx/
   analyze report --help`,
+		// Runnable for its usage line alone: run sends "analyze ARGS" to
+		// report or to cobra's "unknown command" first.
+		RunE: func(*cobra.Command, []string) error {
+			return errors.New("no input: give log files, folders, glob patterns or - for stdin, or a subcommand")
+		},
+		// analyze <TAB>: the subcommands, and the files a report takes
+		ValidArgsFunction: func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			return nil, cobra.ShellCompDirectiveDefault
+		},
 		Version:       version,
 		SilenceErrors: true,
 		SilenceUsage:  true,
