@@ -1,21 +1,32 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"sort"
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/spf13/pflag"
 )
 
+// configUsage is the help of --config, on every subcommand that takes it.
+const configUsage = "a TOML file of flag values (keys are long flag names with _ for -, fail_on = [...] for repeats; a key of another subcommand's flag is left alone); flags given override it, a repeated flag adds to its list; default $ANALYZE_CONFIG"
+
 // applyConfig reads a TOML config (--config FILE, else $ANALYZE_CONFIG) and
-// sets the flags it names, before the command line is parsed, so flags
-// given there override it. Keys are flag names with '_' for '-'
-// (fail_on, retry_window...); a list sets a repeatable flag once per item.
-// An unknown key, or a value a flag refuses, is an error.
-func applyConfig(fs *flag.FlagSet, args []string) error {
+// sets the flags of the subcommand sub (its flag set fs) it names, before
+// the command line is parsed, so flags given there override it. Keys are
+// long flag names with '_' for '-' (fail_on, retry_window...); a list sets
+// a repeatable flag once per item.
+//
+// One file serves every subcommand. A top-level key sets the flag of that
+// name in each subcommand that has it, and is left alone by the others
+// (limit for export); a table named for a subcommand ([export]) holds keys
+// for it alone, over the top-level ones: where a name means two things
+// (out, state for report and export), the table keeps them apart. A key
+// no subcommand knows, a key of a table its subcommand does not have, or a
+// value a flag refuses, is an error.
+func applyConfig(fs *pflag.FlagSet, sub string, args []string, known, isSub func(name string) bool) error {
 	path := configPath(args)
 	if path == "" {
 		return nil
@@ -24,40 +35,73 @@ func applyConfig(fs *flag.FlagSet, args []string) error {
 	if _, err := toml.DecodeFile(path, &doc); err != nil {
 		return fmt.Errorf("cannot read config %s: %w", path, err)
 	}
-	keys := make([]string, 0, len(doc))
-	for k := range doc {
+	fail := func(format string, a ...any) error {
+		return fmt.Errorf("cannot read config %s: "+format, append([]any{path}, a...)...)
+	}
+	values, own := map[string]any{}, map[string]bool{}
+	for k, v := range doc {
+		if table, ok := v.(map[string]any); ok {
+			if !isSub(k) {
+				return fail("unknown key %q", k)
+			}
+			if k == sub {
+				for tk, tv := range table {
+					values[tk], own[tk] = tv, true
+				}
+			}
+			continue
+		}
+		if _, ok := values[k]; !ok {
+			values[k] = v
+		}
+	}
+	keys := make([]string, 0, len(values))
+	for k := range values {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		name := strings.ReplaceAll(k, "_", "-")
-		if name == "config" || fs.Lookup(name) == nil {
-			return fmt.Errorf("cannot read config %s: unknown key %q", path, k)
+		name := longName(fs, strings.ReplaceAll(k, "_", "-"))
+		switch {
+		case name == "config" || fs.Lookup(name) == nil && (own[k] || !known(name)):
+			if own[k] {
+				return fail("unknown key %q in [%s]", k, sub)
+			}
+			return fail("unknown key %q", k)
+		case fs.Lookup(name) == nil:
+			continue
 		}
-		values := []any{doc[k]}
-		if list, ok := doc[k].([]any); ok {
-			values = list
+		items := []any{values[k]}
+		if list, ok := values[k].([]any); ok {
+			items = list
 		}
-		for _, v := range values {
+		for _, v := range items {
 			if err := fs.Set(name, fmt.Sprint(v)); err != nil {
-				return fmt.Errorf("cannot read config %s: %s: %w", path, k, err)
+				return fail("%s: %w", k, err)
 			}
 		}
 	}
 	return nil
 }
 
+// longName is the long name of the flag whose shorthand is name (o,
+// r), else name.
+func longName(fs *pflag.FlagSet, name string) string {
+	if len(name) == 1 && fs.ShorthandLookup(name) != nil {
+		return fs.ShorthandLookup(name).Name
+	}
+	return name
+}
+
 // configPath finds --config FILE (or --config=FILE) among the arguments,
 // else $ANALYZE_CONFIG.
 func configPath(args []string) string {
 	for i, a := range args {
-		for _, p := range []string{"--config", "-config"} {
-			if a == p && i+1 < len(args) {
-				return args[i+1]
-			}
-			if v, ok := strings.CutPrefix(a, p+"="); ok {
-				return v
-			}
+		if a == "--config" && i+1 < len(args) {
+			return args[i+1]
+		}
+		if v, ok := strings.CutPrefix(a, "--config="); ok {
+			return v
 		}
 		if a == "--" {
 			break

@@ -2,11 +2,12 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"analyze/ingest"
 	"analyze/report"
@@ -23,7 +24,7 @@ type drillFlags struct {
 	host                         string
 }
 
-func (d *drillFlags) register(fs *flag.FlagSet) {
+func (d *drillFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&d.since, "since", "", "analyse records at or after this time: RFC 3339, a date, or a duration before the latest record (2h, 7d)")
 	fs.StringVar(&d.until, "until", "", "analyse records before this time (same forms as --since)")
 	fs.StringVar(&d.around, "around", "", "analyse records within --span of this time (RFC 3339 or a date)")

@@ -3,13 +3,15 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"analyze/export"
 	"analyze/ingest"
@@ -18,41 +20,61 @@ import (
 	"analyze/state"
 )
 
+// exportFlags are the flags of analyze export.
+type exportFlags struct {
+	in                        inputFlags
+	drill                     drillFlags
+	to, out, partition, compr string
+	tables, statePath         string
+	csvSafe                   bool
+	lockTimeout               time.Duration
+	configFile                string
+}
+
+func (f *exportFlags) register(fs *pflag.FlagSet) {
+	f.in.register(fs)
+	f.drill.register(fs)
+	fs.StringVar(&f.to, "to", "parquet", "parquet or csv")
+	fs.StringVar(&f.out, "out", "", "output folder (created when missing)")
+	fs.StringVar(&f.partition, "partition", "", "date (Hive-style date=YYYY-MM-DD/, the default for Parquet) or none (the default for CSV)")
+	fs.StringVar(&f.compr, "compression", "zstd", "Parquet compression: zstd, snappy or none")
+	fs.StringVar(&f.tables, "tables", "", "also write every report table (statuses, endpoints, clients, hosts, quota, retries, unrecovered, incidents, timeline) to this folder as CSV and Parquet")
+	fs.BoolVar(&f.csvSafe, "csv-safe", true, "prefix CSV cells starting with = + - @ with an apostrophe, so spreadsheets do not run them")
+	fs.StringVar(&f.statePath, "state", "", "remember in this file how far each input was read, and export only what is new since, as new parts of this run (each line becomes a row once across nightly runs and rotations); a file of its own, not a report's --state")
+	fs.DurationVar(&f.lockTimeout, "lock-timeout", defaultLockTimeout, "how long to wait for another run that holds the dataset (or the --state file); then exit 4")
+	fs.StringVar(&f.configFile, "config", "", configUsage)
+}
+
+// newExportCmd is analyze export.
+func newExportCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	var f exportFlags
+	cmd := &cobra.Command{
+		Use:   "export --to parquet|csv --out DIR [flags] PATH...",
+		Short: "one row per request, typed, to Parquet or CSV, for DuckDB, Spark, Trino",
+		Long: `Write one row per request, typed, to a Parquet dataset (Hive-style date=YYYY-MM-DD/
+partitions by default) or CSV files in the --out folder, for DuckDB, Spark or Trino; with
+--tables, every report table too. The drill-down filters and --since/--until choose the rows.
+With --state, a nightly run exports only what is new since the last, as new parts.`,
+		Example: `  analyze export --to parquet --out /data/access /var/log/nginx/
+  analyze export --to csv --out /tmp/rows --status 5xx access.log
+  analyze export --state /var/lib/analyze/export.json --out /data/access '/var/log/nginx/access.log*'`,
+		RunE: func(cmd *cobra.Command, paths []string) error {
+			return exitWith(runExport(cmd.Context(), &f, paths, stdin, stdout, stderr))
+		},
+	}
+	f.register(cmd.Flags())
+	completeValues(cmd, "to", "parquet", "csv")
+	completeValues(cmd, "partition", "date", "none")
+	completeValues(cmd, "compression", "zstd", "snappy", "none")
+	return cmd
+}
+
 // runExport runs analyze export: one row per record to CSV or Parquet.
-func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func runExport(ctx context.Context, f *exportFlags, paths []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	limitMemory(exportMemoryLimit)
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var (
-		in                        inputFlags
-		drill                     drillFlags
-		to, out, partition, compr string
-		tables                    string
-		csvSafe                   bool
-	)
-	in.register(fs)
-	drill.register(fs)
-	fs.StringVar(&to, "to", "parquet", "parquet or csv")
-	fs.StringVar(&out, "out", "", "output folder (created when missing)")
-	fs.StringVar(&partition, "partition", "", "date (Hive-style date=YYYY-MM-DD/, the default for Parquet) or none (the default for CSV)")
-	fs.StringVar(&compr, "compression", "zstd", "Parquet compression: zstd, snappy or none")
-	fs.StringVar(&tables, "tables", "", "also write every report table (statuses, endpoints, clients, hosts, quota, retries, unrecovered, incidents, timeline) to this folder as CSV and Parquet")
-	fs.BoolVar(&csvSafe, "csv-safe", true, "prefix CSV cells starting with = + - @ with an apostrophe, so spreadsheets do not run them")
-	var statePath string
-	var lockTimeout time.Duration
-	fs.StringVar(&statePath, "state", "", "remember in this file how far each input was read, and export only what is new since, as new parts of this run (each line becomes a row once across nightly runs and rotations); a file of its own, not a report's --state")
-	fs.DurationVar(&lockTimeout, "lock-timeout", defaultLockTimeout, "how long to wait for another run that holds the dataset (or the --state file); then exit 4")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: analyze export --to parquet|csv --out DIR [flags] PATH...\n\nflags:\n")
-		fs.PrintDefaults()
-	}
-	paths, err := parseInterleaved(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
+	in, drill := &f.in, &f.drill
+	to, out, partition, compr, tables := f.to, f.out, f.partition, f.compr, f.tables
+	csvSafe, statePath, lockTimeout := f.csvSafe, f.statePath, f.lockTimeout
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "analyze: "+format+"\n", a...)
 		return exitUsage
@@ -169,35 +191,6 @@ func runExport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 func exitCode(incomplete bool) int {
 	if incomplete {
 		return exitIncomplete
-	}
-	return exitOK
-}
-
-// runSQL runs analyze sql: the SQL that recomputes the headline report over
-// an exported Parquet dataset.
-func runSQL(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("sql", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var d string
-	fs.StringVar(&d, "dialect", "duckdb", "duckdb, spark or trino")
-	paths, err := parseInterleaved(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if len(paths) != 1 {
-		fmt.Fprintln(stderr, "usage: analyze sql --dialect duckdb|spark|trino DATASET (the --out folder of analyze export --to parquet)")
-		return exitUsage
-	}
-	if err := export.CheckDataset(paths[0]); err != nil {
-		fmt.Fprintf(stderr, "analyze sql: %s\n", safe(err))
-		return exitUsage
-	}
-	if err := export.WriteSQL(stdout, d, paths[0]); err != nil {
-		fmt.Fprintf(stderr, "analyze sql: %v\n", err)
-		return exitUsage
 	}
 	return exitOK
 }

@@ -2,12 +2,13 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"analyze/ingest"
 	"analyze/report"
@@ -26,20 +27,19 @@ type inputFlags struct {
 	exclude                    listFlag
 }
 
-func (f *inputFlags) register(fs *flag.FlagSet) {
+func (f *inputFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.formatName, "format", "auto", "log format: auto, a preset (analyze formats lists them), 'nginx:<log_format string>', 'apache:<LogFormat string>', or nginx:NAME with --format-file")
 	fs.StringVar(&f.formatFile, "format-file", "", "nginx configuration file whose log_format definitions --format nginx:NAME can name")
-	fs.Var(&f.fields, "field", "map a JSON path to a record field, NAME=PATH (repeatable): --field status=response.code --field time=ts")
+	fs.Var(&f.fields, "field", "map a JSON path to a record field, `NAME=PATH` (repeatable): --field status=response.code --field time=ts")
 	fs.StringVar(&f.tz, "tz", "UTC", "zone of timestamps logged without one (an IANA name such as Europe/Paris)")
-	fs.BoolVar(&f.recursive, "r", false, "read folders recursively")
-	fs.BoolVar(&f.recursive, "recursive", false, "same as -r")
+	fs.BoolVarP(&f.recursive, "recursive", "r", false, "read folders recursively")
 	fs.StringVar(&f.logLevel, "log-level", "error", "diagnostics on stderr: error (problems only), info (+ each input's format, compression and counts), debug (+ stage timings)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress bar (it only ever shows when stderr is a terminal)")
 	fs.IntVar(&f.workers, "workers", 0, "parsing goroutines (0: one per core)")
 	fs.IntVar(&f.maxLine, "max-line", ingest.DefaultMaxLine, "longest line accepted, in bytes; longer lines are rejected as too_long")
 	fs.BoolVar(&f.anonymize, "anonymize", false, "replace client addresses, users and API keys by keyed pseudonyms (anon-…), in every output; a new key each run")
 	fs.StringVar(&f.anonymizeKey, "anonymize-key", "", "with this key (or @FILE holding it), pseudonyms stay the same across runs; implies --anonymize")
-	fs.Var(&f.exclude, "exclude", "leave out files found in folders or by glob patterns that match this glob (repeatable): *.go and README* match base names, a pattern with / the path under the folder given (archive/*); a file named as an argument is always read")
+	fs.Var(&f.exclude, "exclude", "leave out files found in folders or by glob patterns that match this `GLOB` (repeatable): *.go and README* match base names, a pattern with / the path under the folder given (archive/*); a file named as an argument is always read")
 	fs.BoolVar(&f.keepSecrets, "keep-secrets", false, "leave credential-like query parameters (token=, key=, password=...) as logged; by default their values are masked")
 }
 
@@ -167,6 +167,7 @@ type listFlag []string
 
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+func (l *listFlag) Type() string       { return "stringArray" } // repeatable, for cobra's completion
 
 // readErrors prints, for each input that could not be read to its end, why;
 // it reports whether there was any.

@@ -3,45 +3,62 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
 	"syscall"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"analyze/report"
 )
 
+// showFlags are the flags of analyze show.
+type showFlags struct {
+	in               inputFlags
+	drill            drillFlags
+	rejected, byFile bool
+	maxLines         int64
+	configFile       string
+}
+
+func (f *showFlags) register(fs *pflag.FlagSet) {
+	f.in.register(fs)
+	f.drill.register(fs)
+	fs.BoolVar(&f.rejected, "rejected", false, "print the rejected lines, with their reason, instead of the records")
+	fs.Int64Var(&f.maxLines, "max", 0, "stop after this many lines (0: all)")
+	fs.BoolVar(&f.byFile, "by-file", false, "print each input's lines in turn, in file order, instead of merging the inputs by time")
+	fs.StringVar(&f.configFile, "config", "", configUsage)
+}
+
+// newShowCmd is analyze show.
+func newShowCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	var f showFlags
+	cmd := &cobra.Command{
+		Use:   "show [flags] PATH...",
+		Short: "the raw lines of the matching requests, as FILE:LINE: TEXT",
+		Long: `Print the lines of the records the filters keep, as FILE:LINE: TEXT, control characters
+escaped; the inputs merged by time (ties in the order given), unless --by-file. With
+--rejected, the rejected lines instead, each with its reason. Exit 0, or 3 when an input could
+not be read to its end.`,
+		Example: `  analyze show --client dam-importer --status 5xx --around 2025-03-12T08:20:00Z --span 10m /var/log/nginx/
+  analyze show --rejected --max 20 access.log`,
+		RunE: func(cmd *cobra.Command, paths []string) error {
+			return exitWith(runShow(cmd.Context(), &f, paths, stdin, stdout, stderr))
+		},
+	}
+	f.register(cmd.Flags())
+	return cmd
+}
+
 // runShow prints the raw lines of the records the filters keep: analyze
 // show, for "show me the actual requests".
-func runShow(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("show", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var (
-		in       inputFlags
-		drill    drillFlags
-		rejected bool
-		maxLines int64
-	)
-	in.register(fs)
-	drill.register(fs)
-	fs.BoolVar(&rejected, "rejected", false, "print the rejected lines, with their reason, instead of the records")
-	fs.Int64Var(&maxLines, "max", 0, "stop after this many lines (0: all)")
-	var byFile bool
-	fs.BoolVar(&byFile, "by-file", false, "print each input's lines in turn, in file order, instead of merging the inputs by time")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: analyze show [flags] PATH...\n\nPrints the lines of the records the filters keep, as FILE:LINE: TEXT, control characters escaped; the inputs merged by time (ties in the order given), unless --by-file.\n\nflags:\n")
-		fs.PrintDefaults()
-	}
+func runShow(ctx context.Context, f *showFlags, paths []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	in, drill := &f.in, &f.drill
+	rejected, maxLines, byFile := f.rejected, f.maxLines, f.byFile
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "analyze: "+format+"\n", a...)
-		return exitUsage
-	}
-	paths, err := parseInterleaved(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
 		return exitUsage
 	}
 	if err := intIn("max", maxLines, 0, math.MaxInt64, "0 (all) or more lines"); err != nil {

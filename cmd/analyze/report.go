@@ -1,0 +1,408 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"analyze/ingest"
+	"analyze/outfile"
+	"analyze/report"
+	"analyze/state"
+)
+
+// reportMode is one of the subcommands that run the report's analysis:
+// report writes it whole, quota, retries and timeline their own section.
+type reportMode struct {
+	name, short, long, example string
+	window                     string   // --window's help: the quota window, or the timeline's
+	hidden                     []string // flags the mode takes, for the command lines that give them, but does not use
+}
+
+var reportModes = []reportMode{
+	{
+		name:  "report",
+		short: "report on access logs: statuses, diagnoses, endpoints, clients, quota, retries, incidents",
+		long: `Report on access logs: every status classified and diagnosed, the endpoints, clients and
+hosts behind the errors, quota pressure, retries, the timeline's incidents, and every line
+accounted for (records, rejected, unrecognized, blank).
+
+PATH is a file (plain, gzip, zstd, bzip2 or xz), a folder, a glob pattern, or - for stdin.
+Flags may come before or after the paths; -- ends them.`,
+		example: `  analyze report access.log access.log.1 access.log.2.gz
+  analyze report -o json /var/log/nginx/
+  analyze report -r -o markdown /var/log/nginx/
+  analyze report '/var/log/nginx/access.log*'
+  zcat old.log.gz | analyze report -
+  analyze report --since 2h access.log
+  analyze report --config /etc/analyze.toml --state /var/lib/analyze/state.json --out /var/reports/api.json '/var/log/nginx/access.log*'`,
+		window: "quota window: 1s, 10s, 1m, 1h... (default: the --limit period, else 1m)",
+		hidden: []string{"unrecovered"},
+	},
+	{
+		name:  "quota",
+		short: "the quota pressure report alone (--limit, --window, --client-key)",
+		long: `The quota pressure report alone: requests per client and window against the contract's
+--limit (or a client's own --client-limit), the windows over it, the 429s and what followed.
+Clients are named as --client-key says.`,
+		example: `  analyze quota --limit 600/1m /var/log/nginx/
+  analyze quota --limit 10/s --window 10s --client-key header:X-Api-Key access.log
+  analyze quota --limit 600/1m --client-limit erp-sync=1200/1m -o json access.log`,
+		window: "quota window: 1s, 10s, 1m, 1h... (default: the --limit period, else 1m)",
+		hidden: []string{"retry-window", "storm-share", "unrecovered"},
+	},
+	{
+		name:  "retries",
+		short: "failures worth retrying, retry storms, the unrecovered list (-o csv)",
+		long: `Failures worth retrying: which failures were retried and recovered, retry storms, unsafe
+retries, and with --unrecovered every failure that was never recovered (-o csv writes that list
+as CSV).`,
+		example: `  analyze retries /var/log/nginx/
+  analyze retries --retry-window 2m --unrecovered -o csv access.log > unrecovered.csv`,
+		window: "the retry storms' window: 1s, 10s, 1m, 1h... (default: the --limit period, else 1m)",
+		hidden: []string{"limit", "client-limit"},
+	},
+	{
+		name:  "timeline",
+		short: "requests per window by class and status, and the incidents (-o csv too)",
+		long: `Requests per window by class and status, and the incidents: the windows where errors rose
+above the baseline, when they began and ended, and what they were made of.`,
+		example: `  analyze timeline access.log
+  analyze timeline --window 5m -o csv access.log > timeline.csv`,
+		window: "timeline window: 1s, 10s, 1m, 1h... (default: sized to the inputs' span)",
+		hidden: []string{"limit", "client-limit", "retry-window", "storm-share", "unrecovered"},
+	},
+}
+
+// reportFlags are the flags of analyze report, quota, retries and timeline.
+type reportFlags struct {
+	in                                           inputFlags
+	drill                                        drillFlags
+	output                                       string
+	window, retryAfter, retryWindow, lockTimeout time.Duration
+	limit                                        string
+	stormShare                                   float64
+	unrecovered                                  bool
+	failOn, clientLimits                         listFlag
+	outFile, statePath, configFile               string
+	top                                          int
+}
+
+// register defines the flags, in the order help lists them.
+func (f *reportFlags) register(fs *pflag.FlagSet, m reportMode) {
+	fs.StringVarP(&f.output, "output", "o", "text", "output: text, markdown, json, html (a self-contained page) or prometheus (node_exporter's textfile format); csv with analyze retries and timeline")
+	f.in.register(fs)
+	f.drill.register(fs)
+	fs.IntVar(&f.top, "top", 10, "rows in the endpoint, client and host tables")
+	fs.DurationVar(&f.window, "window", 0, m.window)
+	fs.StringVar(&f.limit, "limit", "", "the contract's rate limit, N/PERIOD: 600/1m, 10/s")
+	fs.Var(&f.clientLimits, "client-limit", "a client's own contract, `CLIENT=N/PERIOD` (repeatable): the client, named as the report names it (--client-key), is measured against it instead of --limit, and always listed")
+	fs.DurationVar(&f.retryAfter, "retry-after", time.Second, "the wait a 429 asks for when no Retry-After is logged")
+	fs.StringVar(&f.outFile, "out", "", "write the report to this file instead of stdout (a regular file is replaced atomically, a link followed, a device or FIFO written directly); its extension (.json, .md, .html, .prom, .csv, .txt) sets -o unless -o is given")
+	fs.Var(&f.failOn, "fail-on", "exit 1 when a `THRESHOLD` fails (repeatable): server_error_rate>1%, rate_limited>0, status:503>100, p99_ms>2000...")
+	fs.DurationVar(&f.retryWindow, "retry-window", 10*time.Minute, "how long after a failure the same request counts as a retry")
+	fs.Float64Var(&f.stormShare, "storm-share", 0.2, "a retry storm: a window where retries are more than this share of the traffic")
+	fs.BoolVar(&f.unrecovered, "unrecovered", false, "list every unrecovered failure (with -o csv, as CSV)")
+	fs.StringVar(&f.statePath, "state", "", "remember in this file how far each input was read, and read only what is new since (rotation is followed by content, not name); with --since/--until, report on the stored runs of that period too")
+	fs.DurationVar(&f.lockTimeout, "lock-timeout", defaultLockTimeout, "with --state, how long to wait for another run that holds the state file; then exit 4")
+	fs.StringVar(&f.configFile, "config", "", configUsage)
+	for _, name := range m.hidden {
+		if err := fs.MarkHidden(name); err != nil {
+			panic(err) // a name in reportModes that register does not define
+		}
+	}
+}
+
+// newReportCmd is analyze report, quota, retries or timeline.
+func newReportCmd(m reportMode, stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	var f reportFlags
+	cmd := &cobra.Command{
+		Use:     m.name + " [flags] PATH...",
+		Short:   m.short,
+		Long:    m.long,
+		Example: m.example,
+		RunE: func(cmd *cobra.Command, paths []string) error {
+			return exitWith(runReport(cmd.Context(), m.name, &f, paths, cmd.Flags().Changed, stdin, stdout, stderr))
+		},
+	}
+	f.register(cmd.Flags(), m)
+	completeValues(cmd, "output", "text", "markdown", "json", "html", "prometheus", "csv")
+	return cmd
+}
+
+// runReport runs analyze report, quota, retries or timeline (mode): the
+// same analysis, written whole or as the mode's section only, over the
+// inputs paths with the flags f; given reports whether a flag was given.
+func runReport(ctx context.Context, mode string, f *reportFlags, paths []string, given func(name string) bool, stdin io.Reader, stdout, stderr io.Writer) int {
+	limitMemory(softMemoryLimit)
+	in, drill := &f.in, &f.drill
+	output, window, retryAfter, retryWindow := f.output, f.window, f.retryAfter, f.retryWindow
+	limit, stormShare, unrecovered := f.limit, f.stormShare, f.unrecovered
+	failOn, clientLimits, outFile, statePath := f.failOn, f.clientLimits, f.outFile, f.statePath
+	top, lockTimeout := f.top, f.lockTimeout
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "analyze: "+format+"\n", a...)
+		return exitUsage
+	}
+	if outFile != "" {
+		// Before reading: a directory or block device is refused now, not
+		// after minutes of work.
+		if _, _, err := outfile.Resolve(outFile); err != nil {
+			return fail("--out: %s", safe(err))
+		}
+	}
+	if outFile != "" && !given("output") {
+		if o := report.OutputFor(outFile); o != "" {
+			output = o
+		}
+	}
+	write, ok := report.Writers[output]
+	switch {
+	case output == "csv" && mode == "retries":
+		write, ok = report.WriteUnrecoveredCSV, true
+	case output == "csv" && mode == "timeline":
+		write, ok = report.WriteTimelineCSV, true
+	}
+	if !ok {
+		if output == "csv" {
+			return fail("-o csv writes the unrecovered list or the timeline: use it with analyze retries or analyze timeline")
+		}
+		return fail("unknown output %q (want text, markdown, json, html or prometheus)", output)
+	}
+	if err := checkReportBounds(top, window, retryAfter, retryWindow, stormShare); err != nil {
+		return fail("%v", err)
+	}
+	opts, loc, err := in.options(stdin)
+	if err != nil {
+		return fail("%v", err)
+	}
+	// The user agent is read (combined lines: the referer is scanned past
+	// to reach it): the incidents list the user agents of the failures.
+	opts.Parse.SkipRefererAgent = false
+	var thresholds []report.Threshold
+	for _, e := range failOn {
+		t, err := report.ParseThreshold(e)
+		if err != nil {
+			return fail("%v", err)
+		}
+		thresholds = append(thresholds, t)
+	}
+	sinceB, untilB, match, clientKey, err := drill.resolve()
+	if err != nil {
+		return fail("%v", err)
+	}
+	quota := report.QuotaOptions{Window: window, RetryAfter: retryAfter, Client: clientKey}
+	if limit != "" {
+		n, period, err := report.ParseLimit(limit)
+		if err != nil {
+			return fail("%v", err)
+		}
+		if quota.Window == 0 {
+			quota.Window = period
+		}
+		if quota.Limit = report.LimitPerWindow(n, period, quota.Window); quota.Limit < 1 {
+			return fail("--limit %s is less than one request per %v window", limit, quota.Window)
+		}
+	}
+	if quota.Window == 0 {
+		quota.Window = time.Minute
+	}
+	ownLimits, err := report.ParseClientLimits(clientLimits, quota.Window)
+	if err != nil {
+		return fail("%v", err)
+	}
+	quota.ClientLimits = ownLimits
+	// With --state and a period, no path is needed: the report is then of
+	// the stored runs alone.
+	stateOnly := len(paths) == 0 && statePath != "" && !(sinceB.IsZero() && untilB.IsZero())
+	files, expandFailed, err := in.inputs(paths, stderr, stateOnly)
+	if err != nil {
+		if len(paths) == 0 && statePath != "" {
+			return fail("%v (or, with --state, a period: --since 7d)", err)
+		}
+		return fail("%v", err)
+	}
+	if statePath != "" {
+		files = state.Omit(files, statePath)
+	}
+	var st *state.State
+	var carry *report.Carry // what the last --state run left open
+	if statePath != "" && in.anonymize && in.anonymizeKey == "" {
+		return fail("--anonymize with --state: the pseudonyms would change every run; give --anonymize-key")
+	}
+	if statePath != "" && !match.IsZero() {
+		return fail("--state stores whole runs; --client, --endpoint, --status, --method, --class and --host go without it")
+	}
+	if statePath != "" {
+		var unlock func()
+		var code int
+		if st, unlock, code = openState(ctx, statePath, "report", lockTimeout, files, stderr); st == nil {
+			return code
+		}
+		defer unlock()
+		b, err := st.Carry()
+		if err == nil {
+			if carry, err = report.DecodeCarry(b); err != nil {
+				err = fmt.Errorf("--state %s: %w", statePath, err)
+			}
+		}
+		if err != nil {
+			return fail("%s; remove \"open_file\" from the state file to go on without them (the retry chains and 429s open at the last run's end are then cut)", safe(err))
+		}
+	}
+
+	// With --state, --since and --until choose the stored runs a report
+	// takes in (whole runs), and this run's new input is read whole: what
+	// it stores must be all of it.
+	cumulative := st != nil && !(sinceB.IsZero() && untilB.IsZero())
+	var filter report.Filter // with --state, no record filter
+	if st == nil {
+		f, cleanup, err := timeFilter(ctx, files, opts, stdin, sinceB, untilB, &match)
+		defer cleanup()
+		if err != nil {
+			return fail("%v", err)
+		}
+		filter = f
+	}
+
+	retry := report.RetryOptions{Window: retryWindow, RetryAfter: retryAfter, StormShare: stormShare}
+	opts.Progress = &ingest.Progress{}
+	stopBar := progressBar(stderr, in.quiet, files, opts.Progress)
+	start := time.Now()
+	var timelineWindow time.Duration // auto-sized
+	if mode == "timeline" && window > 0 {
+		timelineWindow = window
+	}
+	sum, err := report.Aggregate(ctx, files, opts, report.Config{Filter: filter, Quota: quota, Retry: retry, Timeline: timelineWindow, Carry: carry})
+	stopBar()
+	in.logf(stderr, "debug", "read and aggregated %d bytes in %v", opts.Progress.Bytes.Load(), time.Since(start).Round(time.Millisecond))
+	if err != nil {
+		fmt.Fprintf(stderr, "analyze: interrupted: %v\n", err)
+		return exitUsage
+	}
+	in.logInputs(stderr, files)
+	readable := 0
+	for _, f := range files {
+		if f.Err != nil {
+			fmt.Fprintf(stderr, "analyze: %s\n", safe(f.Err))
+		}
+		if f.Err == nil || f.Lines > 0 {
+			readable++
+		}
+		if f.Format == nil && f.Detection.Sampled > 0 && f.Lines > 0 { // a resumed input with no new line has nothing rejected to explain
+			fmt.Fprintf(stderr, "analyze: %s: no known format fits its first lines; its %d lines are counted as unrecognized, not rejected (try --format, analyze formats lists them; or --exclude the file)\n", safe(f.Path), f.Lines)
+			if f.Detection.Encoding != "" {
+				fmt.Fprintf(stderr, "  it is %s text: convert it to UTF-8 first (iconv -f %s -t UTF-8)\n", f.Detection.Encoding, f.Detection.Encoding)
+			}
+			for _, c := range f.Detection.Candidates {
+				fmt.Fprintf(stderr, "  closest: %s parsed %d of %d sampled lines\n", c.Format, c.Matched, c.Sampled)
+			}
+			for _, ex := range f.Detection.Examples {
+				fmt.Fprintf(stderr, "  line: %s\n", report.Snippet(ex))
+			}
+		}
+	}
+	if readable == 0 && !stateOnly {
+		return fail("no readable input")
+	}
+	var run state.Run
+	var snap, open []byte
+	if st != nil {
+		// Before Build, which closes the retry chains still open: the
+		// snapshot counts what this run decided, the carry what it left open.
+		if snap, err = sum.Snapshot(files); err != nil {
+			return fail("--state: %v", err)
+		}
+		if open, err = sum.Carry(); err != nil {
+			return fail("--state: %v", err)
+		}
+		run = newRun(files, sum)
+		if cumulative {
+			latest := sum.Last()
+			for _, r := range st.Runs {
+				if r.Last != nil && r.Last.After(latest) {
+					latest = *r.Last
+				}
+			}
+			filter = report.Filter{Since: sinceB.Resolve(latest), Until: untilB.Resolve(latest)}
+			for _, r := range st.Between(filter.Since, filter.Until) {
+				agg, err := st.Aggregates(r)
+				if err != nil {
+					return fail("%s", safe(err))
+				}
+				if err := sum.MergeSnapshot(agg); err != nil {
+					return fail("--state %s: %s", safe(statePath), safe(err))
+				}
+			}
+		}
+	}
+	only := ""
+	switch mode {
+	case "quota":
+		only = "quota"
+	case "retries":
+		only = "retry"
+	case "timeline":
+		only = "timeline"
+	}
+	rep := report.Build(sum, files, filter, report.Options{Top: top, Version: version, TZ: loc.String(), Quota: quota,
+		Retry: retry, Unrecovered: unrecovered && mode == "retries", Only: only, TimelineWindow: timelineWindow})
+	thresholdFailed := rep.Check(thresholds)
+	in.logf(stderr, "debug", "built the report in %v", time.Since(start).Round(time.Millisecond))
+	if outFile != "" {
+		err = outfile.Write(outFile, func(f *os.File) error { return write(f, rep) })
+	} else {
+		err = write(stdout, rep)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "analyze: cannot write the report: %s\n", safe(err))
+		return exitUsage
+	}
+	if st != nil {
+		// Only once the report is out: a run that failed before reads the
+		// same bytes again next time.
+		now := time.Now()
+		st.Update(files, now)
+		if run.Lines > 0 {
+			run.At = now.UTC()
+			st.AddRun(run, snap, now)
+			st.SetCarry(open, now)
+		}
+		if err := st.Save(); err != nil {
+			fmt.Fprintf(stderr, "analyze: cannot save --state: %s (the next run reads these bytes again)\n", safe(err))
+			return exitUsage
+		}
+	}
+	for _, t := range rep.Thresholds {
+		if t.Failed {
+			fmt.Fprintf(stderr, "analyze: threshold failed: %s\n", t.Expr)
+		}
+	}
+	switch {
+	case thresholdFailed:
+		return exitThreshold // wins over exitIncomplete: the report is complete for what was read
+	case expandFailed || rep.Incomplete():
+		return exitIncomplete
+	}
+	return exitOK
+}
+
+// newRun is what the state keeps of this run: the span of its records
+// and its accounting.
+func newRun(files []*ingest.File, sum *report.Summary) state.Run {
+	var r state.Run
+	if first := sum.First(); !first.IsZero() {
+		last := sum.Last()
+		r.First, r.Last = &first, &last
+	}
+	for i, f := range files {
+		r.Lines += f.Lines
+		r.Records += sum.Files[i].Records
+	}
+	return r
+}
