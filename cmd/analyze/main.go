@@ -33,6 +33,7 @@ import (
 	"runtime/pprof"
 	"runtime/trace"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -152,8 +153,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "codes":
 		return runCodes(args[1:], stdout, stderr)
 	case "formats":
+		width := textWidth(0, false, stdout, os.Getenv)
 		for _, f := range ingest.Formats() {
-			fmt.Fprintf(stdout, "%-15s %s\n", f.Name, f.Description)
+			fmt.Fprintln(stdout, report.WrapText(f.Description, width, fmt.Sprintf("%-15s ", f.Name), strings.Repeat(" ", 16)))
 		}
 		return exitOK
 	case "version", "--version":
@@ -204,14 +206,20 @@ func runCodes(args []string, stdout, stderr io.Writer) int {
 	var output string
 	fs.StringVar(&output, "o", "text", "output: text, markdown or json")
 	fs.StringVar(&output, "output", "text", "same as -o")
+	var width int
+	fs.IntVar(&width, "width", 0, widthUsage)
 	if _, err := parseInterleaved(fs, args); err != nil {
+		return exitUsage
+	}
+	if err := checkWidth(width); err != nil {
+		fmt.Fprintf(stderr, "analyze codes: %v\n", err)
 		return exitUsage
 	}
 	if output != "text" && output != "markdown" && output != "json" {
 		fmt.Fprintf(stderr, "analyze codes: unknown output %q (want text, markdown or json)\n", output)
 		return exitUsage
 	}
-	if err := report.WriteCodes(stdout, output); err != nil {
+	if err := report.WriteCodes(stdout, output, textWidth(width, flagSet(fs, "width"), stdout, os.Getenv)); err != nil {
 		fmt.Fprintf(stderr, "analyze codes: cannot write: %v\n", err)
 		return exitUsage
 	}
@@ -260,6 +268,8 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	in.register(fs)
 	drill.register(fs)
 	fs.IntVar(&top, "top", 10, "rows in the endpoint, client and host tables")
+	var width int
+	fs.IntVar(&width, "width", 0, widthUsage)
 	fs.DurationVar(&window, "window", 0, "quota window: 1s, 10s, 1m, 1h... (default: the --limit period, else 1m)")
 	fs.StringVar(&limit, "limit", "", "the contract's rate limit, N/PERIOD: 600/1m, 10/s")
 	fs.Var(&clientLimits, "client-limit", "a client's own contract, CLIENT=N/PERIOD (repeatable): the client, named as the report names it (--client-key), is measured against it instead of --limit, and always listed")
@@ -319,6 +329,16 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	}
 	if err := checkReportBounds(top, window, retryAfter, retryWindow, stormShare); err != nil {
 		return fail("%v", err)
+	}
+	if err := checkWidth(width); err != nil {
+		return fail("%v", err)
+	}
+	if output == "text" {
+		var term io.Writer = stdout // the terminal, if any, the text goes to
+		if outFile != "" {
+			term = nil
+		}
+		write = report.TextWriter(textWidth(width, flagSet(fs, "width"), term, os.Getenv))
 	}
 	opts, loc, err := in.options(stdin)
 	if err != nil {
