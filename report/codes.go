@@ -35,8 +35,9 @@ func Codes() []CodeRow {
 	return rows
 }
 
-// WriteCodes writes the catalogue in the named format: text, markdown or json.
-func WriteCodes(w io.Writer, format string) error {
+// WriteCodes writes the catalogue in the named format: text (fitted to
+// width cells, 0 for no limit), markdown or json.
+func WriteCodes(w io.Writer, format string, width int) error {
 	rows := Codes()
 	if format == "json" {
 		enc := json.NewEncoder(w)
@@ -46,6 +47,7 @@ func WriteCodes(w io.Writer, format string) error {
 	s := section{
 		header: []string{"status", "title", "class", "diagnosis", "retry", "retry POST/PATCH", "API doc", "what to do"},
 		align:  []bool{true, false, false, false, false, false, false, false},
+		drop:   []string{"API doc", "retry POST/PATCH", "class"},
 	}
 	for _, r := range rows {
 		doc := "no"
@@ -66,11 +68,11 @@ func WriteCodes(w io.Writer, format string) error {
 		}
 		return ew.err
 	}
-	if err := renderTable(ew, s, nil); err != nil {
+	if err := writeFitted(ew, s, width); err != nil {
 		return err
 	}
-	fmt.Fprintln(ew, "Retry policies: no (fix the request), after_wait (honour Retry-After), backoff (exponential backoff),")
-	fmt.Fprintln(ew, "unsafe (a write may have happened: retry only with an idempotency key), after_fix (fix the cause, then retry once).")
-	fmt.Fprintln(ew, "Unlisted codes get their class's generic diagnosis. `analyze codes -o json` adds meaning and likely cause.")
+	fmt.Fprintln(ew, wrapText("Retry policies: no (fix the request), after_wait (honour Retry-After), backoff (exponential backoff), "+
+		"unsafe (a write may have happened: retry only with an idempotency key), after_fix (fix the cause, then retry once).", width, "", ""))
+	fmt.Fprintln(ew, wrapText("Unlisted codes get their class's generic diagnosis. `analyze codes -o json` adds meaning and likely cause.", width, "", ""))
 	return ew.err
 }

@@ -17,6 +17,12 @@ type section struct {
 	align  []bool // per column: true aligns right
 	rows   [][]string
 	notes  []string // lines after the table
+	// drop names the columns the text report may leave out to fit the
+	// terminal, the least important first (write_text_fit.go).
+	drop []string
+	// redraw, for a column of bars, draws row i's cell at most w cells
+	// wide: the text report scales bars to fit instead of wrapping them.
+	redraw map[int]func(i, w int) string
 }
 
 // escaper makes log-derived strings safe for one output: cell for table
@@ -45,6 +51,7 @@ func sections(r *Report, e escaper) []section {
 		title:  "Inputs",
 		header: []string{"file", "format", "compression", "lines", "records", "rejected", "blank", "complete"},
 		align:  []bool{false, false, false, true, true, true, true, false},
+		drop:   []string{"compression", "blank", "format"},
 	}
 	// The unrecognized column (lines of files no format fits) shows when
 	// there are some; the JSON report always has the key.
@@ -169,6 +176,7 @@ func sections(r *Report, e escaper) []section {
 		title:  "Statuses",
 		header: []string{"status", "title", "requests", "share", "class", "diagnosis", "retry"},
 		align:  []bool{true, false, true, true, false, false, false},
+		drop:   []string{"class", "retry"},
 	}
 	for _, s := range r.Statuses {
 		title := s.Title
@@ -185,6 +193,7 @@ func sections(r *Report, e escaper) []section {
 		title:  "Top endpoints by errors",
 		header: []string{"endpoint", "requests", "2xx", "4xx", "5xx", "429", "errors"},
 		align:  []bool{false, true, true, true, true, true, true},
+		drop:   []string{"p50 ms", "p99 ms", "2xx", "p95 ms"},
 	}
 	timed := false
 	for _, e := range r.Endpoints {

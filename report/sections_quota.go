@@ -66,6 +66,7 @@ func quotaSections(q *QuotaReport, e escaper, spark bool) []section {
 		title:  "Quota by client (the hammering first)",
 		header: []string{"client", "requests", "peak", "p99", "429", "over limit", "after 429", "too early", "compliance"},
 		align:  []bool{false, true, true, true, true, true, true, true, true},
+		drop:   []string{"p99", "after 429", "peak", "too early"},
 	}
 	if q.ownLimits > 0 { // the limit each client is measured against
 		clients.header = slices.Insert(clients.header, 5, "limit")
@@ -105,6 +106,7 @@ func quotaSections(q *QuotaReport, e escaper, spark bool) []section {
 		title:  "429 bursts (consecutive windows with 429s)",
 		header: []string{"start", "end", "windows", "429", "requests", "rate before", "clients"},
 		align:  []bool{false, false, true, true, true, true, false},
+		drop:   []string{"rate before", "requests", "windows"},
 	}
 	for _, b := range q.Bursts {
 		cl := ""

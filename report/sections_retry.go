@@ -49,6 +49,7 @@ func retrySections(q *RetryReport, e escaper, list int) []section {
 		title:  "Retryable failures by status and endpoint",
 		header: []string{"status", "endpoint", "chains", "recovered", "exhausted", "abandoned", "attempts", "recovery p50", "unsafe"},
 		align:  []bool{true, false, true, true, true, true, true, true, true},
+		drop:   []string{"abandoned", "unsafe", "recovery p50", "exhausted"},
 	}
 	for _, r := range q.ByStatus {
 		rows.rows = append(rows.rows, []string{fmt.Sprintf("%03d", r.Status), esc(r.Endpoint), thousands(r.RetryableFailures),
@@ -60,6 +61,7 @@ func retrySections(q *RetryReport, e escaper, list int) []section {
 		title:  "Retry behaviour by client",
 		header: []string{"client", "chains", "recovered", "attempts", "too early", "repeats", "unsafe", "diagnosis"},
 		align:  []bool{false, true, true, true, true, true, true, false},
+		drop:   []string{"repeats", "too early", "unsafe"},
 	}
 	for _, c := range q.Clients {
 		clients.rows = append(clients.rows, []string{esc(c.Client), thousands(c.Failures), percent(c.Recovered, c.Failures),
@@ -70,6 +72,7 @@ func retrySections(q *RetryReport, e escaper, list int) []section {
 		title:  fmt.Sprintf("Retry storms (attempts above %.0f%% of a window's traffic)", q.StormShare*100),
 		header: []string{"start", "end", "requests", "attempts", "share", "clients"},
 		align:  []bool{false, false, true, true, true, false},
+		drop:   []string{"share", "requests"},
 	}
 	for _, s := range q.Storms {
 		cl := ""
@@ -90,6 +93,7 @@ func retrySections(q *RetryReport, e escaper, list int) []section {
 		title:  "Unrecovered failures (oldest first)",
 		header: []string{"time", "client", "method", "path", "status", "outcome", "attempts", "what to do"},
 		align:  []bool{false, false, false, false, true, false, true, false},
+		drop:   []string{"attempts", "outcome"},
 	}
 	listed := q.unrecoveredRows(list)
 	n := len(listed)

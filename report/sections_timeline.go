@@ -12,6 +12,7 @@ func incidentSection(incs []Incident, e escaper) section {
 		title:  "Incidents",
 		header: []string{"start", "end", "over", "kind", "status", "diagnosis", "peak", "peak rate", "baseline", "endpoints", "clients"},
 		align:  []bool{false, false, false, false, true, false, true, true, true, false, false},
+		drop:   []string{"baseline", "kind", "peak", "hosts", "clients", "diagnosis"},
 	}
 	hosts := false // a column only when the inputs log hosts
 	for _, in := range incs {
@@ -54,11 +55,19 @@ func timelineSection(t *Timeline, e escaper) section {
 		title:  fmt.Sprintf("Timeline (%s windows)", seconds(t.WindowSeconds)),
 		header: []string{"start", "requests", "4xx", "5xx", "429", "top statuses", "p95 ms", "requests by class"},
 		align:  []bool{false, true, true, true, true, false, true, false},
+		drop:   []string{"p95 ms"},
 	}
 	var peak int64
 	for _, w := range t.Windows {
 		peak = max(peak, w.Requests)
 	}
+	var drawn []int // the window of each row; -1 for a run of empty ones
+	s.redraw = map[int]func(i, w int) string{7: func(i, w int) string {
+		if drawn[i] < 0 {
+			return ""
+		}
+		return bar(t.Windows[drawn[i]], peak, w)
+	}}
 	for i := 0; i < len(t.Windows); i++ {
 		w := t.Windows[i]
 		if n := emptyRun(t.Windows[i:]); n >= collapseEmpty {
@@ -70,6 +79,7 @@ func timelineSection(t *Timeline, e escaper) section {
 				text = fmt.Sprintf("(gap: %s without a request)", gapLength(g.Minutes))
 			}
 			s.rows = append(s.rows, []string{w.Start, "0", "0", "0", "0", text, "", ""})
+			drawn = append(drawn, -1)
 			i += n - 1
 			continue
 		}
@@ -83,6 +93,7 @@ func timelineSection(t *Timeline, e escaper) section {
 		}
 		s.rows = append(s.rows, []string{w.Start, thousands(w.Requests), thousands(w.ClientError), thousands(w.ServerError),
 			thousands(w.RateLimited), strings.Join(top, " "), p95, bar(w, peak, width)})
+		drawn = append(drawn, i)
 	}
 	s.notes = append(s.notes, "Bars: █ success and redirect, ▒ client error, ▓ server error; scaled to the busiest window.")
 	if len(t.Gaps) > 0 {

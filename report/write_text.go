@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -21,24 +22,56 @@ var Writers = map[string]Writer{
 	"prometheus": WritePrometheus,
 }
 
-// WriteText writes the report as terminal tables. Every log-derived string
-// is passed through Term.
-func WriteText(w io.Writer, r *Report) error {
+// WriteText writes the report as terminal tables at most DefaultWidth
+// cells wide. Every log-derived string is passed through Term.
+func WriteText(w io.Writer, r *Report) error { return writeText(w, r, DefaultWidth) }
+
+// TextWriter returns the writer of the text report that fits width cells
+// (0: no limit); the rule is in write_text_fit.go.
+func TextWriter(width int) Writer {
+	return func(w io.Writer, r *Report) error { return writeText(w, r, width) }
+}
+
+func writeText(w io.Writer, r *Report, n int) error {
 	ew := &errWriter{w: w}
-	fmt.Fprintf(ew, "analyze %s\n%s\n", r.Version, headline(r))
-	if n := filterNote(r); n != "" {
-		fmt.Fprintln(ew, n)
+	fmt.Fprintf(ew, "analyze %s\n%s\n", r.Version, wrapText(headline(r), n, "", ""))
+	if note := filterNote(r); note != "" {
+		fmt.Fprintln(ew, wrapText(note, n, "", ""))
 	}
 	for _, s := range sections(r, termEscaper) {
-		fmt.Fprintf(ew, "\n%s\n", heading(s.title))
-		if err := renderTable(ew, s, nil); err != nil {
+		fmt.Fprintf(ew, "\n%s\n", wrapText(heading(s.title), n, "", ""))
+		if err := writeFitted(ew, s, n); err != nil {
 			return err
-		}
-		for _, n := range s.notes {
-			fmt.Fprintf(ew, "  %s\n", n)
 		}
 	}
 	return ew.err
+}
+
+// writeFitted writes a section's table fitted to n cells, and its notes.
+func writeFitted(w io.Writer, s section, n int) error {
+	f := fit(s, n)
+	notes := s.notes
+	if len(f.dropped) > 0 {
+		notes = append([]string{fmt.Sprintf("Left out to fit %d columns: %s (--width 0, -o markdown or -o json show them).",
+			n, strings.Join(f.dropped, ", "))}, notes...)
+	}
+	if f.stacked != nil {
+		for _, l := range f.stacked {
+			fmt.Fprintln(w, l)
+		}
+	} else {
+		var rend tw.Renderer
+		if f.wrapped { // rules between the rows say which lines go together
+			rend = renderer.NewBlueprint(tw.Rendition{Settings: tw.Settings{Separators: tw.Separators{BetweenRows: tw.On}}})
+		}
+		if err := renderTable(w, section{header: f.header, align: f.align, rows: f.rows}, rend); err != nil {
+			return err
+		}
+	}
+	for _, note := range notes {
+		fmt.Fprintln(w, wrapText(note, n, "  ", "    "))
+	}
+	return nil
 }
 
 // heading is a section title in capitals, but for the words that start

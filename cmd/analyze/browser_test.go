@@ -46,6 +46,16 @@ for (const v of [{ name: 'desktop', width: 1280, height: 900, scheme: 'light' },
     incidentRows: Array.from(document.querySelectorAll('h2')).filter(h => h.textContent === 'Incidents')
       .flatMap(h => Array.from(h.nextElementSibling.querySelectorAll('tbody tr'))).length,
     pageWidth: document.documentElement.scrollWidth,
+    // The incidents table: how far its box scrolls sideways, and the
+    // headers whose right edge is past the viewport.
+    incidentsOverflow: (() => {
+      const h = Array.from(document.querySelectorAll('h2')).find(h => h.textContent === 'Incidents');
+      return h ? h.nextElementSibling.scrollWidth - h.nextElementSibling.clientWidth : 0;
+    })(),
+    incidentsHidden: (() => {
+      const h = Array.from(document.querySelectorAll('h2')).find(h => h.textContent === 'Incidents');
+      return h ? Array.from(h.nextElementSibling.querySelectorAll('th')).filter(th => th.getBoundingClientRect().right > window.innerWidth + 1).map(th => th.textContent.trim()) : [];
+    })(),
     overShown: (() => {
       const h = Array.from(document.querySelectorAll('h2')).find(h => h.textContent === 'Incidents');
       const th = h && Array.from(h.nextElementSibling.querySelectorAll('th')).find(th => th.textContent.trim() === 'over');
@@ -125,6 +135,8 @@ func TestHTMLInBrowser(t *testing.T) {
 			OverShown             bool
 			Background            string
 			PageWidth             float64
+			IncidentsOverflow     float64  `json:"incidentsOverflow"`
+			IncidentsHidden       []string `json:"incidentsHidden"`
 			Ascending, Descending []float64
 		}
 	}
@@ -169,6 +181,9 @@ func TestHTMLInBrowser(t *testing.T) {
 		}
 		if v.Name != "phone" && !v.OverShown {
 			t.Errorf("%s: the incidents' over column (is it over?) is not in view without scrolling", v.Name)
+		}
+		if v.Name != "phone" && (v.IncidentsOverflow > 1 || len(v.IncidentsHidden) > 0) {
+			t.Errorf("%s: the incidents table scrolls %v px sideways; columns past the screen: %q", v.Name, v.IncidentsOverflow, v.IncidentsHidden)
 		}
 		if v.Name == "phone" && v.PageWidth > 390+1 {
 			t.Errorf("phone: the page is %v px wide, wider than the screen", v.PageWidth)

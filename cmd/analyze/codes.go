@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -13,6 +15,7 @@ import (
 // newCodesCmd is analyze codes: the status catalogue.
 func newCodesCmd(stdout, stderr io.Writer) *cobra.Command {
 	var output string
+	var width int
 	cmd := &cobra.Command{
 		Use:   "codes",
 		Short: "the status catalogue: each status's class, meaning, cause, action and retry policy",
@@ -22,21 +25,26 @@ the same table.`,
 		Example: `  analyze codes
   analyze codes -o markdown > codes.md`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return exitWith(runCodes(output, stdout, stderr))
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkWidth(width); err != nil {
+				fmt.Fprintf(stderr, "analyze codes: %v\n", err)
+				return exitWith(exitUsage)
+			}
+			return exitWith(runCodes(output, textWidth(width, cmd.Flags().Changed("width"), stdout, os.Getenv), stdout, stderr))
 		},
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output: text, markdown or json")
+	cmd.Flags().IntVar(&width, "width", 0, widthUsage)
 	completeValues(cmd, "output", "text", "markdown", "json")
 	return cmd
 }
 
-func runCodes(output string, stdout, stderr io.Writer) int {
+func runCodes(output string, width int, stdout, stderr io.Writer) int {
 	if output != "text" && output != "markdown" && output != "json" {
 		fmt.Fprintf(stderr, "analyze codes: unknown output %q (want text, markdown or json)\n", output)
 		return exitUsage
 	}
-	if err := report.WriteCodes(stdout, output); err != nil {
+	if err := report.WriteCodes(stdout, output, width); err != nil {
 		fmt.Fprintf(stderr, "analyze codes: cannot write: %v\n", err)
 		return exitUsage
 	}
@@ -53,8 +61,9 @@ func newFormatsCmd(stdout io.Writer) *cobra.Command {
 		Example: `  analyze formats`,
 		Args:    cobra.NoArgs,
 		Run: func(*cobra.Command, []string) {
+			width := textWidth(0, false, stdout, os.Getenv)
 			for _, f := range ingest.Formats() {
-				fmt.Fprintf(stdout, "%-15s %s\n", f.Name, f.Description)
+				fmt.Fprintln(stdout, report.WrapText(f.Description, width, fmt.Sprintf("%-15s ", f.Name), strings.Repeat(" ", 16)))
 			}
 		},
 	}

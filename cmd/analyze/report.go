@@ -90,7 +90,7 @@ type reportFlags struct {
 	unrecovered                                  bool
 	failOn, clientLimits                         listFlag
 	outFile, statePath, configFile               string
-	top                                          int
+	top, width                                   int
 }
 
 // register defines the flags, in the order help lists them.
@@ -99,6 +99,7 @@ func (f *reportFlags) register(fs *pflag.FlagSet, m reportMode) {
 	f.in.register(fs)
 	f.drill.register(fs)
 	fs.IntVar(&f.top, "top", 10, "rows in the endpoint, client and host tables")
+	fs.IntVar(&f.width, "width", 0, widthUsage)
 	fs.DurationVar(&f.window, "window", 0, m.window)
 	fs.StringVar(&f.limit, "limit", "", "the contract's rate limit, N/PERIOD: 600/1m, 10/s")
 	fs.Var(&f.clientLimits, "client-limit", "a client's own contract, `CLIENT=N/PERIOD` (repeatable): the client, named as the report names it (--client-key), is measured against it instead of --limit, and always listed")
@@ -176,6 +177,16 @@ func runReport(ctx context.Context, mode string, f *reportFlags, paths []string,
 	}
 	if err := checkReportBounds(top, window, retryAfter, retryWindow, stormShare); err != nil {
 		return fail("%v", err)
+	}
+	if err := checkWidth(f.width); err != nil {
+		return fail("%v", err)
+	}
+	if output == "text" {
+		var term io.Writer = stdout // the terminal, if any, the text goes to
+		if outFile != "" {
+			term = nil
+		}
+		write = report.TextWriter(textWidth(f.width, given("width"), term, os.Getenv))
 	}
 	opts, loc, err := in.options(stdin)
 	if err != nil {
