@@ -324,7 +324,10 @@ func runReport(ctx context.Context, mode string, args []string, stdin io.Reader,
 	if err != nil {
 		return fail("%v", err)
 	}
-	opts.Parse.SkipRefererAgent = true // no report uses them
+	// The user agent is read: the clients' user_agents list it. The
+	// referer no report uses, but it is the field before the agent in a
+	// combined line, so the parser cannot skip one and read the other.
+	opts.Parse.SkipRefererAgent = false
 	var thresholds []report.Threshold
 	for _, e := range failOn {
 		t, err := report.ParseThreshold(e)
