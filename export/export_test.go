@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -328,6 +329,42 @@ func TestWriteTables(t *testing.T) {
 		f.Close()
 		if err != nil || tbl.NumRows() != n || int64(len(rows)-1) != n {
 			t.Errorf("%s: parquet %d rows, csv %d, want %d (%v)", name, tbl.NumRows(), len(rows)-1, n, err)
+		}
+	}
+	// The bytes of the endpoints and clients, last, as the report counts
+	// them; null (empty) when none is logged.
+	for _, tc := range []struct {
+		name string
+		want map[string]*int64
+	}{{"endpoints", map[string]*int64{}}, {"clients", map[string]*int64{}}} {
+		if tc.name == "endpoints" {
+			for _, e := range rep.Endpoints {
+				tc.want[e.Endpoint] = e.Bytes
+			}
+		} else {
+			for _, c := range rep.Clients {
+				tc.want[c.Client] = c.Bytes
+			}
+		}
+		f, _ := os.Open(filepath.Join(dir, tc.name+".csv"))
+		rows, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil || len(rows) != len(tc.want)+1 || rows[0][len(rows[0])-1] != "bytes" {
+			t.Fatalf("%s.csv: %v %v", tc.name, rows[:min(1, len(rows))], err)
+		}
+		sized := 0
+		for _, row := range rows[1:] {
+			want := ""
+			if b := tc.want[row[0]]; b != nil {
+				want = strconv.FormatInt(*b, 10)
+				sized++
+			}
+			if got := row[len(row)-1]; got != want {
+				t.Errorf("%s.csv: %s has bytes %q, want %q", tc.name, row[0], got, want)
+			}
+		}
+		if sized == 0 {
+			t.Errorf("%s.csv: no bytes on the samples", tc.name)
 		}
 	}
 	// A client's own limit, in its row; the others have none (null).

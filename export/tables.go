@@ -48,14 +48,15 @@ func reportTables(r *report.Report) []table {
 		st.rows = append(st.rows, []any{int64(s.Status), s.Count, s.Share, s.Class, s.Diagnosis, s.Title, s.Retry, s.Documented})
 	}
 	ep := table{name: "endpoints", cols: []arrow.Field{col("endpoint", tStr), col("requests", tInt), col("success", tInt), col("redirect", tInt),
-		col("client_error", tInt), col("server_error", tInt), col("other", tInt), col("rate_limited", tInt)}}
+		col("client_error", tInt), col("server_error", tInt), col("other", tInt), col("rate_limited", tInt), col("bytes", tInt)}}
 	for _, e := range r.Endpoints {
-		ep.rows = append(ep.rows, []any{e.Endpoint, e.Requests, e.Success, e.Redirect, e.ClientError, e.ServerError, e.Other, e.RateLimited})
+		ep.rows = append(ep.rows, []any{e.Endpoint, e.Requests, e.Success, e.Redirect, e.ClientError, e.ServerError, e.Other, e.RateLimited,
+			optional(e.Bytes)})
 	}
 	cl := table{name: "clients", cols: []arrow.Field{col("client", tStr), col("requests", tInt), col("client_error", tInt),
-		col("server_error", tInt), col("rate_limited", tInt)}}
+		col("server_error", tInt), col("rate_limited", tInt), col("bytes", tInt)}}
 	for _, c := range r.Clients {
-		cl.rows = append(cl.rows, []any{c.Client, c.Requests, c.ClientError, c.ServerError, c.RateLimited})
+		cl.rows = append(cl.rows, []any{c.Client, c.Requests, c.ClientError, c.ServerError, c.RateLimited, optional(c.Bytes)})
 	}
 	hs := table{name: "hosts", cols: []arrow.Field{col("host", tStr), col("requests", tInt), col("client_error", tInt),
 		col("server_error", tInt), col("rate_limited", tInt)}}

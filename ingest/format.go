@@ -32,8 +32,9 @@ type ParseOptions struct {
 	// users and credentials by keyed pseudonyms (privacy.go).
 	AnonymizeKey []byte
 	// SkipRefererAgent leaves a combined line's referer and user agent
-	// unread (Record.Referer and UserAgent stay empty): the reports use
-	// neither. Whether a line is a record does not depend on them.
+	// unread (Record.Referer and UserAgent stay empty), for a caller that
+	// uses neither (analyze show). Whether a line is a record does not
+	// depend on them.
 	SkipRefererAgent bool
 }
 

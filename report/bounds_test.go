@@ -14,7 +14,8 @@ import (
 )
 
 // TestResourceBounds feeds a million lines that are all different: a new
-// path, client and user agent on each, and each a 503 on an idempotent
+// path, client and user agent on each (so the pair tables of error paths
+// and user agents fold too), and each a 503 on an idempotent
 // request within one retry window, so a million retry chains would be
 // open at once. Every structure must stay within its bound, the report
 // must say which bounds were hit, and the live heap after the run must
@@ -47,11 +48,16 @@ func TestResourceBounds(t *testing.T) {
 	if sum.Endpoints.Len() > endpointLimit || sum.Clients.Len() > clientLimit {
 		t.Errorf("tables hold %d endpoints and %d clients; bounds %d, %d", sum.Endpoints.Len(), sum.Clients.Len(), endpointLimit, clientLimit)
 	}
+	for _, pt := range []*Table{sum.ErrorPaths, sum.Agents} {
+		if pt.Len() > pairLimit || len(pt.keys) > pairKeyBytes {
+			t.Errorf("a pair table holds %d pairs, %d key bytes; bounds %d, %d", pt.Len(), len(pt.keys), pairLimit, pairKeyBytes)
+		}
+	}
 	if len(sum.retries.open) > openChainLimit || len(sum.retries.clients) > retryClientLimit || len(sum.quota.cells) > 2*cellLimit {
 		t.Errorf("open chains %d, retry clients %d, quota cells %d", len(sum.retries.open), len(sum.retries.clients), len(sum.quota.cells))
 	}
 	b := r.Bounds
-	if b.EndpointsFolded == 0 || b.ClientsFolded == 0 || b.RetryChainsUntracked == 0 || b.RetryClientsDropped == 0 || !b.Hit() {
+	if b.EndpointsFolded == 0 || b.ClientsFolded == 0 || b.RetryChainsUntracked == 0 || b.RetryClientsDropped == 0 || b.ErrorPathsFolded == 0 || b.UserAgentsFolded == 0 || !b.Hit() {
 		t.Errorf("bounds hit but not all reported: %+v", b)
 	}
 	if r.Input.Records != n || r.Classes.ServerError != n {
@@ -71,7 +77,7 @@ func TestResourceBounds(t *testing.T) {
 	// The text report states the bounds.
 	var text bytesBuffer
 	WriteText(&text, r)
-	if !containsAll(text.String(), "MEMORY BOUNDS REACHED", "open retry chains") {
+	if !containsAll(text.String(), "MEMORY BOUNDS REACHED", "open retry chains", "error paths table", "user agents table") {
 		t.Error("the text report does not state the bounds hit")
 	}
 }

@@ -49,3 +49,35 @@ func percent(part, whole int64) string {
 	}
 	return strconv.FormatFloat(p, 'f', 1, 64) + "%"
 }
+
+// size formats a byte count in IEC units with three significant digits:
+// 512 → "512 B", 1536 → "1.50 KiB", 5<<30 → "5.00 GiB".
+func size(n int64) string {
+	if n < 1024 {
+		return strconv.FormatInt(n, 10) + " B"
+	}
+	v := float64(n)
+	unit := 0
+	for v >= 1024 && unit < len(sizeUnits)-1 {
+		v /= 1024
+		unit++
+	}
+	digits := 2
+	switch {
+	case v >= 100:
+		digits = 0
+	case v >= 10:
+		digits = 1
+	}
+	return strconv.FormatFloat(v, 'f', digits, 64) + " " + sizeUnits[unit]
+}
+
+var sizeUnits = []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
+
+// sizeOf formats the bytes of a report row; "-" when none was logged.
+func sizeOf(n *int64) string {
+	if n == nil {
+		return "-"
+	}
+	return size(*n)
+}

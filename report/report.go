@@ -169,6 +169,32 @@ type EndpointRow struct {
 	P50 *float64 `json:"p50_ms"`
 	P95 *float64 `json:"p95_ms"`
 	P99 *float64 `json:"p99_ms"`
+	// Bytes is the sum of the response sizes logged; null when none of
+	// the endpoint's requests logged one.
+	Bytes *int64 `json:"bytes"`
+	// TopErrorPaths are the raw paths (without the query string) of the
+	// endpoint's error responses, the most frequent first.
+	TopErrorPaths []PathRow `json:"top_error_paths"`
+}
+
+// PathRow is a raw path behind an endpoint's errors: Count is its 4xx and
+// 5xx responses, ClientError, ServerError and RateLimited their split.
+type PathRow struct {
+	Path        string `json:"path"`
+	Count       int64  `json:"count"`
+	ClientError int64  `json:"client_error"`
+	ServerError int64  `json:"server_error"`
+	RateLimited int64  `json:"rate_limited"`
+}
+
+// AgentRow is a user agent of a client: Count is the client's requests
+// with it, ClientError, ServerError and RateLimited the ones that failed.
+type AgentRow struct {
+	UserAgent   string `json:"user_agent"`
+	Count       int64  `json:"count"`
+	ClientError int64  `json:"client_error"`
+	ServerError int64  `json:"server_error"`
+	RateLimited int64  `json:"rate_limited"`
 }
 
 // ClientRow is one client (remote user, else address) with its errors.
@@ -188,6 +214,12 @@ func errorCounts(c *Counts) ErrorCounts {
 type ClientRow struct {
 	Client string `json:"client"`
 	ErrorCounts
+	// Bytes is the sum of the response sizes logged; null when none of
+	// the client's requests logged one.
+	Bytes *int64 `json:"bytes"`
+	// UserAgents are the client's user agents, the ones with the most
+	// errors first, then the most requests ("-" when none is logged).
+	UserAgents []AgentRow `json:"user_agents"`
 }
 
 // HostRow is a host's line in the hosts table: a virtual host or Host
@@ -213,6 +245,10 @@ type Bounds struct {
 	ClientsFolded   int64 `json:"clients_folded"`
 	MethodsFolded   int64 `json:"methods_folded"`
 	HostsFolded     int64 `json:"hosts_folded"`
+	// Pairs folded in the tables behind endpoints[].top_error_paths and
+	// clients[].user_agents.
+	ErrorPathsFolded int64 `json:"error_paths_folded"`
+	UserAgentsFolded int64 `json:"user_agents_folded"`
 	// The other bounded structures: requests or failures each left out
 	// (0 means the figures they feed are exact).
 	QuotaCellsDropped       int64 `json:"quota_cells_dropped"`
@@ -330,20 +366,35 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 		r.Methods["(other)"] = s.Methods.Other.Requests
 	}
 	r.Endpoints = []EndpointRow{}
-	for _, e := range s.Endpoints.Top(opts.Top, byErrors) {
-		row := EndpointRow{Endpoint: e.Key, Requests: e.Requests, Classes: classesOf(e.Class), RateLimited: e.RateLimited}
+	top := s.Endpoints.Top(opts.Top, byErrors)
+	paths := s.ErrorPaths.byParent(keysOf(top), listedPerKey, byErrors)
+	for _, e := range top {
+		row := EndpointRow{Endpoint: e.Key, Requests: e.Requests, Classes: classesOf(e.Class), RateLimited: e.RateLimited,
+			Bytes: bytesOf(&e.Counts), TopErrorPaths: []PathRow{}}
 		row.P50, row.P95, row.P99 = percentiles(e.Latency)
+		for _, p := range paths[e.Key] {
+			row.TopErrorPaths = append(row.TopErrorPaths, PathRow{Path: p.Value, Count: p.Errors(),
+				ClientError: p.Class[classify.ClientError], ServerError: p.Class[classify.ServerError], RateLimited: p.RateLimited})
+		}
 		r.Endpoints = append(r.Endpoints, row)
 	}
 	r.Clients = []ClientRow{}
-	for _, e := range s.Clients.Top(opts.Top, byErrors) {
-		r.Clients = append(r.Clients, ClientRow{Client: e.Key, ErrorCounts: errorCounts(&e.Counts)})
+	top = s.Clients.Top(opts.Top, byErrors)
+	agents := s.Agents.byParent(keysOf(top), listedPerKey, byErrors)
+	for _, e := range top {
+		row := ClientRow{Client: e.Key, ErrorCounts: errorCounts(&e.Counts), Bytes: bytesOf(&e.Counts), UserAgents: []AgentRow{}}
+		for _, a := range agents[e.Key] {
+			row.UserAgents = append(row.UserAgents, AgentRow{UserAgent: a.Value, Count: a.Requests,
+				ClientError: a.Class[classify.ClientError], ServerError: a.Class[classify.ServerError], RateLimited: a.RateLimited})
+		}
+		r.Clients = append(r.Clients, row)
 	}
 	r.Hosts = []HostRow{}
 	for _, e := range s.Hosts.Top(opts.Top, byErrors) {
 		r.Hosts = append(r.Hosts, HostRow{Host: e.Key, ErrorCounts: errorCounts(&e.Counts)})
 	}
 	r.Bounds = Bounds{EndpointsFolded: s.Endpoints.Folded, ClientsFolded: s.Clients.Folded, MethodsFolded: s.Methods.Folded, HostsFolded: s.Hosts.Folded,
+		ErrorPathsFolded: s.ErrorPaths.Folded, UserAgentsFolded: s.Agents.Folded,
 		QuotaCellsDropped: s.quota.dropped, TimelineFailuresDropped: s.det.dropped}
 	if t := s.retries; t != nil {
 		r.Bounds.RetryChainsUntracked, r.Bounds.RetryRepeatsUntracked, r.Bounds.RetryClientsDropped = t.untracked, t.noFailsDropped, t.dropped
@@ -391,6 +442,25 @@ func percentiles(sk *ddsketch.DDSketch) (p50, p95, p99 *float64) {
 	}
 	a, b, c := round(q[0], 1), round(q[1], 1), round(q[2], 1)
 	return &a, &b, &c
+}
+
+// bytesOf returns the bytes of c; nil when none of its requests logged a
+// size.
+func bytesOf(c *Counts) *int64 {
+	if c.Sized == 0 {
+		return nil
+	}
+	n := c.Bytes
+	return &n
+}
+
+// keysOf returns the keys of entries.
+func keysOf(entries []Entry) []string {
+	keys := make([]string, len(entries))
+	for i, e := range entries {
+		keys[i] = e.Key
+	}
+	return keys
 }
 
 // byErrors orders by errors, then requests, both descending.

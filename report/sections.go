@@ -115,6 +115,8 @@ func sections(r *Report, e escaper) []section {
 			{"endpoints table (20,000 keys)", b.EndpointsFolded, "rarely seen endpoints folded into (other); the heavy ones stay exact"},
 			{"clients table (20,000 keys)", b.ClientsFolded, "rarely seen clients folded into (other); the heavy ones stay exact"},
 			{"methods table (64 keys)", b.MethodsFolded, "rare methods folded into (other)"},
+			{"error paths table (20,000 pairs)", b.ErrorPathsFolded, "rarely seen (endpoint, path) pairs left out of the endpoints' error paths"},
+			{"user agents table (20,000 pairs)", b.UserAgentsFolded, "rarely seen (client, user agent) pairs left out of the clients' user agents"},
 			{"hosts table (20,000 keys)", b.HostsFolded, "rarely seen hosts folded into (other); the heavy ones stay exact"},
 			{"quota cells (262,144 per worker)", b.QuotaCellsDropped, "requests of the lightest clients left out of the per-client quota figures (lower bounds); the overall figures stay exact"},
 			{"timeline failure cells", b.TimelineFailuresDropped, "5xx and 429 left out of the incidents' endpoint and client lists"},
@@ -195,13 +197,18 @@ func sections(r *Report, e escaper) []section {
 		align:  []bool{false, true, true, true, true, true, true},
 		drop:   []string{"p50 ms", "p99 ms", "2xx", "p95 ms"},
 	}
-	timed := false
+	timed, sized := false, false
 	for _, e := range r.Endpoints {
 		timed = timed || e.P95 != nil
+		sized = sized || e.Bytes != nil
 	}
 	if timed {
 		endpoints.header = append(endpoints.header, "p50 ms", "p95 ms", "p99 ms")
 		endpoints.align = append(endpoints.align, true, true, true)
+	}
+	if sized {
+		endpoints.header = append(endpoints.header, "bytes")
+		endpoints.align = append(endpoints.align, true)
 	}
 	for _, e := range r.Endpoints {
 		row := []string{esc(e.Endpoint), thousands(e.Requests), thousands(e.Success),
@@ -215,19 +222,43 @@ func sections(r *Report, e escaper) []section {
 				row = append(row, v)
 			}
 		}
+		if sized {
+			row = append(row, sizeOf(e.Bytes))
+		}
 		endpoints.rows = append(endpoints.rows, row)
 	}
 	if r.Bounds.EndpointsFolded > 0 {
 		endpoints.notes = append(endpoints.notes, fmt.Sprintf("Approximate: %s rarely seen endpoints were folded to stay within memory bounds.", thousands(r.Bounds.EndpointsFolded)))
 	}
+	if sized {
+		endpoints.notes = append(endpoints.notes, "Bytes are the response sizes logged (- when none is).")
+	}
 	out = append(out, endpoints)
+	if s, ok := errorPathsSection(r, esc); ok {
+		out = append(out, s)
+	}
 
 	clients := errorsSection("client", r.Bounds.ClientsFolded,
 		"A client is the remote user when one is logged, else the API credential, else the client address.")
+	sized = false
 	for _, c := range r.Clients {
-		clients.rows = append(clients.rows, errorsRow(esc(c.Client), c.ErrorCounts))
+		sized = sized || c.Bytes != nil
+	}
+	if sized {
+		clients.header = append(clients.header, "bytes")
+		clients.align = append(clients.align, true)
+	}
+	for _, c := range r.Clients {
+		row := errorsRow(esc(c.Client), c.ErrorCounts)
+		if sized {
+			row = append(row, sizeOf(c.Bytes))
+		}
+		clients.rows = append(clients.rows, row)
 	}
 	out = append(out, clients)
+	if s, ok := userAgentsSection(r, esc); ok {
+		out = append(out, s)
+	}
 
 	if len(r.Hosts) > 0 { // only when the inputs log a host
 		hosts := errorsSection("host", r.Bounds.HostsFolded,

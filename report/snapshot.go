@@ -48,9 +48,13 @@ type snapshot struct {
 	Statuses                        map[int32]int64
 	Methods, Endpoints, Clients     tableSnap
 	Hosts                           tableSnap // since 2026-11-25: empty in earlier runs
-	Reasons                         map[string]int64
-	Examples                        map[string][]Example
-	LateEvents                      int64
+	// The pair tables behind the error paths and user agents, and the
+	// tables' Counts.Bytes and Sized: empty and 0 in runs stored before
+	// they were counted, whose bytes then show as not logged.
+	ErrorPaths, UserAgents tableSnap
+	Reasons                map[string]int64
+	Examples               map[string][]Example
+	LateEvents             int64
 
 	QuotaWindows []windowSnap // layout 1
 	WindowCols   windowCols   // layout 2
@@ -236,6 +240,7 @@ func (s *Summary) Snapshot(files []*ingest.File) ([]byte, error) {
 		}
 	}
 	sn.Methods, sn.Endpoints, sn.Clients, sn.Hosts = s.Methods.snap(), s.Endpoints.snap(), s.Clients.snap(), s.Hosts.snap()
+	sn.ErrorPaths, sn.UserAgents = s.ErrorPaths.snap(), s.Agents.snap()
 	for r, n := range s.Rejected {
 		if n > 0 {
 			name := ingest.Reason(r).String()
@@ -385,12 +390,14 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 
 	o := &Summary{client: s.client, quota: newQuotaAgg(QuotaOptions{Window: time.Duration(sn.Window)}),
 		Classes: sn.Classes, lateEvents: sn.LateEvents, first: math.MaxInt64, last: math.MinInt64}
+	o.Methods, o.Endpoints, o.Clients, o.Hosts = NewTable(methodLimit), NewTable(endpointLimit), NewTable(clientLimit), NewTable(hostLimit)
+	o.ErrorPaths, o.Agents = newPairTable(), newPairTable()
 	for _, tb := range []struct {
-		into  **Table
-		snap  *tableSnap
-		limit int
-	}{{&o.Methods, &sn.Methods, methodLimit}, {&o.Endpoints, &sn.Endpoints, endpointLimit}, {&o.Clients, &sn.Clients, clientLimit}, {&o.Hosts, &sn.Hosts, hostLimit}} {
-		if *tb.into, err = tb.snap.table(tb.limit); err != nil {
+		into *Table
+		snap *tableSnap
+	}{{o.Methods, &sn.Methods}, {o.Endpoints, &sn.Endpoints}, {o.Clients, &sn.Clients}, {o.Hosts, &sn.Hosts},
+		{o.ErrorPaths, &sn.ErrorPaths}, {o.Agents, &sn.UserAgents}} {
+		if err := tb.snap.fill(tb.into); err != nil {
 			return err
 		}
 	}
@@ -533,7 +540,8 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 	return nil
 }
 
-func (ts *tableSnap) table(limit int) (*Table, error) {
+// fill adds the stored table into t, an empty table.
+func (ts *tableSnap) fill(t *Table) error {
 	dec := func(c *Counts, b []byte) error {
 		if len(b) == 0 {
 			return nil
@@ -541,23 +549,24 @@ func (ts *tableSnap) table(limit int) (*Table, error) {
 		c.Latency = newSketch()
 		return c.Latency.DecodeAndMergeWith(b)
 	}
-	t := NewTable(limit)
 	for i, k := range ts.Keys {
 		if i < len(ts.Counts) {
 			c := ts.Counts[i]
 			if i < len(ts.Latencies) {
 				if err := dec(&c, ts.Latencies[i]); err != nil {
-					return nil, fmt.Errorf("a stored run's latency of %s: %w", k, err)
+					return fmt.Errorf("a stored run's latency of %s: %w", k, err)
 				}
 			}
 			t.Get([]byte(k)).add(&c)
 		}
 	}
-	t.Other, t.Folded = ts.Other, ts.Folded
-	if err := dec(&t.Other, ts.OtherLatency); err != nil {
-		return nil, err
+	other := ts.Other
+	if err := dec(&other, ts.OtherLatency); err != nil {
+		return err
 	}
-	return t, nil
+	t.Other.add(&other) // added: the keys above may have folded into it
+	t.Folded += ts.Folded
+	return nil
 }
 
 func (st *retryStats) mergeSnap(ss *statsSnap) error {

@@ -126,6 +126,12 @@ type Summary struct {
 	// in lower case and without a port; records that log none are not in
 	// it.
 	Hosts *Table
+	// ErrorPaths counts the error responses (4xx, 5xx) by endpoint and
+	// raw path (without the query string, which may carry secrets);
+	// Agents counts every request by client and user agent. Both are
+	// tables of pairs (breakdown.go).
+	ErrorPaths *Table
+	Agents     *Table
 
 	Rejected [ingest.NumReasons]int64
 	Examples [ingest.NumReasons][]Example
@@ -138,6 +144,7 @@ type Summary struct {
 	keyScratch                []byte
 	hostScratch               []byte
 	pathScratch, agentScratch []byte
+	pairScratch               []byte
 	names                     *interner // endpoints and methods of failure descriptions
 }
 
@@ -149,21 +156,23 @@ func NewSummary(cfg Config) *Summary {
 		match = cfg.Filter.Match
 	}
 	return &Summary{
-		span:      cfg.Filter.span(),
-		first:     math.MaxInt64,
-		last:      math.MinInt64,
-		match:     match,
-		client:    cfg.Quota.Client,
-		quota:     newQuotaAgg(cfg.Quota),
-		tl:        newTimelineAgg(cfg.Timeline),
-		det:       newMinuteAgg(),
-		Methods:   NewTable(methodLimit),
-		Endpoints: NewTable(endpointLimit),
-		Clients:   NewTable(clientLimit),
-		Hosts:     NewTable(hostLimit),
-		scratch:   make([]byte, 0, 256), // 256: a whole number of cache lines,
-		idScratch: make([]byte, 0, 256), // shared with no other worker's data
-		names:     newInterner(endpointLimit),
+		span:       cfg.Filter.span(),
+		first:      math.MaxInt64,
+		last:       math.MinInt64,
+		match:      match,
+		client:     cfg.Quota.Client,
+		quota:      newQuotaAgg(cfg.Quota),
+		tl:         newTimelineAgg(cfg.Timeline),
+		det:        newMinuteAgg(),
+		Methods:    NewTable(methodLimit),
+		Endpoints:  NewTable(endpointLimit),
+		Clients:    NewTable(clientLimit),
+		Hosts:      NewTable(hostLimit),
+		ErrorPaths: newPairTable(),
+		Agents:     newPairTable(),
+		scratch:    make([]byte, 0, 256), // 256: a whole number of cache lines,
+		idScratch:  make([]byte, 0, 256), // shared with no other worker's data
+		names:      newInterner(endpointLimit),
 	}
 }
 
@@ -254,20 +263,26 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 	s.Methods.Get(method).Requests++
 
 	ep := s.Endpoints.Get(endpoint)
-	count(ep, v)
+	count(ep, v, r.Bytes)
 	if lat.logged {
 		if ep.Latency == nil {
 			ep.Latency = newSketch()
 		}
 		addLatency(ep.Latency, lat)
 	}
+	if v.Class == classify.ClientError || v.Class == classify.ServerError {
+		s.pairScratch = pairKey(s.pairScratch[:0], endpoint, r.Path)
+		count(s.ErrorPaths.Get(s.pairScratch), v, r.Bytes)
+	}
 	client := hashClient(key)
-	count(s.Clients.GetHashed(key, client), v)
+	count(s.Clients.GetHashed(key, client), v, r.Bytes)
+	s.pairScratch = pairKey(s.pairScratch[:0], key, r.UserAgent)
+	count(s.Agents.Get(s.pairScratch), v, r.Bytes)
 	s.quota.add(t, client, r.Status, r.RateLimit, r.RateRemaining)
 	var host []byte // its key, when logged
 	if len(r.Host) > 0 {
 		host = s.hostKey(r.Host)
-		count(s.Hosts.Get(host), v)
+		count(s.Hosts.Get(host), v, r.Bytes)
 	}
 	s.tl.add(t, r.Status, v.Class, lat)
 	if r.Status >= 500 && r.Status <= 599 || r.Status == 429 {
@@ -410,11 +425,17 @@ func (s *Summary) Last() time.Time {
 	return time.Unix(0, s.last).UTC()
 }
 
-func count(c *Counts, v classify.Verdict) {
+// count counts a request of verdict v whose response was size bytes (-1
+// when not logged).
+func count(c *Counts, v classify.Verdict, size int64) {
 	c.Requests++
 	c.Class[v.Class]++
 	if v.Status == 429 {
 		c.RateLimited++
+	}
+	if size >= 0 {
+		c.Bytes = addBytes(c.Bytes, size)
+		c.Sized++
 	}
 }
 
@@ -492,6 +513,8 @@ func (s *Summary) Merge(o *Summary) {
 	s.Endpoints.Merge(o.Endpoints)
 	s.Clients.Merge(o.Clients)
 	s.Hosts.Merge(o.Hosts)
+	s.ErrorPaths.Merge(o.ErrorPaths)
+	s.Agents.Merge(o.Agents)
 	for r := range s.Rejected {
 		s.Rejected[r] += o.Rejected[r]
 		for _, e := range o.Examples[r] {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/binary"
+	"math"
 	"math/bits"
 	"math/rand/v2"
 	"slices"
@@ -17,6 +18,9 @@ type Counts struct {
 	Requests    int64
 	Class       [5]int64 // by classify.Class
 	RateLimited int64    // 429 responses
+	// Bytes is the sum of the response sizes logged, Sized the number of
+	// requests that logged one: a format that logs no size leaves both 0.
+	Bytes, Sized int64
 	// Latency holds the logged durations in ms (endpoints only; nil when
 	// none): a DDSketch, 1 % relative error.
 	Latency *ddsketch.DDSketch
@@ -31,6 +35,8 @@ func (c *Counts) add(o *Counts) {
 		c.Class[i] += o.Class[i]
 	}
 	c.RateLimited += o.RateLimited
+	c.Bytes = addBytes(c.Bytes, o.Bytes)
+	c.Sized += o.Sized
 	if o.Latency != nil {
 		if c.Latency == nil {
 			c.Latency = o.Latency.Copy()
@@ -38,6 +44,15 @@ func (c *Counts) add(o *Counts) {
 			c.Latency.MergeWith(o.Latency)
 		}
 	}
+}
+
+// addBytes adds two byte counts, saturating: a logged size may be up to
+// 10^18, and ten such lines must not make a total negative.
+func addBytes(a, b int64) int64 {
+	if s := a + b; s >= a {
+		return s
+	}
+	return math.MaxInt64
 }
 
 // Table counts by a key from an unbounded domain (endpoints, clients,
@@ -56,7 +71,10 @@ type Table struct {
 	keys  []byte   // the arena of the slots' keys
 	index []tagged // open addressing by hash, linear probing; 0 empty
 	limit int
-	Other Counts
+	// keyBytes bounds the arena: tableKeyBytes, or less for a table of
+	// many long keys (pairTable).
+	keyBytes int
+	Other    Counts
 	// Folded is how many keys were folded into Other.
 	Folded int64
 
@@ -102,7 +120,7 @@ type slot struct {
 // NewTable returns a table that keeps at most limit keys (and about
 // tableKeyBytes of them).
 func NewTable(limit int) *Table {
-	return &Table{limit: max(limit, 2), index: make([]tagged, 16)}
+	return &Table{limit: max(limit, 2), keyBytes: tableKeyBytes, index: make([]tagged, 16)}
 }
 
 // tableHash is the hash a Table files its keys by; hashClient is the same,
@@ -132,7 +150,7 @@ func (t *Table) get(key []byte, quick, h uint64, hashed bool) *Counts {
 	pos := t.find(key, h)
 	e := t.index[pos]
 	if e == 0 {
-		if len(t.slots) >= t.limit || len(t.keys)+len(key) > tableKeyBytes && len(t.slots) > 1 {
+		if len(t.slots) >= t.limit || len(t.keys)+len(key) > t.keyBytes && len(t.slots) > 1 {
 			t.fold()
 			pos = t.find(key, h)
 		} else if 2*(len(t.slots)+1) > len(t.index) {

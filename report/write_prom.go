@@ -75,11 +75,17 @@ func WritePrometheus(w io.Writer, r *Report) error {
 		counts = append(counts, ErrorCounts{Requests: e.Requests, ClientError: e.ClientError, ServerError: e.ServerError, RateLimited: e.RateLimited})
 	}
 	p.top("endpoint", "endpoints", keys, counts)
-	keys, counts = keys[:0], counts[:0]
+	sizes := make([]*int64, 0, max(len(r.Endpoints), len(r.Clients)))
+	for _, e := range r.Endpoints {
+		sizes = append(sizes, e.Bytes)
+	}
+	p.bytes("endpoint", "endpoints", keys, sizes)
+	keys, counts, sizes = keys[:0], counts[:0], sizes[:0]
 	for _, c := range r.Clients {
-		keys, counts = append(keys, c.Client), append(counts, c.ErrorCounts)
+		keys, counts, sizes = append(keys, c.Client), append(counts, c.ErrorCounts), append(sizes, c.Bytes)
 	}
 	p.top("client", "clients", keys, counts)
+	p.bytes("client", "clients", keys, sizes)
 	keys, counts = keys[:0], counts[:0]
 	for _, h := range r.Hosts {
 		keys, counts = append(keys, h.Host), append(counts, h.ErrorCounts)
@@ -159,6 +165,18 @@ func (p *promWriter) top(label, plural string, keys []string, counts []ErrorCoun
 	p.help(name+"_rate_limited", "429 responses of the top "+plural+" by errors.")
 	for i, k := range keys {
 		p.sample(name+"_rate_limited", float64(counts[i].RateLimited), label, k)
+	}
+}
+
+// bytes writes the bytes of a top table's keys as analyze_<label>_bytes:
+// a sample for each key that logged a size.
+func (p *promWriter) bytes(label, plural string, keys []string, sizes []*int64) {
+	name := "analyze_" + label + "_bytes"
+	p.help(name, "Response bytes logged of the top "+plural+" by errors (keys that log no size have no sample).")
+	for i, k := range keys {
+		if sizes[i] != nil {
+			p.sample(name, float64(*sizes[i]), label, k)
+		}
 	}
 }
 

@@ -65,3 +65,24 @@ func TestPrometheusClientLimits(t *testing.T) {
 		t.Errorf("a family without a limit:\n%s", b.String())
 	}
 }
+
+// TestPrometheusBytes writes the bytes of the top endpoints and clients
+// that logged a size, and no sample for one that logged none.
+func TestPrometheusBytes(t *testing.T) {
+	n, m := int64(1234), int64(0)
+	r := &Report{Version: "test", Endpoints: []EndpointRow{{Endpoint: "/a", Bytes: &n}, {Endpoint: "/unsized"}},
+		Clients: []ClientRow{{Client: "acme", Bytes: &m}}}
+	var b strings.Builder
+	if err := WritePrometheus(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{`analyze_endpoint_bytes{endpoint="/a"} 1234`, `analyze_client_bytes{client="acme"} 0`, "# TYPE analyze_endpoint_bytes gauge"} {
+		if !strings.Contains(out, want+"\n") {
+			t.Errorf("no line %s in\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, `analyze_endpoint_bytes{endpoint="/unsized"}`) {
+		t.Errorf("a sample for an endpoint that logs no size:\n%s", out)
+	}
+}

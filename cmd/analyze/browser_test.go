@@ -71,6 +71,13 @@ for (const v of [{ name: 'desktop', width: 1280, height: 900, scheme: 'light' },
   seen.ascending = await values();
   await table.locator('th').nth(col).click();
   seen.descending = await values();
+  // And by bytes, shown in units (KiB, MiB): sorted by their value.
+  const bcol = await table.locator('th').evaluateAll(ths => ths.findIndex(th => th.textContent.trim() === 'bytes'));
+  await table.locator('th').nth(bcol).click();
+  seen.bytesAscending = await table.locator('tbody tr').evaluateAll((rows, c) => rows.map(r => {
+    const [n, u] = r.cells[c].textContent.trim().split(' ');
+    return parseFloat(n) * { B: 1, KiB: 1024, MiB: 1048576, GiB: 1073741824 }[u];
+  }), bcol);
   await page.screenshot({ path: shots + '/report-' + v.name + '.png', fullPage: true });
   out.views.push({ name: v.name, ...seen });
   await ctx.close();
@@ -138,6 +145,7 @@ func TestHTMLInBrowser(t *testing.T) {
 			IncidentsOverflow     float64  `json:"incidentsOverflow"`
 			IncidentsHidden       []string `json:"incidentsHidden"`
 			Ascending, Descending []float64
+			BytesAscending        []float64
 		}
 	}
 	if err := json.Unmarshal(out, &seen); err != nil {
@@ -178,6 +186,9 @@ func TestHTMLInBrowser(t *testing.T) {
 		}
 		if !sortedBy(v.Ascending, 1) || !sortedBy(v.Descending, -1) || len(v.Ascending) < 2 {
 			t.Errorf("%s: sorting by requests gave %v then %v", v.Name, v.Ascending, v.Descending)
+		}
+		if !sortedBy(v.BytesAscending, 1) || len(v.BytesAscending) < 2 {
+			t.Errorf("%s: sorting by bytes gave %v", v.Name, v.BytesAscending)
 		}
 		if v.Name != "phone" && !v.OverShown {
 			t.Errorf("%s: the incidents' over column (is it over?) is not in view without scrolling", v.Name)

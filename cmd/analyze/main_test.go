@@ -180,6 +180,7 @@ func TestJSONContract(t *testing.T) {
 		"incidents", "timeline.window_seconds", "timeline.windows", "timeline.failures_dropped",
 		"timeline.detection_seconds", "timeline.gaps", "timeline.gaps_total",
 		"bounds.endpoints_folded", "bounds.clients_folded", "bounds.methods_folded", "bounds.quota_cells_dropped",
+		"bounds.error_paths_folded", "bounds.user_agents_folded",
 		"bounds.timeline_failures_dropped", "bounds.retry_chains_untracked", "bounds.retry_repeats_untracked",
 		"bounds.retry_clients_dropped", "bounds.after_429_clients_dropped",
 		"bounds.quota_bursts_unlisted", "bounds.retry_storms_unlisted", "bounds.retry_unrecovered_dropped",
@@ -198,9 +199,61 @@ func TestJSONContract(t *testing.T) {
 	}
 	endpoints, _ := lookup(doc, "endpoints")
 	for _, e := range endpoints.([]any) {
-		for _, k := range []string{"endpoint", "requests", "success", "client_error", "server_error", "rate_limited", "p50_ms", "p95_ms", "p99_ms"} {
+		for _, k := range []string{"endpoint", "requests", "success", "client_error", "server_error", "rate_limited", "p50_ms", "p95_ms", "p99_ms",
+			"bytes", "top_error_paths"} {
 			if _, ok := e.(map[string]any)[k]; !ok {
 				t.Errorf("endpoints[] lacks %s", k)
+			}
+		}
+	}
+	// Who and what behind the top endpoints and clients: lists of pairs,
+	// bytes a number (the samples log sizes).
+	for _, list := range []struct{ rows, sub, key string }{{"endpoints", "top_error_paths", "path"}, {"clients", "user_agents", "user_agent"}} {
+		rows, _ := lookup(doc, list.rows)
+		if len(rows.([]any)) == 0 {
+			t.Fatalf("%s is empty", list.rows)
+		}
+		listed := 0
+		for _, row := range rows.([]any) {
+			m := row.(map[string]any)
+			if _, ok := m["bytes"].(float64); !ok {
+				t.Errorf("%s[].bytes is %v, want a number", list.rows, m["bytes"])
+			}
+			sub, ok := m[list.sub].([]any)
+			if !ok || len(sub) > 5 {
+				t.Errorf("%s[].%s is %v, want a list of at most 5", list.rows, list.sub, m[list.sub])
+			}
+			listed += len(sub)
+			for _, e := range sub {
+				for _, k := range []string{list.key, "count", "client_error", "server_error", "rate_limited"} {
+					if _, ok := e.(map[string]any)[k]; !ok {
+						t.Errorf("%s[].%s[] lacks %s", list.rows, list.sub, k)
+					}
+				}
+			}
+		}
+		if listed == 0 {
+			t.Errorf("no %s[].%s listed on the samples", list.rows, list.sub)
+		}
+	}
+	// The report reads a combined line's user agent.
+	var one struct {
+		Clients []struct {
+			UserAgents []struct {
+				UserAgent string `json:"user_agent"`
+			} `json:"user_agents"`
+		} `json:"clients"`
+	}
+	ua := analyze(t, line, "-o", "json", "-")
+	if err := json.Unmarshal([]byte(ua.stdout), &one); err != nil || len(one.Clients) != 1 || len(one.Clients[0].UserAgents) != 1 ||
+		one.Clients[0].UserAgents[0].UserAgent != "x" {
+		t.Errorf("the combined line's user agent \"x\" is not in clients[].user_agents (%v):\n%s", err, ua.stdout)
+	}
+	topClients, _ := lookup(doc, "clients")
+	for _, c := range topClients.([]any) {
+		for _, k := range []string{"client", "requests", "client_error", "server_error", "rate_limited", "bytes", "user_agents"} {
+			if _, ok := c.(map[string]any)[k]; !ok {
+				t.Errorf("clients[] lacks %s", k)
 			}
 		}
 	}

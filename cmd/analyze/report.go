@@ -192,8 +192,9 @@ func runReport(ctx context.Context, mode string, f *reportFlags, paths []string,
 	if err != nil {
 		return fail("%v", err)
 	}
-	// The user agent is read (combined lines: the referer is scanned past
-	// to reach it): the incidents list the user agents of the failures.
+	// The user agent is read: the incidents and the clients list it. The
+	// referer no report uses, but it is the field before the agent in a
+	// combined line, so the parser cannot skip one and read the other.
 	opts.Parse.SkipRefererAgent = false
 	var thresholds []report.Threshold
 	for _, e := range failOn {

@@ -1,6 +1,9 @@
 (function () {
+  var units = { B: 1, KiB: 1024, MiB: 1048576, GiB: 1073741824, TiB: 1099511627776, PiB: 1125899906842624, EiB: 1152921504606846976 };
   function key(td) {
     var t = td.textContent.trim();
+    var size = /^(\d+(?:\.\d+)?) ([KMGTPE]iB|B)$/.exec(t);
+    if (size) { return parseFloat(size[1]) * units[size[2]]; }
     var n = parseFloat(t.replace(/[,%\s]/g, ''));
     return isNaN(n) || !/^[-+]?[\d,.]+\s*%?$/.test(t) ? t.toLowerCase() : n;
   }
