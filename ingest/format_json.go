@@ -18,7 +18,7 @@ import (
 
 var jsonFormat = &Format{
 	Name:        "json",
-	Description: "JSON lines: nginx escape=json, Caddy, Traefik, Envoy, Kong, AWS API Gateway and generic field names (see README); --field maps others",
+	Description: "JSON lines: nginx escape=json, Caddy, Traefik, Envoy, Kong, AWS API Gateway and generic field names (see docs/formats.md); --field maps others",
 	New:         func(o ParseOptions) Parser { return newJSONParser(o, nil) },
 }
 

@@ -8,12 +8,12 @@ import (
 	"analyze/classify"
 )
 
-// Incident detection on the minutes of minuteAgg (README, "Timeline and
-// incidents", states the rule): per kind, a minute is flagged when its
+// Incident detection on the minutes of minuteAgg (docs/incidents.md states
+// the rule): per kind, a minute is flagged when its
 // failure rate rises well above the rolling baseline of the minutes before
 // it; flagged minutes at most one minute apart are one incident.
 
-// The incident rule's constants (README, "Timeline and incidents").
+// The incident rule's constants (docs/incidents.md).
 const (
 	incidentMinReqs   = 10   // a minute with fewer requests is never flagged
 	incidentMinFails  = 5    // nor one with fewer failures of the kind

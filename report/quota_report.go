@@ -9,7 +9,7 @@ import (
 )
 
 // QuotaReport is the quota section (JSON key "quota"); its keys are a
-// documented contract (README, "Quota").
+// documented contract (docs/quota.md).
 type QuotaReport struct {
 	ClientKey         string        `json:"client_key"`
 	WindowSeconds     float64       `json:"window_seconds"`

@@ -5,7 +5,7 @@
 // Report (this file), the plain data behind every output, written as a
 // terminal table (write_text.go), Markdown (write_markdown.go) or JSON
 // (write_json.go). The Report's JSON keys are a documented contract
-// (README.md, "JSON report").
+// (docs/json.md).
 package report
 
 import (

@@ -9,7 +9,7 @@ import (
 )
 
 // Failures worth retrying: retry chains, found in time order (the
-// sequencer feeds them). Definitions (README, "Retries"):
+// sequencer feeds them). Definitions (docs/retries.md):
 //
 //   - A request's identity is (client, method, path with query).
 //   - A retryable failure (policy after_wait, backoff or unsafe) opens a

@@ -9,7 +9,7 @@ import (
 )
 
 // RetryReport is the retry section (JSON key "retry"); its keys are a
-// documented contract (README, "Retries").
+// documented contract (docs/retries.md).
 type RetryReport struct {
 	WindowSeconds        float64       `json:"window_seconds"`
 	RetryAfterDefault    float64       `json:"retry_after_default_seconds"`

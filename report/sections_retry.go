@@ -43,7 +43,7 @@ func retrySections(q *RetryReport, e escaper, list int) []section {
 			{"unrecovered", thousands(q.Unrecovered)},
 		},
 	}
-	head.notes = append(head.notes, "A chain opens at a retryable failure (429, 503, 5xx...) and collects the same client's same request within the window; see README, Retries.")
+	head.notes = append(head.notes, "A chain opens at a retryable failure (429, 503, 5xx...) and collects the same client's same request within the window; see docs/retries.md.")
 
 	rows := section{
 		title:  "Retryable failures by status and endpoint",

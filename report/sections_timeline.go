@@ -42,7 +42,7 @@ func incidentSection(incs []Incident, e escaper) section {
 		}
 		s.rows = append(s.rows, row)
 	}
-	s.notes = append(s.notes, "An incident: minutes whose 5xx or 429 rate rose well above the rolling baseline, found per minute whatever the timeline's window (README, \"Timeline and incidents\"); over: a minute with traffic came after its last flagged minute, whose end is its end.")
+	s.notes = append(s.notes, "An incident: minutes whose 5xx or 429 rate rose well above the rolling baseline, found per minute whatever the timeline's window (docs/incidents.md); over: a minute with traffic came after its last flagged minute, whose end is its end.")
 	return s
 }
 

@@ -9,8 +9,7 @@ import (
 
 // Timeline is the timeline section (JSON key "timeline"): the analysed
 // records per window, from the first record's window to the last's,
-// empty windows included. Its keys are a documented contract (README,
-// "Timeline and incidents").
+// empty windows included. Its keys are a documented contract (docs/incidents.md).
 type Timeline struct {
 	WindowSeconds float64          `json:"window_seconds"`
 	Windows       []TimelineWindow `json:"windows"`
@@ -48,7 +47,7 @@ type StatusCount struct {
 }
 
 // Incident is a run of minutes whose server-error or 429 rate rose well
-// above its baseline (README, "Timeline and incidents", states the rule).
+// above its baseline (docs/incidents.md states the rule).
 // JSON key "incidents"; the keys are a contract.
 type Incident struct {
 	Start        string   `json:"start"` // RFC 3339 UTC, the first minute's start

@@ -65,7 +65,7 @@ func appendU00(b []byte, x byte) []byte {
 }
 
 // WriteJSON writes the report as one indented JSON object. The keys are the
-// contract documented in README.md; maps are written with sorted keys, so
+// contract documented in docs/json.md; maps are written with sorted keys, so
 // the same input always gives the same bytes.
 //
 // encoding/json escapes the C0 controls but writes DEL and the C1 controls

@@ -46,7 +46,7 @@ const forget = 14 * 24 * time.Hour
 const keepRuns = 35 * 24 * time.Hour
 
 // Entry is what the state remembers of one input. These keys are the state
-// file's contract (see README, "Incremental runs").
+// file's contract (see docs/cron.md, "Incremental runs").
 type Entry struct {
 	Path        string    `json:"path"`        // where it was last seen
 	Fingerprint string    `json:"fingerprint"` // SHA-256 of its first head_bytes bytes, decompressed
