@@ -622,7 +622,10 @@ func TestHTMLWrapsLists(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := b.String()
-	for _, want := range []string{`<td class="w">/api/documents/{id} /api/assets/{id} /api/documents</td>`, `<td>shop-connector</td>`, `<td class="r">124</td>`} {
+	for _, want := range []string{`<td class="w">/api/documents/{id} /api/assets/{id} /api/documents</td>`, `<td>shop-connector</td>`, `<td class="r">124</td>`,
+		// A time wraps between its date and its clock, never at a hyphen
+		// of the date ("2025-03-" over "12T08:30:00Z").
+		`<td><span class="nw">2025-03-12</span><wbr><span class="nw">T08:30:00Z</span></td>`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %s in the incidents table:\n%s", want, out[strings.Index(out, "<h2>Incidents"):])
 		}

@@ -73,7 +73,7 @@ var htmlTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 {{end}}
 {{range .Sections}}<h2>{{.Title}}</h2>
 <div class="scroll"><table class="sortable"><thead><tr>{{range .Head}}<th{{if .Right}} class="r"{{end}} scope="col">{{.Text}}</th>{{end}}</tr></thead>
-<tbody>{{range .Rows}}<tr>{{range .}}<td{{if .Right}} class="r"{{else if .Wrap}} class="w"{{end}}>{{.Text}}</td>{{end}}</tr>
+<tbody>{{range .Rows}}<tr>{{range .}}<td{{if .Right}} class="r"{{else if .Wrap}} class="w"{{end}}>{{if .Date}}<span class="nw">{{.Date}}</span><wbr><span class="nw">{{.Clock}}</span>{{else}}{{.Text}}{{end}}</td>{{end}}</tr>
 {{end}}</tbody></table></div>
 {{range .Notes}}<p class="note">{{.}}</p>
 {{end}}{{end}}
@@ -89,6 +89,18 @@ type htmlCell struct {
 	// Wrap lets a long cell of several words (an incident's endpoints,
 	// a burst's clients) wrap, so the columns after it stay in view.
 	Wrap bool
+	// Date and Clock are an RFC 3339 time cut at its T: a narrow column
+	// wraps it between the two, never inside the date at a hyphen.
+	Date, Clock string
+}
+
+// splitTime cuts a cell that is an RFC 3339 UTC time ("2025-03-12T08:00:00Z")
+// into its date and its clock; ok is false for any other cell.
+func splitTime(c string) (date, clock string, ok bool) {
+	if len(c) < 20 || c[4] != '-' || c[7] != '-' || c[10] != 'T' || c[len(c)-1] != 'Z' || strings.Contains(c, " ") {
+		return "", "", false
+	}
+	return c[:10], c[10:], true
 }
 
 // wrapsAfter is the length past which a cell of several words may wrap.
@@ -194,6 +206,7 @@ func WriteHTML(w io.Writer, r *Report) error {
 			for i, c := range row {
 				right := i < len(s.align) && s.align[i]
 				cells[i] = htmlCell{Text: c, Right: right, Wrap: !right && len(c) > wrapsAfter && strings.Contains(c, " ")}
+				cells[i].Date, cells[i].Clock, _ = splitTime(c)
 			}
 			hs.Rows = append(hs.Rows, cells)
 		}
