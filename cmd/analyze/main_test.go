@@ -1525,3 +1525,25 @@ func TestPrometheusOutput(t *testing.T) {
 		t.Errorf("threshold or incidents: %v", values)
 	}
 }
+
+// TestShowReaderGone runs analyze show into a pipe whose reader has gone,
+// as `analyze show ... | head -1` leaves it: show stops and exits 0, as
+// docs/usage.md says, not killed by SIGPIPE (exit 141 under pipefail).
+func TestShowReaderGone(t *testing.T) {
+	for _, args := range [][]string{{"show", "samples/"}, {"show", "--by-file", "samples/"}, {"show", "samples/pim-api-access.log"}} {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Close()
+		cmd := exec.Command(binary, args...)
+		cmd.Dir = "../.."
+		var errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = w, &errb
+		err = cmd.Run()
+		w.Close()
+		if err != nil {
+			t.Errorf("%v into a closed pipe: %v, want exit 0; stderr: %s", args, err, errb.String())
+		}
+	}
+}

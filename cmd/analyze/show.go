@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"os/signal"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -82,6 +84,12 @@ func runShow(ctx context.Context, f *showFlags, paths []string, stdin io.Reader,
 	if err != nil {
 		return fail("%v", err)
 	}
+	// A reader that had enough (head, less) closes the pipe: the write then
+	// fails with EPIPE, which ends show with 0, instead of SIGPIPE killing
+	// the process (Go's default for a write to stdout, exit 141).
+	pipe := make(chan os.Signal, 1)
+	signal.Notify(pipe, syscall.SIGPIPE)
+	defer signal.Stop(pipe)
 	_, err = report.Show(ctx, files, opts, report.ShowOptions{Filter: filter, Client: clientKey, Rejected: rejected, Max: maxLines, ByFile: byFile}, stdout)
 	switch {
 	case errors.Is(err, syscall.EPIPE):
