@@ -56,6 +56,9 @@ func TestResourceBounds(t *testing.T) {
 	if len(sum.retries.open) > openChainLimit || len(sum.retries.clients) > retryClientLimit || len(sum.quota.cells) > 2*cellLimit {
 		t.Errorf("open chains %d, retry clients %d, quota cells %d", len(sum.retries.open), len(sum.retries.clients), len(sum.quota.cells))
 	}
+	if d := sum.det; len(d.strs)+len(d.clients) > 2*failEntryLimit || len(d.minutes) > minuteCap || d.dropped == 0 {
+		t.Errorf("incidents' minutes: %d failure entries (bound %d merged), %d minutes (bound %d), %d failures dropped", len(d.strs)+len(d.clients), 2*failEntryLimit, len(d.minutes), minuteCap, d.dropped)
+	}
 	b := r.Bounds
 	if b.EndpointsFolded == 0 || b.ClientsFolded == 0 || b.RetryChainsUntracked == 0 || b.RetryClientsDropped == 0 || b.ErrorPathsFolded == 0 || b.UserAgentsFolded == 0 || !b.Hit() {
 		t.Errorf("bounds hit but not all reported: %+v", b)
