@@ -233,3 +233,19 @@ func TestConfigEverySubcommand(t *testing.T) {
 		}
 	}
 }
+
+// TestStateOnlyMissing: a report of the stored runs alone (--state and a
+// period, no path) on a state file that does not exist is a usage error
+// and creates nothing; it was an empty report, exit 0, and a new state
+// file, so a mistyped --state in a weekly cron line went unnoticed.
+func TestStateOnlyMissing(t *testing.T) {
+	dir := t.TempDir()
+	st := filepath.Join(dir, "stat.json")
+	r := analyze(t, "", "report", "--state", st, "--since", "7d")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "--state: stat "+st+": no such file or directory") || r.stdout != "" {
+		t.Errorf("exit %d, stdout %.100q, stderr %q; want 2, none and the missing file", r.code, r.stdout, r.stderr)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("left %d files in the state's folder, want none", len(left))
+	}
+}
