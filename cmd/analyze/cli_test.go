@@ -111,6 +111,13 @@ func TestCLIHelp(t *testing.T) {
 			if r.code != exitOK || r.stderr != "" {
 				t.Errorf("exit %d, stderr %q; want 0 and none", r.code, r.stderr)
 			}
+			// Help reads no config: a broken one ($ANALYZE_CONFIG) made
+			// report -h, export -h, show -h exit 2.
+			cmd := exec.Command(binary, tc.args...)
+			cmd.Env = append(os.Environ(), "ANALYZE_CONFIG=/nonexistent/analyze.toml")
+			if b, err := cmd.CombinedOutput(); err != nil {
+				t.Errorf("with a missing $ANALYZE_CONFIG: %v\n%.300s", err, b)
+			}
 			for _, s := range tc.has {
 				if !strings.Contains(r.stdout, s) {
 					t.Errorf("help lacks %q:\n%s", s, r.stdout)

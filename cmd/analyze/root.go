@@ -42,7 +42,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	root := newRoot(stdin, stdout, stderr)
 	args = withDefaultCommand(root, args)
-	if cmd, _, err := root.Find(args); err == nil && cmd.Flags().Lookup("config") != nil {
+	if cmd, _, err := root.Find(args); err == nil && cmd.Flags().Lookup("config") != nil && !asksHelp(args) {
 		isSub := func(name string) bool { return isSubcommand(root, name) }
 		if err := applyConfig(cmd.Flags(), cmd.Name(), args, knownFlag(root), isSub); err != nil {
 			fmt.Fprintf(stderr, "analyze: %s\n", safe(err))
@@ -149,6 +149,20 @@ func withDefaultCommand(root *cobra.Command, args []string) []string {
 		return append([]string{"report"}, args...)
 	}
 	return args
+}
+
+// asksHelp reports whether args ask for help (-h or --help before any
+// "--"): help reads no config, so a broken one does not hide it.
+func asksHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "--help":
+			return true
+		}
+	}
+	return false
 }
 
 // isSubcommand reports whether name is one of root's subcommands (cobra's
