@@ -256,3 +256,30 @@ func TestStateOnlyMissing(t *testing.T) {
 		t.Errorf("left %d files in the state's folder, want none", len(left))
 	}
 }
+
+// TestFileNamedLikeSubcommand: "analyze quota" beside a log named quota
+// runs the subcommand, which has no input, and says how to name the file
+// (./quota); it said only "no input".
+func TestFileNamedLikeSubcommand(t *testing.T) {
+	dir := t.TempDir()
+	log, err := os.ReadFile("../../samples/pim-api-common.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"quota", "report", "show", "export"} {
+		if err := os.WriteFile(filepath.Join(dir, name), log, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(binary, name)
+		cmd.Dir = dir
+		b, err := cmd.CombinedOutput()
+		if code := exitCodeOf(err); code != exitUsage || !strings.Contains(string(b), "write ./"+name) {
+			t.Errorf("analyze %s beside a file %s: exit %d, output %q; want 2 and ./%s", name, name, code, b, name)
+		}
+		cmd = exec.Command(binary, "./"+name, "-o", "json")
+		cmd.Dir = dir
+		if b, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(b), `"records": 400`) {
+			t.Errorf("analyze ./%s: %v %.200q; want its 400 records", name, err, b)
+		}
+	}
+}

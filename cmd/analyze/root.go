@@ -56,6 +56,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case err == nil:
 		return exitOK
 	case errors.As(err, &ee):
+		if ee.code == exitUsage && cmd != root && cmd.Flags().Lookup("config") != nil && cmd.Flags().NArg() == 0 {
+			// "analyze quota" beside a log named quota: the subcommand
+			// wins, and says how to name the file.
+			if _, err := os.Lstat(cmd.Name()); err == nil {
+				fmt.Fprintf(stderr, "  %s is the subcommand here; to read the file named %s, write ./%s\n", cmd.Name(), cmd.Name(), cmd.Name())
+			}
+		}
 		return ee.code
 	}
 	for i, l := range strings.Split(strings.TrimRight(err.Error(), "\n"), "\n") {
