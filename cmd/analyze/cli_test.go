@@ -283,3 +283,42 @@ func TestFileNamedLikeSubcommand(t *testing.T) {
 		}
 	}
 }
+
+// TestRepeatedFilter: a drill-down filter given twice keeps both values,
+// as its comma-separated list does; --status 503 --status 429 kept 429
+// alone. The command line's value replaces a --config file's.
+func TestRepeatedFilter(t *testing.T) {
+	const log = "samples/pim-api-access.log"
+	conf := filepath.Join(t.TempDir(), "analyze.toml")
+	if err := os.WriteFile(conf, []byte("status = \"5xx\"\n[show]\nstatus = [\"503\", \"429\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string // the filter's status in the JSON report
+	}{
+		{"repeated", []string{"--status", "503", "--status", "429"}, `"status": "503,429"`},
+		{"repeated and listed", []string{"--status", "503,504", "--status", "429"}, `"status": "503,504,429"`},
+		{"config alone", []string{"--config", conf}, `"status": "5xx"`},
+		{"command line over config", []string{"--config", conf, "--status", "429"}, `"status": "429"`},
+		{"repeated over config", []string{"--config", conf, "--status", "429", "--status", "503"}, `"status": "429,503"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := analyze(t, "", append(append([]string{"report", "-o", "json"}, tc.args...), log)...)
+			if r.code != exitOK || !strings.Contains(r.stdout, tc.want) {
+				t.Errorf("exit %d, stderr %q; want 0 and %s in %.300q", r.code, r.stderr, tc.want, r.stdout)
+			}
+		})
+	}
+	// A config's list, then replaced by the command line.
+	all := analyze(t, "", "show", "--status", "503,429", log)
+	if r := analyze(t, "", "show", "--config", conf, log); r.code != exitOK || r.stdout != all.stdout || r.stdout == "" {
+		t.Errorf("show with status = [503, 429] in [show]: exit %d, %d lines, want the %d of --status 503,429", r.code, strings.Count(r.stdout, "\n"), strings.Count(all.stdout, "\n"))
+	}
+	only := analyze(t, "", "show", "--status", "429", log)
+	if r := analyze(t, "", "show", "--config", conf, "--status", "429", log); r.stdout != only.stdout {
+		t.Errorf("show --status 429 over the config's: %d lines, want %d", strings.Count(r.stdout, "\n"), strings.Count(only.stdout, "\n"))
+	}
+}
