@@ -111,6 +111,13 @@ func TestCLIHelp(t *testing.T) {
 			if r.code != exitOK || r.stderr != "" {
 				t.Errorf("exit %d, stderr %q; want 0 and none", r.code, r.stderr)
 			}
+			// Help reads no config: a broken one ($ANALYZE_CONFIG) made
+			// report -h, export -h, show -h exit 2.
+			cmd := exec.Command(binary, tc.args...)
+			cmd.Env = append(os.Environ(), "ANALYZE_CONFIG=/nonexistent/analyze.toml")
+			if b, err := cmd.CombinedOutput(); err != nil {
+				t.Errorf("with a missing $ANALYZE_CONFIG: %v\n%.300s", err, b)
+			}
 			for _, s := range tc.has {
 				if !strings.Contains(r.stdout, s) {
 					t.Errorf("help lacks %q:\n%s", s, r.stdout)
@@ -231,5 +238,87 @@ func TestConfigEverySubcommand(t *testing.T) {
 		if r := analyze(t, "", tc.sub, "--config", bad, log); r.code != exitUsage || !strings.Contains(r.stderr, tc.stderr) || r.stdout != "" {
 			t.Errorf("%s, %s: exit %d %q, want 2 and %q", tc.name, tc.sub, r.code, r.stderr, tc.stderr)
 		}
+	}
+}
+
+// TestStateOnlyMissing: a report of the stored runs alone (--state and a
+// period, no path) on a state file that does not exist is a usage error
+// and creates nothing; it was an empty report, exit 0, and a new state
+// file, so a mistyped --state in a weekly cron line went unnoticed.
+func TestStateOnlyMissing(t *testing.T) {
+	dir := t.TempDir()
+	st := filepath.Join(dir, "stat.json")
+	r := analyze(t, "", "report", "--state", st, "--since", "7d")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "--state: stat "+st+": no such file or directory") || r.stdout != "" {
+		t.Errorf("exit %d, stdout %.100q, stderr %q; want 2, none and the missing file", r.code, r.stdout, r.stderr)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("left %d files in the state's folder, want none", len(left))
+	}
+}
+
+// TestFileNamedLikeSubcommand: "analyze quota" beside a log named quota
+// runs the subcommand, which has no input, and says how to name the file
+// (./quota); it said only "no input".
+func TestFileNamedLikeSubcommand(t *testing.T) {
+	dir := t.TempDir()
+	log, err := os.ReadFile("../../samples/pim-api-common.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"quota", "report", "show", "export"} {
+		if err := os.WriteFile(filepath.Join(dir, name), log, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(binary, name)
+		cmd.Dir = dir
+		b, err := cmd.CombinedOutput()
+		if code := exitCodeOf(err); code != exitUsage || !strings.Contains(string(b), "write ./"+name) {
+			t.Errorf("analyze %s beside a file %s: exit %d, output %q; want 2 and ./%s", name, name, code, b, name)
+		}
+		cmd = exec.Command(binary, "./"+name, "-o", "json")
+		cmd.Dir = dir
+		if b, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(b), `"records": 400`) {
+			t.Errorf("analyze ./%s: %v %.200q; want its 400 records", name, err, b)
+		}
+	}
+}
+
+// TestRepeatedFilter: a drill-down filter given twice keeps both values,
+// as its comma-separated list does; --status 503 --status 429 kept 429
+// alone. The command line's value replaces a --config file's.
+func TestRepeatedFilter(t *testing.T) {
+	const log = "samples/pim-api-access.log"
+	conf := filepath.Join(t.TempDir(), "analyze.toml")
+	if err := os.WriteFile(conf, []byte("status = \"5xx\"\n[show]\nstatus = [\"503\", \"429\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string // the filter's status in the JSON report
+	}{
+		{"repeated", []string{"--status", "503", "--status", "429"}, `"status": "503,429"`},
+		{"repeated and listed", []string{"--status", "503,504", "--status", "429"}, `"status": "503,504,429"`},
+		{"config alone", []string{"--config", conf}, `"status": "5xx"`},
+		{"command line over config", []string{"--config", conf, "--status", "429"}, `"status": "429"`},
+		{"repeated over config", []string{"--config", conf, "--status", "429", "--status", "503"}, `"status": "429,503"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := analyze(t, "", append(append([]string{"report", "-o", "json"}, tc.args...), log)...)
+			if r.code != exitOK || !strings.Contains(r.stdout, tc.want) {
+				t.Errorf("exit %d, stderr %q; want 0 and %s in %.300q", r.code, r.stderr, tc.want, r.stdout)
+			}
+		})
+	}
+	// A config's list, then replaced by the command line.
+	all := analyze(t, "", "show", "--status", "503,429", log)
+	if r := analyze(t, "", "show", "--config", conf, log); r.code != exitOK || r.stdout != all.stdout || r.stdout == "" {
+		t.Errorf("show with status = [503, 429] in [show]: exit %d, %d lines, want the %d of --status 503,429", r.code, strings.Count(r.stdout, "\n"), strings.Count(all.stdout, "\n"))
+	}
+	only := analyze(t, "", "show", "--status", "429", log)
+	if r := analyze(t, "", "show", "--config", conf, "--status", "429", log); r.stdout != only.stdout {
+		t.Errorf("show --status 429 over the config's: %d lines, want %d", strings.Count(r.stdout, "\n"), strings.Count(only.stdout, "\n"))
 	}
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // configUsage is the help of --config, on every subcommand that takes it.
-const configUsage = "a TOML file of flag values (keys are long flag names with _ for -, fail_on = [...] for repeats; a key of another subcommand's flag is left alone); flags given override it, a repeated flag adds to its list; default $ANALYZE_CONFIG"
+const configUsage = "a TOML file of flag values (keys are long flag names with _ for -, fail_on = [...] for repeats; a key of another subcommand's flag is left alone); flags given override it, but add to the lists of fail_on, client_limit, field and exclude; default $ANALYZE_CONFIG"
 
 // applyConfig reads a TOML config (--config FILE, else $ANALYZE_CONFIG) and
 // sets the flags of the subcommand sub (its flag set fs) it names, before
@@ -79,6 +79,9 @@ func applyConfig(fs *pflag.FlagSet, sub string, args []string, known, isSub func
 			if err := fs.Set(name, fmt.Sprint(v)); err != nil {
 				return fail("%s: %w", k, err)
 			}
+		}
+		if c, ok := fs.Lookup(name).Value.(interface{ fromConfig() }); ok {
+			c.fromConfig()
 		}
 	}
 	return nil

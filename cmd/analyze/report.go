@@ -232,6 +232,13 @@ func runReport(ctx context.Context, mode string, f *reportFlags, paths []string,
 	// With --state and a period, no path is needed: the report is then of
 	// the stored runs alone.
 	stateOnly := len(paths) == 0 && statePath != "" && !(sinceB.IsZero() && untilB.IsZero())
+	if stateOnly {
+		// A report of the stored runs alone needs them: a mistyped path
+		// would report nothing, exit 0, and leave a new state behind.
+		if _, err := os.Stat(statePath); err != nil {
+			return fail("--state: %s (a report without a path is of the runs a state file stored; give the logs to read)", safe(err))
+		}
+	}
 	files, expandFailed, err := in.inputs(paths, stderr, stateOnly)
 	if err != nil {
 		if len(paths) == 0 && statePath != "" {

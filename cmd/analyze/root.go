@@ -42,7 +42,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	root := newRoot(stdin, stdout, stderr)
 	args = withDefaultCommand(root, args)
-	if cmd, _, err := root.Find(args); err == nil && cmd.Flags().Lookup("config") != nil {
+	if cmd, _, err := root.Find(args); err == nil && cmd.Flags().Lookup("config") != nil && !asksHelp(args) {
 		isSub := func(name string) bool { return isSubcommand(root, name) }
 		if err := applyConfig(cmd.Flags(), cmd.Name(), args, knownFlag(root), isSub); err != nil {
 			fmt.Fprintf(stderr, "analyze: %s\n", safe(err))
@@ -56,6 +56,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case err == nil:
 		return exitOK
 	case errors.As(err, &ee):
+		if ee.code == exitUsage && cmd != root && cmd.Flags().Lookup("config") != nil && cmd.Flags().NArg() == 0 {
+			// "analyze quota" beside a log named quota: the subcommand
+			// wins, and says how to name the file.
+			if _, err := os.Lstat(cmd.Name()); err == nil {
+				fmt.Fprintf(stderr, "  %s is the subcommand here; to read the file named %s, write ./%s\n", cmd.Name(), cmd.Name(), cmd.Name())
+			}
+		}
 		return ee.code
 	}
 	for i, l := range strings.Split(strings.TrimRight(err.Error(), "\n"), "\n") {
@@ -149,6 +156,20 @@ func withDefaultCommand(root *cobra.Command, args []string) []string {
 		return append([]string{"report"}, args...)
 	}
 	return args
+}
+
+// asksHelp reports whether args ask for help (-h or --help before any
+// "--"): help reads no config, so a broken one does not hide it.
+func asksHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "--help":
+			return true
+		}
+	}
+	return false
 }
 
 // isSubcommand reports whether name is one of root's subcommands (cobra's
