@@ -85,6 +85,11 @@ func runExport(ctx context.Context, f *exportFlags, paths []string, stdin io.Rea
 	if out == "" && tables == "" {
 		return fail("--out: give the folder to write to (or --tables)")
 	}
+	if statePath != "" && out == "" {
+		// The state says how far the rows were exported: without rows it
+		// would never be saved, and every run read the same lines again.
+		return fail("--state goes with --out: it remembers the rows exported")
+	}
 	if partition == "" {
 		partition = "none"
 		if to == "parquet" {

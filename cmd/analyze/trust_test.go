@@ -279,6 +279,12 @@ func TestTablesLocked(t *testing.T) {
 	}
 	unlock()
 
+	// --state without --out: never saved, it would make every run read the
+	// same lines again (it was taken, and left unsaved, exit 0).
+	if r := analyze(t, "", "export", "--tables", tables, "--state", filepath.Join(dir, "s.json"), "samples/pim-api-access.log"); r.code != exitUsage || !strings.Contains(r.stderr, "--state goes with --out") {
+		t.Errorf("--state with --tables alone: exit %d, %q; want 2", r.code, r.stderr)
+	}
+
 	// --tables the same folder as --out: one lock, taken once.
 	if r := analyze(t, "", "export", "--out", tables, "--tables", tables, "--lock-timeout", "0s", "samples/pim-api-access.log"); r.code != 0 {
 		t.Errorf("--tables as --out: exit %d, %s", r.code, r.stderr)
