@@ -60,7 +60,7 @@ func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir strin
 		if err := RemoveRun(st.Pending.Dataset, st.Pending.Run); err != nil {
 			return nil, err
 		}
-		if st.Pending.Dataset == absDir(dir) {
+		if sameDir(st.Pending.Dataset, dir) {
 			m.removeRun(st.Pending.Run)
 			if err := m.write(dir); err != nil {
 				return nil, err
@@ -293,6 +293,20 @@ func inputMetadata(meta map[string]string, files []*ingest.File, forced *ingest.
 	out["analyze.inputs"] = strings.Join(inputs, "\n")
 	out["analyze.formats"] = strings.Join(formats, "\n")
 	return out
+}
+
+// sameDir reports whether a and b name one folder, however spelled
+// (relative, absolute, through links).
+func sameDir(a, b string) bool {
+	if absDir(a) == absDir(b) {
+		return true
+	}
+	ia, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	ib, err := os.Stat(b)
+	return err == nil && os.SameFile(ia, ib)
 }
 
 // absDir is dir as an absolute path, as the state remembers a dataset.

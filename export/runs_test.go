@@ -181,6 +181,40 @@ func TestExportState(t *testing.T) {
 	}
 }
 
+// TestPendingRunOtherSpelling: a run that died after writing the manifest,
+// before saving its state, is dropped from the manifest by the next run
+// even when that run names the dataset another way (through a link): its
+// parts went, and the manifest kept counting their rows (200 against 100).
+func TestPendingRunOtherSpelling(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "access.log")
+	out := filepath.Join(dir, "out")
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink("out", link); err != nil {
+		t.Fatal(err)
+	}
+	statePath := filepath.Join(dir, "export.state")
+	os.WriteFile(log, []byte(dayLines(0, 100)), 0o644)
+	st, _ := state.Load(statePath)
+	st.For("export")
+	saved, _ := json.Marshal(st)
+	export(t, out, Options{Format: "csv", Partition: "none", State: st}, log)
+	m, _ := readManifest(out)
+	died := strings.Replace(string(saved), `"version"`, fmt.Sprintf(`"pending_export": {"run": %q, "dataset": %q}, "version"`, m.Runs[0].ID, out), 1)
+	os.WriteFile(statePath, []byte(died), 0o640)
+	st, err := state.Load(statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	export(t, link, Options{Format: "csv", Partition: "none", State: st}, log)
+	if got := datasetRows(t, out); got != 100 {
+		t.Errorf("%d rows on disk, want 100", got)
+	}
+	if m, _ := readManifest(out); m.Rows != 100 || len(m.Runs) != 1 {
+		t.Errorf("manifest: %d rows in %d runs; want 100 in 1 (the run that died dropped)", m.Rows, len(m.Runs))
+	}
+}
+
 // TestUnpartitionedKeepsLineOrder: without partitions, rows keep their
 // lines' order even where the log crosses midnight out of time order (they
 // came out 1, 3, 2, 4: split by day within a block).

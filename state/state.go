@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"analyze/ingest"
+	"analyze/outfile"
 	"analyze/report"
 )
 
@@ -209,9 +210,17 @@ func (s *State) AddRun(r Run, aggregates []byte, now time.Time) {
 	s.Runs = append(kept, r)
 }
 
-// RunsDir is the folder of the runs' aggregates: the state file's path
-// with ".runs" added.
-func (s *State) RunsDir() string { return s.path + ".runs" }
+// RunsDir is the folder of the runs' aggregates: the path of the state
+// file, its links followed, with ".runs" added, so that a link and its
+// target name one folder (as they name one lock, FILE.lock).
+func (s *State) RunsDir() string { return runsDir(s.path) }
+
+func runsDir(path string) string {
+	if target, _, err := outfile.Resolve(path); err == nil {
+		path = target
+	}
+	return path + ".runs"
+}
 
 // Aggregates reads a stored run's encoded summary.
 func (s *State) Aggregates(r Run) ([]byte, error) {
@@ -428,7 +437,7 @@ func fingerprint(b []byte) string {
 // The files left are numbered again (File.Index), in order.
 func Omit(files []*ingest.File, path string) []*ingest.File {
 	self, err := os.Stat(path)
-	runs, aerr := filepath.Abs(path + ".runs")
+	runs, aerr := filepath.Abs(runsDir(path))
 	kept := files[:0:0]
 	for _, f := range files {
 		if f.Path != "-" {

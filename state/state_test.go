@@ -390,6 +390,48 @@ func TestCarryFile(t *testing.T) {
 	}
 }
 
+// TestRunsDirFollowsLink: a state file given through a symbolic link
+// keeps its runs beside the file the link leads to, as its lock is: a run
+// given the link and a run given the target read one carry and one set of
+// aggregates (the carry was beside the link, and every run given the
+// target then failed: "cannot read the open retry chains").
+func TestRunsDirFollowsLink(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real", "state.json")
+	os.Mkdir(filepath.Dir(real), 0o750)
+	link := filepath.Join(dir, "link.json")
+	if err := os.Symlink("real/state.json", link); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	s, err := Load(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetCarry([]byte("open"), now)
+	s.AddRun(Run{At: now}, []byte("aggregates"), now)
+	if err := s.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if s.RunsDir() != real+".runs" {
+		t.Errorf("runs folder %s, want %s", s.RunsDir(), real+".runs")
+	}
+	s, err = Load(real)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := s.Carry(); err != nil || string(b) != "open" {
+		t.Errorf("the carry read through the target: %q, %v", b, err)
+	}
+	if b, err := s.Aggregates(s.Runs[0]); err != nil || string(b) != "aggregates" {
+		t.Errorf("the aggregates read through the target: %q, %v", b, err)
+	}
+	files := []*ingest.File{{Path: filepath.Join(real+".runs", s.OpenFile)}, {Path: filepath.Join(dir, "access.log")}}
+	if kept := Omit(files, link); len(kept) != 1 || kept[0].Path != files[1].Path {
+		t.Errorf("Omit through the link kept %v; want the log alone", kept)
+	}
+}
+
 // TestRuns checks which kept runs a period takes in, and that runs older
 // than five weeks are forgotten.
 func TestRuns(t *testing.T) {

@@ -41,7 +41,7 @@ func (f *exportFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.tables, "tables", "", "also write every report table (statuses, endpoints, clients, hosts, quota, retries, unrecovered, incidents, timeline) to this folder as CSV and Parquet")
 	fs.BoolVar(&f.csvSafe, "csv-safe", true, "prefix CSV cells starting with = + - @ with an apostrophe, so spreadsheets do not run them")
 	fs.StringVar(&f.statePath, "state", "", "remember in this file how far each input was read, and export only what is new since, as new parts of this run (each line becomes a row once across nightly runs and rotations); a file of its own, not a report's --state")
-	fs.DurationVar(&f.lockTimeout, "lock-timeout", defaultLockTimeout, "how long to wait for another run that holds the dataset (or the --state file); then exit 4")
+	fs.DurationVar(&f.lockTimeout, "lock-timeout", defaultLockTimeout, "how long to wait for another run that holds the dataset, the --tables folder or the --state file; then exit 4")
 	fs.StringVar(&f.configFile, "config", "", configUsage)
 }
 
@@ -85,6 +85,11 @@ func runExport(ctx context.Context, f *exportFlags, paths []string, stdin io.Rea
 	if out == "" && tables == "" {
 		return fail("--out: give the folder to write to (or --tables)")
 	}
+	if statePath != "" && out == "" {
+		// The state says how far the rows were exported: without rows it
+		// would never be saved, and every run read the same lines again.
+		return fail("--state goes with --out: it remembers the rows exported")
+	}
 	if partition == "" {
 		partition = "none"
 		if to == "parquet" {
@@ -118,14 +123,23 @@ func runExport(ctx context.Context, f *exportFlags, paths []string, stdin io.Rea
 		}
 		defer unlock()
 	}
+	if lockTimeout < 0 {
+		return fail("--lock-timeout takes a duration of 0 or more")
+	}
 	if out != "" {
-		if lockTimeout < 0 {
-			return fail("--lock-timeout takes a duration of 0 or more")
-		}
 		if err := os.MkdirAll(out, 0o750); err != nil {
 			return fail("cannot create %s: %s", safe(out), safe(err))
 		}
 		unlock, code := lock(ctx, filepath.Join(out, ".analyze.lock"), lockTimeout, "the dataset "+out, stderr)
+		if unlock == nil {
+			return code
+		}
+		defer unlock()
+	}
+	if tables != "" && !sameFolder(tables, out) {
+		// Two runs renaming their tables into one folder at once would
+		// leave a mix of both sets.
+		unlock, code := lock(ctx, filepath.Join(tables, ".analyze.lock"), lockTimeout, "the tables folder "+tables, stderr)
 		if unlock == nil {
 			return code
 		}
@@ -186,6 +200,21 @@ func runExport(ctx context.Context, f *exportFlags, paths []string, stdin io.Rea
 	}
 	fmt.Fprintln(stdout)
 	return exitCode(incomplete)
+}
+
+// sameFolder reports whether a and b name one existing folder (the lock
+// of one is then the lock of both: a second flock of it would wait on the
+// first).
+func sameFolder(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	ia, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	ib, err := os.Stat(b)
+	return err == nil && os.SameFile(ia, ib)
 }
 
 func exitCode(incomplete bool) int {

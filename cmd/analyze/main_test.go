@@ -547,9 +547,16 @@ func TestOutFile(t *testing.T) {
 	if b, _ := os.ReadFile(md); !strings.HasPrefix(string(b), "analyze ") {
 		t.Errorf("-o text lost to the .md extension: %.40s", b)
 	}
-	r = analyze(t, "", "report", "--out", filepath.Join(dir, "missing", "r.json"), "samples/")
-	if r.code != 2 || !strings.Contains(r.stderr, "cannot write") {
-		t.Errorf("missing folder: exit %d %q", r.code, r.stderr)
+	// A missing folder is refused before any reading, as a directory is:
+	// no state touched, and the message names the folder, not the
+	// temporary file it could not create (after the whole analysis).
+	statePath := filepath.Join(dir, "state.json")
+	r = analyze(t, "", "report", "--state", statePath, "--out", filepath.Join(dir, "missing", "r.json"), "samples/")
+	if r.code != 2 || !strings.Contains(r.stderr, "folder "+filepath.Join(dir, "missing")+" does not exist") || strings.Contains(r.stderr, ".tmp-") {
+		t.Errorf("missing folder: exit %d %q; want 2 naming the folder", r.code, r.stderr)
+	}
+	if _, err := os.Stat(statePath + ".lock"); err == nil {
+		t.Errorf("missing folder: the run went as far as locking the state")
 	}
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -151,10 +152,14 @@ func runReport(ctx context.Context, mode string, f *reportFlags, paths []string,
 		return exitUsage
 	}
 	if outFile != "" {
-		// Before reading: a directory or block device is refused now, not
-		// after minutes of work.
-		if _, _, err := outfile.Resolve(outFile); err != nil {
+		// Before reading: a directory, a block device or a missing
+		// folder is refused now, not after minutes of work.
+		target, _, err := outfile.Resolve(outFile)
+		if err != nil {
 			return fail("--out: %s", safe(err))
+		}
+		if dir := filepath.Dir(target); !isDir(dir) {
+			return fail("--out: cannot write %s: folder %s does not exist", safe(outFile), safe(dir))
 		}
 	}
 	if outFile != "" && !given("output") {
@@ -409,6 +414,12 @@ func runReport(ctx context.Context, mode string, f *reportFlags, paths []string,
 		return exitIncomplete
 	}
 	return exitOK
+}
+
+// isDir reports whether path is a folder (links followed).
+func isDir(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.IsDir()
 }
 
 // newRun is what the state keeps of this run: the span of its records

@@ -258,6 +258,39 @@ func TestExportTwoRunsAtOnce(t *testing.T) {
 	}
 }
 
+// TestTablesLocked: an export holds the --tables folder while it writes
+// the set, as it holds the dataset: two runs renaming their tables into one
+// folder at once would leave a mix of both sets. A run that finds the
+// folder held waits --lock-timeout, then exits 4 having written nothing
+// (it wrote its set beside the other run's, exit 0, before the lock).
+func TestTablesLocked(t *testing.T) {
+	dir := t.TempDir()
+	tables := filepath.Join(dir, "tables")
+	unlock, err := outfile.Lock(context.Background(), filepath.Join(tables, ".analyze.lock"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := analyze(t, "", "export", "--tables", tables, "--lock-timeout", "0s", "samples/pim-api-access.log")
+	if r.code != exitLocked || !strings.Contains(r.stderr, "holds the tables folder") {
+		t.Errorf("held tables folder: exit %d, stderr %q; want exit 4", r.code, r.stderr)
+	}
+	if names, _ := filepath.Glob(filepath.Join(tables, "*.csv")); len(names) > 0 {
+		t.Errorf("a run that did not get the lock wrote %d tables", len(names))
+	}
+	unlock()
+
+	// --state without --out: never saved, it would make every run read the
+	// same lines again (it was taken, and left unsaved, exit 0).
+	if r := analyze(t, "", "export", "--tables", tables, "--state", filepath.Join(dir, "s.json"), "samples/pim-api-access.log"); r.code != exitUsage || !strings.Contains(r.stderr, "--state goes with --out") {
+		t.Errorf("--state with --tables alone: exit %d, %q; want 2", r.code, r.stderr)
+	}
+
+	// --tables the same folder as --out: one lock, taken once.
+	if r := analyze(t, "", "export", "--out", tables, "--tables", tables, "--lock-timeout", "0s", "samples/pim-api-access.log"); r.code != 0 {
+		t.Errorf("--tables as --out: exit %d, %s", r.code, r.stderr)
+	}
+}
+
 // synthLog writes n generated lines to dir and returns the file's path.
 func synthLog(t *testing.T, dir string, n int) string {
 	t.Helper()
