@@ -20,9 +20,13 @@ func (b Bound) IsZero() bool { return b.At.IsZero() && b.Before == 0 }
 // Relative reports whether the bound needs the latest record's time.
 func (b Bound) Relative() bool { return b.Before > 0 }
 
-// Resolve returns the bound's instant, given the latest record's time.
+// Resolve returns the bound's instant, given the latest record's time;
+// a relative bound with no latest record (no record at all) is no bound.
 func (b Bound) Resolve(latest time.Time) time.Time {
 	if b.Relative() {
+		if latest.IsZero() {
+			return time.Time{} // no record to count back from: no bound
+		}
 		return latest.Add(-b.Before)
 	}
 	return b.At

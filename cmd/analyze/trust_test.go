@@ -308,3 +308,19 @@ func synthLog(t *testing.T, dir string, n int) string {
 	}
 	return f.Name()
 }
+
+// TestRelativeBoundWithoutRecords: --since 7d over input with no record
+// bounds nothing; it used to print a year-0 bound (0000-12-25).
+func TestRelativeBoundWithoutRecords(t *testing.T) {
+	empty := filepath.Join(t.TempDir(), "empty.log")
+	os.WriteFile(empty, nil, 0o644)
+	for _, args := range [][]string{
+		{"report", "-o", "json", "--since", "7d", empty},
+		{"report", "--since", "7d", empty},
+	} {
+		r := analyze(t, "", args...)
+		if strings.Contains(r.stdout, "0000-") || strings.Contains(r.stdout, "0001-") {
+			t.Errorf("%v: a bound from year 0:\n%s", args, r.stdout)
+		}
+	}
+}
