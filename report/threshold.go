@@ -139,9 +139,14 @@ func ParseThreshold(expr string) (Threshold, error) {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return t, fmt.Errorf("cannot read --fail-on %q: %q is out of range, want a finite number", expr, rest)
 	}
+	if v < 0 {
+		// Every metric is a count, a rate or a time, never negative: such
+		// a threshold would always fail one way and never the other.
+		return t, fmt.Errorf("cannot read --fail-on %q: %q is negative; want a limit of 0 or more", expr, rest)
+	}
 	t.Limit, t.percent = v, pct
 	if code, ok := strings.CutPrefix(t.Metric, "status:"); ok {
-		if n, err := strconv.Atoi(code); err != nil || n < 0 || n > 999 || len(code) != 3 {
+		if n, err := strconv.Atoi(code); err != nil || n < 100 || n > 599 || len(code) != 3 {
 			return t, fmt.Errorf("cannot read --fail-on %q: %q is not a status code", expr, code)
 		}
 		if pct {
@@ -166,6 +171,9 @@ func ParseThreshold(expr string) (Threshold, error) {
 		// by server_error_rate>1, and never silently taken for it.
 		return t, fmt.Errorf("cannot read --fail-on %q: %s is a rate, written with %%: %s%s%s%% for %s percent, or %s%s%s%% for a share of %s",
 			expr, t.Metric, t.Metric, t.Op, num, num, t.Metric, t.Op, strconv.FormatFloat(v*100, 'f', -1, 64), num)
+	}
+	if pct && v > 100 {
+		return t, fmt.Errorf("cannot read --fail-on %q: %s is at most 100%%; want a limit from 0%% to 100%%", expr, t.Metric)
 	}
 	if pct {
 		t.Limit = v / 100
