@@ -83,8 +83,27 @@ func applyConfig(fs *pflag.FlagSet, sub string, args []string, known, isSub func
 		if c, ok := fs.Lookup(name).Value.(interface{ fromConfig() }); ok {
 			c.fromConfig()
 		}
+		// Changed is left to say what the command line gives; the
+		// annotation says the file gave it (fromConfig).
+		fs.Lookup(name).Changed = false
+		if err := fs.SetAnnotation(name, configAnnotation, []string{path}); err != nil {
+			return fail("%s: %w", k, err)
+		}
 	}
 	return nil
+}
+
+// configAnnotation marks, on a flag, that the config file set it.
+const configAnnotation = "analyze-config"
+
+// givenBy reports, for a flag of fs, whether the command line gave it
+// (cli) and whether the command line or the config file did (any).
+func givenBy(fs *pflag.FlagSet, name string) (cli, any bool) {
+	f := fs.Lookup(name)
+	if f == nil {
+		return false, false
+	}
+	return f.Changed, f.Changed || f.Annotations[configAnnotation] != nil
 }
 
 // longName is the long name of the flag whose shorthand is name (o,

@@ -129,7 +129,7 @@ func newReportCmd(m reportMode, stdin io.Reader, stdout, stderr io.Writer) *cobr
 		Long:    m.long,
 		Example: m.example,
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			return exitWith(runReport(cmd.Context(), m.name, &f, paths, cmd.Flags().Changed, stdin, stdout, stderr))
+			return exitWith(runReport(cmd.Context(), m.name, &f, paths, func(name string) (bool, bool) { return givenBy(cmd.Flags(), name) }, stdin, stdout, stderr))
 		},
 	}
 	f.register(cmd.Flags(), m)
@@ -139,8 +139,9 @@ func newReportCmd(m reportMode, stdin io.Reader, stdout, stderr io.Writer) *cobr
 
 // runReport runs analyze report, quota, retries or timeline (mode): the
 // same analysis, written whole or as the mode's section only, over the
-// inputs paths with the flags f; given reports whether a flag was given.
-func runReport(ctx context.Context, mode string, f *reportFlags, paths []string, given func(name string) bool, stdin io.Reader, stdout, stderr io.Writer) int {
+// inputs paths with the flags f; given reports whether a flag was given on
+// the command line, and whether there or in the config file.
+func runReport(ctx context.Context, mode string, f *reportFlags, paths []string, given func(name string) (cli, any bool), stdin io.Reader, stdout, stderr io.Writer) int {
 	limitMemory(softMemoryLimit)
 	in, drill := &f.in, &f.drill
 	output, window, retryAfter, retryWindow := f.output, f.window, f.retryAfter, f.retryWindow
@@ -162,7 +163,12 @@ func runReport(ctx context.Context, mode string, f *reportFlags, paths []string,
 			return fail("--out: cannot write %s: folder %s does not exist", safe(outFile), safe(dir))
 		}
 	}
-	if outFile != "" && !given("output") {
+	// --out's extension sets the output unless -o says otherwise: on the
+	// command line, or in the config file when --out is there too (an
+	// --out on the command line is more particular than the file's -o).
+	outputCLI, outputAny := given("output")
+	outCLI, _ := given("out")
+	if outFile != "" && !outputCLI && !(outputAny && !outCLI) {
 		if o := report.OutputFor(outFile); o != "" {
 			output = o
 		}
@@ -191,7 +197,8 @@ func runReport(ctx context.Context, mode string, f *reportFlags, paths []string,
 		if outFile != "" {
 			term = nil
 		}
-		write = report.TextWriter(textWidth(f.width, given("width"), term, os.Getenv))
+		_, widthGiven := given("width")
+		write = report.TextWriter(textWidth(f.width, widthGiven, term, os.Getenv))
 	}
 	opts, loc, err := in.options(stdin)
 	if err != nil {

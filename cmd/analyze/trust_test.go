@@ -324,3 +324,37 @@ func TestRelativeBoundWithoutRecords(t *testing.T) {
 		}
 	}
 }
+
+// TestOutExtensionOverConfigOutput: --out NAME.html on the command line
+// writes HTML even when the config file says output = "json" (it wrote
+// JSON into report.html); -o on the command line still wins over --out's
+// extension, and the file's output wins over the file's out.
+func TestOutExtensionOverConfigOutput(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.toml")
+	os.WriteFile(cfg, []byte("output = \"json\"\n"), 0o644)
+	both := filepath.Join(dir, "both.toml")
+	os.WriteFile(both, []byte(fmt.Sprintf("output = \"json\"\nout = %q\n", filepath.Join(dir, "file.html"))), 0o644)
+	for _, tc := range []struct {
+		args      []string
+		out, want string
+	}{
+		{[]string{"--config", cfg, "--out", filepath.Join(dir, "a.html")}, "a.html", "<!DOCTYPE html>"},
+		{[]string{"--config", cfg, "-o", "markdown", "--out", filepath.Join(dir, "b.html")}, "b.html", "#"},
+		{[]string{"--config", both}, "file.html", "{"},
+		{[]string{"--config", cfg}, "", "{"},
+	} {
+		r := analyze(t, "", append(append([]string{"report"}, tc.args...), "samples/pim-api-access.log")...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d: %s", tc.args, r.code, r.stderr)
+		}
+		got := r.stdout
+		if tc.out != "" {
+			b, _ := os.ReadFile(filepath.Join(dir, tc.out))
+			got = string(b)
+		}
+		if !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%v: the report begins %.30q, want %q", tc.args, got, tc.want)
+		}
+	}
+}
