@@ -68,6 +68,18 @@ func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir strin
 		}
 		st.Pending = nil
 	}
+	rolled, err := rollBackPending(dir, m)
+	if err != nil {
+		return nil, err
+	}
+	if rolled {
+		if err := m.write(dir); err != nil {
+			return nil, err
+		}
+		if err := clearAllPending(dir); err != nil {
+			return nil, err
+		}
+	}
 	outfile.Sweep(dir, true)
 	order := ingest.SortByTime(files, in)
 	extras := extraColumns(order, in.Format)
@@ -191,6 +203,10 @@ func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir strin
 			return nil, fmt.Errorf("cannot save --state: %w", err)
 		}
 	}
+	if err := markPending(dir, opts.Run); err != nil {
+		ds.Abort()
+		return nil, err
+	}
 	if res.Files, err = ds.Commit(); err != nil {
 		return nil, err
 	}
@@ -206,6 +222,9 @@ func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir strin
 		m.Runs = append(m.Runs, newManifestRun(dir, opts, res, files))
 	}
 	if err := m.write(dir); err != nil {
+		return nil, err
+	}
+	if err := clearPending(dir, opts.Run); err != nil {
 		return nil, err
 	}
 	if st != nil {

@@ -323,3 +323,43 @@ func TestDatasetHoldsOnlyRows(t *testing.T) {
 		t.Error("CheckDataset(a folder of logs): no error")
 	}
 }
+
+// TestRunDiedMidCommit: a run that died while putting its parts in place
+// (its marker left, a part on disk that the manifest does not list) is
+// taken out by the next run into the dataset, whatever that run reads: the
+// manifest and the files on disk agree again. Before the marker, such
+// parts stayed for good beside the manifest that did not count them.
+func TestRunDiedMidCommit(t *testing.T) {
+	dir := t.TempDir()
+	a, c := filepath.Join(dir, "a.log"), filepath.Join(dir, "c.log")
+	os.WriteFile(a, []byte(dayLines(0, 100)), 0o644)
+	os.WriteFile(c, []byte(dayLines(500, 30)), 0o644)
+	out := filepath.Join(dir, "out")
+	opts := Options{Format: "csv", Partition: "date"}
+	export(t, out, opts, a)
+
+	// A run "dead1" renamed one part in place, wrote no manifest entry,
+	// and died; so did a re-run of a.log itself, which left a part of its
+	// own run beside the old ones.
+	day := filepath.Join(out, "date=2025-03-12")
+	rows := "time,client\n2025-03-12T10:00:00.000000Z,x\n"
+	os.WriteFile(filepath.Join(day, "part-dead1-00000.csv"), []byte(rows), 0o640)
+	os.WriteFile(filepath.Join(out, pendingPrefix+"dead1"), []byte("1\n"), 0o640)
+	files, _ := ingest.Expand([]string{a}, false)
+	runA := RunID(files, opts)
+	os.WriteFile(filepath.Join(day, "part-"+runA+"-00007.csv"), []byte(rows), 0o640)
+	os.WriteFile(filepath.Join(out, pendingPrefix+runA), []byte("1\n"), 0o640)
+
+	export(t, out, opts, c)
+	if got := datasetRows(t, out); got != 30 {
+		t.Errorf("after the runs that died are taken out: %d rows, want c.log's 30", got)
+	}
+	m, _ := readManifest(out)
+	onDisk, _ := filepath.Glob(filepath.Join(out, "date=*", "*.csv"))
+	if len(m.Files) != len(onDisk) || m.Rows != 30 || len(m.Runs) != 1 {
+		t.Errorf("manifest: %d files, %d rows, %d runs; on disk %d files; want them to agree on c.log's run", len(m.Files), m.Rows, len(m.Runs), len(onDisk))
+	}
+	if left, _ := filepath.Glob(filepath.Join(out, pendingPrefix+"*")); len(left) != 0 {
+		t.Errorf("markers left: %v", left)
+	}
+}
