@@ -80,7 +80,7 @@ func TestCatalogueIsWhole(t *testing.T) {
 func TestCatalogueCoversReference(t *testing.T) {
 	b, err := os.ReadFile("../../shared/seed/http-status-codes.md")
 	if err != nil {
-		t.Skipf("skipping: the API reference ../shared/seed is absent (%v)", err)
+		t.Skipf("skipping: the API reference ../shared/seed/http-status-codes.md, beside the repository, is absent (%v)", err)
 	}
 	ref := map[int]bool{}
 	for _, m := range regexp.MustCompile(`\*\*(\d{3}) `).FindAllSubmatch(b, -1) {
