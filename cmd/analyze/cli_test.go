@@ -98,8 +98,8 @@ func TestCLIHelp(t *testing.T) {
 		{[]string{"timeline", "-h"}, []string{"analyze timeline [flags] PATH...", "Examples:", "--window", "timeline window"}, []string{"--limit string", "--client-limit", "--unrecovered", "--storm-share"}},
 		{[]string{"show", "-h"}, []string{"analyze show [flags] PATH...", "Examples:", "--rejected", "--by-file", "--max", "--config"}, []string{"--fail-on", "--output"}},
 		{[]string{"export", "-h"}, []string{"analyze export --to parquet|csv --out DIR", "Examples:", "--partition", "--tables", "--config"}, []string{"--fail-on", "--output"}},
-		{[]string{"sql", "-h"}, []string{"analyze sql --dialect", "Examples:", "--dialect"}, []string{"--config"}},
-		{[]string{"codes", "-h"}, []string{"analyze codes", "Examples:", "-o, --output"}, []string{"Usage of codes"}},
+		{[]string{"sql", "-h"}, []string{"analyze sql --dialect", "Examples:", "--dialect", "--config"}, []string{"--output"}},
+		{[]string{"codes", "-h"}, []string{"analyze codes", "Examples:", "-o, --output", "--config"}, []string{"Usage of codes"}},
 		{[]string{"formats", "-h"}, []string{"analyze formats", "Examples:"}, []string{"combined "}},
 		{[]string{"version", "-h"}, []string{"analyze version"}, []string{"0.1"}},
 		{[]string{"man", "-h"}, []string{"analyze man DIR", "Examples:"}, nil},
@@ -219,6 +219,16 @@ func TestConfigEverySubcommand(t *testing.T) {
 	// A flag given adds to a repeatable flag's list from the file.
 	if r := analyze(t, "", "report", "--config", conf, "--fail-on", "rejected>0", log); strings.Count(r.stdout, `"expr"`) != 2 {
 		t.Errorf("--fail-on with a config's fail_on: %d thresholds, want 2", strings.Count(r.stdout, `"expr"`))
+	}
+	// codes and sql take it too: the top-level o is codes' -o, and a
+	// table sets sql's dialect.
+	if r := analyze(t, "", "codes", "--config", conf); r.code != exitOK || !strings.HasPrefix(r.stdout, "[") {
+		t.Errorf("codes --config (o = json): exit %d, stdout %.40q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	sqlConf := filepath.Join(dir, "sql.toml")
+	os.WriteFile(sqlConf, []byte("[sql]\ndialect = \"trino\"\n"), 0o644)
+	if r := analyze(t, "", "sql", "--config", sqlConf, "s3://bucket/access"); r.code != exitOK || !strings.Contains(r.stdout, "--dialect trino") {
+		t.Errorf("sql --config ([sql] dialect = trino): exit %d, stdout %.80q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	cmd := exec.Command(binary, "export", "--to", "parquet", "--out", filepath.Join(dir, "pq"), log)
 	cmd.Dir = "../.."

@@ -35,6 +35,8 @@ the same table.`,
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output: text, markdown or json")
 	cmd.Flags().IntVar(&width, "width", 0, widthUsage)
+	var configFile string
+	cmd.Flags().StringVar(&configFile, "config", "", configUsage)
 	completeValues(cmd, "output", "text", "markdown", "json")
 	return cmd
 }

@@ -25,6 +25,8 @@ dialect of DuckDB, Spark or Trino. A folder that is no such dataset is a usage e
 		},
 	}
 	cmd.Flags().StringVar(&dialect, "dialect", "duckdb", "duckdb, spark or trino")
+	var configFile string
+	cmd.Flags().StringVar(&configFile, "config", "", configUsage)
 	completeValues(cmd, "dialect", "duckdb", "spark", "trino")
 	return cmd
 }
