@@ -59,9 +59,21 @@ type result struct {
 // analyze runs the built binary from the repository root.
 func analyze(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
+	r, err := runBinary(stdin, nil, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// runBinary runs the built binary from the repository root, with stdin
+// and env added to the environment; it calls no testing.T method, so any
+// goroutine may call it. The error is one of starting it.
+func runBinary(stdin string, env []string, args ...string) (result, error) {
 	cmd := exec.Command(binary, args...)
 	cmd.Dir = "../.."
 	cmd.Stdin = strings.NewReader(stdin)
+	cmd.Env = append(os.Environ(), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -69,9 +81,9 @@ func analyze(t *testing.T, stdin string, args ...string) result {
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	} else if err != nil {
-		t.Fatal(err)
+		return result{}, err
 	}
-	return result{out.String(), errb.String(), code}
+	return result{out.String(), errb.String(), code}, nil
 }
 
 func golden(t *testing.T, name, got string) {
