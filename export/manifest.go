@@ -26,21 +26,13 @@ const ManifestName = "_analyze.json"
 // rewrites it last, adding itself (and dropping the entry of the run of the
 // same name it replaced).
 type Manifest struct {
-	Version  string `json:"version"` // of the analyze that wrote it last
-	Format   string `json:"format"`
-	Lines    int64  `json:"lines"`
-	Records  int64  `json:"records"`
-	Rejected int64  `json:"rejected"`
-	// Unrecognized are the lines of inputs no format fits; lines =
-	// records + rejected + unrecognized + blank.
-	Unrecognized int64 `json:"unrecognized"`
-	Blank        int64 `json:"blank"`
-	Filtered     int64 `json:"filtered"`
+	Version string `json:"version"` // of the analyze that wrote it last
+	Format  string `json:"format"`
+	Accounting
 	// Filter is the runs' time range and drill-down filters when every run
 	// had the same ones; absent when none had any, or they differ (each
 	// run's is in Runs).
 	Filter *report.FilterInfo `json:"filter,omitempty"`
-	Rows   int64              `json:"rows"`
 	Inputs []ManifestInput    `json:"inputs"`
 	Files  map[string]int64   `json:"files"` // path relative to the dataset → rows
 	Runs   []ManifestRun      `json:"runs"`
@@ -48,20 +40,14 @@ type Manifest struct {
 
 // ManifestRun is one run's part of the dataset.
 type ManifestRun struct {
-	ID           string             `json:"id"` // its parts are part-ID-NNNNN, requests-ID-NNNNN
-	At           time.Time          `json:"at"`
-	Version      string             `json:"version"`
-	State        bool               `json:"state"` // it read only what was new since the last run (--state)
-	Lines        int64              `json:"lines"`
-	Records      int64              `json:"records"`
-	Rejected     int64              `json:"rejected"`
-	Unrecognized int64              `json:"unrecognized"`
-	Blank        int64              `json:"blank"`
-	Filtered     int64              `json:"filtered"`
-	Filter       *report.FilterInfo `json:"filter,omitempty"`
-	Rows         int64              `json:"rows"`
-	Inputs       []ManifestInput    `json:"inputs"`
-	Files        map[string]int64   `json:"files"`
+	ID      string    `json:"id"` // its parts are part-ID-NNNNN, requests-ID-NNNNN
+	At      time.Time `json:"at"`
+	Version string    `json:"version"`
+	State   bool      `json:"state"` // it read only what was new since the last run (--state)
+	Accounting
+	Filter *report.FilterInfo `json:"filter,omitempty"`
+	Inputs []ManifestInput    `json:"inputs"`
+	Files  map[string]int64   `json:"files"`
 }
 
 // ManifestInput is one input of a run.
@@ -90,8 +76,7 @@ func readManifest(dir string) (*Manifest, error) {
 		return nil, fmt.Errorf("cannot read %s: %w (move it aside to start the manifest over)", filepath.Join(dir, ManifestName), err)
 	}
 	if m.Runs == nil && len(m.Files) > 0 {
-		m.Runs = []ManifestRun{{ID: "earlier", Version: m.Version, Lines: m.Lines, Records: m.Records, Rejected: m.Rejected,
-			Unrecognized: m.Unrecognized, Blank: m.Blank, Filtered: m.Filtered, Filter: m.Filter, Rows: m.Rows, Inputs: m.Inputs, Files: m.Files}}
+		m.Runs = []ManifestRun{{ID: "earlier", Version: m.Version, Accounting: m.Accounting, Filter: m.Filter, Inputs: m.Inputs, Files: m.Files}}
 	}
 	return m, nil
 }
@@ -103,8 +88,7 @@ func (m *Manifest) removeRun(run string) {
 
 func newManifestRun(dir string, opts Options, r *Result, files []*ingest.File) ManifestRun {
 	mr := ManifestRun{ID: opts.Run, At: time.Now().UTC(), Version: opts.Metadata["analyze.version"], State: opts.State != nil,
-		Lines: r.Lines, Records: r.Records, Rejected: r.Rejected, Unrecognized: r.Unrecognized, Blank: r.Blank, Filtered: r.Filtered, Rows: r.Rows,
-		Inputs: []ManifestInput{}, Files: map[string]int64{}}
+		Accounting: r.Accounting, Inputs: []ManifestInput{}, Files: map[string]int64{}}
 	if !opts.Filter.IsZero() {
 		f := opts.Filter
 		mr.Filter = &f
@@ -121,7 +105,7 @@ func newManifestRun(dir string, opts Options, r *Result, files []*ingest.File) M
 
 // write sums the runs into the dataset's totals and writes the manifest.
 func (m *Manifest) write(dir string) error {
-	m.Lines, m.Records, m.Rejected, m.Unrecognized, m.Blank, m.Filtered, m.Rows = 0, 0, 0, 0, 0, 0, 0
+	m.Accounting = Accounting{}
 	m.Inputs, m.Files, m.Filter = []ManifestInput{}, map[string]int64{}, nil
 	if m.Runs == nil {
 		m.Runs = []ManifestRun{}
@@ -129,13 +113,7 @@ func (m *Manifest) write(dir string) error {
 	same := true
 	for i, r := range m.Runs {
 		m.Version = r.Version
-		m.Lines += r.Lines
-		m.Records += r.Records
-		m.Rejected += r.Rejected
-		m.Unrecognized += r.Unrecognized
-		m.Blank += r.Blank
-		m.Filtered += r.Filtered
-		m.Rows += r.Rows
+		m.add(r.Accounting)
 		m.Inputs = append(m.Inputs, r.Inputs...)
 		for p, n := range r.Files {
 			m.Files[p] = n

@@ -22,12 +22,34 @@ import (
 
 // Result is what an export wrote and read.
 type Result struct {
-	Files           map[string]int64 // final path → rows
-	Lines, Records  int64
-	Rejected, Blank int64
-	Unrecognized    int64 // lines of files no format fits: not rejected, not rows
-	Filtered        int64 // records Options.Select left out
-	Rows            int64
+	Files map[string]int64 // final path → rows
+	Accounting
+}
+
+// Accounting is what a run read and wrote: lines = records + rejected +
+// unrecognized + blank, and rows = records - filtered. The manifest gives
+// it for each run and, summed, for the dataset.
+type Accounting struct {
+	Lines    int64 `json:"lines"`
+	Records  int64 `json:"records"`
+	Rejected int64 `json:"rejected"`
+	// Unrecognized are the lines of inputs no format fits: not rejected,
+	// not rows.
+	Unrecognized int64 `json:"unrecognized"`
+	Blank        int64 `json:"blank"`
+	Filtered     int64 `json:"filtered"` // records Options.Select left out
+	Rows         int64 `json:"rows"`
+}
+
+// add adds b to a.
+func (a *Accounting) add(b Accounting) {
+	a.Lines += b.Lines
+	a.Records += b.Records
+	a.Rejected += b.Rejected
+	a.Unrecognized += b.Unrecognized
+	a.Blank += b.Blank
+	a.Filtered += b.Filtered
+	a.Rows += b.Rows
 }
 
 // Run reads files and writes one row per record to a dataset in dir.
