@@ -250,11 +250,11 @@ func flagMinutes(rows []minuteRow) ([]bool, []float64) {
 		}
 	}
 	globalMed, globalSpread := medianSpread(all)
-	var history []float64 // rates of earlier unflagged minutes with traffic
+	var history rollingBaseline // rates of earlier unflagged minutes with traffic
 	for i, r := range rows {
 		med, spread := globalMed, globalSpread
-		if len(history) >= incidentMinHist {
-			med, spread = medianSpread(history[max(0, len(history)-incidentHistory):])
+		if history.len() >= incidentMinHist {
+			med, spread = history.get()
 		}
 		baselines[i] = med
 		if r.requests < incidentMinReqs {
@@ -265,7 +265,7 @@ func flagMinutes(rows []minuteRow) ([]bool, []float64) {
 			flagged[i] = true
 			continue
 		}
-		history = append(history, rate)
+		history.push(rate)
 	}
 	return flagged, baselines
 }
