@@ -14,89 +14,140 @@ import (
 // an incident names, keep their counts exact from the first fold on, and
 // the group's failures stay counted (other[fieldEndpoint]).
 
-// foldStrs folds the string list field of group g.
-func (a *minuteAgg) foldStrs(g groupKey, d *groupDetail, field int8) {
-	d.strs[field] = foldList(a, d, field, d.strs[field],
-		func(s string) failStr { return failStr{g, field, s} },
-		func(k failStr) int64 { return a.strs[k] },
-		func(k failStr) { delete(a.strs, k) }, cmp.Compare[string])
+// groupSlab is how many groupDetails are allocated at once: a group with a
+// failure or two is the common case, and an allocation or two each showed
+// in BenchmarkAggregate.
+const groupSlab = 64
+
+// groupVals is how many values a group's index holds before it grows, cut
+// from a slab like the groups: most groups hold fewer.
+const groupVals = 8
+
+// detail returns group g's index, made empty if it has none.
+func (a *minuteAgg) detail(g groupKey) *groupDetail {
+	d := a.groups[g]
+	if d == nil {
+		if len(a.slab) == 0 {
+			a.slab = make([]groupDetail, groupSlab)
+		}
+		d, a.slab = &a.slab[0], a.slab[1:]
+		a.groups[g] = d
+	}
+	return d
 }
 
-// foldClients folds the clients of group g.
-func (a *minuteAgg) foldClients(g groupKey, d *groupDetail) {
-	d.clients = foldList(a, d, fieldClient, d.clients,
-		func(c uint64) failHash { return failHash{g, c} },
-		func(k failHash) int64 { return a.clients[k] },
-		func(k failHash) { delete(a.clients, k) }, cmp.Compare[uint64])
+// index adds a new value of group g to its index, folding its list when
+// the value fills it.
+func (a *minuteAgg) index(g groupKey, d *groupDetail, v groupVal) {
+	if d.vals == nil {
+		if len(a.valSlab) < groupVals {
+			a.valSlab = make([]groupVal, groupVals*groupSlab)
+		}
+		// Capped: growing past it moves the values out of the slab.
+		d.vals, a.valSlab = a.valSlab[:0:groupVals], a.valSlab[groupVals:]
+	}
+	d.vals = append(d.vals, v)
+	d.n[v.field]++
+	if d.n[v.field] >= 2*groupKeep {
+		a.fold(g, d, v.field)
+	}
 }
 
-// foldList keeps the groupKeep values of vals with the most failures,
-// deletes the others' entries and counts their failures; it returns the
-// values kept, in vals' storage.
-func foldList[V any, K any](a *minuteAgg, d *groupDetail, field int8, vals []V, key func(V) K,
-	count func(K) int64, del func(K), order func(V, V) int) []V {
-	type vc struct {
-		v V
+// countOf returns the failures of value v of group g.
+func (a *minuteAgg) countOf(g groupKey, v groupVal) int64 {
+	if v.field == fieldClient {
+		return a.clients[failHash{g, v.c}]
+	}
+	return a.strs[failStr{g, v.field, v.s}]
+}
+
+// fold keeps the groupKeep values of list field of group g with the most
+// failures, deletes the others' entries and counts their failures.
+func (a *minuteAgg) fold(g groupKey, d *groupDetail, field int8) {
+	type valCount struct {
+		v groupVal
 		n int64
 	}
-	all := make([]vc, len(vals))
-	for i, v := range vals {
-		all[i] = vc{v, count(key(v))}
+	var all []valCount
+	vals := d.vals[:0] // the other lists' values, then the kept ones: never past what was read
+	for _, v := range d.vals {
+		if v.field != field {
+			vals = append(vals, v)
+		} else {
+			all = append(all, valCount{v, a.countOf(g, v)})
+		}
 	}
-	slices.SortFunc(all, func(x, y vc) int { return cmp.Or(cmp.Compare(y.n, x.n), order(x.v, y.v)) })
+	slices.SortFunc(all, func(x, y valCount) int {
+		return cmp.Or(cmp.Compare(y.n, x.n), cmp.Compare(x.v.s, y.v.s), cmp.Compare(x.v.c, y.v.c))
+	})
 	for _, c := range all[groupKeep:] {
-		del(key(c.v))
+		if field == fieldClient {
+			delete(a.clients, failHash{g, c.v.c})
+		} else {
+			delete(a.strs, failStr{g, field, c.v.s})
+		}
 		d.other[field] += c.n
 		a.folded += c.n
 	}
-	vals = vals[:groupKeep]
-	for i, c := range all[:groupKeep] {
-		vals[i] = c.v
+	for _, c := range all[:groupKeep] {
+		vals = append(vals, c.v)
 	}
-	return vals
+	d.vals, d.n[field] = vals, groupKeep
 }
 
-// addOther adds o's folded counts to d's.
-func (d *groupDetail) addOther(o *groupDetail) {
-	for f, n := range o.other {
-		d.other[f] += n
+// addOther returns the sum of two groups' folded counts.
+func addOther(x, y [fieldCount]int64) [fieldCount]int64 {
+	for f, n := range y {
+		x[f] += n
 	}
+	return x
 }
 
-// reindex rebuilds the groups' lists from strs and clients (after a merge
+// reindex rebuilds the groups' indexes from strs and clients (after a merge
 // or a widening joined groups), keeping their folded counts, and folds the
 // lists that reached the bound.
 func (a *minuteAgg) reindex() {
 	a.lastD = nil
-	groups := make(map[groupKey]*groupDetail, len(a.groups))
+	old := a.groups
+	a.groups = make(map[groupKey]*groupDetail, len(old))
 	at := func(g groupKey) *groupDetail {
-		d := groups[g]
+		d := a.groups[g]
 		if d == nil {
-			d = &groupDetail{}
-			if old := a.groups[g]; old != nil {
-				d.other = old.other
+			d = a.detail(g)
+			if o := old[g]; o != nil {
+				d.other = o.other
 			}
-			groups[g] = d
 		}
 		return d
 	}
+	// Count each group's values, cut its index from one array, then fill it.
 	for k := range a.strs {
-		d := at(k.groupKey)
-		d.strs[k.field] = append(d.strs[k.field], k.s)
+		at(k.groupKey).n[k.field]++
 	}
 	for k := range a.clients {
-		d := at(k.groupKey)
-		d.clients = append(d.clients, k.client)
+		at(k.groupKey).n[fieldClient]++
 	}
-	a.groups = groups
-	for g, d := range groups {
-		for f := range d.strs {
-			if len(d.strs[f]) >= 2*groupKeep {
-				a.foldStrs(g, d, int8(f))
-			}
+	all := make([]groupVal, len(a.strs)+len(a.clients))
+	for _, d := range a.groups {
+		n := 0
+		for _, c := range d.n {
+			n += int(c)
 		}
-		if len(d.clients) >= 2*groupKeep {
-			a.foldClients(g, d)
+		d.vals, all = all[:0:n], all[n:]
+	}
+	for k := range a.strs {
+		d := a.groups[k.groupKey]
+		d.vals = append(d.vals, groupVal{s: k.s, field: k.field})
+	}
+	for k := range a.clients {
+		d := a.groups[k.groupKey]
+		d.vals = append(d.vals, groupVal{c: k.client, field: fieldClient})
+	}
+	for g, d := range a.groups {
+		for f, n := range d.n {
+			if n >= 2*groupKeep {
+				a.fold(g, d, int8(f))
+			}
 		}
 	}
 }

@@ -187,10 +187,13 @@ func TestGroupFold(t *testing.T) {
 		if gd == nil {
 			t.Fatalf("%s: no index of the group", tc.name)
 		}
-		for f, vals := range gd.strs {
-			if len(vals) >= 2*groupKeep {
-				t.Errorf("%s: list %d holds %d values, bound %d", tc.name, f, len(vals), 2*groupKeep)
+		for f, n := range gd.n {
+			if n >= 2*groupKeep {
+				t.Errorf("%s: list %d holds %d values, bound %d", tc.name, f, n, 2*groupKeep)
 			}
+		}
+		if len(gd.vals) != int(gd.n[0]+gd.n[1]+gd.n[2]+gd.n[3]+gd.n[4]) {
+			t.Errorf("%s: the index holds %d values, its lists %v", tc.name, len(gd.vals), gd.n)
 		}
 		if a.folded == 0 || a.dropped != 0 {
 			t.Errorf("%s: folded %d, dropped %d; want some folded, none dropped", tc.name, a.folded, a.dropped)

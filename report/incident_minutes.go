@@ -75,9 +75,16 @@ type failHash struct {
 // groupDetail indexes a group's values in strs and clients, so that a list
 // can fold without a scan of the maps, and counts what its lists folded.
 type groupDetail struct {
-	strs    [fieldClient][]string
-	clients []uint64
-	other   [fieldCount]int64 // failures whose value in that list was folded
+	vals  []groupVal
+	n     [fieldCount]int32 // of vals, in each list
+	other [fieldCount]int64 // failures whose value in that list was folded
+}
+
+// groupVal is a value of a group's list: s, or c for fieldClient.
+type groupVal struct {
+	s     string
+	c     uint64
+	field int8
 }
 
 type minuteAgg struct {
@@ -92,10 +99,12 @@ type minuteAgg struct {
 	names   *interner                 // endpoints and hosts
 	raw     *interner                 // paths and user agents, as far as its limit
 
-	lastW int64
-	lastM *minuteCount
-	lastG groupKey
-	lastD *groupDetail
+	lastW   int64
+	lastM   *minuteCount
+	lastG   groupKey
+	lastD   *groupDetail
+	slab    []groupDetail // allocated, not yet used
+	valSlab []groupVal    // likewise
 }
 
 func newMinuteAgg() *minuteAgg {
@@ -152,21 +161,14 @@ func (a *minuteAgg) add(t int64, status int, f *failure) {
 	}
 	d := a.lastD
 	if d == nil || g != a.lastG {
-		d = a.groups[g]
-		if d == nil {
-			d = &groupDetail{}
-			a.groups[g] = d
-		}
+		d = a.detail(g)
 		a.lastG, a.lastD = g, d
 	}
 	a.count(g, d, fieldEndpoint, a.names.get(f.endpoint))
 	n := len(a.clients)
 	a.clients[failHash{g, f.client}]++
 	if len(a.clients) > n {
-		d.clients = append(d.clients, f.client)
-		if len(d.clients) >= 2*groupKeep {
-			a.foldClients(g, d)
-		}
+		a.index(g, d, groupVal{c: f.client, field: fieldClient})
 	}
 	if len(f.host) > 0 {
 		a.count(g, d, fieldHost, a.names.get(f.host))
@@ -185,10 +187,7 @@ func (a *minuteAgg) count(g groupKey, d *groupDetail, field int8, s string) {
 	n := len(a.strs)
 	a.strs[failStr{g, field, s}]++
 	if len(a.strs) > n {
-		d.strs[field] = append(d.strs[field], s)
-		if len(d.strs[field]) >= 2*groupKeep {
-			a.foldStrs(g, d, field)
-		}
+		a.index(g, d, groupVal{s: s, field: field})
 	}
 }
 
@@ -287,7 +286,7 @@ func (a *minuteAgg) widen(width int64) {
 			into = &groupDetail{}
 			groups[g] = into
 		}
-		into.addOther(d)
+		into.other = addOther(into.other, d.other)
 	}
 	a.strs, a.clients, a.groups = strs, clients, groups
 	a.dropPruned()
@@ -336,12 +335,8 @@ func (a *minuteAgg) merge(o *minuteAgg) {
 		a.clients[k] += n
 	}
 	for g, d := range o.groups {
-		into := a.groups[g]
-		if into == nil {
-			into = &groupDetail{}
-			a.groups[g] = into
-		}
-		into.addOther(d)
+		into := a.detail(g)
+		into.other = addOther(into.other, d.other)
 	}
 	a.dropPruned()
 	a.reindex()

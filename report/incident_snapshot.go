@@ -101,12 +101,7 @@ func (a *minuteAgg) restore(d *detectSnap, dropped int64) {
 		if c.Field < 0 || c.Field >= fieldCount || a.pruned[g] {
 			continue
 		}
-		gd := a.groups[g]
-		if gd == nil {
-			gd = &groupDetail{}
-			a.groups[g] = gd
-		}
-		gd.other[c.Field] += c.N
+		a.detail(g).other[c.Field] += c.N
 	}
 	a.reindex()
 }
