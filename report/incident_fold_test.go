@@ -60,14 +60,35 @@ const heavyFailures = 280_000
 // TestHeavyMinuteNamesWhoAndWhat is the reviewer's reproduction: one
 // minute alone fills the failure detail. Its incident must still name its
 // endpoint, its three clients and its user agent with its count, and list
-// paths, whatever the workers, and the folded values are counted.
+// paths, whatever the workers and through a stored run, and the folded
+// values are counted.
 func TestHeavyMinuteNamesWhoAndWhat(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping: 280,000 lines")
 	}
 	path := writeHeavyMinute(t, t.TempDir())
-	for _, workers := range []int{1, 2} {
-		r, _ := aggregate(t, []string{path}, ingest.Options{Workers: workers}, Filter{})
+	for _, workers := range []int{1, 2, 0} { // 0: one worker's run stored (--state) and merged into an empty one
+		r, files := aggregate(t, []string{path}, ingest.Options{Workers: max(workers, 1)}, Filter{})
+		if workers == 0 {
+			sum, err := Aggregate(t.Context(), files, ingest.Options{Workers: 1}, Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			stored, err := sum.Snapshot(files)
+			if err != nil {
+				t.Fatal(err)
+			}
+			merged := NewSummary(Config{})
+			if err := merged.MergeSnapshot(stored); err != nil {
+				t.Fatal(err)
+			}
+			r = Build(merged, nil, Filter{}, Options{Top: 10, Version: "test"})
+			// The folded failures are stored: the minute still counts all.
+			g := groupKey{floorDiv(time.Date(2025, 3, 12, 10, 30, 0, 0, time.UTC).UnixNano(), detectWidth), kindServer}
+			if n := merged.det.groupFailures()[g]; n != heavyFailures {
+				t.Errorf("stored: the heavy minute's detail accounts for %d failures, want %d", n, heavyFailures)
+			}
+		}
 		if len(r.Incidents) != 1 {
 			t.Fatalf("workers %d: %d incidents, want 1: %+v", workers, len(r.Incidents), r.Incidents)
 		}
