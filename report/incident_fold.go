@@ -107,7 +107,7 @@ func addOther(x, y [fieldCount]int64) [fieldCount]int64 {
 // or a widening joined groups), keeping their folded counts, and folds the
 // lists that reached the bound.
 func (a *minuteAgg) reindex() {
-	a.lastD = nil
+	a.lastD = [2]*groupDetail{}
 	old := a.groups
 	a.groups = make(map[groupKey]*groupDetail, len(old))
 	at := func(g groupKey) *groupDetail {

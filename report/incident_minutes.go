@@ -101,10 +101,10 @@ type minuteAgg struct {
 
 	lastW   int64
 	lastM   *minuteCount
-	lastG   groupKey
-	lastD   *groupDetail
-	slab    []groupDetail // allocated, not yet used
-	valSlab []groupVal    // likewise
+	lastG   [2]groupKey     // by kind: 5xx and 429s interleave
+	lastD   [2]*groupDetail // by kind
+	slab    []groupDetail   // allocated, not yet used
+	valSlab []groupVal      // likewise
 }
 
 func newMinuteAgg() *minuteAgg {
@@ -159,10 +159,10 @@ func (a *minuteAgg) add(t int64, status int, f *failure) {
 			return
 		}
 	}
-	d := a.lastD
-	if d == nil || g != a.lastG {
+	d := a.lastD[kind]
+	if d == nil || g != a.lastG[kind] {
 		d = a.detail(g)
-		a.lastG, a.lastD = g, d
+		a.lastG[kind], a.lastD[kind] = g, d
 	}
 	a.count(g, d, fieldEndpoint, a.names.get(f.endpoint))
 	n := len(a.clients)
@@ -244,7 +244,7 @@ func (a *minuteAgg) deletePruned() {
 	maps.DeleteFunc(a.strs, func(k failStr, _ int64) bool { return a.pruned[k.groupKey] })
 	maps.DeleteFunc(a.clients, func(k failHash, _ int64) bool { return a.pruned[k.groupKey] })
 	maps.DeleteFunc(a.groups, func(g groupKey, _ *groupDetail) bool { return a.pruned[g] })
-	a.lastD = nil
+	a.lastD = [2]*groupDetail{}
 }
 
 // widen merges the minutes into windows of width, a multiple of the
