@@ -66,7 +66,7 @@ func TestResourceBounds(t *testing.T) {
 	kept := int64(0)
 	for g, n := range sum.det.groupFailures() {
 		kept += n
-		if d := sum.det.groups[g]; d == nil || slices.ContainsFunc(d.n[:], func(n int32) bool { return n >= 2*groupKeep }) {
+		if d := sum.det.groups[g]; d == nil || slices.ContainsFunc(d.n[:], func(n int32) bool { return int(n) >= 2*groupKeep+sum.det.grown }) {
 			t.Errorf("minute %d: lists past their bound %d", g.win, 2*groupKeep)
 		}
 	}

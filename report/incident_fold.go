@@ -2,28 +2,27 @@ package report
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 )
 
 // The per-group bound of the incidents' failure detail (incident_minutes.go):
 // each list of a (minute, kind) group, its endpoints, clients, hosts, paths
 // and user agents, keeps every value until it holds 2*groupKeep of them;
-// then it keeps its groupKeep heaviest (ties: the lowest value) and counts
-// the failures of the others in its group's other[field] and in folded.
-// Below that bound the lists are exact; above it the heavy values, the ones
-// an incident names, keep their counts exact from the first fold on, and
-// the group's failures stay counted (other[fieldEndpoint]).
+// then it is cut to its groupKeep heaviest (ties: the lowest value) and the
+// failures of the others are counted in its group's other[field] and in
+// folded. The cut comes once the detail has grown by half since the last
+// one (so that a pass over the detail costs O(1) a value), before any
+// group is pruned, and after every merge or widening. Below the bound the
+// lists are exact; above it the heavy values, the ones an incident names,
+// keep their counts exact from the first cut on, and the group's failures
+// stay counted (other[fieldEndpoint]).
 
 // groupSlab is how many groupDetails are allocated at once: a group with a
-// failure or two is the common case, and an allocation or two each showed
-// in BenchmarkAggregate.
+// failure or two is the common case.
 const groupSlab = 64
 
-// groupVals is how many values a group's index holds before it grows, cut
-// from a slab like the groups: most groups hold fewer.
-const groupVals = 8
-
-// detail returns group g's index, made empty if it has none.
+// detail returns group g's counts, made empty if it has none.
 func (a *minuteAgg) detail(g groupKey) *groupDetail {
 	d := a.groups[g]
 	if d == nil {
@@ -36,63 +35,66 @@ func (a *minuteAgg) detail(g groupKey) *groupDetail {
 	return d
 }
 
-// index adds a new value of group g to its index, folding its list when
-// the value fills it.
-func (a *minuteAgg) index(g groupKey, d *groupDetail, v groupVal) {
-	if d.vals == nil {
-		if len(a.valSlab) < groupVals {
-			a.valSlab = make([]groupVal, groupVals*groupSlab)
-		}
-		// Capped: growing past it moves the values out of the slab.
-		d.vals, a.valSlab = a.valSlab[:0:groupVals], a.valSlab[groupVals:]
+// index counts a new value of list field of a group, and cuts the lists
+// when one is full and the detail has grown enough since the last cut.
+func (a *minuteAgg) index(d *groupDetail, field int8) {
+	d.n[field]++
+	a.grown++
+	if d.n[field] >= 2*groupKeep {
+		a.overfull = true
 	}
-	d.vals = append(d.vals, v)
-	d.n[v.field]++
-	if d.n[v.field] >= 2*groupKeep {
-		a.fold(g, d, v.field)
+	if a.overfull && a.grown >= (len(a.strs)+len(a.clients))/2 {
+		a.foldAll()
 	}
 }
 
-// countOf returns the failures of value v of group g.
-func (a *minuteAgg) countOf(g groupKey, v groupVal) int64 {
-	if v.field == fieldClient {
-		return a.clients[failHash{g, v.c}]
-	}
-	return a.strs[failStr{g, v.field, v.s}]
+type listKey struct {
+	groupKey
+	field int8
 }
 
-// fold keeps the groupKeep values of list field of group g with the most
-// failures, deletes the others' entries and counts their failures.
-func (a *minuteAgg) fold(g groupKey, d *groupDetail, field int8) {
+// foldAll cuts every list of 2*groupKeep values or more to its groupKeep
+// heaviest, deleting the others' entries and counting their failures.
+func (a *minuteAgg) foldAll() {
+	a.grown, a.overfull = 0, false
 	type valCount struct {
-		v groupVal
+		s string
+		c uint64
 		n int64
 	}
-	var all []valCount
-	vals := d.vals[:0] // the other lists' values, then the kept ones: never past what was read
-	for _, v := range d.vals {
-		if v.field != field {
-			vals = append(vals, v)
-		} else {
-			all = append(all, valCount{v, a.countOf(g, v)})
+	full := func(g groupKey, field int8) bool {
+		d := a.groups[g]
+		return d != nil && d.n[field] >= 2*groupKeep
+	}
+	lists := map[listKey][]valCount{}
+	for k, n := range a.strs {
+		if full(k.groupKey, k.field) {
+			lk := listKey{k.groupKey, k.field}
+			lists[lk] = append(lists[lk], valCount{s: k.s, n: n})
 		}
 	}
-	slices.SortFunc(all, func(x, y valCount) int {
-		return cmp.Or(cmp.Compare(y.n, x.n), cmp.Compare(x.v.s, y.v.s), cmp.Compare(x.v.c, y.v.c))
-	})
-	for _, c := range all[groupKeep:] {
-		if field == fieldClient {
-			delete(a.clients, failHash{g, c.v.c})
-		} else {
-			delete(a.strs, failStr{g, field, c.v.s})
+	for k, n := range a.clients {
+		if full(k.groupKey, fieldClient) {
+			lk := listKey{k.groupKey, fieldClient}
+			lists[lk] = append(lists[lk], valCount{c: k.client, n: n})
 		}
-		d.other[field] += c.n
-		a.folded += c.n
 	}
-	for _, c := range all[:groupKeep] {
-		vals = append(vals, c.v)
+	for lk, all := range lists {
+		slices.SortFunc(all, func(x, y valCount) int {
+			return cmp.Or(cmp.Compare(y.n, x.n), cmp.Compare(x.s, y.s), cmp.Compare(x.c, y.c))
+		})
+		d := a.groups[lk.groupKey]
+		for _, v := range all[groupKeep:] {
+			if lk.field == fieldClient {
+				delete(a.clients, failHash{lk.groupKey, v.c})
+			} else {
+				delete(a.strs, failStr{lk.groupKey, lk.field, v.s})
+			}
+			d.other[lk.field] += v.n
+			a.folded += v.n
+		}
+		d.n[lk.field] = groupKeep
 	}
-	d.vals, d.n[field] = vals, groupKeep
 }
 
 // addOther returns the sum of two groups' folded counts.
@@ -103,9 +105,9 @@ func addOther(x, y [fieldCount]int64) [fieldCount]int64 {
 	return x
 }
 
-// reindex rebuilds the groups' indexes from strs and clients (after a merge
-// or a widening joined groups), keeping their folded counts, and folds the
-// lists that reached the bound.
+// reindex recounts the groups' lists from strs and clients (after a merge
+// or a widening joined groups, or a stored run), keeping their folded
+// counts, and cuts the lists that reached the bound.
 func (a *minuteAgg) reindex() {
 	a.lastD = [2]*groupDetail{}
 	old := a.groups
@@ -120,34 +122,17 @@ func (a *minuteAgg) reindex() {
 		}
 		return d
 	}
-	// Count each group's values, cut its index from one array, then fill it.
 	for k := range a.strs {
 		at(k.groupKey).n[k.field]++
 	}
 	for k := range a.clients {
 		at(k.groupKey).n[fieldClient]++
 	}
-	all := make([]groupVal, len(a.strs)+len(a.clients))
-	for _, d := range a.groups {
-		n := 0
-		for _, c := range d.n {
-			n += int(c)
-		}
-		d.vals, all = all[:0:n], all[n:]
+	a.overfull = slices.ContainsFunc(slices.Collect(maps.Values(a.groups)), func(d *groupDetail) bool {
+		return slices.ContainsFunc(d.n[:], func(n int32) bool { return n >= 2*groupKeep })
+	})
+	if a.overfull {
+		a.foldAll()
 	}
-	for k := range a.strs {
-		d := a.groups[k.groupKey]
-		d.vals = append(d.vals, groupVal{s: k.s, field: k.field})
-	}
-	for k := range a.clients {
-		d := a.groups[k.groupKey]
-		d.vals = append(d.vals, groupVal{c: k.client, field: fieldClient})
-	}
-	for g, d := range a.groups {
-		for f, n := range d.n {
-			if n >= 2*groupKeep {
-				a.fold(g, d, int8(f))
-			}
-		}
-	}
+	a.grown = 0
 }

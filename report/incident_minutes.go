@@ -18,20 +18,22 @@ import (
 // most minuteCap (366 days of minutes, so a month is about 9 MB per
 // worker); past that the resolution widens (5 m, 15 m, ...) and the JSON
 // says so (timeline.detection_seconds). The failure detail holds at most
-// failEntryLimit entries per worker: when full, the (minute, kind) groups
-// with the fewest failures lose their detail whole (counted in
+// failEntryLimit entries per worker. Within a (minute, kind) group, each
+// list (endpoints, clients, hosts, paths, user agents) that reaches
+// 2*groupKeep distinct values is cut to its groupKeep heaviest, the
+// others' failures folded into a count of the group
+// (bounds.timeline_details_folded; incident_fold.go), so one minute heavy
+// enough to fill the detail alone still names who and what failed in it.
+// When the detail is full all the same (many groups), the groups with the
+// fewest failures lose their detail whole (counted in
 // timeline.failures_dropped), so an incident's minutes, the heaviest, keep
-// theirs. Within a group, each list (endpoints, clients, hosts, paths,
-// user agents) that reaches 2*groupKeep distinct values keeps its groupKeep
-// heaviest and folds the others' failures into a count of the group
-// (bounds.timeline_details_folded), so one minute heavy enough to fill the
-// detail alone still names who and what failed in it.
+// theirs.
 
 const (
 	detectWidth    = int64(time.Minute)
 	minuteCap      = 366 * 24 * 60
 	failEntryLimit = 1 << 18
-	groupKeep      = 256 // values kept per list of a group when it folds
+	groupKeep      = 256 // values kept per list of a group when it is cut
 )
 
 // Failure kinds.
@@ -72,19 +74,11 @@ type failHash struct {
 	client uint64
 }
 
-// groupDetail indexes a group's values in strs and clients, so that a list
-// can fold without a scan of the maps, and counts what its lists folded.
+// groupDetail counts a group's values in each list, and what its lists
+// folded (incident_fold.go).
 type groupDetail struct {
-	vals  []groupVal
-	n     [fieldCount]int32 // of vals, in each list
+	n     [fieldCount]int32 // values in strs and clients, by list
 	other [fieldCount]int64 // failures whose value in that list was folded
-}
-
-// groupVal is a value of a group's list: s, or c for fieldClient.
-type groupVal struct {
-	s     string
-	c     uint64
-	field int8
 }
 
 type minuteAgg struct {
@@ -99,12 +93,13 @@ type minuteAgg struct {
 	names   *interner                 // endpoints and hosts
 	raw     *interner                 // paths and user agents, as far as its limit
 
-	lastW   int64
-	lastM   *minuteCount
-	lastG   [2]groupKey     // by kind: 5xx and 429s interleave
-	lastD   [2]*groupDetail // by kind
-	slab    []groupDetail   // allocated, not yet used
-	valSlab []groupVal      // likewise
+	lastW    int64
+	lastM    *minuteCount
+	lastG    [2]groupKey     // by kind: 5xx and 429s interleave
+	lastD    [2]*groupDetail // by kind
+	slab     []groupDetail   // allocated, not yet used
+	grown    int             // values added since the lists were last cut
+	overfull bool            // a list has reached 2*groupKeep values since
 }
 
 func newMinuteAgg() *minuteAgg {
@@ -153,6 +148,11 @@ func (a *minuteAgg) add(t int64, status int, f *failure) {
 		return
 	}
 	if len(a.strs)+len(a.clients)+4 >= failEntryLimit {
+		if a.overfull {
+			a.foldAll()
+		}
+	}
+	if len(a.strs)+len(a.clients)+4 >= failEntryLimit {
 		a.prune(failEntryLimit / 2)
 		if a.pruned[g] {
 			a.dropped++
@@ -168,7 +168,7 @@ func (a *minuteAgg) add(t int64, status int, f *failure) {
 	n := len(a.clients)
 	a.clients[failHash{g, f.client}]++
 	if len(a.clients) > n {
-		a.index(g, d, groupVal{c: f.client, field: fieldClient})
+		a.index(d, fieldClient)
 	}
 	if len(f.host) > 0 {
 		a.count(g, d, fieldHost, a.names.get(f.host))
@@ -187,7 +187,7 @@ func (a *minuteAgg) count(g groupKey, d *groupDetail, field int8, s string) {
 	n := len(a.strs)
 	a.strs[failStr{g, field, s}]++
 	if len(a.strs) > n {
-		a.index(g, d, groupVal{s: s, field: field})
+		a.index(d, field)
 	}
 }
 
