@@ -147,10 +147,8 @@ func (a *minuteAgg) add(t int64, status int, f *failure) {
 		a.dropped++
 		return
 	}
-	if len(a.strs)+len(a.clients)+4 >= failEntryLimit {
-		if a.overfull {
-			a.foldAll()
-		}
+	if len(a.strs)+len(a.clients)+4 >= failEntryLimit && a.overfull {
+		a.foldAll() // cut the full lists before any group loses its detail
 	}
 	if len(a.strs)+len(a.clients)+4 >= failEntryLimit {
 		a.prune(failEntryLimit / 2)
@@ -181,8 +179,8 @@ func (a *minuteAgg) add(t int64, status int, f *failure) {
 	}
 }
 
-// count adds a failure to the value s of a group's list, folding the list
-// when a new value fills it.
+// count adds a failure to the value s of a group's list, counting the
+// value in d when it is new (index, which may cut the full lists).
 func (a *minuteAgg) count(g groupKey, d *groupDetail, field int8, s string) {
 	n := len(a.strs)
 	a.strs[failStr{g, field, s}]++
