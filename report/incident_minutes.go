@@ -18,8 +18,14 @@ import (
 // most minuteCap (366 days of minutes, so a month is about 9 MB per
 // worker); past that the resolution widens (5 m, 15 m, ...) and the JSON
 // says so (timeline.detection_seconds). The failure detail holds at most
-// failEntryLimit entries per worker: when full, the (minute, kind) groups
-// with the fewest failures lose their detail whole (counted in
+// failEntryLimit entries per worker. Within a (minute, kind) group, each
+// list (endpoints, clients, hosts, paths, user agents) that reaches
+// 2*groupKeep distinct values is cut to its groupKeep heaviest, the
+// others' failures folded into a count of the group
+// (bounds.timeline_details_folded; incident_fold.go), so one minute heavy
+// enough to fill the detail alone still names who and what failed in it.
+// When the detail is full all the same (many groups), the groups with the
+// fewest failures lose their detail whole (counted in
 // timeline.failures_dropped), so an incident's minutes, the heaviest, keep
 // theirs.
 
@@ -27,6 +33,7 @@ const (
 	detectWidth    = int64(time.Minute)
 	minuteCap      = 366 * 24 * 60
 	failEntryLimit = 1 << 18
+	groupKeep      = 256 // values kept per list of a group when it is cut
 )
 
 // Failure kinds.
@@ -41,6 +48,8 @@ const (
 	fieldHost
 	fieldPath
 	fieldAgent
+	fieldClient // in clients, not strs
+	fieldCount
 )
 
 type minuteCount struct {
@@ -65,23 +74,37 @@ type failHash struct {
 	client uint64
 }
 
+// groupDetail counts a group's values in each list, and what its lists
+// folded (incident_fold.go).
+type groupDetail struct {
+	n     [fieldCount]int32 // values in strs and clients, by list
+	other [fieldCount]int64 // failures whose value in that list was folded
+}
+
 type minuteAgg struct {
 	width   int64 // ns: a minute, wider only past minuteCap minutes
 	minutes map[int64]*minuteCount
 	strs    map[failStr]int64
 	clients map[failHash]int64
-	pruned  map[groupKey]bool // groups whose detail was dropped: none is kept of them
-	dropped int64             // failures whose detail was dropped
-	names   *interner         // endpoints and hosts
-	raw     *interner         // paths and user agents, as far as its limit
+	groups  map[groupKey]*groupDetail // the groups with detail kept
+	pruned  map[groupKey]bool         // groups whose detail was dropped: none is kept of them
+	dropped int64                     // failures whose detail was dropped
+	folded  int64                     // failures' values folded out of a group's list, per list
+	names   *interner                 // endpoints and hosts
+	raw     *interner                 // paths and user agents, as far as its limit
 
-	lastW int64
-	lastM *minuteCount
+	lastW    int64
+	lastM    *minuteCount
+	lastG    [2]groupKey     // by kind: 5xx and 429s interleave
+	lastD    [2]*groupDetail // by kind
+	slab     []groupDetail   // allocated, not yet used
+	grown    int             // values added since the lists were last cut
+	overfull bool            // a list has reached 2*groupKeep values since
 }
 
 func newMinuteAgg() *minuteAgg {
 	return &minuteAgg{width: detectWidth, minutes: map[int64]*minuteCount{}, strs: map[failStr]int64{},
-		clients: map[failHash]int64{}, pruned: map[groupKey]bool{}, names: newInterner(endpointLimit), raw: newInterner(1 << 14)}
+		clients: map[failHash]int64{}, groups: map[groupKey]*groupDetail{}, pruned: map[groupKey]bool{}, names: newInterner(endpointLimit), raw: newInterner(1 << 14)}
 }
 
 // failure is what the incidents name of one failed request: path and
@@ -124,6 +147,9 @@ func (a *minuteAgg) add(t int64, status int, f *failure) {
 		a.dropped++
 		return
 	}
+	if len(a.strs)+len(a.clients)+4 >= failEntryLimit && a.overfull {
+		a.foldAll() // cut the full lists before any group loses its detail
+	}
 	if len(a.strs)+len(a.clients)+4 >= failEntryLimit {
 		a.prune(failEntryLimit / 2)
 		if a.pruned[g] {
@@ -131,26 +157,51 @@ func (a *minuteAgg) add(t int64, status int, f *failure) {
 			return
 		}
 	}
-	a.strs[failStr{g, fieldEndpoint, a.names.get(f.endpoint)}]++
+	d := a.lastD[kind]
+	if d == nil || g != a.lastG[kind] {
+		d = a.detail(g)
+		a.lastG[kind], a.lastD[kind] = g, d
+	}
+	a.count(g, d, fieldEndpoint, a.names.get(f.endpoint))
+	n := len(a.clients)
 	a.clients[failHash{g, f.client}]++
+	if len(a.clients) > n {
+		a.index(d, fieldClient)
+	}
 	if len(f.host) > 0 {
-		a.strs[failStr{g, fieldHost, a.names.get(f.host)}]++
+		a.count(g, d, fieldHost, a.names.get(f.host))
 	}
 	if len(f.path) > 0 {
-		a.strs[failStr{g, fieldPath, a.raw.get(f.path)}]++
+		a.count(g, d, fieldPath, a.raw.get(f.path))
 	}
 	if len(f.agent) > 0 {
-		a.strs[failStr{g, fieldAgent, a.raw.get(f.agent)}]++
+		a.count(g, d, fieldAgent, a.raw.get(f.agent))
+	}
+}
+
+// count adds a failure to the value s of a group's list, counting the
+// value in d when it is new (index, which may cut the full lists).
+func (a *minuteAgg) count(g groupKey, d *groupDetail, field int8, s string) {
+	n := len(a.strs)
+	a.strs[failStr{g, field, s}]++
+	if len(a.strs) > n {
+		a.index(d, field)
 	}
 }
 
 // groupFailures returns the failures of each group with its detail kept
-// (every failure has one endpoint cell).
+// (every failure has one endpoint cell, or is counted in its group's
+// folded endpoints).
 func (a *minuteAgg) groupFailures() map[groupKey]int64 {
 	n := map[groupKey]int64{}
 	for k, c := range a.strs {
 		if k.field == fieldEndpoint {
 			n[k.groupKey] += c
+		}
+	}
+	for g, d := range a.groups {
+		if d.other[fieldEndpoint] > 0 {
+			n[g] += d.other[fieldEndpoint]
 		}
 	}
 	return n
@@ -183,8 +234,15 @@ func (a *minuteAgg) prune(keep int) {
 		a.pruned[g] = true
 		a.dropped += fails[g]
 	}
+	a.deletePruned()
+}
+
+// deletePruned removes the detail of the pruned groups.
+func (a *minuteAgg) deletePruned() {
 	maps.DeleteFunc(a.strs, func(k failStr, _ int64) bool { return a.pruned[k.groupKey] })
 	maps.DeleteFunc(a.clients, func(k failHash, _ int64) bool { return a.pruned[k.groupKey] })
+	maps.DeleteFunc(a.groups, func(g groupKey, _ *groupDetail) bool { return a.pruned[g] })
+	a.lastD = [2]*groupDetail{}
 }
 
 // widen merges the minutes into windows of width, a multiple of the
@@ -218,8 +276,19 @@ func (a *minuteAgg) widen(width int64) {
 		k.win = at(k.win)
 		clients[k] += n
 	}
-	a.strs, a.clients = strs, clients
+	groups := make(map[groupKey]*groupDetail, len(a.groups))
+	for g, d := range a.groups {
+		g.win = at(g.win)
+		into := groups[g]
+		if into == nil {
+			into = &groupDetail{}
+			groups[g] = into
+		}
+		into.other = addOther(into.other, d.other)
+	}
+	a.strs, a.clients, a.groups = strs, clients, groups
 	a.dropPruned()
+	a.reindex()
 	if len(a.minutes) > minuteCap {
 		a.widen(nextWidth(a.width))
 	}
@@ -233,8 +302,7 @@ func (a *minuteAgg) dropPruned() {
 			a.dropped += n
 		}
 	}
-	maps.DeleteFunc(a.strs, func(k failStr, _ int64) bool { return a.pruned[k.groupKey] })
-	maps.DeleteFunc(a.clients, func(k failHash, _ int64) bool { return a.pruned[k.groupKey] })
+	a.deletePruned()
 }
 
 // merge adds o into a, at the wider of the two widths.
@@ -257,21 +325,19 @@ func (a *minuteAgg) merge(o *minuteAgg) {
 		a.pruned[g] = true
 	}
 	a.dropped += o.dropped
-	a.dropPruned()
+	a.folded += o.folded
 	for k, n := range o.strs {
-		if a.pruned[k.groupKey] {
-			if k.field == fieldEndpoint {
-				a.dropped += n
-			}
-			continue
-		}
 		a.strs[k] += n
 	}
 	for k, n := range o.clients {
-		if !a.pruned[k.groupKey] {
-			a.clients[k] += n
-		}
+		a.clients[k] += n
 	}
+	for g, d := range o.groups {
+		into := a.detail(g)
+		into.other = addOther(into.other, d.other)
+	}
+	a.dropPruned()
+	a.reindex()
 	if len(a.strs)+len(a.clients) > 2*failEntryLimit {
 		a.prune(failEntryLimit)
 	}

@@ -26,6 +26,14 @@ type failHashSnap struct {
 	N      int64
 }
 
+// failOtherSnap is a group's failures whose value in list Field was
+// folded (incident_fold.go); runs stored before the lists folded have none.
+type failOtherSnap struct {
+	Win         int64
+	Kind, Field int8
+	N           int64
+}
+
 type groupSnap struct {
 	Win  int64
 	Kind int8
@@ -38,6 +46,8 @@ type detectSnap struct {
 	FailStrs    []failStrSnap
 	FailHashes  []failHashSnap
 	FailPruned  []groupSnap
+	FailOther   []failOtherSnap
+	Folded      int64 // bounds.timeline_details_folded
 }
 
 func (a *minuteAgg) snap() detectSnap {
@@ -54,6 +64,14 @@ func (a *minuteAgg) snap() detectSnap {
 	for g := range a.pruned {
 		d.FailPruned = append(d.FailPruned, groupSnap{g.win, g.kind})
 	}
+	for g, gd := range a.groups {
+		for f, n := range gd.other {
+			if n > 0 {
+				d.FailOther = append(d.FailOther, failOtherSnap{g.win, g.kind, int8(f), n})
+			}
+		}
+	}
+	d.Folded = a.folded
 	return d
 }
 
@@ -77,6 +95,15 @@ func (a *minuteAgg) restore(d *detectSnap, dropped int64) {
 	for _, g := range d.FailPruned {
 		a.pruned[groupKey{g.Win, g.Kind}] = true
 	}
+	a.folded = d.Folded
+	for _, c := range d.FailOther {
+		g := groupKey{c.Win, c.Kind}
+		if c.Field < 0 || c.Field >= fieldCount || a.pruned[g] {
+			continue
+		}
+		a.detail(g).other[c.Field] += c.N
+	}
+	a.reindex()
 }
 
 // restoreLegacy fills a, empty, from a run stored before the minutes: its
@@ -121,4 +148,5 @@ func (a *minuteAgg) restoreLegacy(sn *snapshot) {
 		}
 	}
 	a.dropped = sn.FailDropped
+	a.reindex()
 }

@@ -257,6 +257,10 @@ type Bounds struct {
 	RetryRepeatsUntracked   int64 `json:"retry_repeats_untracked"`
 	RetryClientsDropped     int64 `json:"retry_clients_dropped"`
 	After429ClientsDropped  int64 `json:"after_429_clients_dropped"`
+
+	// Failures' values folded out of a (minute, kind) group's lists of
+	// endpoints, clients, hosts, paths and user agents, counted per list.
+	TimelineDetailsFolded int64 `json:"timeline_details_folded"`
 	// The lists of runs (listLimit each): the bursts and storms not
 	// listed, and the unrecovered chains past unrecoveredLimit, not kept.
 	QuotaBurstsUnlisted     int64 `json:"quota_bursts_unlisted"`
@@ -395,7 +399,8 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 	}
 	r.Bounds = Bounds{EndpointsFolded: s.Endpoints.Folded, ClientsFolded: s.Clients.Folded, MethodsFolded: s.Methods.Folded, HostsFolded: s.Hosts.Folded,
 		ErrorPathsFolded: s.ErrorPaths.Folded, UserAgentsFolded: s.Agents.Folded,
-		QuotaCellsDropped: s.quota.dropped, TimelineFailuresDropped: s.det.dropped}
+		QuotaCellsDropped: s.quota.dropped, TimelineFailuresDropped: s.det.dropped,
+		TimelineDetailsFolded: s.det.folded}
 	if t := s.retries; t != nil {
 		r.Bounds.RetryChainsUntracked, r.Bounds.RetryRepeatsUntracked, r.Bounds.RetryClientsDropped = t.untracked, t.noFailsDropped, t.dropped
 	}

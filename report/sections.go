@@ -120,6 +120,7 @@ func sections(r *Report, e escaper) []section {
 			{"hosts table (20,000 keys)", b.HostsFolded, "rarely seen hosts folded into (other); the heavy ones stay exact"},
 			{"quota cells (262,144 per worker)", b.QuotaCellsDropped, "requests of the lightest clients left out of the per-client quota figures (lower bounds); the overall figures stay exact"},
 			{"timeline failure cells", b.TimelineFailuresDropped, "5xx and 429 left out of the incidents' endpoint and client lists"},
+			{"timeline failure lists (512 values a minute)", b.TimelineDetailsFolded, "values of the lightest endpoints, clients, hosts, paths and user agents of a minute's failures folded out of the incidents' lists; the heaviest 256 stay exact"},
 			{"open retry chains (262,144)", b.RetryChainsUntracked, "retryable failures not followed as chains"},
 			{"recent non-retryable failures (262,144)", b.RetryRepeatsUntracked, "failures not checked for unchanged repeats"},
 			{"retry clients (100,000)", b.RetryClientsDropped, "chains left out of the per-client retry table"},

@@ -193,7 +193,7 @@ func TestJSONContract(t *testing.T) {
 		"timeline.detection_seconds", "timeline.gaps", "timeline.gaps_total",
 		"bounds.endpoints_folded", "bounds.clients_folded", "bounds.methods_folded", "bounds.quota_cells_dropped",
 		"bounds.error_paths_folded", "bounds.user_agents_folded",
-		"bounds.timeline_failures_dropped", "bounds.retry_chains_untracked", "bounds.retry_repeats_untracked",
+		"bounds.timeline_failures_dropped", "bounds.timeline_details_folded", "bounds.retry_chains_untracked", "bounds.retry_repeats_untracked",
 		"bounds.retry_clients_dropped", "bounds.after_429_clients_dropped",
 		"bounds.quota_bursts_unlisted", "bounds.retry_storms_unlisted", "bounds.retry_unrecovered_dropped",
 	} {
