@@ -271,13 +271,18 @@ func flagMinutes(rows []minuteRow) ([]bool, []float64) {
 }
 
 // findGaps returns the spans of at least gapMinutes without a request
-// between the first record and the last: the gapsListed longest (ties: the
-// earliest), in time order, and how many there are.
-func findGaps(a *minuteAgg) ([]Gap, int) {
+// between first and last (Unix nanoseconds: the first and the last record
+// analysed; the minutes may hold records out of --since/--until too): the
+// gapsListed longest (ties: the earliest), in time order, and how many
+// there are.
+func findGaps(a *minuteAgg, first, last int64) ([]Gap, int) {
 	wins := a.sortedMinutes()
 	type g struct{ from, to int64 } // windows: the first empty, the next with traffic
 	var all []g
 	for i := 1; i < len(wins); i++ {
+		if wins[i-1]*a.width < floorDiv(first, a.width)*a.width || wins[i]*a.width > last {
+			continue // not between the records analysed
+		}
 		if (wins[i]-wins[i-1]-1)*a.width >= gapMinutes*int64(time.Minute) {
 			all = append(all, g{wins[i-1] + 1, wins[i]})
 		}

@@ -421,8 +421,12 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 	quota.Go(func() { r.Quota = buildQuota(s, opts.Quota, names, in.Analyzed, opts.Top) })
 	r.Timeline = buildTimeline(s.tl, opts.TimelineWindow)
 	r.Timeline.FailuresDropped, r.Timeline.DetectionSeconds = s.det.dropped, float64(s.det.width)/1e9
-	r.Timeline.Gaps, r.Timeline.GapsTotal = findGaps(s.det)
-	r.Incidents = findIncidents(s.det, name)
+	// The minutes hold every record the drill-down keeps, within the time
+	// bounds or not (Summary.Add): the report lists the incidents that
+	// overlap the bounds, found whole, and the gaps among what it analysed.
+	sp := filter.span()
+	r.Timeline.Gaps, r.Timeline.GapsTotal = findGaps(s.det, s.first, s.last)
+	r.Incidents = overlapping(findIncidents(s.det, name), sp)
 	r.Retry = buildRetry(s, opts.Retry, name, opts.Unrecovered, opts.Top)
 	quota.Wait()
 	if q := r.Quota; q != nil {
@@ -496,4 +500,17 @@ func (r *Report) Incomplete() bool {
 		}
 	}
 	return false
+}
+
+// overlapping returns the incidents that overlap the span [since, until).
+func overlapping(incs []Incident, sp span) []Incident {
+	out := incs[:0]
+	for _, in := range incs {
+		start, err1 := time.Parse(time.RFC3339, in.Start)
+		end, err2 := time.Parse(time.RFC3339, in.End)
+		if err1 != nil || err2 != nil || end.UnixNano() > sp.since && start.UnixNano() < sp.until {
+			out = append(out, in)
+		}
+	}
+	return out
 }

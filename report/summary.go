@@ -223,11 +223,7 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 	fc := s.file(r.File)
 	fc.Records++
 	t := r.Time.UnixNano()
-	if !s.span.keep(t) {
-		fc.Filtered++
-		s.Filtered++
-		return false
-	}
+	inSpan := s.span.keep(t)
 	v := classify.Classify(r.Status, r.Method)
 	endpoint := dash // no request line, so no endpoint
 	if len(r.Method) > 0 {
@@ -242,6 +238,20 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 	if s.match != nil && !s.match.keep(key, endpoint, r.Path, r.Method, r.Host, r.Status, v.Class) {
 		fc.Filtered++
 		s.Filtered++
+		return false
+	}
+	if !inSpan {
+		// Out of --since/--until, and not counted; but incidents are found
+		// on every minute, so that the same input gives the same incidents
+		// whatever the span asked for (an outage's baseline lies before
+		// it), and the report lists those that overlap the span.
+		fc.Filtered++
+		s.Filtered++
+		var host []byte
+		if len(r.Host) > 0 {
+			host = s.hostKey(r.Host)
+		}
+		s.detect(r, t, endpoint, hashClient(key), host)
 		return false
 	}
 	s.first, s.last = min(s.first, t), max(s.last, t)
@@ -285,27 +295,33 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 		count(s.Hosts.Get(host), v, r.Bytes)
 	}
 	s.tl.add(t, r.Status, v.Class, lat)
-	if r.Status >= 500 && r.Status <= 599 || r.Status == 429 {
-		f := failure{endpoint: endpoint, client: client, host: host, agent: r.UserAgent}
-		if len(r.Method) > 0 {
-			f.path = r.Path
-			if len(f.path) > maxKeyBytes {
-				s.pathScratch = cut(append(s.pathScratch[:0], f.path...), maxKeyBytes)
-				f.path = s.pathScratch
-			}
-		}
-		if len(f.agent) > maxKeyBytes {
-			s.agentScratch = cut(append(s.agentScratch[:0], f.agent...), maxKeyBytes)
-			f.agent = s.agentScratch
-		}
-		s.det.add(t, r.Status, &f)
-	} else {
-		s.det.add(t, r.Status, nil)
-	}
+	s.detect(r, t, endpoint, client, host)
 	if ev != nil {
 		s.event(r, t, v, key, client, endpoint, ev)
 	}
 	return true
+}
+
+// detect feeds the incidents' minutes with a record: its request, and a
+// failure's endpoint, client, host, path and user agent.
+func (s *Summary) detect(r *ingest.Record, t int64, endpoint []byte, client uint64, host []byte) {
+	if !(r.Status >= 500 && r.Status <= 599 || r.Status == 429) {
+		s.det.add(t, r.Status, nil)
+		return
+	}
+	f := failure{endpoint: endpoint, client: client, host: host, agent: r.UserAgent}
+	if len(r.Method) > 0 {
+		f.path = r.Path
+		if len(f.path) > maxKeyBytes {
+			s.pathScratch = cut(append(s.pathScratch[:0], f.path...), maxKeyBytes)
+			f.path = s.pathScratch
+		}
+	}
+	if len(f.agent) > maxKeyBytes {
+		s.agentScratch = cut(append(s.agentScratch[:0], f.agent...), maxKeyBytes)
+		f.agent = s.agentScratch
+	}
+	s.det.add(t, r.Status, &f)
 }
 
 // hostKey is a host as the hosts table keys it: in lower case, without a

@@ -34,7 +34,8 @@ func incidentsOf(t *testing.T, args ...string) (incs []string, ongoing bool, doc
 // TestIncidentsWhateverTheSpan is issue 22's acceptance: the samples' two
 // 503 outages (08:05 and 08:20 on 2025-03-12) come out the same in the
 // default report and analyze timeline, over the whole folder, from
-// 2025-03-12, and from each outage's own file, none ongoing; and a month
+// 2025-03-12, within a few minutes around each, and from each outage's
+// own file, none ongoing; and a month
 // with a three-minute 504 outage and a six-minute 503 outage gives both,
 // to the minute, whether the month or only their day is read.
 func TestIncidentsWhateverTheSpan(t *testing.T) {
@@ -49,6 +50,11 @@ func TestIncidentsWhateverTheSpan(t *testing.T) {
 		{[]string{"--since", "2025-03-12", "samples/"}, outages},
 		{[]string{"timeline", "samples/pim-api-envoy.log"}, outages[:1]},
 		{[]string{"timeline", "samples/pim-api-access.log"}, outages[1:]},
+		// A narrow window around an outage, as an on-call engineer asks
+		// (--since 15m): the baseline lies before it, and the outage is
+		// found as it is found in the whole log.
+		{[]string{"timeline", "--since", "2025-03-12T08:19:00Z", "--until", "2025-03-12T08:23:00Z", "samples/pim-api-access.log"}, outages[1:]},
+		{[]string{"--around", "2025-03-12T08:05:30Z", "--span", "2m", "samples/"}, outages[:1]},
 	} {
 		incs, ongoing, _ := incidentsOf(t, tc.args...)
 		var servers []string
