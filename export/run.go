@@ -225,6 +225,11 @@ func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir strin
 			return nil, fmt.Errorf("cannot save --state: %w", err)
 		}
 	}
+	// The marker covers the renames and the manifest, for any run into
+	// this dataset; the state's pending_export also covers the moment
+	// after the marker goes and before the offsets are saved (the
+	// manifest lists the run, the offsets do not), and a next run into
+	// another dataset. Neither alone covers both.
 	if err := markPending(dir, opts.Run); err != nil {
 		ds.Abort()
 		return nil, err

@@ -232,29 +232,45 @@ func TestStateLockTimeout(t *testing.T) {
 	}
 }
 
-// TestExportTwoRunsAtOnce: two exports of the same inputs into one
-// dataset at once leave the rows on disk that the manifest counts (978,012
-// rows against 500,000 before the dataset lock).
+// TestExportTwoRunsAtOnce: two exports into one dataset at once, of the
+// same log and of two different logs, leave the rows on disk that the
+// manifest counts. Without the dataset lock each run read the manifest
+// before the other wrote it, and the last one written lost the other's
+// run (on 77f9605, whose parts had fixed names: 978,012 rows on disk
+// against the manifest's 500,000).
 func TestExportTwoRunsAtOnce(t *testing.T) {
 	dir := t.TempDir()
-	log := synthLog(t, dir, 200000)
-	out := filepath.Join(dir, "ds")
-	a, _, aerr := start(t, "export", "--to", "csv", "--out", out, log)
-	b, _, berr := start(t, "export", "--to", "csv", "--out", out, log)
-	if ea, eb := a.Wait(), b.Wait(); ea != nil || eb != nil {
-		t.Fatalf("%v %v\n%s\n%s", ea, eb, aerr, berr)
-	}
-	var onDisk int64
-	parts, _ := filepath.Glob(filepath.Join(out, "requests-*.csv"))
-	for _, p := range parts {
-		b, _ := os.ReadFile(p)
-		onDisk += int64(bytes.Count(b, []byte("\n")) - 1)
-	}
-	var m export.Manifest
-	raw, _ := os.ReadFile(filepath.Join(out, export.ManifestName))
-	json.Unmarshal(raw, &m)
-	if onDisk != 200000 || m.Rows != 200000 {
-		t.Errorf("%d rows on disk in %d parts, %d in the manifest; want 200000 each", onDisk, len(parts), m.Rows)
+	first := synthLog(t, dir, 200000)
+	second := synthLogSeed(t, dir, 100000, 2)
+	for _, tc := range []struct {
+		name       string
+		logs       [2]string
+		rows, runs int64
+	}{
+		{"the same log", [2]string{first, first}, 200000, 1},
+		{"two logs", [2]string{first, second}, 300000, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "ds")
+			a, _, aerr := start(t, "export", "--to", "csv", "--out", out, tc.logs[0])
+			b, _, berr := start(t, "export", "--to", "csv", "--out", out, tc.logs[1])
+			if ea, eb := a.Wait(), b.Wait(); ea != nil || eb != nil {
+				t.Fatalf("%v %v\n%s\n%s", ea, eb, aerr, berr)
+			}
+			var onDisk int64
+			parts, _ := filepath.Glob(filepath.Join(out, "requests-*.csv"))
+			for _, p := range parts {
+				b, _ := os.ReadFile(p)
+				onDisk += int64(bytes.Count(b, []byte("\n")) - 1)
+			}
+			var m export.Manifest
+			raw, _ := os.ReadFile(filepath.Join(out, export.ManifestName))
+			json.Unmarshal(raw, &m)
+			if onDisk != tc.rows || m.Rows != tc.rows || int64(len(m.Runs)) != tc.runs {
+				t.Errorf("%d rows on disk in %d parts; the manifest: %d rows in %d runs; want %d rows in %d runs",
+					onDisk, len(parts), m.Rows, len(m.Runs), tc.rows, tc.runs)
+			}
+		})
 	}
 }
 
@@ -294,12 +310,19 @@ func TestTablesLocked(t *testing.T) {
 // synthLog writes n generated lines to dir and returns the file's path.
 func synthLog(t *testing.T, dir string, n int) string {
 	t.Helper()
+	return synthLogSeed(t, dir, n, synth.Default().Seed)
+}
+
+// synthLogSeed is synthLog with the generator's seed: logs of two seeds
+// begin with other lines, so an export takes them for other inputs.
+func synthLogSeed(t *testing.T, dir string, n int, seed uint64) string {
+	t.Helper()
 	f, err := os.CreateTemp(dir, "synth-*.log")
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := synth.Default()
-	cfg.Lines = n
+	cfg.Lines, cfg.Seed = n, seed
 	if err := synth.Write(f, cfg); err != nil {
 		t.Fatal(err)
 	}
