@@ -1,6 +1,7 @@
 package report
 
 import (
+	"analyze/report/analysis"
 	"context"
 	"runtime"
 	"sync"
@@ -35,13 +36,14 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, c
 		retries.resume(cfg.Carry)
 	}
 	order := ingest.SortByTime(files, opts)
-	seq := newSequencer(order, int64(reorderLateness), ingest.BlocksInFlight(opts.Workers), func(e *Event) {
+	seq := newSequencer(order, int64(reorderLateness), ingest.BlocksInFlight(opts.Workers), func(e *analysis.Event) {
 		tracker.consume(e)
 		retries.consume(e)
 	})
 	err := ingest.Run(ctx, order, opts, func(w int, b *ingest.Block) {
 		s, sc := sums[w], scanners[w]
 		evs := seq.getEvents(b.Lines)
+		s.startBlock(b)
 		sc.Reset(b)
 		for sc.Next() {
 			switch sc.Kind() {
@@ -56,6 +58,7 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, c
 				s.Blank(b.File)
 			}
 		}
+		s.endBlock()
 		seq.add(b, evs)
 	})
 	if err != nil {
@@ -87,7 +90,12 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, c
 func settle(sums []*Summary) {
 	var wg sync.WaitGroup
 	for _, s := range sums {
-		wg.Go(s.quota.settle)
+		s.flush()
+		for _, a := range s.analyses {
+			if st, ok := a.(analysis.Settler); ok {
+				wg.Go(st.Settle)
+			}
+		}
 	}
 	wg.Wait()
 }
@@ -97,7 +105,7 @@ func settle(sums []*Summary) {
 const reorderLateness = 10 * time.Minute
 
 // Latest returns the time of the latest record in files, for filters given
-// as a duration before it. It reads the inputs once; the caller reads them
+// as a analysis.Duration before it. It reads the inputs once; the caller reads them
 // again for the report, so standard input must be spooled first
 // (ingest.SpoolStdin).
 func Latest(ctx context.Context, files []*ingest.File, opts ingest.Options) (time.Time, error) {

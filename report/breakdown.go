@@ -1,6 +1,7 @@
 package report
 
 import (
+	"analyze/report/analysis"
 	"bytes"
 	"cmp"
 	"encoding/binary"
@@ -21,7 +22,7 @@ import (
 const (
 	pairLimit = 20000
 	// pairKeyBytes bounds a pair table's arena: a pair is two logged
-	// values of up to maxKeyBytes each, a few hundred bytes in practice.
+	// values of up to analysis.MaxKeyBytes each, a few hundred bytes in practice.
 	pairKeyBytes = 8 << 20
 	// listedPerKey is how many paths or agents the report lists under
 	// each endpoint or client.
@@ -36,7 +37,7 @@ func newPairTable() *Table {
 }
 
 // pairKey appends to dst the key of value under parent: parent's length as
-// a uvarint, parent, then value cut at maxKeyBytes (and marked "…"), so no
+// a uvarint, parent, then value cut at analysis.MaxKeyBytes (and marked "…"), so no
 // byte of either can be taken for the boundary. An empty value is "-".
 func pairKey(dst, parent, value []byte) []byte {
 	dst = binary.AppendUvarint(dst, uint64(len(parent)))
@@ -44,8 +45,8 @@ func pairKey(dst, parent, value []byte) []byte {
 	switch {
 	case len(value) == 0:
 		return append(dst, '-')
-	case len(value) > maxKeyBytes:
-		return append(append(dst, value[:maxKeyBytes]...), "…"...)
+	case len(value) > analysis.MaxKeyBytes:
+		return append(append(dst, value[:analysis.MaxKeyBytes]...), "…"...)
 	}
 	return append(dst, value...)
 }

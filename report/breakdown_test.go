@@ -1,6 +1,7 @@
 package report
 
 import (
+	"analyze/report/analysis"
 	"context"
 	"fmt"
 	"os"
@@ -14,7 +15,7 @@ import (
 )
 
 func TestPairKey(t *testing.T) {
-	long := strings.Repeat("a", maxKeyBytes+10)
+	long := strings.Repeat("a", analysis.MaxKeyBytes+10)
 	for _, tc := range []struct {
 		name                  string
 		parent, value         string
@@ -25,7 +26,7 @@ func TestPairKey(t *testing.T) {
 		{"empty parent", "", "/x", "", "/x"},
 		{"separator bytes in both", "a\x00b\x01", "\x00c", "a\x00b\x01", "\x00c"},
 		{"long parent", strings.Repeat("p", 300), "v", strings.Repeat("p", 300), "v"}, // a two-byte length
-		{"long value cut", "e", long, "e", long[:maxKeyBytes] + "…"},
+		{"long value cut", "e", long, "e", long[:analysis.MaxKeyBytes] + "…"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			k := pairKey(nil, []byte(tc.parent), []byte(tc.value))

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"analyze/report/analysis"
 	"bytes"
 	"encoding/gob"
 	"fmt"
@@ -49,7 +50,7 @@ type carrySnap struct {
 
 type chainSnap struct {
 	ID, Client                      uint64
-	Info                            FailInfo
+	Info                            analysis.FailInfo
 	First, LastFail, Deadline, Last int64
 	Attempts                        int64
 	LastState                       int32

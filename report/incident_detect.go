@@ -1,6 +1,7 @@
 package report
 
 import (
+	"analyze/report/analysis"
 	"cmp"
 	"slices"
 	"time"
@@ -280,7 +281,7 @@ func findGaps(a *minuteAgg, first, last int64) ([]Gap, int) {
 	type g struct{ from, to int64 } // windows: the first empty, the next with traffic
 	var all []g
 	for i := 1; i < len(wins); i++ {
-		if wins[i-1]*a.width < floorDiv(first, a.width)*a.width || wins[i]*a.width > last {
+		if wins[i-1]*a.width < analysis.FloorDiv(first, a.width)*a.width || wins[i]*a.width > last {
 			continue // not between the records analysed
 		}
 		if (wins[i]-wins[i-1]-1)*a.width >= gapMinutes*int64(time.Minute) {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"analyze/report/analysis"
 	"bufio"
 	"fmt"
 	"os"
@@ -84,7 +85,7 @@ func TestHeavyMinuteNamesWhoAndWhat(t *testing.T) {
 			}
 			r = Build(merged, nil, Filter{}, Options{Top: 10, Version: "test"})
 			// The folded failures are stored: the minute still counts all.
-			g := groupKey{floorDiv(time.Date(2025, 3, 12, 10, 30, 0, 0, time.UTC).UnixNano(), detectWidth), kindServer}
+			g := groupKey{analysis.FloorDiv(time.Date(2025, 3, 12, 10, 30, 0, 0, time.UTC).UnixNano(), detectWidth), kindServer}
 			if n := merged.det.groupFailures()[g]; n != heavyFailures {
 				t.Errorf("stored: the heavy minute's detail accounts for %d failures, want %d", n, heavyFailures)
 			}
@@ -172,7 +173,7 @@ func TestGroupFold(t *testing.T) {
 	widened.restore(&d, one.dropped)
 	widened.widen(5 * detectWidth)
 
-	g := groupKey{floorDiv(t0, detectWidth), kindServer}
+	g := groupKey{analysis.FloorDiv(t0, detectWidth), kindServer}
 	for _, tc := range []struct {
 		name  string
 		a     *minuteAgg
@@ -181,7 +182,7 @@ func TestGroupFold(t *testing.T) {
 		{"one shard", one, 0}, {"merged", x, 0}, {"stored", stored, 0}, {"widened", widened, 1},
 	} {
 		a := tc.a
-		g := groupKey{floorDiv(g.win*detectWidth, a.width), kindServer}
+		g := groupKey{analysis.FloorDiv(g.win*detectWidth, a.width), kindServer}
 		want := int64(light + 40 + tc.other)
 		for f, n := range groupTotals(a)[g] {
 			w := want
@@ -235,7 +236,7 @@ func TestGroupFold(t *testing.T) {
 		}
 	}
 	// The minute under the bound is exact.
-	if n := one.strs[failStr{groupKey{floorDiv(t0, detectWidth) + 1, kindServer}, fieldEndpoint, "/x"}]; n != 1 {
+	if n := one.strs[failStr{groupKey{analysis.FloorDiv(t0, detectWidth) + 1, kindServer}, fieldEndpoint, "/x"}]; n != 1 {
 		t.Errorf("the light minute's endpoint: %d failures, want 1", n)
 	}
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"analyze/report/analysis"
 	"cmp"
 	"maps"
 	"slices"
@@ -90,8 +91,8 @@ type minuteAgg struct {
 	pruned  map[groupKey]bool         // groups whose detail was dropped: none is kept of them
 	dropped int64                     // failures whose detail was dropped
 	folded  int64                     // failures' values folded out of a group's list, per list
-	names   *interner                 // endpoints and hosts
-	raw     *interner                 // paths and user agents, as far as its limit
+	names   *analysis.Interner        // endpoints and hosts
+	raw     *analysis.Interner        // paths and user agents, as far as its limit
 
 	lastW    int64
 	lastM    *minuteCount
@@ -104,7 +105,7 @@ type minuteAgg struct {
 
 func newMinuteAgg() *minuteAgg {
 	return &minuteAgg{width: detectWidth, minutes: map[int64]*minuteCount{}, strs: map[failStr]int64{},
-		clients: map[failHash]int64{}, groups: map[groupKey]*groupDetail{}, pruned: map[groupKey]bool{}, names: newInterner(endpointLimit), raw: newInterner(1 << 14)}
+		clients: map[failHash]int64{}, groups: map[groupKey]*groupDetail{}, pruned: map[groupKey]bool{}, names: analysis.NewInterner(endpointLimit), raw: analysis.NewInterner(1 << 14)}
 }
 
 // failure is what the incidents name of one failed request: path and
@@ -117,7 +118,7 @@ type failure struct {
 // add counts one analysed record at t (Unix ns); f is read only when the
 // status is a 5xx or a 429.
 func (a *minuteAgg) add(t int64, status int, f *failure) {
-	w := floorDiv(t, a.width)
+	w := analysis.FloorDiv(t, a.width)
 	m := a.lastM
 	if m == nil || w != a.lastW {
 		m = a.minutes[w]
@@ -162,20 +163,20 @@ func (a *minuteAgg) add(t int64, status int, f *failure) {
 		d = a.detail(g)
 		a.lastG[kind], a.lastD[kind] = g, d
 	}
-	a.count(g, d, fieldEndpoint, a.names.get(f.endpoint))
+	a.count(g, d, fieldEndpoint, a.names.Get(f.endpoint))
 	n := len(a.clients)
 	a.clients[failHash{g, f.client}]++
 	if len(a.clients) > n {
 		a.index(d, fieldClient)
 	}
 	if len(f.host) > 0 {
-		a.count(g, d, fieldHost, a.names.get(f.host))
+		a.count(g, d, fieldHost, a.names.Get(f.host))
 	}
 	if len(f.path) > 0 {
-		a.count(g, d, fieldPath, a.raw.get(f.path))
+		a.count(g, d, fieldPath, a.raw.Get(f.path))
 	}
 	if len(f.agent) > 0 {
-		a.count(g, d, fieldAgent, a.raw.get(f.agent))
+		a.count(g, d, fieldAgent, a.raw.Get(f.agent))
 	}
 }
 
@@ -250,7 +251,7 @@ func (a *minuteAgg) deletePruned() {
 func (a *minuteAgg) widen(width int64) {
 	old := a.width
 	a.width, a.lastM = width, nil
-	at := func(w int64) int64 { return floorDiv(w*old, width) }
+	at := func(w int64) int64 { return analysis.FloorDiv(w*old, width) }
 	minutes := make(map[int64]*minuteCount, len(a.minutes))
 	for w, m := range a.minutes {
 		if into := minutes[at(w)]; into != nil {

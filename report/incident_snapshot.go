@@ -1,5 +1,7 @@
 package report
 
+import "analyze/report/analysis"
+
 // The incidents' minutes in a stored run (snapshot.go): each minute with
 // traffic, its failures by status, and the failure detail. Runs stored
 // before the minutes were (DetectWidth 0) give theirs from the timeline's
@@ -116,7 +118,7 @@ func (a *minuteAgg) restoreLegacy(sn *snapshot) {
 	if tlWidth > a.width {
 		a.width = tlWidth
 	}
-	at := func(w int64) int64 { return floorDiv(w*tlWidth, a.width) }
+	at := func(w int64) int64 { return analysis.FloorDiv(w*tlWidth, a.width) }
 	for _, ws := range sn.TimelineWindows {
 		m := a.minutes[at(ws.Win)]
 		if m == nil {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"analyze/report/analysis"
 	"context"
 	"fmt"
 	"os"
@@ -114,7 +115,7 @@ func TestMinuteAggPrune(t *testing.T) {
 	if a.dropped == 0 || kept+a.dropped != failures {
 		t.Fatalf("kept %d + dropped %d failures, want %d in all and some dropped", kept, a.dropped, failures)
 	}
-	if n := a.groupFailures()[groupKey{floorDiv(heavy, a.width), kindServer}]; n != 50 {
+	if n := a.groupFailures()[groupKey{analysis.FloorDiv(heavy, a.width), kindServer}]; n != 50 {
 		t.Errorf("the heavy minute keeps %d failures' detail, want 50", n)
 	}
 	if len(a.strs)+len(a.clients) >= failEntryLimit {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"analyze/report/analysis"
 	"cmp"
 	"maps"
 	"slices"
@@ -104,7 +105,7 @@ func newQuotaAgg(o QuotaOptions) *quotaAgg {
 
 // windowOf returns the index of the window holding t (Unix ns), windows
 // aligned to the epoch.
-func (q *quotaAgg) windowOf(t int64) int64 { return floorDiv(t, q.win) }
+func (q *quotaAgg) windowOf(t int64) int64 { return analysis.FloorDiv(t, q.win) }
 
 func (q *quotaAgg) add(t int64, client uint64, status int, limit, remaining int64) {
 	w := q.curWin

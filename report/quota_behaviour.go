@@ -1,5 +1,7 @@
 package report
 
+import "analyze/report/analysis"
+
 // What clients do after a 429, found in time order (the sequencer feeds
 // it). For each 429 the next request of the same client is the client's
 // answer: it counts in after_429_requests, and when it came before the
@@ -29,7 +31,7 @@ func newBehaviourTracker(o QuotaOptions) *behaviourTracker {
 	return &behaviourTracker{defaultRA: int64(o.RetryAfter), open: map[uint64]open429{}, by: map[uint64]*behaviour{}}
 }
 
-func (b *behaviourTracker) consume(e *Event) {
+func (b *behaviourTracker) consume(e *analysis.Event) {
 	if len(b.open) == 0 && e.Status != 429 {
 		return // no 429 waits for an answer: the common case, without a look-up
 	}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"analyze/report/analysis"
 	"cmp"
 	"iter"
 	"time"
@@ -9,7 +10,7 @@ import (
 // 429 bursts: runs of consecutive windows with 429s, found in the
 // non-empty windows (QuotaReport.Windows) at report time. A log can hold
 // any number of them (a 429 every other minute for a year is 260,000), so
-// the report lists the worst listLimit, in time order, and counts them all
+// the report lists the worst analysis.ListLimit, in time order, and counts them all
 // (quota.bursts_total); AllBursts gives every one, for the table exports.
 
 // burstRun is a burst while the section is built: its figures and its
@@ -29,7 +30,9 @@ func worseBurst(a, b burstRun) int {
 func burstsInTime(a, b burstRun) int { return cmp.Compare(a.from, b.from) }
 
 // windowIndex is the index of the i-th non-empty window.
-func (r *QuotaReport) windowIndex(i int) int64 { return floorDiv(r.Windows[i].Start.UnixNano(), r.win) }
+func (r *QuotaReport) windowIndex(i int) int64 {
+	return analysis.FloorDiv(r.Windows[i].Start.UnixNano(), r.win)
+}
 
 func (r *QuotaReport) stamp(w int64) string { return time.Unix(0, w*r.win).UTC().Format(time.RFC3339) }
 
@@ -79,19 +82,19 @@ func (r *QuotaReport) complete(b burstRun) Burst {
 	return b.Burst
 }
 
-// listBursts sets Bursts to the worst listLimit bursts, in time order, and
+// listBursts sets Bursts to the worst analysis.ListLimit bursts, in time order, and
 // BurstsTotal to the number of bursts.
 func (r *QuotaReport) listBursts() {
-	top := newWorst(listLimit, worseBurst)
+	top := analysis.NewWorst(analysis.ListLimit, worseBurst)
 	r.eachBurst(func(b burstRun) bool {
-		top.add(b)
+		top.Add(b)
 		return true
 	})
-	r.Bursts = make([]Burst, 0, len(top.heap))
-	for _, b := range top.sorted(burstsInTime) {
+	r.Bursts = make([]Burst, 0, top.Len())
+	for _, b := range top.Sorted(burstsInTime) {
 		r.Bursts = append(r.Bursts, r.complete(b))
 	}
-	r.BurstsTotal = top.total
+	r.BurstsTotal = top.Total()
 }
 
 // AllBursts yields every burst in time order, listed or not.

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"analyze/report/analysis"
 	"cmp"
 	"fmt"
 	"slices"
@@ -10,12 +11,12 @@ import (
 )
 
 // TestManyBurstsBounded: a log with a 429 burst and a retry storm every
-// other minute, more than listLimit of each, read as two files by two
-// workers in either order. The lists hold at most listLimit, the worst
+// other minute, more than analysis.ListLimit of each, read as two files by two
+// workers in either order. The lists hold at most analysis.ListLimit, the worst
 // ones (by their definition, computed here independently), in time order;
 // the totals and bounds are exact, and AllBursts gives every burst.
 func TestManyBurstsBounded(t *testing.T) {
-	const runs = 3 * listLimit
+	const runs = 3 * analysis.ListLimit
 	// Minute 2k: client u<k> is refused c(k) = 1+k%7 times (its first 429
 	// opens a retry chain, the others are attempts); minute 2k+1: one
 	// success of another client, so the runs do not join.
@@ -44,7 +45,7 @@ func TestManyBurstsBounded(t *testing.T) {
 	worstFirst := func(a, b int) int { return cmp.Or(cmp.Compare(c(b), c(a)), cmp.Compare(a, b)) }
 	slices.SortFunc(bursts, worstFirst)
 	slices.SortFunc(storms, worstFirst)
-	wantBursts, wantStorms := slices.Sorted(slices.Values(bursts[:listLimit])), slices.Sorted(slices.Values(storms[:listLimit]))
+	wantBursts, wantStorms := slices.Sorted(slices.Values(bursts[:analysis.ListLimit])), slices.Sorted(slices.Values(storms[:analysis.ListLimit]))
 	start := func(k int) string {
 		return time.Date(2025, 3, 12, 10, 2*k, 0, 0, time.UTC).Format(time.RFC3339)
 	}
@@ -58,8 +59,8 @@ func TestManyBurstsBounded(t *testing.T) {
 		if got, want := rt.StormsTotal, int64(len(storms)); got != want {
 			t.Errorf("%v: storms_total %d, want %d", order, got, want)
 		}
-		if len(q.Bursts) != listLimit || len(rt.Storms) != listLimit {
-			t.Fatalf("%v: %d bursts and %d storms listed, want %d each", order, len(q.Bursts), len(rt.Storms), listLimit)
+		if len(q.Bursts) != analysis.ListLimit || len(rt.Storms) != analysis.ListLimit {
+			t.Fatalf("%v: %d bursts and %d storms listed, want %d each", order, len(q.Bursts), len(rt.Storms), analysis.ListLimit)
 		}
 		for i, k := range wantBursts {
 			b := q.Bursts[i]
@@ -74,8 +75,8 @@ func TestManyBurstsBounded(t *testing.T) {
 			}
 		}
 		b := r.Bounds
-		if b.QuotaBurstsUnlisted != int64(len(bursts)-listLimit) || b.RetryStormsUnlisted != int64(len(storms)-listLimit) {
-			t.Errorf("%v: bounds %+v, want %d bursts and %d storms unlisted", order, b, len(bursts)-listLimit, len(storms)-listLimit)
+		if b.QuotaBurstsUnlisted != int64(len(bursts)-analysis.ListLimit) || b.RetryStormsUnlisted != int64(len(storms)-analysis.ListLimit) {
+			t.Errorf("%v: bounds %+v, want %d bursts and %d storms unlisted", order, b, len(bursts)-analysis.ListLimit, len(storms)-analysis.ListLimit)
 		}
 		var prom strings.Builder
 		if err := WritePrometheus(&prom, r); err != nil {
@@ -93,34 +94,5 @@ func TestManyBurstsBounded(t *testing.T) {
 		if len(all) != len(bursts) || all[0].Start != start(0) || all[len(all)-1].Start != start(runs-1) {
 			t.Errorf("%v: AllBursts gave %d, from %v to %v; want %d", order, len(all), all[0], all[len(all)-1], len(bursts))
 		}
-	}
-}
-
-func TestWorst(t *testing.T) {
-	less := func(a, b int) int { return cmp.Compare(b, a) } // the larger, the worse
-	for _, tc := range []struct {
-		name   string
-		n      int
-		in     []int
-		want   []int
-		totals int64
-	}{
-		{"none", 3, nil, []int{}, 0},
-		{"room for all", 5, []int{3, 1, 2}, []int{1, 2, 3}, 3},
-		{"keeps the largest", 3, []int{5, 1, 9, 7, 3, 8, 2}, []int{7, 8, 9}, 7},
-		{"ascending input", 2, []int{1, 2, 3, 4, 5}, []int{4, 5}, 5},
-		{"descending input", 2, []int{5, 4, 3, 2, 1}, []int{4, 5}, 5},
-		{"zero kept", 0, []int{1, 2}, []int{}, 2},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			w := newWorst(tc.n, less)
-			for _, x := range tc.in {
-				w.add(x)
-			}
-			got := append([]int{}, w.sorted(cmp.Compare[int])...)
-			if !slices.Equal(got, tc.want) || w.total != tc.totals || w.dropped() != tc.totals-int64(len(tc.want)) {
-				t.Errorf("got %v (total %d, dropped %d), want %v (total %d)", got, w.total, w.dropped(), tc.want, tc.totals)
-			}
-		})
 	}
 }

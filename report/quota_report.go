@@ -18,7 +18,7 @@ type QuotaReport struct {
 	Overall           QuotaWindows  `json:"overall"`
 	RateLimited       int64         `json:"rate_limited"`
 	RateLimitedShare  float64       `json:"rate_limited_share"`
-	Bursts            []Burst       `json:"bursts"`       // the worst listLimit, in time order
+	Bursts            []Burst       `json:"bursts"`       // the worst analysis.ListLimit, in time order
 	BurstsTotal       int64         `json:"bursts_total"` // every burst, listed or not
 	Clients           []QuotaClient `json:"clients"`
 	LateEvents        int64         `json:"late_events"`

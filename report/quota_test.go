@@ -1,6 +1,7 @@
 package report
 
 import (
+	"analyze/report/analysis"
 	"cmp"
 	"context"
 	"encoding/binary"
@@ -304,12 +305,14 @@ func TestSequencerMergesFiles(t *testing.T) {
 	a := &ingest.File{Index: 0, First: time.Unix(0, 100)}
 	b := &ingest.File{Index: 1, First: time.Unix(0, 150)}
 	var got []string
-	s := newSequencer([]*ingest.File{a, b}, 0, 4, func(e *Event) { got = append(got, fmt.Sprintf("%d:%c%d", e.Time, 'a'+rune(e.Client>>8), e.Client&255)) })
+	s := newSequencer([]*ingest.File{a, b}, 0, 4, func(e *analysis.Event) {
+		got = append(got, fmt.Sprintf("%d:%c%d", e.Time, 'a'+rune(e.Client>>8), e.Client&255))
+	})
 	// ev makes a block's events; Client tags each with its file and line.
-	ev := func(f *ingest.File, line int, ts ...int64) []Event {
-		var out []Event
+	ev := func(f *ingest.File, line int, ts ...int64) []analysis.Event {
+		var out []analysis.Event
 		for i, t := range ts {
-			out = append(out, Event{Time: t, Client: uint64(f.Index)<<8 | uint64(line+i)})
+			out = append(out, analysis.Event{Time: t, Client: uint64(f.Index)<<8 | uint64(line+i)})
 		}
 		return out
 	}
@@ -368,11 +371,11 @@ func TestSequencerBound(t *testing.T) {
 	a := &ingest.File{Index: 0, First: time.Unix(0, 100)}
 	b := &ingest.File{Index: 1, First: time.Unix(0, 100)} // never starts
 	var got int
-	s := newSequencer([]*ingest.File{a, b}, 0, 4, func(*Event) { got++ })
-	s.maxHeld = 3 * int64(unsafe.Sizeof(Event{})) // three events' worth
-	evs := []Event{{Time: 100}, {Time: 200}, {Time: 300}, {Time: 400}, {Time: 500}}
+	s := newSequencer([]*ingest.File{a, b}, 0, 4, func(*analysis.Event) { got++ })
+	s.maxHeld = 3 * int64(unsafe.Sizeof(analysis.Event{})) // three events' worth
+	evs := []analysis.Event{{Time: 100}, {Time: 200}, {Time: 300}, {Time: 400}, {Time: 500}}
 	s.add(&ingest.Block{File: a, Seq: 0}, evs)
-	if held := s.heldBytes / int64(unsafe.Sizeof(Event{})); got != 2 || held != 3 {
+	if held := s.heldBytes / int64(unsafe.Sizeof(analysis.Event{})); got != 2 || held != 3 {
 		t.Errorf("handed on %d, held %d; want 2 and 3", got, held)
 	}
 	s.flush()
@@ -387,14 +390,14 @@ func TestSequencerBoundCountsDescriptions(t *testing.T) {
 	a := &ingest.File{Index: 0, First: time.Unix(0, 100)}
 	b := &ingest.File{Index: 1, First: time.Unix(0, 100)} // never starts
 	var got int
-	s := newSequencer([]*ingest.File{a, b}, 0, 4, func(*Event) { got++ })
-	s.maxHeld = 3 * int64(unsafe.Sizeof(Event{}))
-	long := &FailInfo{Client: "c", Target: strings.Repeat("/x", 100), Endpoint: "/x"}
-	evs := []Event{{Time: 100}, {Time: 200}, {Time: 300, Info: long}, {Time: 400}, {Time: 500}}
+	s := newSequencer([]*ingest.File{a, b}, 0, 4, func(*analysis.Event) { got++ })
+	s.maxHeld = 3 * int64(unsafe.Sizeof(analysis.Event{}))
+	long := &analysis.FailInfo{Client: "c", Target: strings.Repeat("/x", 100), Endpoint: "/x"}
+	evs := []analysis.Event{{Time: 100}, {Time: 200}, {Time: 300, Info: long}, {Time: 400}, {Time: 500}}
 	s.add(&ingest.Block{File: a, Seq: 0}, evs)
 	// The description alone passes the bound: it goes on, and the two
 	// events after it, of 40 bytes each, wait.
-	if got != 3 || s.heldBytes != 2*int64(unsafe.Sizeof(Event{})) {
+	if got != 3 || s.heldBytes != 2*int64(unsafe.Sizeof(analysis.Event{})) {
 		t.Errorf("handed on %d, held %d bytes; want 3, and 2 events' bytes", got, s.heldBytes)
 	}
 	s.flush()
@@ -615,10 +618,10 @@ func TestWindowClients(t *testing.T) {
 	}
 }
 
-// TestEventSize keeps an Event at 40 bytes: one is written per record.
+// TestEventSize keeps an analysis.Event at 40 bytes: one is written per record.
 func TestEventSize(t *testing.T) {
-	if n := unsafe.Sizeof(Event{}); n != 40 {
-		t.Errorf("an Event takes %d bytes, want 40: mind the fields' order and sizes", n)
+	if n := unsafe.Sizeof(analysis.Event{}); n != 40 {
+		t.Errorf("an analysis.Event takes %d bytes, want 40: mind the fields' order and sizes", n)
 	}
 }
 
@@ -682,9 +685,9 @@ func TestWindowClientFlood(t *testing.T) {
 func TestSequencerTiesAcrossBlocks(t *testing.T) {
 	f := &ingest.File{Index: 0}
 	var got []int16
-	s := newSequencer([]*ingest.File{f}, 0, 4, func(e *Event) { got = append(got, e.Status) })
+	s := newSequencer([]*ingest.File{f}, 0, 4, func(e *analysis.Event) { got = append(got, e.Status) })
 	for _, seq := range []int{2, 1, 0} {
-		s.add(&ingest.Block{File: f, Seq: seq, Last: seq == 2}, []Event{{Time: 100, Status: int16(seq)}})
+		s.add(&ingest.Block{File: f, Seq: seq, Last: seq == 2}, []analysis.Event{{Time: 100, Status: int16(seq)}})
 	}
 	s.flush()
 	if !slices.Equal(got, []int16{0, 1, 2}) {
@@ -708,7 +711,7 @@ func TestSequencerOrderRandom(t *testing.T) {
 		var all []tagged
 		var files []*ingest.File
 		var blocks []*ingest.Block
-		evs := map[*ingest.Block][]Event{}
+		evs := map[*ingest.Block][]analysis.Event{}
 		for rank := range 1 + rng.IntN(3) {
 			f := &ingest.File{Index: rank}
 			files = append(files, f)
@@ -717,10 +720,10 @@ func TestSequencerOrderRandom(t *testing.T) {
 			nblocks := 1 + rng.IntN(5)
 			for seq := range nblocks {
 				b := &ingest.Block{File: f, Seq: seq, Last: seq == nblocks-1}
-				var es []Event
+				var es []analysis.Event
 				for line := range rng.IntN(6) { // a block may be all rejections
 					tm += int64(rng.IntN(2)) // equal times, often across blocks
-					es = append(es, Event{Time: tm, RetryAfter: int32(len(all))})
+					es = append(es, analysis.Event{Time: tm, RetryAfter: int32(len(all))})
 					all = append(all, tagged{tm, rank, seq, line})
 				}
 				blocks = append(blocks, b)
@@ -735,9 +738,9 @@ func TestSequencerOrderRandom(t *testing.T) {
 		rng.Shuffle(len(blocks), func(i, j int) { blocks[i], blocks[j] = blocks[j], blocks[i] })
 		bounded := iter%3 == 2
 		var got []tagged
-		s := newSequencer(files, 0, 4, func(e *Event) { got = append(got, all[e.RetryAfter]) })
+		s := newSequencer(files, 0, 4, func(e *analysis.Event) { got = append(got, all[e.RetryAfter]) })
 		if bounded {
-			s.maxHeld = 2 * int64(unsafe.Sizeof(Event{}))
+			s.maxHeld = 2 * int64(unsafe.Sizeof(analysis.Event{}))
 		}
 		for _, b := range blocks {
 			s.add(b, evs[b])

@@ -18,6 +18,7 @@ import (
 
 	"analyze/classify"
 	"analyze/ingest"
+	"analyze/report/analysis"
 )
 
 // Report is what a run found, ready to write.
@@ -39,6 +40,9 @@ type Report struct {
 	Timeline   *Timeline        `json:"timeline"`
 	Quota      *QuotaReport     `json:"quota"`
 	Retry      *RetryReport     `json:"retry"`
+	// Analyses are the sections of the registered analyses
+	// (report.Register), by name; none in a build that registers none.
+	Analyses map[string]any `json:"analyses,omitempty"`
 
 	only   string // "quota": the writers show the inputs and the quota section only
 	Bounds Bounds `json:"bounds"`
@@ -261,7 +265,7 @@ type Bounds struct {
 	// Failures' values folded out of a (minute, kind) group's lists of
 	// endpoints, clients, hosts, paths and user agents, counted per list.
 	TimelineDetailsFolded int64 `json:"timeline_details_folded"`
-	// The lists of runs (listLimit each): the bursts and storms not
+	// The lists of runs (analysis.ListLimit each): the bursts and storms not
 	// listed, and the unrecovered chains past unrecoveredLimit, not kept.
 	QuotaBurstsUnlisted     int64 `json:"quota_bursts_unlisted"`
 	RetryStormsUnlisted     int64 `json:"retry_storms_unlisted"`
@@ -289,6 +293,7 @@ type Options struct {
 
 // Build makes the Report of a Summary over files.
 func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Report {
+	s.flush()
 	r := &Report{Tool: "analyze", Version: opts.Version, only: opts.Only}
 	in := &r.Input
 	in.RejectedReasons = map[string]int64{}
@@ -428,6 +433,7 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 	r.Timeline.Gaps, r.Timeline.GapsTotal = findGaps(s.det, s.first, s.last)
 	r.Incidents = overlapping(findIncidents(s.det, name), sp)
 	r.Retry = buildRetry(s, opts.Retry, name, opts.Unrecovered, opts.Top)
+	r.Analyses = sectionsOf(s, &analysis.Context{Analyzed: in.Analyzed, Top: opts.Top, First: s.first, Last: s.last, ClientName: name})
 	quota.Wait()
 	if q := r.Quota; q != nil {
 		r.Bounds.QuotaBurstsUnlisted = q.BurstsTotal - int64(len(q.Bursts))

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"analyze/report/analysis"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -471,8 +472,8 @@ func TestTableKeyBytes(t *testing.T) {
 }
 
 // TestLongValuesCut reads lines whose user name and path are 100 KB long:
-// the client and the endpoint are cut to maxKeyBytes, the unrecovered
-// failure's target to maxTargetBytes, each marked with "…", and the
+// the client and the endpoint are cut to analysis.MaxKeyBytes, the unrecovered
+// failure's target to analysis.MaxTargetBytes, each marked with "…", and the
 // lines still count as they are.
 func TestLongValuesCut(t *testing.T) {
 	user := strings.Repeat("u", 100<<10)
@@ -499,14 +500,14 @@ func TestLongValuesCut(t *testing.T) {
 			t.Errorf("%s: %d bytes ending %q, want %d and …", what, len(s), s[max(0, len(s)-8):], n)
 		}
 	}
-	cutTo("client", r.Clients[0].Client, maxKeyBytes)
-	cutTo("endpoint", r.Endpoints[0].Endpoint, maxKeyBytes)
+	cutTo("client", r.Clients[0].Client, analysis.MaxKeyBytes)
+	cutTo("endpoint", r.Endpoints[0].Endpoint, analysis.MaxKeyBytes)
 	if r.Clients[0].Requests != 3 || r.Retry.Unrecovered != 3 || len(r.Retry.UnrecoveredList) != 3 {
 		t.Fatalf("client requests %d, unrecovered %d (%d listed); want 3, 3, 3", r.Clients[0].Requests, r.Retry.Unrecovered, len(r.Retry.UnrecoveredList))
 	}
 	u := r.Retry.UnrecoveredList[0]
-	cutTo("unrecovered client", u.Client, maxKeyBytes)
-	cutTo("unrecovered path", u.Path, maxTargetBytes)
+	cutTo("unrecovered client", u.Client, analysis.MaxKeyBytes)
+	cutTo("unrecovered path", u.Path, analysis.MaxTargetBytes)
 }
 
 // TestFilterSpan checks the time filter on Unix nanoseconds: Since is in,
@@ -581,13 +582,13 @@ func TestHeading(t *testing.T) {
 // bracketed one loses its port; a long one is cut. Records so logged count
 // under one row.
 func TestHostKey(t *testing.T) {
-	long := strings.Repeat("A", maxKeyBytes+100)
+	long := strings.Repeat("A", analysis.MaxKeyBytes+100)
 	for host, want := range map[string]string{
 		"api.quable.example":     "api.quable.example",
 		"API.Quable.Example:443": "api.quable.example",
 		"[2001:DB8::1]:8443":     "[2001:db8::1]",
 		"2001:db8::1":            "2001:db8::1",
-		long:                     strings.Repeat("a", maxKeyBytes) + "…",
+		long:                     strings.Repeat("a", analysis.MaxKeyBytes) + "…",
 	} {
 		s := NewSummary(Config{})
 		if got := string(s.hostKey([]byte(host))); got != want {
@@ -601,6 +602,7 @@ func TestHostKey(t *testing.T) {
 			Duration: -1, Upstream: -1, RetryAfter: -1, RateLimit: -1, RateRemaining: -1, RateReset: -1}
 		s.Add(r, nil)
 	}
+	s.flush() // hand the batch of rows to the tables
 	got := map[string]int64{}
 	for _, e := range s.Hosts.Top(-1, byRequests) {
 		got[e.Key] = e.Requests

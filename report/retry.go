@@ -1,6 +1,7 @@
 package report
 
 import (
+	"analyze/report/analysis"
 	"time"
 
 	"github.com/DataDog/sketches-go/ddsketch"
@@ -53,7 +54,7 @@ type RetryOptions struct {
 
 type chain struct {
 	id        uint64 // the identity
-	info      *FailInfo
+	info      *analysis.FailInfo
 	first     int64 // time of the first failure
 	lastFail  int64
 	deadline  int64 // the last failure's Retry-After deadline
@@ -87,7 +88,7 @@ type retryStats struct {
 func newRetryStats(sketch bool) *retryStats {
 	st := &retryStats{}
 	if sketch {
-		st.recovery = newSketch()
+		st.recovery = analysis.NewSketch()
 	} else {
 		st.repeatsBy, st.abandonedBy = map[int32]int64{}, map[int32]int64{}
 	}
@@ -101,7 +102,7 @@ type rowKey struct {
 
 // unrecovered is one abandoned or exhausted chain.
 type unrecovered struct {
-	info        *FailInfo
+	info        *analysis.FailInfo
 	first, last int64 // first failure; last attempt (0: none)
 	attempts    int64
 	outcome     string
@@ -209,7 +210,7 @@ func (t *retryTracker) each(c *chain, f func(*retryStats)) {
 	}
 }
 
-func (t *retryTracker) consume(e *Event) {
+func (t *retryTracker) consume(e *analysis.Event) {
 	if e.Time-t.lastPrune > t.window/4 {
 		t.prune(e.Time)
 	}
@@ -254,7 +255,7 @@ func (t *retryTracker) consume(e *Event) {
 	}
 }
 
-func (t *retryTracker) retryAfter(e *Event) int64 {
+func (t *retryTracker) retryAfter(e *analysis.Event) int64 {
 	if e.RetryAfter >= 0 {
 		return int64(e.RetryAfter) * int64(time.Second)
 	}
@@ -262,7 +263,7 @@ func (t *retryTracker) retryAfter(e *Event) int64 {
 }
 
 // attempt applies a record of an open chain's identity.
-func (t *retryTracker) attempt(c *chain, e *Event) {
+func (t *retryTracker) attempt(c *chain, e *analysis.Event) {
 	c.attempts++
 	c.last = e.Time
 	violation := e.Time < c.deadline

@@ -1,9 +1,9 @@
 package report
 
 import (
+	"analyze/report/analysis"
 	"cmp"
 	"slices"
-	"time"
 
 	"analyze/classify"
 )
@@ -28,7 +28,7 @@ type RetryReport struct {
 	NonRetryableRepeats  int64         `json:"non_retryable_repeats"`
 	ByStatus             []RetryRow    `json:"by_status"`
 	Clients              []RetryClient `json:"clients"`
-	Storms               []Storm       `json:"storms"`       // the worst listLimit, in time order
+	Storms               []Storm       `json:"storms"`       // the worst analysis.ListLimit, in time order
 	StormsTotal          int64         `json:"storms_total"` // every storm, listed or not
 	Unrecovered          int64         `json:"unrecovered"`
 	UnrecoveredList      []Unrecovered `json:"unrecovered_list,omitempty"`
@@ -116,8 +116,6 @@ func meanAttempts(st *retryStats) float64 {
 	return round(float64(st.attempts)/float64(st.chains), 2)
 }
 
-func stampNS(ns int64) string { return time.Unix(0, ns).UTC().Format(time.RFC3339Nano) }
-
 // buildRetry makes the retry section.
 func buildRetry(s *Summary, opts RetryOptions, name func(uint64) string, withList bool, top int) *RetryReport {
 	t := s.retries
@@ -194,9 +192,9 @@ func (r *RetryReport) unrecoveredRows(n int) []Unrecovered {
 	for _, u := range r.unrecovered[:n] {
 		last := ""
 		if u.attempts > 0 {
-			last = stampNS(u.last)
+			last = analysis.StampNS(u.last)
 		}
-		rows = append(rows, Unrecovered{Time: stampNS(u.first), Client: u.info.Client, Method: u.info.Method, Path: u.info.Target,
+		rows = append(rows, Unrecovered{Time: analysis.StampNS(u.first), Client: u.info.Client, Method: u.info.Method, Path: u.info.Target,
 			Status: int(u.status), Outcome: u.outcome, Attempts: u.attempts, LastAttempt: last, Unsafe: u.unsafe,
 			Action: classify.Lookup(int(u.status)).Action, File: u.info.File, Line: u.info.Line})
 	}

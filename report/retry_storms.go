@@ -1,6 +1,7 @@
 package report
 
 import (
+	"analyze/report/analysis"
 	"cmp"
 	"slices"
 )
@@ -8,7 +9,7 @@ import (
 // Retry storms: runs of consecutive storm windows in which retry attempts
 // were more than the storm share of the traffic, found at report time in
 // the attempts per window. Like the 429 bursts, a log can hold any number
-// of them: the report lists the worst listLimit, in time order, and counts
+// of them: the report lists the worst analysis.ListLimit, in time order, and counts
 // them all (retry.storms_total).
 
 // stormRun is a storm while the section is built; its stamps and clients
@@ -26,7 +27,7 @@ func worseStorm(a, b stormRun) int {
 		cmp.Compare(a.from, b.from))
 }
 
-// listStorms returns the worst listLimit storms, in time order, and how
+// listStorms returns the worst analysis.ListLimit storms, in time order, and how
 // many there were; share is the storm share in force.
 func listStorms(s *Summary, t *retryTracker, share float64, name func(uint64) string) ([]Storm, int64) {
 	// The storm windows, in time order: their attempts against their
@@ -42,7 +43,7 @@ func listStorms(s *Summary, t *retryTracker, share float64, name func(uint64) st
 		}
 	}
 	slices.Sort(ws)
-	top := newWorst(listLimit, worseStorm)
+	top := analysis.NewWorst(analysis.ListLimit, worseStorm)
 	for i := 0; i < len(ws); {
 		j := i
 		for j+1 < len(ws) && ws[j+1] == ws[j]+1 {
@@ -53,13 +54,13 @@ func listStorms(s *Summary, t *retryTracker, share float64, name func(uint64) st
 			st.Attempts += t.attemptsByWin[w]
 			st.Requests += s.quota.windows[w].requests
 		}
-		top.add(st)
+		top.Add(st)
 		i = j + 1
 	}
 	byAttempt := byWindow(t.attemptsByCell)
-	storms := make([]Storm, 0, len(top.heap))
-	for _, st := range top.sorted(func(a, b stormRun) int { return cmp.Compare(a.from, b.from) }) {
-		st.Start, st.End = stampNS(st.from*t.stormWin), stampNS((st.to+1)*t.stormWin)
+	storms := make([]Storm, 0, top.Len())
+	for _, st := range top.Sorted(func(a, b stormRun) int { return cmp.Compare(a.from, b.from) }) {
+		st.Start, st.End = analysis.StampNS(st.from*t.stormWin), analysis.StampNS((st.to+1)*t.stormWin)
 		by := map[uint64]int64{}
 		for _, c := range inWindows(byAttempt, st.from, st.to) {
 			by[c.c.client] += c.n
@@ -68,5 +69,5 @@ func listStorms(s *Summary, t *retryTracker, share float64, name func(uint64) st
 		st.Clients = topNames(by, name, 3)
 		storms = append(storms, st.Storm)
 	}
-	return storms, top.total
+	return storms, top.Total()
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"analyze/report/analysis"
 	"bytes"
 	"encoding/csv"
 	"fmt"
@@ -143,17 +144,17 @@ func TestMaybeRebuild(t *testing.T) {
 	sec := int64(time.Second)
 	// "No" failures enough to pass the rebuild mark, in the first 14 s.
 	for i := range maybeRebuild + 10 {
-		tr.consume(&Event{Time: int64(i) * sec / 10000, Client: 2, Identity: uint64(1000 + i), Status: 404, RetryAfter: -1, Policy: classify.No, Failure: true})
+		tr.consume(&analysis.Event{Time: int64(i) * sec / 10000, Client: 2, Identity: uint64(1000 + i), Status: 404, RetryAfter: -1, Policy: classify.No, Failure: true})
 	}
-	chain := &FailInfo{Client: "erp", Method: "GET", Target: "/a", Endpoint: "/a", Status: 503}
-	tr.consume(&Event{Time: 50 * sec, Client: 1, Identity: 42, Status: 503, RetryAfter: -1, Policy: classify.Backoff, Failure: true, Info: chain})
+	chain := &analysis.FailInfo{Client: "erp", Method: "GET", Target: "/a", Endpoint: "/a", Status: 503}
+	tr.consume(&analysis.Event{Time: 50 * sec, Client: 1, Identity: 42, Status: 503, RetryAfter: -1, Policy: classify.Backoff, Failure: true, Info: chain})
 	// A prune after the failures' window: they are forgotten, and the
 	// bitset rebuilt holds the open chain only.
-	tr.consume(&Event{Time: 75 * sec, Client: 3, Identity: 7, Status: 200, RetryAfter: -1})
+	tr.consume(&analysis.Event{Time: 75 * sec, Client: 3, Identity: 7, Status: 200, RetryAfter: -1})
 	if tr.marks != 1 || len(tr.noFails) != 0 {
 		t.Errorf("after the rebuild: %d marks, %d failures remembered; want 1 and 0", tr.marks, len(tr.noFails))
 	}
-	tr.consume(&Event{Time: 80 * sec, Client: 1, Identity: 42, Status: 200, RetryAfter: -1})
+	tr.consume(&analysis.Event{Time: 80 * sec, Client: 1, Identity: 42, Status: 200, RetryAfter: -1})
 	if tr.total.recovered != 1 {
 		t.Errorf("recovered %d, want the chain open across the rebuild", tr.total.recovered)
 	}

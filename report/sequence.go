@@ -1,6 +1,7 @@
 package report
 
 import (
+	"analyze/report/analysis"
 	"cmp"
 	"container/heap"
 	"math"
@@ -8,34 +9,8 @@ import (
 	"sync"
 	"unsafe"
 
-	"analyze/classify"
 	"analyze/ingest"
 )
-
-// Event is what the order-sensitive analyses (the client's behaviour after
-// a 429; retry chains) need of one record. Workers make one per analysed
-// record, in a per-block array; the sequencer puts them in time order.
-// They are written, sorted and read back in bulk: the fields are laid out
-// to fit 40 bytes (TestEventSize). An event's place among equal times is
-// its place in its block's array (line order) and its block's in the input.
-type Event struct {
-	Time       int64           // Unix nanoseconds
-	Client     uint64          // hash of the client key
-	Identity   uint64          // hash of (client, method, path with query): a retry's identity
-	Info       *FailInfo       // for retryable failures only
-	RetryAfter int32           // seconds; -1 when not logged
-	Status     int16           // 0..999
-	Policy     classify.Policy // the retry policy of its status and method
-	Failure    bool            // a 4xx, 5xx or 000
-}
-
-// FailInfo describes a retryable failure for the unrecovered list.
-type FailInfo struct {
-	Client, Method, Target, Endpoint string
-	Status                           int
-	File                             string
-	Line                             int64
-}
 
 // sequencer merges the events of all inputs into one stream in time order
 // (ties in input order) for the order-sensitive analyses.
@@ -58,8 +33,8 @@ type sequencer struct {
 	late      int64
 	heldBytes int64 // the memory of the events in runs, not yet handed on (heldSize)
 	maxHeld   int64 // past it (bytes) the oldest go on whatever the files' progress
-	consume   func(*Event)
-	spare     chan []Event // emptied event arrays (getEvents)
+	consume   func(*analysis.Event)
+	spare     chan []analysis.Event // emptied event arrays (getEvents)
 	// progress holds each file's progress (fileStream.progress) in a
 	// tree whose root is their minimum: a run over thousands of files
 	// finds how far every file has got without a pass over them all per
@@ -111,10 +86,10 @@ const maxHeldBytes = 64 << 20
 // failure description with its client, target and endpoint. The endpoint
 // is shared while the interner has room, so this errs on the safe side;
 // the method and the file's path are always shared, and not counted.
-func heldSize(e *Event) int64 {
-	n := int64(unsafe.Sizeof(Event{}))
+func heldSize(e *analysis.Event) int64 {
+	n := int64(unsafe.Sizeof(analysis.Event{}))
 	if fi := e.Info; fi != nil {
-		n += int64(unsafe.Sizeof(FailInfo{}) + uintptr(len(fi.Client)+len(fi.Target)+len(fi.Endpoint)))
+		n += int64(unsafe.Sizeof(analysis.FailInfo{}) + uintptr(len(fi.Client)+len(fi.Target)+len(fi.Endpoint)))
 	}
 	return n
 }
@@ -147,9 +122,9 @@ func (fs *fileStream) progress() int64 {
 //
 // It keeps up to spares emptied event arrays for getEvents: as many as the
 // blocks that can be in flight (the readers' buffers) is enough.
-func newSequencer(files []*ingest.File, lateness int64, spares int, consume func(*Event)) *sequencer {
+func newSequencer(files []*ingest.File, lateness int64, spares int, consume func(*analysis.Event)) *sequencer {
 	s := &sequencer{files: make([]fileStream, len(files)), lateness: lateness, consume: consume, maxHeld: maxHeldBytes,
-		spare: make(chan []Event, spares)}
+		spare: make(chan []analysis.Event, spares)}
 	for rank, f := range files {
 		fs := &s.files[f.Index]
 		fs.rank = uint64(rank)
@@ -170,7 +145,7 @@ func newSequencer(files []*ingest.File, lateness int64, spares int, consume func
 // caller's goroutine puts the block's events in time order first, when
 // they are not already (a log is written in time order): the sequencer
 // then merges blocks instead of heaping every event.
-func (s *sequencer) add(b *ingest.Block, evs []Event) {
+func (s *sequencer) add(b *ingest.Block, evs []analysis.Event) {
 	var size int64
 	sorted := true
 	for i := range evs {
@@ -181,7 +156,7 @@ func (s *sequencer) add(b *ingest.Block, evs []Event) {
 	}
 	if !sorted {
 		// Stable: events of one time stay in line order.
-		slices.SortStableFunc(evs, func(a, b Event) int { return cmp.Compare(a.Time, b.Time) })
+		slices.SortStableFunc(evs, func(a, b analysis.Event) int { return cmp.Compare(a.Time, b.Time) })
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -270,7 +245,7 @@ func (s *sequencer) flush() {
 // one when there is one big enough. A fresh array per block (over a
 // megabyte for 4 MB of log) cost a page fault per 4 KB on first write:
 // ~10,000 faults and 0.1 s of system time per 2 million lines.
-func (s *sequencer) getEvents(n int) []Event {
+func (s *sequencer) getEvents(n int) []analysis.Event {
 	select {
 	case evs := <-s.spare:
 		if cap(evs) >= n {
@@ -278,14 +253,14 @@ func (s *sequencer) getEvents(n int) []Event {
 		}
 	default:
 	}
-	return make([]Event, 0, n+n/4)
+	return make([]analysis.Event, 0, n+n/4)
 }
 
 // putEvents keeps an array the sequencer has handed on whole, when fewer
 // than the spares' bound are kept. A fixed bound, not a sync.Pool: the
 // arrays in use are one per block in flight, and a pool kept a growing
 // number alive between collections (4 to 10 MB over a 3 GB log).
-func (s *sequencer) putEvents(evs []Event) {
+func (s *sequencer) putEvents(evs []analysis.Event) {
 	select {
 	case s.spare <- evs:
 	default:
@@ -296,13 +271,13 @@ func (s *sequencer) putEvents(evs []Event) {
 // orders the events of equal time of different runs: the file's rank, then
 // the block's place in the file.
 type run struct {
-	evs  []Event
+	evs  []analysis.Event
 	pos  int
 	key  uint64
 	size int64 // heldSize of its events when added
 }
 
-func (r *run) head() *Event { return &r.evs[r.pos] }
+func (r *run) head() *analysis.Event { return &r.evs[r.pos] }
 
 type runHeap []*run
 

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"analyze/report/analysis"
 	"bytes"
 	"encoding/gob"
 	"fmt"
@@ -80,6 +81,10 @@ type snapshot struct {
 	// stored before them, whose FailEndpoints, FailClients and FailHosts
 	// (cells of the timeline's windows) stand in.
 	Detect detectSnap
+
+	// Parts are the registered analyses' own parts (analysis.Stored), by
+	// name; runs stored before an analysis was registered hold none of it.
+	Parts map[string][]byte
 }
 
 type tlWindowSnap struct {
@@ -179,7 +184,7 @@ type rowSnap struct {
 }
 
 type unrecoveredSnap struct {
-	Info                  FailInfo
+	Info                  analysis.FailInfo
 	First, Last, Attempts int64
 	Outcome               string
 	Status                int32
@@ -214,6 +219,7 @@ type Stored struct {
 // Snapshot encodes the summary of a run over files (which Aggregate read
 // without a time filter) for a later run to merge.
 func (s *Summary) Snapshot(files []*ingest.File) ([]byte, error) {
+	s.flush()
 	q := s.quota
 	q.flush()
 	sn := snapshot{Version: snapshotVersion, Window: q.win, Classes: s.Classes, LateEvents: s.lateEvents,
@@ -303,6 +309,20 @@ func (s *Summary) Snapshot(files []*ingest.File) ([]byte, error) {
 		sn.TimelineWindows = append(sn.TimelineWindows, ws)
 	}
 	sn.Detect = s.det.snap()
+	for _, x := range s.extras {
+		st, ok := x.Analysis.(analysis.Stored)
+		if !ok {
+			continue // its figures are of this run only
+		}
+		part, err := st.Encode()
+		if err != nil {
+			return nil, fmt.Errorf("cannot store analysis %q: %w", x.name, err)
+		}
+		if sn.Parts == nil {
+			sn.Parts = map[string][]byte{}
+		}
+		sn.Parts[x.name] = part
+	}
 	return sn.encode()
 }
 
@@ -390,8 +410,7 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 
 	o := &Summary{client: s.client, quota: newQuotaAgg(QuotaOptions{Window: time.Duration(sn.Window)}),
 		Classes: sn.Classes, lateEvents: sn.LateEvents, first: math.MaxInt64, last: math.MinInt64}
-	o.Methods, o.Endpoints, o.Clients, o.Hosts = NewTable(methodLimit), NewTable(endpointLimit), NewTable(clientLimit), NewTable(hostLimit)
-	o.ErrorPaths, o.Agents = newPairTable(), newPairTable()
+	o.tables = newTables()
 	for _, tb := range []struct {
 		into *Table
 		snap *tableSnap
@@ -405,7 +424,7 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 		o.first, o.last = sn.First, sn.Last
 	}
 	if len(sn.Latency) > 0 {
-		o.Latency = newSketch()
+		o.Latency = analysis.NewSketch()
 		if err := o.Latency.DecodeAndMergeWith(sn.Latency); err != nil {
 			return fmt.Errorf("a stored run's latency: %w", err)
 		}
@@ -430,7 +449,7 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 			tw.statuses.add(st, n)
 		}
 		if len(ws.Latency) > 0 {
-			tw.latency = newSketch()
+			tw.latency = analysis.NewSketch()
 			if err := tw.latency.DecodeAndMergeWith(ws.Latency); err != nil {
 				return fmt.Errorf("a stored run's timeline latency: %w", err)
 			}
@@ -464,6 +483,21 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 	q.dropped = sn.CellsDropped
 	for h, hd := range sn.Headers {
 		q.headers[h] = &rateHeaders{hd.Limit, hd.MinRemaining}
+	}
+	o.analyses = []analysis.Analysis{o.tables, o.quota, o.tl, o.det}
+	for _, x := range s.extras {
+		// An analysis registered after the run was stored merges nothing.
+		a := x.new(s.cfg)
+		if part, ok := sn.Parts[x.name]; ok {
+			st, ok := a.(analysis.Stored)
+			if !ok {
+				return fmt.Errorf("a stored run holds analysis %q, which cannot read it", x.name)
+			}
+			if err := st.Restore(part); err != nil {
+				return fmt.Errorf("cannot read stored analysis %q: %w", x.name, err)
+			}
+		}
+		o.analyses = append(o.analyses, a)
 	}
 	s.Merge(o)
 	s.lateEvents += o.lateEvents
@@ -546,7 +580,7 @@ func (ts *tableSnap) fill(t *Table) error {
 		if len(b) == 0 {
 			return nil
 		}
-		c.Latency = newSketch()
+		c.Latency = analysis.NewSketch()
 		return c.Latency.DecodeAndMergeWith(b)
 	}
 	for i, k := range ts.Keys {

@@ -1,10 +1,12 @@
 package report
 
 import (
+	"analyze/report/analysis"
 	"cmp"
 	"math"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/DataDog/sketches-go/ddsketch"
 	"github.com/cespare/xxhash/v2"
@@ -95,6 +97,7 @@ type Config struct {
 // worker fills its own; Merge combines them exactly (within the tables'
 // limits).
 type Summary struct {
+	cfg    Config
 	span   span   // the filter's time bounds
 	match  *Match // nil: keep every record
 	client ClientSelector
@@ -119,19 +122,8 @@ type Summary struct {
 	Latency  *ddsketch.DDSketch
 	Statuses [1000]int64
 
-	Methods   *Table
-	Endpoints *Table
-	Clients   *Table
-	// Hosts counts by virtual host or Host header (a tenant's API host),
-	// in lower case and without a port; records that log none are not in
-	// it.
-	Hosts *Table
-	// ErrorPaths counts the error responses (4xx, 5xx) by endpoint and
-	// raw path (without the query string, which may carry secrets);
-	// Agents counts every request by client and user agent. Both are
-	// tables of pairs (breakdown.go).
-	ErrorPaths *Table
-	Agents     *Table
+	// The bounded tables (analyses.go).
+	*tables
 
 	Rejected [ingest.NumReasons]int64
 	Examples [ingest.NumReasons][]Example
@@ -139,13 +131,21 @@ type Summary struct {
 	// Stored counts the earlier runs merged in (MergeSnapshot).
 	Stored Stored
 
-	scratch                   []byte
-	idScratch                 []byte
-	keyScratch                []byte
-	hostScratch               []byte
-	pathScratch, agentScratch []byte
-	pairScratch               []byte
-	names                     *interner // endpoints and methods of failure descriptions
+	// analyses are the built-in analyses above and the registered ones
+	// (extras), in the order they see each batch of rows.
+	analyses []analysis.Analysis
+	extras   []extra
+	// The batch of rows not yet handed to the analyses (flush), the bytes
+	// copied for them, and the block their other bytes lie in.
+	rows               []analysis.Row
+	arena              []byte
+	blockFrom, blockTo uintptr
+
+	scratch     []byte
+	idScratch   []byte
+	keyScratch  []byte
+	hostScratch []byte
+	names       *analysis.Interner // endpoints and methods of failure descriptions
 }
 
 // NewSummary returns an empty summary that keeps the records cfg's filter
@@ -155,25 +155,29 @@ func NewSummary(cfg Config) *Summary {
 	if !cfg.Filter.Match.IsZero() {
 		match = cfg.Filter.Match
 	}
-	return &Summary{
-		span:       cfg.Filter.span(),
-		first:      math.MaxInt64,
-		last:       math.MinInt64,
-		match:      match,
-		client:     cfg.Quota.Client,
-		quota:      newQuotaAgg(cfg.Quota),
-		tl:         newTimelineAgg(cfg.Timeline),
-		det:        newMinuteAgg(),
-		Methods:    NewTable(methodLimit),
-		Endpoints:  NewTable(endpointLimit),
-		Clients:    NewTable(clientLimit),
-		Hosts:      NewTable(hostLimit),
-		ErrorPaths: newPairTable(),
-		Agents:     newPairTable(),
-		scratch:    make([]byte, 0, 256), // 256: a whole number of cache lines,
-		idScratch:  make([]byte, 0, 256), // shared with no other worker's data
-		names:      newInterner(endpointLimit),
+	s := &Summary{
+		cfg:       cfg,
+		span:      cfg.Filter.span(),
+		first:     math.MaxInt64,
+		last:      math.MinInt64,
+		match:     match,
+		client:    cfg.Quota.Client,
+		quota:     newQuotaAgg(cfg.Quota),
+		tl:        newTimelineAgg(cfg.Timeline),
+		det:       newMinuteAgg(),
+		tables:    newTables(),
+		rows:      make([]analysis.Row, 0, batchRows),
+		scratch:   make([]byte, 0, 256), // 256: a whole number of cache lines,
+		idScratch: make([]byte, 0, 256), // shared with no other worker's data
+		names:     analysis.NewInterner(endpointLimit),
 	}
+	s.analyses = []analysis.Analysis{s.tables, s.quota, s.tl, s.det}
+	for _, r := range registered {
+		a := r.new(cfg)
+		s.extras = append(s.extras, extra{r, a})
+		s.analyses = append(s.analyses, a)
+	}
+	return s
 }
 
 func (s *Summary) file(f *ingest.File) *FileCounts {
@@ -200,26 +204,12 @@ func ClientKey(r *ingest.Record) []byte {
 
 var dash = []byte("-")
 
-// Logged values kept as keys or shown in lists are cut, as a line may be
-// megabytes long: a client or endpoint at maxKeyBytes, a failure's target
-// in the unrecovered list at maxTargetBytes, each marked by cut.
-const (
-	maxKeyBytes    = 512
-	maxTargetBytes = 2048
-)
-
-// cut shortens b, a buffer of the caller's, to n bytes and "…" when longer.
-func cut(b []byte, n int) []byte {
-	if len(b) <= n {
-		return b
-	}
-	return append(b[:n], "…"...)
-}
-
 // Add counts one record. It reports whether the record passed the filter;
 // when it did and ev is not nil, it fills ev with what the order-sensitive
-// analyses need of it.
-func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
+// analyses need of it. The analyses count it with the rest of its batch
+// (flush); a record's byte slices are copied to the batch's arena unless
+// they lie in the block being read (startBlock), which outlives the batch.
+func (s *Summary) Add(r *ingest.Record, ev *analysis.Event) bool {
 	fc := s.file(r.File)
 	fc.Records++
 	t := r.Time.UnixNano()
@@ -227,12 +217,12 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 	v := classify.Classify(r.Status, r.Method)
 	endpoint := dash // no request line, so no endpoint
 	if len(r.Method) > 0 {
-		s.scratch = cut(classify.Template(s.scratch[:0], r.Path), maxKeyBytes)
+		s.scratch = analysis.Cut(classify.Template(s.scratch[:0], r.Path), analysis.MaxKeyBytes)
 		endpoint = s.scratch
 	}
 	key := s.client.Key(r)
-	if len(key) > maxKeyBytes {
-		s.keyScratch = cut(append(s.keyScratch[:0], key...), maxKeyBytes)
+	if len(key) > analysis.MaxKeyBytes {
+		s.keyScratch = analysis.Cut(append(s.keyScratch[:0], key...), analysis.MaxKeyBytes)
 		key = s.keyScratch
 	}
 	if s.match != nil && !s.match.keep(key, endpoint, r.Path, r.Method, r.Host, r.Status, v.Class) {
@@ -240,6 +230,7 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 		s.Filtered++
 		return false
 	}
+	row := s.row(r, t, v, key, endpoint)
 	if !inSpan {
 		// Out of --since/--until, and not counted; but incidents are found
 		// on every minute, so that the same input gives the same incidents
@@ -247,86 +238,106 @@ func (s *Summary) Add(r *ingest.Record, ev *Event) bool {
 		// it), and the report lists those that overlap the span.
 		fc.Filtered++
 		s.Filtered++
-		var host []byte
-		if len(r.Host) > 0 {
-			host = s.hostKey(r.Host)
-		}
-		s.detect(r, t, endpoint, hashClient(key), host)
 		return false
 	}
+	row.InSpan = true
 	s.first, s.last = min(s.first, t), max(s.last, t)
 	s.Classes[v.Class]++
-	var lat duration // not logged; else its sketch bucket, found once for the three sketches
 	if r.Duration >= 0 {
-		lat = latencyOf(r.Duration)
+		row.Latency = analysis.LatencyOf(r.Duration)
 		if s.Latency == nil {
-			s.Latency = newSketch()
+			s.Latency = analysis.NewSketch()
 		}
-		addLatency(s.Latency, lat)
+		analysis.AddLatency(s.Latency, row.Latency)
 	}
 	s.Statuses[r.Status]++
-
-	method := r.Method
-	if len(method) == 0 {
-		method = dash
-	}
-	s.Methods.Get(method).Requests++
-
-	ep := s.Endpoints.Get(endpoint)
-	count(ep, v, r.Bytes)
-	if lat.logged {
-		if ep.Latency == nil {
-			ep.Latency = newSketch()
-		}
-		addLatency(ep.Latency, lat)
-	}
-	if v.Class == classify.ClientError || v.Class == classify.ServerError {
-		s.pairScratch = pairKey(s.pairScratch[:0], endpoint, r.Path)
-		count(s.ErrorPaths.Get(s.pairScratch), v, r.Bytes)
-	}
-	client := hashClient(key)
-	count(s.Clients.GetHashed(key, client), v, r.Bytes)
-	s.pairScratch = pairKey(s.pairScratch[:0], key, r.UserAgent)
-	count(s.Agents.Get(s.pairScratch), v, r.Bytes)
-	s.quota.add(t, client, r.Status, r.RateLimit, r.RateRemaining)
-	var host []byte // its key, when logged
-	if len(r.Host) > 0 {
-		host = s.hostKey(r.Host)
-		count(s.Hosts.Get(host), v, r.Bytes)
-	}
-	s.tl.add(t, r.Status, v.Class, lat)
-	s.detect(r, t, endpoint, client, host)
 	if ev != nil {
-		s.event(r, t, v, key, client, endpoint, ev)
+		s.event(r, t, v, key, row.ClientID, endpoint, ev)
 	}
 	return true
 }
 
-// detect feeds the incidents' minutes with a record: its request, and a
-// failure's endpoint, client, host, path and user agent.
-func (s *Summary) detect(r *ingest.Record, t int64, endpoint []byte, client uint64, host []byte) {
-	if !(r.Status >= 500 && r.Status <= 599 || r.Status == 429) {
-		s.det.add(t, r.Status, nil)
+// row appends r's row to the batch, flushing it first when full, and
+// returns it for Add to finish.
+func (s *Summary) row(r *ingest.Record, t int64, v classify.Verdict, key, endpoint []byte) *analysis.Row {
+	if len(s.rows) == cap(s.rows) || len(s.arena) > arenaFlush {
+		s.flush()
+	}
+	s.rows = s.rows[:len(s.rows)+1]
+	row := &s.rows[len(s.rows)-1]
+	*row = analysis.Row{Time: t, Status: r.Status, Verdict: v, Bytes: r.Bytes, RateLimit: r.RateLimit, RateRemaining: r.RateRemaining,
+		Client: s.keep(key), ClientID: hashClient(key), Endpoint: s.keep(endpoint),
+		Method: s.keep(r.Method), Path: s.keepCut(r.Path), UserAgent: s.keepCut(r.UserAgent), Protocol: s.keep(r.Protocol),
+		File: r.File, Line: r.Line}
+	if len(r.Host) > 0 {
+		row.Host = s.keep(s.hostKey(r.Host))
+	}
+	return row
+}
+
+// Rows go to the analyses in batches of batchRows, or fewer when their
+// copied bytes pass arenaFlush.
+const (
+	batchRows  = 256
+	arenaFlush = 64 << 10
+)
+
+// keep returns b where it stays valid until the batch is flushed: as it
+// is when it lies in the block being read, else copied to the arena.
+func (s *Summary) keep(b []byte) []byte {
+	if len(b) == 0 {
+		return b
+	}
+	if p := uintptr(unsafe.Pointer(unsafe.SliceData(b))); p >= s.blockFrom && p < s.blockTo {
+		return b
+	}
+	n := len(s.arena)
+	s.arena = append(s.arena, b...)
+	return s.arena[n:len(s.arena):len(s.arena)]
+}
+
+// keepCut is keep of b cut at MaxKeyBytes.
+func (s *Summary) keepCut(b []byte) []byte {
+	if len(b) <= analysis.MaxKeyBytes {
+		return s.keep(b)
+	}
+	n := len(s.arena)
+	s.arena = append(append(s.arena, b[:analysis.MaxKeyBytes]...), "…"...)
+	return s.arena[n:len(s.arena):len(s.arena)]
+}
+
+// startBlock tells Add the block its records' bytes lie in.
+func (s *Summary) startBlock(b *ingest.Block) {
+	s.flush()
+	if len(b.Data) == 0 {
+		s.blockFrom, s.blockTo = 0, 0
 		return
 	}
-	f := failure{endpoint: endpoint, client: client, host: host, agent: r.UserAgent}
-	if len(r.Method) > 0 {
-		f.path = r.Path
-		if len(f.path) > maxKeyBytes {
-			s.pathScratch = cut(append(s.pathScratch[:0], f.path...), maxKeyBytes)
-			f.path = s.pathScratch
+	s.blockFrom = uintptr(unsafe.Pointer(unsafe.SliceData(b.Data)))
+	s.blockTo = s.blockFrom + uintptr(len(b.Data))
+}
+
+// endBlock hands the rows of the block read to the analyses: the block's
+// bytes are not valid after it.
+func (s *Summary) endBlock() {
+	s.flush()
+	s.blockFrom, s.blockTo = 0, 0
+}
+
+// flush hands the batch of rows to every analysis.
+func (s *Summary) flush() {
+	if len(s.rows) > 0 {
+		for _, a := range s.analyses {
+			a.Add(s.rows)
 		}
 	}
-	if len(f.agent) > maxKeyBytes {
-		s.agentScratch = cut(append(s.agentScratch[:0], f.agent...), maxKeyBytes)
-		f.agent = s.agentScratch
-	}
-	s.det.add(t, r.Status, &f)
+	clear(s.rows) // no slice into a block or the arena outlives the batch
+	s.rows, s.arena = s.rows[:0], s.arena[:0]
 }
 
 // hostKey is a host as the hosts table keys it: in lower case, without a
 // port (api.quable.com:443 and API.quable.com are one host), cut at
-// maxKeyBytes.
+// analysis.MaxKeyBytes.
 func (s *Summary) hostKey(host []byte) []byte {
 	h := withoutPort(host)
 	for _, c := range h {
@@ -341,32 +352,32 @@ func (s *Summary) hostKey(host []byte) []byte {
 			break
 		}
 	}
-	if len(h) > maxKeyBytes {
-		s.hostScratch = cut(append(s.hostScratch[:0], h...), maxKeyBytes)
+	if len(h) > analysis.MaxKeyBytes {
+		s.hostScratch = analysis.Cut(append(s.hostScratch[:0], h...), analysis.MaxKeyBytes)
 		h = s.hostScratch
 	}
 	return h
 }
 
 // event fills ev for the order-sensitive stage. A retryable failure also
-// carries its strings (FailInfo), for the unrecovered list.
-func (s *Summary) event(r *ingest.Record, t int64, v classify.Verdict, key []byte, client uint64, endpoint []byte, ev *Event) {
+// carries its strings (analysis.FailInfo), for the unrecovered list.
+func (s *Summary) event(r *ingest.Record, t int64, v classify.Verdict, key []byte, client uint64, endpoint []byte, ev *analysis.Event) {
 	ra := int32(-1)
 	if r.RetryAfter >= 0 {
 		ra = int32(min(r.RetryAfter/time.Second, 1<<30))
 	}
-	*ev = Event{Time: t, Client: client, Status: int16(r.Status), RetryAfter: ra,
+	*ev = analysis.Event{Time: t, Client: client, Status: int16(r.Status), RetryAfter: ra,
 		Identity: s.identity(client, r), Policy: v.Retry, Failure: v.Class == classify.ClientError || v.Class == classify.ServerError || r.Status == 0}
 	if v.Retry.Retryable() {
 		// The client and the target in one string: one allocation.
 		var both string
-		if len(r.Path)+len(r.Query) > maxTargetBytes {
+		if len(r.Path)+len(r.Query) > analysis.MaxTargetBytes {
 			// idScratch is free again: the identity is hashed.
 			target := append(s.idScratch[:0], r.Path...)
 			if len(r.Query) > 0 {
 				target = append(append(target, '?'), r.Query...)
 			}
-			both = string(key) + string(cut(target, maxTargetBytes))
+			both = string(key) + string(analysis.Cut(target, analysis.MaxTargetBytes))
 		} else if len(r.Query) > 0 {
 			both = string(key) + string(r.Path) + "?" + string(r.Query)
 		} else {
@@ -374,9 +385,9 @@ func (s *Summary) event(r *ingest.Record, t int64, v classify.Verdict, key []byt
 		}
 		method := "-"
 		if len(r.Method) > 0 {
-			method = s.names.get(r.Method)
+			method = s.names.Get(r.Method)
 		}
-		ev.Info = &FailInfo{Client: both[:len(key)], Method: method, Target: both[len(key):], Endpoint: s.names.get(endpoint),
+		ev.Info = &analysis.FailInfo{Client: both[:len(key)], Method: method, Target: both[len(key):], Endpoint: s.names.Get(endpoint),
 			Status: r.Status, File: r.File.Path, Line: r.Line}
 	}
 }
@@ -520,17 +531,16 @@ func (s *Summary) Merge(o *Summary) {
 	for i := range s.Statuses {
 		s.Statuses[i] += o.Statuses[i]
 	}
+	s.flush()
+	o.flush()
 	var quota sync.WaitGroup // the quota's cells, the most to merge, alongside the rest
-	quota.Go(func() { s.quota.merge(o.quota) })
+	quota.Go(func() { s.quota.Merge(o.quota) })
 	defer quota.Wait()
-	s.tl.merge(o.tl)
-	s.det.merge(o.det)
-	s.Methods.Merge(o.Methods)
-	s.Endpoints.Merge(o.Endpoints)
-	s.Clients.Merge(o.Clients)
-	s.Hosts.Merge(o.Hosts)
-	s.ErrorPaths.Merge(o.ErrorPaths)
-	s.Agents.Merge(o.Agents)
+	for i, a := range s.analyses {
+		if a != analysis.Analysis(s.quota) {
+			a.Merge(o.analyses[i])
+		}
+	}
 	for r := range s.Rejected {
 		s.Rejected[r] += o.Rejected[r]
 		for _, e := range o.Examples[r] {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"analyze/report/analysis"
 	"time"
 
 	"github.com/DataDog/sketches-go/ddsketch"
@@ -31,7 +32,7 @@ const (
 type tlWindow struct {
 	classes  [classify.NumClasses]int64
 	statuses statusCounts
-	latency  *ddsketch.DDSketch // nil until a duration is logged
+	latency  *ddsketch.DDSketch // nil until a analysis.Duration is logged
 }
 
 // statusCounts counts records by status. A window sees a handful of
@@ -113,21 +114,11 @@ func newTimelineAgg(width time.Duration) *timelineAgg {
 	return &timelineAgg{width: int64(width), windows: map[int64]*tlWindow{}}
 }
 
-// floorDiv divides rounding down (Go's / rounds toward zero): the window of
-// an instant before the epoch is the one that holds it.
-func floorDiv(t, w int64) int64 {
-	q := t / w
-	if t < 0 && t%w != 0 {
-		q--
-	}
-	return q
-}
-
 // add counts one analysed record.
-func (a *timelineAgg) add(t int64, status int, class classify.Class, lat duration) {
+func (a *timelineAgg) add(t int64, status int, class classify.Class, lat analysis.Duration) {
 	w, tw := a.lastW, a.lastTW
 	if tw == nil || t < a.lastStart || uint64(t)-uint64(a.lastStart) >= uint64(a.width) {
-		w = floorDiv(t, a.width)
+		w = analysis.FloorDiv(t, a.width)
 		tw = a.windows[w]
 	}
 	if tw == nil {
@@ -144,11 +135,11 @@ func (a *timelineAgg) add(t int64, status int, class classify.Class, lat duratio
 	}
 	tw.classes[class]++
 	tw.statuses.add(int32(status), 1)
-	if lat.logged {
+	if lat.Logged {
 		if tw.latency == nil {
-			tw.latency = newSketch()
+			tw.latency = analysis.NewSketch()
 		}
-		addLatency(tw.latency, lat)
+		analysis.AddLatency(tw.latency, lat)
 	}
 }
 
@@ -189,7 +180,7 @@ func (a *timelineAgg) widen(width int64) {
 	a.lastTW = nil
 	windows := make(map[int64]*tlWindow, len(a.windows))
 	for w, tw := range a.windows {
-		nw := floorDiv(w*old, width)
+		nw := analysis.FloorDiv(w*old, width)
 		if into := windows[nw]; into != nil {
 			into.merge(tw)
 		} else {

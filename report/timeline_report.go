@@ -1,6 +1,7 @@
 package report
 
 import (
+	"analyze/report/analysis"
 	"cmp"
 	"math"
 	"slices"
@@ -26,7 +27,7 @@ type Timeline struct {
 }
 
 // TimelineWindow is one window of the timeline. The latency figures are
-// null when no duration is logged in it.
+// null when no analysis.Duration is logged in it.
 type TimelineWindow struct {
 	Start       string        `json:"start"`
 	Requests    int64         `json:"requests"`
@@ -96,15 +97,15 @@ func buildTimeline(a *timelineAgg, width time.Duration) *Timeline {
 		// or fewer, counted as they fall (the span's ends need not be
 		// aligned to a wider window).
 		w = a.width
-		for floorDiv(last*a.width, w)-floorDiv(first*a.width, w)+1 > timelineRows {
+		for analysis.FloorDiv(last*a.width, w)-analysis.FloorDiv(first*a.width, w)+1 > timelineRows {
 			w = nextWidth(w)
 		}
 	}
 	t.WindowSeconds = float64(w) / 1e9
-	lo, hi := floorDiv(first*a.width, w), floorDiv(last*a.width, w)
+	lo, hi := analysis.FloorDiv(first*a.width, w), analysis.FloorDiv(last*a.width, w)
 	merged := make([]tlWindow, hi-lo+1)
 	for aw, tw := range a.windows {
-		m := &merged[floorDiv(aw*a.width, w)-lo]
+		m := &merged[analysis.FloorDiv(aw*a.width, w)-lo]
 		for i := range m.classes {
 			m.classes[i] += tw.classes[i]
 		}

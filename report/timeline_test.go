@@ -1,6 +1,7 @@
 package report
 
 import (
+	"analyze/report/analysis"
 	"bytes"
 	"fmt"
 	"maps"
@@ -126,7 +127,7 @@ func TestTimelineWidens(t *testing.T) {
 	one := newTimelineAgg(0)
 	parts := []*timelineAgg{newTimelineAgg(0), newTimelineAgg(0), newTimelineAgg(0)}
 	for i, r := range recs {
-		lat := latencyOf(time.Duration(r.status) * time.Millisecond)
+		lat := analysis.LatencyOf(time.Duration(r.status) * time.Millisecond)
 		one.add(r.t, r.status, classify.ClassOf(r.status), lat)
 		parts[i%3].add(r.t, r.status, classify.ClassOf(r.status), lat)
 	}
@@ -180,7 +181,7 @@ func TestStatusCounts(t *testing.T) {
 // another through latencyOf and addLatency (the bucket found once): the
 // two encode the same, zero and sub-bucket durations included.
 func TestAddLatency(t *testing.T) {
-	byAdd, byBucket := newSketch(), newSketch()
+	byAdd, byBucket := analysis.NewSketch(), analysis.NewSketch()
 	rng := rand.New(rand.NewPCG(41, 42))
 	for i := range 100000 {
 		d := time.Duration(rng.Int64N(int64(time.Minute)))
@@ -193,7 +194,7 @@ func TestAddLatency(t *testing.T) {
 			d = time.Duration(rng.Int64N(1 << 62)) // decades
 		}
 		byAdd.Add(float64(d) / float64(time.Millisecond))
-		addLatency(byBucket, latencyOf(d))
+		analysis.AddLatency(byBucket, analysis.LatencyOf(d))
 	}
 	var a, b []byte
 	byAdd.Encode(&a, false)

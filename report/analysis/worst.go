@@ -1,32 +1,33 @@
-package report
+package analysis
 
 import "slices"
 
 // The lists of runs a log can hold any number of (429 bursts, retry
-// storms) are bounded: a report lists the worst listLimit of them, and
+// storms) are bounded: a report lists the worst ListLimit of them, and
 // says how many there were in all. The runs are found by one pass over the
 // windows at report time; only the worst are kept while it goes, so
 // neither the report nor its building grows with their number.
 
-// listLimit is the most runs a list of bursts or storms holds.
-const listLimit = 100
+// ListLimit is the most runs a list of bursts or storms holds.
+const ListLimit = 100
 
-// worst keeps the n worst of the items added to it, in a heap whose root
+// Worst keeps the n worst of the items added to it, in a heap whose root
 // is the least bad kept, and counts every item added.
-type worst[T any] struct {
+type Worst[T any] struct {
 	n     int
 	worse func(a, b T) int // negative when a is worse than b; a total order
 	heap  []T
 	total int64
 }
 
-func newWorst[T any](n int, worse func(a, b T) int) *worst[T] {
-	return &worst[T]{n: n, worse: worse}
+// NewWorst returns a Worst that keeps the n worst items by worse.
+func NewWorst[T any](n int, worse func(a, b T) int) *Worst[T] {
+	return &Worst[T]{n: n, worse: worse}
 }
 
-// add offers x: kept if there is room, or if it is worse than the least
+// Add offers x: kept if there is room, or if it is worse than the least
 // bad kept, which it then replaces.
-func (w *worst[T]) add(x T) {
+func (w *Worst[T]) Add(x T) {
 	w.total++
 	if len(w.heap) < w.n {
 		w.heap = append(w.heap, x)
@@ -60,12 +61,18 @@ func (w *worst[T]) add(x T) {
 	}
 }
 
-// sorted returns the items kept, ordered by order; nothing may be added
+// Sorted returns the items kept, ordered by order; nothing may be added
 // after it.
-func (w *worst[T]) sorted(order func(a, b T) int) []T {
+func (w *Worst[T]) Sorted(order func(a, b T) int) []T {
 	slices.SortFunc(w.heap, order)
 	return w.heap
 }
 
-// dropped is how many items were added but not kept.
-func (w *worst[T]) dropped() int64 { return w.total - int64(len(w.heap)) }
+// Dropped is how many items were added but not kept.
+func (w *Worst[T]) Dropped() int64 { return w.total - int64(len(w.heap)) }
+
+// Total is how many items were added.
+func (w *Worst[T]) Total() int64 { return w.total }
+
+// Len is how many items are kept.
+func (w *Worst[T]) Len() int { return len(w.heap) }

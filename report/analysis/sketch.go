@@ -1,4 +1,4 @@
-package report
+package analysis
 
 import (
 	"time"
@@ -8,15 +8,15 @@ import (
 	"github.com/DataDog/sketches-go/ddsketch/store"
 )
 
-// newSketch returns the sketch of the latency and recovery figures:
+// NewSketch returns the sketch of the latency and recovery figures:
 // DDSketch, 1 % relative error, mergeable, at most 2048 bins.
-func newSketch() *ddsketch.DDSketch {
+func NewSketch() *ddsketch.DDSketch {
 	return ddsketch.NewDDSketch(latencyMapping, store.NewCollapsingLowestDenseStore(2048), store.NewCollapsingLowestDenseStore(2048))
 }
 
 // latencyMapping is every sketch's mapping of values to buckets (1 %
 // relative accuracy): one, so that a value's bucket found once serves every
-// sketch it goes to (latencyOf).
+// sketch it goes to (LatencyOf).
 var latencyMapping = func() mapping.IndexMapping {
 	m, err := mapping.NewLogarithmicMapping(0.01)
 	if err != nil {
@@ -25,28 +25,28 @@ var latencyMapping = func() mapping.IndexMapping {
 	return m
 }()
 
-// duration is a record's logged duration in ms, with its bucket in
+// Duration is a record's logged duration in ms, with its bucket in
 // latencyMapping when it has one (the usual positive value; else the
 // sketch files it itself). The zero value is a duration not logged.
-type duration struct {
+type Duration struct {
 	ms      float64
 	bucket  int
 	indexed bool
-	logged  bool
+	Logged  bool
 }
 
-// latencyOf returns a logged duration, d >= 0.
-func latencyOf(d time.Duration) duration {
+// LatencyOf returns a logged duration, d >= 0.
+func LatencyOf(d time.Duration) Duration {
 	ms := float64(d) / float64(time.Millisecond)
 	if ms > latencyMapping.MinIndexableValue() && ms <= latencyMapping.MaxIndexableValue() {
-		return duration{ms: ms, bucket: latencyMapping.Index(ms), indexed: true, logged: true}
+		return Duration{ms: ms, bucket: latencyMapping.Index(ms), indexed: true, Logged: true}
 	}
-	return duration{ms: ms, logged: true}
+	return Duration{ms: ms, Logged: true}
 }
 
-// addLatency adds l to sk, a sketch made by newSketch: what sk.Add(l.ms)
+// AddLatency adds l to sk, a sketch made by NewSketch: what sk.Add(l.ms)
 // does, without computing the bucket again.
-func addLatency(sk *ddsketch.DDSketch, l duration) {
+func AddLatency(sk *ddsketch.DDSketch, l Duration) {
 	if l.indexed {
 		sk.GetPositiveValueStore().Add(l.bucket)
 		return

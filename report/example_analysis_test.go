@@ -1,0 +1,159 @@
+package report_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"analyze/ingest"
+	"analyze/report"
+	"analyze/report/analysis"
+)
+
+// protocols is an analysis written as an example of the seam: requests by
+// HTTP protocol version. Adding it takes this type and one Register line;
+// nothing in the engine, the snapshot or the report's model changes.
+type protocols map[string]int64
+
+func (p protocols) Add(rows []analysis.Row) {
+	for i := range rows {
+		if r := &rows[i]; r.InSpan {
+			v := string(r.Protocol)
+			if v == "" {
+				v = "-"
+			}
+			p[v]++
+		}
+	}
+}
+
+func (p protocols) Merge(o analysis.Analysis) {
+	for v, n := range o.(protocols) {
+		p[v] += n
+	}
+}
+
+func (p protocols) Encode() ([]byte, error) { return json.Marshal(map[string]int64(p)) }
+
+func (p protocols) Restore(part []byte) error {
+	var o map[string]int64
+	if err := json.Unmarshal(part, &o); err != nil {
+		return err
+	}
+	p.Merge(protocols(o))
+	return nil
+}
+
+type protocolRow struct {
+	Protocol string  `json:"protocol"`
+	Requests int64   `json:"requests"`
+	Share    float64 `json:"share"`
+}
+
+func (p protocols) Section(ctx *analysis.Context) any {
+	rows := []protocolRow{}
+	for _, v := range slices.Sorted(maps.Keys(p)) {
+		rows = append(rows, protocolRow{v, p[v], float64(p[v]) / float64(max(ctx.Analyzed, 1))})
+	}
+	return rows
+}
+
+// writeProtocolLog writes a combined log of n lines per protocol, a
+// minute apart from start, and returns its path.
+func writeProtocolLog(t *testing.T, dir, name string, start time.Time, n map[string]int) string {
+	t.Helper()
+	var b strings.Builder
+	i := 0
+	for _, proto := range slices.Sorted(maps.Keys(n)) {
+		for range n[proto] {
+			at := start.Add(time.Duration(i) * time.Second)
+			fmt.Fprintf(&b, "10.0.0.%d - - [%s] \"GET /api/products/%d %s\" 200 12 \"-\" \"client/1.0\"\n",
+				i%7, at.Format("02/Jan/2006:15:04:05 -0700"), i, proto)
+			i++
+		}
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func protocolSection(t *testing.T, r *report.Report) string {
+	t.Helper()
+	b, err := json.Marshal(r.Analyses["protocols"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestRegisteredAnalysis adds an analysis through the seam only and checks
+// that it sees every record once whatever the workers and blocks, reports
+// its section, and that its stored runs merge as one run would count.
+func TestRegisteredAnalysis(t *testing.T) {
+	report.Register("protocols", func(report.Config) analysis.Analysis { return protocols{} })
+	defer report.Unregister("protocols")
+
+	dir := t.TempDir()
+	day := time.Date(2025, 3, 12, 8, 0, 0, 0, time.UTC)
+	a := writeProtocolLog(t, dir, "a.log", day, map[string]int{"HTTP/1.0": 40, "HTTP/1.1": 900, "HTTP/2.0": 300})
+	b := writeProtocolLog(t, dir, "b.log", day.Add(time.Hour), map[string]int{"HTTP/1.1": 100, "HTTP/2.0": 60})
+	want := `[{"protocol":"HTTP/1.0","requests":40,"share":0.02857142857142857},` +
+		`{"protocol":"HTTP/1.1","requests":1000,"share":0.7142857142857143},` +
+		`{"protocol":"HTTP/2.0","requests":360,"share":0.2571428571428571}]`
+
+	run := func(paths []string, opts ingest.Options) (*report.Summary, []*ingest.File) {
+		t.Helper()
+		files, errs := ingest.Expand(paths, false)
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		sum, err := report.Aggregate(context.Background(), files, opts, report.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sum, files
+	}
+	for _, opts := range []ingest.Options{{Workers: 1}, {Workers: 3, MaxLine: 1 << 10}} {
+		sum, files := run([]string{a, b}, opts)
+		r := report.Build(sum, files, report.Filter{}, report.Options{Top: 10})
+		if got := protocolSection(t, r); got != want {
+			t.Errorf("workers %d: protocols = %s\nwant %s", opts.Workers, got, want)
+		}
+	}
+
+	// Two runs, the first stored: its part of the snapshot merges in.
+	first, firstFiles := run([]string{a}, ingest.Options{Workers: 2})
+	stored, err := first.Snapshot(firstFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, files := run([]string{b}, ingest.Options{Workers: 2})
+	if err := second.MergeSnapshot(stored); err != nil {
+		t.Fatal(err)
+	}
+	r := report.Build(second, files, report.Filter{}, report.Options{Top: 10})
+	if got := protocolSection(t, r); got != want {
+		t.Errorf("stored run + run: protocols = %s\nwant %s", got, want)
+	}
+
+	// Without the registration the report has no such section, and its
+	// JSON no "analyses" key (the shipped report is unchanged).
+	report.Unregister("protocols")
+	sum, files := run([]string{a}, ingest.Options{Workers: 1})
+	out, err := json.Marshal(report.Build(sum, files, report.Filter{}, report.Options{Top: 10}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), `"analyses"`) {
+		t.Errorf("a report without registered analyses has an \"analyses\" key")
+	}
+}
