@@ -1,7 +1,6 @@
 package report
 
 import (
-	"analyze/classify"
 	"analyze/report/analysis"
 )
 
@@ -93,77 +92,6 @@ func (a *minuteAgg) Add(rows []analysis.Row) {
 
 // Merge adds o, a *minuteAgg, into a.
 func (a *minuteAgg) Merge(o analysis.Analysis) { a.merge(o.(*minuteAgg)) }
-
-// tables are the bounded tables of the report: by method, endpoint,
-// client and host, and the pairs behind endpoints' error paths and
-// clients' user agents.
-type tables struct {
-	Methods   *Table
-	Endpoints *Table
-	Clients   *Table
-	// Hosts counts by virtual host or Host header (a tenant's API host),
-	// in lower case and without a port; records that log none are not in
-	// it.
-	Hosts *Table
-	// ErrorPaths counts the error responses (4xx, 5xx) by endpoint and
-	// raw path (without the query string, which may carry secrets);
-	// Agents counts every request by client and user agent. Both are
-	// tables of pairs (breakdown.go).
-	ErrorPaths *Table
-	Agents     *Table
-
-	pairScratch []byte
-}
-
-func newTables() *tables {
-	return &tables{Methods: NewTable(methodLimit), Endpoints: NewTable(endpointLimit), Clients: NewTable(clientLimit), Hosts: NewTable(hostLimit),
-		ErrorPaths: newPairTable(), Agents: newPairTable()}
-}
-
-// Add counts a batch's in-span rows in the tables.
-func (t *tables) Add(rows []analysis.Row) {
-	for i := range rows {
-		r := &rows[i]
-		if !r.InSpan {
-			continue
-		}
-		v := r.Verdict
-		method := r.Method
-		if len(method) == 0 {
-			method = dash
-		}
-		t.Methods.Get(method).Requests++
-		ep := t.Endpoints.Get(r.Endpoint)
-		count(ep, v, r.Bytes)
-		if r.Latency.Logged {
-			if ep.Latency == nil {
-				ep.Latency = analysis.NewSketch()
-			}
-			analysis.AddLatency(ep.Latency, r.Latency)
-		}
-		if v.Class == classify.ClientError || v.Class == classify.ServerError {
-			t.pairScratch = pairKey(t.pairScratch[:0], r.Endpoint, r.Path)
-			count(t.ErrorPaths.Get(t.pairScratch), v, r.Bytes)
-		}
-		count(t.Clients.GetHashed(r.Client, r.ClientID), v, r.Bytes)
-		t.pairScratch = pairKey(t.pairScratch[:0], r.Client, r.UserAgent)
-		count(t.Agents.Get(t.pairScratch), v, r.Bytes)
-		if r.Host != nil {
-			count(t.Hosts.Get(r.Host), v, r.Bytes)
-		}
-	}
-}
-
-// Merge adds o, a *tables, into t.
-func (t *tables) Merge(o analysis.Analysis) {
-	ot := o.(*tables)
-	t.Methods.Merge(ot.Methods)
-	t.Endpoints.Merge(ot.Endpoints)
-	t.Clients.Merge(ot.Clients)
-	t.Hosts.Merge(ot.Hosts)
-	t.ErrorPaths.Merge(ot.ErrorPaths)
-	t.Agents.Merge(ot.Agents)
-}
 
 // sectionsOf builds the registered analyses' sections; nil when none has
 // one.

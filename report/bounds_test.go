@@ -1,6 +1,7 @@
 package report
 
 import (
+	"analyze/report/tables"
 	"bufio"
 	"bytes"
 	"fmt"
@@ -49,9 +50,9 @@ func TestResourceBounds(t *testing.T) {
 	if sum.Endpoints.Len() > endpointLimit || sum.Clients.Len() > clientLimit {
 		t.Errorf("tables hold %d endpoints and %d clients; bounds %d, %d", sum.Endpoints.Len(), sum.Clients.Len(), endpointLimit, clientLimit)
 	}
-	for _, pt := range []*Table{sum.ErrorPaths, sum.Agents} {
-		if pt.Len() > pairLimit || len(pt.keys) > pairKeyBytes {
-			t.Errorf("a pair table holds %d pairs, %d key bytes; bounds %d, %d", pt.Len(), len(pt.keys), pairLimit, pairKeyBytes)
+	for _, pt := range []*tables.Table{sum.ErrorPaths, sum.Agents} {
+		if pt.Len() > tables.PairLimit || pt.KeyBytes() > tables.PairKeyBytes {
+			t.Errorf("a pair table holds %d pairs, %d key bytes; bounds %d, %d", pt.Len(), pt.KeyBytes(), tables.PairLimit, tables.PairKeyBytes)
 		}
 	}
 	if len(sum.retries.open) > openChainLimit || len(sum.retries.clients) > retryClientLimit || len(sum.quota.cells) > 2*cellLimit {

@@ -1,7 +1,7 @@
 package report
 
 import (
-	"analyze/report/analysis"
+	"analyze/report/tables"
 	"context"
 	"fmt"
 	"os"
@@ -14,35 +14,6 @@ import (
 	"analyze/samples/synth"
 )
 
-func TestPairKey(t *testing.T) {
-	long := strings.Repeat("a", analysis.MaxKeyBytes+10)
-	for _, tc := range []struct {
-		name                  string
-		parent, value         string
-		wantParent, wantValue string
-	}{
-		{"plain", "/files/{id}", "/files/7", "/files/{id}", "/files/7"},
-		{"empty value", "bob", "", "bob", "-"},
-		{"empty parent", "", "/x", "", "/x"},
-		{"separator bytes in both", "a\x00b\x01", "\x00c", "a\x00b\x01", "\x00c"},
-		{"long parent", strings.Repeat("p", 300), "v", strings.Repeat("p", 300), "v"}, // a two-byte length
-		{"long value cut", "e", long, "e", long[:analysis.MaxKeyBytes] + "…"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			k := pairKey(nil, []byte(tc.parent), []byte(tc.value))
-			p, v, ok := splitPair(k)
-			if !ok || string(p) != tc.wantParent || string(v) != tc.wantValue {
-				t.Errorf("got %q %q %v, want %q %q", p, v, ok, tc.wantParent, tc.wantValue)
-			}
-		})
-	}
-	for _, k := range []string{"", "\x05ab", "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"} {
-		if _, _, ok := splitPair([]byte(k)); ok {
-			t.Errorf("splitPair(%q) ok, want a key it did not make refused", k)
-		}
-	}
-}
-
 func TestSize(t *testing.T) {
 	for _, tc := range []struct {
 		n    int64
@@ -54,9 +25,6 @@ func TestSize(t *testing.T) {
 		if got := size(tc.n); got != tc.want {
 			t.Errorf("size(%d) = %q, want %q", tc.n, got, tc.want)
 		}
-	}
-	if got, want := addBytes(1<<62, 1<<62), int64(1<<63-1); got != want {
-		t.Errorf("addBytes overflows: %d, want %d", got, want)
 	}
 }
 
@@ -126,16 +94,16 @@ func TestBreakdownAccounts(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name  string
-		keys  *Table
-		pairs *Table
-		of    func(*Counts) int64
+		keys  *tables.Table
+		pairs *tables.Table
+		of    func(*tables.Counts) int64
 	}{
-		{"endpoints' error paths", s.Endpoints, s.ErrorPaths, (*Counts).Errors},
-		{"clients' user agents", s.Clients, s.Agents, func(c *Counts) int64 { return c.Requests }},
+		{"endpoints' error paths", s.Endpoints, s.ErrorPaths, (*tables.Counts).Errors},
+		{"clients' user agents", s.Clients, s.Agents, func(c *tables.Counts) int64 { return c.Requests }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			all := tc.keys.Top(-1, byRequests)
-			by := tc.pairs.byParent(keysOf(all), 1<<30, byErrors)
+			all := tc.keys.Top(-1, tables.ByRequests)
+			by := tc.pairs.ByParent(keysOf(all), 1<<30, tables.ByErrors)
 			for _, e := range all {
 				var sum int64
 				for _, p := range by[e.Key] {
@@ -192,8 +160,8 @@ func TestSnapshotBreakdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sn.ErrorPaths, sn.UserAgents = tableSnap{}, tableSnap{}
-	for _, ts := range []*tableSnap{&sn.Methods, &sn.Endpoints, &sn.Clients, &sn.Hosts} {
+	sn.ErrorPaths, sn.UserAgents = tables.Snap{}, tables.Snap{}
+	for _, ts := range []*tables.Snap{&sn.Methods, &sn.Endpoints, &sn.Clients, &sn.Hosts} {
 		for i := range ts.Counts {
 			ts.Counts[i].Bytes, ts.Counts[i].Sized = 0, 0
 		}
@@ -208,7 +176,7 @@ func TestSnapshotBreakdown(t *testing.T) {
 	}
 	// Its bytes and pairs are those of this run alone.
 	own := map[string]*int64{}
-	for _, e := range run(parts[1]).Endpoints.Top(-1, byRequests) {
+	for _, e := range run(parts[1]).Endpoints.Top(-1, tables.ByRequests) {
 		own[e.Key] = bytesOf(&e.Counts)
 	}
 	r := Build(again, parts[1], Filter{}, Options{Top: 10})

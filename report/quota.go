@@ -201,7 +201,7 @@ func (w *windowClients) add(client uint64) {
 		w.grow()
 	}
 	mask := len(w.keys) - 1
-	i := home(client, len(w.keys))
+	i := analysis.Home(client, len(w.keys))
 	for w.keys[i] != client {
 		if w.keys[i] == 0 {
 			w.keys[i] = client
@@ -225,7 +225,7 @@ func (w *windowClients) grow() {
 			w.used = append(w.used, j)
 			continue
 		}
-		i := home(keys[j], n)
+		i := analysis.Home(keys[j], n)
 		for w.keys[i] != 0 {
 			i = (i + 1) & mask
 		}

@@ -98,15 +98,7 @@ const quotaClientsShown = 20
 
 // clientNames maps client hashes back to the names of the clients table;
 // the per-client figures of quota and retries are kept by hash.
-func clientNames(s *Summary) map[uint64]string {
-	t := s.Clients
-	names := make(map[uint64]string, len(t.slots))
-	for i := range t.slots {
-		sl := &t.slots[i]
-		names[sl.hash] = string(t.key(sl)) // the table's hash is hashClient
-	}
-	return names
-}
+func clientNames(s *Summary) map[uint64]string { return s.Tables.ClientNames() }
 
 // nameOf returns the name of a client hash in names: the key, or
 // "(folded)" for a client the table no longer holds.

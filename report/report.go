@@ -9,7 +9,7 @@
 package report
 
 import (
-	"cmp"
+	"analyze/report/tables"
 	"math"
 	"sync"
 	"time"
@@ -210,7 +210,7 @@ type ErrorCounts struct {
 	RateLimited int64 `json:"rate_limited"`
 }
 
-func errorCounts(c *Counts) ErrorCounts {
+func errorCounts(c *tables.Counts) ErrorCounts {
 	return ErrorCounts{Requests: c.Requests, ClientError: c.Class[classify.ClientError], ServerError: c.Class[classify.ServerError],
 		RateLimited: c.RateLimited}
 }
@@ -368,15 +368,15 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 		})
 	}
 	r.Methods = map[string]int64{}
-	for _, e := range s.Methods.Top(-1, byRequests) {
+	for _, e := range s.Methods.Top(-1, tables.ByRequests) {
 		r.Methods[e.Key] = e.Requests
 	}
 	if s.Methods.Other.Requests > 0 {
 		r.Methods["(other)"] = s.Methods.Other.Requests
 	}
 	r.Endpoints = []EndpointRow{}
-	top := s.Endpoints.Top(opts.Top, byErrors)
-	paths := s.ErrorPaths.byParent(keysOf(top), listedPerKey, byErrors)
+	top := s.Endpoints.Top(opts.Top, tables.ByErrors)
+	paths := s.ErrorPaths.ByParent(keysOf(top), tables.ListedPerKey, tables.ByErrors)
 	for _, e := range top {
 		row := EndpointRow{Endpoint: e.Key, Requests: e.Requests, Classes: classesOf(e.Class), RateLimited: e.RateLimited,
 			Bytes: bytesOf(&e.Counts), TopErrorPaths: []PathRow{}}
@@ -388,8 +388,8 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 		r.Endpoints = append(r.Endpoints, row)
 	}
 	r.Clients = []ClientRow{}
-	top = s.Clients.Top(opts.Top, byErrors)
-	agents := s.Agents.byParent(keysOf(top), listedPerKey, byErrors)
+	top = s.Clients.Top(opts.Top, tables.ByErrors)
+	agents := s.Agents.ByParent(keysOf(top), tables.ListedPerKey, tables.ByErrors)
 	for _, e := range top {
 		row := ClientRow{Client: e.Key, ErrorCounts: errorCounts(&e.Counts), Bytes: bytesOf(&e.Counts), UserAgents: []AgentRow{}}
 		for _, a := range agents[e.Key] {
@@ -399,7 +399,7 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 		r.Clients = append(r.Clients, row)
 	}
 	r.Hosts = []HostRow{}
-	for _, e := range s.Hosts.Top(opts.Top, byErrors) {
+	for _, e := range s.Hosts.Top(opts.Top, tables.ByErrors) {
 		r.Hosts = append(r.Hosts, HostRow{Host: e.Key, ErrorCounts: errorCounts(&e.Counts)})
 	}
 	r.Bounds = Bounds{EndpointsFolded: s.Endpoints.Folded, ClientsFolded: s.Clients.Folded, MethodsFolded: s.Methods.Folded, HostsFolded: s.Hosts.Folded,
@@ -461,7 +461,7 @@ func percentiles(sk *ddsketch.DDSketch) (p50, p95, p99 *float64) {
 
 // bytesOf returns the bytes of c; nil when none of its requests logged a
 // size.
-func bytesOf(c *Counts) *int64 {
+func bytesOf(c *tables.Counts) *int64 {
 	if c.Sized == 0 {
 		return nil
 	}
@@ -470,20 +470,13 @@ func bytesOf(c *Counts) *int64 {
 }
 
 // keysOf returns the keys of entries.
-func keysOf(entries []Entry) []string {
+func keysOf(entries []tables.Entry) []string {
 	keys := make([]string, len(entries))
 	for i, e := range entries {
 		keys[i] = e.Key
 	}
 	return keys
 }
-
-// byErrors orders by errors, then requests, both descending.
-func byErrors(a, b *Counts) int {
-	return cmp.Or(cmp.Compare(b.Errors(), a.Errors()), cmp.Compare(b.Requests, a.Requests))
-}
-
-func byRequests(a, b *Counts) int { return cmp.Compare(b.Requests, a.Requests) }
 
 func stamp(t time.Time) *string {
 	s := t.UTC().Format(time.RFC3339Nano)

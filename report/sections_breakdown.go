@@ -1,9 +1,12 @@
 package report
 
-import "fmt"
+import (
+	"analyze/report/tables"
+	"fmt"
+)
 
 // The sub-listings under the endpoint and client tables: who and what
-// behind them (breakdown.go). The JSON report lists listedPerKey of each;
+// behind them (breakdown.go). The JSON report lists tables.ListedPerKey of each;
 // the human-readable reports the first shownPerKey, of the endpoints and
 // clients with errors only.
 
@@ -28,7 +31,7 @@ func errorPathsSection(r *Report, esc func(string) string) (section, bool) {
 			s.rows = append(s.rows, []string{esc(e.Endpoint), esc(p.Path), thousands(p.Count), thousands(p.ClientError), thousands(p.ServerError)})
 		}
 	}
-	s.notes = append(s.notes, fmt.Sprintf("The most frequent raw paths (without the query string) behind each templated endpoint's 4xx and 5xx responses, %d at most (JSON: endpoints[].top_error_paths, %d).", shownPerKey, listedPerKey))
+	s.notes = append(s.notes, fmt.Sprintf("The most frequent raw paths (without the query string) behind each templated endpoint's 4xx and 5xx responses, %d at most (JSON: endpoints[].top_error_paths, %d).", shownPerKey, tables.ListedPerKey))
 	if n := r.Bounds.ErrorPathsFolded; n > 0 {
 		s.notes = append(s.notes, fmt.Sprintf("Approximate: %s rarely seen paths were folded to stay within memory bounds.", thousands(n)))
 	}
@@ -55,7 +58,7 @@ func userAgentsSection(r *Report, esc func(string) string) (section, bool) {
 				thousands(a.ServerError), thousands(a.RateLimited)})
 		}
 	}
-	s.notes = append(s.notes, fmt.Sprintf("Of each top client with errors, its user agents with the most errors, then requests, %d at most (JSON: clients[].user_agents, %d).", shownPerKey, listedPerKey))
+	s.notes = append(s.notes, fmt.Sprintf("Of each top client with errors, its user agents with the most errors, then requests, %d at most (JSON: clients[].user_agents, %d).", shownPerKey, tables.ListedPerKey))
 	if n := r.Bounds.UserAgentsFolded; n > 0 {
 		s.notes = append(s.notes, fmt.Sprintf("Approximate: %s rarely seen user agents were folded to stay within memory bounds.", thousands(n)))
 	}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"analyze/report/analysis"
+	"analyze/report/tables"
 	"bytes"
 	"encoding/gob"
 	"fmt"
@@ -47,12 +48,12 @@ type snapshot struct {
 	Classes                         [classify.NumClasses]int64
 	Latency                         []byte
 	Statuses                        map[int32]int64
-	Methods, Endpoints, Clients     tableSnap
-	Hosts                           tableSnap // since 2026-11-25: empty in earlier runs
+	Methods, Endpoints, Clients     tables.Snap
+	Hosts                           tables.Snap // since 2026-11-25: empty in earlier runs
 	// The pair tables behind the error paths and user agents, and the
-	// tables' Counts.Bytes and Sized: empty and 0 in runs stored before
+	// tables' tables.Counts.Bytes and Sized: empty and 0 in runs stored before
 	// they were counted, whose bytes then show as not logged.
-	ErrorPaths, UserAgents tableSnap
+	ErrorPaths, UserAgents tables.Snap
 	Reasons                map[string]int64
 	Examples               map[string][]Example
 	LateEvents             int64
@@ -106,15 +107,6 @@ type failClientSnap struct {
 	Status int32
 	Client uint64
 	N      int64
-}
-
-type tableSnap struct {
-	Keys         []string
-	Counts       []Counts // Latency nil: encoded in Latencies
-	Latencies    [][]byte
-	Other        Counts
-	OtherLatency []byte
-	Folded       int64
 }
 
 type windowSnap struct{ Win, Requests, RateLimited int64 }
@@ -245,8 +237,8 @@ func (s *Summary) Snapshot(files []*ingest.File) ([]byte, error) {
 			sn.Statuses[int32(st)] = n
 		}
 	}
-	sn.Methods, sn.Endpoints, sn.Clients, sn.Hosts = s.Methods.snap(), s.Endpoints.snap(), s.Clients.snap(), s.Hosts.snap()
-	sn.ErrorPaths, sn.UserAgents = s.ErrorPaths.snap(), s.Agents.snap()
+	sn.Methods, sn.Endpoints, sn.Clients, sn.Hosts = s.Methods.Snap(), s.Endpoints.Snap(), s.Clients.Snap(), s.Hosts.Snap()
+	sn.ErrorPaths, sn.UserAgents = s.ErrorPaths.Snap(), s.Agents.Snap()
 	for r, n := range s.Rejected {
 		if n > 0 {
 			name := ingest.Reason(r).String()
@@ -366,27 +358,6 @@ func cellSnaps[N int32 | int64](cells map[cell]N) []cellSnap {
 	return out
 }
 
-func (t *Table) snap() tableSnap {
-	enc := func(c Counts) (Counts, []byte) {
-		var b []byte
-		if c.Latency != nil {
-			c.Latency.Encode(&b, false)
-		}
-		c.Latency = nil
-		return c, b
-	}
-	ts := tableSnap{Folded: t.Folded}
-	ts.Other, ts.OtherLatency = enc(t.Other)
-	for i := range t.slots {
-		sl := &t.slots[i]
-		c, b := enc(sl.Counts)
-		ts.Keys = append(ts.Keys, string(t.key(sl)))
-		ts.Counts = append(ts.Counts, c)
-		ts.Latencies = append(ts.Latencies, b)
-	}
-	return ts
-}
-
 func (st *retryStats) snap() statsSnap {
 	ss := statsSnap{st.chains, st.recovered, st.exhausted, st.abandoned, st.attempts, st.maxAttempts,
 		st.violations, st.unsafe, st.repeats, st.repeatsBy, st.abandonedBy, nil}
@@ -410,13 +381,13 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 
 	o := &Summary{client: s.client, quota: newQuotaAgg(QuotaOptions{Window: time.Duration(sn.Window)}),
 		Classes: sn.Classes, lateEvents: sn.LateEvents, first: math.MaxInt64, last: math.MinInt64}
-	o.tables = newTables()
+	o.Tables = tables.New()
 	for _, tb := range []struct {
-		into *Table
-		snap *tableSnap
+		into *tables.Table
+		snap *tables.Snap
 	}{{o.Methods, &sn.Methods}, {o.Endpoints, &sn.Endpoints}, {o.Clients, &sn.Clients}, {o.Hosts, &sn.Hosts},
 		{o.ErrorPaths, &sn.ErrorPaths}, {o.Agents, &sn.UserAgents}} {
-		if err := tb.snap.fill(tb.into); err != nil {
+		if err := tb.snap.Fill(tb.into); err != nil {
 			return err
 		}
 	}
@@ -484,7 +455,7 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 	for h, hd := range sn.Headers {
 		q.headers[h] = &rateHeaders{hd.Limit, hd.MinRemaining}
 	}
-	o.analyses = []analysis.Analysis{o.tables, o.quota, o.tl, o.det}
+	o.analyses = []analysis.Analysis{o.Tables, o.quota, o.tl, o.det}
 	for _, x := range s.extras {
 		// An analysis registered after the run was stored merges nothing.
 		a := x.new(s.cfg)
@@ -575,33 +546,6 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 }
 
 // fill adds the stored table into t, an empty table.
-func (ts *tableSnap) fill(t *Table) error {
-	dec := func(c *Counts, b []byte) error {
-		if len(b) == 0 {
-			return nil
-		}
-		c.Latency = analysis.NewSketch()
-		return c.Latency.DecodeAndMergeWith(b)
-	}
-	for i, k := range ts.Keys {
-		if i < len(ts.Counts) {
-			c := ts.Counts[i]
-			if i < len(ts.Latencies) {
-				if err := dec(&c, ts.Latencies[i]); err != nil {
-					return fmt.Errorf("a stored run's latency of %s: %w", k, err)
-				}
-			}
-			t.Get([]byte(k)).add(&c)
-		}
-	}
-	other := ts.Other
-	if err := dec(&other, ts.OtherLatency); err != nil {
-		return err
-	}
-	t.Other.add(&other) // added: the keys above may have folded into it
-	t.Folded += ts.Folded
-	return nil
-}
 
 func (st *retryStats) mergeSnap(ss *statsSnap) error {
 	st.chains += ss.Chains

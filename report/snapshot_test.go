@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"analyze/ingest"
+	"analyze/report/tables"
 	"analyze/samples/synth"
 )
 
@@ -214,7 +215,7 @@ func TestSnapshotHosts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sn.Hosts, sn.FailHosts = tableSnap{}, nil
+	sn.Hosts, sn.FailHosts = tables.Snap{}, nil
 	older, err := sn.encode()
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"analyze/report/analysis"
+	"analyze/report/tables"
 	"cmp"
 	"math"
 	"sync"
@@ -17,10 +18,10 @@ import (
 
 // Limits of the bounded tables, per worker and after merging.
 const (
-	endpointLimit = 20000
-	clientLimit   = 20000
-	hostLimit     = 20000
-	methodLimit   = 64
+	endpointLimit = tables.EndpointLimit
+	clientLimit   = tables.ClientLimit
+	hostLimit     = tables.HostLimit
+	methodLimit   = tables.MethodLimit
 	examplesKept  = 5
 )
 
@@ -123,7 +124,7 @@ type Summary struct {
 	Statuses [1000]int64
 
 	// The bounded tables (analyses.go).
-	*tables
+	*tables.Tables
 
 	Rejected [ingest.NumReasons]int64
 	Examples [ingest.NumReasons][]Example
@@ -165,13 +166,13 @@ func NewSummary(cfg Config) *Summary {
 		quota:     newQuotaAgg(cfg.Quota),
 		tl:        newTimelineAgg(cfg.Timeline),
 		det:       newMinuteAgg(),
-		tables:    newTables(),
+		Tables:    tables.New(),
 		rows:      make([]analysis.Row, 0, batchRows),
 		scratch:   make([]byte, 0, 256), // 256: a whole number of cache lines,
 		idScratch: make([]byte, 0, 256), // shared with no other worker's data
 		names:     analysis.NewInterner(endpointLimit),
 	}
-	s.analyses = []analysis.Analysis{s.tables, s.quota, s.tl, s.det}
+	s.analyses = []analysis.Analysis{s.Tables, s.quota, s.tl, s.det}
 	for _, r := range registered {
 		a := r.new(cfg)
 		s.extras = append(s.extras, extra{r, a})
@@ -450,20 +451,6 @@ func (s *Summary) Last() time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, s.last).UTC()
-}
-
-// count counts a request of verdict v whose response was size bytes (-1
-// when not logged).
-func count(c *Counts, v classify.Verdict, size int64) {
-	c.Requests++
-	c.Class[v.Class]++
-	if v.Status == 429 {
-		c.RateLimited++
-	}
-	if size >= 0 {
-		c.Bytes = addBytes(c.Bytes, size)
-		c.Sized++
-	}
 }
 
 // Reject counts one rejected line and keeps it as an example when it is

@@ -1,12 +1,12 @@
-package report
+package tables
 
 import (
+	"analyze/report/analysis"
 	"bytes"
 	"cmp"
 	"encoding/binary"
 	"math"
 	"math/bits"
-	"math/rand/v2"
 	"slices"
 
 	"github.com/DataDog/sketches-go/ddsketch"
@@ -171,7 +171,7 @@ func (t *Table) get(key []byte, quick, h uint64, hashed bool) *Counts {
 // position where it would go.
 func (t *Table) find(key []byte, h uint64) int {
 	mask := len(t.index) - 1
-	for pos := home(h, len(t.index)); ; pos = (pos + 1) & mask {
+	for pos := analysis.Home(h, len(t.index)); ; pos = (pos + 1) & mask {
 		e := t.index[pos]
 		if e == 0 {
 			return pos
@@ -194,30 +194,12 @@ func (t *Table) rehash(size int) {
 	}
 	mask := size - 1
 	for i := range t.slots {
-		pos := home(t.slots[i].hash, size)
+		pos := analysis.Home(t.slots[i].hash, size)
 		for t.index[pos] != 0 {
 			pos = (pos + 1) & mask
 		}
 		t.index[pos] = tag(t.slots[i].hash, int32(i))
 	}
-}
-
-// hashSeed is mixed into the positions of the open-addressing tables (the
-// Tables' indexes, the quota's per-window client counts): a new one each
-// run, from the runtime's random source.
-var hashSeed = rand.Uint64()
-
-// home returns the first position of hash h in an open-addressing table of
-// size positions, a power of two. The hashes of keys (xxhash) are the same
-// in every run and anyone can compute them: taken as they are, a log made
-// of keys whose hashes share their low bits (easily searched for) would
-// pile them into one run of positions that every look-up walks, quadratic
-// work. Mixed with the secret seed, and taken from the product's high
-// bits, the positions cannot be aimed at.
-func home(h uint64, size int) int {
-	x := h ^ hashSeed
-	x ^= x >> 32
-	return int(x * 0x9e3779b97f4a7c15 >> (64 - bits.TrailingZeros(uint(size))))
 }
 
 // fingerprint is a quick hash of a key from its length and its first and
@@ -327,6 +309,9 @@ func (t *Table) Merge(o *Table) {
 // Len returns the number of keys kept.
 func (t *Table) Len() int { return len(t.slots) }
 
+// KeyBytes is the size of the table's arena of keys.
+func (t *Table) KeyBytes() int { return len(t.keys) }
+
 // Entry is one key of a Table with its counts.
 type Entry struct {
 	Key string
@@ -369,3 +354,11 @@ func (t *Table) Top(n int, order func(a, b *Counts) int) []Entry {
 	}
 	return out
 }
+
+// ByErrors orders by errors, then requests, both descending.
+func ByErrors(a, b *Counts) int {
+	return cmp.Or(cmp.Compare(b.Errors(), a.Errors()), cmp.Compare(b.Requests, a.Requests))
+}
+
+// ByRequests orders by requests, descending.
+func ByRequests(a, b *Counts) int { return cmp.Compare(b.Requests, a.Requests) }

@@ -1,4 +1,4 @@
-package report
+package tables
 
 import (
 	"analyze/report/analysis"
@@ -14,25 +14,26 @@ import (
 // version gets the 429s). Each is a Table keyed by pairs, the endpoint or
 // client and then the path or agent, so it is bounded, folded, merged
 // across workers and stored for --state as the other tables are: 20,000
-// pairs and pairKeyBytes of key bytes; past them the lightest half of the
+// pairs and PairKeyBytes of key bytes; past them the lightest half of the
 // pairs folds into Other (bounds.error_paths_folded,
 // bounds.user_agents_folded). Of the heavy endpoints and clients, the
 // heavy paths and agents the report lists stay exact.
 
 const (
-	pairLimit = 20000
-	// pairKeyBytes bounds a pair table's arena: a pair is two logged
-	// values of up to analysis.MaxKeyBytes each, a few hundred bytes in practice.
-	pairKeyBytes = 8 << 20
-	// listedPerKey is how many paths or agents the report lists under
+	// PairLimit and PairKeyBytes bound a pair table: its pairs, and its
+	// arena of keys (a pair is two logged values of up to
+	// analysis.MaxKeyBytes each, a few hundred bytes in practice).
+	PairLimit    = 20000
+	PairKeyBytes = 8 << 20
+	// ListedPerKey is how many paths or agents the report lists under
 	// each endpoint or client.
-	listedPerKey = 5
+	ListedPerKey = 5
 )
 
-// newPairTable returns an empty table of pairs.
-func newPairTable() *Table {
-	t := NewTable(pairLimit)
-	t.keyBytes = pairKeyBytes
+// NewPairTable returns an empty table of pairs.
+func NewPairTable() *Table {
+	t := NewTable(PairLimit)
+	t.keyBytes = PairKeyBytes
 	return t
 }
 
@@ -75,10 +76,10 @@ type PairCount struct {
 	Counts
 }
 
-// byParent returns, for each of parents that has pairs in t, its first n
+// ByParent returns, for each of parents that has pairs in t, its first n
 // pairs in the order of order (then by value): one pass over the table,
 // and a string made for the pairs returned only.
-func (t *Table) byParent(parents []string, n int, order func(a, b *Counts) int) map[string][]PairCount {
+func (t *Table) ByParent(parents []string, n int, order func(a, b *Counts) int) map[string][]PairCount {
 	type pairRef struct {
 		value []byte // in the arena
 		c     *Counts
