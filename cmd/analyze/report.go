@@ -276,13 +276,7 @@ func runReport(ctx context.Context, mode string, f *reportFlags, paths []string,
 			return code
 		}
 		defer unlock()
-		b, err := st.Carry()
-		if err == nil {
-			if carry, err = report.DecodeCarry(b); err != nil {
-				err = fmt.Errorf("--state %s: %w", statePath, err)
-			}
-		}
-		if err != nil {
+		if carry, err = st.OpenCarry(); err != nil {
 			return fail("%s; remove \"open_file\" from the state file to go on without them (the retry chains and 429s open at the last run's end are then cut)", safe(err))
 		}
 	}
@@ -341,34 +335,15 @@ func runReport(ctx context.Context, mode string, f *reportFlags, paths []string,
 	if readable == 0 && !stateOnly {
 		return fail("no readable input")
 	}
-	var run state.Run
-	var snap, open []byte
+	var run *state.PendingRun
 	if st != nil {
-		// Before Build, which closes the retry chains still open: the
-		// snapshot counts what this run decided, the carry what it left open.
-		if snap, err = sum.Snapshot(files); err != nil {
+		// Before Build, which closes the retry chains still open.
+		if run, err = state.TakeRun(files, sum); err != nil {
 			return fail("--state: %v", err)
 		}
-		if open, err = sum.Carry(); err != nil {
-			return fail("--state: %v", err)
-		}
-		run = newRun(files, sum)
 		if cumulative {
-			latest := sum.Last()
-			for _, r := range st.Runs {
-				if r.Last != nil && r.Last.After(latest) {
-					latest = *r.Last
-				}
-			}
-			filter = report.Filter{Since: sinceB.Resolve(latest), Until: untilB.Resolve(latest)}
-			for _, r := range st.Between(filter.Since, filter.Until) {
-				agg, err := st.Aggregates(r)
-				if err != nil {
-					return fail("%s", safe(err))
-				}
-				if err := sum.MergeSnapshot(agg); err != nil {
-					return fail("--state %s: %s", safe(statePath), safe(err))
-				}
+			if filter, err = st.MergeRuns(sum, sinceB, untilB); err != nil {
+				return fail("%s", safe(err))
 			}
 		}
 	}
@@ -397,13 +372,7 @@ func runReport(ctx context.Context, mode string, f *reportFlags, paths []string,
 	if st != nil {
 		// Only once the report is out: a run that failed before reads the
 		// same bytes again next time.
-		now := time.Now()
-		st.Update(files, now)
-		if run.Lines > 0 {
-			run.At = now.UTC()
-			st.AddRun(run, snap, now)
-			st.SetCarry(open, now)
-		}
+		st.Commit(files, run, time.Now())
 		if err := st.Save(); err != nil {
 			fmt.Fprintf(stderr, "analyze: cannot save --state: %s (the next run reads these bytes again)\n", safe(err))
 			return exitUsage
@@ -427,19 +396,4 @@ func runReport(ctx context.Context, mode string, f *reportFlags, paths []string,
 func isDir(path string) bool {
 	info, err := os.Stat(path)
 	return err == nil && info.IsDir()
-}
-
-// newRun is what the state keeps of this run: the span of its records
-// and its accounting.
-func newRun(files []*ingest.File, sum *report.Summary) state.Run {
-	var r state.Run
-	if first := sum.First(); !first.IsZero() {
-		last := sum.Last()
-		r.First, r.Last = &first, &last
-	}
-	for i, f := range files {
-		r.Lines += f.Lines
-		r.Records += sum.Files[i].Records
-	}
-	return r
 }
