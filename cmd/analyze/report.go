@@ -220,27 +220,10 @@ func runReport(ctx context.Context, mode string, f *reportFlags, paths []string,
 	if err != nil {
 		return fail("%v", err)
 	}
-	quota := report.QuotaOptions{Window: window, RetryAfter: retryAfter, Client: clientKey}
-	if limit != "" {
-		n, period, err := report.ParseLimit(limit)
-		if err != nil {
-			return fail("%v", err)
-		}
-		if quota.Window == 0 {
-			quota.Window = period
-		}
-		if quota.Limit = report.LimitPerWindow(n, period, quota.Window); quota.Limit < 1 {
-			return fail("--limit %s is less than one request per %v window", limit, quota.Window)
-		}
-	}
-	if quota.Window == 0 {
-		quota.Window = time.Minute
-	}
-	ownLimits, err := report.ParseClientLimits(clientLimits, quota.Window)
+	quota, err := report.ParseQuota(report.QuotaOptions{Window: window, RetryAfter: retryAfter, Client: clientKey}, limit, clientLimits)
 	if err != nil {
 		return fail("%v", err)
 	}
-	quota.ClientLimits = ownLimits
 	// With --state and a period, no path is needed: the report is then of
 	// the stored runs alone.
 	stateOnly := len(paths) == 0 && statePath != "" && !(sinceB.IsZero() && untilB.IsZero())
