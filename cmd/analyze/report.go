@@ -21,6 +21,7 @@ import (
 // report writes it whole, quota, retries and timeline their own section.
 type reportMode struct {
 	name, short, long, example string
+	only                       string   // the section it writes (report.Options.Only); "" for all
 	window                     string   // --window's help: the quota window, or the timeline's
 	hidden                     []string // flags the mode takes, for the command lines that give them, but does not use
 }
@@ -47,6 +48,7 @@ Flags may come before or after the paths; -- ends them.`,
 	},
 	{
 		name:  "quota",
+		only:  "quota",
 		short: "the quota pressure report alone (--limit, --window, --client-key)",
 		long: `The quota pressure report alone: requests per client and window against the contract's
 --limit (or a client's own --client-limit), the windows over it, the 429s and what followed.
@@ -59,6 +61,7 @@ Clients are named as --client-key says.`,
 	},
 	{
 		name:  "retries",
+		only:  "retry",
 		short: "failures worth retrying, retry storms, the unrecovered list (-o csv)",
 		long: `Failures worth retrying: which failures were retried and recovered, retry storms, unsafe
 retries, and with --unrecovered every failure that was never recovered (-o csv writes that list
@@ -70,6 +73,7 @@ as CSV).`,
 	},
 	{
 		name:  "timeline",
+		only:  "timeline",
 		short: "requests per window by class and status, and the incidents (-o csv too)",
 		long: `Requests per window by class and status, and the incidents: the windows where errors rose
 above the baseline, when they began and ended, and what they were made of.`,
@@ -129,7 +133,7 @@ func newReportCmd(m reportMode, stdin io.Reader, stdout, stderr io.Writer) *cobr
 		Long:    m.long,
 		Example: m.example,
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			return exitWith(runReport(cmd.Context(), m.name, &f, paths, func(name string) (bool, bool) { return givenBy(cmd.Flags(), name) }, stdin, stdout, stderr))
+			return exitWith(runReport(cmd.Context(), m, &f, paths, func(name string) (bool, bool) { return givenBy(cmd.Flags(), name) }, stdin, stdout, stderr))
 		},
 	}
 	f.register(cmd.Flags(), m)
@@ -137,17 +141,18 @@ func newReportCmd(m reportMode, stdin io.Reader, stdout, stderr io.Writer) *cobr
 	return cmd
 }
 
-// runReport runs analyze report, quota, retries or timeline (mode): the
+// runReport runs analyze report, quota, retries or timeline (m): the
 // same analysis, written whole or as the mode's section only, over the
 // inputs paths with the flags f; given reports whether a flag was given on
 // the command line, and whether there or in the config file.
-func runReport(ctx context.Context, mode string, f *reportFlags, paths []string, given func(name string) (cli, any bool), stdin io.Reader, stdout, stderr io.Writer) int {
+func runReport(ctx context.Context, m reportMode, f *reportFlags, paths []string, given func(name string) (cli, any bool), stdin io.Reader, stdout, stderr io.Writer) int {
 	limitMemory(softMemoryLimit)
+	mode := m.name
 	in, drill := &f.in, &f.drill
 	output, window, retryAfter, retryWindow := f.output, f.window, f.retryAfter, f.retryWindow
 	limit, stormShare, unrecovered := f.limit, f.stormShare, f.unrecovered
 	failOn, clientLimits, outFile, statePath := f.failOn, f.clientLimits, f.outFile, f.statePath
-	top, lockTimeout := f.top, f.lockTimeout
+	top := f.top
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "analyze: "+format+"\n", a...)
 		return exitUsage
@@ -246,22 +251,13 @@ func runReport(ctx context.Context, mode string, f *reportFlags, paths []string,
 	}
 	var st *state.State
 	var carry *report.Carry // what the last --state run left open
-	if statePath != "" && in.anonymize && in.anonymizeKey == "" {
-		return fail("--anonymize with --state: the pseudonyms would change every run; give --anonymize-key")
-	}
-	if statePath != "" && !match.IsZero() {
-		return fail("--state stores whole runs; --client, --endpoint, --status, --method, --class and --host go without it")
-	}
 	if statePath != "" {
 		var unlock func()
 		var code int
-		if st, unlock, code = openState(ctx, statePath, "report", lockTimeout, files, stderr); st == nil {
+		if st, carry, unlock, code = openReportState(ctx, f, files, match, stderr); st == nil {
 			return code
 		}
 		defer unlock()
-		if carry, err = st.OpenCarry(); err != nil {
-			return fail("%s; remove \"open_file\" from the state file to go on without them (the retry chains and 429s open at the last run's end are then cut)", safe(err))
-		}
 	}
 
 	// With --state, --since and --until choose the stored runs a report
@@ -294,28 +290,7 @@ func runReport(ctx context.Context, mode string, f *reportFlags, paths []string,
 		return exitUsage
 	}
 	in.logInputs(stderr, files)
-	readable := 0
-	for _, f := range files {
-		if f.Err != nil {
-			fmt.Fprintf(stderr, "analyze: %s\n", safe(f.Err))
-		}
-		if f.Err == nil || f.Lines > 0 {
-			readable++
-		}
-		if f.Format == nil && f.Detection.Sampled > 0 && f.Lines > 0 { // a resumed input with no new line has nothing rejected to explain
-			fmt.Fprintf(stderr, "analyze: %s: no known format fits its first lines; its %d lines are counted as unrecognized, not rejected (try --format, analyze formats lists them; or --exclude the file)\n", safe(f.Path), f.Lines)
-			if f.Detection.Encoding != "" {
-				fmt.Fprintf(stderr, "  it is %s text: convert it to UTF-8 first (iconv -f %s -t UTF-8)\n", f.Detection.Encoding, f.Detection.Encoding)
-			}
-			for _, c := range f.Detection.Candidates {
-				fmt.Fprintf(stderr, "  closest: %s parsed %d of %d sampled lines\n", c.Format, c.Matched, c.Sampled)
-			}
-			for _, ex := range f.Detection.Examples {
-				fmt.Fprintf(stderr, "  line: %s\n", report.Snippet(ex))
-			}
-		}
-	}
-	if readable == 0 && !stateOnly {
+	if readable := explainInputs(stderr, files); readable == 0 && !stateOnly {
 		return fail("no readable input")
 	}
 	var run *state.PendingRun
@@ -330,17 +305,8 @@ func runReport(ctx context.Context, mode string, f *reportFlags, paths []string,
 			}
 		}
 	}
-	only := ""
-	switch mode {
-	case "quota":
-		only = "quota"
-	case "retries":
-		only = "retry"
-	case "timeline":
-		only = "timeline"
-	}
 	rep := report.Build(sum, files, filter, report.Options{Top: top, Version: version, TZ: loc.String(), Quota: quota,
-		Retry: retry, Unrecovered: unrecovered && mode == "retries", Only: only, TimelineWindow: timelineWindow})
+		Retry: retry, Unrecovered: unrecovered && mode == "retries", Only: m.only, TimelineWindow: timelineWindow})
 	thresholdFailed := rep.Check(thresholds)
 	in.logf(stderr, "debug", "built the report in %v", time.Since(start).Round(time.Millisecond))
 	if outFile != "" {
@@ -373,6 +339,34 @@ func runReport(ctx context.Context, mode string, f *reportFlags, paths []string,
 		return exitIncomplete
 	}
 	return exitOK
+}
+
+// openReportState checks that the flags f go with --state, locks and
+// loads the state for a report run over files, and decodes what the last
+// run left open. It returns the state, the carry and the function that
+// releases the lock, or a nil state and the exit code, having said why on
+// stderr.
+func openReportState(ctx context.Context, f *reportFlags, files []*ingest.File, match report.Match, stderr io.Writer) (*state.State, *report.Carry, func(), int) {
+	fail := func(format string, a ...any) (*state.State, *report.Carry, func(), int) {
+		fmt.Fprintf(stderr, "analyze: "+format+"\n", a...)
+		return nil, nil, nil, exitUsage
+	}
+	if f.in.anonymize && f.in.anonymizeKey == "" {
+		return fail("--anonymize with --state: the pseudonyms would change every run; give --anonymize-key")
+	}
+	if !match.IsZero() {
+		return fail("--state stores whole runs; --client, --endpoint, --status, --method, --class and --host go without it")
+	}
+	st, unlock, code := openState(ctx, f.statePath, "report", f.lockTimeout, files, stderr)
+	if st == nil {
+		return nil, nil, nil, code
+	}
+	carry, err := st.OpenCarry()
+	if err != nil {
+		unlock()
+		return fail("%s; remove \"open_file\" from the state file to go on without them (the retry chains and 429s open at the last run's end are then cut)", safe(err))
+	}
+	return st, carry, unlock, exitOK
 }
 
 // isDir reports whether path is a folder (links followed).
