@@ -137,3 +137,31 @@ func ParseClientLimits(specs []string, window time.Duration) (map[string]int64, 
 	}
 	return limits, nil
 }
+
+// ParseQuota completes o, whose Window is --window's (0 when not given),
+// with the contract of --limit (limit, "" for none) and of --client-limit:
+// the window defaults to the limit's period, else to one minute, and the
+// limits are counted in requests per window.
+func ParseQuota(o QuotaOptions, limit string, clientLimits []string) (QuotaOptions, error) {
+	if limit != "" {
+		n, period, err := ParseLimit(limit)
+		if err != nil {
+			return o, err
+		}
+		if o.Window == 0 {
+			o.Window = period
+		}
+		if o.Limit = LimitPerWindow(n, period, o.Window); o.Limit < 1 {
+			return o, fmt.Errorf("--limit %s is less than one request per %v window", limit, o.Window)
+		}
+	}
+	if o.Window == 0 {
+		o.Window = time.Minute
+	}
+	own, err := ParseClientLimits(clientLimits, o.Window)
+	if err != nil {
+		return o, err
+	}
+	o.ClientLimits = own
+	return o, nil
+}

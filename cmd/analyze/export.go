@@ -160,20 +160,13 @@ func runExport(ctx context.Context, f *exportFlags, paths []string, stdin io.Rea
 		return fail("%v", err)
 	}
 	if tables != "" {
-		q := report.QuotaOptions{Window: time.Minute, RetryAfter: time.Second, Client: clientKey}
-		rt := report.RetryOptions{RetryAfter: time.Second}
-		sum, err := report.Aggregate(ctx, files, opts, report.Config{Filter: filter, Quota: q, Retry: rt})
-		if err != nil {
-			return fail("interrupted: %v", err)
-		}
-		rep := report.Build(sum, files, filter, report.Options{Top: 1000, Version: version, Quota: q, Retry: rt})
-		written, err := export.WriteTables(tables, rep, csvSafe)
+		written, incomplete, err := export.ReportTables(ctx, files, opts, filter, clientKey, tables, csvSafe, version)
 		if err != nil {
 			return fail("%v", err)
 		}
 		fmt.Fprintf(stdout, "wrote %d table files in %s\n", len(written), tables)
 		if out == "" {
-			return exitCode(expandFailed || rep.Incomplete())
+			return exitCode(expandFailed || incomplete)
 		}
 	}
 	var sel func() func(*ingest.Record) bool
@@ -189,16 +182,7 @@ func runExport(ctx context.Context, f *exportFlags, paths []string, stdin io.Rea
 		return fail("%v", err)
 	}
 	incomplete := readErrors(stderr, files) || expandFailed
-	fmt.Fprintf(stdout, "wrote %d rows to %d file(s) in %s; %d lines read: %d records, %d rejected, ",
-		res.Rows, len(res.Files), out, res.Lines, res.Records, res.Rejected)
-	if res.Unrecognized > 0 {
-		fmt.Fprintf(stdout, "%d unrecognized, ", res.Unrecognized)
-	}
-	fmt.Fprintf(stdout, "%d blank", res.Blank)
-	if sel != nil {
-		fmt.Fprintf(stdout, "; %d records left out by the filters", res.Filtered)
-	}
-	fmt.Fprintln(stdout)
+	fmt.Fprintln(stdout, res.Summary(out, sel != nil))
 	return exitCode(incomplete)
 }
 

@@ -169,6 +169,33 @@ func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 func (l *listFlag) Type() string       { return "stringArray" } // repeatable, for cobra's completion
 
+// explainInputs says on stderr why an input could not be read to its end,
+// and, for one no known format fits, how close the formats came and what
+// its lines look like. It returns how many inputs were readable.
+func explainInputs(stderr io.Writer, files []*ingest.File) (readable int) {
+	for _, f := range files {
+		if f.Err != nil {
+			fmt.Fprintf(stderr, "analyze: %s\n", safe(f.Err))
+		}
+		if f.Err == nil || f.Lines > 0 {
+			readable++
+		}
+		if f.Format == nil && f.Detection.Sampled > 0 && f.Lines > 0 { // a resumed input with no new line has nothing rejected to explain
+			fmt.Fprintf(stderr, "analyze: %s: no known format fits its first lines; its %d lines are counted as unrecognized, not rejected (try --format, analyze formats lists them; or --exclude the file)\n", safe(f.Path), f.Lines)
+			if f.Detection.Encoding != "" {
+				fmt.Fprintf(stderr, "  it is %s text: convert it to UTF-8 first (iconv -f %s -t UTF-8)\n", f.Detection.Encoding, f.Detection.Encoding)
+			}
+			for _, c := range f.Detection.Candidates {
+				fmt.Fprintf(stderr, "  closest: %s parsed %d of %d sampled lines\n", c.Format, c.Matched, c.Sampled)
+			}
+			for _, ex := range f.Detection.Examples {
+				fmt.Fprintf(stderr, "  line: %s\n", report.Snippet(ex))
+			}
+		}
+	}
+	return readable
+}
+
 // readErrors prints, for each input that could not be read to its end, why;
 // it reports whether there was any.
 func readErrors(stderr io.Writer, files []*ingest.File) bool {

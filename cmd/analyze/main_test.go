@@ -374,6 +374,7 @@ func TestExitCodes(t *testing.T) {
 		{"bad class filter", []string{"report", "--class", "errors", good}, "", 2, "--class", "", true},
 		{"around with since", []string{"report", "--around", "2025-03-12T10:00:00Z", "--since", "1h", good}, "", 2, "--around", "", true},
 		{"filters and state", []string{"report", "--state", filepath.Join(dir, "st.json"), "--status", "503", good}, "", 2, "--state stores whole runs", "", true},
+		{"anonymize and state", []string{"report", "--state", filepath.Join(dir, "st.json"), "--anonymize", good}, "", 2, "--anonymize with --state: the pseudonyms would change every run", "", true},
 		{"csv needs retries", []string{"report", "-o", "csv", good}, "", 2, "use it with analyze retries", "", true},
 		{"bad storm share", []string{"retries", "--storm-share", "2", good}, "", 2, "--storm-share", "", true},
 		{"retries csv header", []string{"retries", "-o", "csv", good}, "", 0, "", "time,client,method,path,status,outcome", false},

@@ -21,6 +21,7 @@ import (
 // report writes it whole, quota, retries and timeline their own section.
 type reportMode struct {
 	name, short, long, example string
+	only                       string   // the section it writes (report.Options.Only); "" for all
 	window                     string   // --window's help: the quota window, or the timeline's
 	hidden                     []string // flags the mode takes, for the command lines that give them, but does not use
 }
@@ -47,6 +48,7 @@ Flags may come before or after the paths; -- ends them.`,
 	},
 	{
 		name:  "quota",
+		only:  "quota",
 		short: "the quota pressure report alone (--limit, --window, --client-key)",
 		long: `The quota pressure report alone: requests per client and window against the contract's
 --limit (or a client's own --client-limit), the windows over it, the 429s and what followed.
@@ -59,6 +61,7 @@ Clients are named as --client-key says.`,
 	},
 	{
 		name:  "retries",
+		only:  "retry",
 		short: "failures worth retrying, retry storms, the unrecovered list (-o csv)",
 		long: `Failures worth retrying: which failures were retried and recovered, retry storms, unsafe
 retries, and with --unrecovered every failure that was never recovered (-o csv writes that list
@@ -70,6 +73,7 @@ as CSV).`,
 	},
 	{
 		name:  "timeline",
+		only:  "timeline",
 		short: "requests per window by class and status, and the incidents (-o csv too)",
 		long: `Requests per window by class and status, and the incidents: the windows where errors rose
 above the baseline, when they began and ended, and what they were made of.`,
@@ -129,7 +133,7 @@ func newReportCmd(m reportMode, stdin io.Reader, stdout, stderr io.Writer) *cobr
 		Long:    m.long,
 		Example: m.example,
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			return exitWith(runReport(cmd.Context(), m.name, &f, paths, func(name string) (bool, bool) { return givenBy(cmd.Flags(), name) }, stdin, stdout, stderr))
+			return exitWith(runReport(cmd.Context(), m, &f, paths, func(name string) (bool, bool) { return givenBy(cmd.Flags(), name) }, stdin, stdout, stderr))
 		},
 	}
 	f.register(cmd.Flags(), m)
@@ -137,17 +141,18 @@ func newReportCmd(m reportMode, stdin io.Reader, stdout, stderr io.Writer) *cobr
 	return cmd
 }
 
-// runReport runs analyze report, quota, retries or timeline (mode): the
+// runReport runs analyze report, quota, retries or timeline (m): the
 // same analysis, written whole or as the mode's section only, over the
 // inputs paths with the flags f; given reports whether a flag was given on
 // the command line, and whether there or in the config file.
-func runReport(ctx context.Context, mode string, f *reportFlags, paths []string, given func(name string) (cli, any bool), stdin io.Reader, stdout, stderr io.Writer) int {
+func runReport(ctx context.Context, m reportMode, f *reportFlags, paths []string, given func(name string) (cli, any bool), stdin io.Reader, stdout, stderr io.Writer) int {
 	limitMemory(softMemoryLimit)
+	mode := m.name
 	in, drill := &f.in, &f.drill
 	output, window, retryAfter, retryWindow := f.output, f.window, f.retryAfter, f.retryWindow
 	limit, stormShare, unrecovered := f.limit, f.stormShare, f.unrecovered
 	failOn, clientLimits, outFile, statePath := f.failOn, f.clientLimits, f.outFile, f.statePath
-	top, lockTimeout := f.top, f.lockTimeout
+	top := f.top
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "analyze: "+format+"\n", a...)
 		return exitUsage
@@ -220,27 +225,10 @@ func runReport(ctx context.Context, mode string, f *reportFlags, paths []string,
 	if err != nil {
 		return fail("%v", err)
 	}
-	quota := report.QuotaOptions{Window: window, RetryAfter: retryAfter, Client: clientKey}
-	if limit != "" {
-		n, period, err := report.ParseLimit(limit)
-		if err != nil {
-			return fail("%v", err)
-		}
-		if quota.Window == 0 {
-			quota.Window = period
-		}
-		if quota.Limit = report.LimitPerWindow(n, period, quota.Window); quota.Limit < 1 {
-			return fail("--limit %s is less than one request per %v window", limit, quota.Window)
-		}
-	}
-	if quota.Window == 0 {
-		quota.Window = time.Minute
-	}
-	ownLimits, err := report.ParseClientLimits(clientLimits, quota.Window)
+	quota, err := report.ParseQuota(report.QuotaOptions{Window: window, RetryAfter: retryAfter, Client: clientKey}, limit, clientLimits)
 	if err != nil {
 		return fail("%v", err)
 	}
-	quota.ClientLimits = ownLimits
 	// With --state and a period, no path is needed: the report is then of
 	// the stored runs alone.
 	stateOnly := len(paths) == 0 && statePath != "" && !(sinceB.IsZero() && untilB.IsZero())
@@ -263,28 +251,13 @@ func runReport(ctx context.Context, mode string, f *reportFlags, paths []string,
 	}
 	var st *state.State
 	var carry *report.Carry // what the last --state run left open
-	if statePath != "" && in.anonymize && in.anonymizeKey == "" {
-		return fail("--anonymize with --state: the pseudonyms would change every run; give --anonymize-key")
-	}
-	if statePath != "" && !match.IsZero() {
-		return fail("--state stores whole runs; --client, --endpoint, --status, --method, --class and --host go without it")
-	}
 	if statePath != "" {
 		var unlock func()
 		var code int
-		if st, unlock, code = openState(ctx, statePath, "report", lockTimeout, files, stderr); st == nil {
+		if st, carry, unlock, code = openReportState(ctx, f, files, match, stderr); st == nil {
 			return code
 		}
 		defer unlock()
-		b, err := st.Carry()
-		if err == nil {
-			if carry, err = report.DecodeCarry(b); err != nil {
-				err = fmt.Errorf("--state %s: %w", statePath, err)
-			}
-		}
-		if err != nil {
-			return fail("%s; remove \"open_file\" from the state file to go on without them (the retry chains and 429s open at the last run's end are then cut)", safe(err))
-		}
 	}
 
 	// With --state, --since and --until choose the stored runs a report
@@ -317,72 +290,23 @@ func runReport(ctx context.Context, mode string, f *reportFlags, paths []string,
 		return exitUsage
 	}
 	in.logInputs(stderr, files)
-	readable := 0
-	for _, f := range files {
-		if f.Err != nil {
-			fmt.Fprintf(stderr, "analyze: %s\n", safe(f.Err))
-		}
-		if f.Err == nil || f.Lines > 0 {
-			readable++
-		}
-		if f.Format == nil && f.Detection.Sampled > 0 && f.Lines > 0 { // a resumed input with no new line has nothing rejected to explain
-			fmt.Fprintf(stderr, "analyze: %s: no known format fits its first lines; its %d lines are counted as unrecognized, not rejected (try --format, analyze formats lists them; or --exclude the file)\n", safe(f.Path), f.Lines)
-			if f.Detection.Encoding != "" {
-				fmt.Fprintf(stderr, "  it is %s text: convert it to UTF-8 first (iconv -f %s -t UTF-8)\n", f.Detection.Encoding, f.Detection.Encoding)
-			}
-			for _, c := range f.Detection.Candidates {
-				fmt.Fprintf(stderr, "  closest: %s parsed %d of %d sampled lines\n", c.Format, c.Matched, c.Sampled)
-			}
-			for _, ex := range f.Detection.Examples {
-				fmt.Fprintf(stderr, "  line: %s\n", report.Snippet(ex))
-			}
-		}
-	}
-	if readable == 0 && !stateOnly {
+	if readable := explainInputs(stderr, files); readable == 0 && !stateOnly {
 		return fail("no readable input")
 	}
-	var run state.Run
-	var snap, open []byte
+	var run *state.PendingRun
 	if st != nil {
-		// Before Build, which closes the retry chains still open: the
-		// snapshot counts what this run decided, the carry what it left open.
-		if snap, err = sum.Snapshot(files); err != nil {
+		// Before Build, which closes the retry chains still open.
+		if run, err = state.TakeRun(files, sum); err != nil {
 			return fail("--state: %v", err)
 		}
-		if open, err = sum.Carry(); err != nil {
-			return fail("--state: %v", err)
-		}
-		run = newRun(files, sum)
 		if cumulative {
-			latest := sum.Last()
-			for _, r := range st.Runs {
-				if r.Last != nil && r.Last.After(latest) {
-					latest = *r.Last
-				}
-			}
-			filter = report.Filter{Since: sinceB.Resolve(latest), Until: untilB.Resolve(latest)}
-			for _, r := range st.Between(filter.Since, filter.Until) {
-				agg, err := st.Aggregates(r)
-				if err != nil {
-					return fail("%s", safe(err))
-				}
-				if err := sum.MergeSnapshot(agg); err != nil {
-					return fail("--state %s: %s", safe(statePath), safe(err))
-				}
+			if filter, err = st.MergeRuns(sum, sinceB, untilB); err != nil {
+				return fail("%s", safe(err))
 			}
 		}
-	}
-	only := ""
-	switch mode {
-	case "quota":
-		only = "quota"
-	case "retries":
-		only = "retry"
-	case "timeline":
-		only = "timeline"
 	}
 	rep := report.Build(sum, files, filter, report.Options{Top: top, Version: version, TZ: loc.String(), Quota: quota,
-		Retry: retry, Unrecovered: unrecovered && mode == "retries", Only: only, TimelineWindow: timelineWindow})
+		Retry: retry, Unrecovered: unrecovered && mode == "retries", Only: m.only, TimelineWindow: timelineWindow})
 	thresholdFailed := rep.Check(thresholds)
 	in.logf(stderr, "debug", "built the report in %v", time.Since(start).Round(time.Millisecond))
 	if outFile != "" {
@@ -397,13 +321,7 @@ func runReport(ctx context.Context, mode string, f *reportFlags, paths []string,
 	if st != nil {
 		// Only once the report is out: a run that failed before reads the
 		// same bytes again next time.
-		now := time.Now()
-		st.Update(files, now)
-		if run.Lines > 0 {
-			run.At = now.UTC()
-			st.AddRun(run, snap, now)
-			st.SetCarry(open, now)
-		}
+		st.Commit(files, run, time.Now())
 		if err := st.Save(); err != nil {
 			fmt.Fprintf(stderr, "analyze: cannot save --state: %s (the next run reads these bytes again)\n", safe(err))
 			return exitUsage
@@ -423,23 +341,36 @@ func runReport(ctx context.Context, mode string, f *reportFlags, paths []string,
 	return exitOK
 }
 
+// openReportState checks that the flags f go with --state, locks and
+// loads the state for a report run over files, and decodes what the last
+// run left open. It returns the state, the carry and the function that
+// releases the lock, or a nil state and the exit code, having said why on
+// stderr.
+func openReportState(ctx context.Context, f *reportFlags, files []*ingest.File, match report.Match, stderr io.Writer) (*state.State, *report.Carry, func(), int) {
+	fail := func(format string, a ...any) (*state.State, *report.Carry, func(), int) {
+		fmt.Fprintf(stderr, "analyze: "+format+"\n", a...)
+		return nil, nil, nil, exitUsage
+	}
+	if f.in.anonymize && f.in.anonymizeKey == "" {
+		return fail("--anonymize with --state: the pseudonyms would change every run; give --anonymize-key")
+	}
+	if !match.IsZero() {
+		return fail("--state stores whole runs; --client, --endpoint, --status, --method, --class and --host go without it")
+	}
+	st, unlock, code := openState(ctx, f.statePath, "report", f.lockTimeout, files, stderr)
+	if st == nil {
+		return nil, nil, nil, code
+	}
+	carry, err := st.OpenCarry()
+	if err != nil {
+		unlock()
+		return fail("%s; remove \"open_file\" from the state file to go on without them (the retry chains and 429s open at the last run's end are then cut)", safe(err))
+	}
+	return st, carry, unlock, exitOK
+}
+
 // isDir reports whether path is a folder (links followed).
 func isDir(path string) bool {
 	info, err := os.Stat(path)
 	return err == nil && info.IsDir()
-}
-
-// newRun is what the state keeps of this run: the span of its records
-// and its accounting.
-func newRun(files []*ingest.File, sum *report.Summary) state.Run {
-	var r state.Run
-	if first := sum.First(); !first.IsZero() {
-		last := sum.Last()
-		r.First, r.Last = &first, &last
-	}
-	for i, f := range files {
-		r.Lines += f.Lines
-		r.Records += sum.Files[i].Records
-	}
-	return r
 }

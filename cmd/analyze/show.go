@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"analyze/report"
+	"analyze/report/show"
 )
 
 // showFlags are the flags of analyze show.
@@ -90,7 +90,7 @@ func runShow(ctx context.Context, f *showFlags, paths []string, stdin io.Reader,
 	pipe := make(chan os.Signal, 1)
 	signal.Notify(pipe, syscall.SIGPIPE)
 	defer signal.Stop(pipe)
-	_, err = report.Show(ctx, files, opts, report.ShowOptions{Filter: filter, Client: clientKey, Rejected: rejected, Max: maxLines, ByFile: byFile}, stdout)
+	_, err = show.Lines(ctx, files, opts, show.Options{Filter: filter, Client: clientKey, Rejected: rejected, Max: maxLines, ByFile: byFile}, stdout)
 	switch {
 	case errors.Is(err, syscall.EPIPE):
 		return exitOK // the reader (head, less) had enough

@@ -1,4 +1,9 @@
-package report
+// Package show prints the raw lines of an access log that a filter keeps
+// (analyze show): in come the inputs (ingest.File), the reading options and
+// the drill-down filter (report.Filter, report.ClientSelector); out go the
+// lines as "file:line: text", safe for a terminal, the inputs merged by
+// time or one after another, or the rejected lines with their reason.
+package show
 
 import (
 	"bytes"
@@ -9,29 +14,29 @@ import (
 	"strconv"
 	"sync"
 
-	"analyze/classify"
 	"analyze/ingest"
+	"analyze/report"
 )
 
-// ShowOptions say which lines Show prints.
-type ShowOptions struct {
-	Filter   Filter
-	Client   ClientSelector // the client key --client matches
-	Rejected bool           // the rejected lines (with their reason) instead of the records
-	Max      int64          // stop after this many lines; 0 means all
+// Options say which lines Lines prints.
+type Options struct {
+	Filter   report.Filter
+	Client   report.ClientSelector // the client key --client matches
+	Rejected bool                  // the rejected lines (with their reason) instead of the records
+	Max      int64                 // stop after this many lines; 0 means all
 	// ByFile prints each input's lines in turn (inputs in time order of
 	// their first record) instead of merging them by time.
 	ByFile bool
 }
 
-// Show writes the raw lines of the records the filter keeps (or of the
+// Lines writes the raw lines of the records the filter keeps (or of the
 // rejected lines), each as "file:line: text", every log-derived byte made
-// safe for a terminal (Term). The records of several inputs are merged by
-// time, ties in the inputs' order (showByTime); with ByFile, and for the
-// rejected lines (which may have no time), inputs come one after another
-// in time order of their first record, lines in file order. It returns how
-// many lines it wrote.
-func Show(ctx context.Context, files []*ingest.File, opts ingest.Options, so ShowOptions, w io.Writer) (int64, error) {
+// safe for a terminal (report.Term). The records of several inputs are
+// merged by time, ties in the inputs' order (showByTime); with ByFile, and
+// for the rejected lines (which may have no time), inputs come one after
+// another in time order of their first record, lines in file order. It
+// returns how many lines it wrote.
+func Lines(ctx context.Context, files []*ingest.File, opts ingest.Options, so Options, w io.Writer) (int64, error) {
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -84,10 +89,10 @@ func Show(ctx context.Context, files []*ingest.File, opts ingest.Options, so Sho
 		}
 	}
 	scanners := make([]*ingest.Scanner, opts.Workers)
-	sels := make([]*Selector, opts.Workers)
+	sels := make([]*report.Selector, opts.Workers)
 	for i := range scanners {
 		scanners[i] = ingest.NewScanner(opts.Parse)
-		sels[i] = NewSelector(so.Filter, so.Client)
+		sels[i] = report.NewSelector(so.Filter, so.Client)
 	}
 	err := ingest.Run(ctx, order, opts, func(wk int, b *ingest.Block) {
 		p := pos[b.File]
@@ -100,7 +105,7 @@ func Show(ctx context.Context, files []*ingest.File, opts ingest.Options, so Sho
 		}
 		sc, sel := scanners[wk], sels[wk]
 		var out []byte
-		prefix := Term(b.File.Path) + ":"
+		prefix := report.Term(b.File.Path) + ":"
 		sc.Reset(b)
 		for sc.Next() {
 			switch {
@@ -121,7 +126,7 @@ func Show(ctx context.Context, files []*ingest.File, opts ingest.Options, so Sho
 			if sc.Anonymized() && sc.Kind() == ingest.KindRejected {
 				line = "(withheld under --anonymize)"
 			}
-			out = append(append(append(out, ": "...), Term(line)...), '\n')
+			out = append(append(append(out, ": "...), report.Term(line)...), '\n')
 		}
 		mu.Lock()
 		defer mu.Unlock()
@@ -152,39 +157,4 @@ func firstLines(b []byte, n int64) []byte {
 		}
 	}
 	return b
-}
-
-// Selector decides, as Summary.Add does, whether a record passes a filter
-// (the time bounds and the drill-down match): for show, and for export's
-// rows. One per goroutine.
-type Selector struct {
-	span    span
-	match   *Match
-	client  ClientSelector
-	scratch []byte
-}
-
-// NewSelector returns a Selector for f, matching --client by client.
-func NewSelector(f Filter, client ClientSelector) *Selector {
-	s := &Selector{span: f.span(), client: client}
-	if !f.Match.IsZero() {
-		s.match = f.Match
-	}
-	return s
-}
-
-// Keep reports whether r passes the filter.
-func (s *Selector) Keep(r *ingest.Record) bool {
-	if !s.span.keep(r.Time.UnixNano()) {
-		return false
-	}
-	if s.match == nil {
-		return true
-	}
-	endpoint := dash
-	if len(r.Method) > 0 {
-		s.scratch = classify.Template(s.scratch[:0], r.Path)
-		endpoint = s.scratch
-	}
-	return s.match.keep(s.client.Key(r), endpoint, r.Path, r.Method, r.Host, r.Status, classify.ClassOf(r.Status))
 }

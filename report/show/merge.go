@@ -1,4 +1,4 @@
-package report
+package show
 
 import (
 	"bufio"
@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"analyze/ingest"
+	"analyze/report"
 )
 
 // showLine is one line Show prints, with its record's time.
@@ -69,7 +70,7 @@ func (h *showHeap) Pop() any {
 // after another, and only inputs that overlap in time are read at once:
 // the memory held is that of one single-worker reader (ingest.Run's block
 // buffers) per overlapping input.
-func showByTime(parent context.Context, order []*ingest.File, opts ingest.Options, so ShowOptions, w io.Writer) (int64, error) {
+func showByTime(parent context.Context, order []*ingest.File, opts ingest.Options, so Options, w io.Writer) (int64, error) {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	opts.Workers = 1
@@ -81,8 +82,8 @@ func showByTime(parent context.Context, order []*ingest.File, opts ingest.Option
 			defer close(s.done)
 			defer close(s.batch)
 			sc := ingest.NewScanner(opts.Parse)
-			sel := NewSelector(so.Filter, so.Client)
-			prefix := Term(f.Path) + ":"
+			sel := report.NewSelector(so.Filter, so.Client)
+			prefix := report.Term(f.Path) + ":"
 			s.err = ingest.Run(ctx, []*ingest.File{f}, opts, func(_ int, b *ingest.Block) {
 				var out []byte
 				var lines []showLine
@@ -94,7 +95,7 @@ func showByTime(parent context.Context, order []*ingest.File, opts ingest.Option
 					r := sc.Record()
 					from := len(out)
 					out = strconv.AppendInt(append(out, prefix...), r.Line, 10)
-					out = append(append(append(out, ": "...), Term(string(sc.ShowLine()))...), '\n')
+					out = append(append(append(out, ": "...), report.Term(string(sc.ShowLine()))...), '\n')
 					lines = append(lines, showLine{at: r.Time.UnixNano(), text: out[from:len(out):len(out)]})
 				}
 				if len(lines) == 0 {

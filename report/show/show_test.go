@@ -1,4 +1,4 @@
-package report
+package show
 
 import (
 	"bytes"
@@ -73,7 +73,7 @@ func TestShowMergesByTime(t *testing.T) {
 			order[f.Path] = f.Index
 		}
 		var out bytes.Buffer
-		n, err := Show(context.Background(), files, ingest.Options{Workers: workers}, ShowOptions{}, &out)
+		n, err := Lines(context.Background(), files, ingest.Options{Workers: workers}, Options{}, &out)
 		if err != nil || n != 900 {
 			t.Fatalf("workers %d: %d lines, %v", workers, n, err)
 		}
@@ -93,7 +93,7 @@ func TestShowMergesByTime(t *testing.T) {
 
 		files, _ = ingest.Expand(paths, false)
 		out.Reset()
-		if _, err := Show(context.Background(), files, ingest.Options{Workers: workers}, ShowOptions{ByFile: true}, &out); err != nil {
+		if _, err := Lines(context.Background(), files, ingest.Options{Workers: workers}, Options{ByFile: true}, &out); err != nil {
 			t.Fatal(err)
 		}
 		var runs []int // the inputs in the order their lines came
@@ -109,7 +109,7 @@ func TestShowMergesByTime(t *testing.T) {
 		// --max stops the merge after that many lines.
 		files, _ = ingest.Expand(paths, false)
 		out.Reset()
-		if n, err := Show(context.Background(), files, ingest.Options{Workers: workers}, ShowOptions{Max: 7}, &out); err != nil || n != 7 || strings.Count(out.String(), "\n") != 7 {
+		if n, err := Lines(context.Background(), files, ingest.Options{Workers: workers}, Options{Max: 7}, &out); err != nil || n != 7 || strings.Count(out.String(), "\n") != 7 {
 			t.Errorf("workers %d: --max 7 wrote %d lines (%v)", workers, strings.Count(out.String(), "\n"), err)
 		}
 	}
@@ -121,7 +121,7 @@ func TestShowMergeInterrupted(t *testing.T) {
 	files, _ := ingest.Expand(paths, false)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Show(ctx, files, ingest.Options{}, ShowOptions{}, &bytes.Buffer{}); err == nil {
+	if _, err := Lines(ctx, files, ingest.Options{}, Options{}, &bytes.Buffer{}); err == nil {
 		t.Error("a cancelled show returned no error")
 	}
 }
