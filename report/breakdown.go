@@ -23,9 +23,9 @@ const (
 	// pairKeyBytes bounds a pair table's arena: a pair is two logged
 	// values of up to maxKeyBytes each, a few hundred bytes in practice.
 	pairKeyBytes = 8 << 20
-	// listedPerKey is how many paths or agents the report lists under
+	// ListedPerKey is how many paths or agents the report lists under
 	// each endpoint or client.
-	listedPerKey = 5
+	ListedPerKey = 5
 )
 
 // newPairTable returns an empty table of pairs.

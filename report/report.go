@@ -1,11 +1,10 @@
-// Package report aggregates verdicts and writes them out.
+// Package report aggregates verdicts into a report.
 //
 // In: ingest blocks, walked by per-worker Summaries (summary.go) that
 // classify each record and count it; the Summaries merge exactly. Out: a
-// Report (this file), the plain data behind every output, written as a
-// terminal table (write_text.go), Markdown (write_markdown.go) or JSON
-// (write_json.go). The Report's JSON keys are a documented contract
-// (docs/json.md).
+// Report (this file), the plain data behind every output, which
+// report/write writes in each output format. The Report's JSON keys are a
+// documented contract (docs/json.md).
 package report
 
 import (
@@ -371,7 +370,7 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 	}
 	r.Endpoints = []EndpointRow{}
 	top := s.Endpoints.Top(opts.Top, byErrors)
-	paths := s.ErrorPaths.byParent(keysOf(top), listedPerKey, byErrors)
+	paths := s.ErrorPaths.byParent(keysOf(top), ListedPerKey, byErrors)
 	for _, e := range top {
 		row := EndpointRow{Endpoint: e.Key, Requests: e.Requests, Classes: classesOf(e.Class), RateLimited: e.RateLimited,
 			Bytes: bytesOf(&e.Counts), TopErrorPaths: []PathRow{}}
@@ -384,7 +383,7 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 	}
 	r.Clients = []ClientRow{}
 	top = s.Clients.Top(opts.Top, byErrors)
-	agents := s.Agents.byParent(keysOf(top), listedPerKey, byErrors)
+	agents := s.Agents.byParent(keysOf(top), ListedPerKey, byErrors)
 	for _, e := range top {
 		row := ClientRow{Client: e.Key, ErrorCounts: errorCounts(&e.Counts), Bytes: bytesOf(&e.Counts), UserAgents: []AgentRow{}}
 		for _, a := range agents[e.Key] {
@@ -500,6 +499,22 @@ func (r *Report) Incomplete() bool {
 		}
 	}
 	return false
+}
+
+// Only names the one section the report is written for ("quota", "retry"
+// or "timeline": analyze quota, retries, timeline), or "" for the whole
+// report; the writers show the inputs and that section only.
+func (r *Report) Only() string { return r.only }
+
+// Ongoing counts the incidents still on when the input ends.
+func (r *Report) Ongoing() int {
+	n := 0
+	for _, in := range r.Incidents {
+		if !in.Recovered {
+			n++
+		}
+	}
+	return n
 }
 
 // overlapping returns the incidents that overlap the span [since, until).

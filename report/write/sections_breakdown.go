@@ -1,9 +1,13 @@
-package report
+package write
 
-import "fmt"
+import (
+	"fmt"
+
+	"analyze/report"
+)
 
 // The sub-listings under the endpoint and client tables: who and what
-// behind them (breakdown.go). The JSON report lists listedPerKey of each;
+// behind them (breakdown.go). The JSON report lists report.ListedPerKey of each;
 // the human-readable reports the first shownPerKey, of the endpoints and
 // clients with errors only.
 
@@ -11,7 +15,7 @@ const shownPerKey = 3
 
 // errorPathsSection lists the raw paths behind the top templated
 // endpoints' errors; ok is false when there is none to list.
-func errorPathsSection(r *Report, esc func(string) string) (section, bool) {
+func errorPathsSection(r *report.Report, esc func(string) string) (section, bool) {
 	s := section{
 		title:  "Error paths of the top endpoints",
 		header: []string{"endpoint", "path", "errors", "4xx", "5xx"},
@@ -28,7 +32,7 @@ func errorPathsSection(r *Report, esc func(string) string) (section, bool) {
 			s.rows = append(s.rows, []string{esc(e.Endpoint), esc(p.Path), thousands(p.Count), thousands(p.ClientError), thousands(p.ServerError)})
 		}
 	}
-	s.notes = append(s.notes, fmt.Sprintf("The most frequent raw paths (without the query string) behind each templated endpoint's 4xx and 5xx responses, %d at most (JSON: endpoints[].top_error_paths, %d).", shownPerKey, listedPerKey))
+	s.notes = append(s.notes, fmt.Sprintf("The most frequent raw paths (without the query string) behind each templated endpoint's 4xx and 5xx responses, %d at most (JSON: endpoints[].top_error_paths, %d).", shownPerKey, report.ListedPerKey))
 	if n := r.Bounds.ErrorPathsFolded; n > 0 {
 		s.notes = append(s.notes, fmt.Sprintf("Approximate: %s rarely seen paths were folded to stay within memory bounds.", thousands(n)))
 	}
@@ -37,7 +41,7 @@ func errorPathsSection(r *Report, esc func(string) string) (section, bool) {
 
 // userAgentsSection lists the user agents of the top clients that have
 // errors, those with the most errors first; ok is false when none has.
-func userAgentsSection(r *Report, esc func(string) string) (section, bool) {
+func userAgentsSection(r *report.Report, esc func(string) string) (section, bool) {
 	s := section{
 		title:  "User agents of the failing clients",
 		header: []string{"client", "user agent", "requests", "4xx", "5xx", "429"},
@@ -55,7 +59,7 @@ func userAgentsSection(r *Report, esc func(string) string) (section, bool) {
 				thousands(a.ServerError), thousands(a.RateLimited)})
 		}
 	}
-	s.notes = append(s.notes, fmt.Sprintf("Of each top client with errors, its user agents with the most errors, then requests, %d at most (JSON: clients[].user_agents, %d).", shownPerKey, listedPerKey))
+	s.notes = append(s.notes, fmt.Sprintf("Of each top client with errors, its user agents with the most errors, then requests, %d at most (JSON: clients[].user_agents, %d).", shownPerKey, report.ListedPerKey))
 	if n := r.Bounds.UserAgentsFolded; n > 0 {
 		s.notes = append(s.notes, fmt.Sprintf("Approximate: %s rarely seen user agents were folded to stay within memory bounds.", thousands(n)))
 	}
