@@ -1,13 +1,13 @@
 package ingest
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -192,14 +192,14 @@ func ExpandExclude(args []string, recursive bool, exclude Exclude) ([]*File, []s
 // OmitReports leaves out of files those found in a folder or by a pattern
 // that are reports analyze wrote (--out into the folder it reads: the
 // next night would read last night's report as a log, every line
-// rejected). It knows them by their first bytes, looking only at names
-// ending as --out names them (.json, .md, .html, .txt, .csv, .prom). A report
-// named on the command line is read as given. It returns the inputs kept,
-// renumbered, and the paths left out.
-func OmitReports(files []*File) (kept []*File, omitted []string) {
+// rejected). It knows them by their first bytes (own.Is), looking only at
+// names ending as --out names them (own.Exts). A report named on the
+// command line is read as given. It returns the inputs kept, renumbered,
+// and the paths left out.
+func OmitReports(files []*File, own Own) (kept []*File, omitted []string) {
 	kept = files[:0:0]
 	for _, f := range files {
-		if f.Found && isReport(f.Path) {
+		if f.Found && own.isReport(f.Path) {
 			omitted = append(omitted, f.Path)
 			continue
 		}
@@ -209,21 +209,20 @@ func OmitReports(files []*File) (kept []*File, omitted []string) {
 	return kept, omitted
 }
 
-// reportHeads are how analyze's outputs begin: the JSON report, the
-// Markdown one, the HTML page, and the CSV of retries and of the timeline.
-var reportHeads = []string{
-	"{\n  \"tool\": \"analyze\",",
-	"# analyze report\n",
-	"time,client,method,path,status,outcome,attempts,last_attempt,unsafe,action,file,line\n",
-	"start,window_seconds,requests,success,redirect,client_error,server_error,other,rate_limited,",
-	"# HELP analyze_info ",
+// Own tells analyze's own outputs from logs, for OmitReports: the output
+// formats' table (report/write) says what they are.
+type Own struct {
+	// Exts are the extensions, lower case with their dot, of the names
+	// --out gives the outputs.
+	Exts []string
+	// Is reports whether a file whose first bytes (up to 512) are head is
+	// an output.
+	Is func(head []byte) bool
 }
 
 // isReport reports whether the file at path is an output of analyze.
-func isReport(path string) bool {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".json", ".md", ".html", ".txt", ".csv", ".prom":
-	default:
+func (own Own) isReport(path string) bool {
+	if own.Is == nil || !slices.Contains(own.Exts, strings.ToLower(filepath.Ext(path))) {
 		return false
 	}
 	fh, err := os.Open(path)
@@ -233,20 +232,7 @@ func isReport(path string) bool {
 	defer fh.Close()
 	var buf [512]byte
 	n, _ := io.ReadFull(fh, buf[:])
-	head := buf[:n]
-	for _, h := range reportHeads {
-		if bytes.HasPrefix(head, []byte(h)) {
-			return true
-		}
-	}
-	if bytes.HasPrefix(head, []byte("<!DOCTYPE html>")) && bytes.Contains(head, []byte("<title>analyze: ")) {
-		return true
-	}
-	// The text report: "analyze VERSION", then "N lines in M inputs: ...".
-	first, rest, _ := bytes.Cut(head, []byte{'\n'})
-	second, _, _ := bytes.Cut(rest, []byte{'\n'})
-	return bytes.HasPrefix(first, []byte("analyze ")) && len(first) < 64 &&
-		bytes.Contains(second, []byte(" in ")) && bytes.Contains(second, []byte(" input"))
+	return own.Is(buf[:n])
 }
 
 // walkDir adds the regular files of dir, sorted, and those of its

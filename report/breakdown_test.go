@@ -14,20 +14,6 @@ import (
 	"analyze/samples/synth"
 )
 
-func TestSize(t *testing.T) {
-	for _, tc := range []struct {
-		n    int64
-		want string
-	}{
-		{0, "0 B"}, {1023, "1023 B"}, {1024, "1.00 KiB"}, {1536, "1.50 KiB"}, {10 << 20, "10.0 MiB"},
-		{300 << 30, "300 GiB"}, {1<<63 - 1, "8.00 EiB"},
-	} {
-		if got := size(tc.n); got != tc.want {
-			t.Errorf("size(%d) = %q, want %q", tc.n, got, tc.want)
-		}
-	}
-}
-
 // breakdownLog is a log whose endpoints hide which files fail, and whose
 // client changes SDK version half way: the 429s are the new version's.
 const breakdownLog = `10.0.0.1 - shop [12/Mar/2025:10:00:00 +0000] "GET /files/logstash/1001 HTTP/1.1" 200 100 "-" "sdk/1.0"

@@ -129,32 +129,6 @@ func TestMinuteAggPrune(t *testing.T) {
 	}
 }
 
-// TestChartGap lays out a timeline of 15-minute windows with a day's gap:
-// the gap's windows are one break, not 96 bars, and the incident's band
-// falls on its own window's bar.
-func TestChartGap(t *testing.T) {
-	t0 := time.Date(2025, 3, 11, 8, 0, 0, 0, time.UTC)
-	tl := &Timeline{WindowSeconds: 900, Gaps: []Gap{{"2025-03-11T08:35:00Z", "2025-03-12T08:00:00Z", 1405}}}
-	for i := 0; i < 100; i++ {
-		w := TimelineWindow{Start: t0.Add(time.Duration(i) * 15 * time.Minute).Format(time.RFC3339)}
-		if i < 3 || i >= 96 {
-			w.Requests, w.Classes.Success = 100, 100
-		}
-		tl.Windows = append(tl.Windows, w)
-	}
-	inc := Incident{Start: "2025-03-12T08:05:00Z", End: "2025-03-12T08:06:00Z"}
-	c := chart(tl, []Incident{inc})
-	// Windows 3 to 95 lie in the gap; window 2 (08:30) holds its start.
-	if len(c.Bars) != 7 || len(c.Breaks) != 1 || c.Breaks[0].Windows != 93 {
-		t.Fatalf("%d bars and %d breaks (%+v), want 7 bars and one break of 93 windows", len(c.Bars), len(c.Breaks), c.Breaks)
-	}
-	step := (c.Right - c.Left) / 8
-	bar := c.Bars[3].Parts[0] // 2025-03-12T08:00
-	if band := c.Bands[0]; band.X < bar.X || band.X+band.W > bar.X+step || bar.X != round(c.Left+4*step, 2) {
-		t.Errorf("band %+v, bar %+v: the band should lie on the bar of 08:00, the fifth slot", band, bar)
-	}
-}
-
 // TestSnapshotBeforeMinutes restores a run stored before the incidents'
 // minutes (no Detect; its timeline windows and failure cells stand in):
 // the same incidents, by start, end, status and who, without the paths and

@@ -40,6 +40,21 @@ type QuotaReport struct {
 	ownLimits int
 }
 
+// OwnLimits is how many clients have a limit of their own
+// (QuotaOptions.ClientLimits).
+func (r *QuotaReport) OwnLimits() int { return r.ownLimits }
+
+// OverallSeries is the requests of each minute, for the terminal's
+// sparkline; the report's own slice, not to be changed.
+func (r *QuotaReport) OverallSeries() []int64 { return r.overallSeries }
+
+// BusiestSeries names the busiest client and gives its requests of each
+// minute, for the terminal's sparkline; the report's own slice, not to be
+// changed.
+func (r *QuotaReport) BusiestSeries() (client string, perMinute []int64) {
+	return r.busiest, r.busiestSeries
+}
+
 // QuotaWindows are the figures of a series of windows. Percentiles are
 // nearest-rank over every window from the first record's to the last's,
 // empty ones included.
@@ -503,33 +518,4 @@ func windowFigures(ws []int64, counts []int64, limit int64, stamp func(int64) st
 		f.Headroom = &h
 	}
 	return f
-}
-
-// sparkline draws values as a line of block characters, at most width
-// wide (each character the maximum of the values it covers).
-func sparkline(values []int64, width int) string {
-	if len(values) == 0 {
-		return ""
-	}
-	per := (len(values) + width - 1) / width
-	var cols []int64
-	var peak int64
-	for i := 0; i < len(values); i += per {
-		var m int64
-		for _, v := range values[i:min(i+per, len(values))] {
-			m = max(m, v)
-		}
-		cols = append(cols, m)
-		peak = max(peak, m)
-	}
-	blocks := []rune(" ▁▂▃▄▅▆▇█")
-	out := make([]rune, len(cols))
-	for i, v := range cols {
-		idx := 0
-		if peak > 0 && v > 0 {
-			idx = 1 + int(v*int64(len(blocks)-2)/peak)
-		}
-		out[i] = blocks[idx]
-	}
-	return string(out)
 }

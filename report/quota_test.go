@@ -288,15 +288,6 @@ func TestClientSelector(t *testing.T) {
 	}
 }
 
-func TestSparkline(t *testing.T) {
-	if got := sparkline([]int64{0, 1, 2, 4, 8}, 10); got != " ▁▂▄█" {
-		t.Errorf("sparkline = %q", got)
-	}
-	if got := []rune(sparkline(make([]int64, 1000), 72)); len(got) > 72 {
-		t.Errorf("sparkline is %d wide", len(got))
-	}
-}
-
 // TestSequencerMergesFiles feeds the blocks of two overlapping files in a
 // scrambled order, one block's events out of order, and checks the events
 // come out in time order, ties in input order (by file, then line), with

@@ -1,11 +1,10 @@
-// Package report aggregates verdicts and writes them out.
+// Package report aggregates verdicts into a report.
 //
 // In: ingest blocks, walked by per-worker Summaries (summary.go) that
 // classify each record and count it; the Summaries merge exactly. Out: a
-// Report (this file), the plain data behind every output, written as a
-// terminal table (write_text.go), Markdown (write_markdown.go) or JSON
-// (write_json.go). The Report's JSON keys are a documented contract
-// (docs/json.md).
+// Report (this file), the plain data behind every output, which
+// report/write writes in each output format. The Report's JSON keys are a
+// documented contract (docs/json.md).
 package report
 
 import (
@@ -499,6 +498,22 @@ func (r *Report) Incomplete() bool {
 		}
 	}
 	return false
+}
+
+// Only names the one section the report is written for ("quota", "retry"
+// or "timeline": analyze quota, retries, timeline), or "" for the whole
+// report; the writers show the inputs and that section only.
+func (r *Report) Only() string { return r.only }
+
+// Ongoing counts the incidents still on when the input ends.
+func (r *Report) Ongoing() int {
+	n := 0
+	for _, in := range r.Incidents {
+		if !in.Recovered {
+			n++
+		}
+	}
+	return n
 }
 
 // overlapping returns the incidents that overlap the span [since, until).

@@ -79,7 +79,7 @@ type Storm struct {
 
 // UnrecoveredAll returns every unrecovered chain kept, oldest first,
 // whether or not the report lists them.
-func (r *RetryReport) UnrecoveredAll() []Unrecovered { return r.unrecoveredRows(-1) }
+func (r *RetryReport) UnrecoveredAll() []Unrecovered { return r.UnrecoveredRows(-1) }
 
 // Unrecovered is one abandoned or exhausted chain.
 type Unrecovered struct {
@@ -182,9 +182,9 @@ func buildRetry(s *Summary, opts RetryOptions, name func(uint64) string, withLis
 	return r
 }
 
-// unrecoveredRows returns the first n unrecovered chains kept (all, for n
+// UnrecoveredRows returns the first n unrecovered chains kept (all, for n
 // below 0) as rows, oldest first.
-func (r *RetryReport) unrecoveredRows(n int) []Unrecovered {
+func (r *RetryReport) UnrecoveredRows(n int) []Unrecovered {
 	if n < 0 || n > len(r.unrecovered) {
 		n = len(r.unrecovered)
 	}

@@ -2,8 +2,6 @@ package report
 
 import (
 	"analyze/report/analysis"
-	"bytes"
-	"encoding/csv"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -112,27 +110,6 @@ func TestRetryChains(t *testing.T) {
 	late := map[string][]string{"c.log": {rline("erp", "GET", "/x", 0, 503, "-"), rline("erp", "GET", "/x", 601, 200, "-")}}
 	if r := retryRun(t, late, []string{"c.log"}, 1, RetryOptions{Window: 10 * time.Minute}); r.Abandoned != 1 || r.Recovered != 0 || r.Attempts != 0 {
 		t.Errorf("past the window: abandoned %d recovered %d attempts %d", r.Abandoned, r.Recovered, r.Attempts)
-	}
-}
-
-func TestUnrecoveredCSV(t *testing.T) {
-	logs := map[string][]string{"a.log": {rline("=cmd|' /C calc'!A0", "GET", "/api/x", 0, 503, "-")}}
-	r := retryRun(t, logs, []string{"a.log"}, 1, RetryOptions{Window: time.Minute})
-	var b bytes.Buffer
-	if err := WriteUnrecoveredCSV(&b, &Report{Retry: r}); err != nil {
-		t.Fatal(err)
-	}
-	rows, err := csv.NewReader(&b).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rows) != 2 || rows[0][0] != "time" || rows[1][1] != "'=cmd|' /C calc'!A0" || rows[1][4] != "503" || rows[1][5] != "abandoned" {
-		t.Errorf("csv rows %q", rows)
-	}
-	for in, want := range map[string]string{"=1+1": "'=1+1", "+x": "'+x", "-": "-", "-5": "'-5", "@a": "'@a", "ok": "ok", "": ""} {
-		if got := CSVSafe(in); got != want {
-			t.Errorf("CSVSafe(%q) = %q, want %q", in, got, want)
-		}
 	}
 }
 

@@ -65,3 +65,16 @@ func MarkdownCode(s string) string {
 // that every byte is visible and nothing is interpreted: control and format
 // characters and invalid UTF-8 come out as escapes.
 func Snippet(s string) string { return fmt.Sprintf("%q", s) }
+
+// CSVSafe neutralises a cell that a spreadsheet would execute: one that
+// starts with '=', '+', '-', '@', a tab or a carriage return gets a leading
+// apostrophe (the OWASP rule). A lone "-" (a field not logged) stays.
+func CSVSafe(s string) string {
+	if len(s) > 1 || s != "-" && len(s) == 1 {
+		switch s[0] {
+		case '=', '+', '-', '@', '\t', '\r':
+			return "'" + s
+		}
+	}
+	return s
+}

@@ -53,7 +53,7 @@ var metrics = map[string]struct {
 	"windows_over_limit":     {false, "quota windows over --limit (0 without one)", func(r *Report) (float64, bool) { return float64(quota(r).Overall.WindowsOverLimit), true }},
 	"clients_over_limit":     {false, "listed clients with a window over their limit, --client-limit or --limit", func(r *Report) (float64, bool) { return float64(overLimit(r)), true }},
 	"incidents":              {false, "incidents (5xx or 429 well above their baseline)", func(r *Report) (float64, bool) { return float64(len(r.Incidents)), true }},
-	"ongoing_incidents":      {false, "incidents not over at the end of the input", func(r *Report) (float64, bool) { return float64(ongoing(r)), true }},
+	"ongoing_incidents":      {false, "incidents not over at the end of the input", func(r *Report) (float64, bool) { return float64(r.Ongoing()), true }},
 	"p50_ms":                 {false, "median request duration", func(r *Report) (float64, bool) { return latency(r, 0) }},
 	"p95_ms":                 {false, "95th percentile duration", func(r *Report) (float64, bool) { return latency(r, 1) }},
 	"p99_ms":                 {false, "99th percentile duration", func(r *Report) (float64, bool) { return latency(r, 2) }},
@@ -86,17 +86,6 @@ func overLimit(r *Report) int {
 	n := 0
 	for _, c := range quota(r).Clients {
 		if c.WindowsOverLimit > 0 {
-			n++
-		}
-	}
-	return n
-}
-
-// ongoing counts the incidents still on when the input ends.
-func ongoing(r *Report) int {
-	n := 0
-	for _, in := range r.Incidents {
-		if !in.Recovered {
 			n++
 		}
 	}
@@ -223,8 +212,8 @@ func (r *Report) Check(ts []Threshold) bool {
 	return failed
 }
 
-// format shows a threshold's value as its expression writes it.
-func (t Threshold) format(v float64) string {
+// Format shows a threshold's value as its expression writes it.
+func (t Threshold) Format(v float64) string {
 	if t.percent {
 		return strconv.FormatFloat(round(v*100, 3), 'f', -1, 64) + "%"
 	}

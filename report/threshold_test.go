@@ -65,7 +65,7 @@ func TestCheckThresholds(t *testing.T) {
 	for _, th := range r.Thresholds {
 		m := "null"
 		if th.Measured != nil {
-			m = th.format(*th.Measured)
+			m = th.Format(*th.Measured)
 		}
 		res := "pass"
 		if th.Failed {
@@ -117,10 +117,10 @@ func TestEveryMetric(t *testing.T) {
 		}
 		r.Check([]Threshold{th})
 		got := r.Thresholds[0]
-		if got.Measured == nil || got.format(*got.Measured) != w || !got.Failed {
+		if got.Measured == nil || got.Format(*got.Measured) != w || !got.Failed {
 			m := "null"
 			if got.Measured != nil {
-				m = got.format(*got.Measured)
+				m = got.Format(*got.Measured)
 			}
 			t.Errorf("%s: measured %s (failed %v), want %s and a failure", expr, m, got.Failed, w)
 		}

@@ -26,7 +26,6 @@ import (
 
 	"analyze/ingest"
 	"analyze/outfile"
-	"analyze/report"
 )
 
 // Version is the version of the state file's layout; a file of another
@@ -374,7 +373,7 @@ func (s *State) Save() error {
 		if err := os.MkdirAll(s.RunsDir(), 0o750); err != nil {
 			return err
 		}
-		err := report.WriteFileAtomic(filepath.Join(s.RunsDir(), s.OpenFile), func(f *os.File) error {
+		err := outfile.Write(filepath.Join(s.RunsDir(), s.OpenFile), func(f *os.File) error {
 			_, err := f.Write(s.open)
 			return err
 		})
@@ -391,7 +390,7 @@ func (s *State) Save() error {
 		if err := os.MkdirAll(s.RunsDir(), 0o750); err != nil {
 			return err
 		}
-		err := report.WriteFileAtomic(filepath.Join(s.RunsDir(), r.File), func(f *os.File) error {
+		err := outfile.Write(filepath.Join(s.RunsDir(), r.File), func(f *os.File) error {
 			_, err := f.Write(r.aggregates)
 			return err
 		})
@@ -404,7 +403,7 @@ func (s *State) Save() error {
 	if err != nil {
 		return err
 	}
-	err = report.WriteFileAtomic(s.path, func(f *os.File) error {
+	err = outfile.Write(s.path, func(f *os.File) error {
 		_, err := f.Write(append(b, '\n'))
 		return err
 	})

@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"analyze/ingest"
-	"analyze/report"
+	"analyze/report/write"
 )
 
 // newCodesCmd is analyze codes: the status catalogue.
@@ -33,20 +33,21 @@ the same table.`,
 			return exitWith(runCodes(output, textWidth(width, cmd.Flags().Changed("width"), stdout, os.Getenv), stdout, stderr))
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output: text, markdown or json")
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "output: "+write.Or(write.Names(hasCodes)))
 	cmd.Flags().IntVar(&width, "width", 0, widthUsage)
 	var configFile string
 	cmd.Flags().StringVar(&configFile, "config", "", configUsage)
-	completeValues(cmd, "output", "text", "markdown", "json")
+	completeValues(cmd, "output", write.Names(hasCodes)...)
 	return cmd
 }
 
 func runCodes(output string, width int, stdout, stderr io.Writer) int {
-	if output != "text" && output != "markdown" && output != "json" {
-		fmt.Fprintf(stderr, "analyze codes: unknown output %q (want text, markdown or json)\n", output)
+	format, ok := write.Lookup(output)
+	if !ok || !hasCodes(format) {
+		fmt.Fprintf(stderr, "analyze codes: unknown output %q (want %s)\n", output, write.Or(write.Names(hasCodes)))
 		return exitUsage
 	}
-	if err := report.WriteCodes(stdout, output, width); err != nil {
+	if err := format.Codes(stdout, width); err != nil {
 		fmt.Fprintf(stderr, "analyze codes: cannot write: %v\n", err)
 		return exitUsage
 	}
@@ -65,11 +66,14 @@ func newFormatsCmd(stdout io.Writer) *cobra.Command {
 		Run: func(*cobra.Command, []string) {
 			width := textWidth(0, false, stdout, os.Getenv)
 			for _, f := range ingest.Formats() {
-				fmt.Fprintln(stdout, report.WrapText(f.Description, width, fmt.Sprintf("%-15s ", f.Name), strings.Repeat(" ", 16)))
+				fmt.Fprintln(stdout, write.WrapText(f.Description, width, fmt.Sprintf("%-15s ", f.Name), strings.Repeat(" ", 16)))
 			}
 		},
 	}
 }
+
+// hasCodes keeps the formats analyze codes writes.
+func hasCodes(f write.Format) bool { return f.Codes != nil }
 
 // completeValues makes the shells complete the flag name with values.
 func completeValues(cmd *cobra.Command, name string, values ...string) {

@@ -12,6 +12,7 @@ import (
 
 	"analyze/ingest"
 	"analyze/report"
+	"analyze/report/write"
 )
 
 // inputFlags are the flags every command that reads logs takes: which
@@ -123,7 +124,7 @@ func (f *inputFlags) expand(paths []string, stderr io.Writer) ([]*ingest.File, b
 	for _, p := range excluded {
 		f.logf(stderr, "info", "%s: left out by --exclude", safe(p))
 	}
-	files, omitted := ingest.OmitReports(files)
+	files, omitted := ingest.OmitReports(files, ingest.Own{Exts: write.Exts(), Is: write.IsOutput})
 	for _, p := range omitted {
 		f.logf(stderr, "info", "%s is a report analyze wrote, not a log: left out (name it to read it)", safe(p))
 	}

@@ -12,7 +12,7 @@
 //	                           each record (classify.Classify) and counts it;
 //	                           the Summaries merge at the end
 //	report.Build(summary)      →  *report.Report, the data behind every output
-//	report.Writers[-o](report) text tables, Markdown or JSON on stdout
+//	write.Lookup(-o).Write     text tables, Markdown, JSON, HTML or Prometheus on stdout
 //
 // This package only parses flags, wires those stages and maps the outcome to
 // an exit code. The command line is a github.com/spf13/cobra tree built in

@@ -777,6 +777,8 @@ func TestOwnReportsLeftOut(t *testing.T) {
 		{"r.json", []string{"report"}}, {"r.md", []string{"report"}}, {"r.html", []string{"report"}}, {"r.txt", []string{"report"}},
 		{"q.txt", []string{"quota"}}, {"u.csv", []string{"retries", "--unrecovered"}}, {"t.csv", []string{"timeline"}},
 		{"r2.json", []string{"report", "--since", "1h"}}, {"r.prom", []string{"report"}},
+		// The other extensions --out takes: read back as logs, every night.
+		{"r.markdown", []string{"report"}}, {"r.htm", []string{"report"}},
 	}
 	for _, o := range outs {
 		args := append(slices.Clone(o.args), "--out", filepath.Join(dir, o.name), dir)

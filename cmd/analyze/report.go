@@ -14,6 +14,7 @@ import (
 	"analyze/ingest"
 	"analyze/outfile"
 	"analyze/report"
+	"analyze/report/write"
 	"analyze/state"
 )
 
@@ -100,7 +101,7 @@ type reportFlags struct {
 
 // register defines the flags, in the order help lists them.
 func (f *reportFlags) register(fs *pflag.FlagSet, m reportMode) {
-	fs.StringVarP(&f.output, "output", "o", "text", "output: text, markdown, json, html (a self-contained page) or prometheus (node_exporter's textfile format); csv with analyze retries and timeline")
+	fs.StringVarP(&f.output, "output", "o", "text", "output: "+write.Usage())
 	f.in.register(fs)
 	f.drill.register(fs)
 	fs.IntVar(&f.top, "top", 10, "rows in the endpoint, client and host tables")
@@ -109,7 +110,7 @@ func (f *reportFlags) register(fs *pflag.FlagSet, m reportMode) {
 	fs.StringVar(&f.limit, "limit", "", "the contract's rate limit, N/PERIOD: 600/1m, 10/s")
 	fs.Var(&f.clientLimits, "client-limit", "a client's own contract, `CLIENT=N/PERIOD` (repeatable): the client, named as the report names it (--client-key), is measured against it instead of --limit, and always listed")
 	fs.DurationVar(&f.retryAfter, "retry-after", time.Second, "the wait a 429 asks for when no Retry-After is logged")
-	fs.StringVar(&f.outFile, "out", "", "write the report to this file instead of stdout (a regular file is replaced atomically, a link followed, a device or FIFO written directly); its extension (.json, .md, .html, .prom, .csv, .txt) sets -o unless -o is given")
+	fs.StringVar(&f.outFile, "out", "", "write the report to this file instead of stdout (a regular file is replaced atomically, a link followed, a device or FIFO written directly); its extension ("+write.UsualExts()+") sets -o unless -o is given")
 	fs.Var(&f.failOn, "fail-on", "exit 1 when a `THRESHOLD` fails (repeatable): server_error_rate>1%, rate_limited>0, status:503>100, p99_ms>2000...")
 	fs.DurationVar(&f.retryWindow, "retry-window", 10*time.Minute, "how long after a failure the same request counts as a retry")
 	fs.Float64Var(&f.stormShare, "storm-share", 0.2, "a retry storm: a window where retries are more than this share of the traffic")
@@ -137,7 +138,7 @@ func newReportCmd(m reportMode, stdin io.Reader, stdout, stderr io.Writer) *cobr
 		},
 	}
 	f.register(cmd.Flags(), m)
-	completeValues(cmd, "output", "text", "markdown", "json", "html", "prometheus", "csv")
+	completeValues(cmd, "output", write.Names(func(write.Format) bool { return true })...)
 	return cmd
 }
 
@@ -174,22 +175,17 @@ func runReport(ctx context.Context, m reportMode, f *reportFlags, paths []string
 	outputCLI, outputAny := given("output")
 	outCLI, _ := given("out")
 	if outFile != "" && !outputCLI && !(outputAny && !outCLI) {
-		if o := report.OutputFor(outFile); o != "" {
+		if o := write.OutputFor(outFile); o != "" {
 			output = o
 		}
 	}
-	write, ok := report.Writers[output]
-	switch {
-	case output == "csv" && mode == "retries":
-		write, ok = report.WriteUnrecoveredCSV, true
-	case output == "csv" && mode == "timeline":
-		write, ok = report.WriteTimelineCSV, true
-	}
+	format, ok := write.Lookup(output)
 	if !ok {
-		if output == "csv" {
-			return fail("-o csv writes the unrecovered list or the timeline: use it with analyze retries or analyze timeline")
-		}
-		return fail("unknown output %q (want text, markdown, json, html or prometheus)", output)
+		return fail("unknown output %q (want %s)", output, write.Or(write.Names(func(f write.Format) bool { return f.Write != nil })))
+	}
+	section, ok := format.Sections[mode]
+	if !ok && format.Write == nil {
+		return fail("-o csv writes the unrecovered list or the timeline: use it with analyze retries or analyze timeline")
 	}
 	if err := checkReportBounds(top, window, retryAfter, retryWindow, stormShare); err != nil {
 		return fail("%v", err)
@@ -197,13 +193,15 @@ func runReport(ctx context.Context, m reportMode, f *reportFlags, paths []string
 	if err := checkWidth(f.width); err != nil {
 		return fail("%v", err)
 	}
-	if output == "text" {
-		var term io.Writer = stdout // the terminal, if any, the text goes to
-		if outFile != "" {
-			term = nil
-		}
-		_, widthGiven := given("width")
-		write = report.TextWriter(textWidth(f.width, widthGiven, term, os.Getenv))
+	var term io.Writer = stdout // the terminal, if any, the text goes to
+	if outFile != "" {
+		term = nil
+	}
+	_, widthGiven := given("width")
+	width := textWidth(f.width, widthGiven, term, os.Getenv)
+	writeReport := func(w io.Writer, r *report.Report) error { return format.Write(w, r, width) }
+	if section != nil {
+		writeReport = section
 	}
 	opts, loc, err := in.options(stdin)
 	if err != nil {
@@ -310,9 +308,9 @@ func runReport(ctx context.Context, m reportMode, f *reportFlags, paths []string
 	thresholdFailed := rep.Check(thresholds)
 	in.logf(stderr, "debug", "built the report in %v", time.Since(start).Round(time.Millisecond))
 	if outFile != "" {
-		err = outfile.Write(outFile, func(f *os.File) error { return write(f, rep) })
+		err = outfile.Write(outFile, func(f *os.File) error { return writeReport(f, rep) })
 	} else {
-		err = write(stdout, rep)
+		err = writeReport(stdout, rep)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "analyze: cannot write the report: %s\n", safe(err))

@@ -1,4 +1,4 @@
-package report
+package write
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"analyze/ingest"
+	"analyze/report"
 )
 
 // controlAt returns where the first byte sequence lies that no output may
@@ -59,7 +60,7 @@ func TestNoControlCharacters(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	sum, err := Aggregate(context.Background(), files, ingest.Options{Workers: 2}, Config{})
+	sum, err := report.Aggregate(context.Background(), files, ingest.Options{Workers: 2}, report.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,12 +71,17 @@ func TestNoControlCharacters(t *testing.T) {
 		name  string
 		write Writer
 	}
-	writers := []writer{{"csv unrecovered", WriteUnrecoveredCSV}, {"csv timeline", WriteTimelineCSV}}
-	for name, w := range Writers {
-		writers = append(writers, writer{name, w})
+	var writers []writer
+	for _, f := range Formats {
+		if f.Write != nil {
+			writers = append(writers, writer{f.Name, fixedWidth(f, DefaultWidth)})
+		}
+		for sub, w := range f.Sections {
+			writers = append(writers, writer{f.Name + " " + sub, w})
+		}
 	}
 	for _, only := range []string{"", "quota", "retry", "timeline"} {
-		r := Build(sum, files, Filter{}, Options{Top: 10, Only: only, Unrecovered: true, TimelineWindow: time.Minute})
+		r := report.Build(sum, files, report.Filter{}, report.Options{Top: 10, Only: only, Unrecovered: true, TimelineWindow: time.Minute})
 		if only == "retry" && r.Retry.Unrecovered == 0 {
 			t.Fatal("no unrecovered chain: the CSV would be empty")
 		}

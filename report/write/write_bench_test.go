@@ -1,4 +1,4 @@
-package report
+package write
 
 import (
 	"bufio"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"analyze/ingest"
+	"analyze/report"
 )
 
 // BenchmarkWriteManyBursts renders the text and Markdown reports of a log
@@ -20,12 +21,12 @@ import (
 // report (128 MiB): a report whose lists grew with the input made the
 // collector run without rest near it.
 //
-//	go test ./report -run '^$' -bench WriteManyBursts -count 6 > new.txt; benchstat old.txt new.txt
+//	go test ./report/write -run '^$' -bench WriteManyBursts -count 6 > new.txt; benchstat old.txt new.txt
 func BenchmarkWriteManyBursts(b *testing.B) {
 	for _, lines := range []int{100_000, 400_000} {
 		path := filepath.Join(b.TempDir(), "bursts.log")
 		size := writeBurstLog(b, path, lines)
-		r, _ := aggregate(b, []string{path}, ingest.Options{Workers: 2}, Filter{})
+		r, _ := aggregate(b, []string{path}, ingest.Options{Workers: 2}, report.Filter{})
 		for _, w := range []struct {
 			name  string
 			write Writer

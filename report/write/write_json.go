@@ -1,8 +1,10 @@
-package report
+package write
 
 import (
 	"encoding/json"
 	"io"
+
+	"analyze/report"
 )
 
 // controlEscaper passes JSON text on with DEL and the C1 controls (UTF-8
@@ -72,7 +74,7 @@ func appendU00(b []byte, x byte) []byte {
 // (U+0080-U+009F; U+009B is a terminal's CSI) as they are: controlEscaper
 // writes those as \u escapes too, so the bytes carry no control character
 // and decode to the same strings.
-func WriteJSON(w io.Writer, r *Report) error {
+func WriteJSON(w io.Writer, r *report.Report) error {
 	cw := &controlEscaper{w: w}
 	if err := writeJSON(cw, r); err != nil {
 		return err
@@ -80,27 +82,27 @@ func WriteJSON(w io.Writer, r *Report) error {
 	return cw.flush()
 }
 
-func writeJSON(w io.Writer, r *Report) error {
+func writeJSON(w io.Writer, r *report.Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	if r.only == "" {
+	if r.Only() == "" {
 		return enc.Encode(r)
 	}
 	// analyze quota, retries and timeline: the accounting and their
 	// section (the timeline's with the incidents).
 	part := struct {
-		Tool       string       `json:"tool"`
-		Version    string       `json:"version"`
-		Input      Input        `json:"input"`
-		Filter     FilterInfo   `json:"filter"`
-		Time       TimeRange    `json:"time"`
-		Thresholds []Threshold  `json:"thresholds,omitempty"`
-		Quota      *QuotaReport `json:"quota,omitempty"`
-		Retry      *RetryReport `json:"retry,omitempty"`
-		Incidents  []Incident   `json:"incidents,omitzero"`
-		Timeline   *Timeline    `json:"timeline,omitempty"`
+		Tool       string              `json:"tool"`
+		Version    string              `json:"version"`
+		Input      report.Input        `json:"input"`
+		Filter     report.FilterInfo   `json:"filter"`
+		Time       report.TimeRange    `json:"time"`
+		Thresholds []report.Threshold  `json:"thresholds,omitempty"`
+		Quota      *report.QuotaReport `json:"quota,omitempty"`
+		Retry      *report.RetryReport `json:"retry,omitempty"`
+		Incidents  []report.Incident   `json:"incidents,omitzero"`
+		Timeline   *report.Timeline    `json:"timeline,omitempty"`
 	}{Tool: r.Tool, Version: r.Version, Input: r.Input, Filter: r.Filter, Time: r.Time, Thresholds: r.Thresholds}
-	switch r.only {
+	switch r.Only() {
 	case "quota":
 		part.Quota = r.Quota
 	case "retry":

@@ -1,14 +1,16 @@
-package report
+package write
 
 import (
 	"fmt"
 	"slices"
 	"strconv"
+
+	"analyze/report"
 )
 
 // quotaSections lays out the quota section for the text and Markdown
 // writers.
-func quotaSections(q *QuotaReport, e escaper, spark bool) []section {
+func quotaSections(q *report.QuotaReport, e escaper, spark bool) []section {
 	if q == nil {
 		return nil
 	}
@@ -17,8 +19,8 @@ func quotaSections(q *QuotaReport, e escaper, spark bool) []section {
 	if q.LimitPerWindow != nil {
 		limit = strconv.FormatInt(*q.LimitPerWindow, 10) + " per window"
 	}
-	if q.ownLimits > 0 {
-		limit += fmt.Sprintf("; %d client(s) with their own (--client-limit)", q.ownLimits)
+	if q.OwnLimits() > 0 {
+		limit += fmt.Sprintf("; %d client(s) with their own (--client-limit)", q.OwnLimits())
 	}
 	o := q.Overall
 	head := section{
@@ -49,10 +51,10 @@ func quotaSections(q *QuotaReport, e escaper, spark bool) []section {
 			[]string{"windows at ≥80% / ≥90% / ≥100% of it", fmt.Sprintf("%s / %s / %s", thousands(o.WindowsAt80), thousands(o.WindowsAt90), thousands(o.WindowsAt100))},
 		)
 	}
-	if spark && len(q.overallSeries) > 1 {
-		head.notes = append(head.notes, "requests per minute, overall:  "+sparkline(q.overallSeries, 72))
-		if len(q.busiestSeries) > 1 {
-			head.notes = append(head.notes, fmt.Sprintf("busiest client (%s): %s", esc(q.busiest), sparkline(q.busiestSeries, 72)))
+	if overall := q.OverallSeries(); spark && len(overall) > 1 {
+		head.notes = append(head.notes, "requests per minute, overall:  "+sparkline(overall, 72))
+		if busiest, series := q.BusiestSeries(); len(series) > 1 {
+			head.notes = append(head.notes, fmt.Sprintf("busiest client (%s): %s", esc(busiest), sparkline(series, 72)))
 		}
 	}
 	if q.LateEvents > 0 {
@@ -68,7 +70,7 @@ func quotaSections(q *QuotaReport, e escaper, spark bool) []section {
 		align:  []bool{false, true, true, true, true, true, true, true, true},
 		drop:   []string{"p99", "after 429", "peak", "too early"},
 	}
-	if q.ownLimits > 0 { // the limit each client is measured against
+	if q.OwnLimits() > 0 { // the limit each client is measured against
 		clients.header = slices.Insert(clients.header, 5, "limit")
 		clients.align = slices.Insert(clients.align, 5, true)
 	}
@@ -79,7 +81,7 @@ func quotaSections(q *QuotaReport, e escaper, spark bool) []section {
 		}
 		row := []string{esc(c.Client), thousands(c.Requests), thousands(c.Peak), thousands(c.P99),
 			thousands(c.RateLimited), thousands(c.WindowsOverLimit), thousands(c.After429Requests), thousands(c.RetryAfterViolations), comp}
-		if q.ownLimits > 0 {
+		if q.OwnLimits() > 0 {
 			limit := "-"
 			if c.LimitPerWindow != nil {
 				limit = thousands(*c.LimitPerWindow)
@@ -132,4 +134,33 @@ func windowName(seconds float64) string {
 		return strconv.FormatInt(int64(seconds)/60, 10) + "m"
 	}
 	return strconv.FormatFloat(seconds, 'f', -1, 64) + "s"
+}
+
+// sparkline draws values as a line of block characters, at most width
+// wide (each character the maximum of the values it covers).
+func sparkline(values []int64, width int) string {
+	if len(values) == 0 {
+		return ""
+	}
+	per := (len(values) + width - 1) / width
+	var cols []int64
+	var peak int64
+	for i := 0; i < len(values); i += per {
+		var m int64
+		for _, v := range values[i:min(i+per, len(values))] {
+			m = max(m, v)
+		}
+		cols = append(cols, m)
+		peak = max(peak, m)
+	}
+	blocks := []rune(" ▁▂▃▄▅▆▇█")
+	out := make([]rune, len(cols))
+	for i, v := range cols {
+		idx := 0
+		if peak > 0 && v > 0 {
+			idx = 1 + int(v*int64(len(blocks)-2)/peak)
+		}
+		out[i] = blocks[idx]
+	}
+	return string(out)
 }

@@ -1,4 +1,4 @@
-package report
+package write
 
 import (
 	"cmp"
@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"analyze/classify"
+	"analyze/report"
 )
 
 // section is one titled table of the human-readable report; the text and
@@ -33,17 +34,17 @@ type escaper struct {
 }
 
 var (
-	termEscaper     = escaper{cell: Term, code: func(s string) string { return Snippet(s) }, spark: true}
-	markdownEscaper = escaper{cell: Markdown, code: MarkdownCode}
+	termEscaper     = escaper{cell: report.Term, code: func(s string) string { return report.Snippet(s) }, spark: true}
+	markdownEscaper = escaper{cell: report.Markdown, code: report.MarkdownCode}
 )
 
 // sections lays out a Report. Note texts written here are trusted; the file
 // paths and snippets they include are escaped like every log-derived string.
-func sections(r *Report, e escaper) []section {
+func sections(r *report.Report, e escaper) []section {
 	esc := e.cell
 	var out []section
 	in := r.Input
-	if len(r.Incidents) > 0 && r.only != "quota" && r.only != "retry" {
+	if len(r.Incidents) > 0 && r.Only() != "quota" && r.Only() != "retry" {
 		out = append(out, incidentSection(r.Incidents, e)) // what broke comes first
 	}
 
@@ -141,7 +142,7 @@ func sections(r *Report, e escaper) []section {
 		for _, t := range r.Thresholds {
 			measured, result := "not logged", "pass"
 			if t.Measured != nil {
-				measured = t.format(*t.Measured)
+				measured = t.Format(*t.Measured)
 			}
 			if t.Failed {
 				result = "FAIL"
@@ -150,7 +151,7 @@ func sections(r *Report, e escaper) []section {
 		}
 		out = append(out, th)
 	}
-	switch r.only {
+	switch r.Only() {
 	case "timeline":
 		if r.Timeline != nil {
 			out = append(out, timelineSection(r.Timeline, e))
@@ -319,7 +320,7 @@ func errorsSection(key string, folded int64, note string) section {
 	return s
 }
 
-func errorsRow(key string, c ErrorCounts) []string {
+func errorsRow(key string, c report.ErrorCounts) []string {
 	return []string{key, thousands(c.Requests), thousands(c.ClientError), thousands(c.ServerError), thousands(c.RateLimited),
 		percent(c.ClientError+c.ServerError, c.Requests)}
 }
@@ -335,7 +336,7 @@ func plural(n int64, noun string) string {
 // filterNote says, under the headline, which records a filtered report
 // covers: the filters given and how many records they kept; "" when no
 // filter was given. (The HTML page states the filters in a note of its own.)
-func filterNote(r *Report) string {
+func filterNote(r *report.Report) string {
 	f := filterText(r.Filter)
 	if f == "" {
 		return ""
@@ -344,7 +345,7 @@ func filterNote(r *Report) string {
 }
 
 // headline is the report's first line.
-func headline(r *Report) string {
+func headline(r *report.Report) string {
 	in := r.Input
 	from := plural(int64(len(in.Files)), "input")
 	if in.Stored != nil {

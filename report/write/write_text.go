@@ -1,4 +1,4 @@
-package report
+package write
 
 import (
 	"fmt"
@@ -8,31 +8,17 @@ import (
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
+
+	"analyze/report"
 )
-
-// Writer writes a Report in one output format.
-type Writer func(w io.Writer, r *Report) error
-
-// Writers maps the -o names to writers.
-var Writers = map[string]Writer{
-	"text":       WriteText,
-	"markdown":   WriteMarkdown,
-	"json":       WriteJSON,
-	"html":       WriteHTML,
-	"prometheus": WritePrometheus,
-}
 
 // WriteText writes the report as terminal tables at most DefaultWidth
 // cells wide. Every log-derived string is passed through Term.
-func WriteText(w io.Writer, r *Report) error { return writeText(w, r, DefaultWidth) }
+func WriteText(w io.Writer, r *report.Report) error { return writeText(w, r, DefaultWidth) }
 
-// TextWriter returns the writer of the text report that fits width cells
-// (0: no limit); the rule is in write_text_fit.go.
-func TextWriter(width int) Writer {
-	return func(w io.Writer, r *Report) error { return writeText(w, r, width) }
-}
-
-func writeText(w io.Writer, r *Report, n int) error {
+// writeText writes the text report fitted to n cells (0: no limit); the
+// rule is in write_text_fit.go.
+func writeText(w io.Writer, r *report.Report, n int) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "analyze %s\n%s\n", r.Version, wrapText(headline(r), n, "", ""))
 	if note := filterNote(r); note != "" {

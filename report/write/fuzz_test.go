@@ -1,4 +1,4 @@
-package report
+package write
 
 import (
 	"bytes"
@@ -8,16 +8,17 @@ import (
 	"time"
 
 	"analyze/ingest"
+	"analyze/report"
 )
 
 // FuzzReport feeds arbitrary bytes through the whole path, bytes → records
 // → every analysis → every writer: nothing may panic, the accounting must
 // reconcile, and every Prometheus line must stay a comment or a sample.
 //
-//	go test -run '^$' -fuzz '^FuzzReport$' -fuzztime 1m ./report
+//	go test -run '^$' -fuzz '^FuzzReport$' -fuzztime 1m ./report/write
 func FuzzReport(f *testing.F) {
-	for _, name := range []string{"../samples/pim-api-access.log", "../samples/pim-api-json.log", "../samples/pim-api-w3c.log",
-		"../samples/pim-api-vhost.log", "../samples/pim-api-caddy.log"} {
+	for _, name := range []string{"../../samples/pim-api-access.log", "../../samples/pim-api-json.log", "../../samples/pim-api-w3c.log",
+		"../../samples/pim-api-vhost.log", "../../samples/pim-api-caddy.log"} {
 		if b, err := os.ReadFile(name); err == nil {
 			f.Add(b[:min(len(b), 3000)])
 		}
@@ -25,19 +26,23 @@ func FuzzReport(f *testing.F) {
 	f.Add([]byte("\n\n#Fields: date time c-ip cs-method cs-uri-stem sc-status\n2025-03-12 10:00:00 1.2.3.4 GET / 429\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		files := []*ingest.File{{Path: "-"}}
-		q := QuotaOptions{Window: time.Minute, RetryAfter: time.Second, Limit: 2}
-		rt := RetryOptions{RetryAfter: time.Second}
-		sum, err := Aggregate(context.Background(), files, ingest.Options{Workers: 2, MaxLine: 64 << 10, Stdin: bytes.NewReader(data)}, Config{Quota: q, Retry: rt})
+		q := report.QuotaOptions{Window: time.Minute, RetryAfter: time.Second, Limit: 2}
+		rt := report.RetryOptions{RetryAfter: time.Second}
+		sum, err := report.Aggregate(context.Background(), files, ingest.Options{Workers: 2, MaxLine: 64 << 10, Stdin: bytes.NewReader(data)}, report.Config{Quota: q, Retry: rt})
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := Build(sum, files, Filter{}, Options{Top: 5, Quota: q, Retry: rt, Unrecovered: true})
+		r := report.Build(sum, files, report.Filter{}, report.Options{Top: 5, Quota: q, Retry: rt, Unrecovered: true})
 		if !r.Input.Reconciled {
 			t.Fatalf("lines %d != records %d + rejected %d + blank %d", r.Input.Lines, r.Input.Records, r.Input.Rejected, r.Input.Blank)
 		}
-		for name, w := range Writers {
+		for _, f := range Formats {
+			if f.Write == nil {
+				continue
+			}
+			name := f.Name
 			var b bytes.Buffer
-			if err := w(&b, r); err != nil {
+			if err := f.Write(&b, r, DefaultWidth); err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
 			if name == "prometheus" { // no logged value may break a sample out of its line

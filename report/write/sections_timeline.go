@@ -1,13 +1,15 @@
-package report
+package write
 
 import (
 	"fmt"
 	"strings"
+
+	"analyze/report"
 )
 
 // incidentSection lists the incidents, the report's first section when
 // there are any.
-func incidentSection(incs []Incident, e escaper) section {
+func incidentSection(incs []report.Incident, e escaper) section {
 	s := section{
 		title:  "Incidents",
 		header: []string{"start", "end", "over", "kind", "status", "diagnosis", "peak", "peak rate", "baseline", "endpoints", "clients"},
@@ -49,7 +51,7 @@ func incidentSection(incs []Incident, e escaper) section {
 // timelineSection draws the timeline as one row per window with a bar of
 // its requests: '█' successes and redirects, '▒' client errors, '▓'
 // server errors, scaled to the busiest window.
-func timelineSection(t *Timeline, e escaper) section {
+func timelineSection(t *report.Timeline, e escaper) section {
 	const width = 40
 	s := section{
 		title:  fmt.Sprintf("Timeline (%s windows)", seconds(t.WindowSeconds)),
@@ -112,13 +114,13 @@ func timelineSection(t *Timeline, e escaper) section {
 
 // gapOver returns the gap that holds the windows from first to last (their
 // starts, RFC 3339 UTC, which sort as times).
-func gapOver(gaps []Gap, first, last string) (Gap, bool) {
+func gapOver(gaps []report.Gap, first, last string) (report.Gap, bool) {
 	for _, g := range gaps {
 		if g.Start <= last && first < g.End {
 			return g, true
 		}
 	}
-	return Gap{}, false
+	return report.Gap{}, false
 }
 
 // gapLength writes a gap's length: 45m, 14h, 23h25m, 3d2h.
@@ -142,7 +144,7 @@ func gapLength(minutes int64) string {
 const collapseEmpty = 4
 
 // emptyRun counts the windows without requests at the start of ws.
-func emptyRun(ws []TimelineWindow) int {
+func emptyRun(ws []report.TimelineWindow) int {
 	n := 0
 	for n < len(ws) && ws[n].Requests == 0 {
 		n++
@@ -151,7 +153,7 @@ func emptyRun(ws []TimelineWindow) int {
 }
 
 // bar draws a window's requests by class in at most width cells.
-func bar(w TimelineWindow, peak int64, width int) string {
+func bar(w report.TimelineWindow, peak int64, width int) string {
 	if peak == 0 || w.Requests == 0 {
 		return ""
 	}

@@ -1,15 +1,17 @@
-package report
+package write
 
 import (
 	"encoding/csv"
 	"io"
 	"strconv"
+
+	"analyze/report"
 )
 
 // WriteUnrecoveredCSV writes the unrecovered list as CSV with a header
 // row, RFC 4180 quoting, control characters escaped and cells a
 // spreadsheet would run as a formula neutralised (see csvText).
-func WriteUnrecoveredCSV(w io.Writer, r *Report) error {
+func WriteUnrecoveredCSV(w io.Writer, r *report.Report) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"time", "client", "method", "path", "status", "outcome", "attempts", "last_attempt", "unsafe", "action", "file", "line"})
 	if r.Retry != nil {
@@ -24,26 +26,13 @@ func WriteUnrecoveredCSV(w io.Writer, r *Report) error {
 
 // csvText makes a log-derived string safe in a CSV cell: control and
 // format characters shown as Term shows them (\x1B: the CSV is read on
-// terminals and in editors too), then CSVSafe.
-func csvText(s string) string { return CSVSafe(Term(s)) }
-
-// CSVSafe neutralises a cell that a spreadsheet would execute: one that
-// starts with '=', '+', '-', '@', a tab or a carriage return gets a leading
-// apostrophe (the OWASP rule). A lone "-" (a field not logged) stays.
-func CSVSafe(s string) string {
-	if len(s) > 1 || s != "-" && len(s) == 1 {
-		switch s[0] {
-		case '=', '+', '-', '@', '\t', '\r':
-			return "'" + s
-		}
-	}
-	return s
-}
+// terminals and in editors too), then report.CSVSafe.
+func csvText(s string) string { return report.CSVSafe(report.Term(s)) }
 
 // WriteTimelineCSV writes the timeline as CSV, one row per window: its
 // start, the requests by class, 429s, the top statuses ("503:12 429:4")
 // and the latency percentiles (empty when none is logged).
-func WriteTimelineCSV(w io.Writer, r *Report) error {
+func WriteTimelineCSV(w io.Writer, r *report.Report) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"start", "window_seconds", "requests", "success", "redirect", "client_error", "server_error", "other",
 		"rate_limited", "top_statuses", "p50_ms", "p95_ms", "p99_ms"})

@@ -1,9 +1,11 @@
-package report
+package write
 
 import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"analyze/report"
 )
 
 // TestPrometheusLabels writes clients and endpoints named with the bytes
@@ -17,8 +19,8 @@ func TestPrometheusLabels(t *testing.T) {
 			t.Errorf("promLabelValue(%q) = %q, want %q", in, got, want)
 		}
 	}
-	r := &Report{Version: "test", Clients: []ClientRow{{Client: "evil\"} 1\nanalyze_fake 2\\\xff", ErrorCounts: ErrorCounts{Requests: 3}}},
-		Endpoints: []EndpointRow{{Endpoint: "/a\nb", Requests: 1}}}
+	r := &report.Report{Version: "test", Clients: []report.ClientRow{{Client: "evil\"} 1\nanalyze_fake 2\\\xff", ErrorCounts: report.ErrorCounts{Requests: 3}}},
+		Endpoints: []report.EndpointRow{{Endpoint: "/a\nb", Requests: 1}}}
 	var b strings.Builder
 	if err := WritePrometheus(&b, r); err != nil {
 		t.Fatal(err)
@@ -42,7 +44,7 @@ func TestPrometheusLabels(t *testing.T) {
 // has a limit.
 func TestPrometheusClientLimits(t *testing.T) {
 	own, global := int64(200), int64(300)
-	r := &Report{Version: "test", Quota: &QuotaReport{LimitPerWindow: &global, Clients: []QuotaClient{
+	r := &report.Report{Version: "test", Quota: &report.QuotaReport{LimitPerWindow: &global, Clients: []report.QuotaClient{
 		{Client: "acme", LimitPerWindow: &own, WindowsOverLimit: 2}, {Client: "globex", LimitPerWindow: &global}}}}
 	var b strings.Builder
 	if err := WritePrometheus(&b, r); err != nil {
@@ -56,7 +58,7 @@ func TestPrometheusClientLimits(t *testing.T) {
 	if n := strings.Count(b.String(), "# TYPE analyze_quota_client_windows_over_limit gauge"); n != 1 {
 		t.Errorf("the family is declared %d times", n)
 	}
-	r.Quota = &QuotaReport{Clients: []QuotaClient{{Client: "acme"}}}
+	r.Quota = &report.QuotaReport{Clients: []report.QuotaClient{{Client: "acme"}}}
 	b.Reset()
 	if err := WritePrometheus(&b, r); err != nil {
 		t.Fatal(err)
@@ -70,8 +72,8 @@ func TestPrometheusClientLimits(t *testing.T) {
 // that logged a size, and no sample for one that logged none.
 func TestPrometheusBytes(t *testing.T) {
 	n, m := int64(1234), int64(0)
-	r := &Report{Version: "test", Endpoints: []EndpointRow{{Endpoint: "/a", Bytes: &n}, {Endpoint: "/unsized"}},
-		Clients: []ClientRow{{Client: "acme", Bytes: &m}}}
+	r := &report.Report{Version: "test", Endpoints: []report.EndpointRow{{Endpoint: "/a", Bytes: &n}, {Endpoint: "/unsized"}},
+		Clients: []report.ClientRow{{Client: "acme", Bytes: &m}}}
 	var b strings.Builder
 	if err := WritePrometheus(&b, r); err != nil {
 		t.Fatal(err)
@@ -84,5 +86,22 @@ func TestPrometheusBytes(t *testing.T) {
 	}
 	if strings.Contains(out, `analyze_endpoint_bytes{endpoint="/unsized"}`) {
 		t.Errorf("a sample for an endpoint that logs no size:\n%s", out)
+	}
+}
+
+// TestPrometheusTotals: the bursts and storms gauges are the totals, not
+// the lengths of the lists the report keeps.
+func TestPrometheusTotals(t *testing.T) {
+	r := &report.Report{Version: "test",
+		Quota: &report.QuotaReport{Bursts: []report.Burst{{}}, BurstsTotal: 7},
+		Retry: &report.RetryReport{Storms: []report.Storm{{}}, StormsTotal: 9}}
+	var b strings.Builder
+	if err := WritePrometheus(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"analyze_quota_bursts 7\n", "analyze_retry_storms 9\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("no %q in:\n%s", want, b.String())
+		}
 	}
 }

@@ -1,4 +1,4 @@
-package report
+package write
 
 import (
 	"crypto/sha256"
@@ -10,6 +10,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"analyze/report"
 )
 
 // The HTML report: one self-contained file (styles and script inline, no
@@ -39,7 +41,7 @@ func cspHash(s string) string {
 	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
 }
 
-var htmlEscaper = escaper{cell: Term, code: Snippet}
+var htmlEscaper = escaper{cell: report.Term, code: report.Snippet}
 
 var htmlTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 <html lang="en">
@@ -160,9 +162,9 @@ type htmlPage struct {
 }
 
 // WriteHTML writes the report as one self-contained HTML page.
-func WriteHTML(w io.Writer, r *Report) error {
-	p := htmlPage{CSP: htmlCSP, Title: "API access log report", Version: r.Version, Headline: Term(headline(r))}
-	switch r.only {
+func WriteHTML(w io.Writer, r *report.Report) error {
+	p := htmlPage{CSP: htmlCSP, Title: "API access log report", Version: r.Version, Headline: report.Term(headline(r))}
+	switch r.Only() {
 	case "quota":
 		p.Title = "Quota pressure"
 	case "retry":
@@ -190,7 +192,7 @@ func WriteHTML(w io.Writer, r *Report) error {
 		{Label: "incidents", Value: thousands(int64(len(r.Incidents))), Bad: len(r.Incidents) > 0},
 		{Label: "rejected lines", Value: thousands(in.Rejected), Bad: in.Rejected > 0},
 	}
-	if r.only == "quota" || r.only == "retry" {
+	if r.Only() == "quota" || r.Only() == "retry" {
 		p.Cards = p.Cards[:1] // their pages have no classes to show
 	}
 	if r.Timeline != nil && len(r.Timeline.Windows) > 0 {
@@ -215,14 +217,14 @@ func WriteHTML(w io.Writer, r *Report) error {
 	return htmlTemplate.Execute(w, p)
 }
 
-func filterText(f FilterInfo) string {
+func filterText(f report.FilterInfo) string {
 	var s string
 	add := func(k, v string) {
 		if v != "" {
 			if s != "" {
 				s += ", "
 			}
-			s += k + " " + Term(v)
+			s += k + " " + report.Term(v)
 		}
 	}
 	if f.Since != nil {
@@ -243,7 +245,7 @@ func filterText(f FilterInfo) string {
 // chart lays out the timeline as stacked bars, with the incidents shaded.
 // A gap (timeline.gaps) does not take its windows' width: the windows it
 // holds whole are one narrow slot, a marked break.
-func chart(t *Timeline, incs []Incident) *htmlChart {
+func chart(t *report.Timeline, incs []report.Incident) *htmlChart {
 	c := &htmlChart{W: 1000, H: 260, Left: 48, Right: 992, Top: 8, Bottom: 228, Window: seconds(t.WindowSeconds)}
 	ws := t.Windows
 	c.First, c.Last = ws[0].Start, ws[len(ws)-1].Start

@@ -1,4 +1,4 @@
-package report
+package write
 
 import (
 	"fmt"
@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"analyze/report"
 )
 
 // WritePrometheus writes the report's figures in the Prometheus text
@@ -17,7 +19,7 @@ import (
 // run (or period), named analyze_*; labels come from bounded sets (classes,
 // statuses, reasons, outcomes) or from the report's top tables (--top
 // rows), so a flood of clients cannot flood the time series.
-func WritePrometheus(w io.Writer, r *Report) error {
+func WritePrometheus(w io.Writer, r *report.Report) error {
 	p := &promWriter{w: &errWriter{w: w}}
 	p.gauge("analyze_info", "The analyze version that wrote these figures.", 1, "version", r.Version)
 
@@ -69,10 +71,10 @@ func WritePrometheus(w io.Writer, r *Report) error {
 	}
 
 	var keys []string
-	var counts []ErrorCounts
+	var counts []report.ErrorCounts
 	for _, e := range r.Endpoints {
 		keys = append(keys, e.Endpoint)
-		counts = append(counts, ErrorCounts{Requests: e.Requests, ClientError: e.ClientError, ServerError: e.ServerError, RateLimited: e.RateLimited})
+		counts = append(counts, report.ErrorCounts{Requests: e.Requests, ClientError: e.ClientError, ServerError: e.ServerError, RateLimited: e.RateLimited})
 	}
 	p.top("endpoint", "endpoints", keys, counts)
 	sizes := make([]*int64, 0, max(len(r.Endpoints), len(r.Clients)))
@@ -93,7 +95,7 @@ func WritePrometheus(w io.Writer, r *Report) error {
 	p.top("host", "hosts", keys, counts)
 
 	p.gauge("analyze_incidents", "Incidents: runs of minutes whose 5xx or 429 rate rose well above the baseline.", float64(len(r.Incidents)))
-	p.gauge("analyze_incidents_ongoing", "Incidents not over when the input ends: no minute with traffic came after their last flagged minute.", float64(ongoing(r)))
+	p.gauge("analyze_incidents_ongoing", "Incidents not over when the input ends: no minute with traffic came after their last flagged minute.", float64(r.Ongoing()))
 
 	if q := r.Quota; q != nil {
 		p.gauge("analyze_quota_window_seconds", "The quota window.", q.WindowSeconds)
@@ -151,7 +153,7 @@ func WritePrometheus(w io.Writer, r *Report) error {
 // top writes a top table (endpoints, clients, hosts by errors) as three
 // families labelled by its key: analyze_<label>_requests, _errors (by
 // class) and _rate_limited.
-func (p *promWriter) top(label, plural string, keys []string, counts []ErrorCounts) {
+func (p *promWriter) top(label, plural string, keys []string, counts []report.ErrorCounts) {
 	name := "analyze_" + label
 	p.help(name+"_requests", "Requests of the top "+plural+" by errors.")
 	for i, k := range keys {
@@ -229,13 +231,24 @@ func promLabelValue(v string) string {
 	}
 	lines := strings.Split(strings.ToValidUTF8(v, "\uFFFD"), "\n")
 	for i, l := range lines {
-		lines[i] = Term(l)
+		lines[i] = report.Term(l)
 	}
 	v = strings.Join(lines, "\n")
 	if !strings.ContainsAny(v, "\\\"\n") {
 		return v
 	}
 	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(v)
+}
+
+// safeASCII reports whether s is printable ASCII only (as report.Term's
+// fast path does): nothing to escape.
+func safeASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 func unixSeconds(rfc3339 string) float64 {

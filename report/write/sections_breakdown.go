@@ -1,8 +1,10 @@
-package report
+package write
 
 import (
-	"analyze/report/tables"
 	"fmt"
+
+	"analyze/report"
+	"analyze/report/tables"
 )
 
 // The sub-listings under the endpoint and client tables: who and what
@@ -14,7 +16,7 @@ const shownPerKey = 3
 
 // errorPathsSection lists the raw paths behind the top templated
 // endpoints' errors; ok is false when there is none to list.
-func errorPathsSection(r *Report, esc func(string) string) (section, bool) {
+func errorPathsSection(r *report.Report, esc func(string) string) (section, bool) {
 	s := section{
 		title:  "Error paths of the top endpoints",
 		header: []string{"endpoint", "path", "errors", "4xx", "5xx"},
@@ -40,7 +42,7 @@ func errorPathsSection(r *Report, esc func(string) string) (section, bool) {
 
 // userAgentsSection lists the user agents of the top clients that have
 // errors, those with the most errors first; ok is false when none has.
-func userAgentsSection(r *Report, esc func(string) string) (section, bool) {
+func userAgentsSection(r *report.Report, esc func(string) string) (section, bool) {
 	s := section{
 		title:  "User agents of the failing clients",
 		header: []string{"client", "user agent", "requests", "4xx", "5xx", "429"},

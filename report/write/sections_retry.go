@@ -1,14 +1,16 @@
-package report
+package write
 
 import (
 	"fmt"
 	"strconv"
+
+	"analyze/report"
 )
 
 // retrySections lays out the retry section for the text and Markdown
 // writers; the unrecovered list shows its first `list` rows (all when
 // list < 0).
-func retrySections(q *RetryReport, e escaper, list int) []section {
+func retrySections(q *report.RetryReport, e escaper, list int) []section {
 	if q == nil {
 		return nil
 	}
@@ -95,7 +97,7 @@ func retrySections(q *RetryReport, e escaper, list int) []section {
 		align:  []bool{false, false, false, false, true, false, true, false},
 		drop:   []string{"attempts", "outcome"},
 	}
-	listed := q.unrecoveredRows(list)
+	listed := q.UnrecoveredRows(list)
 	n := len(listed)
 	for _, u := range listed {
 		un.rows = append(un.rows, []string{u.Time, esc(u.Client), esc(u.Method), esc(u.Path), fmt.Sprintf("%03d", u.Status), u.Outcome, thousands(u.Attempts), u.Action})
