@@ -7,7 +7,9 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"analyze/ingest"
 	"analyze/report"
 	"analyze/report/analysis"
+	"analyze/report/write"
 )
 
 // protocols is an analysis written as an example of the seam: requests by
@@ -57,12 +60,26 @@ type protocolRow struct {
 	Share    float64 `json:"share"`
 }
 
+// protocolRows is the section: a list in the JSON report, a table in the
+// others (analysis.Tabular).
+type protocolRows []protocolRow
+
 func (p protocols) Section(ctx *analysis.Context) any {
-	rows := []protocolRow{}
+	rows := protocolRows{}
 	for _, v := range slices.Sorted(maps.Keys(p)) {
 		rows = append(rows, protocolRow{v, p[v], float64(p[v]) / float64(max(ctx.Analyzed, 1))})
 	}
 	return rows
+}
+
+func (protocolRows) Title() string     { return "Protocols" }
+func (protocolRows) Columns() []string { return []string{"protocol", "requests"} }
+func (rs protocolRows) Rows() [][]string {
+	var out [][]string
+	for _, r := range rs {
+		out = append(out, []string{r.Protocol, strconv.FormatInt(r.Requests, 10)})
+	}
+	return out
 }
 
 // writeProtocolLog writes a combined log of n lines per protocol, a
@@ -143,6 +160,15 @@ func TestRegisteredAnalysis(t *testing.T) {
 	r := report.Build(second, files, report.Filter{}, report.Options{Top: 10})
 	if got := protocolSection(t, r); got != want {
 		t.Errorf("stored run + run: protocols = %s\nwant %s", got, want)
+	}
+
+	// The text report shows it as a table.
+	var text strings.Builder
+	if err := write.WriteText(&text, r); err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`(?is)Protocols.*HTTP/1\.0\s*│?\s*40\b.*HTTP/2\.0\s*│?\s*360\b`).MatchString(text.String()) {
+		t.Errorf("the text report does not show the protocols table:\n%s", text.String())
 	}
 
 	// Without the registration the report has no such section, and its

@@ -3,11 +3,13 @@ package write
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 
 	"analyze/classify"
 	"analyze/report"
+	"analyze/report/analysis"
 )
 
 // section is one titled table of the human-readable report; the text and
@@ -286,6 +288,7 @@ func sections(r *report.Report, e escaper) []section {
 		methods.rows = append(methods.rows, []string{esc(m), thousands(r.Methods[m]), percent(r.Methods[m], in.Analyzed)})
 	}
 	out = append(out, methods)
+	out = append(out, analysisSections(r, esc)...)
 
 	if in.Rejected > 0 {
 		rejected := section{title: "Rejected lines", header: []string{"reason", "lines", "share of lines"}, align: []bool{false, true, true}}
@@ -361,4 +364,50 @@ func headline(r *report.Report) string {
 		s += fmt.Sprintf("; %s to %s", *r.Time.First, *r.Time.Last)
 	}
 	return s
+}
+
+// analysisSections are the sections of the registered analyses
+// (report.Register) that can be shown as tables, by name; a column whose
+// every cell is a number aligns right.
+func analysisSections(r *report.Report, esc func(string) string) []section {
+	var out []section
+	for _, name := range slices.Sorted(maps.Keys(r.Analyses)) {
+		t, ok := r.Analyses[name].(analysis.Tabular)
+		if !ok {
+			continue // in the JSON report only
+		}
+		s := section{title: t.Title(), header: t.Columns()}
+		s.align = make([]bool, len(s.header))
+		for i := range s.align {
+			s.align[i] = true
+		}
+		for _, row := range t.Rows() {
+			cells := make([]string, len(s.header))
+			for i := range cells {
+				if i < len(row) {
+					cells[i] = esc(row[i])
+				}
+				if !numeric(cells[i]) {
+					s.align[i] = false
+				}
+			}
+			s.rows = append(s.rows, cells)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// numeric reports whether a cell is a number as the reports write them:
+// digits with separators, a sign, a decimal point or a percent sign.
+func numeric(c string) bool {
+	if c == "" {
+		return false
+	}
+	for _, r := range c {
+		if !(r >= '0' && r <= '9' || r == ',' || r == '.' || r == '%' || r == '-' || r == '+') {
+			return false
+		}
+	}
+	return true
 }
