@@ -89,7 +89,7 @@ func runAll(t *testing.T, files []*File, opts Options) map[string]*tally {
 
 const goodLine = `10.0.0.1 - - [12/Mar/2025:10:15:32 +0000] "GET /api/documents/1 HTTP/1.1" 200 10 "-" "test"`
 
-func writeFile(t *testing.T, dir, name string, data []byte) string {
+func writeFile(t testing.TB, dir, name string, data []byte) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
 	if err := os.WriteFile(p, data, 0o644); err != nil {
