@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"analyze/ingest/privacy"
 )
 
 // Parser parses the lines of one log format. A Parser keeps scratch state
@@ -26,10 +28,10 @@ type ParseOptions struct {
 	TZ *time.Location
 	// KeepSecrets leaves credential-like query parameters and API keys as
 	// logged; by default the Scanner masks the parameters and shows each
-	// key as its label, KeyLabel (privacy.go).
+	// key as its label, KeyLabel (package privacy).
 	KeepSecrets bool
 	// AnonymizeKey, when set, makes the Scanner replace client addresses,
-	// users and credentials by keyed pseudonyms (privacy.go).
+	// users and credentials by keyed pseudonyms (package privacy).
 	AnonymizeKey []byte
 	// SkipRefererAgent leaves a combined line's referer and user agent
 	// unread (Record.Referer and UserAgent stay empty), for a caller that
@@ -171,8 +173,8 @@ func Detect(head []byte) Detection {
 	}
 	for _, line := range sample[:min(len(sample), 2)] {
 		ex := bytes.Clone(line[:min(len(line), SnippetBytes)])
-		maskLine(ex) // quoted on stderr: its secrets masked, as a rejected line's
-		maskCredentials(ex)
+		privacy.MaskLine(ex) // quoted on stderr: its secrets masked, as a rejected line's
+		privacy.MaskCredentials(ex)
 		d.Examples = append(d.Examples, string(ex))
 	}
 	bestTypical := -1
