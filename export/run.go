@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -57,9 +56,6 @@ func (a *Accounting) add(b Accounting) {
 // writer goroutine takes the batches, one channel send per block and day,
 // and writes them. On error or cancellation nothing is renamed into place.
 func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir string, opts Options) (*Result, error) {
-	if in.Workers <= 0 {
-		in.Workers = runtime.GOMAXPROCS(0)
-	}
 	switch {
 	case opts.Run != "":
 	case opts.State != nil:
@@ -116,88 +112,51 @@ func Run(ctx context.Context, files []*ingest.File, in ingest.Options, dir strin
 	// of a file keep its line order; blocks that come early wait, at most
 	// the few in flight.
 	type blockBatches struct {
-		file, seq int
-		bs        []Batch
+		key ingest.BlockKey
+		bs  []Batch
 	}
-	batches := make(chan blockBatches, in.Workers)
+	batches := make(chan blockBatches, in.WorkerCount())
 	var werr error
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		next := make([]int, len(files))
-		pending := make([]map[int][]Batch, len(files))
-		for i := range pending {
-			pending[i] = map[int][]Batch{}
-		}
-		for bb := range batches {
-			pending[bb.file][bb.seq] = bb.bs
-			for {
-				bs, ok := pending[bb.file][next[bb.file]]
-				if !ok {
-					break
-				}
-				delete(pending[bb.file], next[bb.file])
-				next[bb.file]++
-				for _, b := range bs {
-					if werr == nil {
-						werr = ds.Write(b)
-					} else {
-						b.Record.Release()
-					}
-				}
-			}
-		}
-		for _, p := range pending {
-			for _, bs := range p {
-				for _, b := range bs {
+		blocks := ingest.NewReorder[[]Batch](len(files))
+		write := func(_ int, bs []Batch, _ bool) {
+			for _, b := range bs {
+				if werr == nil {
+					werr = ds.Write(b)
+				} else {
 					b.Record.Release()
 				}
 			}
 		}
+		for bb := range batches {
+			blocks.Put(bb.key, bb.bs, write)
+		}
+		blocks.Pending(func(bs []Batch) {
+			for _, b := range bs {
+				b.Record.Release()
+			}
+		})
 	}()
 
-	type counts struct{ records, rejected, unrecognized, blank, filtered int64 }
-	per := make([]counts, in.Workers)
-	batchers := make([]*Batcher, in.Workers)
-	scanners := make([]*ingest.Scanner, in.Workers)
-	keep := make([]func(*ingest.Record) bool, in.Workers)
-	for i := range batchers {
-		batchers[i] = NewBatcher(schema, extras)
-		batchers[i].whole = opts.Partition != "date"
-		scanners[i] = ingest.NewScanner(in.Parse)
+	var sinks []*exportSink
+	rerr := ingest.Drive(ctx, order, in, func(int, *ingest.Scanner) ingest.Sink {
+		s := &exportSink{bt: NewBatcher(schema, extras)}
+		s.bt.whole = opts.Partition != "date"
 		if opts.Select != nil {
-			keep[i] = opts.Select()
+			s.keep = opts.Select()
 		}
-	}
-	rerr := ingest.Run(ctx, order, in, func(w int, blk *ingest.Block) {
-		sc, bt, c, keep := scanners[w], batchers[w], &per[w], keep[w]
-		sc.Reset(blk)
-		for sc.Next() {
-			switch sc.Kind() {
-			case ingest.KindRecord:
-				c.records++
-				if keep != nil && !keep(sc.Record()) {
-					c.filtered++
-					continue
-				}
-				bt.Add(sc.Record())
-			case ingest.KindRejected:
-				if sc.Rejection().Reason == ingest.NoFormat {
-					c.unrecognized++
-				} else {
-					c.rejected++
-				}
-			case ingest.KindBlank:
-				c.blank++
-			}
-		}
-		batches <- blockBatches{blk.File.Index, blk.Seq, bt.Flush()}
+		s.send = func(b *ingest.Block) { batches <- blockBatches{b.Key(), s.bt.Flush()} }
+		sinks = append(sinks, s)
+		return s
 	})
 	close(batches)
 	wg.Wait()
 	res := &Result{}
-	for _, c := range per {
+	for _, s := range sinks {
+		c := s.counts
 		res.Records += c.records
 		res.Rejected += c.rejected
 		res.Unrecognized += c.unrecognized
@@ -362,3 +321,35 @@ func absDir(dir string) string {
 	}
 	return dir
 }
+
+// exportSink is one worker's part of Run: the rows of a block, as Arrow
+// batches handed to the writer at its end, and the lines counted.
+type exportSink struct {
+	_      [64]byte // apart from the other workers' (false sharing: counts is written per line)
+	bt     *Batcher
+	keep   func(*ingest.Record) bool // nil: every record
+	send   func(*ingest.Block)       // hands the block's batches to the writer
+	counts struct{ records, rejected, unrecognized, blank, filtered int64 }
+	_      [64]byte
+}
+
+func (s *exportSink) Record(r *ingest.Record) {
+	s.counts.records++
+	if s.keep != nil && !s.keep(r) {
+		s.counts.filtered++
+		return
+	}
+	s.bt.Add(r)
+}
+
+func (s *exportSink) Reject(rej *ingest.Rejection) {
+	if rej.Reason == ingest.NoFormat {
+		s.counts.unrecognized++
+	} else {
+		s.counts.rejected++
+	}
+}
+
+func (s *exportSink) Blank(*ingest.File)       { s.counts.blank++ }
+func (s *exportSink) StartBlock(*ingest.Block) {}
+func (s *exportSink) EndBlock(b *ingest.Block) { s.send(b) }

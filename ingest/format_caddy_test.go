@@ -57,6 +57,9 @@ var caddyConsoleCases = []lineCase{
 
 // TestCaddyConsoleDetect: a console log is detected as json, the parser
 // of Caddy's logs, and Caddy's own entries in it do not stop that.
+// TestCaddyConsole parses the lines of Caddy's console encoder.
+func TestCaddyConsole(t *testing.T) { testLineCases(t, caddyConsoleCases) }
+
 func TestCaddyConsoleDetect(t *testing.T) {
 	for _, tc := range []struct {
 		name, head, want string

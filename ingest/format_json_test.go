@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -9,7 +8,41 @@ import (
 )
 
 func init() {
+	lineCases = append(lineCases, jsonCases...)
 	lineCases = append(lineCases, jsonDialectCases...)
+}
+
+// jsonCases are JSON lines (nginx's escape=json, numbers or strings,
+// epochs) and broken ones with their rejection reason.
+var jsonCases = []lineCase{
+	{"json nginx", "json",
+		`{"time_iso8601":"2025-03-12T10:15:32+01:00","remote_addr":"203.0.113.7","remote_user":"erp-sync","request":"PUT /api/documents/42?x=1 HTTP/1.1","status":"200","body_bytes_sent":"17","request_time":"0.125","http_referer":"","http_user_agent":"QuableSDK/2.3"}`,
+		OK, wantRecord{time: "2025-03-12T09:15:32Z", offset: 3600, client: "203.0.113.7", user: "erp-sync", method: "PUT", path: "/api/documents/42", query: "x=1", protocol: "HTTP/1.1", agent: "QuableSDK/2.3", status: 200, bytes: 17, duration: 125 * time.Millisecond}},
+	{"json numbers and method+uri", "json",
+		`{"time_local":"12/Mar/2025:10:15:32 +0000","remote_addr":"::1","method":"DELETE","uri":"/api/assets/9","args":"force=1","status":204,"bytes":0,"request_time":0.002}`,
+		OK, wantRecord{time: "2025-03-12T10:15:32Z", client: "::1", method: "DELETE", path: "/api/assets/9", query: "force=1", status: 204, bytes: 0, duration: 2 * time.Millisecond}},
+	{"json escapes and epoch", "json",
+		`{"msec":"1741774532.500","remote_addr":"10.0.0.1","request":"GET /a HTTP/1.1","status":"404","http_user_agent":"say \"hi\" \u00e9\ud83d\ude00 \x22x\x22","extra":{"nested":[1,2,{"k":null}]},"ok":true}`,
+		OK, wantRecord{time: "2025-03-12T10:15:32.5Z", client: "10.0.0.1", method: "GET", path: "/a", protocol: "HTTP/1.1", agent: "say \"hi\" é😀 \"x\"", status: 404, bytes: -1, duration: -1}},
+	{"json @timestamp Z", "json",
+		`{"@timestamp":"2025-03-12T10:15:32.123456Z","client_ip":"10.0.0.2","request":"-","status":"000"}`,
+		OK, wantRecord{time: "2025-03-12T10:15:32.123456Z", client: "10.0.0.2", status: 0, bytes: -1, duration: -1}},
+	{"json broken", "json", `{"status":"200","remote_addr":"10.0.0.1"`, BadJSON, wantRecord{}},
+	{"json trailing garbage", "json", `{"status":"200"} x`, BadJSON, wantRecord{}},
+	{"json bad escape", "json", `{"status":"200","a":"\q"}`, BadJSON, wantRecord{}},
+	{"json no status", "json", `{"time":"2025-03-12T10:15:32Z","remote_addr":"10.0.0.1"}`, MissingField, wantRecord{}},
+	{"json no time", "json", `{"status":200}`, MissingField, wantRecord{}},
+	{"json bad status", "json", `{"time":"2025-03-12T10:15:32Z","status":"OK"}`, BadStatus, wantRecord{}},
+	{"json bad time", "json", `{"time":"yesterday","status":200}`, BadTimestamp, wantRecord{}},
+	{"json array", "json", `[1,2,3]`, NotALogLine, wantRecord{}},
+	{"json on text", "json", `10.0.0.1 - - [12/Mar/2025:10:15:32 +0000] "GET / HTTP/1.1" 200 1`, BadJSON, wantRecord{}},
+}
+
+// TestJSON parses the JSON cases and those of the dialects (Caddy,
+// Traefik, Envoy, Kong, API Gateway).
+func TestJSON(t *testing.T) {
+	testLineCases(t, jsonCases)
+	testLineCases(t, jsonDialectCases)
 }
 
 var noExt = wantExt{upstream: -1, retryAfter: -1, backendStatus: -1, rateLimit: -1, rateRemaining: -1, rateReset: -1}
@@ -76,59 +109,6 @@ func TestJSONFieldMappings(t *testing.T) {
 	}
 }
 
-// TestW3CFieldsChangeMidFile checks that a #Fields directive in the middle
-// of a file applies from there on, whatever block the lines fall in.
-func TestW3CFieldsChangeMidFile(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("#Software: Microsoft Internet Information Services 10.0\n#Fields: date time c-ip cs-method cs-uri-stem sc-status time-taken\n")
-	for i := range 3000 {
-		fmt.Fprintf(&b, "2025-03-12 10:%02d:%02d 10.0.0.1 GET /api/documents/%d 200 15\n", i/60%60, i%60, i)
-	}
-	b.WriteString("#Fields: date time cs-method cs-uri-stem sc-status c-ip cs(User-Agent)\n")
-	for i := range 3000 {
-		fmt.Fprintf(&b, "2025-03-12 11:%02d:%02d PUT /api/documents/%d 503 10.0.0.2 erp-sync/4.2\n", i/60%60, i%60, i)
-	}
-	dir := t.TempDir()
-	p := writeFile(t, dir, "u_ex250312.log", []byte(b.String()))
-	for _, workers := range []int{1, 3} {
-		files, _ := Expand([]string{p}, false)
-		statuses := make([]map[int]int, workers)
-		clients := make([]map[string]int, workers)
-		for i := range statuses {
-			statuses[i], clients[i] = map[int]int{}, map[string]int{}
-		}
-		scanners := make([]*Scanner, workers)
-		for i := range scanners {
-			scanners[i] = NewScanner(ParseOptions{})
-		}
-		Run(t.Context(), files, Options{Workers: workers, MaxLine: 64 << 10}, func(w int, blk *Block) {
-			sc := scanners[w]
-			sc.Reset(blk)
-			for sc.Next() {
-				if sc.Kind() == KindRecord {
-					statuses[w][sc.Record().Status]++
-					clients[w][string(sc.Record().Client)]++
-				} else if sc.Kind() == KindRejected {
-					t.Errorf("line %d rejected: %s %q", sc.Rejection().Line, sc.Rejection().Reason, sc.Rejection().Snippet)
-				}
-			}
-		})
-		total := map[int]int{}
-		addrs := map[string]int{}
-		for i := range statuses {
-			for k, v := range statuses[i] {
-				total[k] += v
-			}
-			for k, v := range clients[i] {
-				addrs[k] += v
-			}
-		}
-		if total[200] != 3000 || total[503] != 3000 || addrs["10.0.0.1"] != 3000 || addrs["10.0.0.2"] != 3000 {
-			t.Errorf("workers=%d: statuses %v clients %v", workers, total, addrs)
-		}
-	}
-}
-
 func TestDetectLowConfidence(t *testing.T) {
 	head := "hello world\nnot a log\n" + `10.0.0.1 - - [12/Mar/2025:10:15:32 +0000] "GET / HTTP/1.1" 200 1 "-" "x"` + "\nmore prose\n"
 	d := Detect([]byte(head))
@@ -145,30 +125,6 @@ func TestDetectLowConfidence(t *testing.T) {
 	line := `10.0.0.1 - - [12/Mar/2025:10:15:32 +0000] "GET / HTTP/1.1" 200 1 "-" "x"`
 	if d := Detect([]byte("prose\n" + line + "\n" + line + "\nprose\n")); d.Format == nil || d.Format.Name != "combined" {
 		t.Errorf("2 of 4 lines: %+v", d)
-	}
-}
-
-// TestCloudFront reads the example of AWS's CloudFront documentation.
-func TestCloudFront(t *testing.T) {
-	log := "#Version: 1.0\n" +
-		"#Fields: date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status cs(Referer) cs(User-Agent) cs-uri-query cs(Cookie) x-edge-result-type x-edge-request-id x-host-header cs-protocol cs-bytes time-taken x-forwarded-for ssl-protocol ssl-cipher x-edge-response-result-type cs-protocol-version fle-status fle-encrypted-fields c-port time-to-first-byte x-edge-detailed-result-type sc-content-type sc-content-len sc-range-start sc-range-end\n" +
-		"2019-12-04\t21:02:31\tLAX1\t392\t192.0.2.100\tGET\td111111abcdef8.cloudfront.net\t/index.html\t200\t-\tMozilla/5.0%20(Windows%20NT%2010.0;%20Win64;%20x64)%20AppleWebKit/537.36%20(KHTML,%20like%20Gecko)%20Chrome/78.0.3904.108%20Safari/537.36\t-\t-\tHit\tSOX4xwn4XV6Q4rgb7XiVGOHms_BGlTAC4KyHmureZmBNrjGdRLiNIQ==\td111111abcdef8.cloudfront.net\thttps\t23\t0.001\t-\tTLSv1.2\tECDHE-RSA-AES128-GCM-SHA256\tHit\tHTTP/2.0\t-\t-\t11040\t0.001\tHit\ttext/html\t78\t-\t-\n"
-	d := Detect([]byte(log))
-	if d.Format == nil || d.Format.Name != "cloudfront" || d.Sampled != 1 {
-		t.Fatalf("Detect = %+v", d)
-	}
-	p := cloudfrontFormat.New(ParseOptions{}).(*w3cParser)
-	p.Begin(nil)
-	var rec Record
-	var got Reason
-	for line := range strings.SplitSeq(strings.TrimSpace(log), "\n") {
-		rec.reset()
-		got = p.Parse([]byte(line), &rec)
-	}
-	if got != OK || rec.Time.Format(time.RFC3339) != "2019-12-04T21:02:31Z" || string(rec.Client) != "192.0.2.100" || rec.Status != 200 ||
-		rec.Bytes != 392 || rec.Duration != time.Millisecond || string(rec.Protocol) != "HTTP/2.0" || string(rec.Host) != "d111111abcdef8.cloudfront.net" ||
-		!strings.HasPrefix(string(rec.UserAgent), "Mozilla/5.0 (Windows NT 10.0;") || string(rec.RequestID) != "SOX4xwn4XV6Q4rgb7XiVGOHms_BGlTAC4KyHmureZmBNrjGdRLiNIQ==" {
-		t.Errorf("%s %+v", got, rec)
 	}
 }
 

@@ -45,6 +45,15 @@ func (c countingReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// WorkerCount is the number of parsing goroutines: Workers, or GOMAXPROCS
+// when it is 0.
+func (o Options) WorkerCount() int {
+	if o.Workers <= 0 {
+		return runtime.GOMAXPROCS(0)
+	}
+	return o.Workers
+}
+
 // DefaultMaxLine is the default line limit: 4 MiB.
 const DefaultMaxLine = 4 << 20
 
@@ -52,10 +61,7 @@ const DefaultMaxLine = 4 << 20
 // at most, with the given number of workers (0: GOMAXPROCS): the number of
 // its block buffers.
 func BlocksInFlight(workers int) int {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	return 2*workers + 2
+	return 2*Options{Workers: workers}.WorkerCount() + 2
 }
 
 // Run reads files, several at once in the order given, cuts them into
@@ -69,10 +75,7 @@ func BlocksInFlight(workers int) int {
 // returns promptly, even while an input blocks in a read (standard input
 // from a pipe); the Files are then not to be used.
 func Run(ctx context.Context, files []*File, opts Options, consume func(worker int, b *Block)) error {
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+	workers := opts.WorkerCount()
 	size := opts.MaxLine
 	if size <= 0 {
 		size = DefaultMaxLine

@@ -27,48 +27,14 @@ type tally struct {
 	lineNumbers                     map[int64]Kind
 }
 
-// runAll runs the pipeline over files with the given workers and tallies
-// what the scanners saw.
+// runAll drives the pipeline over files with the given workers and
+// tallies what the sinks saw.
 func runAll(t *testing.T, files []*File, opts Options) map[string]*tally {
 	t.Helper()
 	var mu sync.Mutex
 	out := map[string]*tally{}
-	scanners := map[int]*Scanner{}
-	err := Run(context.Background(), files, opts, func(w int, b *Block) {
-		mu.Lock()
-		defer mu.Unlock()
-		sc := scanners[w]
-		if sc == nil {
-			sc = NewScanner(ParseOptions{})
-			scanners[w] = sc
-		}
-		tl := out[b.File.Path]
-		if tl == nil {
-			tl = &tally{reasons: map[Reason]int64{}, lineNumbers: map[int64]Kind{}}
-			out[b.File.Path] = tl
-		}
-		sc.Reset(b)
-		for sc.Next() {
-			var line int64
-			switch sc.Kind() {
-			case KindRecord:
-				tl.records++
-				line = sc.Record().Line
-			case KindRejected:
-				tl.rejected++
-				tl.reasons[sc.Rejection().Reason]++
-				line = sc.Rejection().Line
-			case KindBlank:
-				tl.blank++
-				line = -1
-			}
-			if line > 0 {
-				if _, dup := tl.lineNumbers[line]; dup {
-					t.Errorf("%s: line %d seen twice", b.File.Path, line)
-				}
-				tl.lineNumbers[line] = sc.Kind()
-			}
-		}
+	err := Drive(context.Background(), files, opts, func(int, *Scanner) Sink {
+		return &tallySink{t: t, mu: &mu, out: out}
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -87,9 +53,55 @@ func runAll(t *testing.T, files []*File, opts Options) map[string]*tally {
 	return out
 }
 
+// tallySink counts a worker's lines into runAll's tallies.
+type tallySink struct {
+	t   *testing.T
+	mu  *sync.Mutex
+	out map[string]*tally
+}
+
+func (s *tallySink) tally(f *File) *tally {
+	tl := s.out[f.Path]
+	if tl == nil {
+		tl = &tally{reasons: map[Reason]int64{}, lineNumbers: map[int64]Kind{}}
+		s.out[f.Path] = tl
+	}
+	return tl
+}
+
+func (s *tallySink) line(f *File, n int64, k Kind) {
+	tl := s.tally(f)
+	if _, dup := tl.lineNumbers[n]; dup {
+		s.t.Errorf("%s: line %d seen twice", f.Path, n)
+	}
+	tl.lineNumbers[n] = k
+}
+
+func (s *tallySink) Record(r *Record) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tally(r.File).records++
+	s.line(r.File, r.Line, KindRecord)
+}
+
+func (s *tallySink) Reject(rej *Rejection) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tl := s.tally(rej.File)
+	tl.rejected++
+	tl.reasons[rej.Reason]++
+	s.line(rej.File, rej.Line, KindRejected)
+}
+
+func (s *tallySink) Blank(f *File) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tally(f).blank++
+}
+
 const goodLine = `10.0.0.1 - - [12/Mar/2025:10:15:32 +0000] "GET /api/documents/1 HTTP/1.1" 200 10 "-" "test"`
 
-func writeFile(t *testing.T, dir, name string, data []byte) string {
+func writeFile(t testing.TB, dir, name string, data []byte) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
 	if err := os.WriteFile(p, data, 0o644); err != nil {

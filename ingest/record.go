@@ -11,7 +11,22 @@
 // a pull iterator that parses each line with the file's Parser. Each Block
 // carries its file and the number of its first line, so every record and
 // rejection knows its file:line, and the blocks' sequence numbers let an
-// order-sensitive stage downstream put per-block results back in input order.
+// order-sensitive stage downstream put per-block results back in input order
+// (Reorder). Drive is the one driver every subcommand uses: it runs the
+// workers and feeds each line to the worker's Sink.
+//
+// The files by concern:
+//   - reading: input.go (Expand, File, Head), decompress.go, block.go (the
+//     block reader, resumption past File.Skip), order.go (SortByTime),
+//     pipeline.go (Run), drive.go (Drive, Sink), reorder.go, scanner.go
+//     (a block's lines through a Parser into Records and Rejections)
+//   - formats: format.go (Format, Parser, the registry), detect.go,
+//     line.go (the envelopes around a line: CR, NULs, syslog, CRI, Docker),
+//     format_<name>.go one per format, each with its format_<name>_test.go,
+//     and what they share: template.go (nginx and Apache format strings),
+//     fields.go, timestamp.go, request.go, json_scanner.go
+//   - privacy: package ingest/privacy (masking, labels, pseudonyms, bytes in
+//     and out); anonymize.go applies it to a Record
 package ingest
 
 import "time"

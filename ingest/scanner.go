@@ -1,6 +1,10 @@
 package ingest
 
-import "bytes"
+import (
+	"bytes"
+
+	"analyze/ingest/privacy"
+)
 
 // Kind is what a Scanner found on a line.
 type Kind uint8
@@ -128,7 +132,7 @@ func (s *Scanner) Next() bool {
 		return true
 	}
 	if !s.opts.KeepSecrets {
-		maskLine(line)
+		privacy.MaskLine(line)
 	}
 	if s.fields != nil {
 		s.fields.resetFields(&s.rec)
@@ -173,11 +177,11 @@ func (s *Scanner) maskSecretFields() {
 			if s.secret == nil {
 				s.secret = map[string]bool{}
 			}
-			secret = secretField(f.Name)
+			secret = privacy.SecretField(f.Name)
 			s.secret[f.Name] = secret
 		}
 		if secret {
-			maskValue(f.Value)
+			privacy.MaskValue(f.Value)
 		}
 	}
 }
@@ -214,8 +218,8 @@ func (s *Scanner) reject(line []byte, r Reason) {
 	if !s.opts.KeepSecrets {
 		// Its fields are unknown: mask what looks like a secret, query
 		// parameters included (a line no format reads was not masked).
-		maskLine(line)
-		maskCredentials(line)
+		privacy.MaskLine(line)
+		privacy.MaskCredentials(line)
 	}
 	s.rej.Snippet = line[:min(len(line), SnippetBytes)]
 	if s.anon != nil {
@@ -261,7 +265,7 @@ func (s *Scanner) ShowLine() []byte {
 	if s.anon == nil {
 		return out
 	}
-	for _, p := range s.anon.pairs {
+	for _, p := range s.anon.Pairs() {
 		if len(p.Value) > 0 && bytes.Contains(out, p.Value) {
 			out = bytes.ReplaceAll(out, p.Value, []byte(p.Pseudonym))
 		}

@@ -1,13 +1,12 @@
 package report
 
 import (
-	"analyze/report/analysis"
 	"context"
-	"runtime"
 	"sync"
 	"time"
 
 	"analyze/ingest"
+	"analyze/report/analysis"
 )
 
 // Aggregate reads files through the ingest pipeline, classifies every
@@ -16,15 +15,7 @@ import (
 // the events of every block to the sequencer, which feeds the
 // order-sensitive analyses in time order.
 func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, cfg Config) (*Summary, error) {
-	if opts.Workers <= 0 {
-		opts.Workers = runtime.GOMAXPROCS(0)
-	}
-	sums := make([]*Summary, opts.Workers)
-	scanners := make([]*ingest.Scanner, opts.Workers)
-	for i := range sums {
-		sums[i] = NewSummary(cfg)
-		scanners[i] = ingest.NewScanner(opts.Parse)
-	}
+	var sums []*Summary
 	tracker := newBehaviourTracker(cfg.Quota)
 	rc := cfg.Retry
 	if rc.StormWin == 0 {
@@ -40,26 +31,10 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, c
 		tracker.consume(e)
 		retries.consume(e)
 	})
-	err := ingest.Run(ctx, order, opts, func(w int, b *ingest.Block) {
-		s, sc := sums[w], scanners[w]
-		evs := seq.getEvents(b.Lines)
-		s.startBlock(b)
-		sc.Reset(b)
-		for sc.Next() {
-			switch sc.Kind() {
-			case ingest.KindRecord:
-				evs = evs[:len(evs)+1] // within b.Lines; Add fills the event whole
-				if !s.Add(sc.Record(), &evs[len(evs)-1]) {
-					evs = evs[:len(evs)-1]
-				}
-			case ingest.KindRejected:
-				s.Reject(sc.Rejection())
-			case ingest.KindBlank:
-				s.Blank(b.File)
-			}
-		}
-		s.endBlock()
-		seq.add(b, evs)
+	err := ingest.Drive(ctx, order, opts, func(int, *ingest.Scanner) ingest.Sink {
+		s := &aggregateSink{sum: NewSummary(cfg), seq: seq}
+		sums = append(sums, s.sum)
+		return s
 	})
 	if err != nil {
 		return nil, err // interrupted: the inputs were not read to their end
@@ -105,32 +80,68 @@ func settle(sums []*Summary) {
 const reorderLateness = 10 * time.Minute
 
 // Latest returns the time of the latest record in files, for filters given
-// as a analysis.Duration before it. It reads the inputs once; the caller reads them
+// as a duration before it. It reads the inputs once; the caller reads them
 // again for the report, so standard input must be spooled first
 // (ingest.SpoolStdin).
 func Latest(ctx context.Context, files []*ingest.File, opts ingest.Options) (time.Time, error) {
-	if opts.Workers <= 0 {
-		opts.Workers = runtime.GOMAXPROCS(0)
-	}
-	latest := make([]time.Time, opts.Workers)
-	scanners := make([]*ingest.Scanner, opts.Workers)
-	for i := range scanners {
-		scanners[i] = ingest.NewScanner(opts.Parse)
-	}
-	err := ingest.Run(ctx, files, opts, func(w int, b *ingest.Block) {
-		sc := scanners[w]
-		sc.Reset(b)
-		for sc.Next() {
-			if sc.Kind() == ingest.KindRecord && sc.Record().Time.After(latest[w]) {
-				latest[w] = sc.Record().Time
-			}
-		}
+	var latest []*latestSink
+	err := ingest.Drive(ctx, files, opts, func(int, *ingest.Scanner) ingest.Sink {
+		l := &latestSink{}
+		latest = append(latest, l)
+		return l
 	})
 	var t time.Time
 	for _, l := range latest {
-		if l.After(t) {
-			t = l
+		if l.t.After(t) {
+			t = l.t
 		}
 	}
 	return t, err
 }
+
+// aggregateSink is one worker's part of Aggregate: its Summary, and the
+// events of the block being read, for the sequencer.
+type aggregateSink struct {
+	_   [64]byte // apart from the other workers' (false sharing: evs is written per record)
+	sum *Summary
+	seq *sequencer
+	evs []analysis.Event
+	_   [64]byte
+}
+
+func (a *aggregateSink) StartBlock(b *ingest.Block) {
+	a.evs = a.seq.getEvents(b.Lines)
+	a.sum.startBlock(b)
+}
+
+func (a *aggregateSink) Record(r *ingest.Record) {
+	evs := a.evs[:len(a.evs)+1] // within b.Lines; Add fills the event whole
+	if a.sum.Add(r, &evs[len(evs)-1]) {
+		a.evs = evs
+	}
+}
+
+func (a *aggregateSink) Reject(rej *ingest.Rejection) { a.sum.Reject(rej) }
+func (a *aggregateSink) Blank(f *ingest.File)         { a.sum.Blank(f) }
+
+func (a *aggregateSink) EndBlock(b *ingest.Block) {
+	a.sum.endBlock() // the analyses count the block's rows before its bytes go
+	a.seq.add(b, a.evs)
+	a.evs = nil
+}
+
+// latestSink is one worker's part of Latest: the latest record's time.
+type latestSink struct {
+	_ [64]byte
+	t time.Time
+	_ [64]byte
+}
+
+func (l *latestSink) Record(r *ingest.Record) {
+	if r.Time.After(l.t) {
+		l.t = r.Time
+	}
+}
+
+func (l *latestSink) Reject(*ingest.Rejection) {}
+func (l *latestSink) Blank(*ingest.File)       {}

@@ -16,19 +16,21 @@ import (
 // (ties in input order) for the order-sensitive analyses.
 //
 // Blocks reach it from the workers in any order. Per file it puts them back
-// in order (Block.Seq) and notes how far in time the file has got; the
-// files are read several at a time (ingest.Run), so inputs that overlap in
-// time, such as the logs of two servers, progress together. Events wait in
-// a reorder buffer until every file still open, or not yet started, has got
-// past them, less a lateness that absorbs the small disorder within a file
-// (concurrent writers). An event that arrives after later ones were handed
-// on counts as late and goes on in arrival order. Memory: the events of the
-// span between the slowest and the fastest open file, not the input.
+// in order (Block.Seq, with ingest.Reorder) and notes how far in time the
+// file has got; the files are read several at a time (ingest.Drive), so
+// inputs that overlap in time, such as the logs of two servers, progress
+// together. Events wait in a reorder buffer until every file still open,
+// or not yet started, has got past them, less a lateness that absorbs the
+// small disorder within a file (concurrent writers). An event that arrives
+// after later ones were handed on counts as late and goes on in arrival
+// order. Memory: the events of the span between the slowest and the
+// fastest open file, not the input.
 type sequencer struct {
 	mu        sync.Mutex
 	files     []fileStream
-	runs      runHeap // the blocks' events, each sorted, merged by their heads
-	released  int64   // time of the last event handed on
+	order     *ingest.Reorder[*run] // each file's blocks put back in order
+	runs      runHeap               // the blocks' events, each sorted, merged by their heads
+	released  int64                 // time of the last event handed on
 	lateness  int64
 	late      int64
 	heldBytes int64 // the memory of the events in runs, not yet handed on (heldSize)
@@ -95,12 +97,9 @@ func heldSize(e *analysis.Event) int64 {
 }
 
 type fileStream struct {
-	rank    uint64       // the file's place in the order read, for ties
-	next    int          // the Seq of the next block to take
-	pending map[int]*run // blocks that arrived early
-	lastSeq int          // the Seq of the Last marker; -1 until seen
-	start   int64        // the time of its first record, if known; else MaxInt64
-	maxSeen int64        // the latest event taken
+	rank    uint64 // the file's place in the order read, for ties
+	start   int64  // the time of its first record, if known; else MaxInt64
+	maxSeen int64  // the latest event taken
 	seen    bool
 	done    bool
 }
@@ -124,11 +123,11 @@ func (fs *fileStream) progress() int64 {
 // blocks that can be in flight (the readers' buffers) is enough.
 func newSequencer(files []*ingest.File, lateness int64, spares int, consume func(*analysis.Event)) *sequencer {
 	s := &sequencer{files: make([]fileStream, len(files)), lateness: lateness, consume: consume, maxHeld: maxHeldBytes,
-		spare: make(chan []analysis.Event, spares)}
+		spare: make(chan []analysis.Event, spares), order: ingest.NewReorder[*run](len(files))}
 	for rank, f := range files {
 		fs := &s.files[f.Index]
 		fs.rank = uint64(rank)
-		fs.pending, fs.lastSeq, fs.start = map[int]*run{}, -1, math.MaxInt64
+		fs.start = math.MaxInt64
 		if !f.First.IsZero() {
 			fs.start = f.First.UnixNano()
 		}
@@ -161,32 +160,20 @@ func (s *sequencer) add(b *ingest.Block, evs []analysis.Event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fs := &s.files[b.File.Index]
-	if b.Last {
-		fs.lastSeq = b.Seq
-	}
-	fs.pending[b.Seq] = &run{evs: evs, size: size}
-	for {
-		r, ok := fs.pending[fs.next]
-		if !ok {
-			break
-		}
-		delete(fs.pending, fs.next)
+	s.order.Put(b.Key(), &run{evs: evs, size: size}, func(seq int, r *run, last bool) {
 		// Its own key: blocks that arrived early go on here too.
-		r.key = fs.rank<<40 | uint64(fs.next)&(1<<40-1)
-		if fs.next == fs.lastSeq {
-			fs.done = true
-		}
-		fs.next++
+		r.key = fs.rank<<40 | uint64(seq)&(1<<40-1)
+		fs.done = last
 		if len(r.evs) == 0 {
 			s.putEvents(r.evs)
-			continue
+			return
 		}
 		heap.Push(&s.runs, r)
 		s.heldBytes += r.size
 		if last := r.evs[len(r.evs)-1].Time; !fs.seen || last > fs.maxSeen {
 			fs.maxSeen, fs.seen = last, true
 		}
-	}
+	})
 	s.progress.set(b.File.Index, fs.progress())
 	s.drain()
 }

@@ -5,10 +5,10 @@
 // The flow, end to end:
 //
 //	ingest.Expand(args)        paths, folders, globs, "-"  →  []*ingest.File
-//	report.Aggregate(files)    ingest.Run cuts each file into newline-aligned
+//	report.Aggregate(files)    ingest.Drive cuts each file into newline-aligned
 //	                           blocks; a worker per core walks a block with an
 //	                           ingest.Scanner (parse → Record or Rejection) and
-//	                           feeds its own report.Summary, which classifies
+//	                           feeds its Sink, its own report.Summary, which classifies
 //	                           each record (classify.Classify) and counts it;
 //	                           the Summaries merge at the end
 //	report.Build(summary)      →  *report.Report, the data behind every output

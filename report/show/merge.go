@@ -25,7 +25,7 @@ type showSource struct {
 	order int // its place among the inputs: ties in time go by it
 	batch chan []showLine
 	lines []showLine // the batch being merged
-	err   error      // ingest.Run's, once batch is closed
+	err   error      // ingest.Drive's, once batch is closed
 	done  chan struct{}
 }
 
@@ -68,7 +68,7 @@ func (h *showHeap) Pop() any {
 // the time of its first record (ingest.File.First, as SortByTime found it;
 // at once when that is unknown), so rotated logs of one server are read one
 // after another, and only inputs that overlap in time are read at once:
-// the memory held is that of one single-worker reader (ingest.Run's block
+// the memory held is that of one single-worker reader (ingest.Drive's block
 // buffers) per overlapping input.
 func showByTime(parent context.Context, order []*ingest.File, opts ingest.Options, so Options, w io.Writer) (int64, error) {
 	ctx, cancel := context.WithCancel(parent)
@@ -81,30 +81,10 @@ func showByTime(parent context.Context, order []*ingest.File, opts ingest.Option
 		go func() {
 			defer close(s.done)
 			defer close(s.batch)
-			sc := ingest.NewScanner(opts.Parse)
-			sel := report.NewSelector(so.Filter, so.Client)
-			prefix := report.Term(f.Path) + ":"
-			s.err = ingest.Run(ctx, []*ingest.File{f}, opts, func(_ int, b *ingest.Block) {
-				var out []byte
-				var lines []showLine
-				sc.Reset(b)
-				for sc.Next() {
-					if sc.Kind() != ingest.KindRecord || !sel.Keep(sc.Record()) {
-						continue
-					}
-					r := sc.Record()
-					from := len(out)
-					out = strconv.AppendInt(append(out, prefix...), r.Line, 10)
-					out = append(append(append(out, ": "...), report.Term(string(sc.ShowLine()))...), '\n')
-					lines = append(lines, showLine{at: r.Time.UnixNano(), text: out[from:len(out):len(out)]})
-				}
-				if len(lines) == 0 {
-					return
-				}
-				select {
-				case s.batch <- lines:
-				case <-ctx.Done():
-				}
+			sink := &showTimeSink{ctx: ctx, s: s, sel: report.NewSelector(so.Filter, so.Client), prefix: report.Term(f.Path) + ":"}
+			s.err = ingest.Drive(ctx, []*ingest.File{f}, opts, func(_ int, sc *ingest.Scanner) ingest.Sink {
+				sink.sc = sc
+				return sink
 			})
 		}()
 		return s
@@ -176,4 +156,42 @@ func showByTime(parent context.Context, order []*ingest.File, opts ingest.Option
 		}
 	}
 	return written, nil
+}
+
+// showTimeSink reads one input for showByTime: the kept records' lines of
+// a block, handed on as one batch. Its reader has one worker: the blocks
+// come in order.
+type showTimeSink struct {
+	ctx    context.Context
+	s      *showSource
+	sc     *ingest.Scanner
+	sel    *report.Selector
+	prefix string // "file:"
+	out    []byte
+	lines  []showLine
+}
+
+func (t *showTimeSink) StartBlock(*ingest.Block) { t.out, t.lines = nil, nil }
+
+func (t *showTimeSink) Record(r *ingest.Record) {
+	if !t.sel.Keep(r) {
+		return
+	}
+	from := len(t.out)
+	t.out = strconv.AppendInt(append(t.out, t.prefix...), r.Line, 10)
+	t.out = append(append(append(t.out, ": "...), report.Term(string(t.sc.ShowLine()))...), '\n')
+	t.lines = append(t.lines, showLine{at: r.Time.UnixNano(), text: t.out[from:len(t.out):len(t.out)]})
+}
+
+func (t *showTimeSink) Reject(*ingest.Rejection) {}
+func (t *showTimeSink) Blank(*ingest.File)       {}
+
+func (t *showTimeSink) EndBlock(*ingest.Block) {
+	if len(t.lines) == 0 {
+		return
+	}
+	select {
+	case t.s.batch <- t.lines:
+	case <-t.ctx.Done():
+	}
 }

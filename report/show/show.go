@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"runtime"
 	"strconv"
 	"sync"
 
@@ -18,6 +17,7 @@ import (
 	"analyze/report"
 )
 
+// Options say which lines Show prints.
 // Options say which lines Lines prints.
 type Options struct {
 	Filter   report.Filter
@@ -29,109 +29,48 @@ type Options struct {
 	ByFile bool
 }
 
-// Lines writes the raw lines of the records the filter keeps (or of the
+// Show writes the raw lines of the records the filter keeps (or of the
 // rejected lines), each as "file:line: text", every log-derived byte made
-// safe for a terminal (report.Term). The records of several inputs are
-// merged by time, ties in the inputs' order (showByTime); with ByFile, and
-// for the rejected lines (which may have no time), inputs come one after
-// another in time order of their first record, lines in file order. It
-// returns how many lines it wrote.
+// safe for a terminal (report.Term). The records of several inputs are merged by
+// time, ties in the inputs' order (showByTime); with ByFile, and for the
+// rejected lines (which may have no time), inputs come one after another
+// in time order of their first record, lines in file order. It returns how
+// many lines it wrote.
 func Lines(ctx context.Context, files []*ingest.File, opts ingest.Options, so Options, w io.Writer) (int64, error) {
-	if opts.Workers <= 0 {
-		opts.Workers = runtime.GOMAXPROCS(0)
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	order := ingest.SortByTime(files, opts)
 	if len(order) > 1 && !so.ByFile && !so.Rejected {
 		return showByTime(ctx, order, opts, so, w)
 	}
-	pos := make(map[*ingest.File]int, len(order))
-	for i, f := range order {
-		pos[f] = i
-	}
-	type key struct{ file, seq int }
 	var (
 		mu      sync.Mutex
-		pending = map[key][]byte{} // blocks done out of order
-		last    = map[int]int{}    // a file's Last marker's Seq
-		cur     int                // the file being written
-		next    int                // its next block
+		blocks  = ingest.NewSerialReorder[[]byte](order) // inputs one after another
 		written int64
 		werr    error
 	)
-	// flush writes the pending blocks that are next in order.
-	flush := func() {
-		for cur < len(order) {
-			if n, ok := last[cur]; ok && next >= n {
-				cur, next = cur+1, 0
-				continue
-			}
-			out, ok := pending[key{cur, next}]
-			if !ok {
+	// write writes a block's lines, in order.
+	write := func(_ int, out []byte, _ bool) {
+		if so.Max > 0 {
+			if written >= so.Max {
 				return
 			}
-			delete(pending, key{cur, next})
-			next++
-			if so.Max > 0 {
-				if written >= so.Max {
-					continue
-				}
-				out = firstLines(out, so.Max-written)
-			}
-			if werr == nil && len(out) > 0 {
-				written += int64(bytes.Count(out, []byte{'\n'}))
-				_, werr = w.Write(out)
-				if werr != nil || so.Max > 0 && written >= so.Max {
-					cancel() // enough, or nowhere to write
-				}
+			out = firstLines(out, so.Max-written)
+		}
+		if werr == nil && len(out) > 0 {
+			written += int64(bytes.Count(out, []byte{'\n'}))
+			_, werr = w.Write(out)
+			if werr != nil || so.Max > 0 && written >= so.Max {
+				cancel() // enough, or nowhere to write
 			}
 		}
 	}
-	scanners := make([]*ingest.Scanner, opts.Workers)
-	sels := make([]*report.Selector, opts.Workers)
-	for i := range scanners {
-		scanners[i] = ingest.NewScanner(opts.Parse)
-		sels[i] = report.NewSelector(so.Filter, so.Client)
-	}
-	err := ingest.Run(ctx, order, opts, func(wk int, b *ingest.Block) {
-		p := pos[b.File]
-		if b.Last && b.Lines == 0 && len(b.Data) == 0 {
+	err := ingest.Drive(ctx, order, opts, func(_ int, sc *ingest.Scanner) ingest.Sink {
+		return &showSink{so: so, sc: sc, sel: report.NewSelector(so.Filter, so.Client), put: func(k ingest.BlockKey, out []byte) {
 			mu.Lock()
-			last[p] = b.Seq
-			flush()
-			mu.Unlock()
-			return
-		}
-		sc, sel := scanners[wk], sels[wk]
-		var out []byte
-		prefix := report.Term(b.File.Path) + ":"
-		sc.Reset(b)
-		for sc.Next() {
-			switch {
-			case sc.Kind() == ingest.KindRecord && !so.Rejected:
-				r := sc.Record()
-				if !sel.Keep(r) {
-					continue
-				}
-				out = strconv.AppendInt(append(out, prefix...), r.Line, 10)
-			case sc.Kind() == ingest.KindRejected && so.Rejected:
-				rej := sc.Rejection()
-				out = strconv.AppendInt(append(out, prefix...), rej.Line, 10)
-				out = append(append(append(out, ": ["...), rej.Reason.String()...), ']')
-			default:
-				continue
-			}
-			line := string(sc.ShowLine())
-			if sc.Anonymized() && sc.Kind() == ingest.KindRejected {
-				line = "(withheld under --anonymize)"
-			}
-			out = append(append(append(out, ": "...), report.Term(line)...), '\n')
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		pending[key{p, b.Seq}] = out
-		flush()
+			defer mu.Unlock()
+			blocks.Put(k, out, write)
+		}}
 	})
 	mu.Lock()
 	defer mu.Unlock()
@@ -143,6 +82,51 @@ func Lines(ctx context.Context, files []*ingest.File, opts ingest.Options, so Op
 	}
 	return written, nil
 }
+
+// showSink is one worker's part of Lines: the lines of a block it keeps,
+// as Lines prints them.
+type showSink struct {
+	so     Options
+	sc     *ingest.Scanner
+	sel    *report.Selector
+	put    func(ingest.BlockKey, []byte) // hands on a block's output
+	prefix string                        // "file:"
+	out    []byte
+}
+
+func (s *showSink) StartBlock(b *ingest.Block) {
+	s.out, s.prefix = nil, report.Term(b.File.Path)+":"
+}
+
+func (s *showSink) Record(r *ingest.Record) {
+	if s.so.Rejected || !s.sel.Keep(r) {
+		return
+	}
+	s.out = strconv.AppendInt(append(s.out, s.prefix...), r.Line, 10)
+	s.line()
+}
+
+func (s *showSink) Reject(rej *ingest.Rejection) {
+	if !s.so.Rejected {
+		return
+	}
+	s.out = strconv.AppendInt(append(s.out, s.prefix...), rej.Line, 10)
+	s.out = append(append(append(s.out, ": ["...), rej.Reason.String()...), ']')
+	s.line()
+}
+
+// line appends the current line's text.
+func (s *showSink) line() {
+	line := string(s.sc.ShowLine())
+	if s.sc.Anonymized() && s.sc.Kind() == ingest.KindRejected {
+		line = "(withheld under --anonymize)"
+	}
+	s.out = append(append(append(s.out, ": "...), report.Term(line)...), '\n')
+}
+
+func (s *showSink) Blank(*ingest.File) {}
+
+func (s *showSink) EndBlock(b *ingest.Block) { s.put(b.Key(), s.out) }
 
 // firstLines returns the first n lines of b.
 func firstLines(b []byte, n int64) []byte {
