@@ -1,4 +1,4 @@
-package report
+package timeline
 
 import "analyze/report/analysis"
 
@@ -7,69 +7,75 @@ import "analyze/report/analysis"
 // before the minutes were (DetectWidth 0) give theirs from the timeline's
 // windows and failure cells they stored, at a minute when those windows
 // were a minute or narrower, else at the windows' width (the merged
-// report then says so in timeline.detection_seconds).
+// report then says so in timeline.detection_seconds). The types are the
+// stored run's: their fields are its layout (gob), not to be renamed.
 
-type minuteSnap struct {
+// MinuteSnap is a minute with traffic.
+type MinuteSnap struct {
 	Win, Requests int64
 	Fails         map[int32]int64
 }
 
-type failStrSnap struct {
+// FailStrSnap is a cell of a group's string lists.
+type FailStrSnap struct {
 	Win         int64
 	Kind, Field int8
 	S           string
 	N           int64
 }
 
-type failHashSnap struct {
+// FailHashSnap is a cell of a group's clients.
+type FailHashSnap struct {
 	Win    int64
 	Kind   int8
 	Client uint64
 	N      int64
 }
 
-// failOtherSnap is a group's failures whose value in list Field was
+// FailOtherSnap is a group's failures whose value in list Field was
 // folded (incident_fold.go); runs stored before the lists folded have none.
-type failOtherSnap struct {
+type FailOtherSnap struct {
 	Win         int64
 	Kind, Field int8
 	N           int64
 }
 
-type groupSnap struct {
+// GroupSnap is a group whose detail was dropped.
+type GroupSnap struct {
 	Win  int64
 	Kind int8
 }
 
-// detectSnap is what a snapshot holds of a minuteAgg.
-type detectSnap struct {
+// DetectSnap is what a snapshot holds of a MinuteAgg.
+type DetectSnap struct {
 	DetectWidth int64
-	Minutes     []minuteSnap
-	FailStrs    []failStrSnap
-	FailHashes  []failHashSnap
-	FailPruned  []groupSnap
-	FailOther   []failOtherSnap
+	Minutes     []MinuteSnap
+	FailStrs    []FailStrSnap
+	FailHashes  []FailHashSnap
+	FailPruned  []GroupSnap
+	FailOther   []FailOtherSnap
 	Folded      int64 // bounds.timeline_details_folded
 }
 
-func (a *minuteAgg) snap() detectSnap {
-	d := detectSnap{DetectWidth: a.width}
+// Snap returns a's part of a stored run.
+func (a *MinuteAgg) Snap() DetectSnap {
+	d := DetectSnap{DetectWidth: a.width}
 	for w, m := range a.minutes {
-		d.Minutes = append(d.Minutes, minuteSnap{w, m.requests, m.fails.asMap()})
+		d.Minutes = append(d.Minutes, MinuteSnap{w, m.requests, m.fails.asMap()})
 	}
 	for k, n := range a.strs {
-		d.FailStrs = append(d.FailStrs, failStrSnap{k.win, k.kind, k.field, k.s, n})
+		d.FailStrs = append(d.FailStrs, FailStrSnap{k.win, k.kind, k.field, k.s, n})
 	}
 	for k, n := range a.clients {
-		d.FailHashes = append(d.FailHashes, failHashSnap{k.win, k.kind, k.client, n})
+		d.FailHashes = append(d.FailHashes, FailHashSnap{k.win, k.kind, k.client, n})
 	}
 	for g := range a.pruned {
-		d.FailPruned = append(d.FailPruned, groupSnap{g.win, g.kind})
+		d.FailPruned = append(d.FailPruned, GroupSnap{g.win, g.kind})
 	}
 	for g, gd := range a.groups {
 		for f, n := range gd.other {
 			if n > 0 {
-				d.FailOther = append(d.FailOther, failOtherSnap{g.win, g.kind, int8(f), n})
+				d.FailOther = append(d.FailOther, FailOtherSnap{g.win, g.kind, int8(f), n})
 			}
 		}
 	}
@@ -77,9 +83,9 @@ func (a *minuteAgg) snap() detectSnap {
 	return d
 }
 
-// restore fills a, empty, from a stored run; dropped is the run's
+// Restore fills a, empty, from a stored run; dropped is the run's
 // failures_dropped.
-func (a *minuteAgg) restore(d *detectSnap, dropped int64) {
+func (a *MinuteAgg) Restore(d *DetectSnap, dropped int64) {
 	a.width, a.dropped = d.DetectWidth, dropped
 	for _, m := range d.Minutes {
 		mc := &minuteCount{requests: m.Requests}
@@ -108,9 +114,20 @@ func (a *minuteAgg) restore(d *detectSnap, dropped int64) {
 	a.reindex()
 }
 
-// restoreLegacy fills a, empty, from a run stored before the minutes: its
-// timeline windows of width tlWidth (ns) and failure cells.
-func (a *minuteAgg) restoreLegacy(sn *snapshot) {
+// Legacy is what a run stored before the minutes holds for them: its
+// timeline windows of width TimelineWidth (ns), its failure cells and
+// its failures_dropped (the stored run's fields of the same names).
+type Legacy struct {
+	TimelineWidth   int64
+	TimelineWindows []WindowSnap
+	FailEndpoints   []FailEndpointSnap
+	FailClients     []FailClientSnap
+	FailHosts       []FailEndpointSnap
+	FailDropped     int64
+}
+
+// RestoreLegacy fills a, empty, from a run stored before the minutes.
+func (a *MinuteAgg) RestoreLegacy(sn *Legacy) {
 	tlWidth := sn.TimelineWidth
 	if tlWidth <= 0 {
 		tlWidth = int64(timelineBase)

@@ -1,4 +1,4 @@
-package report
+package timeline
 
 import (
 	"analyze/report/analysis"
@@ -43,6 +43,15 @@ const (
 	kindLimited = int8(1) // 429
 )
 
+// The kinds and lists of a stored run's failure cells (FailStrSnap.Kind
+// and Field, FailHashSnap.Kind).
+const (
+	KindServer    = kindServer
+	KindLimited   = kindLimited
+	FieldEndpoint = fieldEndpoint
+	FieldHost     = fieldHost
+)
+
 // The lists of a failure group held in failStr cells.
 const (
 	fieldEndpoint = int8(iota)
@@ -82,7 +91,9 @@ type groupDetail struct {
 	other [fieldCount]int64 // failures whose value in that list was folded
 }
 
-type minuteAgg struct {
+// MinuteAgg is the incidents' aggregate: an analysis.Analysis of every
+// row the drill-down keeps, in --since/--until or not (analysis.go).
+type MinuteAgg struct {
 	width   int64 // ns: a minute, wider only past minuteCap minutes
 	minutes map[int64]*minuteCount
 	strs    map[failStr]int64
@@ -103,9 +114,11 @@ type minuteAgg struct {
 	overfull bool            // a list has reached 2*groupKeep values since
 }
 
-func newMinuteAgg() *minuteAgg {
-	return &minuteAgg{width: detectWidth, minutes: map[int64]*minuteCount{}, strs: map[failStr]int64{},
-		clients: map[failHash]int64{}, groups: map[groupKey]*groupDetail{}, pruned: map[groupKey]bool{}, names: analysis.NewInterner(endpointLimit), raw: analysis.NewInterner(1 << 14)}
+// NewMinuteAgg returns an empty MinuteAgg that interns at most names
+// endpoints and hosts.
+func NewMinuteAgg(names int) *MinuteAgg {
+	return &MinuteAgg{width: detectWidth, minutes: map[int64]*minuteCount{}, strs: map[failStr]int64{},
+		clients: map[failHash]int64{}, groups: map[groupKey]*groupDetail{}, pruned: map[groupKey]bool{}, names: analysis.NewInterner(names), raw: analysis.NewInterner(1 << 14)}
 }
 
 // failure is what the incidents name of one failed request: path and
@@ -117,7 +130,7 @@ type failure struct {
 
 // add counts one analysed record at t (Unix ns); f is read only when the
 // status is a 5xx or a 429.
-func (a *minuteAgg) add(t int64, status int, f *failure) {
+func (a *MinuteAgg) add(t int64, status int, f *failure) {
 	w := analysis.FloorDiv(t, a.width)
 	m := a.lastM
 	if m == nil || w != a.lastW {
@@ -182,7 +195,7 @@ func (a *minuteAgg) add(t int64, status int, f *failure) {
 
 // count adds a failure to the value s of a group's list, counting the
 // value in d when it is new (index, which may cut the full lists).
-func (a *minuteAgg) count(g groupKey, d *groupDetail, field int8, s string) {
+func (a *MinuteAgg) count(g groupKey, d *groupDetail, field int8, s string) {
 	n := len(a.strs)
 	a.strs[failStr{g, field, s}]++
 	if len(a.strs) > n {
@@ -193,7 +206,7 @@ func (a *minuteAgg) count(g groupKey, d *groupDetail, field int8, s string) {
 // groupFailures returns the failures of each group with its detail kept
 // (every failure has one endpoint cell, or is counted in its group's
 // folded endpoints).
-func (a *minuteAgg) groupFailures() map[groupKey]int64 {
+func (a *MinuteAgg) groupFailures() map[groupKey]int64 {
 	n := map[groupKey]int64{}
 	for k, c := range a.strs {
 		if k.field == fieldEndpoint {
@@ -210,7 +223,7 @@ func (a *minuteAgg) groupFailures() map[groupKey]int64 {
 
 // prune drops the detail of the groups with the fewest failures (ties: the
 // earliest) until at most keep entries remain.
-func (a *minuteAgg) prune(keep int) {
+func (a *MinuteAgg) prune(keep int) {
 	entries := map[groupKey]int{}
 	for k := range a.strs {
 		entries[k.groupKey]++
@@ -239,7 +252,7 @@ func (a *minuteAgg) prune(keep int) {
 }
 
 // deletePruned removes the detail of the pruned groups.
-func (a *minuteAgg) deletePruned() {
+func (a *MinuteAgg) deletePruned() {
 	maps.DeleteFunc(a.strs, func(k failStr, _ int64) bool { return a.pruned[k.groupKey] })
 	maps.DeleteFunc(a.clients, func(k failHash, _ int64) bool { return a.pruned[k.groupKey] })
 	maps.DeleteFunc(a.groups, func(g groupKey, _ *groupDetail) bool { return a.pruned[g] })
@@ -248,7 +261,7 @@ func (a *minuteAgg) deletePruned() {
 
 // widen merges the minutes into windows of width, a multiple of the
 // current width, until at most minuteCap remain.
-func (a *minuteAgg) widen(width int64) {
+func (a *MinuteAgg) widen(width int64) {
 	old := a.width
 	a.width, a.lastM = width, nil
 	at := func(w int64) int64 { return analysis.FloorDiv(w*old, width) }
@@ -297,7 +310,7 @@ func (a *minuteAgg) widen(width int64) {
 
 // dropPruned removes the detail left of pruned groups (after a widening or
 // a merge joins a pruned group with one that was not), counting it.
-func (a *minuteAgg) dropPruned() {
+func (a *MinuteAgg) dropPruned() {
 	for g, n := range a.groupFailures() {
 		if a.pruned[g] {
 			a.dropped += n
@@ -307,7 +320,7 @@ func (a *minuteAgg) dropPruned() {
 }
 
 // merge adds o into a, at the wider of the two widths.
-func (a *minuteAgg) merge(o *minuteAgg) {
+func (a *MinuteAgg) merge(o *MinuteAgg) {
 	a.lastM = nil
 	if o.width > a.width {
 		a.widen(o.width)

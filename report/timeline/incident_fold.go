@@ -1,4 +1,4 @@
-package report
+package timeline
 
 import (
 	"cmp"
@@ -23,7 +23,7 @@ import (
 const groupSlab = 64
 
 // detail returns group g's counts, made empty if it has none.
-func (a *minuteAgg) detail(g groupKey) *groupDetail {
+func (a *MinuteAgg) detail(g groupKey) *groupDetail {
 	d := a.groups[g]
 	if d == nil {
 		if len(a.slab) == 0 {
@@ -37,7 +37,7 @@ func (a *minuteAgg) detail(g groupKey) *groupDetail {
 
 // index counts a new value of list field of a group, and cuts the lists
 // when one is full and the detail has grown enough since the last cut.
-func (a *minuteAgg) index(d *groupDetail, field int8) {
+func (a *MinuteAgg) index(d *groupDetail, field int8) {
 	d.n[field]++
 	a.grown++
 	if d.n[field] >= 2*groupKeep {
@@ -55,7 +55,7 @@ type listKey struct {
 
 // foldAll cuts every list of 2*groupKeep values or more to its groupKeep
 // heaviest, deleting the others' entries and counting their failures.
-func (a *minuteAgg) foldAll() {
+func (a *MinuteAgg) foldAll() {
 	a.grown, a.overfull = 0, false
 	type valCount struct {
 		s string
@@ -108,7 +108,7 @@ func addOther(x, y [fieldCount]int64) [fieldCount]int64 {
 // reindex recounts the groups' lists from strs and clients (after a merge
 // or a widening joined groups, or a stored run), keeping their folded
 // counts, and cuts the lists that reached the bound.
-func (a *minuteAgg) reindex() {
+func (a *MinuteAgg) reindex() {
 	a.lastD = [2]*groupDetail{}
 	old := a.groups
 	a.groups = make(map[groupKey]*groupDetail, len(old))
