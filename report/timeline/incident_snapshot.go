@@ -2,7 +2,7 @@ package timeline
 
 import "analyze/report/analysis"
 
-// The incidents' minutes in a stored run (snapshot.go): each minute with
+// The incidents' minutes in a stored run (report/snapshot.go): each minute with
 // traffic, its failures by status, and the failure detail. Runs stored
 // before the minutes were (DetectWidth 0) give theirs from the timeline's
 // windows and failure cells they stored, at a minute when those windows

@@ -8,7 +8,7 @@ import (
 	"analyze/report/analysis"
 )
 
-// The timeline's windows in a stored run (snapshot.go), and the failure
+// The timeline's windows in a stored run (report/snapshot.go), and the failure
 // cells of the timeline's windows that runs stored before the incidents'
 // minutes hold (Legacy). The types are the stored run's: their fields are
 // its layout (gob), not to be renamed.
