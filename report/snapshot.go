@@ -420,7 +420,7 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 		return err
 	}
 	o.tl = tl
-	o.det = timeline.NewMinuteAgg(endpointLimit)
+	o.det = timeline.NewMinuteAgg()
 	if sn.Detect.DetectWidth > 0 {
 		o.det.Restore(&sn.Detect, sn.FailDropped)
 	} else {

@@ -165,7 +165,7 @@ func NewSummary(cfg Config) *Summary {
 		client:    cfg.Quota.Client,
 		quota:     newQuotaAgg(cfg.Quota),
 		tl:        timeline.NewAgg(cfg.Timeline),
-		det:       timeline.NewMinuteAgg(endpointLimit),
+		det:       timeline.NewMinuteAgg(),
 		tables:    newTables(),
 		rows:      make([]analysis.Row, 0, batchRows),
 		scratch:   make([]byte, 0, 256), // 256: a whole number of cache lines,

@@ -171,19 +171,19 @@ func findIncidents(a *MinuteAgg, name func(uint64) string) []Incident {
 		ls[i] = lists{map[string]int64{}, map[string]int64{}, map[string]int64{}, map[string]int64{}, map[uint64]int64{}}
 	}
 	for k, n := range a.strs {
-		i, ok := of[k.groupKey]
+		i, ok := of[k.group()]
 		if !ok {
 			continue
 		}
-		switch k.field {
+		switch k.field() {
 		case fieldEndpoint:
-			ls[i].endpoints[k.s] += n
+			ls[i].endpoints[a.str(k)] += n
 		case fieldHost:
-			ls[i].hosts[k.s] += n
+			ls[i].hosts[a.str(k)] += n
 		case fieldPath:
-			ls[i].paths[k.s] += n
+			ls[i].paths[a.str(k)] += n
 		case fieldAgent:
-			ls[i].agents[k.s] += n
+			ls[i].agents[a.str(k)] += n
 		}
 	}
 	for k, n := range a.clients {

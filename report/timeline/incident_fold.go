@@ -58,9 +58,10 @@ type listKey struct {
 func (a *MinuteAgg) foldAll() {
 	a.grown, a.overfull = 0, false
 	type valCount struct {
-		s string
-		c uint64
-		n int64
+		s  string
+		id uint32 // of s
+		c  uint64
+		n  int64
 	}
 	full := func(g groupKey, field int8) bool {
 		d := a.groups[g]
@@ -68,9 +69,9 @@ func (a *MinuteAgg) foldAll() {
 	}
 	lists := map[listKey][]valCount{}
 	for k, n := range a.strs {
-		if full(k.groupKey, k.field) {
-			lk := listKey{k.groupKey, k.field}
-			lists[lk] = append(lists[lk], valCount{s: k.s, n: n})
+		if g, field := k.group(), k.field(); full(g, field) {
+			lk := listKey{g, field}
+			lists[lk] = append(lists[lk], valCount{s: a.str(k), id: k.id(), n: n})
 		}
 	}
 	for k, n := range a.clients {
@@ -88,13 +89,14 @@ func (a *MinuteAgg) foldAll() {
 			if lk.field == fieldClient {
 				delete(a.clients, failHash{lk.groupKey, v.c})
 			} else {
-				delete(a.strs, failStr{lk.groupKey, lk.field, v.s})
+				delete(a.strs, cellOf(lk.groupKey, lk.field, v.id))
 			}
 			d.other[lk.field] += v.n
 			a.folded += v.n
 		}
 		d.n[lk.field] = groupKeep
 	}
+	a.compact()
 }
 
 // addOther returns the sum of two groups' folded counts.
@@ -123,7 +125,7 @@ func (a *MinuteAgg) reindex() {
 		return d
 	}
 	for k := range a.strs {
-		at(k.groupKey).n[k.field]++
+		at(k.group()).n[k.field()]++
 	}
 	for k := range a.clients {
 		at(k.groupKey).n[fieldClient]++

@@ -52,7 +52,7 @@ const (
 	FieldHost     = fieldHost
 )
 
-// The lists of a failure group held in failStr cells.
+// The lists of a failure group held in strs cells (cellKey).
 const (
 	fieldEndpoint = int8(iota)
 	fieldHost
@@ -72,13 +72,6 @@ type groupKey struct {
 	kind int8
 }
 
-// failStr is a cell of one of a group's string lists.
-type failStr struct {
-	groupKey
-	field int8
-	s     string
-}
-
 type failHash struct {
 	groupKey
 	client uint64
@@ -96,14 +89,13 @@ type groupDetail struct {
 type MinuteAgg struct {
 	width   int64 // ns: a minute, wider only past minuteCap minutes
 	minutes map[int64]*minuteCount
-	strs    map[failStr]int64
+	strs    map[cellKey]int64 // incident_cells.go
 	clients map[failHash]int64
 	groups  map[groupKey]*groupDetail // the groups with detail kept
 	pruned  map[groupKey]bool         // groups whose detail was dropped: none is kept of them
 	dropped int64                     // failures whose detail was dropped
 	folded  int64                     // failures' values folded out of a group's list, per list
-	names   *analysis.Interner        // endpoints and hosts
-	raw     *analysis.Interner        // paths and user agents, as far as its limit
+	ids     idTable                   // the values of strs' cells
 
 	lastW    int64
 	lastM    *minuteCount
@@ -114,11 +106,10 @@ type MinuteAgg struct {
 	overfull bool            // a list has reached 2*groupKeep values since
 }
 
-// NewMinuteAgg returns an empty MinuteAgg that interns at most names
-// endpoints and hosts.
-func NewMinuteAgg(names int) *MinuteAgg {
-	return &MinuteAgg{width: detectWidth, minutes: map[int64]*minuteCount{}, strs: map[failStr]int64{},
-		clients: map[failHash]int64{}, groups: map[groupKey]*groupDetail{}, pruned: map[groupKey]bool{}, names: analysis.NewInterner(names), raw: analysis.NewInterner(1 << 14)}
+// NewMinuteAgg returns an empty MinuteAgg.
+func NewMinuteAgg() *MinuteAgg {
+	return &MinuteAgg{width: detectWidth, minutes: map[int64]*minuteCount{}, strs: map[cellKey]int64{},
+		clients: map[failHash]int64{}, groups: map[groupKey]*groupDetail{}, pruned: map[groupKey]bool{}, ids: newIDTable()}
 }
 
 // failure is what the incidents name of one failed request: path and
@@ -157,8 +148,8 @@ func (a *MinuteAgg) add(t int64, status int, f *failure) {
 	}
 	m.fails.add(int32(status), 1)
 	g := groupKey{w, kind}
-	if a.pruned[g] {
-		a.dropped++
+	if len(a.pruned) > 0 && a.pruned[g] || !packable(w) {
+		a.dropped++ // a window before 1970 or past 2480 cannot be packed: never from the Scanner
 		return
 	}
 	if len(a.strs)+len(a.clients)+4 >= failEntryLimit && a.overfull {
@@ -176,28 +167,28 @@ func (a *MinuteAgg) add(t int64, status int, f *failure) {
 		d = a.detail(g)
 		a.lastG[kind], a.lastD[kind] = g, d
 	}
-	a.count(g, d, fieldEndpoint, a.names.Get(f.endpoint))
+	a.count(g, d, fieldEndpoint, a.ids.id(f.endpoint))
 	n := len(a.clients)
 	a.clients[failHash{g, f.client}]++
 	if len(a.clients) > n {
 		a.index(d, fieldClient)
 	}
 	if len(f.host) > 0 {
-		a.count(g, d, fieldHost, a.names.Get(f.host))
+		a.count(g, d, fieldHost, a.ids.id(f.host))
 	}
 	if len(f.path) > 0 {
-		a.count(g, d, fieldPath, a.raw.Get(f.path))
+		a.count(g, d, fieldPath, a.ids.id(f.path))
 	}
 	if len(f.agent) > 0 {
-		a.count(g, d, fieldAgent, a.raw.Get(f.agent))
+		a.count(g, d, fieldAgent, a.ids.id(f.agent))
 	}
 }
 
-// count adds a failure to the value s of a group's list, counting the
+// count adds a failure to the value id of a group's list, counting the
 // value in d when it is new (index, which may cut the full lists).
-func (a *MinuteAgg) count(g groupKey, d *groupDetail, field int8, s string) {
+func (a *MinuteAgg) count(g groupKey, d *groupDetail, field int8, id uint32) {
 	n := len(a.strs)
-	a.strs[failStr{g, field, s}]++
+	a.strs[cellOf(g, field, id)]++
 	if len(a.strs) > n {
 		a.index(d, field)
 	}
@@ -209,8 +200,8 @@ func (a *MinuteAgg) count(g groupKey, d *groupDetail, field int8, s string) {
 func (a *MinuteAgg) groupFailures() map[groupKey]int64 {
 	n := map[groupKey]int64{}
 	for k, c := range a.strs {
-		if k.field == fieldEndpoint {
-			n[k.groupKey] += c
+		if k.field() == fieldEndpoint {
+			n[k.group()] += c
 		}
 	}
 	for g, d := range a.groups {
@@ -226,7 +217,7 @@ func (a *MinuteAgg) groupFailures() map[groupKey]int64 {
 func (a *MinuteAgg) prune(keep int) {
 	entries := map[groupKey]int{}
 	for k := range a.strs {
-		entries[k.groupKey]++
+		entries[k.group()]++
 	}
 	for k := range a.clients {
 		entries[k.groupKey]++
@@ -253,10 +244,11 @@ func (a *MinuteAgg) prune(keep int) {
 
 // deletePruned removes the detail of the pruned groups.
 func (a *MinuteAgg) deletePruned() {
-	maps.DeleteFunc(a.strs, func(k failStr, _ int64) bool { return a.pruned[k.groupKey] })
+	maps.DeleteFunc(a.strs, func(k cellKey, _ int64) bool { return a.pruned[k.group()] })
 	maps.DeleteFunc(a.clients, func(k failHash, _ int64) bool { return a.pruned[k.groupKey] })
 	maps.DeleteFunc(a.groups, func(g groupKey, _ *groupDetail) bool { return a.pruned[g] })
 	a.lastD = [2]*groupDetail{}
+	a.compact()
 }
 
 // widen merges the minutes into windows of width, a multiple of the
@@ -280,10 +272,9 @@ func (a *MinuteAgg) widen(width int64) {
 		pruned[groupKey{at(g.win), g.kind}] = true
 	}
 	a.pruned = pruned
-	strs := make(map[failStr]int64, len(a.strs))
+	strs := make(map[cellKey]int64, len(a.strs))
 	for k, n := range a.strs {
-		k.win = at(k.win)
-		strs[k] += n
+		strs[k.withWin(at(k.group().win))] += n
 	}
 	clients := make(map[failHash]int64, len(a.clients))
 	for k, n := range a.clients {
@@ -341,7 +332,7 @@ func (a *MinuteAgg) merge(o *MinuteAgg) {
 	a.dropped += o.dropped
 	a.folded += o.folded
 	for k, n := range o.strs {
-		a.strs[k] += n
+		a.strs[k.withID(a.ids.idOf(o.str(k)))] += n
 	}
 	for k, n := range o.clients {
 		a.clients[k] += n

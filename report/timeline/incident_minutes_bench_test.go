@@ -23,7 +23,7 @@ func BenchmarkMinuteAggAdd(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		a := NewMinuteAgg(namesLimit)
+		a := NewMinuteAgg()
 		for i := range perDay {
 			status := 200
 			switch i % 20 {

@@ -10,16 +10,12 @@ import (
 	"analyze/report/analysis"
 )
 
-// namesLimit is the endpoints and hosts a MinuteAgg interns in the tests,
-// as many as report's endpoints table holds.
-const namesLimit = 20000
-
 // TestMinuteAggPrune fills the failure detail past its limit with light
 // minutes, then an incident's heavy minute: the heavy minute keeps its
 // detail, the light ones lose theirs whole, and every failure is either
 // kept or counted as dropped.
 func TestMinuteAggPrune(t *testing.T) {
-	a := NewMinuteAgg(namesLimit)
+	a := NewMinuteAgg()
 	t0 := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC).UnixNano()
 	var failures int64
 	add := func(t int64, path string) {
@@ -68,7 +64,7 @@ func TestMinuteAggBounds(t *testing.T) {
 	const n = 1_000_000
 	const block = 4096
 	t0 := time.Date(2025, 3, 12, 10, 0, 0, 0, time.UTC).UnixNano()
-	workers := []*MinuteAgg{NewMinuteAgg(namesLimit), NewMinuteAgg(namesLimit)}
+	workers := []*MinuteAgg{NewMinuteAgg(), NewMinuteAgg()}
 	rows := make([]analysis.Row, 0, block)
 	for i := range n {
 		path := fmt.Appendf(nil, "/api/p%d/x%d", i, i*7)

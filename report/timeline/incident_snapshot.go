@@ -64,7 +64,8 @@ func (a *MinuteAgg) Snap() DetectSnap {
 		d.Minutes = append(d.Minutes, MinuteSnap{w, m.requests, m.fails.asMap()})
 	}
 	for k, n := range a.strs {
-		d.FailStrs = append(d.FailStrs, FailStrSnap{k.win, k.kind, k.field, k.s, n})
+		g := k.group()
+		d.FailStrs = append(d.FailStrs, FailStrSnap{g.win, g.kind, k.field(), a.str(k), n})
 	}
 	for k, n := range a.clients {
 		d.FailHashes = append(d.FailHashes, FailHashSnap{k.win, k.kind, k.client, n})
@@ -95,7 +96,7 @@ func (a *MinuteAgg) Restore(d *DetectSnap, dropped int64) {
 		a.minutes[m.Win] = mc
 	}
 	for _, c := range d.FailStrs {
-		a.strs[failStr{groupKey{c.Win, c.Kind}, c.Field, c.S}] = c.N
+		a.restoreStr(groupKey{c.Win, c.Kind}, c.Field, c.S, c.N)
 	}
 	for _, c := range d.FailHashes {
 		a.clients[failHash{groupKey{c.Win, c.Kind}, c.Client}] = c.N
@@ -153,12 +154,12 @@ func (a *MinuteAgg) RestoreLegacy(sn *Legacy) {
 	}
 	for _, c := range sn.FailEndpoints {
 		if k := kindOf(c.Status); k >= 0 {
-			a.strs[failStr{groupKey{at(c.Win), k}, fieldEndpoint, c.Endpoint}] += c.N
+			a.restoreStr(groupKey{at(c.Win), k}, fieldEndpoint, c.Endpoint, c.N)
 		}
 	}
 	for _, c := range sn.FailHosts {
 		if k := kindOf(c.Status); k >= 0 {
-			a.strs[failStr{groupKey{at(c.Win), k}, fieldHost, c.Endpoint}] += c.N
+			a.restoreStr(groupKey{at(c.Win), k}, fieldHost, c.Endpoint, c.N)
 		}
 	}
 	for _, c := range sn.FailClients {
@@ -168,4 +169,14 @@ func (a *MinuteAgg) RestoreLegacy(sn *Legacy) {
 	}
 	a.dropped = sn.FailDropped
 	a.reindex()
+}
+
+// restoreStr adds a stored cell of a group's string lists. A cell that no
+// run can have written (a window before 1970 or past 2480, a kind or list
+// out of range) is skipped, as FailOther's are.
+func (a *MinuteAgg) restoreStr(g groupKey, field int8, s string, n int64) {
+	if !packable(g.win) || g.kind != kindServer && g.kind != kindLimited || field < 0 || field >= fieldCount || field == fieldClient {
+		return
+	}
+	a.strs[cellOf(g, field, a.ids.idOf(s))] += n
 }

@@ -16,7 +16,7 @@ import (
 // series builds the incidents' minutes: reqs[i] requests in minute i, of
 // which fails[i] are 503s on /api/imports/{id}.
 func series(reqs, fails []int) *MinuteAgg {
-	a := NewMinuteAgg(namesLimit)
+	a := NewMinuteAgg()
 	t0 := time.Date(2025, 3, 12, 8, 0, 0, 0, time.UTC).UnixNano()
 	for i := range reqs {
 		for k := range reqs[i] {
