@@ -61,38 +61,6 @@ func (q *quotaAgg) Merge(o analysis.Analysis) { q.merge(o.(*quotaAgg)) }
 // Settle readies q for the merge.
 func (q *quotaAgg) Settle() { q.settle() }
 
-// Add counts a batch's in-span rows in the timeline's windows.
-func (a *timelineAgg) Add(rows []analysis.Row) {
-	for i := range rows {
-		if r := &rows[i]; r.InSpan {
-			a.add(r.Time, r.Status, r.Verdict.Class, r.Latency)
-		}
-	}
-}
-
-// Merge adds o, a *timelineAgg, into a.
-func (a *timelineAgg) Merge(o analysis.Analysis) { a.merge(o.(*timelineAgg)) }
-
-// Add feeds the incidents' minutes with every row, in span or not: its
-// request, and a failure's endpoint, client, host, path and user agent.
-func (a *minuteAgg) Add(rows []analysis.Row) {
-	for i := range rows {
-		r := &rows[i]
-		if !(r.Status >= 500 && r.Status <= 599 || r.Status == 429) {
-			a.add(r.Time, r.Status, nil)
-			continue
-		}
-		f := failure{endpoint: r.Endpoint, client: r.ClientID, host: r.Host, agent: r.UserAgent}
-		if len(r.Method) > 0 {
-			f.path = r.Path
-		}
-		a.add(r.Time, r.Status, &f)
-	}
-}
-
-// Merge adds o, a *minuteAgg, into a.
-func (a *minuteAgg) Merge(o analysis.Analysis) { a.merge(o.(*minuteAgg)) }
-
 // sectionsOf builds the registered analyses' sections; nil when none has
 // one.
 func sectionsOf(s *Summary, ctx *analysis.Context) map[string]any {

@@ -1,7 +1,7 @@
 package report
 
 import (
-	"analyze/report/analysis"
+	"bufio"
 	"context"
 	"fmt"
 	"os"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"analyze/ingest"
+	"analyze/report/timeline"
 	"analyze/samples/synth"
 )
 
@@ -82,50 +83,107 @@ func TestIncidentsInAMonth(t *testing.T) {
 			t.Errorf("%s: detection %v s, %d gaps (%d listed), %d failures dropped; want 60 s, %d gaps, none dropped",
 				tc.name, tl.DetectionSeconds, tl.GapsTotal, len(tl.Gaps), tl.FailuresDropped, tc.gaps)
 		}
-		if tc.gaps > 0 && (tl.Gaps[0] != Gap{"2025-03-01T18:00:00Z", "2025-03-02T08:00:00Z", 840}) {
+		if tc.gaps > 0 && (tl.Gaps[0] != Gap{Start: "2025-03-01T18:00:00Z", End: "2025-03-02T08:00:00Z", Minutes: 840}) {
 			t.Errorf("%s: first gap %+v, want the night from 18:00 to 08:00", tc.name, tl.Gaps[0])
 		}
 	}
 }
 
-// TestMinuteAggPrune fills the failure detail past its limit with light
-// minutes, then an incident's heavy minute: the heavy minute keeps its
-// detail, the light ones lose theirs whole, and every failure is either
-// kept or counted as dropped.
-func TestMinuteAggPrune(t *testing.T) {
-	a := newMinuteAgg()
-	t0 := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC).UnixNano()
-	var failures int64
-	add := func(t int64, path string) {
-		a.add(t, 503, &failure{endpoint: []byte("/x/{id}"), client: 1, path: []byte(path)})
-		failures++
+// writeHeavyMinute writes the reviewer's reproduction: normal minutes from
+// 10:00 to 10:29 and 10:31 to 10:40 (100 requests each, one 503), and at
+// 10:30 280,000 503s on /api/files/{id}, each id distinct, from three
+// clients with one user agent.
+func writeHeavyMinute(t testing.TB, dir string) string {
+	t.Helper()
+	path := filepath.Join(dir, "heavy.log")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
 	}
-	// Light minutes: one failure each, on a path of its own.
-	for i := range failEntryLimit / 2 {
-		add(t0+int64(i)*int64(time.Minute), fmt.Sprint("/x/", i))
+	w := bufio.NewWriter(f)
+	line := func(ip string, at time.Time, path string, status int, agent string) {
+		fmt.Fprintf(w, `%s - - [%s] "GET %s HTTP/1.1" %d 12 "-" "%s"`+"\n",
+			ip, at.Format("02/Jan/2006:15:04:05 -0700"), path, status, agent)
 	}
-	heavy := t0 + int64(failEntryLimit/2)*int64(time.Minute)
-	for i := range 50 {
-		add(heavy+int64(i), fmt.Sprint("/x/h", i%5))
+	t0 := time.Date(2025, 3, 12, 10, 0, 0, 0, time.UTC)
+	for m := range 41 {
+		at := t0.Add(time.Duration(m) * time.Minute)
+		if m == 30 {
+			for i := range heavyFailures {
+				line(fmt.Sprintf("10.9.0.%d", 1+i%3), at.Add(time.Duration(i)*time.Minute/heavyFailures),
+					fmt.Sprintf("/api/files/%d", 100000+i), 503, "uploader/3.1")
+			}
+			continue
+		}
+		for i := range 100 {
+			status := 200
+			if i == 50 {
+				status = 503
+			}
+			line(fmt.Sprintf("10.1.0.%d", i%20), at.Add(time.Duration(i)*time.Second/2), fmt.Sprintf("/api/items/%d", i), status, "browser/1.0")
+		}
 	}
-	kept := int64(0)
-	for _, n := range a.groupFailures() {
-		kept += n
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
 	}
-	if a.dropped == 0 || kept+a.dropped != failures {
-		t.Fatalf("kept %d + dropped %d failures, want %d in all and some dropped", kept, a.dropped, failures)
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
 	}
-	if n := a.groupFailures()[groupKey{analysis.FloorDiv(heavy, a.width), kindServer}]; n != 50 {
-		t.Errorf("the heavy minute keeps %d failures' detail, want 50", n)
+	return path
+}
+
+const (
+	heavyFailures = 280_000
+	incidentPaths = 10 // paths listed per incident
+)
+
+// TestHeavyMinuteNamesWhoAndWhat is the reviewer's reproduction: one
+// minute alone fills the failure detail. Its incident must still name its
+// endpoint, its three clients and its user agent with its count, and list
+// paths, whatever the workers and through a stored run, and the folded
+// values are counted.
+func TestHeavyMinuteNamesWhoAndWhat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping: 280,000 lines")
 	}
-	if len(a.strs)+len(a.clients) >= failEntryLimit {
-		t.Errorf("%d entries, limit %d", len(a.strs)+len(a.clients), failEntryLimit)
-	}
-	// A pruned minute stays without detail: a later failure in it is dropped.
-	before := a.dropped
-	add(t0, "/x/late")
-	if a.dropped != before+1 {
-		t.Errorf("a failure in a pruned minute: dropped %d, want %d", a.dropped, before+1)
+	path := writeHeavyMinute(t, t.TempDir())
+	for _, workers := range []int{1, 2, 0} { // 0: one worker's run stored (--state) and merged into an empty one
+		r, files := aggregate(t, []string{path}, ingest.Options{Workers: max(workers, 1)}, Filter{})
+		if workers == 0 {
+			sum, err := Aggregate(t.Context(), files, ingest.Options{Workers: 1}, Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			stored, err := sum.Snapshot(files)
+			if err != nil {
+				t.Fatal(err)
+			}
+			merged := NewSummary(Config{})
+			if err := merged.MergeSnapshot(stored); err != nil {
+				t.Fatal(err)
+			}
+			r = Build(merged, nil, Filter{}, Options{Top: 10, Version: "test"})
+		}
+		if len(r.Incidents) != 1 {
+			t.Fatalf("workers %d: %d incidents, want 1: %+v", workers, len(r.Incidents), r.Incidents)
+		}
+		in := r.Incidents[0]
+		clients := slices.Sorted(slices.Values(in.Clients))
+		if in.Start != "2025-03-12T10:30:00Z" || in.Failures != heavyFailures || !slices.Equal(in.Endpoints, []string{"/api/files/{id}"}) ||
+			!slices.Equal(clients, []string{"10.9.0.1", "10.9.0.2", "10.9.0.3"}) ||
+			!slices.Equal(in.UserAgents, []IncidentAgent{{UserAgent: "uploader/3.1", Count: heavyFailures}}) || len(in.Paths) != incidentPaths {
+			t.Errorf("workers %d: incident %s, %d failures, endpoints %q, clients %q, agents %+v, %d paths; want 10:30, %d, /api/files/{id}, the three 10.9.0.x, uploader/3.1 with %d, %d paths",
+				workers, in.Start, in.Failures, in.Endpoints, in.Clients, in.UserAgents, len(in.Paths), heavyFailures, heavyFailures, incidentPaths)
+		}
+		for _, p := range in.Paths {
+			if p.Count != 1 {
+				t.Errorf("workers %d: path %+v, want a count of 1", workers, p)
+			}
+		}
+		b := r.Bounds
+		if b.TimelineFailuresDropped != 0 || b.TimelineDetailsFolded <= 0 || b.TimelineDetailsFolded > heavyFailures {
+			t.Errorf("workers %d: %d failures dropped, %d values folded; want none dropped, some of the paths folded", workers, b.TimelineFailuresDropped, b.TimelineDetailsFolded)
+		}
 	}
 }
 
@@ -152,19 +210,19 @@ func TestSnapshotBeforeMinutes(t *testing.T) {
 	if sn.TimelineWidth > int64(time.Minute) || int64(time.Minute)%sn.TimelineWidth != 0 {
 		t.Fatalf("the stored run's timeline windows are %v: want a minute or a divisor", time.Duration(sn.TimelineWidth))
 	}
-	status := map[int8]int32{kindServer: 503, kindLimited: 429}
+	status := map[int8]int32{timeline.KindServer: 503, timeline.KindLimited: 429}
 	for _, c := range sn.Detect.FailStrs {
 		switch c.Field {
-		case fieldEndpoint:
-			sn.FailEndpoints = append(sn.FailEndpoints, failEndpointSnap{c.Win * per, status[c.Kind], c.S, c.N})
-		case fieldHost:
-			sn.FailHosts = append(sn.FailHosts, failEndpointSnap{c.Win * per, status[c.Kind], c.S, c.N})
+		case timeline.FieldEndpoint:
+			sn.FailEndpoints = append(sn.FailEndpoints, timeline.FailEndpointSnap{Win: c.Win * per, Status: status[c.Kind], Endpoint: c.S, N: c.N})
+		case timeline.FieldHost:
+			sn.FailHosts = append(sn.FailHosts, timeline.FailEndpointSnap{Win: c.Win * per, Status: status[c.Kind], Endpoint: c.S, N: c.N})
 		}
 	}
 	for _, c := range sn.Detect.FailHashes {
-		sn.FailClients = append(sn.FailClients, failClientSnap{c.Win * per, status[c.Kind], c.Client, c.N})
+		sn.FailClients = append(sn.FailClients, timeline.FailClientSnap{Win: c.Win * per, Status: status[c.Kind], Client: c.Client, N: c.N})
 	}
-	sn.Detect = detectSnap{}
+	sn.Detect = timeline.DetectSnap{}
 	legacy, err := sn.encode()
 	if err != nil {
 		t.Fatal(err)

@@ -9,15 +9,13 @@ package report
 
 import (
 	"analyze/report/tables"
-	"math"
 	"sync"
 	"time"
-
-	"github.com/DataDog/sketches-go/ddsketch"
 
 	"analyze/classify"
 	"analyze/ingest"
 	"analyze/report/analysis"
+	"analyze/report/timeline"
 )
 
 // Report is what a run found, ready to write.
@@ -135,18 +133,7 @@ type TimeRange struct {
 }
 
 // Classes counts analysed records by class.
-type Classes struct {
-	Success     int64 `json:"success"`
-	Redirect    int64 `json:"redirect"`
-	ClientError int64 `json:"client_error"`
-	ServerError int64 `json:"server_error"`
-	Other       int64 `json:"other"`
-}
-
-// classesOf names counts indexed by classify.Class.
-func classesOf(c [classify.NumClasses]int64) Classes {
-	return Classes{c[classify.Success], c[classify.Redirect], c[classify.ClientError], c[classify.ServerError], c[classify.Other]}
-}
+type Classes = analysis.Classes
 
 // StatusRow is one status seen. Retry is the status's policy for an
 // idempotent request; the per-method policy is in the catalogue.
@@ -352,7 +339,7 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 		r.Time = TimeRange{First: stamp(s.First()), Last: stamp(s.Last())}
 	}
 	c := s.Classes
-	r.Classes = classesOf(c)
+	r.Classes = analysis.ClassesOf(c)
 
 	r.Statuses = []StatusRow{}
 	for status, n := range s.Statuses {
@@ -377,9 +364,9 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 	top := s.Endpoints.Top(opts.Top, tables.ByErrors)
 	paths := s.ErrorPaths.ByParent(keysOf(top), tables.ListedPerKey, tables.ByErrors)
 	for _, e := range top {
-		row := EndpointRow{Endpoint: e.Key, Requests: e.Requests, Classes: classesOf(e.Class), RateLimited: e.RateLimited,
+		row := EndpointRow{Endpoint: e.Key, Requests: e.Requests, Classes: analysis.ClassesOf(e.Class), RateLimited: e.RateLimited,
 			Bytes: bytesOf(&e.Counts), TopErrorPaths: []PathRow{}}
-		row.P50, row.P95, row.P99 = percentiles(e.Latency)
+		row.P50, row.P95, row.P99 = analysis.Percentiles(e.Latency)
 		for _, p := range paths[e.Key] {
 			row.TopErrorPaths = append(row.TopErrorPaths, PathRow{Path: p.Value, Count: p.Errors(),
 				ClientError: p.Class[classify.ClientError], ServerError: p.Class[classify.ServerError], RateLimited: p.RateLimited})
@@ -403,8 +390,8 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 	}
 	r.Bounds = Bounds{EndpointsFolded: s.Endpoints.Folded, ClientsFolded: s.Clients.Folded, MethodsFolded: s.Methods.Folded, HostsFolded: s.Hosts.Folded,
 		ErrorPathsFolded: s.ErrorPaths.Folded, UserAgentsFolded: s.Agents.Folded,
-		QuotaCellsDropped: s.quota.dropped, TimelineFailuresDropped: s.det.dropped,
-		TimelineDetailsFolded: s.det.folded}
+		QuotaCellsDropped: s.quota.dropped}
+	r.Bounds.TimelineFailuresDropped, r.Bounds.TimelineDetailsFolded = s.det.Bounds()
 	if t := s.retries; t != nil {
 		r.Bounds.RetryChainsUntracked, r.Bounds.RetryRepeatsUntracked, r.Bounds.RetryClientsDropped = t.untracked, t.noFailsDropped, t.dropped
 	}
@@ -423,14 +410,12 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 	// s.quota than its windows (buildRetry, for the storms).
 	var quota sync.WaitGroup
 	quota.Go(func() { r.Quota = buildQuota(s, opts.Quota, names, in.Analyzed, opts.Top) })
-	r.Timeline = buildTimeline(s.tl, opts.TimelineWindow)
-	r.Timeline.FailuresDropped, r.Timeline.DetectionSeconds = s.det.dropped, float64(s.det.width)/1e9
 	// The minutes hold every record the drill-down keeps, within the time
 	// bounds or not (Summary.Add): the report lists the incidents that
 	// overlap the bounds, found whole, and the gaps among what it analysed.
-	sp := filter.span()
-	r.Timeline.Gaps, r.Timeline.GapsTotal = findGaps(s.det, s.first, s.last)
-	r.Incidents = overlapping(findIncidents(s.det, name), sp)
+	var incidents []Incident
+	r.Timeline, incidents = timeline.Build(s.tl, s.det, opts.TimelineWindow, s.first, s.last, name)
+	r.Incidents = overlapping(incidents, filter.span())
 	r.Retry = buildRetry(s, opts.Retry, name, opts.Unrecovered, opts.Top)
 	r.Analyses = sectionsOf(s, &analysis.Context{Analyzed: in.Analyzed, Top: opts.Top, First: s.first, Last: s.last, ClientName: name})
 	quota.Wait()
@@ -442,20 +427,6 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 		r.Bounds.RetryUnrecoveredDropped = rt.Unrecovered - int64(len(rt.unrecovered))
 	}
 	return r
-}
-
-// percentiles returns a sketch's p50, p95 and p99, rounded to 0.1; nils
-// when the sketch is nil or empty.
-func percentiles(sk *ddsketch.DDSketch) (p50, p95, p99 *float64) {
-	if sk == nil || sk.IsEmpty() {
-		return nil, nil, nil
-	}
-	q, err := sk.GetValuesAtQuantiles([]float64{0.5, 0.95, 0.99})
-	if err != nil {
-		return nil, nil, nil
-	}
-	a, b, c := round(q[0], 1), round(q[1], 1), round(q[2], 1)
-	return &a, &b, &c
 }
 
 // bytesOf returns the bytes of c; nil when none of its requests logged a
@@ -482,13 +453,7 @@ func stamp(t time.Time) *string {
 	return &s
 }
 
-func round(x float64, digits int) float64 {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return 0
-	}
-	p := math.Pow(10, float64(digits))
-	return math.Round(x*p) / p
-}
+func round(x float64, digits int) float64 { return analysis.Round(x, digits) }
 
 // Incomplete reports whether some input could not be read to its end.
 func (r *Report) Incomplete() bool {

@@ -15,6 +15,7 @@ import (
 
 	"analyze/classify"
 	"analyze/ingest"
+	"analyze/report/timeline"
 )
 
 // A snapshot is a Summary in a form that outlives its run, for --state:
@@ -72,41 +73,20 @@ type snapshot struct {
 	Retry retrySnap
 
 	TimelineWidth   int64
-	TimelineWindows []tlWindowSnap
-	FailEndpoints   []failEndpointSnap
-	FailClients     []failClientSnap
-	FailHosts       []failEndpointSnap // since 2026-11-25: none in earlier runs
+	TimelineWindows []timeline.WindowSnap
+	FailEndpoints   []timeline.FailEndpointSnap
+	FailClients     []timeline.FailClientSnap
+	FailHosts       []timeline.FailEndpointSnap // since 2026-11-25: none in earlier runs
 	FailDropped     int64
 
-	// The incidents' minutes (incident_snapshot.go); DetectWidth 0 in runs
-	// stored before them, whose FailEndpoints, FailClients and FailHosts
-	// (cells of the timeline's windows) stand in.
-	Detect detectSnap
+	// The incidents' minutes (timeline/incident_snapshot.go); DetectWidth 0
+	// in runs stored before them, whose FailEndpoints, FailClients and
+	// FailHosts (cells of the timeline's windows) stand in.
+	Detect timeline.DetectSnap
 
 	// Parts are the registered analyses' own parts (analysis.Stored), by
 	// name; runs stored before an analysis was registered hold none of it.
 	Parts map[string][]byte
-}
-
-type tlWindowSnap struct {
-	Win      int64
-	Classes  [classify.NumClasses]int64
-	Statuses map[int32]int64
-	Latency  []byte
-}
-
-type failEndpointSnap struct {
-	Win      int64
-	Status   int32
-	Endpoint string
-	N        int64
-}
-
-type failClientSnap struct {
-	Win    int64
-	Status int32
-	Client uint64
-	N      int64
 }
 
 type windowSnap struct{ Win, Requests, RateLimited int64 }
@@ -291,16 +271,9 @@ func (s *Summary) Snapshot(files []*ingest.File) ([]byte, error) {
 		r.Untracked, r.NoFailsDropped = t.untracked, t.noFailsDropped
 		r.AttemptsByCell = cellSnaps(t.attemptsByCell)
 	}
-	tl := s.tl
-	sn.TimelineWidth, sn.FailDropped = tl.width, s.det.dropped
-	for w, tw := range tl.windows {
-		ws := tlWindowSnap{Win: w, Classes: tw.classes, Statuses: tw.statuses.asMap()}
-		if tw.latency != nil {
-			tw.latency.Encode(&ws.Latency, false)
-		}
-		sn.TimelineWindows = append(sn.TimelineWindows, ws)
-	}
-	sn.Detect = s.det.snap()
+	sn.TimelineWidth, sn.TimelineWindows = s.tl.Snap()
+	sn.FailDropped, _ = s.det.Bounds()
+	sn.Detect = s.det.Snap()
 	for _, x := range s.extras {
 		st, ok := x.Analysis.(analysis.Stored)
 		if !ok {
@@ -413,25 +386,17 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 			o.Examples[r] = append(o.Examples[r], e)
 		}
 	}
-	o.tl = newTimelineAgg(time.Duration(sn.TimelineWidth))
-	for _, ws := range sn.TimelineWindows {
-		tw := &tlWindow{classes: ws.Classes}
-		for st, n := range ws.Statuses {
-			tw.statuses.add(st, n)
-		}
-		if len(ws.Latency) > 0 {
-			tw.latency = analysis.NewSketch()
-			if err := tw.latency.DecodeAndMergeWith(ws.Latency); err != nil {
-				return fmt.Errorf("a stored run's timeline latency: %w", err)
-			}
-		}
-		o.tl.windows[ws.Win] = tw
+	tl, err := timeline.RestoreAgg(sn.TimelineWidth, sn.TimelineWindows)
+	if err != nil {
+		return err
 	}
-	o.det = newMinuteAgg()
+	o.tl = tl
+	o.det = timeline.NewMinuteAgg()
 	if sn.Detect.DetectWidth > 0 {
-		o.det.restore(&sn.Detect, sn.FailDropped)
+		o.det.Restore(&sn.Detect, sn.FailDropped)
 	} else {
-		o.det.restoreLegacy(sn)
+		o.det.RestoreLegacy(&timeline.Legacy{TimelineWidth: sn.TimelineWidth, TimelineWindows: sn.TimelineWindows,
+			FailEndpoints: sn.FailEndpoints, FailClients: sn.FailClients, FailHosts: sn.FailHosts, FailDropped: sn.FailDropped})
 	}
 	q := o.quota
 	for _, w := range sn.QuotaWindows { // layout 1

@@ -14,6 +14,7 @@ import (
 
 	"analyze/classify"
 	"analyze/ingest"
+	"analyze/report/timeline"
 )
 
 // Limits of the bounded tables, per worker and after merging.
@@ -103,8 +104,8 @@ type Summary struct {
 	match  *Match // nil: keep every record
 	client ClientSelector
 	quota  *quotaAgg
-	tl     *timelineAgg
-	det    *minuteAgg // the incidents' minutes
+	tl     *timeline.Agg
+	det    *timeline.MinuteAgg // the incidents' minutes
 
 	// Filled in by Aggregate from the order-sensitive stage.
 	behaviour  *behaviourTracker
@@ -164,8 +165,8 @@ func NewSummary(cfg Config) *Summary {
 		match:     match,
 		client:    cfg.Quota.Client,
 		quota:     newQuotaAgg(cfg.Quota),
-		tl:        newTimelineAgg(cfg.Timeline),
-		det:       newMinuteAgg(),
+		tl:        timeline.NewAgg(cfg.Timeline),
+		det:       timeline.NewMinuteAgg(),
 		Tables:    tables.New(),
 		rows:      make([]analysis.Row, 0, batchRows),
 		scratch:   make([]byte, 0, 256), // 256: a whole number of cache lines,

@@ -1,4 +1,4 @@
-package report
+package timeline
 
 import (
 	"analyze/report/analysis"
@@ -12,7 +12,7 @@ import (
 // The timeline aggregate, what the timeline shows: per window, the
 // analysed records by class and by status, and their latency (a DDSketch
 // per window when durations are logged). Incidents are detected on the
-// minutes of minuteAgg, not on these windows. Windows are aligned to the
+// minutes of MinuteAgg, not on these windows. Windows are aligned to the
 // epoch. It starts at a base
 // width (--window, else 10 s) and, when it holds more than timelineCap
 // windows, widens to the next step of timelineLadder, merging windows
@@ -97,7 +97,9 @@ func (c *statusCounts) asMap() map[int32]int64 {
 	return m
 }
 
-type timelineAgg struct {
+// Agg is the timeline aggregate: an analysis.Analysis of the in-span
+// rows (analysis.go).
+type Agg struct {
 	width   int64 // ns
 	windows map[int64]*tlWindow
 
@@ -107,15 +109,15 @@ type timelineAgg struct {
 	lastTW    *tlWindow
 }
 
-func newTimelineAgg(width time.Duration) *timelineAgg {
+func NewAgg(width time.Duration) *Agg {
 	if width <= 0 {
 		width = timelineBase
 	}
-	return &timelineAgg{width: int64(width), windows: map[int64]*tlWindow{}}
+	return &Agg{width: int64(width), windows: map[int64]*tlWindow{}}
 }
 
 // add counts one analysed record.
-func (a *timelineAgg) add(t int64, status int, class classify.Class, lat analysis.Duration) {
+func (a *Agg) add(t int64, status int, class classify.Class, lat analysis.Duration) {
 	w, tw := a.lastW, a.lastTW
 	if tw == nil || t < a.lastStart || uint64(t)-uint64(a.lastStart) >= uint64(a.width) {
 		w = analysis.FloorDiv(t, a.width)
@@ -143,21 +145,6 @@ func (a *timelineAgg) add(t int64, status int, class classify.Class, lat analysi
 	}
 }
 
-// countBounded adds one to m[k] and reports true, unless k is new and m
-// holds limit keys already. Below the limit it is one map update, not a
-// look-up and an update.
-func countBounded[K comparable, N int32 | int64](m map[K]N, k K, limit int) bool {
-	if len(m) < limit {
-		m[k]++
-		return true
-	}
-	if n, ok := m[k]; ok {
-		m[k] = n + 1
-		return true
-	}
-	return false
-}
-
 // nextWidth returns the next width of the ladder that is a multiple of w,
 // else twice w.
 func nextWidth(w int64) int64 {
@@ -171,7 +158,7 @@ func nextWidth(w int64) int64 {
 
 // widen merges the windows into windows of width, a multiple of the
 // current width.
-func (a *timelineAgg) widen(width int64) {
+func (a *Agg) widen(width int64) {
 	if width <= a.width {
 		return
 	}
@@ -208,7 +195,7 @@ func (tw *tlWindow) merge(o *tlWindow) {
 }
 
 // merge adds o into a, at the wider of the two widths.
-func (a *timelineAgg) merge(o *timelineAgg) {
+func (a *Agg) merge(o *Agg) {
 	a.lastTW = nil
 	if o.width > a.width {
 		a.widen(o.width)

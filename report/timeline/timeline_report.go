@@ -1,4 +1,4 @@
-package report
+package timeline
 
 import (
 	"analyze/report/analysis"
@@ -29,14 +29,14 @@ type Timeline struct {
 // TimelineWindow is one window of the timeline. The latency figures are
 // null when no analysis.Duration is logged in it.
 type TimelineWindow struct {
-	Start       string        `json:"start"`
-	Requests    int64         `json:"requests"`
-	Classes                   // success, redirect, client_error, server_error, other
-	RateLimited int64         `json:"rate_limited"`
-	TopStatuses []StatusCount `json:"top_statuses"`
-	P50         *float64      `json:"p50_ms"`
-	P95         *float64      `json:"p95_ms"`
-	P99         *float64      `json:"p99_ms"`
+	Start            string        `json:"start"`
+	Requests         int64         `json:"requests"`
+	analysis.Classes               // success, redirect, client_error, server_error, other
+	RateLimited      int64         `json:"rate_limited"`
+	TopStatuses      []StatusCount `json:"top_statuses"`
+	P50              *float64      `json:"p50_ms"`
+	P95              *float64      `json:"p95_ms"`
+	P99              *float64      `json:"p99_ms"`
 
 	win int64 // index at the timeline's width
 }
@@ -75,13 +75,30 @@ type Incident struct {
 	Recovered bool `json:"recovered"`
 }
 
+// Build makes the timeline section at width (0: sized to the span) from
+// tl, and the incidents found on det's minutes (every minute the
+// drill-down keeps, in --since/--until or not), in time order. first and
+// last are the times of the first and last analysed records (Unix ns):
+// the gaps are those between them. name names a client by its hash.
+func Build(tl *Agg, det *MinuteAgg, width time.Duration, first, last int64, name func(uint64) string) (*Timeline, []Incident) {
+	t := buildTimeline(tl, width)
+	t.FailuresDropped, t.DetectionSeconds = det.dropped, float64(det.width)/1e9
+	t.Gaps, t.GapsTotal = findGaps(det, first, last)
+	return t, findIncidents(det, name)
+}
+
+// Bounds returns the failures whose detail was dropped
+// (bounds.timeline_failures_dropped) and the failures' values folded out
+// of a group's lists (bounds.timeline_details_folded).
+func (a *MinuteAgg) Bounds() (dropped, folded int64) { return a.dropped, a.folded }
+
 // timelineRows: auto-sized timelines have at most this many windows.
 const timelineRows = 120
 
 // buildTimeline lays out the timeline at a width: the given one, else the
 // smallest step of the ladder (not below the aggregate's width) that shows
 // the span in at most timelineRows windows.
-func buildTimeline(a *timelineAgg, width time.Duration) *Timeline {
+func buildTimeline(a *Agg, width time.Duration) *Timeline {
 	t := &Timeline{Windows: []TimelineWindow{}, Gaps: []Gap{}}
 	if len(a.windows) == 0 {
 		t.WindowSeconds = float64(a.width) / 1e9
@@ -122,7 +139,7 @@ func buildTimeline(a *timelineAgg, width time.Duration) *Timeline {
 		m := &merged[i]
 		start := time.Unix(0, (lo+int64(i))*w).UTC()
 		row := TimelineWindow{Start: start.Format(time.RFC3339), win: lo + int64(i),
-			Classes: classesOf(m.classes), RateLimited: m.statuses.get(429), TopStatuses: []StatusCount{}}
+			Classes: analysis.ClassesOf(m.classes), RateLimited: m.statuses.get(429), TopStatuses: []StatusCount{}}
 		for _, n := range m.classes {
 			row.Requests += n
 		}
@@ -135,7 +152,7 @@ func buildTimeline(a *timelineAgg, width time.Duration) *Timeline {
 			return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Status, b.Status))
 		})
 		row.TopStatuses = row.TopStatuses[:min(3, len(row.TopStatuses))]
-		row.P50, row.P95, row.P99 = percentiles(m.latency)
+		row.P50, row.P95, row.P99 = analysis.Percentiles(m.latency)
 		t.Windows = append(t.Windows, row)
 	}
 	return t

@@ -1,4 +1,4 @@
-package report
+package timeline
 
 import (
 	"fmt"
@@ -23,7 +23,7 @@ func BenchmarkMinuteAggAdd(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		a := newMinuteAgg()
+		a := NewMinuteAgg()
 		for i := range perDay {
 			status := 200
 			switch i % 20 {

@@ -1,4 +1,4 @@
-package report
+package timeline
 
 import (
 	"analyze/report/analysis"
@@ -9,7 +9,7 @@ import (
 	"analyze/classify"
 )
 
-// Incident detection on the minutes of minuteAgg (docs/incidents.md states
+// Incident detection on the minutes of MinuteAgg (docs/incidents.md states
 // the rule): per kind, a minute is flagged when its
 // failure rate rises well above the rolling baseline of the minutes before
 // it; flagged minutes at most one minute apart are one incident.
@@ -57,7 +57,7 @@ type minuteRow struct {
 }
 
 // sortedMinutes returns the windows with traffic, in time order.
-func (a *minuteAgg) sortedMinutes() []int64 {
+func (a *MinuteAgg) sortedMinutes() []int64 {
 	ws := make([]int64, 0, len(a.minutes))
 	for w := range a.minutes {
 		ws = append(ws, w)
@@ -79,7 +79,7 @@ func kindOf(status int32) int8 {
 // findIncidents applies the incident rule to the minutes for both kinds,
 // and names each incident's dominant status, endpoints, clients, hosts,
 // paths and user agents.
-func findIncidents(a *minuteAgg, name func(uint64) string) []Incident {
+func findIncidents(a *MinuteAgg, name func(uint64) string) []Incident {
 	out := []Incident{}
 	wins := a.sortedMinutes()
 	at := func(w int64) string { return time.Unix(0, w*a.width).UTC().Format(time.RFC3339) }
@@ -110,7 +110,7 @@ func findIncidents(a *minuteAgg, name func(uint64) string) []Incident {
 				}
 			}
 			inc := Incident{Kind: "server_error", Start: at(rows[i].win), End: at(rows[j].win + 1),
-				BaselineRate: round(baselines[i], 4)}
+				BaselineRate: analysis.Round(baselines[i], 4)}
 			if kind == kindLimited {
 				inc.Kind = "rate_limited"
 			}
@@ -121,7 +121,7 @@ func findIncidents(a *minuteAgg, name func(uint64) string) []Incident {
 				inc.Requests += r.requests
 				if r.fails > inc.Peak {
 					inc.Peak, inc.PeakAt = r.fails, at(r.win)
-					inc.PeakRate = round(float64(r.fails)/float64(max(r.requests, 1)), 4)
+					inc.PeakRate = analysis.Round(float64(r.fails)/float64(max(r.requests, 1)), 4)
 				}
 				a.minutes[r.win].fails.each(func(s int32, n int64) {
 					if kindOf(s) == kind {
@@ -171,19 +171,19 @@ func findIncidents(a *minuteAgg, name func(uint64) string) []Incident {
 		ls[i] = lists{map[string]int64{}, map[string]int64{}, map[string]int64{}, map[string]int64{}, map[uint64]int64{}}
 	}
 	for k, n := range a.strs {
-		i, ok := of[k.groupKey]
+		i, ok := of[k.group()]
 		if !ok {
 			continue
 		}
-		switch k.field {
+		switch k.field() {
 		case fieldEndpoint:
-			ls[i].endpoints[k.s] += n
+			ls[i].endpoints[a.str(k)] += n
 		case fieldHost:
-			ls[i].hosts[k.s] += n
+			ls[i].hosts[a.str(k)] += n
 		case fieldPath:
-			ls[i].paths[k.s] += n
+			ls[i].paths[a.str(k)] += n
 		case fieldAgent:
-			ls[i].agents[k.s] += n
+			ls[i].agents[a.str(k)] += n
 		}
 	}
 	for k, n := range a.clients {
@@ -192,9 +192,9 @@ func findIncidents(a *minuteAgg, name func(uint64) string) []Incident {
 		}
 	}
 	for i := range out {
-		out[i].Endpoints = topNames(ls[i].endpoints, name1, incidentListNames)
-		out[i].Clients = topNames(ls[i].clients, name, incidentListNames)
-		out[i].Hosts = topNames(ls[i].hosts, name1, incidentListNames)
+		out[i].Endpoints = analysis.TopNames(ls[i].endpoints, name1, incidentListNames)
+		out[i].Clients = analysis.TopNames(ls[i].clients, name, incidentListNames)
+		out[i].Hosts = analysis.TopNames(ls[i].hosts, name1, incidentListNames)
 		out[i].Paths = []IncidentPath{}
 		for _, c := range topCounts(ls[i].paths, incidentListRaw) {
 			out[i].Paths = append(out[i].Paths, IncidentPath{c.name, c.n})
@@ -276,7 +276,7 @@ func flagMinutes(rows []minuteRow) ([]bool, []float64) {
 // analysed; the minutes may hold records out of --since/--until too): the
 // gapsListed longest (ties: the earliest), in time order, and how many
 // there are.
-func findGaps(a *minuteAgg, first, last int64) ([]Gap, int) {
+func findGaps(a *MinuteAgg, first, last int64) ([]Gap, int) {
 	wins := a.sortedMinutes()
 	type g struct{ from, to int64 } // windows: the first empty, the next with traffic
 	var all []g

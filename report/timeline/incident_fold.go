@@ -1,4 +1,4 @@
-package report
+package timeline
 
 import (
 	"cmp"
@@ -23,7 +23,7 @@ import (
 const groupSlab = 64
 
 // detail returns group g's counts, made empty if it has none.
-func (a *minuteAgg) detail(g groupKey) *groupDetail {
+func (a *MinuteAgg) detail(g groupKey) *groupDetail {
 	d := a.groups[g]
 	if d == nil {
 		if len(a.slab) == 0 {
@@ -37,7 +37,7 @@ func (a *minuteAgg) detail(g groupKey) *groupDetail {
 
 // index counts a new value of list field of a group, and cuts the lists
 // when one is full and the detail has grown enough since the last cut.
-func (a *minuteAgg) index(d *groupDetail, field int8) {
+func (a *MinuteAgg) index(d *groupDetail, field int8) {
 	d.n[field]++
 	a.grown++
 	if d.n[field] >= 2*groupKeep {
@@ -55,12 +55,13 @@ type listKey struct {
 
 // foldAll cuts every list of 2*groupKeep values or more to its groupKeep
 // heaviest, deleting the others' entries and counting their failures.
-func (a *minuteAgg) foldAll() {
+func (a *MinuteAgg) foldAll() {
 	a.grown, a.overfull = 0, false
 	type valCount struct {
-		s string
-		c uint64
-		n int64
+		s  string
+		id uint32 // of s
+		c  uint64
+		n  int64
 	}
 	full := func(g groupKey, field int8) bool {
 		d := a.groups[g]
@@ -68,9 +69,9 @@ func (a *minuteAgg) foldAll() {
 	}
 	lists := map[listKey][]valCount{}
 	for k, n := range a.strs {
-		if full(k.groupKey, k.field) {
-			lk := listKey{k.groupKey, k.field}
-			lists[lk] = append(lists[lk], valCount{s: k.s, n: n})
+		if g, field := k.group(), k.field(); full(g, field) {
+			lk := listKey{g, field}
+			lists[lk] = append(lists[lk], valCount{s: a.str(k), id: k.id(), n: n})
 		}
 	}
 	for k, n := range a.clients {
@@ -88,13 +89,14 @@ func (a *minuteAgg) foldAll() {
 			if lk.field == fieldClient {
 				delete(a.clients, failHash{lk.groupKey, v.c})
 			} else {
-				delete(a.strs, failStr{lk.groupKey, lk.field, v.s})
+				delete(a.strs, cellOf(lk.groupKey, lk.field, v.id))
 			}
 			d.other[lk.field] += v.n
 			a.folded += v.n
 		}
 		d.n[lk.field] = groupKeep
 	}
+	a.compact()
 }
 
 // addOther returns the sum of two groups' folded counts.
@@ -108,7 +110,7 @@ func addOther(x, y [fieldCount]int64) [fieldCount]int64 {
 // reindex recounts the groups' lists from strs and clients (after a merge
 // or a widening joined groups, or a stored run), keeping their folded
 // counts, and cuts the lists that reached the bound.
-func (a *minuteAgg) reindex() {
+func (a *MinuteAgg) reindex() {
 	a.lastD = [2]*groupDetail{}
 	old := a.groups
 	a.groups = make(map[groupKey]*groupDetail, len(old))
@@ -123,7 +125,7 @@ func (a *minuteAgg) reindex() {
 		return d
 	}
 	for k := range a.strs {
-		at(k.groupKey).n[k.field]++
+		at(k.group()).n[k.field()]++
 	}
 	for k := range a.clients {
 		at(k.groupKey).n[fieldClient]++

@@ -1,4 +1,4 @@
-package report
+package timeline
 
 import (
 	"analyze/report/analysis"
@@ -43,7 +43,16 @@ const (
 	kindLimited = int8(1) // 429
 )
 
-// The lists of a failure group held in failStr cells.
+// The kinds and lists of a stored run's failure cells (FailStrSnap.Kind
+// and Field, FailHashSnap.Kind).
+const (
+	KindServer    = kindServer
+	KindLimited   = kindLimited
+	FieldEndpoint = fieldEndpoint
+	FieldHost     = fieldHost
+)
+
+// The lists of a failure group held in strs cells (cellKey).
 const (
 	fieldEndpoint = int8(iota)
 	fieldHost
@@ -63,13 +72,6 @@ type groupKey struct {
 	kind int8
 }
 
-// failStr is a cell of one of a group's string lists.
-type failStr struct {
-	groupKey
-	field int8
-	s     string
-}
-
 type failHash struct {
 	groupKey
 	client uint64
@@ -82,17 +84,18 @@ type groupDetail struct {
 	other [fieldCount]int64 // failures whose value in that list was folded
 }
 
-type minuteAgg struct {
+// MinuteAgg is the incidents' aggregate: an analysis.Analysis of every
+// row the drill-down keeps, in --since/--until or not (analysis.go).
+type MinuteAgg struct {
 	width   int64 // ns: a minute, wider only past minuteCap minutes
 	minutes map[int64]*minuteCount
-	strs    map[failStr]int64
+	strs    map[cellKey]int64 // incident_cells.go
 	clients map[failHash]int64
 	groups  map[groupKey]*groupDetail // the groups with detail kept
 	pruned  map[groupKey]bool         // groups whose detail was dropped: none is kept of them
 	dropped int64                     // failures whose detail was dropped
 	folded  int64                     // failures' values folded out of a group's list, per list
-	names   *analysis.Interner        // endpoints and hosts
-	raw     *analysis.Interner        // paths and user agents, as far as its limit
+	ids     idTable                   // the values of strs' cells
 
 	lastW    int64
 	lastM    *minuteCount
@@ -103,9 +106,10 @@ type minuteAgg struct {
 	overfull bool            // a list has reached 2*groupKeep values since
 }
 
-func newMinuteAgg() *minuteAgg {
-	return &minuteAgg{width: detectWidth, minutes: map[int64]*minuteCount{}, strs: map[failStr]int64{},
-		clients: map[failHash]int64{}, groups: map[groupKey]*groupDetail{}, pruned: map[groupKey]bool{}, names: analysis.NewInterner(endpointLimit), raw: analysis.NewInterner(1 << 14)}
+// NewMinuteAgg returns an empty MinuteAgg.
+func NewMinuteAgg() *MinuteAgg {
+	return &MinuteAgg{width: detectWidth, minutes: map[int64]*minuteCount{}, strs: map[cellKey]int64{},
+		clients: map[failHash]int64{}, groups: map[groupKey]*groupDetail{}, pruned: map[groupKey]bool{}, ids: newIDTable()}
 }
 
 // failure is what the incidents name of one failed request: path and
@@ -117,7 +121,7 @@ type failure struct {
 
 // add counts one analysed record at t (Unix ns); f is read only when the
 // status is a 5xx or a 429.
-func (a *minuteAgg) add(t int64, status int, f *failure) {
+func (a *MinuteAgg) add(t int64, status int, f *failure) {
 	w := analysis.FloorDiv(t, a.width)
 	m := a.lastM
 	if m == nil || w != a.lastW {
@@ -144,8 +148,8 @@ func (a *minuteAgg) add(t int64, status int, f *failure) {
 	}
 	m.fails.add(int32(status), 1)
 	g := groupKey{w, kind}
-	if a.pruned[g] {
-		a.dropped++
+	if len(a.pruned) > 0 && a.pruned[g] || !packable(w) {
+		a.dropped++ // a window before 1970 or past 2480 cannot be packed: never from the Scanner
 		return
 	}
 	if len(a.strs)+len(a.clients)+4 >= failEntryLimit && a.overfull {
@@ -163,28 +167,28 @@ func (a *minuteAgg) add(t int64, status int, f *failure) {
 		d = a.detail(g)
 		a.lastG[kind], a.lastD[kind] = g, d
 	}
-	a.count(g, d, fieldEndpoint, a.names.Get(f.endpoint))
+	a.count(g, d, fieldEndpoint, a.ids.id(f.endpoint))
 	n := len(a.clients)
 	a.clients[failHash{g, f.client}]++
 	if len(a.clients) > n {
 		a.index(d, fieldClient)
 	}
 	if len(f.host) > 0 {
-		a.count(g, d, fieldHost, a.names.Get(f.host))
+		a.count(g, d, fieldHost, a.ids.id(f.host))
 	}
 	if len(f.path) > 0 {
-		a.count(g, d, fieldPath, a.raw.Get(f.path))
+		a.count(g, d, fieldPath, a.ids.id(f.path))
 	}
 	if len(f.agent) > 0 {
-		a.count(g, d, fieldAgent, a.raw.Get(f.agent))
+		a.count(g, d, fieldAgent, a.ids.id(f.agent))
 	}
 }
 
-// count adds a failure to the value s of a group's list, counting the
+// count adds a failure to the value id of a group's list, counting the
 // value in d when it is new (index, which may cut the full lists).
-func (a *minuteAgg) count(g groupKey, d *groupDetail, field int8, s string) {
+func (a *MinuteAgg) count(g groupKey, d *groupDetail, field int8, id uint32) {
 	n := len(a.strs)
-	a.strs[failStr{g, field, s}]++
+	a.strs[cellOf(g, field, id)]++
 	if len(a.strs) > n {
 		a.index(d, field)
 	}
@@ -193,11 +197,11 @@ func (a *minuteAgg) count(g groupKey, d *groupDetail, field int8, s string) {
 // groupFailures returns the failures of each group with its detail kept
 // (every failure has one endpoint cell, or is counted in its group's
 // folded endpoints).
-func (a *minuteAgg) groupFailures() map[groupKey]int64 {
+func (a *MinuteAgg) groupFailures() map[groupKey]int64 {
 	n := map[groupKey]int64{}
 	for k, c := range a.strs {
-		if k.field == fieldEndpoint {
-			n[k.groupKey] += c
+		if k.field() == fieldEndpoint {
+			n[k.group()] += c
 		}
 	}
 	for g, d := range a.groups {
@@ -210,10 +214,10 @@ func (a *minuteAgg) groupFailures() map[groupKey]int64 {
 
 // prune drops the detail of the groups with the fewest failures (ties: the
 // earliest) until at most keep entries remain.
-func (a *minuteAgg) prune(keep int) {
+func (a *MinuteAgg) prune(keep int) {
 	entries := map[groupKey]int{}
 	for k := range a.strs {
-		entries[k.groupKey]++
+		entries[k.group()]++
 	}
 	for k := range a.clients {
 		entries[k.groupKey]++
@@ -239,16 +243,17 @@ func (a *minuteAgg) prune(keep int) {
 }
 
 // deletePruned removes the detail of the pruned groups.
-func (a *minuteAgg) deletePruned() {
-	maps.DeleteFunc(a.strs, func(k failStr, _ int64) bool { return a.pruned[k.groupKey] })
+func (a *MinuteAgg) deletePruned() {
+	maps.DeleteFunc(a.strs, func(k cellKey, _ int64) bool { return a.pruned[k.group()] })
 	maps.DeleteFunc(a.clients, func(k failHash, _ int64) bool { return a.pruned[k.groupKey] })
 	maps.DeleteFunc(a.groups, func(g groupKey, _ *groupDetail) bool { return a.pruned[g] })
 	a.lastD = [2]*groupDetail{}
+	a.compact()
 }
 
 // widen merges the minutes into windows of width, a multiple of the
 // current width, until at most minuteCap remain.
-func (a *minuteAgg) widen(width int64) {
+func (a *MinuteAgg) widen(width int64) {
 	old := a.width
 	a.width, a.lastM = width, nil
 	at := func(w int64) int64 { return analysis.FloorDiv(w*old, width) }
@@ -267,10 +272,9 @@ func (a *minuteAgg) widen(width int64) {
 		pruned[groupKey{at(g.win), g.kind}] = true
 	}
 	a.pruned = pruned
-	strs := make(map[failStr]int64, len(a.strs))
+	strs := make(map[cellKey]int64, len(a.strs))
 	for k, n := range a.strs {
-		k.win = at(k.win)
-		strs[k] += n
+		strs[k.withWin(at(k.group().win))] += n
 	}
 	clients := make(map[failHash]int64, len(a.clients))
 	for k, n := range a.clients {
@@ -297,7 +301,7 @@ func (a *minuteAgg) widen(width int64) {
 
 // dropPruned removes the detail left of pruned groups (after a widening or
 // a merge joins a pruned group with one that was not), counting it.
-func (a *minuteAgg) dropPruned() {
+func (a *MinuteAgg) dropPruned() {
 	for g, n := range a.groupFailures() {
 		if a.pruned[g] {
 			a.dropped += n
@@ -307,7 +311,7 @@ func (a *minuteAgg) dropPruned() {
 }
 
 // merge adds o into a, at the wider of the two widths.
-func (a *minuteAgg) merge(o *minuteAgg) {
+func (a *MinuteAgg) merge(o *MinuteAgg) {
 	a.lastM = nil
 	if o.width > a.width {
 		a.widen(o.width)
@@ -328,7 +332,7 @@ func (a *minuteAgg) merge(o *minuteAgg) {
 	a.dropped += o.dropped
 	a.folded += o.folded
 	for k, n := range o.strs {
-		a.strs[k] += n
+		a.strs[k.withID(a.ids.idOf(o.str(k)))] += n
 	}
 	for k, n := range o.clients {
 		a.clients[k] += n

@@ -1,4 +1,4 @@
-package report
+package timeline
 
 import (
 	"math/rand/v2"

@@ -1,4 +1,4 @@
-package report
+package timeline
 
 import (
 	"analyze/report/analysis"
@@ -15,8 +15,8 @@ import (
 
 // series builds the incidents' minutes: reqs[i] requests in minute i, of
 // which fails[i] are 503s on /api/imports/{id}.
-func series(reqs, fails []int) *minuteAgg {
-	a := newMinuteAgg()
+func series(reqs, fails []int) *MinuteAgg {
+	a := NewMinuteAgg()
 	t0 := time.Date(2025, 3, 12, 8, 0, 0, 0, time.UTC).UnixNano()
 	for i := range reqs {
 		for k := range reqs[i] {
@@ -124,8 +124,8 @@ func TestTimelineWidens(t *testing.T) {
 		// 20 days of traffic: 10 s windows would be 172,800.
 		recs = append(recs, rec{t0 + rng.Int64N(int64(20*24*time.Hour)), []int{200, 200, 200, 404, 429, 503}[rng.IntN(6)]})
 	}
-	one := newTimelineAgg(0)
-	parts := []*timelineAgg{newTimelineAgg(0), newTimelineAgg(0), newTimelineAgg(0)}
+	one := NewAgg(0)
+	parts := []*Agg{NewAgg(0), NewAgg(0), NewAgg(0)}
 	for i, r := range recs {
 		lat := analysis.LatencyOf(time.Duration(r.status) * time.Millisecond)
 		one.add(r.t, r.status, classify.ClassOf(r.status), lat)

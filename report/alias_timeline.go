@@ -1,0 +1,15 @@
+package report
+
+import "analyze/report/timeline"
+
+// The timeline and incidents sections (package timeline), by the names
+// the writers and other packages use.
+type (
+	Timeline       = timeline.Timeline
+	TimelineWindow = timeline.TimelineWindow
+	StatusCount    = timeline.StatusCount
+	Incident       = timeline.Incident
+	IncidentPath   = timeline.IncidentPath
+	IncidentAgent  = timeline.IncidentAgent
+	Gap            = timeline.Gap
+)
