@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"analyze/ingest"
+	"analyze/report/quota"
+	"analyze/report/retry"
 )
 
 // Aggregate reads files through the ingest pipeline, classifies every
@@ -25,20 +27,20 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, c
 		sums[i] = NewSummary(cfg)
 		scanners[i] = ingest.NewScanner(opts.Parse)
 	}
-	tracker := newBehaviourTracker(cfg.Quota)
+	tracker := quota.NewBehaviour(cfg.Quota)
 	rc := cfg.Retry
 	if rc.StormWin == 0 {
-		rc.StormWin = time.Duration(newQuotaAgg(cfg.Quota).win)
+		rc.StormWin = time.Duration(quota.New(cfg.Quota).Win())
 	}
-	retries := newRetryTracker(rc)
-	if cfg.Carry != nil {
-		tracker.resume(cfg.Carry)
-		retries.resume(cfg.Carry)
+	retries := retry.NewTracker(rc)
+	if c := cfg.Carry; c != nil {
+		tracker.Resume(c.waits)
+		retries.Resume(c.chains, c.noFails)
 	}
 	order := ingest.SortByTime(files, opts)
 	seq := newSequencer(order, int64(reorderLateness), ingest.BlocksInFlight(opts.Workers), func(e *analysis.Event) {
-		tracker.consume(e)
-		retries.consume(e)
+		tracker.ConsumeEvent(e)
+		retries.ConsumeEvent(e)
 	})
 	err := ingest.Run(ctx, order, opts, func(w int, b *ingest.Block) {
 		s, sc := sums[w], scanners[w]
@@ -69,7 +71,7 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, c
 		// What the last record leaves open stays open (Build closes it,
 		// Summary.Carry hands it on); what its window has passed by then
 		// is decided.
-		retries.prune(seq.released)
+		retries.Prune(seq.released)
 	}
 	settle(sums)
 	total := sums[0]

@@ -47,21 +47,6 @@ type extra struct {
 	analysis.Analysis
 }
 
-// Add counts a batch's in-span rows in the quota's windows and cells.
-func (q *quotaAgg) Add(rows []analysis.Row) {
-	for i := range rows {
-		if r := &rows[i]; r.InSpan {
-			q.add(r.Time, r.ClientID, r.Status, r.RateLimit, r.RateRemaining)
-		}
-	}
-}
-
-// Merge adds o, a *quotaAgg, into q.
-func (q *quotaAgg) Merge(o analysis.Analysis) { q.merge(o.(*quotaAgg)) }
-
-// Settle readies q for the merge.
-func (q *quotaAgg) Settle() { q.settle() }
-
 // Add counts a batch's in-span rows in the timeline's windows.
 func (a *timelineAgg) Add(rows []analysis.Row) {
 	for i := range rows {

@@ -10,7 +10,6 @@ package report
 
 import (
 	"cmp"
-	"math"
 	"sync"
 	"time"
 
@@ -19,6 +18,8 @@ import (
 	"analyze/classify"
 	"analyze/ingest"
 	"analyze/report/analysis"
+	"analyze/report/quota"
+	"analyze/report/retry"
 )
 
 // Report is what a run found, ready to write.
@@ -404,13 +405,14 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 	}
 	r.Bounds = Bounds{EndpointsFolded: s.Endpoints.Folded, ClientsFolded: s.Clients.Folded, MethodsFolded: s.Methods.Folded, HostsFolded: s.Hosts.Folded,
 		ErrorPathsFolded: s.ErrorPaths.Folded, UserAgentsFolded: s.Agents.Folded,
-		QuotaCellsDropped: s.quota.dropped, TimelineFailuresDropped: s.det.dropped,
+		QuotaCellsDropped: s.quota.Dropped(), TimelineFailuresDropped: s.det.dropped,
 		TimelineDetailsFolded: s.det.folded}
 	if t := s.retries; t != nil {
-		r.Bounds.RetryChainsUntracked, r.Bounds.RetryRepeatsUntracked, r.Bounds.RetryClientsDropped = t.untracked, t.noFailsDropped, t.dropped
+		b := t.Bounds()
+		r.Bounds.RetryChainsUntracked, r.Bounds.RetryRepeatsUntracked, r.Bounds.RetryClientsDropped = b.Untracked, b.NoFailsDropped, b.ClientsDropped
 	}
 	if b := s.behaviour; b != nil {
-		r.Bounds.After429ClientsDropped = b.dropped
+		r.Bounds.After429ClientsDropped = b.Dropped()
 	}
 	if s.Latency != nil && !s.Latency.IsEmpty() {
 		if q, err := s.Latency.GetValuesAtQuantiles([]float64{0.5, 0.95, 0.99}); err == nil {
@@ -421,9 +423,11 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 	name := nameOf(names)
 	// The quota section, the longest to build, on its own goroutine: it
 	// changes only s.quota's cells and rows; the rest reads no more of
-	// s.quota than its windows (buildRetry, for the storms).
-	var quota sync.WaitGroup
-	quota.Go(func() { r.Quota = buildQuota(s, opts.Quota, names, in.Analyzed, opts.Top) })
+	// s.quota than its windows (retry.Build, for the storms).
+	var quotaBuilt sync.WaitGroup
+	quotaBuilt.Go(func() {
+		r.Quota = quota.Build(s.quota, s.behaviour, opts.Quota, names, s.lateEvents, in.Analyzed, opts.Top)
+	})
 	r.Timeline = buildTimeline(s.tl, opts.TimelineWindow)
 	r.Timeline.FailuresDropped, r.Timeline.DetectionSeconds = s.det.dropped, float64(s.det.width)/1e9
 	// The minutes hold every record the drill-down keeps, within the time
@@ -432,15 +436,15 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 	sp := filter.span()
 	r.Timeline.Gaps, r.Timeline.GapsTotal = findGaps(s.det, s.first, s.last)
 	r.Incidents = overlapping(findIncidents(s.det, name), sp)
-	r.Retry = buildRetry(s, opts.Retry, name, opts.Unrecovered, opts.Top)
+	r.Retry = retry.Build(s.retries, s.quota.WindowRequests, opts.Retry, name, opts.Unrecovered, opts.Top)
 	r.Analyses = sectionsOf(s, &analysis.Context{Analyzed: in.Analyzed, Top: opts.Top, First: s.first, Last: s.last, ClientName: name})
-	quota.Wait()
+	quotaBuilt.Wait()
 	if q := r.Quota; q != nil {
 		r.Bounds.QuotaBurstsUnlisted = q.BurstsTotal - int64(len(q.Bursts))
 	}
 	if rt := r.Retry; rt != nil {
 		r.Bounds.RetryStormsUnlisted = rt.StormsTotal - int64(len(rt.Storms))
-		r.Bounds.RetryUnrecoveredDropped = rt.Unrecovered - int64(len(rt.unrecovered))
+		r.Bounds.RetryUnrecoveredDropped = rt.Unrecovered - int64(rt.Kept())
 	}
 	return r
 }
@@ -490,13 +494,7 @@ func stamp(t time.Time) *string {
 	return &s
 }
 
-func round(x float64, digits int) float64 {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return 0
-	}
-	p := math.Pow(10, float64(digits))
-	return math.Round(x*p) / p
-}
+func round(x float64, digits int) float64 { return analysis.Round(x, digits) }
 
 // Incomplete reports whether some input could not be read to its end.
 func (r *Report) Incomplete() bool {

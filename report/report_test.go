@@ -422,18 +422,6 @@ func TestTableCraftedKeys(t *testing.T) {
 	}
 }
 
-// TestWindowClientsCrafted does the same for the quota's per-window client
-// counts, whose keys are the client hashes themselves.
-func TestWindowClientsCrafted(t *testing.T) {
-	var w windowClients
-	for i := range uint64(3000) {
-		w.add(i<<20 | 0x5a5a)
-	}
-	if got := longestWalk(w.keys, func(k uint64) uint64 { return k }); got > 64 {
-		t.Errorf("a look-up walks up to %d positions of %d", got, len(w.keys))
-	}
-}
-
 // longestWalk returns how far the farthest entry of an open-addressing
 // table sits from its home position; zero values are empty positions.
 func longestWalk[E comparable](positions []E, hash func(E) uint64) int {

@@ -17,8 +17,8 @@ func quotaSections(q *QuotaReport, e escaper, spark bool) []section {
 	if q.LimitPerWindow != nil {
 		limit = strconv.FormatInt(*q.LimitPerWindow, 10) + " per window"
 	}
-	if q.ownLimits > 0 {
-		limit += fmt.Sprintf("; %d client(s) with their own (--client-limit)", q.ownLimits)
+	if q.OwnLimits() > 0 {
+		limit += fmt.Sprintf("; %d client(s) with their own (--client-limit)", q.OwnLimits())
 	}
 	o := q.Overall
 	head := section{
@@ -49,10 +49,10 @@ func quotaSections(q *QuotaReport, e escaper, spark bool) []section {
 			[]string{"windows at ≥80% / ≥90% / ≥100% of it", fmt.Sprintf("%s / %s / %s", thousands(o.WindowsAt80), thousands(o.WindowsAt90), thousands(o.WindowsAt100))},
 		)
 	}
-	if spark && len(q.overallSeries) > 1 {
-		head.notes = append(head.notes, "requests per minute, overall:  "+sparkline(q.overallSeries, 72))
-		if len(q.busiestSeries) > 1 {
-			head.notes = append(head.notes, fmt.Sprintf("busiest client (%s): %s", esc(q.busiest), sparkline(q.busiestSeries, 72)))
+	if spark && len(q.OverallSeries()) > 1 {
+		head.notes = append(head.notes, "requests per minute, overall:  "+sparkline(q.OverallSeries(), 72))
+		if len(q.BusiestSeries()) > 1 {
+			head.notes = append(head.notes, fmt.Sprintf("busiest client (%s): %s", esc(q.Busiest()), sparkline(q.BusiestSeries(), 72)))
 		}
 	}
 	if q.LateEvents > 0 {
@@ -68,7 +68,7 @@ func quotaSections(q *QuotaReport, e escaper, spark bool) []section {
 		align:  []bool{false, true, true, true, true, true, true, true, true},
 		drop:   []string{"p99", "after 429", "peak", "too early"},
 	}
-	if q.ownLimits > 0 { // the limit each client is measured against
+	if q.OwnLimits() > 0 { // the limit each client is measured against
 		clients.header = slices.Insert(clients.header, 5, "limit")
 		clients.align = slices.Insert(clients.align, 5, true)
 	}
@@ -79,7 +79,7 @@ func quotaSections(q *QuotaReport, e escaper, spark bool) []section {
 		}
 		row := []string{esc(c.Client), thousands(c.Requests), thousands(c.Peak), thousands(c.P99),
 			thousands(c.RateLimited), thousands(c.WindowsOverLimit), thousands(c.After429Requests), thousands(c.RetryAfterViolations), comp}
-		if q.ownLimits > 0 {
+		if q.OwnLimits() > 0 {
 			limit := "-"
 			if c.LimitPerWindow != nil {
 				limit = thousands(*c.LimitPerWindow)

@@ -95,7 +95,7 @@ func retrySections(q *RetryReport, e escaper, list int) []section {
 		align:  []bool{false, false, false, false, true, false, true, false},
 		drop:   []string{"attempts", "outcome"},
 	}
-	listed := q.unrecoveredRows(list)
+	listed := q.UnrecoveredRows(list)
 	n := len(listed)
 	for _, u := range listed {
 		un.rows = append(un.rows, []string{u.Time, esc(u.Client), esc(u.Method), esc(u.Path), fmt.Sprintf("%03d", u.Status), u.Outcome, thousands(u.Attempts), u.Action})

@@ -1,4 +1,4 @@
-package report
+package retry
 
 import (
 	"analyze/report/analysis"
@@ -79,7 +79,7 @@ type Storm struct {
 
 // UnrecoveredAll returns every unrecovered chain kept, oldest first,
 // whether or not the report lists them.
-func (r *RetryReport) UnrecoveredAll() []Unrecovered { return r.unrecoveredRows(-1) }
+func (r *RetryReport) UnrecoveredAll() []Unrecovered { return r.UnrecoveredRows(-1) }
 
 // Unrecovered is one abandoned or exhausted chain.
 type Unrecovered struct {
@@ -105,7 +105,7 @@ func quantiles(st *retryStats) (*float64, *float64) {
 	if err != nil {
 		return nil, nil
 	}
-	p50, p95 := round(v[0], 3), round(v[1], 3)
+	p50, p95 := analysis.Round(v[0], 3), analysis.Round(v[1], 3)
 	return &p50, &p95
 }
 
@@ -113,12 +113,15 @@ func meanAttempts(st *retryStats) float64 {
 	if st.chains == 0 {
 		return 0
 	}
-	return round(float64(st.attempts)/float64(st.chains), 2)
+	return analysis.Round(float64(st.attempts)/float64(st.chains), 2)
 }
 
-// buildRetry makes the retry section.
-func buildRetry(s *Summary, opts RetryOptions, name func(uint64) string, withList bool, top int) *RetryReport {
-	t := s.retries
+// Build makes the retry section of t (nil when the order-sensitive stage
+// did not run): requests(win, w) is the traffic of window w of windows win
+// nanoseconds long (the quota's, for the storms; 0 when it has no windows
+// that long); name names a client by hash; withList fills
+// UnrecoveredList; top is how many rows a table shows.
+func Build(t *Tracker, requests func(win, w int64) int64, opts RetryOptions, name func(uint64) string, withList bool, top int) *RetryReport {
 	if t == nil {
 		return nil
 	}
@@ -156,7 +159,7 @@ func buildRetry(s *Summary, opts RetryOptions, name func(uint64) string, withLis
 			Abandoned: st.abandoned, Attempts: st.attempts, RetryAfterViolations: st.violations,
 			NonRetryableRepeats: st.repeats, UnsafeRetries: st.unsafe, Diagnosis: diagnose(st)}
 		if st.chains > 0 {
-			c.RecoveredShare = round(float64(st.recovered)/float64(st.chains), 4)
+			c.RecoveredShare = analysis.Round(float64(st.recovered)/float64(st.chains), 4)
 		}
 		r.Clients = append(r.Clients, c)
 	}
@@ -168,7 +171,7 @@ func buildRetry(s *Summary, opts RetryOptions, name func(uint64) string, withLis
 	}
 
 	// Storms (retry_storms.go).
-	r.Storms, r.StormsTotal = listStorms(s, t, share, name)
+	r.Storms, r.StormsTotal = listStorms(t, requests, share, name)
 
 	// The unrecovered list, oldest first.
 	list := slices.Clone(t.unrecovered)
@@ -182,9 +185,9 @@ func buildRetry(s *Summary, opts RetryOptions, name func(uint64) string, withLis
 	return r
 }
 
-// unrecoveredRows returns the first n unrecovered chains kept (all, for n
+// UnrecoveredRows returns the first n unrecovered chains kept (all, for n
 // below 0) as rows, oldest first.
-func (r *RetryReport) unrecoveredRows(n int) []Unrecovered {
+func (r *RetryReport) UnrecoveredRows(n int) []Unrecovered {
 	if n < 0 || n > len(r.unrecovered) {
 		n = len(r.unrecovered)
 	}
