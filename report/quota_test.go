@@ -259,42 +259,6 @@ func TestQuotaWindowsAndLimits(t *testing.T) {
 	}
 }
 
-func TestClientSelector(t *testing.T) {
-	rec := &ingest.Record{User: []byte("erp"), Client: []byte("10.0.0.1"), Credential: []byte("key-1"), Host: []byte("acme.quable.example:443"),
-		Extra: []ingest.Field{{Name: "http_x_tenant", Value: []byte("acme")}, {Name: "tenant_id", Value: []byte("t-9")}}}
-	for _, tc := range []struct{ sel, want string }{
-		{"", "erp"}, {"user", "erp"}, {"addr", "10.0.0.1"}, {"header:X-Api-Key", "key-1"},
-		{"header:X-Tenant", "acme"}, {"field:tenant_id", "t-9"}, {"field:nope", "-"}, {"host", "acme.quable.example"},
-	} {
-		c, err := ParseClientSelector(tc.sel)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := string(c.Key(rec)); got != tc.want {
-			t.Errorf("--client %q: %q, want %q", tc.sel, got, tc.want)
-		}
-	}
-	if _, err := ParseClientSelector("ip"); err == nil {
-		t.Error("--client ip accepted")
-	}
-	if c, _ := ParseClientSelector("host"); string(c.Key(&ingest.Record{})) != "-" || c.String() != "host" {
-		t.Errorf("--client-key host on a record without one: %q (%s)", c.Key(&ingest.Record{}), c.String())
-	}
-	anon := &ingest.Record{Client: []byte("10.0.0.2")}
-	if got := string(ClientKey(anon)); got != "10.0.0.2" {
-		t.Errorf("default on an anonymous record: %q", got)
-	}
-}
-
-func TestSparkline(t *testing.T) {
-	if got := sparkline([]int64{0, 1, 2, 4, 8}, 10); got != " ▁▂▄█" {
-		t.Errorf("sparkline = %q", got)
-	}
-	if got := []rune(sparkline(make([]int64, 1000), 72)); len(got) > 72 {
-		t.Errorf("sparkline is %d wide", len(got))
-	}
-}
-
 // TestSequencerMergesFiles feeds the blocks of two overlapping files in a
 // scrambled order, one block's events out of order, and checks the events
 // come out in time order, ties in input order (by file, then line), with
@@ -401,13 +365,6 @@ func TestSequencerBoundCountsDescriptions(t *testing.T) {
 	s.flush()
 	if got != 5 || s.heldBytes != 0 {
 		t.Errorf("after flush %d handed on, %d bytes held", got, s.heldBytes)
-	}
-}
-
-// TestEventSize keeps an analysis.Event at 40 bytes: one is written per record.
-func TestEventSize(t *testing.T) {
-	if n := unsafe.Sizeof(analysis.Event{}); n != 40 {
-		t.Errorf("an analysis.Event takes %d bytes, want 40: mind the fields' order and sizes", n)
 	}
 }
 
