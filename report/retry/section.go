@@ -170,7 +170,7 @@ func Build(t *Tracker, requests func(win, w int64) int64, opts RetryOptions, nam
 		r.Clients = r.Clients[:max(top, 20)]
 	}
 
-	// Storms (retry_storms.go).
+	// Storms (storms.go).
 	r.Storms, r.StormsTotal = listStorms(t, requests, share, name)
 
 	// The unrecovered list, oldest first.

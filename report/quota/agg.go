@@ -10,7 +10,7 @@ import (
 
 // The quota analysis: request rate in fixed windows aligned to the epoch,
 // overall and per client, against the contract's limit; 429 bursts; and
-// (in quota_behaviour.go) what clients do after a 429.
+// (in behaviour.go) what clients do after a 429.
 //
 // The window counts are mergeable and exact: each worker counts requests
 // and 429s per window, overall and per (client, window) cell, and the
@@ -89,7 +89,7 @@ type Agg struct {
 	curSet     bool // cur holds curWin's counts
 	curCell    windowClients
 	cells      []cellCount          // see compact
-	dense      map[uint64]*denseRow // busy clients (quota_dense.go)
+	dense      map[uint64]*denseRow // busy clients (dense.go)
 	denseSlots int                  // the window slots of all rows
 	cells429   map[cell]int32
 	dropped    int64

@@ -31,7 +31,7 @@ type QuotaReport struct {
 	// Windows are the non-empty windows, in time order (for table exports).
 	Windows []QuotaWindow `json:"-"`
 	busiest string
-	// What the bursts are found with (quota_bursts.go): the window length,
+	// What the bursts are found with (bursts.go): the window length,
 	// the 429s by (client, window) sorted by window, and client names.
 	win   int64
 	by429 []cellCount
@@ -153,7 +153,7 @@ func Build(q *Agg, tracker *Behaviour, opts QuotaOptions, names map[uint64]strin
 		r.RateLimitedShare = analysis.Round(float64(r.RateLimited)/float64(analyzed), 4)
 	}
 
-	// Bursts (quota_bursts.go): the 429s by window, for their clients.
+	// Bursts (bursts.go): the 429s by window, for their clients.
 	r.win, r.by429, r.name = win, analysis.ByWindow(q.cells429), name
 	r.listBursts()
 
