@@ -2,6 +2,14 @@ package quota
 
 import "analyze/report/analysis"
 
+// What the engine relies on: Agg is a settling analysis, Behaviour an
+// ordered one.
+var (
+	_ analysis.Analysis = (*Agg)(nil)
+	_ analysis.Settler  = (*Agg)(nil)
+	_ analysis.Ordered  = (*Behaviour)(nil)
+)
+
 // Add counts a batch's in-span rows in the quota's windows and cells.
 func (q *Agg) Add(rows []analysis.Row) {
 	for i := range rows {

@@ -2,6 +2,9 @@ package retry
 
 import "analyze/report/analysis"
 
+// What the engine relies on: Tracker is an ordered analysis.
+var _ analysis.Ordered = (*Tracker)(nil)
+
 // ConsumeEvent reads the next event in time order (analysis.Ordered, one
 // at a time, as the engine's sequencer hands them on).
 func (t *Tracker) ConsumeEvent(e *analysis.Event) { t.consume(e) }
