@@ -7,6 +7,8 @@ import (
 
 	"analyze/ingest"
 	"analyze/report/analysis"
+	"analyze/report/quota"
+	"analyze/report/retry"
 )
 
 // Aggregate reads files through the ingest pipeline, classifies every
@@ -16,20 +18,20 @@ import (
 // order-sensitive analyses in time order.
 func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, cfg Config) (*Summary, error) {
 	var sums []*Summary
-	tracker := newBehaviourTracker(cfg.Quota)
+	tracker := quota.NewBehaviour(cfg.Quota)
 	rc := cfg.Retry
 	if rc.StormWin == 0 {
-		rc.StormWin = time.Duration(newQuotaAgg(cfg.Quota).win)
+		rc.StormWin = time.Duration(quota.New(cfg.Quota).Win())
 	}
-	retries := newRetryTracker(rc)
-	if cfg.Carry != nil {
-		tracker.resume(cfg.Carry)
-		retries.resume(cfg.Carry)
+	retries := retry.NewTracker(rc)
+	if c := cfg.Carry; c != nil {
+		tracker.Resume(c.waits)
+		retries.Resume(c.chains, c.noFails)
 	}
 	order := ingest.SortByTime(files, opts)
 	seq := newSequencer(order, int64(reorderLateness), ingest.BlocksInFlight(opts.Workers), func(e *analysis.Event) {
-		tracker.consume(e)
-		retries.consume(e)
+		tracker.ConsumeEvent(e)
+		retries.ConsumeEvent(e)
 	})
 	err := ingest.Drive(ctx, order, opts, func(int, *ingest.Scanner) ingest.Sink {
 		s := &aggregateSink{sum: NewSummary(cfg), seq: seq}
@@ -44,7 +46,7 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, c
 		// What the last record leaves open stays open (Build closes it,
 		// Summary.Carry hands it on); what its window has passed by then
 		// is decided.
-		retries.prune(seq.released)
+		retries.Prune(seq.released)
 	}
 	settle(sums)
 	total := sums[0]

@@ -46,21 +46,6 @@ type extra struct {
 	analysis.Analysis
 }
 
-// Add counts a batch's in-span rows in the quota's windows and cells.
-func (q *quotaAgg) Add(rows []analysis.Row) {
-	for i := range rows {
-		if r := &rows[i]; r.InSpan {
-			q.add(r.Time, r.ClientID, r.Status, r.RateLimit, r.RateRemaining)
-		}
-	}
-}
-
-// Merge adds o, a *quotaAgg, into q.
-func (q *quotaAgg) Merge(o analysis.Analysis) { q.merge(o.(*quotaAgg)) }
-
-// Settle readies q for the merge.
-func (q *quotaAgg) Settle() { q.settle() }
-
 // sectionsOf builds the registered analyses' sections; nil when none has
 // one.
 func sectionsOf(s *Summary, ctx *analysis.Context) map[string]any {

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"analyze/ingest"
+	"analyze/report/quota"
+	"analyze/report/retry"
 )
 
 // TestResourceBounds feeds a million lines that are all different: a new
@@ -52,8 +54,8 @@ func TestResourceBounds(t *testing.T) {
 			t.Errorf("a pair table holds %d pairs, %d key bytes; bounds %d, %d", pt.Len(), pt.KeyBytes(), tables.PairLimit, tables.PairKeyBytes)
 		}
 	}
-	if len(sum.retries.open) > openChainLimit || len(sum.retries.clients) > retryClientLimit || len(sum.quota.cells) > 2*cellLimit {
-		t.Errorf("open chains %d, retry clients %d, quota cells %d", len(sum.retries.open), len(sum.retries.clients), len(sum.quota.cells))
+	if rb := sum.retries.Bounds(); rb.OpenChains > retry.OpenChainLimit || rb.Clients > retry.ClientLimit || sum.quota.Cells() > 2*quota.CellLimit {
+		t.Errorf("open chains %d, retry clients %d, quota cells %d", rb.OpenChains, rb.Clients, sum.quota.Cells())
 	}
 	// Five minutes of a million distinct failures: each minute's lists fold
 	// to their heaviest values, so no minute loses its detail whole (the

@@ -7,6 +7,9 @@ import (
 	"fmt"
 
 	"github.com/klauspost/compress/zstd"
+
+	"analyze/report/quota"
+	"analyze/report/retry"
 )
 
 // A carry is what the order-sensitive analyses still wait on when a run
@@ -29,13 +32,13 @@ import (
 // end-of-input rule, as one run over the same lines does.
 //
 // Bounds: the carried chains and "no" failures are those the tracker holds,
-// at most openChainLimit and noFailLimit and within one retry window of
-// the run's last record; the 429s at most one per client, behaviourLimit
-// clients, as in one run.
+// at most the tracker's open-chain and "no"-failure limits and within one retry window of
+// the run's last record; the 429s at most one per client, the after-429
+// tracker's limit of clients, as in one run.
 type Carry struct {
-	chains  []*chain
-	noFails map[uint64]noFail
-	waits   map[uint64]open429
+	chains  []retry.ChainSnap
+	noFails []retry.NoFailSnap
+	waits   []quota.WaitSnap
 }
 
 // carryVersion is the layout of the encoded carry; another is refused.
@@ -74,17 +77,17 @@ type waitSnap struct {
 func (s *Summary) Carry() ([]byte, error) {
 	cs := carrySnap{Version: carryVersion}
 	if t := s.retries; t != nil {
-		for _, c := range t.open {
-			cs.Chains = append(cs.Chains, chainSnap{ID: c.id, Client: c.client, Info: *c.info, First: c.first,
-				LastFail: c.lastFail, Deadline: c.deadline, Last: c.last, Attempts: c.attempts, LastState: c.lastState, Unsafe: c.unsafe})
+		chains, noFails := t.Open()
+		for _, c := range chains {
+			cs.Chains = append(cs.Chains, chainSnap(c))
 		}
-		for id, nf := range t.noFails {
-			cs.NoFails = append(cs.NoFails, noFailSnap{id, nf.at, nf.status})
+		for _, nf := range noFails {
+			cs.NoFails = append(cs.NoFails, noFailSnap(nf))
 		}
 	}
 	if b := s.behaviour; b != nil {
-		for h, o := range b.open {
-			cs.Waits = append(cs.Waits, waitSnap{h, o.at, o.deadline})
+		for _, w := range b.Waits() {
+			cs.Waits = append(cs.Waits, waitSnap(w))
 		}
 	}
 	return cs.encode()
@@ -108,7 +111,7 @@ func (cs *carrySnap) encode() ([]byte, error) {
 // DecodeCarry decodes what Summary.Carry encoded; nothing (no earlier run,
 // or one by an analyze that carried nothing) is an empty carry.
 func DecodeCarry(b []byte) (*Carry, error) {
-	c := &Carry{noFails: map[uint64]noFail{}, waits: map[uint64]open429{}}
+	c := &Carry{}
 	if len(b) == 0 {
 		return c, nil
 	}
@@ -124,17 +127,14 @@ func DecodeCarry(b []byte) (*Carry, error) {
 	if cs.Version != carryVersion {
 		return nil, fmt.Errorf("cannot decode the open retry chains: layout %d, this analyze reads %d", cs.Version, carryVersion)
 	}
-	for i := range cs.Chains {
-		s := &cs.Chains[i]
-		info := s.Info
-		c.chains = append(c.chains, &chain{id: s.ID, client: s.Client, info: &info, first: s.First, lastFail: s.LastFail,
-			deadline: s.Deadline, last: s.Last, attempts: s.Attempts, lastState: s.LastState, unsafe: s.Unsafe})
+	for _, ch := range cs.Chains {
+		c.chains = append(c.chains, retry.ChainSnap(ch))
 	}
 	for _, nf := range cs.NoFails {
-		c.noFails[nf.ID] = noFail{at: nf.At, status: nf.Status}
+		c.noFails = append(c.noFails, retry.NoFailSnap(nf))
 	}
 	for _, w := range cs.Waits {
-		c.waits[w.Client] = open429{at: w.At, deadline: w.Deadline}
+		c.waits = append(c.waits, quota.WaitSnap(w))
 	}
 	return c, nil
 }
@@ -145,42 +145,4 @@ func (c *Carry) Len() int {
 		return 0
 	}
 	return len(c.chains) + len(c.noFails) + len(c.waits)
-}
-
-// resume takes up the chains and "no" failures an earlier run left open.
-// Their counters are this run's: a chain's outcome counts where it is
-// decided. Past the tracker's bounds they are counted as untracked.
-func (t *retryTracker) resume(c *Carry) {
-	for _, carried := range c.chains {
-		if len(t.open) >= openChainLimit || t.open[carried.id] != nil {
-			t.untracked++
-			continue
-		}
-		ch := *carried // the carry stays as decoded
-		ch.clientSt, ch.rowSt = t.client(ch.client), t.rowStats(int32(ch.info.Status), ch.info.Endpoint)
-		t.open[ch.id] = &ch
-		t.mark(ch.id)
-	}
-	for id, nf := range c.noFails {
-		if len(t.noFails) >= noFailLimit {
-			t.noFailsDropped++
-			continue
-		}
-		t.noFails[id] = nf
-		t.mark(id)
-	}
-}
-
-// resume takes up the 429s an earlier run left waiting for an answer.
-func (b *behaviourTracker) resume(c *Carry) {
-	for h, o := range c.waits {
-		if b.by[h] == nil {
-			if len(b.by) >= behaviourLimit {
-				b.dropped++
-				continue
-			}
-			b.by[h] = &behaviour{}
-		}
-		b.open[h] = o
-	}
 }

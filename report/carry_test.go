@@ -193,13 +193,13 @@ func TestCarryHoldsTheOpen(t *testing.T) {
 	type open struct{ chains, attempts, noFails, waits int }
 	got := open{len(c.chains), 0, len(c.noFails), len(c.waits)}
 	for _, ch := range c.chains {
-		got.attempts += int(ch.attempts)
+		got.attempts += int(ch.Attempts)
 	}
 	if want := (open{1, 1, 1, 1}); got != want {
 		t.Errorf("carried %+v, want %+v", got, want)
 	}
-	if sum.retries.total.abandoned != 2 || sum.retries.total.chains != 3 {
-		t.Errorf("abandoned %d of %d chains before Build, want 2 of 3 (the two past their window)", sum.retries.total.abandoned, sum.retries.total.chains)
+	if tot := sum.retries.Snap().Total; tot.Abandoned != 2 || tot.Chains != 3 {
+		t.Errorf("abandoned %d of %d chains before Build, want 2 of 3 (the two past their window)", tot.Abandoned, tot.Chains)
 	}
 }
 

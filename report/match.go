@@ -1,13 +1,13 @@
 package report
 
 import (
-	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"analyze/classify"
 	"analyze/ingest"
+	"analyze/report/analysis"
 )
 
 // Match selects records by what they are, for drill-down: --client,
@@ -158,22 +158,8 @@ func (m *Match) keepHost(host []byte) bool {
 	return false
 }
 
-// withoutPort returns host without a trailing ":port" (digits); an IPv6
-// address keeps its colons unless it is bracketed ("[2001:db8::1]:443").
-func withoutPort(host []byte) []byte {
-	i := len(host)
-	for i > 0 && host[i-1] >= '0' && host[i-1] <= '9' {
-		i--
-	}
-	if i == len(host) || i < 2 || host[i-1] != ':' {
-		return host
-	}
-	h := host[:i-1]
-	if bytes.IndexByte(h, ':') >= 0 && !(h[0] == '[' && h[len(h)-1] == ']') {
-		return host // a bare IPv6 address: its last group is no port
-	}
-	return h
-}
+// withoutPort returns host without a trailing ":port" (analysis.WithoutPort).
+func withoutPort(host []byte) []byte { return analysis.WithoutPort(host) }
 
 func anyEqual(list []string, b []byte) bool {
 	for _, v := range list {

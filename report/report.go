@@ -15,6 +15,8 @@ import (
 	"analyze/classify"
 	"analyze/ingest"
 	"analyze/report/analysis"
+	"analyze/report/quota"
+	"analyze/report/retry"
 	"analyze/report/timeline"
 )
 
@@ -390,13 +392,14 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 	}
 	r.Bounds = Bounds{EndpointsFolded: s.Endpoints.Folded, ClientsFolded: s.Clients.Folded, MethodsFolded: s.Methods.Folded, HostsFolded: s.Hosts.Folded,
 		ErrorPathsFolded: s.ErrorPaths.Folded, UserAgentsFolded: s.Agents.Folded,
-		QuotaCellsDropped: s.quota.dropped}
+		QuotaCellsDropped: s.quota.Dropped()}
 	r.Bounds.TimelineFailuresDropped, r.Bounds.TimelineDetailsFolded = s.det.Bounds()
 	if t := s.retries; t != nil {
-		r.Bounds.RetryChainsUntracked, r.Bounds.RetryRepeatsUntracked, r.Bounds.RetryClientsDropped = t.untracked, t.noFailsDropped, t.dropped
+		b := t.Bounds()
+		r.Bounds.RetryChainsUntracked, r.Bounds.RetryRepeatsUntracked, r.Bounds.RetryClientsDropped = b.Untracked, b.NoFailsDropped, b.ClientsDropped
 	}
 	if b := s.behaviour; b != nil {
-		r.Bounds.After429ClientsDropped = b.dropped
+		r.Bounds.After429ClientsDropped = b.Dropped()
 	}
 	if s.Latency != nil && !s.Latency.IsEmpty() {
 		if q, err := s.Latency.GetValuesAtQuantiles([]float64{0.5, 0.95, 0.99}); err == nil {
@@ -407,24 +410,26 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 	name := nameOf(names)
 	// The quota section, the longest to build, on its own goroutine: it
 	// changes only s.quota's cells and rows; the rest reads no more of
-	// s.quota than its windows (buildRetry, for the storms).
-	var quota sync.WaitGroup
-	quota.Go(func() { r.Quota = buildQuota(s, opts.Quota, names, in.Analyzed, opts.Top) })
+	// s.quota than its windows (retry.Build, for the storms).
+	var quotaBuilt sync.WaitGroup
+	quotaBuilt.Go(func() {
+		r.Quota = quota.Build(s.quota, s.behaviour, opts.Quota, names, s.lateEvents, in.Analyzed, opts.Top)
+	})
 	// The minutes hold every record the drill-down keeps, within the time
 	// bounds or not (Summary.Add): the report lists the incidents that
 	// overlap the bounds, found whole, and the gaps among what it analysed.
 	var incidents []Incident
 	r.Timeline, incidents = timeline.Build(s.tl, s.det, opts.TimelineWindow, s.first, s.last, name)
 	r.Incidents = overlapping(incidents, filter.span())
-	r.Retry = buildRetry(s, opts.Retry, name, opts.Unrecovered, opts.Top)
+	r.Retry = retry.Build(s.retries, s.quota.WindowRequests, opts.Retry, name, opts.Unrecovered, opts.Top)
 	r.Analyses = sectionsOf(s, &analysis.Context{Analyzed: in.Analyzed, Top: opts.Top, First: s.first, Last: s.last, ClientName: name})
-	quota.Wait()
+	quotaBuilt.Wait()
 	if q := r.Quota; q != nil {
 		r.Bounds.QuotaBurstsUnlisted = q.BurstsTotal - int64(len(q.Bursts))
 	}
 	if rt := r.Retry; rt != nil {
 		r.Bounds.RetryStormsUnlisted = rt.StormsTotal - int64(len(rt.Storms))
-		r.Bounds.RetryUnrecoveredDropped = rt.Unrecovered - int64(len(rt.unrecovered))
+		r.Bounds.RetryUnrecoveredDropped = rt.Unrecovered - int64(rt.Kept())
 	}
 	return r
 }

@@ -234,31 +234,6 @@ func BenchmarkAggregate(b *testing.B) {
 	}
 }
 
-// TestWindowClientsCrafted does the same for the quota's per-window client
-// counts, whose keys are the client hashes themselves.
-func TestWindowClientsCrafted(t *testing.T) {
-	var w windowClients
-	for i := range uint64(3000) {
-		w.add(i<<20 | 0x5a5a)
-	}
-	if got := longestWalk(w.keys, func(k uint64) uint64 { return k }); got > 64 {
-		t.Errorf("a look-up walks up to %d positions of %d", got, len(w.keys))
-	}
-}
-
-// longestWalk returns how far the farthest entry of an open-addressing
-// table sits from its home position; zero values are empty positions.
-func longestWalk[E comparable](positions []E, hash func(E) uint64) int {
-	var zero E
-	longest := 0
-	for p, e := range positions {
-		if e != zero {
-			longest = max(longest, (p-analysis.Home(hash(e), len(positions)))&(len(positions)-1))
-		}
-	}
-	return longest
-}
-
 // TestLongValuesCut reads lines whose user name and path are 100 KB long:
 // the client and the endpoint are cut to analysis.MaxKeyBytes, the unrecovered
 // failure's target to analysis.MaxTargetBytes, each marked with "…", and the

@@ -6,15 +6,14 @@ import (
 	"bytes"
 	"encoding/gob"
 	"fmt"
-	"maps"
 	"math"
-	"slices"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
 
 	"analyze/classify"
 	"analyze/ingest"
+	"analyze/report/quota"
 	"analyze/report/timeline"
 )
 
@@ -106,31 +105,6 @@ type cellCols struct {
 	N           []int64
 }
 
-func (cc *cellCols) grow(n int) {
-	cc.ClientDelta = slices.Grow(cc.ClientDelta, n)
-	cc.WinDelta = slices.Grow(cc.WinDelta, n)
-	cc.N = slices.Grow(cc.N, n)
-}
-
-// add appends a cell after prev, the cell added before it (zero first).
-func (cc *cellCols) add(prev *cell, c cell, n int64) {
-	cc.ClientDelta = append(cc.ClientDelta, c.client-prev.client)
-	cc.WinDelta = append(cc.WinDelta, c.win-prev.win)
-	cc.N = append(cc.N, n)
-	*prev = c
-}
-
-// each calls f for every cell, in the order added. Columns of unequal
-// length (a damaged snapshot that still decodes) end at the shortest.
-func (cc *cellCols) each(f func(c cell, n int64)) {
-	var c cell
-	for i := range min(len(cc.ClientDelta), len(cc.WinDelta), len(cc.N)) {
-		c.client += cc.ClientDelta[i]
-		c.win += cc.WinDelta[i]
-		f(c, cc.N[i])
-	}
-}
-
 // windowCols holds the quota's windows column by column, each window as
 // the difference from the one before.
 type windowCols struct {
@@ -192,11 +166,10 @@ type Stored struct {
 // without a time filter) for a later run to merge.
 func (s *Summary) Snapshot(files []*ingest.File) ([]byte, error) {
 	s.flush()
-	q := s.quota
-	q.flush()
-	sn := snapshot{Version: snapshotVersion, Window: q.win, Classes: s.Classes, LateEvents: s.lateEvents,
+	qs := s.quota.Snap()
+	sn := snapshot{Version: snapshotVersion, Window: qs.Window, Classes: s.Classes, LateEvents: s.lateEvents,
 		Statuses: map[int32]int64{}, Reasons: map[string]int64{}, Examples: map[string][]Example{},
-		CellsDropped: q.dropped, Headers: map[uint64]headerSnap{}, Behaviour: map[uint64]behaviourSnap{}}
+		CellsDropped: qs.CellsDropped, Headers: map[uint64]headerSnap{}, Behaviour: map[uint64]behaviourSnap{}}
 	if s.first <= s.last {
 		sn.First, sn.Last = s.first, s.last
 	}
@@ -226,50 +199,20 @@ func (s *Summary) Snapshot(files []*ingest.File) ([]byte, error) {
 			sn.Examples[name] = s.Examples[r]
 		}
 	}
-	wc := &sn.WindowCols
-	wc.WinDelta = make([]int64, 0, len(q.windows))
-	wc.Requests = make([]int64, 0, len(q.windows))
-	wc.RateLimited = make([]int64, 0, len(q.windows))
-	prevWin := int64(0)
-	for _, w := range slices.Sorted(maps.Keys(q.windows)) {
-		n := q.windows[w]
-		wc.WinDelta = append(wc.WinDelta, w-prevWin)
-		wc.Requests = append(wc.Requests, n.requests)
-		wc.RateLimited = append(wc.RateLimited, n.rateLimited)
-		prevWin = w
-	}
-	cells := q.allCells()
-	sn.CellCols.grow(len(cells))
-	var prev cell
-	for _, c := range cells {
-		sn.CellCols.add(&prev, c.c, c.n)
-	}
-	sn.Cells429 = cellSnaps(q.cells429)
-	for h, hd := range q.headers {
-		sn.Headers[h] = headerSnap{hd.limit, hd.minRemaining}
+	sn.WindowCols, sn.CellCols = windowCols(qs.WindowCols), cellCols(qs.CellCols)
+	sn.Cells429 = cellSnaps(qs.Cells429)
+	for h, hd := range qs.Headers {
+		sn.Headers[h] = headerSnap(hd)
 	}
 	if b := s.behaviour; b != nil {
-		for h, st := range b.by {
-			sn.Behaviour[h] = behaviourSnap{st.after, st.violations, st.gapSum}
+		by, dropped := b.Snap()
+		for h, st := range by {
+			sn.Behaviour[h] = behaviourSnap(st)
 		}
-		sn.BehaviourDropped = b.dropped
+		sn.BehaviourDropped = dropped
 	}
 	if t := s.retries; t != nil {
-		r := &sn.Retry
-		r.Total = t.total.snap()
-		r.Clients = map[uint64]statsSnap{}
-		for h, st := range t.clients {
-			r.Clients[h] = st.snap()
-		}
-		for k, st := range t.rows {
-			r.Rows = append(r.Rows, rowSnap{k.status, k.endpoint, st.snap()})
-		}
-		for _, u := range t.unrecovered {
-			r.Unrecovered = append(r.Unrecovered, unrecoveredSnap{*u.info, u.first, u.last, u.attempts, u.outcome, u.status, u.unsafe})
-		}
-		r.UnrecoveredCount, r.StormWin, r.AttemptsByWin, r.Dropped = t.unrecoveredCount, t.stormWin, t.attemptsByWin, t.dropped
-		r.Untracked, r.NoFailsDropped = t.untracked, t.noFailsDropped
-		r.AttemptsByCell = cellSnaps(t.attemptsByCell)
+		sn.Retry = retrySnapOf(t.Snap())
 	}
 	sn.TimelineWidth, sn.TimelineWindows = s.tl.Snap()
 	sn.FailDropped, _ = s.det.Bounds()
@@ -323,21 +266,22 @@ func decodeSnapshot(b []byte) (*snapshot, error) {
 	return &sn, nil
 }
 
-func cellSnaps[N int32 | int64](cells map[cell]N) []cellSnap {
+// cellSnaps and cellSnapsOf convert cells between the stored layout and
+// the analyses' (analysis.CellSnap), field for field.
+func cellSnaps(cells []analysis.CellSnap) []cellSnap {
 	out := make([]cellSnap, 0, len(cells))
-	for c, n := range cells {
-		out = append(out, cellSnap{c.client, c.win, int64(n)})
+	for _, c := range cells {
+		out = append(out, cellSnap(c))
 	}
 	return out
 }
 
-func (st *retryStats) snap() statsSnap {
-	ss := statsSnap{st.chains, st.recovered, st.exhausted, st.abandoned, st.attempts, st.maxAttempts,
-		st.violations, st.unsafe, st.repeats, st.repeatsBy, st.abandonedBy, nil}
-	if st.recovery != nil {
-		st.recovery.Encode(&ss.Recovery, false)
+func cellSnapsOf(cells []cellSnap) []analysis.CellSnap {
+	out := make([]analysis.CellSnap, 0, len(cells))
+	for _, c := range cells {
+		out = append(out, analysis.CellSnap(c))
 	}
-	return ss
+	return out
 }
 
 // MergeSnapshot adds a stored run, encoded by Snapshot, into s, a summary
@@ -347,12 +291,12 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 	if err != nil {
 		return err
 	}
-	if sn.Window != s.quota.win {
+	if sn.Window != s.quota.Win() {
 		return fmt.Errorf("a stored run counted %v quota windows, this run %v (give --window %v)",
-			time.Duration(sn.Window), time.Duration(s.quota.win), time.Duration(sn.Window))
+			time.Duration(sn.Window), time.Duration(s.quota.Win()), time.Duration(sn.Window))
 	}
 
-	o := &Summary{client: s.client, quota: newQuotaAgg(QuotaOptions{Window: time.Duration(sn.Window)}),
+	o := &Summary{client: s.client, quota: quota.Restore(sn.quotaSnap()),
 		Classes: sn.Classes, lateEvents: sn.LateEvents, first: math.MaxInt64, last: math.MinInt64}
 	o.Tables = tables.New()
 	for _, tb := range []struct {
@@ -398,28 +342,6 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 		o.det.RestoreLegacy(&timeline.Legacy{TimelineWidth: sn.TimelineWidth, TimelineWindows: sn.TimelineWindows,
 			FailEndpoints: sn.FailEndpoints, FailClients: sn.FailClients, FailHosts: sn.FailHosts, FailDropped: sn.FailDropped})
 	}
-	q := o.quota
-	for _, w := range sn.QuotaWindows { // layout 1
-		q.windows[w.Win] = winCount{w.Requests, w.RateLimited}
-	}
-	wc := &sn.WindowCols
-	win := int64(0)
-	for i := range min(len(wc.WinDelta), len(wc.Requests), len(wc.RateLimited)) {
-		win += wc.WinDelta[i]
-		q.windows[win] = winCount{wc.Requests[i], wc.RateLimited[i]}
-	}
-	for _, c := range sn.Cells { // layout 1
-		q.cells = append(q.cells, cellCount{cell{c.Client, c.Win}, c.N})
-	}
-	q.cells = slices.Grow(q.cells, len(sn.CellCols.N))
-	sn.CellCols.each(func(c cell, n int64) { q.cells = append(q.cells, cellCount{c, n}) })
-	for _, c := range sn.Cells429 {
-		q.cells429[cell{c.Client, c.Win}] = int32(c.N)
-	}
-	q.dropped = sn.CellsDropped
-	for h, hd := range sn.Headers {
-		q.headers[h] = &rateHeaders{hd.Limit, hd.MinRemaining}
-	}
 	o.analyses = []analysis.Analysis{o.Tables, o.quota, o.tl, o.det}
 	for _, x := range s.extras {
 		// An analysis registered after the run was stored merges nothing.
@@ -450,89 +372,17 @@ func (s *Summary) MergeSnapshot(b []byte) error {
 	s.Stored.Unrecognized += unrecognized
 	s.Stored.Blank += sn.Blank
 
-	if s.behaviour != nil {
+	if b := s.behaviour; b != nil {
+		by := make(map[uint64]quota.BehaviourSnap, len(sn.Behaviour))
 		for h, st := range sn.Behaviour {
-			b := s.behaviour.by[h]
-			if b == nil {
-				if len(s.behaviour.by) >= behaviourLimit {
-					s.behaviour.dropped++
-					continue
-				}
-				b = &behaviour{}
-				s.behaviour.by[h] = b
-			}
-			b.after += st.After
-			b.violations += st.Violations
-			b.gapSum += st.GapSum
+			by[h] = quota.BehaviourSnap(st)
 		}
-		s.behaviour.dropped += sn.BehaviourDropped
+		b.MergeSnap(by, sn.BehaviourDropped)
 	}
 	if t := s.retries; t != nil {
-		r := &sn.Retry
-		if err := t.total.mergeSnap(&r.Total); err != nil {
+		r := sn.Retry.of()
+		if err := t.MergeSnap(&r); err != nil {
 			return err
-		}
-		for h, ss := range r.Clients {
-			if st := t.clientStats(h); st != nil {
-				if err := st.mergeSnap(&ss); err != nil {
-					return err
-				}
-			}
-		}
-		for _, row := range r.Rows {
-			if st := t.rowStats(row.Status, row.Endpoint); st != nil {
-				if err := st.mergeSnap(&row.Stats); err != nil {
-					return err
-				}
-			}
-		}
-		for _, u := range r.Unrecovered {
-			if len(t.unrecovered) >= unrecoveredLimit {
-				break
-			}
-			info := u.Info
-			t.unrecovered = append(t.unrecovered, unrecovered{info: &info, first: u.First, last: u.Last,
-				attempts: u.Attempts, outcome: u.Outcome, status: u.Status, unsafe: u.Unsafe})
-		}
-		t.unrecoveredCount += r.UnrecoveredCount
-		if r.StormWin == t.stormWin {
-			for w, n := range r.AttemptsByWin {
-				t.attemptsByWin[w] += n
-			}
-			for _, c := range r.AttemptsByCell {
-				t.attemptsByCell[cell{c.Client, c.Win}] += c.N
-			}
-		}
-		t.dropped += r.Dropped
-		t.untracked += r.Untracked
-		t.noFailsDropped += r.NoFailsDropped
-	}
-	return nil
-}
-
-// fill adds the stored table into t, an empty table.
-
-func (st *retryStats) mergeSnap(ss *statsSnap) error {
-	st.chains += ss.Chains
-	st.recovered += ss.Recovered
-	st.exhausted += ss.Exhausted
-	st.abandoned += ss.Abandoned
-	st.attempts += ss.Attempts
-	st.maxAttempts = max(st.maxAttempts, ss.MaxAttempts)
-	st.violations += ss.Violations
-	st.unsafe += ss.Unsafe
-	st.repeats += ss.Repeats
-	if st.repeatsBy != nil {
-		for k, n := range ss.RepeatsBy {
-			st.repeatsBy[k] += n
-		}
-		for k, n := range ss.AbandonedBy {
-			st.abandonedBy[k] += n
-		}
-	}
-	if st.recovery != nil && len(ss.Recovery) > 0 {
-		if err := st.recovery.DecodeAndMergeWith(ss.Recovery); err != nil {
-			return fmt.Errorf("a stored run's recovery times: %w", err)
 		}
 	}
 	return nil

@@ -14,6 +14,8 @@ import (
 
 	"analyze/classify"
 	"analyze/ingest"
+	"analyze/report/quota"
+	"analyze/report/retry"
 	"analyze/report/timeline"
 )
 
@@ -103,13 +105,13 @@ type Summary struct {
 	span   span   // the filter's time bounds
 	match  *Match // nil: keep every record
 	client ClientSelector
-	quota  *quotaAgg
+	quota  *quota.Agg
 	tl     *timeline.Agg
 	det    *timeline.MinuteAgg // the incidents' minutes
 
 	// Filled in by Aggregate from the order-sensitive stage.
-	behaviour  *behaviourTracker
-	retries    *retryTracker
+	behaviour  *quota.Behaviour
+	retries    *retry.Tracker
 	lateEvents int64
 
 	Files    []FileCounts // by ingest.File.Index
@@ -164,7 +166,7 @@ func NewSummary(cfg Config) *Summary {
 		last:      math.MinInt64,
 		match:     match,
 		client:    cfg.Quota.Client,
-		quota:     newQuotaAgg(cfg.Quota),
+		quota:     quota.New(cfg.Quota),
 		tl:        timeline.NewAgg(cfg.Timeline),
 		det:       timeline.NewMinuteAgg(),
 		Tables:    tables.New(),
@@ -191,18 +193,7 @@ func (s *Summary) file(f *ingest.File) *FileCounts {
 
 // ClientKey returns the identity a record is counted under: the remote user
 // or API credential when one is logged, else the client address.
-func ClientKey(r *ingest.Record) []byte {
-	if len(r.User) > 0 {
-		return r.User
-	}
-	if len(r.Credential) > 0 {
-		return r.Credential
-	}
-	if len(r.Client) > 0 {
-		return r.Client
-	}
-	return dash
-}
+func ClientKey(r *ingest.Record) []byte { return analysis.ClientKey(r) }
 
 var dash = []byte("-")
 
@@ -521,9 +512,9 @@ func (s *Summary) Merge(o *Summary) {
 	}
 	s.flush()
 	o.flush()
-	var quota sync.WaitGroup // the quota's cells, the most to merge, alongside the rest
-	quota.Go(func() { s.quota.Merge(o.quota) })
-	defer quota.Wait()
+	var quotaMerged sync.WaitGroup // the quota's cells, the most to merge, alongside the rest
+	quotaMerged.Go(func() { s.quota.Merge(o.quota) })
+	defer quotaMerged.Wait()
 	for i, a := range s.analyses {
 		if a != analysis.Analysis(s.quota) {
 			a.Merge(o.analyses[i])

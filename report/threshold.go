@@ -39,18 +39,18 @@ var metrics = map[string]struct {
 		return share(r.Classes.ClientError+r.Classes.ServerError, r.Input.Analyzed), true
 	}},
 	"server_errors":     {false, "5xx responses", func(r *Report) (float64, bool) { return float64(r.Classes.ServerError), true }},
-	"rate_limited":      {false, "429 responses", func(r *Report) (float64, bool) { return float64(quota(r).RateLimited), true }},
-	"rate_limited_rate": {true, "429 share", func(r *Report) (float64, bool) { return quota(r).RateLimitedShare, true }},
+	"rate_limited":      {false, "429 responses", func(r *Report) (float64, bool) { return float64(quotaOf(r).RateLimited), true }},
+	"rate_limited_rate": {true, "429 share", func(r *Report) (float64, bool) { return quotaOf(r).RateLimitedShare, true }},
 	"rejected":          {false, "rejected lines", func(r *Report) (float64, bool) { return float64(r.Input.Rejected), true }},
 	"rejected_rate": {true, "rejected share of the lines of recognised logs (unrecognized lines left out)", func(r *Report) (float64, bool) {
 		return share(r.Input.Rejected, r.Input.Lines-r.Input.Unrecognized), true
 	}},
 	"unrecognized":           {false, "lines of files no format fits", func(r *Report) (float64, bool) { return float64(r.Input.Unrecognized), true }},
 	"unrecognized_rate":      {true, "unrecognized share of lines", func(r *Report) (float64, bool) { return share(r.Input.Unrecognized, r.Input.Lines), true }},
-	"unrecovered":            {false, "abandoned and exhausted retry chains", func(r *Report) (float64, bool) { return float64(retry(r).Unrecovered), true }},
-	"unsafe_retries":         {false, "writes retried after a 5xx", func(r *Report) (float64, bool) { return float64(retry(r).UnsafeRetries), true }},
-	"retry_after_violations": {false, "retries before Retry-After", func(r *Report) (float64, bool) { return float64(retry(r).RetryAfterViolations), true }},
-	"windows_over_limit":     {false, "quota windows over --limit (0 without one)", func(r *Report) (float64, bool) { return float64(quota(r).Overall.WindowsOverLimit), true }},
+	"unrecovered":            {false, "abandoned and exhausted retry chains", func(r *Report) (float64, bool) { return float64(retryOf(r).Unrecovered), true }},
+	"unsafe_retries":         {false, "writes retried after a 5xx", func(r *Report) (float64, bool) { return float64(retryOf(r).UnsafeRetries), true }},
+	"retry_after_violations": {false, "retries before Retry-After", func(r *Report) (float64, bool) { return float64(retryOf(r).RetryAfterViolations), true }},
+	"windows_over_limit":     {false, "quota windows over --limit (0 without one)", func(r *Report) (float64, bool) { return float64(quotaOf(r).Overall.WindowsOverLimit), true }},
 	"clients_over_limit":     {false, "listed clients with a window over their limit, --client-limit or --limit", func(r *Report) (float64, bool) { return float64(overLimit(r)), true }},
 	"incidents":              {false, "incidents (5xx or 429 well above their baseline)", func(r *Report) (float64, bool) { return float64(len(r.Incidents)), true }},
 	"ongoing_incidents":      {false, "incidents not over at the end of the input", func(r *Report) (float64, bool) { return float64(r.Ongoing()), true }},
@@ -66,14 +66,14 @@ func share(n, of int64) float64 {
 	return float64(n) / float64(of)
 }
 
-func quota(r *Report) *QuotaReport {
+func quotaOf(r *Report) *QuotaReport {
 	if r.Quota == nil {
 		return &QuotaReport{}
 	}
 	return r.Quota
 }
 
-func retry(r *Report) *RetryReport {
+func retryOf(r *Report) *RetryReport {
 	if r.Retry == nil {
 		return &RetryReport{}
 	}
@@ -84,7 +84,7 @@ func retry(r *Report) *RetryReport {
 // a --client-limit among them) that had a window over their limit.
 func overLimit(r *Report) int {
 	n := 0
-	for _, c := range quota(r).Clients {
+	for _, c := range quotaOf(r).Clients {
 		if c.WindowsOverLimit > 0 {
 			n++
 		}

@@ -1,7 +1,6 @@
 package tables
 
 import (
-	"analyze/report/analysis"
 	"bytes"
 	"cmp"
 	"encoding/binary"
@@ -11,6 +10,8 @@ import (
 
 	"github.com/DataDog/sketches-go/ddsketch"
 	"github.com/cespare/xxhash/v2"
+
+	"analyze/report/analysis"
 )
 
 // Counts are the per-key tallies of a Table.

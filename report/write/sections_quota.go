@@ -51,10 +51,10 @@ func quotaSections(q *report.QuotaReport, e escaper, spark bool) []section {
 			[]string{"windows at ≥80% / ≥90% / ≥100% of it", fmt.Sprintf("%s / %s / %s", thousands(o.WindowsAt80), thousands(o.WindowsAt90), thousands(o.WindowsAt100))},
 		)
 	}
-	if overall := q.OverallSeries(); spark && len(overall) > 1 {
-		head.notes = append(head.notes, "requests per minute, overall:  "+sparkline(overall, 72))
-		if busiest, series := q.BusiestSeries(); len(series) > 1 {
-			head.notes = append(head.notes, fmt.Sprintf("busiest client (%s): %s", esc(busiest), sparkline(series, 72)))
+	if spark && len(q.OverallSeries()) > 1 {
+		head.notes = append(head.notes, "requests per minute, overall:  "+sparkline(q.OverallSeries(), 72))
+		if len(q.BusiestSeries()) > 1 {
+			head.notes = append(head.notes, fmt.Sprintf("busiest client (%s): %s", esc(q.Busiest()), sparkline(q.BusiestSeries(), 72)))
 		}
 	}
 	if q.LateEvents > 0 {

@@ -1,4 +1,4 @@
-package report
+package quota
 
 import (
 	"analyze/report/analysis"
@@ -75,10 +75,10 @@ func (r *QuotaReport) eachBurst(f func(burstRun) bool) {
 func (r *QuotaReport) complete(b burstRun) Burst {
 	b.Start, b.End = r.stamp(b.from), r.stamp(b.to+1)
 	involved := map[uint64]int64{}
-	for _, c := range inWindows(r.by429, b.from, b.to) {
-		involved[c.c.client] += c.n
+	for _, c := range analysis.InWindows(r.by429, b.from, b.to) {
+		involved[c.C.Client] += c.N
 	}
-	b.Clients = topNames(involved, r.name, 5)
+	b.Clients = analysis.TopNames(involved, r.name, 5)
 	return b.Burst
 }
 

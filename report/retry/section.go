@@ -1,4 +1,4 @@
-package report
+package retry
 
 import (
 	"analyze/report/analysis"
@@ -105,7 +105,7 @@ func quantiles(st *retryStats) (*float64, *float64) {
 	if err != nil {
 		return nil, nil
 	}
-	p50, p95 := round(v[0], 3), round(v[1], 3)
+	p50, p95 := analysis.Round(v[0], 3), analysis.Round(v[1], 3)
 	return &p50, &p95
 }
 
@@ -113,12 +113,15 @@ func meanAttempts(st *retryStats) float64 {
 	if st.chains == 0 {
 		return 0
 	}
-	return round(float64(st.attempts)/float64(st.chains), 2)
+	return analysis.Round(float64(st.attempts)/float64(st.chains), 2)
 }
 
-// buildRetry makes the retry section.
-func buildRetry(s *Summary, opts RetryOptions, name func(uint64) string, withList bool, top int) *RetryReport {
-	t := s.retries
+// Build makes the retry section of t (nil when the order-sensitive stage
+// did not run): requests(win, w) is the traffic of window w of windows win
+// nanoseconds long (the quota's, for the storms; 0 when it has no windows
+// that long); name names a client by hash; withList fills
+// UnrecoveredList; top is how many rows a table shows.
+func Build(t *Tracker, requests func(win, w int64) int64, opts RetryOptions, name func(uint64) string, withList bool, top int) *RetryReport {
 	if t == nil {
 		return nil
 	}
@@ -156,7 +159,7 @@ func buildRetry(s *Summary, opts RetryOptions, name func(uint64) string, withLis
 			Abandoned: st.abandoned, Attempts: st.attempts, RetryAfterViolations: st.violations,
 			NonRetryableRepeats: st.repeats, UnsafeRetries: st.unsafe, Diagnosis: diagnose(st)}
 		if st.chains > 0 {
-			c.RecoveredShare = round(float64(st.recovered)/float64(st.chains), 4)
+			c.RecoveredShare = analysis.Round(float64(st.recovered)/float64(st.chains), 4)
 		}
 		r.Clients = append(r.Clients, c)
 	}
@@ -167,8 +170,8 @@ func buildRetry(s *Summary, opts RetryOptions, name func(uint64) string, withLis
 		r.Clients = r.Clients[:max(top, 20)]
 	}
 
-	// Storms (retry_storms.go).
-	r.Storms, r.StormsTotal = listStorms(s, t, share, name)
+	// Storms (storms.go).
+	r.Storms, r.StormsTotal = listStorms(t, requests, share, name)
 
 	// The unrecovered list, oldest first.
 	list := slices.Clone(t.unrecovered)

@@ -1,4 +1,4 @@
-package report
+package quota
 
 // Busy clients' quota windows as dense rows. A client with requests in
 // most windows (an integration polling all day) would take one 24-byte
@@ -25,7 +25,7 @@ type denseRow struct {
 // addDense counts n requests of a client with a row in window w, keeping
 // q.denseSlots, the slots of all rows, up to date; it reports false when
 // the row may not grow that far.
-func (q *quotaAgg) addDense(d *denseRow, w, n int64) bool {
+func (q *Agg) addDense(d *denseRow, w, n int64) bool {
 	before := len(d.counts)
 	if !d.add(w, n, denseSlotLimit-q.denseSlots) {
 		return false
@@ -70,7 +70,7 @@ func (d *denseRow) cellsOf(client uint64) []cellCount {
 	out := make([]cellCount, 0, filled)
 	for i, n := range d.counts {
 		if n != 0 {
-			out = append(out, cellCount{cell{client, d.base + int64(i)}, int64(n)})
+			out = append(out, cellCount{C: cell{Client: client, Win: d.base + int64(i)}, N: int64(n)})
 		}
 	}
 	return out
@@ -79,22 +79,22 @@ func (d *denseRow) cellsOf(client uint64) []cellCount {
 // densify moves, in cells sorted by client and window, the cells of
 // clients that have a row into it, and makes rows of the busy clients
 // that fit the budget; it returns the cells left.
-func (q *quotaAgg) densify(cells []cellCount) []cellCount {
+func (q *Agg) densify(cells []cellCount) []cellCount {
 	if q.dense == nil {
 		q.dense = map[uint64]*denseRow{}
 	}
 	out := cells[:0]
 	for i := 0; i < len(cells); {
 		j := i
-		client := cells[i].c.client
-		for j < len(cells) && cells[j].c.client == client {
+		client := cells[i].C.Client
+		for j < len(cells) && cells[j].C.Client == client {
 			j++
 		}
 		group := cells[i:j]
 		i = j
 		d := q.dense[client]
 		if d == nil {
-			span := int(group[len(group)-1].c.win-group[0].c.win) + 1
+			span := int(group[len(group)-1].C.Win-group[0].C.Win) + 1
 			if len(group) < denseAfter || span > denseSpread*len(group) || q.denseSlots+span > denseSlotLimit {
 				out = append(out, group...)
 				continue
@@ -103,7 +103,7 @@ func (q *quotaAgg) densify(cells []cellCount) []cellCount {
 			q.dense[client] = d
 		}
 		for k, c := range group {
-			if !q.addDense(d, c.c.win, c.n) {
+			if !q.addDense(d, c.C.Win, c.N) {
 				out = append(out, group[k:]...) // no room: the rest stay cells
 				break
 			}
@@ -113,7 +113,7 @@ func (q *quotaAgg) densify(cells []cellCount) []cellCount {
 }
 
 // mergeDense adds o's rows into q's.
-func (q *quotaAgg) mergeDense(o *quotaAgg) {
+func (q *Agg) mergeDense(o *Agg) {
 	for client, od := range o.dense {
 		if q.dense == nil {
 			q.dense = map[uint64]*denseRow{}
@@ -127,7 +127,7 @@ func (q *quotaAgg) mergeDense(o *quotaAgg) {
 		for i, n := range od.counts {
 			if n != 0 && !q.addDense(d, od.base+int64(i), int64(n)) {
 				// No room in the row: the window goes back to the cells.
-				q.cells = append(q.cells, cellCount{cell{client, od.base + int64(i)}, int64(n)})
+				q.cells = append(q.cells, cellCount{C: cell{Client: client, Win: od.base + int64(i)}, N: int64(n)})
 			}
 		}
 	}

@@ -1,4 +1,4 @@
-package report
+package quota
 
 import (
 	"analyze/report/analysis"
@@ -6,13 +6,11 @@ import (
 	"maps"
 	"slices"
 	"time"
-
-	"github.com/cespare/xxhash/v2"
 )
 
 // The quota analysis: request rate in fixed windows aligned to the epoch,
 // overall and per client, against the contract's limit; 429 bursts; and
-// (in quota_behaviour.go) what clients do after a 429.
+// (in behaviour.go) what clients do after a 429.
 //
 // The window counts are mergeable and exact: each worker counts requests
 // and 429s per window, overall and per (client, window) cell, and the
@@ -38,7 +36,7 @@ type QuotaOptions struct {
 	Window     time.Duration // window length; 0 means one minute
 	Limit      int64         // the contract's requests per window; 0 means none given
 	RetryAfter time.Duration // the delay a 429 asks for when no Retry-After is logged
-	Client     ClientSelector
+	Client     analysis.ClientSelector
 	// ClientLimits are clients' own contracts, requests per window by
 	// client key (as the report names clients), for the clients whose
 	// limit is not Limit: each is measured against its own, and always
@@ -55,6 +53,10 @@ func (o QuotaOptions) window() int64 {
 
 const cellLimit = 1 << 18
 
+// headerLimit bounds the clients whose rate-limit headers are kept: as
+// many as the clients table names.
+const headerLimit = 20000
+
 // windowClientLimit bounds the current window's table of client counts;
 // past it they go to the cells early, where a (client, window) seen again
 // adds up at compaction.
@@ -62,10 +64,7 @@ const windowClientLimit = 1 << 16
 
 type winCount struct{ requests, rateLimited int64 }
 
-type cell struct {
-	client uint64
-	win    int64
-}
+type cell = analysis.Cell
 
 // rateHeaders keeps what a client's logged rate-limit headers said.
 type rateHeaders struct {
@@ -73,7 +72,7 @@ type rateHeaders struct {
 	minRemaining int64 // the lowest X-RateLimit-Remaining seen; -1 none
 }
 
-type quotaAgg struct {
+type Agg struct {
 	win int64
 	// windows holds the counts of each window by value: a log of years
 	// has a million one-minute windows, and a map of pointers to them
@@ -90,7 +89,7 @@ type quotaAgg struct {
 	curSet     bool // cur holds curWin's counts
 	curCell    windowClients
 	cells      []cellCount          // see compact
-	dense      map[uint64]*denseRow // busy clients (quota_dense.go)
+	dense      map[uint64]*denseRow // busy clients (dense.go)
 	denseSlots int                  // the window slots of all rows
 	cells429   map[cell]int32
 	dropped    int64
@@ -98,16 +97,16 @@ type quotaAgg struct {
 	headerCap  int
 }
 
-func newQuotaAgg(o QuotaOptions) *quotaAgg {
-	return &quotaAgg{win: o.window(), windows: map[int64]winCount{},
-		cells429: map[cell]int32{}, headers: map[uint64]*rateHeaders{}, headerCap: clientLimit}
+func New(o QuotaOptions) *Agg {
+	return &Agg{win: o.window(), windows: map[int64]winCount{},
+		cells429: map[cell]int32{}, headers: map[uint64]*rateHeaders{}, headerCap: headerLimit}
 }
 
 // windowOf returns the index of the window holding t (Unix ns), windows
 // aligned to the epoch.
-func (q *quotaAgg) windowOf(t int64) int64 { return analysis.FloorDiv(t, q.win) }
+func (q *Agg) windowOf(t int64) int64 { return analysis.FloorDiv(t, q.win) }
 
-func (q *quotaAgg) add(t int64, client uint64, status int, limit, remaining int64) {
+func (q *Agg) add(t int64, client uint64, status int, limit, remaining int64) {
 	w := q.curWin
 	if !q.curSet || t < q.curStart || uint64(t)-uint64(q.curStart) >= uint64(q.win) {
 		w = q.windowOf(t)
@@ -122,10 +121,10 @@ func (q *quotaAgg) add(t int64, client uint64, status int, limit, remaining int6
 	if len(q.curCell.used) >= windowClientLimit {
 		q.flush() // a flood of clients in one window: into cells (bounded), the table kept small
 	}
-	c := cell{client, w}
+	c := cell{Client: client, Win: w}
 	if status == 429 {
 		wc.rateLimited++
-		countBounded(q.cells429, c, cellLimit)
+		analysis.CountBounded(q.cells429, c, cellLimit)
 	}
 	if limit >= 0 || remaining >= 0 {
 		h := q.headers[client]
@@ -146,7 +145,7 @@ func (q *quotaAgg) add(t int64, client uint64, status int, limit, remaining int6
 }
 
 // flush moves the current window's client counts into cells.
-func (q *quotaAgg) flush() {
+func (q *Agg) flush() {
 	w := &q.curCell
 	for _, i := range w.used {
 		var client uint64
@@ -171,7 +170,7 @@ func (q *quotaAgg) flush() {
 			size := min(max(1024, 2*len(q.cells)), cellLimit)
 			q.cells = append(make([]cellCount, 0, size), q.cells...)
 		}
-		q.cells = append(q.cells, cellCount{cell{client, q.curWin}, n})
+		q.cells = append(q.cells, cellCount{C: cell{Client: client, Win: q.curWin}, N: n})
 	}
 	w.used = w.used[:0]
 }
@@ -236,7 +235,7 @@ func (w *windowClients) grow() {
 
 // allCells returns every (client, window) count as cells sorted by client
 // and window, the dense rows expanded back: for the report and the state.
-func (q *quotaAgg) allCells() []cellCount {
+func (q *Agg) allCells() []cellCount {
 	q.flush()
 	for client, d := range q.dense {
 		q.cells = append(q.cells, d.cellsOf(client)...)
@@ -250,7 +249,7 @@ func (q *quotaAgg) allCells() []cellCount {
 // cells of the clients with the fewest requests: all clients with at most
 // T requests, T the smallest count that frees enough (ties go together,
 // so the result does not depend on the cells' order).
-func (q *quotaAgg) shed(keep int) {
+func (q *Agg) shed(keep int) {
 	q.compact()
 	q.cells = q.densify(q.cells)
 	if len(q.cells) <= keep {
@@ -299,11 +298,11 @@ func (q *quotaAgg) shed(keep int) {
 
 // eachClient calls f with each client's requests and cells, the cells
 // being sorted by client.
-func (q *quotaAgg) eachClient(f func(requests int64, cells []cellCount)) {
+func (q *Agg) eachClient(f func(requests int64, cells []cellCount)) {
 	for i := 0; i < len(q.cells); {
 		j, requests := i, int64(0)
-		for ; j < len(q.cells) && q.cells[j].c.client == q.cells[i].c.client; j++ {
-			requests += q.cells[j].n
+		for ; j < len(q.cells) && q.cells[j].C.Client == q.cells[i].C.Client; j++ {
+			requests += q.cells[j].N
 		}
 		f(requests, q.cells[i:j])
 		i = j
@@ -313,12 +312,12 @@ func (q *quotaAgg) eachClient(f func(requests int64, cells []cellCount)) {
 // compact sorts the cells by client and window and adds up the entries of
 // one (client, window). Cells already in order (settled, or merged from
 // settled workers) are only added up.
-func (q *quotaAgg) compact() {
+func (q *Agg) compact() {
 	sortCells(q.cells)
 	out := q.cells[:0]
 	for _, c := range q.cells {
-		if n := len(out); n > 0 && out[n-1].c == c.c {
-			out[n-1].n += c.n
+		if n := len(out); n > 0 && out[n-1].C == c.C {
+			out[n-1].N += c.N
 			continue
 		}
 		out = append(out, c)
@@ -342,7 +341,7 @@ func sortCells(cells []cellCount) {
 	// The rest, sorted, in a buffer of their own: the merge writes over
 	// them in place.
 	tail := make([]cellCount, len(cells)-k)
-	if len(tail) >= 1024 && slices.IsSortedFunc(cells[k:], func(a, b cellCount) int { return cmp.Compare(a.c.win, b.c.win) }) {
+	if len(tail) >= 1024 && slices.IsSortedFunc(cells[k:], func(a, b cellCount) int { return cmp.Compare(a.C.Win, b.C.Win) }) {
 		if sorted := radixByClient(cells[k:], tail); &sorted[0] != &tail[0] {
 			copy(tail, sorted)
 		}
@@ -373,9 +372,9 @@ func radixByClient(src, dst []cellCount) []cellCount {
 	for shift := 0; shift < 64; shift += bits {
 		clear(count[:])
 		for i := range src {
-			count[src[i].c.client>>shift&(buckets-1)]++
+			count[src[i].C.Client>>shift&(buckets-1)]++
 		}
-		if count[src[0].c.client>>shift&(buckets-1)] == len(src) {
+		if count[src[0].C.Client>>shift&(buckets-1)] == len(src) {
 			continue // one digit value for all: the order stands
 		}
 		pos := 0
@@ -384,7 +383,7 @@ func radixByClient(src, dst []cellCount) []cellCount {
 			pos += n
 		}
 		for i := range src {
-			d := src[i].c.client >> shift & (buckets - 1)
+			d := src[i].C.Client >> shift & (buckets - 1)
 			dst[count[d]] = src[i]
 			count[d]++
 		}
@@ -394,10 +393,10 @@ func radixByClient(src, dst []cellCount) []cellCount {
 }
 
 func byClientWindow(a, b cellCount) int {
-	if a.c.client != b.c.client {
-		return cmp.Compare(a.c.client, b.c.client)
+	if a.C.Client != b.C.Client {
+		return cmp.Compare(a.C.Client, b.C.Client)
 	}
-	return cmp.Compare(a.c.win, b.c.win)
+	return cmp.Compare(a.C.Win, b.C.Win)
 }
 
 // settle compacts the cells and moves busy clients' into rows: the work
@@ -405,13 +404,13 @@ func byClientWindow(a, b cellCount) int {
 // worker on its own aggregate once the input is read.
 // storeCur puts the current window's counts in windows; the readers of
 // windows (merge, the report, the snapshot) run after it (settle).
-func (q *quotaAgg) storeCur() {
+func (q *Agg) storeCur() {
 	if q.curSet {
 		q.windows[q.curWin] = q.cur
 	}
 }
 
-func (q *quotaAgg) settle() {
+func (q *Agg) settle() {
 	q.storeCur()
 	q.flush()
 	q.compact()
@@ -432,7 +431,7 @@ func mergeCells(a, b []cellCount) []cellCount {
 			out = append(out, b[j])
 			j++
 		default:
-			out = append(out, cellCount{a[i].c, a[i].n + b[j].n})
+			out = append(out, cellCount{C: a[i].C, N: a[i].N + b[j].N})
 			i++
 			j++
 		}
@@ -441,7 +440,7 @@ func mergeCells(a, b []cellCount) []cellCount {
 	return append(out, b[j:]...)
 }
 
-func (q *quotaAgg) merge(o *quotaAgg) {
+func (q *Agg) merge(o *Agg) {
 	q.flush()
 	o.flush()
 	// The current windows' counts go into windows, and q's is read from
@@ -489,8 +488,3 @@ func (q *quotaAgg) merge(o *quotaAgg) {
 		}
 	}
 }
-
-// hashClient hashes a client key: the same in every worker and in every
-// run (xxhash), so the per-client figures of stored runs (--state) meet
-// this run's.
-func hashClient(k []byte) uint64 { return xxhash.Sum64(k) }

@@ -1,6 +1,7 @@
-package report
+package quota
 
 import (
+	"analyze/report/analysis"
 	"cmp"
 	"maps"
 	"math"
@@ -30,7 +31,7 @@ type QuotaReport struct {
 	// Windows are the non-empty windows, in time order (for table exports).
 	Windows []QuotaWindow `json:"-"`
 	busiest string
-	// What the bursts are found with (quota_bursts.go): the window length,
+	// What the bursts are found with (bursts.go): the window length,
 	// the 429s by (client, window) sorted by window, and client names.
 	win   int64
 	by429 []cellCount
@@ -38,21 +39,6 @@ type QuotaReport struct {
 	// ownLimits is how many clients have a limit of their own
 	// (QuotaOptions.ClientLimits).
 	ownLimits int
-}
-
-// OwnLimits is how many clients have a limit of their own
-// (QuotaOptions.ClientLimits).
-func (r *QuotaReport) OwnLimits() int { return r.ownLimits }
-
-// OverallSeries is the requests of each minute, for the terminal's
-// sparkline; the report's own slice, not to be changed.
-func (r *QuotaReport) OverallSeries() []int64 { return r.overallSeries }
-
-// BusiestSeries names the busiest client and gives its requests of each
-// minute, for the terminal's sparkline; the report's own slice, not to be
-// changed.
-func (r *QuotaReport) BusiestSeries() (client string, perMinute []int64) {
-	return r.busiest, r.busiestSeries
 }
 
 // QuotaWindows are the figures of a series of windows. Percentiles are
@@ -108,56 +94,25 @@ type QuotaClient struct {
 	MinRemaining         *int64   `json:"ratelimit_min_remaining"`
 }
 
+// cellCount is a (client, window) cell with its count.
+type cellCount = analysis.CellCount
+
 // quotaClientsShown is how many clients the quota section lists at least.
 const quotaClientsShown = 20
 
-// clientNames maps client hashes back to the names of the clients table;
-// the per-client figures of quota and retries are kept by hash.
-func clientNames(s *Summary) map[uint64]string { return s.Tables.ClientNames() }
-
-// nameOf returns the name of a client hash in names: the key, or
-// "(folded)" for a client the table no longer holds.
-func nameOf(names map[uint64]string) func(uint64) string {
-	return func(h uint64) string { return orFolded(names[h]) }
-}
-
-func orFolded(name string) string {
-	if name == "" {
-		return "(folded)"
-	}
-	return name
-}
-
-// topNames returns the names of the n keys (clients, endpoints, hosts)
-// with the highest counts, ties by name.
-func topNames[K comparable](counts map[K]int64, name func(K) string, n int) []string {
-	type kv struct {
-		name string
-		n    int64
-	}
-	all := make([]kv, 0, len(counts))
-	for h, c := range counts {
-		all = append(all, kv{name(h), c})
-	}
-	slices.SortFunc(all, func(a, b kv) int { return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(a.name, b.name)) })
-	out := []string{}
-	for _, c := range all[:min(n, len(all))] {
-		out = append(out, c.name)
-	}
-	return out
-}
-
-// buildQuota makes the quota section of s.
-func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed int64, top int) *QuotaReport {
-	name := nameOf(names)
-	q := s.quota
+// Build makes the quota section of q and tracker (nil when the
+// order-sensitive stage did not run). names names the clients by hash (the
+// clients table's keys); lateEvents are the events that came too late for
+// that stage, analyzed the records analysed, top the rows a table shows.
+func Build(q *Agg, tracker *Behaviour, opts QuotaOptions, names map[uint64]string, lateEvents, analyzed int64, top int) *QuotaReport {
+	name := analysis.NameOf(names)
 	q.flush()
 	win := q.win
 	r := &QuotaReport{
 		ClientKey:         opts.Client.String(),
 		WindowSeconds:     float64(win) / 1e9,
 		RetryAfterDefault: opts.RetryAfter.Seconds(),
-		LateEvents:        s.lateEvents,
+		LateEvents:        lateEvents,
 		CellsDropped:      q.dropped,
 		Bursts:            []Burst{},
 		Clients:           []QuotaClient{},
@@ -173,7 +128,7 @@ func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed
 	}
 	own := make(map[uint64]ownLimit, len(opts.ClientLimits))
 	for name, limit := range opts.ClientLimits {
-		own[hashClient([]byte(name))] = ownLimit{name, limit}
+		own[analysis.HashClient([]byte(name))] = ownLimit{name, limit}
 	}
 	pending := maps.Clone(own)
 	r.ownLimits = len(own)
@@ -195,11 +150,11 @@ func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed
 	}
 	r.Overall = windowFigures(ws, ns, opts.Limit, stamp)
 	if analyzed > 0 {
-		r.RateLimitedShare = round(float64(r.RateLimited)/float64(analyzed), 4)
+		r.RateLimitedShare = analysis.Round(float64(r.RateLimited)/float64(analyzed), 4)
 	}
 
-	// Bursts (quota_bursts.go): the 429s by window, for their clients.
-	r.win, r.by429, r.name = win, byWindow(q.cells429), name
+	// Bursts (bursts.go): the 429s by window, for their clients.
+	r.win, r.by429, r.name = win, analysis.ByWindow(q.cells429), name
 	r.listBursts()
 
 	// Per client: the cells sorted by client and window give each light
@@ -214,12 +169,12 @@ func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed
 	// instead of three map look-ups.
 	rlMap := map[uint64]int64{}
 	for c, n := range q.cells429 {
-		rlMap[c.client] += int64(n)
+		rlMap[c.Client] += int64(n)
 	}
 	rl, dense, nameCur := newCursor(rlMap), newCursor(q.dense), newCursor(names)
 	after429 := newCursor(map[uint64]*behaviour{})
-	if s.behaviour != nil {
-		after429 = newCursor(s.behaviour.by)
+	if tracker != nil {
+		after429 = newCursor(tracker.by)
 	}
 	// One pass over the clients: the busiest (for the sparkline: most
 	// requests, ties by name) and the clients the section lists (the
@@ -232,7 +187,7 @@ func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed
 	var pinned []*clientTotal
 	consider := func(t clientTotal) {
 		for _, c := range t.cells {
-			t.requests += c.n
+			t.requests += c.N
 		}
 		t.rateLimited = rl.get(t.h)
 		if b := after429.get(t.h); b != nil {
@@ -248,7 +203,7 @@ func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed
 		if isOwn {
 			t.name = ol.name
 		} else {
-			t.name = orFolded(nameCur.get(t.h))
+			t.name = analysis.OrFolded(nameCur.get(t.h))
 		}
 		if busier && (busiest == nil || t.requests > busiest.requests || t.name < busiest.name) {
 			b := t
@@ -272,8 +227,8 @@ func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed
 	extra := map[uint64][]cellCount{} // cells of busy clients a row had no room for
 	for i := 0; i < len(q.cells); {
 		j := i
-		h := q.cells[i].c.client
-		for j < len(q.cells) && q.cells[j].c.client == h {
+		h := q.cells[i].C.Client
+		for j < len(q.cells) && q.cells[j].C.Client == h {
 			j++
 		}
 		if dense.get(h) != nil {
@@ -292,11 +247,11 @@ func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed
 		cells := q.dense[h].cellsOf(h)
 		if ex := extra[h]; len(ex) > 0 {
 			cells = append(cells, ex...)
-			slices.SortFunc(cells, func(a, b cellCount) int { return cmp.Compare(a.c.win, b.c.win) })
+			slices.SortFunc(cells, func(a, b cellCount) int { return cmp.Compare(a.C.Win, b.C.Win) })
 			merged := cells[:0]
 			for _, c := range cells {
-				if k := len(merged); k > 0 && merged[k-1].c.win == c.c.win {
-					merged[k-1].n += c.n
+				if k := len(merged); k > 0 && merged[k-1].C.Win == c.C.Win {
+					merged[k-1].N += c.N
 				} else {
 					merged = append(merged, c)
 				}
@@ -317,8 +272,8 @@ func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed
 	for _, t := range shown {
 		cw, cn = cw[:0], cn[:0]
 		for _, c := range t.cells {
-			cw = append(cw, c.c.win)
-			cn = append(cn, c.n)
+			cw = append(cw, c.C.Win)
+			cn = append(cn, c.N)
 		}
 		limit := opts.Limit
 		if ol, ok := own[t.h]; ok {
@@ -329,12 +284,12 @@ func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed
 		if limit > 0 {
 			qc.LimitPerWindow = &limit
 		}
-		if b := s.behaviour; b != nil {
+		if b := tracker; b != nil {
 			if st := b.by[t.h]; st != nil {
 				qc.After429Requests, qc.RetryAfterViolations = st.after, st.violations
 				if st.after > 0 {
-					c := round(1-float64(st.violations)/float64(st.after), 4)
-					m := round(float64(st.gapSum)/float64(st.after)/1e9, 3)
+					c := analysis.Round(1-float64(st.violations)/float64(st.after), 4)
+					m := analysis.Round(float64(st.gapSum)/float64(st.after)/1e9, 3)
 					qc.Compliance, qc.MeanBackoffSeconds = &c, &m
 				}
 			}
@@ -367,7 +322,7 @@ func buildQuota(s *Summary, opts QuotaOptions, names map[uint64]string, analyzed
 			if busiestN > 0 {
 				r.busiestSeries = make([]int64, last-first+1)
 				for _, c := range busiestCells {
-					r.busiestSeries[c.c.win*win/minute-first] += c.n
+					r.busiestSeries[c.C.Win*win/minute-first] += c.N
 				}
 			}
 		}
@@ -428,30 +383,6 @@ func (c *cursor[V]) get(h uint64) V {
 	}
 	var zero V
 	return zero
-}
-
-// cellCount is a (client, window) cell with its count.
-type cellCount struct {
-	c cell
-	n int64
-}
-
-// byWindow returns the cells sorted by window, for range look-ups.
-func byWindow[N int32 | int64](cells map[cell]N) []cellCount {
-	out := make([]cellCount, 0, len(cells))
-	for c, n := range cells {
-		out = append(out, cellCount{c, int64(n)})
-	}
-	slices.SortFunc(out, func(a, b cellCount) int { return cmp.Compare(a.c.win, b.c.win) })
-	return out
-}
-
-// inWindows returns the cells of windows from..to (inclusive) of a slice
-// sorted by window.
-func inWindows(sorted []cellCount, from, to int64) []cellCount {
-	i, _ := slices.BinarySearchFunc(sorted, from, func(c cellCount, w int64) int { return cmp.Compare(c.c.win, w) })
-	j, _ := slices.BinarySearchFunc(sorted, to+1, func(c cellCount, w int64) int { return cmp.Compare(c.c.win, w) })
-	return sorted[i:j]
 }
 
 // windowFigures computes the figures of a series: ws are the non-empty

@@ -1,4 +1,4 @@
-package report
+package retry
 
 import (
 	"analyze/report/analysis"
@@ -42,6 +42,9 @@ const (
 	unrecoveredLimit = 25000
 	openChainLimit   = 1 << 18
 	noFailLimit      = 1 << 18
+	// attemptCellLimit bounds the storms' attempts by (client, window): a
+	// quarter of the quota's cells per worker.
+	attemptCellLimit = 1 << 16
 )
 
 // RetryOptions configure the retry analysis.
@@ -110,7 +113,7 @@ type unrecovered struct {
 	unsafe      bool
 }
 
-type retryTracker struct {
+type Tracker struct {
 	window, defaultRA int64
 	open              map[uint64]*chain
 	noFails           map[uint64]noFail
@@ -123,7 +126,7 @@ type retryTracker struct {
 	// storms: attempts per storm window, and per (client, window)
 	stormWin       int64
 	attemptsByWin  map[int64]int64
-	attemptsByCell map[cell]int64
+	attemptsByCell map[analysis.Cell]int64
 	dropped        int64 // clients past retryClientLimit
 	untracked      int64 // retryable failures past openChainLimit open chains
 	noFailsDropped int64 // "no" failures past noFailLimit
@@ -144,13 +147,13 @@ const (
 
 func maybeBit(id uint64) (word int, bit uint64) { return int(id >> 52), 1 << (id >> 46 & 63) }
 
-func (t *retryTracker) mark(id uint64) {
+func (t *Tracker) mark(id uint64) {
 	w, b := maybeBit(id)
 	t.maybe[w] |= b
 	t.marks++
 }
 
-func newRetryTracker(o RetryOptions) *retryTracker {
+func NewTracker(o RetryOptions) *Tracker {
 	w := int64(o.Window)
 	if w <= 0 {
 		w = int64(10 * time.Minute)
@@ -159,14 +162,14 @@ func newRetryTracker(o RetryOptions) *retryTracker {
 	if sw <= 0 {
 		sw = int64(time.Minute)
 	}
-	return &retryTracker{window: w, defaultRA: int64(o.RetryAfter), open: map[uint64]*chain{}, noFails: map[uint64]noFail{},
+	return &Tracker{window: w, defaultRA: int64(o.RetryAfter), open: map[uint64]*chain{}, noFails: map[uint64]noFail{},
 		total: newRetryStats(true), clients: map[uint64]*retryStats{}, rows: map[rowKey]*retryStats{},
-		stormWin: sw, attemptsByWin: map[int64]int64{}, attemptsByCell: map[cell]int64{}, maybe: new([maybeWords]uint64)}
+		stormWin: sw, attemptsByWin: map[int64]int64{}, attemptsByCell: map[analysis.Cell]int64{}, maybe: new([maybeWords]uint64)}
 }
 
 // clientStats returns the client's counters, made if there is room; nil,
 // counted in dropped, when there is none.
-func (t *retryTracker) clientStats(c uint64) *retryStats {
+func (t *Tracker) clientStats(c uint64) *retryStats {
 	st := t.client(c)
 	if st == nil {
 		t.dropped++
@@ -175,7 +178,7 @@ func (t *retryTracker) clientStats(c uint64) *retryStats {
 }
 
 // client returns the client's counters, made if there is room, else nil.
-func (t *retryTracker) client(c uint64) *retryStats {
+func (t *Tracker) client(c uint64) *retryStats {
 	st := t.clients[c]
 	if st == nil && len(t.clients) < retryClientLimit {
 		st = newRetryStats(false)
@@ -184,7 +187,7 @@ func (t *retryTracker) client(c uint64) *retryStats {
 	return st
 }
 
-func (t *retryTracker) rowStats(status int32, endpoint string) *retryStats {
+func (t *Tracker) rowStats(status int32, endpoint string) *retryStats {
 	k := rowKey{status, endpoint}
 	st := t.rows[k]
 	if st == nil {
@@ -198,7 +201,7 @@ func (t *retryTracker) rowStats(status int32, endpoint string) *retryStats {
 }
 
 // each applies f to the total, the client's and the row's counters.
-func (t *retryTracker) each(c *chain, f func(*retryStats)) {
+func (t *Tracker) each(c *chain, f func(*retryStats)) {
 	f(t.total)
 	if c.clientSt != nil {
 		f(c.clientSt)
@@ -210,7 +213,7 @@ func (t *retryTracker) each(c *chain, f func(*retryStats)) {
 	}
 }
 
-func (t *retryTracker) consume(e *analysis.Event) {
+func (t *Tracker) consume(e *analysis.Event) {
 	if e.Time-t.lastPrune > t.window/4 {
 		t.prune(e.Time)
 	}
@@ -255,7 +258,7 @@ func (t *retryTracker) consume(e *analysis.Event) {
 	}
 }
 
-func (t *retryTracker) retryAfter(e *analysis.Event) int64 {
+func (t *Tracker) retryAfter(e *analysis.Event) int64 {
 	if e.RetryAfter >= 0 {
 		return int64(e.RetryAfter) * int64(time.Second)
 	}
@@ -263,7 +266,7 @@ func (t *retryTracker) retryAfter(e *analysis.Event) int64 {
 }
 
 // attempt applies a record of an open chain's identity.
-func (t *retryTracker) attempt(c *chain, e *analysis.Event) {
+func (t *Tracker) attempt(c *chain, e *analysis.Event) {
 	c.attempts++
 	c.last = e.Time
 	violation := e.Time < c.deadline
@@ -275,8 +278,8 @@ func (t *retryTracker) attempt(c *chain, e *analysis.Event) {
 	})
 	w := e.Time / t.stormWin
 	t.attemptsByWin[w]++
-	if len(t.attemptsByCell) < cellLimit/4 {
-		t.attemptsByCell[cell{e.Client, w}]++
+	if len(t.attemptsByCell) < attemptCellLimit {
+		t.attemptsByCell[analysis.Cell{Client: e.Client, Win: w}]++
 	}
 	switch {
 	case e.Status >= 200 && e.Status < 300:
@@ -290,7 +293,7 @@ func (t *retryTracker) attempt(c *chain, e *analysis.Event) {
 }
 
 // close ends a chain whose window passed.
-func (t *retryTracker) close(c *chain, now int64) {
+func (t *Tracker) close(c *chain, now int64) {
 	if c.attempts == 0 {
 		t.finish(c, "abandoned", now)
 	} else {
@@ -298,7 +301,7 @@ func (t *retryTracker) close(c *chain, now int64) {
 	}
 }
 
-func (t *retryTracker) finish(c *chain, outcome string, now int64) {
+func (t *Tracker) finish(c *chain, outcome string, now int64) {
 	delete(t.open, c.id)
 	recovery := float64(c.last-c.first) / 1e9
 	t.each(c, func(s *retryStats) {
@@ -332,7 +335,7 @@ func (t *retryTracker) finish(c *chain, outcome string, now int64) {
 
 // prune closes the chains and forgets the "no" failures whose window has
 // passed by now.
-func (t *retryTracker) prune(now int64) {
+func (t *Tracker) prune(now int64) {
 	t.lastPrune = now
 	for _, c := range t.open {
 		if now-c.lastFail > t.window {
@@ -357,7 +360,7 @@ func (t *retryTracker) prune(now int64) {
 }
 
 // end closes every chain still open: the input is over.
-func (t *retryTracker) end() {
+func (t *Tracker) end() {
 	for _, c := range t.open {
 		t.close(c, 0)
 	}

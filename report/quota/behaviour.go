@@ -1,4 +1,4 @@
-package report
+package quota
 
 import "analyze/report/analysis"
 
@@ -20,18 +20,18 @@ type open429 struct {
 	at, deadline int64
 }
 
-type behaviourTracker struct {
+type Behaviour struct {
 	defaultRA int64 // ns
 	open      map[uint64]open429
 	by        map[uint64]*behaviour
 	dropped   int64
 }
 
-func newBehaviourTracker(o QuotaOptions) *behaviourTracker {
-	return &behaviourTracker{defaultRA: int64(o.RetryAfter), open: map[uint64]open429{}, by: map[uint64]*behaviour{}}
+func NewBehaviour(o QuotaOptions) *Behaviour {
+	return &Behaviour{defaultRA: int64(o.RetryAfter), open: map[uint64]open429{}, by: map[uint64]*behaviour{}}
 }
 
-func (b *behaviourTracker) consume(e *analysis.Event) {
+func (b *Behaviour) consume(e *analysis.Event) {
 	if len(b.open) == 0 && e.Status != 429 {
 		return // no 429 waits for an answer: the common case, without a look-up
 	}

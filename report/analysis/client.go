@@ -1,6 +1,7 @@
-package report
+package analysis
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -67,7 +68,7 @@ func (c *ClientSelector) Key(r *ingest.Record) []byte {
 		// A tenant's own API host: its quota is its contract's. As
 		// logged, without a port (no copy here: hosts are logged in
 		// lower case, the hosts table folds case).
-		k = withoutPort(r.Host)
+		k = WithoutPort(r.Host)
 	case "header":
 		if strings.EqualFold(c.name, "x-api-key") {
 			k = r.Credential
@@ -93,4 +94,38 @@ func (c *ClientSelector) Key(r *ingest.Record) []byte {
 		return dash
 	}
 	return k
+}
+
+// ClientKey returns the identity a record is counted under: the remote user
+// or API credential when one is logged, else the client address.
+func ClientKey(r *ingest.Record) []byte {
+	if len(r.User) > 0 {
+		return r.User
+	}
+	if len(r.Credential) > 0 {
+		return r.Credential
+	}
+	if len(r.Client) > 0 {
+		return r.Client
+	}
+	return dash
+}
+
+var dash = []byte("-")
+
+// WithoutPort returns host without a trailing ":port" (digits); an IPv6
+// address keeps its colons unless it is bracketed ("[2001:db8::1]:443").
+func WithoutPort(host []byte) []byte {
+	i := len(host)
+	for i > 0 && host[i-1] >= '0' && host[i-1] <= '9' {
+		i--
+	}
+	if i == len(host) || i < 2 || host[i-1] != ':' {
+		return host
+	}
+	h := host[:i-1]
+	if bytes.IndexByte(h, ':') >= 0 && !(h[0] == '[' && h[len(h)-1] == ']') {
+		return host // a bare IPv6 address: its last group is no port
+	}
+	return h
 }

@@ -1,4 +1,4 @@
-package report
+package retry
 
 import (
 	"analyze/report/analysis"
@@ -28,17 +28,14 @@ func worseStorm(a, b stormRun) int {
 }
 
 // listStorms returns the worst analysis.ListLimit storms, in time order, and how
-// many there were; share is the storm share in force.
-func listStorms(s *Summary, t *retryTracker, share float64, name func(uint64) string) ([]Storm, int64) {
+// many there were; share is the storm share in force, requests the traffic
+// of a window (Build).
+func listStorms(t *Tracker, requests func(win, w int64) int64, share float64, name func(uint64) string) ([]Storm, int64) {
 	// The storm windows, in time order: their attempts against their
 	// traffic (the quota's windows, when they are as long).
 	var ws []int64
 	for w, n := range t.attemptsByWin {
-		total := int64(0)
-		if wc, ok := s.quota.windows[w*t.stormWin/s.quota.win]; ok && t.stormWin == s.quota.win {
-			total = wc.requests
-		}
-		if total > 0 && float64(n) > share*float64(total) {
+		if total := requests(t.stormWin, w); total > 0 && float64(n) > share*float64(total) {
 			ws = append(ws, w)
 		}
 	}
@@ -52,21 +49,21 @@ func listStorms(s *Summary, t *retryTracker, share float64, name func(uint64) st
 		st := stormRun{from: ws[i], to: ws[j]}
 		for _, w := range ws[i : j+1] {
 			st.Attempts += t.attemptsByWin[w]
-			st.Requests += s.quota.windows[w].requests
+			st.Requests += requests(t.stormWin, w)
 		}
 		top.Add(st)
 		i = j + 1
 	}
-	byAttempt := byWindow(t.attemptsByCell)
+	byAttempt := analysis.ByWindow(t.attemptsByCell)
 	storms := make([]Storm, 0, top.Len())
 	for _, st := range top.Sorted(func(a, b stormRun) int { return cmp.Compare(a.from, b.from) }) {
 		st.Start, st.End = analysis.StampNS(st.from*t.stormWin), analysis.StampNS((st.to+1)*t.stormWin)
 		by := map[uint64]int64{}
-		for _, c := range inWindows(byAttempt, st.from, st.to) {
-			by[c.c.client] += c.n
+		for _, c := range analysis.InWindows(byAttempt, st.from, st.to) {
+			by[c.C.Client] += c.N
 		}
-		st.Share = round(float64(st.Attempts)/float64(st.Requests), 4)
-		st.Clients = topNames(by, name, 3)
+		st.Share = analysis.Round(float64(st.Attempts)/float64(st.Requests), 4)
+		st.Clients = analysis.TopNames(by, name, 3)
 		storms = append(storms, st.Storm)
 	}
 	return storms, top.Total()
