@@ -9,11 +9,5 @@ func clientNames(s *Summary) map[uint64]string { return s.Tables.ClientNames() }
 // nameOf returns the name of a client hash in names (analysis.NameOf).
 func nameOf(names map[uint64]string) func(uint64) string { return analysis.NameOf(names) }
 
-// topNames returns the names of the n keys with the highest counts
-// (analysis.TopNames).
-func topNames[K comparable](counts map[K]int64, name func(K) string, n int) []string {
-	return analysis.TopNames(counts, name, n)
-}
-
 // hashClient hashes a client key (analysis.HashClient).
 func hashClient(k []byte) uint64 { return analysis.HashClient(k) }

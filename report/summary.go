@@ -191,10 +191,6 @@ func (s *Summary) file(f *ingest.File) *FileCounts {
 	return &s.Files[f.Index]
 }
 
-// ClientKey returns the identity a record is counted under: the remote user
-// or API credential when one is logged, else the client address.
-func ClientKey(r *ingest.Record) []byte { return analysis.ClientKey(r) }
-
 var dash = []byte("-")
 
 // Add counts one record. It reports whether the record passed the filter;
