@@ -13,17 +13,15 @@ import (
 )
 
 // recorder is an analysis that keeps a copy of every batch it is handed.
-type recorder struct{ batches [][]analysis.Row }
+type recorder struct{ batches []*analysis.Batch }
 
-func (r *recorder) Add(rows []analysis.Row) {
-	kept := make([]analysis.Row, len(rows))
-	for i, row := range rows {
-		for _, b := range []*[]byte{&row.Client, &row.Endpoint, &row.Host, &row.Method, &row.Path, &row.UserAgent, &row.Protocol} {
-			if *b != nil {
-				*b = append([]byte(nil), *b...)
-			}
+func (r *recorder) Add(b *analysis.Batch) {
+	kept := &analysis.Batch{}
+	for _, row := range b.Rows {
+		for _, v := range []*analysis.Ref{&row.Client, &row.Endpoint, &row.Host, &row.Method, &row.Path, &row.UserAgent, &row.Protocol} {
+			*v = kept.Copy(b.Get(*v))
 		}
-		kept[i] = row
+		kept.Rows = append(kept.Rows, row)
 	}
 	r.batches = append(r.batches, kept)
 }

@@ -25,10 +25,10 @@ import (
 // nothing in the engine, the snapshot or the report's model changes.
 type protocols map[string]int64
 
-func (p protocols) Add(rows []analysis.Row) {
-	for i := range rows {
-		if r := &rows[i]; r.InSpan {
-			v := string(r.Protocol)
+func (p protocols) Add(b *analysis.Batch) {
+	for i := range b.Rows {
+		if r := &b.Rows[i]; r.InSpan {
+			v := string(b.Get(r.Protocol))
 			if v == "" {
 				v = "-"
 			}

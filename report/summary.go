@@ -7,7 +7,6 @@ import (
 	"math"
 	"sync"
 	"time"
-	"unsafe"
 
 	"github.com/DataDog/sketches-go/ddsketch"
 	"github.com/cespare/xxhash/v2"
@@ -139,11 +138,8 @@ type Summary struct {
 	// (extras), in the order they see each batch of rows.
 	analyses []analysis.Analysis
 	extras   []extra
-	// The batch of rows not yet handed to the analyses (flush), the bytes
-	// copied for them, and the block their other bytes lie in.
-	rows               []analysis.Row
-	arena              []byte
-	blockFrom, blockTo uintptr
+	// The rows not yet handed to the analyses (flush).
+	batch analysis.Batch
 
 	scratch     []byte
 	idScratch   []byte
@@ -170,11 +166,11 @@ func NewSummary(cfg Config) *Summary {
 		tl:        timeline.NewAgg(cfg.Timeline),
 		det:       timeline.NewMinuteAgg(),
 		Tables:    tables.New(),
-		rows:      make([]analysis.Row, 0, batchRows),
 		scratch:   make([]byte, 0, 256), // 256: a whole number of cache lines,
 		idScratch: make([]byte, 0, 256), // shared with no other worker's data
 		names:     analysis.NewInterner(endpointLimit),
 	}
+	s.batch.Rows = make([]analysis.Row, 0, batchRows)
 	s.analyses = []analysis.Analysis{s.Tables, s.quota, s.tl, s.det}
 	for _, r := range registered {
 		a := r.new(cfg)
@@ -196,8 +192,8 @@ var dash = []byte("-")
 // Add counts one record. It reports whether the record passed the filter;
 // when it did and ev is not nil, it fills ev with what the order-sensitive
 // analyses need of it. The analyses count it with the rest of its batch
-// (flush); a record's byte slices are copied to the batch's arena unless
-// they lie in the block being read (startBlock), which outlives the batch.
+// (flush); a record's values are copied to the batch's arena unless they
+// lie in the block being read (startBlock), which outlives the batch.
 func (s *Summary) Add(r *ingest.Record, ev *analysis.Event) bool {
 	fc := s.file(r.File)
 	fc.Records++
@@ -249,17 +245,17 @@ func (s *Summary) Add(r *ingest.Record, ev *analysis.Event) bool {
 // row appends r's row to the batch, flushing it first when full, and
 // returns it for Add to finish.
 func (s *Summary) row(r *ingest.Record, t int64, v classify.Verdict, key, endpoint []byte) *analysis.Row {
-	if len(s.rows) == cap(s.rows) || len(s.arena) > arenaFlush {
+	b := &s.batch
+	if len(b.Rows) == cap(b.Rows) || b.ArenaLen() > arenaFlush {
 		s.flush()
 	}
-	s.rows = s.rows[:len(s.rows)+1]
-	row := &s.rows[len(s.rows)-1]
-	*row = analysis.Row{Time: t, Status: r.Status, Verdict: v, Bytes: r.Bytes, RateLimit: r.RateLimit, RateRemaining: r.RateRemaining,
-		Client: s.keep(key), ClientID: hashClient(key), Endpoint: s.keep(endpoint),
-		Method: s.keep(r.Method), Path: s.keepCut(r.Path), UserAgent: s.keepCut(r.UserAgent), Protocol: s.keep(r.Protocol),
-		File: r.File, Line: r.Line}
+	b.Rows = append(b.Rows, analysis.Row{Time: t, Status: r.Status, Verdict: v, Bytes: r.Bytes, RateLimit: r.RateLimit, RateRemaining: r.RateRemaining,
+		Client: b.Ref(key), ClientID: hashClient(key), Endpoint: b.Ref(endpoint),
+		Method: b.Ref(r.Method), Path: b.RefCut(r.Path, analysis.MaxKeyBytes), UserAgent: b.RefCut(r.UserAgent, analysis.MaxKeyBytes),
+		Protocol: b.Ref(r.Protocol)})
+	row := &b.Rows[len(b.Rows)-1]
 	if len(r.Host) > 0 {
-		row.Host = s.keep(s.hostKey(r.Host))
+		row.Host = b.Ref(s.hostKey(r.Host))
 	}
 	return row
 }
@@ -271,57 +267,27 @@ const (
 	arenaFlush = 64 << 10
 )
 
-// keep returns b where it stays valid until the batch is flushed: as it
-// is when it lies in the block being read, else copied to the arena.
-func (s *Summary) keep(b []byte) []byte {
-	if len(b) == 0 {
-		return b
-	}
-	if p := uintptr(unsafe.Pointer(unsafe.SliceData(b))); p >= s.blockFrom && p < s.blockTo {
-		return b
-	}
-	n := len(s.arena)
-	s.arena = append(s.arena, b...)
-	return s.arena[n:len(s.arena):len(s.arena)]
-}
-
-// keepCut is keep of b cut at MaxKeyBytes.
-func (s *Summary) keepCut(b []byte) []byte {
-	if len(b) <= analysis.MaxKeyBytes {
-		return s.keep(b)
-	}
-	n := len(s.arena)
-	s.arena = append(append(s.arena, b[:analysis.MaxKeyBytes]...), "…"...)
-	return s.arena[n:len(s.arena):len(s.arena)]
-}
-
 // startBlock tells Add the block its records' bytes lie in.
 func (s *Summary) startBlock(b *ingest.Block) {
 	s.flush()
-	if len(b.Data) == 0 {
-		s.blockFrom, s.blockTo = 0, 0
-		return
-	}
-	s.blockFrom = uintptr(unsafe.Pointer(unsafe.SliceData(b.Data)))
-	s.blockTo = s.blockFrom + uintptr(len(b.Data))
+	s.batch.SetBlock(b.Data)
 }
 
 // endBlock hands the rows of the block read to the analyses: the block's
 // bytes are not valid after it.
 func (s *Summary) endBlock() {
 	s.flush()
-	s.blockFrom, s.blockTo = 0, 0
+	s.batch.SetBlock(nil)
 }
 
 // flush hands the batch of rows to every analysis.
 func (s *Summary) flush() {
-	if len(s.rows) > 0 {
+	if len(s.batch.Rows) > 0 {
 		for _, a := range s.analyses {
-			a.Add(s.rows)
+			a.Add(&s.batch)
 		}
 	}
-	clear(s.rows) // no slice into a block or the arena outlives the batch
-	s.rows, s.arena = s.rows[:0], s.arena[:0]
+	s.batch.Reset()
 }
 
 // hostKey is a host as the hosts table keys it: in lower case, without a

@@ -18,11 +18,13 @@ package analysis
 
 import (
 	"analyze/classify"
-	"analyze/ingest"
+	"unsafe"
 )
 
 // Row is one record as the analyses see it: parsed, classified, its keys
-// computed once. Its byte slices are valid during the Add call only.
+// computed once. Its logged values are Refs into its Batch (Batch.Get):
+// a Row holds no pointer, so the collector neither scans a batch nor
+// charges a write barrier for each row written while it marks.
 type Row struct {
 	Time    int64 // Unix nanoseconds
 	Status  int   // 0..999
@@ -37,17 +39,111 @@ type Row struct {
 	// when not logged.
 	RateLimit, RateRemaining int64
 
-	Client   []byte // the client key (ClientSelector), cut at MaxKeyBytes
+	Client   Ref    // the client key (ClientSelector), cut at MaxKeyBytes
 	ClientID uint64 // its hash, stable across runs
-	Endpoint []byte // the endpoint template, cut; "-" without a request line
-	Host     []byte // lower case, without a port, cut; nil when not logged
-	Method   []byte // empty without a request line
+	Endpoint Ref    // the endpoint template, cut; "-" without a request line
+	Host     Ref    // lower case, without a port, cut; not Logged when none is
+	Method   Ref    // empty without a request line
 	// Path (without the query) and UserAgent are cut at MaxKeyBytes.
-	Path, UserAgent []byte
-	Protocol        []byte // e.g. HTTP/1.1; empty when not logged
-	File            *ingest.File
-	Line            int64
+	Path, UserAgent Ref
+	Protocol        Ref // e.g. HTTP/1.1; empty when not logged
 }
+
+// Ref is where a row's logged value lies: in the block being read, or in
+// the batch's arena when it was not in the block as logged (a
+// JSON-unescaped string, a templated endpoint, a lower-cased host). The
+// zero Ref is a value not logged.
+type Ref struct {
+	off uint32 // in the block, or in the arena with inArena set
+	n   uint32 // the value's length plus one; 0 for a value not logged
+}
+
+const (
+	inArena = 1 << 31     // Ref.off's flag: the arena, not the block
+	maxLen  = inArena - 1 // the longest block or value a Ref refers to
+)
+
+// Logged reports whether the value was logged (it may be empty).
+func (r Ref) Logged() bool { return r.n != 0 }
+
+// Batch is what the analyses are handed at a time: rows, in line order,
+// and the bytes their values lie in. It is valid during the Add call only.
+type Batch struct {
+	Rows  []Row
+	block []byte // the block being read
+	arena []byte // values copied for the rows
+}
+
+var empty = []byte{}
+
+// Get returns the bytes of a row's value; nil when it was not logged.
+func (b *Batch) Get(r Ref) []byte {
+	n := r.n - 1
+	switch {
+	case r.n == 0:
+		return nil
+	case n == 0:
+		return empty
+	case r.off&inArena != 0:
+		o := r.off &^ inArena
+		return b.arena[o : o+n : o+n]
+	}
+	return b.block[r.off : r.off+n : r.off+n]
+}
+
+// SetBlock makes the batch's values refer to block, the block being read:
+// a value within it is referred to where it lies, a value elsewhere is
+// copied to the arena.
+func (b *Batch) SetBlock(block []byte) {
+	if len(block) > maxLen {
+		block = nil // too long to refer into: every value is copied
+	}
+	b.block = block
+}
+
+// Ref returns the Ref of v in the batch: where it lies in the block, or a
+// copy in the arena. A nil v is not logged; an empty one is.
+func (b *Batch) Ref(v []byte) Ref {
+	switch {
+	case v == nil:
+		return Ref{}
+	case len(v) == 0:
+		return Ref{n: 1}
+	case len(b.block) > 0 && len(v) <= maxLen:
+		from := uintptr(unsafe.Pointer(unsafe.SliceData(b.block)))
+		if p := uintptr(unsafe.Pointer(unsafe.SliceData(v))); p >= from && p+uintptr(len(v)) <= from+uintptr(len(b.block)) {
+			return Ref{off: uint32(p - from), n: uint32(len(v)) + 1}
+		}
+	}
+	return b.Copy(v)
+}
+
+// Copy returns the Ref of a copy of v in the arena.
+func (b *Batch) Copy(v []byte) Ref {
+	if v == nil {
+		return Ref{}
+	}
+	off := len(b.arena)
+	b.arena = append(b.arena, v...)
+	return Ref{off: uint32(off) | inArena, n: uint32(len(v)) + 1}
+}
+
+// RefCut is Ref of v cut at n bytes and "…" when longer (Cut): a cut value
+// is copied.
+func (b *Batch) RefCut(v []byte, n int) Ref {
+	if len(v) <= n {
+		return b.Ref(v)
+	}
+	off := len(b.arena)
+	b.arena = append(append(b.arena, v[:n]...), "…"...)
+	return Ref{off: uint32(off) | inArena, n: uint32(len(b.arena)-off) + 1}
+}
+
+// ArenaLen is the bytes copied for the batch's rows so far.
+func (b *Batch) ArenaLen() int { return len(b.arena) }
+
+// Reset empties the batch for the next rows of the same block.
+func (b *Batch) Reset() { b.Rows, b.arena = b.Rows[:0], b.arena[:0] }
 
 // Failure reports whether the row is a client or server error.
 func (r *Row) Failure() bool {
@@ -58,7 +154,7 @@ func (r *Row) Failure() bool {
 // merges with another worker's instance of itself.
 type Analysis interface {
 	// Add counts a batch of rows, in line order.
-	Add(rows []Row)
+	Add(b *Batch)
 	// Merge adds o, made by the same constructor, into the receiver.
 	Merge(o Analysis)
 }

@@ -11,9 +11,9 @@ var (
 )
 
 // Add counts a batch's in-span rows in the quota's windows and cells.
-func (q *Agg) Add(rows []analysis.Row) {
-	for i := range rows {
-		if r := &rows[i]; r.InSpan {
+func (q *Agg) Add(b *analysis.Batch) {
+	for i := range b.Rows {
+		if r := &b.Rows[i]; r.InSpan {
 			q.add(r.Time, r.ClientID, r.Status, r.RateLimit, r.RateRemaining)
 		}
 	}

@@ -13,12 +13,12 @@ import (
 func TestWindowRequests(t *testing.T) {
 	minute := int64(time.Minute)
 	q := New(QuotaOptions{})
-	var rows []analysis.Row
+	var b analysis.Batch
 	for i := range 5 {
-		rows = append(rows, analysis.Row{Time: 3*minute + int64(i), ClientID: uint64(i % 2), Status: 200, InSpan: true, RateLimit: -1, RateRemaining: -1})
+		b.Rows = append(b.Rows, analysis.Row{Time: 3*minute + int64(i), ClientID: uint64(i % 2), Status: 200, InSpan: true, RateLimit: -1, RateRemaining: -1})
 	}
-	rows = append(rows, analysis.Row{Time: 4 * minute, ClientID: 1, Status: 200, RateLimit: -1, RateRemaining: -1}) // out of span
-	q.Add(rows)
+	b.Rows = append(b.Rows, analysis.Row{Time: 4 * minute, ClientID: 1, Status: 200, RateLimit: -1, RateRemaining: -1}) // out of span
+	q.Add(&b)
 	q.Settle()
 	for _, tc := range []struct {
 		name   string

@@ -47,19 +47,20 @@ func New() *Tables {
 }
 
 // Add counts a batch's in-span rows in the tables.
-func (t *Tables) Add(rows []analysis.Row) {
-	for i := range rows {
-		r := &rows[i]
+func (t *Tables) Add(b *analysis.Batch) {
+	for i := range b.Rows {
+		r := &b.Rows[i]
 		if !r.InSpan {
 			continue
 		}
 		v := r.Verdict
-		method := r.Method
+		method := b.Get(r.Method)
 		if len(method) == 0 {
 			method = dash
 		}
 		t.Methods.Get(method).Requests++
-		ep := t.Endpoints.Get(r.Endpoint)
+		endpoint, client := b.Get(r.Endpoint), b.Get(r.Client)
+		ep := t.Endpoints.Get(endpoint)
 		Count(ep, v, r.Bytes)
 		if r.Latency.Logged {
 			if ep.Latency == nil {
@@ -68,14 +69,14 @@ func (t *Tables) Add(rows []analysis.Row) {
 			analysis.AddLatency(ep.Latency, r.Latency)
 		}
 		if v.Class == classify.ClientError || v.Class == classify.ServerError {
-			t.pairScratch = pairKey(t.pairScratch[:0], r.Endpoint, r.Path)
+			t.pairScratch = pairKey(t.pairScratch[:0], endpoint, b.Get(r.Path))
 			Count(t.ErrorPaths.Get(t.pairScratch), v, r.Bytes)
 		}
-		Count(t.Clients.GetHashed(r.Client, r.ClientID), v, r.Bytes)
-		t.pairScratch = pairKey(t.pairScratch[:0], r.Client, r.UserAgent)
+		Count(t.Clients.GetHashed(client, r.ClientID), v, r.Bytes)
+		t.pairScratch = pairKey(t.pairScratch[:0], client, b.Get(r.UserAgent))
 		Count(t.Agents.Get(t.pairScratch), v, r.Bytes)
-		if r.Host != nil {
-			Count(t.Hosts.Get(r.Host), v, r.Bytes)
+		if r.Host.Logged() {
+			Count(t.Hosts.Get(b.Get(r.Host)), v, r.Bytes)
 		}
 	}
 }

@@ -65,15 +65,15 @@ func TestMinuteAggBounds(t *testing.T) {
 	const block = 4096
 	t0 := time.Date(2025, 3, 12, 10, 0, 0, 0, time.UTC).UnixNano()
 	workers := []*MinuteAgg{NewMinuteAgg(), NewMinuteAgg()}
-	rows := make([]analysis.Row, 0, block)
+	var b analysis.Batch
 	for i := range n {
 		path := fmt.Appendf(nil, "/api/p%d/x%d", i, i*7)
-		rows = append(rows, analysis.Row{Time: t0 + int64(i*300/n)*int64(time.Second), Status: 503, ClientID: uint64(i),
-			Endpoint: analysis.Cut(classify.Template(nil, path), analysis.MaxKeyBytes), Method: []byte("GET"), Path: path,
-			UserAgent: fmt.Appendf(nil, "agent-%d", i)})
-		if len(rows) == block || i == n-1 {
-			workers[i/block%2].Add(rows)
-			rows = rows[:0]
+		b.Rows = append(b.Rows, analysis.Row{Time: t0 + int64(i*300/n)*int64(time.Second), Status: 503, ClientID: uint64(i),
+			Endpoint: b.Copy(analysis.Cut(classify.Template(nil, path), analysis.MaxKeyBytes)), Method: b.Copy([]byte("GET")), Path: b.Copy(path),
+			UserAgent: b.Copy(fmt.Appendf(nil, "agent-%d", i))})
+		if len(b.Rows) == block || i == n-1 {
+			workers[i/block%2].Add(&b)
+			b.Reset()
 		}
 	}
 	d := workers[0]
