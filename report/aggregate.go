@@ -29,13 +29,25 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, c
 		retries.Resume(c.chains, c.noFails)
 	}
 	order := ingest.SortByTime(files, opts)
-	seq := newSequencer(order, int64(reorderLateness), ingest.BlocksInFlight(opts.Workers), func(e *analysis.Event) {
-		tracker.ConsumeEvent(e)
-		retries.ConsumeEvent(e)
+	// The order-sensitive analyses: the behaviour after 429s, the retry
+	// chains, and the first worker's instance of each registered one that
+	// is Ordered (the others merge into it).
+	ordered := []analysis.Ordered{tracker, retries}
+	seq := newSequencer(order, int64(reorderLateness), ingest.BlocksInFlight(opts.Workers), func(evs []analysis.Event) {
+		for _, o := range ordered {
+			o.Consume(evs)
+		}
 	})
-	err := ingest.Drive(ctx, order, opts, func(int, *ingest.Scanner) ingest.Sink {
+	err := ingest.Drive(ctx, order, opts, func(w int, _ *ingest.Scanner) ingest.Sink {
 		s := &aggregateSink{sum: NewSummary(cfg), seq: seq}
 		sums = append(sums, s.sum)
+		if w == 0 { // before any block is read
+			for _, x := range s.sum.extras {
+				if o, ok := x.Analysis.(analysis.Ordered); ok {
+					ordered = append(ordered, o)
+				}
+			}
+		}
 		return s
 	})
 	if err != nil {

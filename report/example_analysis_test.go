@@ -82,6 +82,25 @@ func (rs protocolRows) Rows() [][]string {
 	return out
 }
 
+// inOrder is an order-sensitive analysis: it reads the events of the
+// analysed records (analysis.Ordered) and counts those that came before
+// the one read last.
+type inOrder struct{ events, disorder, last int64 }
+
+func (*inOrder) Add(*analysis.Batch) {}
+func (o *inOrder) Merge(x analysis.Analysis) {
+	o.events += x.(*inOrder).events // 0: only the first instance reads events
+}
+func (o *inOrder) Consume(evs []analysis.Event) {
+	for _, e := range evs {
+		if e.Time < o.last {
+			o.disorder++
+		}
+		o.events, o.last = o.events+1, e.Time
+	}
+}
+func (o *inOrder) Section(*analysis.Context) any { return []int64{o.events, o.disorder} }
+
 // writeProtocolLog writes a combined log of n lines per protocol, a
 // minute apart from start, and returns its path.
 func writeProtocolLog(t *testing.T, dir, name string, start time.Time, n map[string]int) string {
@@ -118,6 +137,8 @@ func protocolSection(t *testing.T, r *report.Report) string {
 func TestRegisteredAnalysis(t *testing.T) {
 	report.Register("protocols", func(report.Config) analysis.Analysis { return protocols{} })
 	defer report.Unregister("protocols")
+	report.Register("in_order", func(report.Config) analysis.Analysis { return &inOrder{} })
+	defer report.Unregister("in_order")
 
 	dir := t.TempDir()
 	day := time.Date(2025, 3, 12, 8, 0, 0, 0, time.UTC)
@@ -144,6 +165,10 @@ func TestRegisteredAnalysis(t *testing.T) {
 		r := report.Build(sum, files, report.Filter{}, report.Options{Top: 10})
 		if got := protocolSection(t, r); got != want {
 			t.Errorf("workers %d: protocols = %s\nwant %s", opts.Workers, got, want)
+		}
+		// Every analysed record's event, once, in time order.
+		if got := fmt.Sprint(r.Analyses["in_order"]); got != "[1400 0]" {
+			t.Errorf("workers %d: in_order = %s (events, out of order), want [1400 0]", opts.Workers, got)
 		}
 	}
 
@@ -174,6 +199,7 @@ func TestRegisteredAnalysis(t *testing.T) {
 	// Without the registration the report has no such section, and its
 	// JSON no "analyses" key (the shipped report is unchanged).
 	report.Unregister("protocols")
+	report.Unregister("in_order")
 	sum, files := run([]string{a}, ingest.Options{Workers: 1})
 	out, err := json.Marshal(report.Build(sum, files, report.Filter{}, report.Options{Top: 10}))
 	if err != nil {

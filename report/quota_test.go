@@ -267,9 +267,9 @@ func TestSequencerMergesFiles(t *testing.T) {
 	a := &ingest.File{Index: 0, First: time.Unix(0, 100)}
 	b := &ingest.File{Index: 1, First: time.Unix(0, 150)}
 	var got []string
-	s := newSequencer([]*ingest.File{a, b}, 0, 4, func(e *analysis.Event) {
+	s := newSequencer([]*ingest.File{a, b}, 0, 4, each(func(e *analysis.Event) {
 		got = append(got, fmt.Sprintf("%d:%c%d", e.Time, 'a'+rune(e.Client>>8), e.Client&255))
-	})
+	}))
 	// ev makes a block's events; Client tags each with its file and line.
 	ev := func(f *ingest.File, line int, ts ...int64) []analysis.Event {
 		var out []analysis.Event
@@ -333,7 +333,7 @@ func TestSequencerBound(t *testing.T) {
 	a := &ingest.File{Index: 0, First: time.Unix(0, 100)}
 	b := &ingest.File{Index: 1, First: time.Unix(0, 100)} // never starts
 	var got int
-	s := newSequencer([]*ingest.File{a, b}, 0, 4, func(*analysis.Event) { got++ })
+	s := newSequencer([]*ingest.File{a, b}, 0, 4, each(func(*analysis.Event) { got++ }))
 	s.maxHeld = 3 * int64(unsafe.Sizeof(analysis.Event{})) // three events' worth
 	evs := []analysis.Event{{Time: 100}, {Time: 200}, {Time: 300}, {Time: 400}, {Time: 500}}
 	s.add(&ingest.Block{File: a, Seq: 0}, evs)
@@ -352,7 +352,7 @@ func TestSequencerBoundCountsDescriptions(t *testing.T) {
 	a := &ingest.File{Index: 0, First: time.Unix(0, 100)}
 	b := &ingest.File{Index: 1, First: time.Unix(0, 100)} // never starts
 	var got int
-	s := newSequencer([]*ingest.File{a, b}, 0, 4, func(*analysis.Event) { got++ })
+	s := newSequencer([]*ingest.File{a, b}, 0, 4, each(func(*analysis.Event) { got++ }))
 	s.maxHeld = 3 * int64(unsafe.Sizeof(analysis.Event{}))
 	long := &analysis.FailInfo{Client: "c", Target: strings.Repeat("/x", 100), Endpoint: "/x"}
 	evs := []analysis.Event{{Time: 100}, {Time: 200}, {Time: 300, Info: long}, {Time: 400}, {Time: 500}}
@@ -374,7 +374,7 @@ func TestSequencerBoundCountsDescriptions(t *testing.T) {
 func TestSequencerTiesAcrossBlocks(t *testing.T) {
 	f := &ingest.File{Index: 0}
 	var got []int16
-	s := newSequencer([]*ingest.File{f}, 0, 4, func(e *analysis.Event) { got = append(got, e.Status) })
+	s := newSequencer([]*ingest.File{f}, 0, 4, each(func(e *analysis.Event) { got = append(got, e.Status) }))
 	for _, seq := range []int{2, 1, 0} {
 		s.add(&ingest.Block{File: f, Seq: seq, Last: seq == 2}, []analysis.Event{{Time: 100, Status: int16(seq)}})
 	}
@@ -427,7 +427,7 @@ func TestSequencerOrderRandom(t *testing.T) {
 		rng.Shuffle(len(blocks), func(i, j int) { blocks[i], blocks[j] = blocks[j], blocks[i] })
 		bounded := iter%3 == 2
 		var got []tagged
-		s := newSequencer(files, 0, 4, func(e *analysis.Event) { got = append(got, all[e.RetryAfter]) })
+		s := newSequencer(files, 0, 4, each(func(e *analysis.Event) { got = append(got, all[e.RetryAfter]) }))
 		if bounded {
 			s.maxHeld = 2 * int64(unsafe.Sizeof(analysis.Event{}))
 		}
@@ -470,6 +470,15 @@ func TestMinTree(t *testing.T) {
 			if got, want := tree.min(), slices.Min(vals); got != want {
 				t.Fatalf("n %d: min %d, want %d", n, got, want)
 			}
+		}
+	}
+}
+
+// each hands a sequencer's batches of events on one at a time.
+func each(f func(*analysis.Event)) func([]analysis.Event) {
+	return func(evs []analysis.Event) {
+		for i := range evs {
+			f(&evs[i])
 		}
 	}
 }

@@ -33,10 +33,10 @@ type sequencer struct {
 	released  int64                 // time of the last event handed on
 	lateness  int64
 	late      int64
-	heldBytes int64 // the memory of the events in runs, not yet handed on (heldSize)
-	maxHeld   int64 // past it (bytes) the oldest go on whatever the files' progress
-	consume   func(*analysis.Event)
-	spare     chan []analysis.Event // emptied event arrays (getEvents)
+	heldBytes int64                  // the memory of the events in runs, not yet handed on (heldSize)
+	maxHeld   int64                  // past it (bytes) the oldest go on whatever the files' progress
+	consume   func([]analysis.Event) // a batch of events, in time order
+	spare     chan []analysis.Event  // emptied event arrays (getEvents)
 	// progress holds each file's progress (fileStream.progress) in a
 	// tree whose root is their minimum: a run over thousands of files
 	// finds how far every file has got without a pass over them all per
@@ -121,7 +121,7 @@ func (fs *fileStream) progress() int64 {
 //
 // It keeps up to spares emptied event arrays for getEvents: as many as the
 // blocks that can be in flight (the readers' buffers) is enough.
-func newSequencer(files []*ingest.File, lateness int64, spares int, consume func(*analysis.Event)) *sequencer {
+func newSequencer(files []*ingest.File, lateness int64, spares int, consume func([]analysis.Event)) *sequencer {
 	s := &sequencer{files: make([]fileStream, len(files)), lateness: lateness, consume: consume, maxHeld: maxHeldBytes,
 		spare: make(chan []analysis.Event, spares), order: ingest.NewReorder[*run](len(files))}
 	for rank, f := range files {
@@ -185,29 +185,38 @@ func (s *sequencer) drain() {
 		mark -= s.lateness
 	}
 	for len(s.runs) > 0 && (s.runs[0].head().Time < mark || s.heldBytes > s.maxHeld) {
-		s.release()
+		s.release(mark)
 	}
 }
 
-// release hands on the earliest event held.
-func (s *sequencer) release() {
+// release hands on the earliest events held, as one batch: those of the
+// run at the top while it stays the earliest and they may go (before mark,
+// or past the memory bound). Blocks seldom overlap in time, so a batch is
+// mostly the rest of a block's events, handed on where they lie.
+func (s *sequencer) release(mark int64) {
 	r := s.runs[0]
-	e := r.head()
-	if e.Time < s.released {
-		s.late++
-	} else {
-		s.released = e.Time
+	from := r.pos
+	for {
+		e := &r.evs[r.pos]
+		if e.Time < s.released {
+			s.late++
+		} else {
+			s.released = e.Time
+		}
+		s.heldBytes -= heldSize(e)
+		r.pos++
+		if r.pos == len(r.evs) || !s.runs.topStays() || !(r.evs[r.pos].Time < mark || s.heldBytes > s.maxHeld) {
+			break
+		}
 	}
-	s.consume(e)
-	s.heldBytes -= heldSize(e)
-	r.pos++
+	s.consume(r.evs[from:r.pos])
 	switch {
 	case r.pos == len(r.evs):
 		heap.Pop(&s.runs)
 		s.putEvents(r.evs)
 	case s.runs.topStays():
-		// Blocks seldom overlap in time: the run at the top mostly stays
-		// there, and the heap needs no fixing.
+		// The run at the top mostly stays there, and the heap needs no
+		// fixing.
 	default:
 		heap.Fix(&s.runs, 0)
 	}
@@ -224,7 +233,7 @@ func (s *sequencer) flush() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for len(s.runs) > 0 {
-		s.release()
+		s.release(math.MaxInt64)
 	}
 }
 

@@ -45,10 +45,6 @@ func (q *Agg) WindowRequests(win, w int64) int64 {
 	return q.windows[w].requests
 }
 
-// ConsumeEvent reads the next event in time order (analysis.Ordered, one
-// at a time, as the engine's sequencer hands them on).
-func (b *Behaviour) ConsumeEvent(e *analysis.Event) { b.consume(e) }
-
 // Consume reads a batch of events in time order (analysis.Ordered).
 func (b *Behaviour) Consume(evs []analysis.Event) {
 	for i := range evs {

@@ -52,7 +52,7 @@ func TestBehaviourConsume(t *testing.T) {
 	}
 	one, batch := NewBehaviour(QuotaOptions{RetryAfter: 3 * time.Second}), NewBehaviour(QuotaOptions{RetryAfter: 3 * time.Second})
 	for i := range evs {
-		one.ConsumeEvent(&evs[i])
+		one.Consume(evs[i : i+1]) // one at a time
 	}
 	batch.Consume(evs)
 	want := map[uint64]BehaviourSnap{1: {After: 2, Violations: 1, GapSum: 15 * sec}, 3: {}}
@@ -70,7 +70,7 @@ func TestBehaviourConsume(t *testing.T) {
 	// Carried: the next run's first request of client 3 answers its 429.
 	next := NewBehaviour(QuotaOptions{RetryAfter: 3 * time.Second})
 	next.Resume(one.Waits())
-	next.ConsumeEvent(&analysis.Event{Time: 41 * sec, Client: 3, Status: 200, RetryAfter: -1})
+	next.Consume([]analysis.Event{{Time: 41 * sec, Client: 3, Status: 200, RetryAfter: -1}})
 	if got, _ := next.Snap(); got[3] != (BehaviourSnap{1, 1, sec}) {
 		t.Errorf("carried 429: %v, want one answer, a violation, 1 s after", got[3])
 	}

@@ -5,8 +5,8 @@
 // tracker.go and docs/retries.md).
 //
 // In: the Tracker reads every analysed record's analysis.Event in time
-// order, one at a time from the engine's sequencer (ConsumeEvent) or a
-// batch at a time (Consume, analysis.Ordered); Prune closes what the last
+// order, a batch at a time from the engine's sequencer (Consume,
+// analysis.Ordered); Prune closes what the last
 // event has put out of the window. Out: the retry section (Build,
 // RetryReport, whose JSON keys are documented in docs/retries.md), given
 // the clients' names and, for the storms, the traffic of a window (the

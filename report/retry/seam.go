@@ -5,10 +5,6 @@ import "analyze/report/analysis"
 // What the engine relies on: Tracker is an ordered analysis.
 var _ analysis.Ordered = (*Tracker)(nil)
 
-// ConsumeEvent reads the next event in time order (analysis.Ordered, one
-// at a time, as the engine's sequencer hands them on).
-func (t *Tracker) ConsumeEvent(e *analysis.Event) { t.consume(e) }
-
 // Consume reads a batch of events in time order (analysis.Ordered).
 func (t *Tracker) Consume(evs []analysis.Event) {
 	for i := range evs {

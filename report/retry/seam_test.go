@@ -28,8 +28,8 @@ func TestOpenResume(t *testing.T) {
 	next := NewTracker(RetryOptions{Window: time.Minute})
 	next.Resume(chains, noFails)
 	for i := range 2 {
-		next.ConsumeEvent(&analysis.Event{Time: (10 + int64(i)) * sec, Client: 1, Identity: []uint64{7, 42}[i], Status: []int16{404, 200}[i], RetryAfter: -1,
-			Policy: []classify.Policy{classify.No, classify.No}[i], Failure: i == 0})
+		next.Consume([]analysis.Event{{Time: (10 + int64(i)) * sec, Client: 1, Identity: []uint64{7, 42}[i], Status: []int16{404, 200}[i], RetryAfter: -1,
+			Policy: []classify.Policy{classify.No, classify.No}[i], Failure: i == 0}})
 	}
 	got := next.Snap().Total
 	if got.Recovered != 1 || got.Attempts != 1 || got.Repeats != 1 || got.Chains != 0 {
