@@ -113,10 +113,10 @@ func startRecording(env string, start func(io.Writer) error, stop func(), stderr
 
 // softMemoryLimit is the Go heap's soft limit for the reports, unless
 // GOMEMLIMIT sets another: the runtime collects more often as the heap
-// nears it, so peak memory stays flat as inputs grow, while the bounded
-// aggregates stay far below it (docs/performance.md: 40-80 MB live on
-// the generated 330 MB and 3.3 GB logs). Past it, the runtime caps the
-// collector at half the CPU: slower, never failing.
+// nears it, so peak memory stays near what the bounded aggregates hold
+// (docs/performance.md: about 100 MB live on the generated 330 MB log,
+// 190 MB once a log fills every bound, as the 3.3 GB one does). Past it,
+// the runtime caps the collector at half the CPU: slower, never failing.
 const softMemoryLimit = 128 << 20
 
 // exportMemoryLimit is the same for analyze export, whose Arrow buffers
