@@ -89,7 +89,7 @@ type Config struct {
 	Quota  QuotaOptions
 	Retry  RetryOptions
 	// Timeline is the timeline's base window; 0 means 10 s (it widens
-	// past timelineCap windows).
+	// past 4,096 windows: report/timeline).
 	Timeline time.Duration
 	// Carry is what an earlier run left open (Summary.Carry, DecodeCarry),
 	// taken up before the first record; nil for none.

@@ -73,7 +73,7 @@ type Table struct {
 	index []tagged // open addressing by hash, linear probing; 0 empty
 	limit int
 	// keyBytes bounds the arena: tableKeyBytes, or less for a table of
-	// many long keys (pairTable).
+	// many long keys (NewPairTable).
 	keyBytes int
 	Other    Counts
 	// Folded is how many keys were folded into Other.
