@@ -216,6 +216,9 @@ func (s *Summary) Add(r *ingest.Record, ev *analysis.Event) bool {
 		return false
 	}
 	row := s.row(r, t, v, key, endpoint)
+	if r.Duration >= 0 {
+		row.Latency = analysis.LatencyOf(r.Duration)
+	}
 	if !inSpan {
 		// Out of --since/--until, and not counted; but incidents are found
 		// on every minute, so that the same input gives the same incidents
@@ -228,8 +231,7 @@ func (s *Summary) Add(r *ingest.Record, ev *analysis.Event) bool {
 	row.InSpan = true
 	s.first, s.last = min(s.first, t), max(s.last, t)
 	s.Classes[v.Class]++
-	if r.Duration >= 0 {
-		row.Latency = analysis.LatencyOf(r.Duration)
+	if row.Latency.Logged {
 		if s.Latency == nil {
 			s.Latency = analysis.NewSketch()
 		}
