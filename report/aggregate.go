@@ -30,24 +30,24 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, c
 	}
 	order := ingest.SortByTime(files, opts)
 	// The order-sensitive analyses: the behaviour after 429s, the retry
-	// chains, and the first worker's instance of each registered one that
-	// is Ordered (the others merge into it).
+	// chains, and an instance of each registered one that is Ordered, of
+	// its own: the sequencer calls Consume on whichever worker's goroutine
+	// hands it a block, while the workers' instances take their rows.
 	ordered := []analysis.Ordered{tracker, retries}
+	own := orderedExtras(cfg)
+	for _, a := range own {
+		if o, ok := a.(analysis.Ordered); ok {
+			ordered = append(ordered, o)
+		}
+	}
 	seq := newSequencer(order, int64(reorderLateness), ingest.BlocksInFlight(opts.Workers), func(evs []analysis.Event) {
 		for _, o := range ordered {
 			o.Consume(evs)
 		}
 	})
-	err := ingest.Drive(ctx, order, opts, func(w int, _ *ingest.Scanner) ingest.Sink {
+	err := ingest.Drive(ctx, order, opts, func(int, *ingest.Scanner) ingest.Sink {
 		s := &aggregateSink{sum: NewSummary(cfg), seq: seq}
 		sums = append(sums, s.sum)
-		if w == 0 { // before any block is read
-			for _, x := range s.sum.extras {
-				if o, ok := x.Analysis.(analysis.Ordered); ok {
-					ordered = append(ordered, o)
-				}
-			}
-		}
 		return s
 	})
 	if err != nil {
@@ -64,6 +64,14 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, c
 	total := sums[0]
 	for _, s := range sums[1:] {
 		total.Merge(s)
+	}
+	for i, a := range own {
+		if a != nil {
+			if st, ok := a.(analysis.Settler); ok {
+				st.Settle()
+			}
+			total.extras[i].Merge(a)
+		}
 	}
 	for len(total.Files) < len(files) {
 		total.Files = append(total.Files, FileCounts{})
@@ -87,6 +95,20 @@ func settle(sums []*Summary) {
 		}
 	}
 	wg.Wait()
+}
+
+// orderedExtras returns, by the place of each registered analysis, an
+// instance of its own for each that is Ordered; nil for the others.
+func orderedExtras(cfg Config) []analysis.Analysis {
+	own := make([]analysis.Analysis, len(registered))
+	for i, r := range registered {
+		if a := r.new(cfg); a != nil {
+			if _, ok := a.(analysis.Ordered); ok {
+				own[i] = a
+			}
+		}
+	}
+	return own
 }
 
 // reorderLateness is how far out of time order an event may arrive and

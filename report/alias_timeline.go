@@ -7,9 +7,7 @@ import "analyze/report/timeline"
 type (
 	Timeline       = timeline.Timeline
 	TimelineWindow = timeline.TimelineWindow
-	StatusCount    = timeline.StatusCount
 	Incident       = timeline.Incident
-	IncidentPath   = timeline.IncidentPath
 	IncidentAgent  = timeline.IncidentAgent
 	Gap            = timeline.Gap
 )

@@ -19,13 +19,11 @@ type (
 	QuotaOptions = quota.QuotaOptions
 	QuotaReport  = quota.QuotaReport
 	QuotaWindows = quota.QuotaWindows
-	QuotaWindow  = quota.QuotaWindow
 	QuotaClient  = quota.QuotaClient
 	Burst        = quota.Burst
 
 	RetryOptions = retry.RetryOptions
 	RetryReport  = retry.RetryReport
-	RetryRow     = retry.RetryRow
 	RetryClient  = retry.RetryClient
 	Storm        = retry.Storm
 	Unrecovered  = retry.Unrecovered

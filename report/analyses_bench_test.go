@@ -46,6 +46,11 @@ func BenchmarkAnalyses(b *testing.B) {
 		b.Fatal(err)
 	}
 	f.Close()
+	st, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	size := st.Size() // every sub-benchmark counts the same log's rows
 	files, errs := ingest.Expand([]string{path}, false)
 	if len(errs) > 0 {
 		b.Fatal(errs)
@@ -61,6 +66,8 @@ func BenchmarkAnalyses(b *testing.B) {
 	// Reading and parsing alone, then with the engine's rows (classify,
 	// keys, batches) handed to no analysis.
 	b.Run("read+parse", func(b *testing.B) {
+		b.SetBytes(size)
+		b.ReportAllocs()
 		for b.Loop() {
 			if err := ingest.Drive(b.Context(), files, opts, func(int, *ingest.Scanner) ingest.Sink { return nopSink{} }); err != nil {
 				b.Fatal(err)
@@ -68,6 +75,8 @@ func BenchmarkAnalyses(b *testing.B) {
 		}
 	})
 	b.Run("read+parse+rows", func(b *testing.B) {
+		b.SetBytes(size)
+		b.ReportAllocs()
 		for b.Loop() {
 			s := NewSummary(Config{})
 			s.analyses = nil
@@ -79,6 +88,8 @@ func BenchmarkAnalyses(b *testing.B) {
 	for i, a := range NewSummary(Config{}).analyses {
 		name := strings.TrimPrefix(fmt.Sprintf("%T", a), "*")
 		b.Run(name, func(b *testing.B) {
+			b.SetBytes(size)
+			b.ReportAllocs()
 			for b.Loop() {
 				fresh := NewSummary(Config{}).analyses[i]
 				for _, batch := range rec.batches {

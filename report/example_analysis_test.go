@@ -101,6 +101,40 @@ func (o *inOrder) Consume(evs []analysis.Event) {
 }
 func (o *inOrder) Section(*analysis.Context) any { return []int64{o.events, o.disorder} }
 
+// balance is an order-sensitive analysis whose Add and Consume share one
+// map: each analysed row adds one to its client, each event takes one
+// off. Every analysed record has its event, so every client ends at 0.
+// The engine must not call an instance's Consume while its Add runs (go
+// test -race; a map written by both at once is a fatal error).
+type balance map[uint64]int64
+
+func (b balance) Add(batch *analysis.Batch) {
+	for i := range batch.Rows {
+		if r := &batch.Rows[i]; r.InSpan {
+			b[r.ClientID]++
+		}
+	}
+}
+func (b balance) Merge(x analysis.Analysis) {
+	for h, n := range x.(balance) {
+		b[h] += n
+	}
+}
+func (b balance) Consume(evs []analysis.Event) {
+	for i := range evs {
+		b[evs[i].Client]--
+	}
+}
+func (b balance) Section(*analysis.Context) any {
+	off := 0
+	for _, n := range b {
+		if n != 0 {
+			off++
+		}
+	}
+	return off
+}
+
 // writeProtocolLog writes a combined log of n lines per protocol, a
 // minute apart from start, and returns its path.
 func writeProtocolLog(t *testing.T, dir, name string, start time.Time, n map[string]int) string {
@@ -139,6 +173,8 @@ func TestRegisteredAnalysis(t *testing.T) {
 	defer report.Unregister("protocols")
 	report.Register("in_order", func(report.Config) analysis.Analysis { return &inOrder{} })
 	defer report.Unregister("in_order")
+	report.Register("balance", func(report.Config) analysis.Analysis { return balance{} })
+	defer report.Unregister("balance")
 
 	dir := t.TempDir()
 	day := time.Date(2025, 3, 12, 8, 0, 0, 0, time.UTC)
@@ -170,6 +206,9 @@ func TestRegisteredAnalysis(t *testing.T) {
 		if got := fmt.Sprint(r.Analyses["in_order"]); got != "[1400 0]" {
 			t.Errorf("workers %d: in_order = %s (events, out of order), want [1400 0]", opts.Workers, got)
 		}
+		if got := r.Analyses["balance"]; got != 0 {
+			t.Errorf("workers %d: balance = %v clients whose rows and events differ, want 0", opts.Workers, got)
+		}
 	}
 
 	// Two runs, the first stored: its part of the snapshot merges in.
@@ -200,6 +239,7 @@ func TestRegisteredAnalysis(t *testing.T) {
 	// JSON no "analyses" key (the shipped report is unchanged).
 	report.Unregister("protocols")
 	report.Unregister("in_order")
+	report.Unregister("balance")
 	sum, files := run([]string{a}, ingest.Options{Workers: 1})
 	out, err := json.Marshal(report.Build(sum, files, report.Filter{}, report.Options{Top: 10}))
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Bound is a --since or --until value: an instant, or a analysis.Duration before the
+// Bound is a --since or --until value: an instant, or a duration before the
 // latest record (resolved once the latest record is known).
 type Bound struct {
 	At     time.Time
@@ -34,7 +34,7 @@ func (b Bound) Resolve(latest time.Time) time.Time {
 
 // ParseBound parses a time bound: RFC 3339 ("2025-03-12T10:00:00Z", with or
 // without fractional seconds), a date ("2025-03-12", midnight UTC), or a
-// analysis.Duration before the latest record ("2h", "90m", "7d").
+// duration before the latest record ("2h", "90m", "7d").
 func ParseBound(s string) (Bound, error) {
 	if s == "" {
 		return Bound{}, nil
@@ -51,7 +51,7 @@ func ParseBound(s string) (Bound, error) {
 	if d, err := time.ParseDuration(s); err == nil && d > 0 {
 		return Bound{Before: d}, nil
 	}
-	return Bound{}, fmt.Errorf("cannot parse time %q: want RFC 3339 (2025-03-12T10:00:00Z), a date (2025-03-12) or a positive analysis.Duration before the latest record (2h, 7d)", s)
+	return Bound{}, fmt.Errorf("cannot parse time %q: want RFC 3339 (2025-03-12T10:00:00Z), a date (2025-03-12) or a positive duration before the latest record (2h, 7d)", s)
 }
 
 // parseDays parses "7d", which time.ParseDuration lacks.

@@ -435,6 +435,17 @@ func TestSequencerOrderRandom(t *testing.T) {
 			s.add(b, evs[b])
 		}
 		s.flush()
+		// An event handed on after a later one is late, and counted.
+		late, latest := int64(0), int64(math.MinInt64)
+		for _, g := range got {
+			if g.time < latest {
+				late++
+			}
+			latest = max(latest, g.time)
+		}
+		if s.late != late || !bounded && late != 0 {
+			t.Fatalf("iteration %d (bounded %v): %d late, want %d", iter, bounded, s.late, late)
+		}
 		if bounded {
 			slices.SortFunc(got, inOrder) // each once, in whatever order
 		}

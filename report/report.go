@@ -254,7 +254,8 @@ type Bounds struct {
 	// endpoints, clients, hosts, paths and user agents, counted per list.
 	TimelineDetailsFolded int64 `json:"timeline_details_folded"`
 	// The lists of runs (analysis.ListLimit each): the bursts and storms not
-	// listed, and the unrecovered chains past unrecoveredLimit, not kept.
+	// listed, and the unrecovered chains past the 25,000 the retry section
+	// keeps (report/retry), not kept.
 	QuotaBurstsUnlisted     int64 `json:"quota_bursts_unlisted"`
 	RetryStormsUnlisted     int64 `json:"retry_storms_unlisted"`
 	RetryUnrecoveredDropped int64 `json:"retry_unrecovered_dropped"`

@@ -203,6 +203,13 @@ func TestParseBound(t *testing.T) {
 			t.Errorf("ParseBound(%q) = %v / %v", tc.in, b.At, b.Before)
 		}
 	}
+	// The message is the user's (analyze: --since: ...): it names what
+	// may be given in words, not in the code's identifiers.
+	_, err := ParseBound("yesterday")
+	want := `cannot parse time "yesterday": want RFC 3339 (2025-03-12T10:00:00Z), a date (2025-03-12) or a positive duration before the latest record (2h, 7d)`
+	if err == nil || err.Error() != want {
+		t.Errorf("ParseBound(\"yesterday\") error %v, want %s", err, want)
+	}
 }
 
 // BenchmarkAggregate measures the whole default report path (read, parse,

@@ -51,7 +51,7 @@ type snapshot struct {
 	Methods, Endpoints, Clients     tables.Snap
 	Hosts                           tables.Snap // since 2026-11-25: empty in earlier runs
 	// The pair tables behind the error paths and user agents, and the
-	// tables' tables.Counts.Bytes and Sized: empty and 0 in runs stored before
+	// tables' Counts.Bytes and Sized: empty and 0 in runs stored before
 	// they were counted, whose bytes then show as not logged.
 	ErrorPaths, UserAgents tables.Snap
 	Reasons                map[string]int64

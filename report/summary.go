@@ -89,7 +89,7 @@ type Config struct {
 	Quota  QuotaOptions
 	Retry  RetryOptions
 	// Timeline is the timeline's base window; 0 means 10 s (it widens
-	// past timelineCap windows).
+	// past 4,096 windows: report/timeline).
 	Timeline time.Duration
 	// Carry is what an earlier run left open (Summary.Carry, DecodeCarry),
 	// taken up before the first record; nil for none.
@@ -216,6 +216,9 @@ func (s *Summary) Add(r *ingest.Record, ev *analysis.Event) bool {
 		return false
 	}
 	row := s.row(r, t, v, key, endpoint)
+	if r.Duration >= 0 {
+		row.Latency = analysis.LatencyOf(r.Duration)
+	}
 	if !inSpan {
 		// Out of --since/--until, and not counted; but incidents are found
 		// on every minute, so that the same input gives the same incidents
@@ -228,8 +231,7 @@ func (s *Summary) Add(r *ingest.Record, ev *analysis.Event) bool {
 	row.InSpan = true
 	s.first, s.last = min(s.first, t), max(s.last, t)
 	s.Classes[v.Class]++
-	if r.Duration >= 0 {
-		row.Latency = analysis.LatencyOf(r.Duration)
+	if row.Latency.Logged {
 		if s.Latency == nil {
 			s.Latency = analysis.NewSketch()
 		}

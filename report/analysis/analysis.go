@@ -166,8 +166,11 @@ type Settler interface {
 }
 
 // Ordered is an analysis that also reads the events of the analysed
-// records in time order (ties in input order), a batch at a time, on one
-// goroutine. Its instance that reads them is the merged one's first.
+// records in time order (ties in input order), a batch at a time, one
+// call at a time. The instance that reads them is one of its own, made by
+// the same constructor and never given rows (its Add is not called): the
+// workers' instances count rows meanwhile, and it is merged into theirs
+// when the input is read.
 type Ordered interface {
 	Consume(evs []Event)
 }

@@ -7,7 +7,7 @@ package quota
 // client with at least denseAfter cells spread over at most denseSpread
 // times as many windows, its cells move to a row of 4-byte counts, one per
 // window from its first to its last, within denseSlotLimit slots per
-// worker. tables.Counts are the same either way: a client is a row or cells,
+// worker. The counts are the same either way: a client is a row or cells,
 // never both after a compaction, and rows merge by adding.
 
 const (

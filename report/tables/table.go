@@ -73,7 +73,7 @@ type Table struct {
 	index []tagged // open addressing by hash, linear probing; 0 empty
 	limit int
 	// keyBytes bounds the arena: tableKeyBytes, or less for a table of
-	// many long keys (pairTable).
+	// many long keys (NewPairTable).
 	keyBytes int
 	Other    Counts
 	// Folded is how many keys were folded into Other.
@@ -124,7 +124,7 @@ func NewTable(limit int) *Table {
 	return &Table{limit: max(limit, 2), keyBytes: tableKeyBytes, index: make([]tagged, 16)}
 }
 
-// tableHash is the hash a Table files its keys by; hashClient is the same,
+// tableHash is the hash a Table files its keys by; analysis.HashClient is the same,
 // so GetHashed takes a client's hash as it is.
 func tableHash(k []byte) uint64 { return xxhash.Sum64(k) }
 

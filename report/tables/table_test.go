@@ -7,8 +7,6 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"testing"
-
-	"github.com/cespare/xxhash/v2"
 )
 
 func TestTableFolds(t *testing.T) {
@@ -72,7 +70,7 @@ func TestTableAgainstMap(t *testing.T) {
 			tb = other
 		}
 		if i%3 == 0 {
-			tb.GetHashed(k, xxhash.Sum64(k)).Requests++
+			tb.GetHashed(k, analysis.HashClient(k)).Requests++
 		} else {
 			tb.Get(k).Requests++
 		}
@@ -165,10 +163,10 @@ func TestTableCraftedKeys(t *testing.T) {
 	tb := NewTable(1 << 20)
 	for i, n := 0, 0; n < 1000; i++ {
 		k := fmt.Appendf(nil, "client-%d", i)
-		if xxhash.Sum64(k)&0x3ff != 0 {
+		if analysis.HashClient(k)&0x3ff != 0 {
 			continue
 		}
-		tb.GetHashed(k, xxhash.Sum64(k)).Requests++
+		tb.GetHashed(k, analysis.HashClient(k)).Requests++
 		n++
 	}
 	if got := longestWalk(tb.index, func(e tagged) uint64 { return tb.slots[e.slot()].hash }); got > 64 {

@@ -33,7 +33,7 @@ type Tables struct {
 	// ErrorPaths counts the error responses (4xx, 5xx) by endpoint and
 	// raw path (without the query string, which may carry secrets);
 	// Agents counts every request by client and user agent. Both are
-	// tables of pairs (breakdown.go).
+	// tables of pairs (pairs.go).
 	ErrorPaths *Table
 	Agents     *Table
 

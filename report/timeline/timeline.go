@@ -32,7 +32,7 @@ const (
 type tlWindow struct {
 	classes  [classify.NumClasses]int64
 	statuses statusCounts
-	latency  *ddsketch.DDSketch // nil until a analysis.Duration is logged
+	latency  *ddsketch.DDSketch // nil until a duration is logged
 }
 
 // statusCounts counts records by status. A window sees a handful of

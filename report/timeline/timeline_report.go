@@ -27,7 +27,7 @@ type Timeline struct {
 }
 
 // TimelineWindow is one window of the timeline. The latency figures are
-// null when no analysis.Duration is logged in it.
+// null when no duration is logged in it.
 type TimelineWindow struct {
 	Start            string        `json:"start"`
 	Requests         int64         `json:"requests"`

@@ -1,7 +1,6 @@
 package write
 
 import (
-	"math"
 	"strconv"
 	"strings"
 )
@@ -81,14 +80,4 @@ func sizeOf(n *int64) string {
 		return "-"
 	}
 	return size(*n)
-}
-
-// round rounds x to digits decimals, as the report's figures are; NaN and
-// infinities give 0.
-func round(x float64, digits int) float64 {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return 0
-	}
-	p := math.Pow(10, float64(digits))
-	return math.Round(x*p) / p
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // The sub-listings under the endpoint and client tables: who and what
-// behind them (breakdown.go). The JSON report lists tables.ListedPerKey of each;
+// behind them (report/tables/pairs.go). The JSON report lists tables.ListedPerKey of each;
 // the human-readable reports the first shownPerKey, of the endpoints and
 // clients with errors only.
 

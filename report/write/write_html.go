@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"analyze/report"
+	"analyze/report/analysis"
 )
 
 // The HTML report: one self-contained file (styles and script inline, no
@@ -284,7 +285,7 @@ func chart(t *report.Timeline, incs []report.Incident) *htmlChart {
 		if inGap[i] != 0 {
 			if i == 0 || inGap[i-1] != inGap[i] {
 				g := t.Gaps[inGap[i]-1]
-				c.Breaks = append(c.Breaks, htmlBreak{X: round(x+step/2, 2), Top: c.Top, Bottom: c.Bottom,
+				c.Breaks = append(c.Breaks, htmlBreak{X: analysis.Round(x+step/2, 2), Top: c.Top, Bottom: c.Bottom,
 					Title: fmt.Sprintf("gap: no request from %s to %s (%s)", g.Start, g.End, gapLength(g.Minutes))})
 			}
 			c.Breaks[len(c.Breaks)-1].Windows++
@@ -305,7 +306,7 @@ func chart(t *report.Timeline, incs []report.Incident) *htmlChart {
 			}
 			h := float64(part.n) / float64(c.Max) * height
 			y -= h
-			bar.Parts = append(bar.Parts, htmlRect{Class: part.class, X: round(x, 2), Y: round(y, 2), W: round(step-gap, 2), H: round(h, 2)})
+			bar.Parts = append(bar.Parts, htmlRect{Class: part.class, X: analysis.Round(x, 2), Y: analysis.Round(y, 2), W: analysis.Round(step-gap, 2), H: analysis.Round(h, 2)})
 		}
 		c.Bars = append(c.Bars, bar)
 	}
@@ -325,7 +326,7 @@ func chart(t *report.Timeline, incs []report.Incident) *htmlChart {
 	}
 	for _, in := range incs {
 		x0, x1 := at(in.Start), at(in.End)
-		c.Bands = append(c.Bands, htmlRect{X: round(x0, 2), Y: c.Top, W: round(max(x1-x0, 1), 2), H: height,
+		c.Bands = append(c.Bands, htmlRect{X: analysis.Round(x0, 2), Y: c.Top, W: analysis.Round(max(x1-x0, 1), 2), H: height,
 			Title: fmt.Sprintf("incident: %s %03d %s, %s to %s", in.Kind, in.Status, in.Diagnosis, in.Start, in.End)})
 	}
 	for _, i := range []int{0, len(ws) / 2, len(ws) - 1} {
@@ -342,7 +343,7 @@ func chart(t *report.Timeline, incs []report.Incident) *htmlChart {
 		} else if anchor == "end" {
 			x = c.Right
 		}
-		c.Labels = append(c.Labels, htmlLabel{X: round(x, 2), Y: c.Bottom + 16, Text: ws[i].Start, Anchor: anchor})
+		c.Labels = append(c.Labels, htmlLabel{X: analysis.Round(x, 2), Y: c.Bottom + 16, Text: ws[i].Start, Anchor: anchor})
 	}
 	return c
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"analyze/report"
+	"analyze/report/analysis"
 )
 
 // TestHTMLCSPHashes checks that the page's inline style and script are
@@ -75,7 +76,7 @@ func TestChartGap(t *testing.T) {
 	}
 	step := (c.Right - c.Left) / 8
 	bar := c.Bars[3].Parts[0] // 2025-03-12T08:00
-	if band := c.Bands[0]; band.X < bar.X || band.X+band.W > bar.X+step || bar.X != round(c.Left+4*step, 2) {
+	if band := c.Bands[0]; band.X < bar.X || band.X+band.W > bar.X+step || bar.X != analysis.Round(c.Left+4*step, 2) {
 		t.Errorf("band %+v, bar %+v: the band should lie on the bar of 08:00, the fifth slot", band, bar)
 	}
 }
