@@ -71,7 +71,7 @@ With --state, a nightly run exports only what is new since the last, as new part
 
 // runExport runs analyze export: one row per record to CSV or Parquet.
 func runExport(ctx context.Context, f *exportFlags, paths []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	limitMemory(exportMemoryLimit)
+	limitMemory(exportMemoryLimit, 0) // the default growth target
 	in, drill := &f.in, &f.drill
 	to, out, partition, compr, tables := f.to, f.out, f.partition, f.compr, f.tables
 	csvSafe, statePath, lockTimeout := f.csvSafe, f.statePath, f.lockTimeout

@@ -147,7 +147,7 @@ func newReportCmd(m reportMode, stdin io.Reader, stdout, stderr io.Writer) *cobr
 // inputs paths with the flags f; given reports whether a flag was given on
 // the command line, and whether there or in the config file.
 func runReport(ctx context.Context, m reportMode, f *reportFlags, paths []string, given func(name string) (cli, any bool), stdin io.Reader, stdout, stderr io.Writer) int {
-	limitMemory(softMemoryLimit)
+	limitMemory(softMemoryLimit, reportGCPercent)
 	mode := m.name
 	in, drill := &f.in, &f.drill
 	output, window, retryAfter, retryWindow := f.output, f.window, f.retryAfter, f.retryWindow
