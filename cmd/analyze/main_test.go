@@ -380,6 +380,7 @@ func TestExitCodes(t *testing.T) {
 		{"retries csv header", []string{"retries", "-o", "csv", good}, "", 0, "", "time,client,method,path,status,outcome", false},
 		{"threshold passes", []string{"report", "--fail-on", "server_error_rate>1%", good}, "", 0, "", "pass", false},
 		{"threshold fails", []string{"report", "--fail-on", "requests>0", good}, "", 1, "threshold failed: requests>0", "FAIL", false},
+		{"threshold not measured", []string{"report", "--fail-on", "p99_ms>500", good}, "", 0, "threshold not checked: p99_ms>500 (no input logs what it measures)", "not checked", false},
 		{"threshold wins over incomplete", []string{"report", "--fail-on", "requests>0", missing, good}, "", 1, "cannot open", "FAIL", false},
 		{"limit on an empty input", []string{"quota", "--limit", "10/1m", os.DevNull}, "", 0, "", "limit", false},
 		{"threshold typo", []string{"report", "--fail-on", "reqests>0", good}, "", 2, `unknown metric "reqests"`, "", true},

@@ -326,8 +326,12 @@ func runReport(ctx context.Context, m reportMode, f *reportFlags, paths []string
 		}
 	}
 	for _, t := range rep.Thresholds {
-		if t.Failed {
+		switch {
+		case t.Failed:
 			fmt.Fprintf(stderr, "analyze: threshold failed: %s\n", t.Expr)
+		case t.Measured == nil:
+			// p99_ms of logs without durations: neither passed nor failed.
+			fmt.Fprintf(stderr, "analyze: threshold not checked: %s (no input logs what it measures)\n", t.Expr)
 		}
 	}
 	switch {

@@ -142,9 +142,9 @@ func sections(r *report.Report, e escaper) []section {
 	if len(r.Thresholds) > 0 {
 		th := section{title: "Thresholds (--fail-on)", header: []string{"threshold", "measured", "result"}, align: []bool{false, true, false}}
 		for _, t := range r.Thresholds {
-			measured, result := "not logged", "pass"
+			measured, result := "not logged", "not checked"
 			if t.Measured != nil {
-				measured = t.Format(*t.Measured)
+				measured, result = t.Format(*t.Measured), "pass"
 			}
 			if t.Failed {
 				result = "FAIL"
