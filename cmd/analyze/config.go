@@ -27,9 +27,9 @@ const configUsage = "a TOML file of flag values (keys are long flag names with _
 // no subcommand knows, a key of a table its subcommand does not have, or a
 // value a flag refuses, is an error.
 func applyConfig(fs *pflag.FlagSet, sub string, args []string, known, isSub func(name string) bool) error {
-	path := configPath(args)
-	if path == "" {
-		return nil
+	path, err := configPath(args)
+	if err != nil || path == "" {
+		return err
 	}
 	var doc map[string]any
 	if _, err := toml.DecodeFile(path, &doc); err != nil {
@@ -116,18 +116,26 @@ func longName(fs *pflag.FlagSet, name string) string {
 }
 
 // configPath finds --config FILE (or --config=FILE) among the arguments,
-// else $ANALYZE_CONFIG.
-func configPath(args []string) string {
+// else $ANALYZE_CONFIG. Given twice, it is an error: which file should win
+// is not obvious, and a silent choice would hide the other.
+func configPath(args []string) (string, error) {
+	var paths []string
 	for i, a := range args {
 		if a == "--config" && i+1 < len(args) {
-			return args[i+1]
+			paths = append(paths, args[i+1])
 		}
 		if v, ok := strings.CutPrefix(a, "--config="); ok {
-			return v
+			paths = append(paths, v)
 		}
 		if a == "--" {
 			break
 		}
 	}
-	return os.Getenv("ANALYZE_CONFIG")
+	switch len(paths) {
+	case 0:
+		return os.Getenv("ANALYZE_CONFIG"), nil
+	case 1:
+		return paths[0], nil
+	}
+	return "", fmt.Errorf("--config is given twice (%s, %s): give one file", safe(paths[0]), safe(paths[1]))
 }

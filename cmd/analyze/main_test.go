@@ -614,6 +614,12 @@ func TestConfigFile(t *testing.T) {
 	if r := analyze(t, "", "report", "--config", bad, "samples/"); r.code != 2 || !strings.Contains(r.stderr, `unknown key "colour"`) {
 		t.Errorf("unknown key: exit %d %q", r.code, r.stderr)
 	}
+	// Two config files: which wins is not obvious, so neither does.
+	for _, args := range [][]string{{"--config", conf, "--config", bad}, {"--config=" + conf, "--config", conf}} {
+		if r := analyze(t, "", append(append([]string{"report"}, args...), "samples/")...); r.code != 2 || !strings.Contains(r.stderr, "--config is given twice") {
+			t.Errorf("%q: exit %d %q, want exit 2, --config is given twice", args, r.code, r.stderr)
+		}
+	}
 	cmd := exec.Command(binary, "report", "samples/")
 	cmd.Dir = "../.."
 	cmd.Env = append(os.Environ(), "ANALYZE_CONFIG="+conf)
