@@ -16,15 +16,15 @@ func ParseClientSelector(s string) (ClientSelector, error) { return analysis.Par
 // The quota and retry analyses' types the writers and cmd/analyze use,
 // under the names they had in this package.
 type (
-	QuotaOptions = quota.QuotaOptions
-	QuotaReport  = quota.QuotaReport
-	QuotaWindows = quota.QuotaWindows
-	QuotaClient  = quota.QuotaClient
+	QuotaOptions = quota.Options
+	QuotaReport  = quota.Report
+	QuotaWindows = quota.Windows
+	QuotaClient  = quota.Client
 	Burst        = quota.Burst
 
-	RetryOptions = retry.RetryOptions
-	RetryReport  = retry.RetryReport
-	RetryClient  = retry.RetryClient
+	RetryOptions = retry.Options
+	RetryReport  = retry.Report
+	RetryClient  = retry.Client
 	Storm        = retry.Storm
 	Unrecovered  = retry.Unrecovered
 )

@@ -31,8 +31,8 @@ import (
 // a worker has read its last block (settle), so the workers' lists merge
 // as sorted lists.
 
-// QuotaOptions configure the quota analysis.
-type QuotaOptions struct {
+// Options configure the quota analysis.
+type Options struct {
 	Window     time.Duration // window length; 0 means one minute
 	Limit      int64         // the contract's requests per window; 0 means none given
 	RetryAfter time.Duration // the delay a 429 asks for when no Retry-After is logged
@@ -44,7 +44,7 @@ type QuotaOptions struct {
 	ClientLimits map[string]int64
 }
 
-func (o QuotaOptions) window() int64 {
+func (o Options) window() int64 {
 	if o.Window <= 0 {
 		return int64(time.Minute)
 	}
@@ -97,7 +97,7 @@ type Agg struct {
 	headerCap  int
 }
 
-func New(o QuotaOptions) *Agg {
+func New(o Options) *Agg {
 	return &Agg{win: o.window(), windows: map[int64]winCount{},
 		cells429: map[cell]int32{}, headers: map[uint64]*rateHeaders{}, headerCap: headerLimit}
 }

@@ -16,7 +16,7 @@ import (
 // requests dropped are counted; clients of 1,024 requests and more are
 // counted apart (heavy), and shed in their order too.
 func TestShedKeepsHeavyClients(t *testing.T) {
-	q := New(QuotaOptions{})
+	q := New(Options{})
 	for w := range int64(10) {
 		q.cells = append(q.cells, cellCount{C: cell{Client: 4, Win: w}, N: 500}) // heaviest: 5,000 requests
 	}
@@ -64,7 +64,7 @@ func TestShedKeepsHeavyClients(t *testing.T) {
 func TestDenseRows(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	want := map[cell]int64{}
-	parts := []*Agg{New(QuotaOptions{}), New(QuotaOptions{}), New(QuotaOptions{})}
+	parts := []*Agg{New(Options{}), New(Options{}), New(Options{})}
 	minute := int64(time.Minute)
 	add := func(q *Agg, client uint64, w int64) {
 		q.add(w*minute+rng.Int64N(minute), client, 200, -1, -1)
@@ -120,7 +120,7 @@ func TestSettledMerge(t *testing.T) {
 	for _, settled := range [][3]bool{{true, true, true}, {false, true, true}, {true, false, true}, {false, false, false}} {
 		rng := rand.New(rand.NewPCG(7, 8))
 		want := map[cell]int64{}
-		parts := []*Agg{New(QuotaOptions{}), New(QuotaOptions{}), New(QuotaOptions{})}
+		parts := []*Agg{New(Options{}), New(Options{}), New(Options{})}
 		minute := int64(time.Minute)
 		for range 20000 {
 			client, w := uint64(rng.IntN(300)), rng.Int64N(200)
@@ -198,7 +198,7 @@ func TestSortCells(t *testing.T) {
 // several times; hash 0 among them), then a window of three: every count
 // lands in its cell, and the busy window leaves nothing behind.
 func TestWindowClients(t *testing.T) {
-	q := New(QuotaOptions{})
+	q := New(Options{})
 	minute := int64(time.Minute)
 	want := map[cell]int64{}
 	for i := range 30000 {
@@ -255,7 +255,7 @@ func TestCursor(t *testing.T) {
 // TestWindowClientFlood counts more distinct clients in one window than its
 // table holds, each twice: the table stays bounded, the counts exact.
 func TestWindowClientFlood(t *testing.T) {
-	q := New(QuotaOptions{})
+	q := New(Options{})
 	minute := int64(time.Minute)
 	n := windowClientLimit * 3
 	for round := range 2 {
@@ -304,7 +304,7 @@ func BenchmarkQuotaCells(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		q := New(QuotaOptions{})
+		q := New(Options{})
 		for _, r := range reqs {
 			q.add(r.t, r.client, 200, -1, -1)
 		}

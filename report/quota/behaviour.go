@@ -27,7 +27,7 @@ type Behaviour struct {
 	dropped   int64
 }
 
-func NewBehaviour(o QuotaOptions) *Behaviour {
+func NewBehaviour(o Options) *Behaviour {
 	return &Behaviour{defaultRA: int64(o.RetryAfter), open: map[uint64]open429{}, by: map[uint64]*behaviour{}}
 }
 

@@ -8,7 +8,7 @@ import (
 )
 
 // 429 bursts: runs of consecutive windows with 429s, found in the
-// non-empty windows (QuotaReport.Windows) at report time. A log can hold
+// non-empty windows (Report.Windows) at report time. A log can hold
 // any number of them (a 429 every other minute for a year is 260,000), so
 // the report lists the worst analysis.ListLimit, in time order, and counts them all
 // (quota.bursts_total); AllBursts gives every one, for the table exports.
@@ -30,15 +30,15 @@ func worseBurst(a, b burstRun) int {
 func burstsInTime(a, b burstRun) int { return cmp.Compare(a.from, b.from) }
 
 // windowIndex is the index of the i-th non-empty window.
-func (r *QuotaReport) windowIndex(i int) int64 {
+func (r *Report) windowIndex(i int) int64 {
 	return analysis.FloorDiv(r.Windows[i].Start.UnixNano(), r.win)
 }
 
-func (r *QuotaReport) stamp(w int64) string { return time.Unix(0, w*r.win).UTC().Format(time.RFC3339) }
+func (r *Report) stamp(w int64) string { return time.Unix(0, w*r.win).UTC().Format(time.RFC3339) }
 
 // eachBurst calls f with each burst in time order, without its stamps and
 // clients, until f returns false.
-func (r *QuotaReport) eachBurst(f func(burstRun) bool) {
+func (r *Report) eachBurst(f func(burstRun) bool) {
 	ws := r.Windows
 	for i := 0; i < len(ws); {
 		if ws[i].RateLimited == 0 {
@@ -72,7 +72,7 @@ func (r *QuotaReport) eachBurst(f func(burstRun) bool) {
 
 // complete fills in a burst's stamps and its clients (the five with the
 // most 429s in it).
-func (r *QuotaReport) complete(b burstRun) Burst {
+func (r *Report) complete(b burstRun) Burst {
 	b.Start, b.End = r.stamp(b.from), r.stamp(b.to+1)
 	involved := map[uint64]int64{}
 	for _, c := range analysis.InWindows(r.by429, b.from, b.to) {
@@ -84,7 +84,7 @@ func (r *QuotaReport) complete(b burstRun) Burst {
 
 // listBursts sets Bursts to the worst analysis.ListLimit bursts, in time order, and
 // BurstsTotal to the number of bursts.
-func (r *QuotaReport) listBursts() {
+func (r *Report) listBursts() {
 	top := analysis.NewWorst(analysis.ListLimit, worseBurst)
 	r.eachBurst(func(b burstRun) bool {
 		top.Add(b)
@@ -98,7 +98,7 @@ func (r *QuotaReport) listBursts() {
 }
 
 // AllBursts yields every burst in time order, listed or not.
-func (r *QuotaReport) AllBursts() iter.Seq[Burst] {
+func (r *Report) AllBursts() iter.Seq[Burst] {
 	return func(yield func(Burst) bool) {
 		r.eachBurst(func(b burstRun) bool { return yield(r.complete(b)) })
 	}

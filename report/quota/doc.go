@@ -8,7 +8,7 @@
 // workers' Aggs (Settle, Merge); the order-sensitive part, Behaviour, reads
 // every analysed record's analysis.Event in time order, a batch at a time
 // from the engine's sequencer (Consume, analysis.Ordered). Out: the quota
-// section (Build, QuotaReport, whose JSON keys are documented in
+// section (Build, Report, whose JSON keys are documented in
 // docs/quota.md), given the clients table's names by the engine; the
 // quota's part of a stored run (Agg.Snap, Restore; Behaviour.Snap,
 // MergeSnap) and the 429s still waiting for an answer when a run ends

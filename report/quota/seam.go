@@ -57,19 +57,19 @@ func (b *Behaviour) Consume(evs []analysis.Event) {
 func (b *Behaviour) Dropped() int64 { return b.dropped }
 
 // OwnLimits returns how many clients have a limit of their own
-// (QuotaOptions.ClientLimits).
-func (r *QuotaReport) OwnLimits() int { return r.ownLimits }
+// (Options.ClientLimits).
+func (r *Report) OwnLimits() int { return r.ownLimits }
 
 // OverallSeries returns the requests per minute, overall, for the
 // terminal's sparkline; nil when the span is too long for one.
-func (r *QuotaReport) OverallSeries() []int64 { return r.overallSeries }
+func (r *Report) OverallSeries() []int64 { return r.overallSeries }
 
 // BusiestSeries returns the requests per minute of the busiest client
 // (Busiest), as OverallSeries.
-func (r *QuotaReport) BusiestSeries() []int64 { return r.busiestSeries }
+func (r *Report) BusiestSeries() []int64 { return r.busiestSeries }
 
 // Busiest returns the name of the client with the most requests.
-func (r *QuotaReport) Busiest() string { return r.busiest }
+func (r *Report) Busiest() string { return r.busiest }
 
 // CellLimit bounds the (client, window) cells per worker; merged, twice
 // that.

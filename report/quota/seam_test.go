@@ -12,7 +12,7 @@ import (
 // quota's count for windows as long as its own, 0 for any other length.
 func TestWindowRequests(t *testing.T) {
 	minute := int64(time.Minute)
-	q := New(QuotaOptions{})
+	q := New(Options{})
 	var b analysis.Batch
 	for i := range 5 {
 		b.Rows = append(b.Rows, analysis.Row{Time: 3*minute + int64(i), ClientID: uint64(i % 2), Status: 200, InSpan: true, RateLimit: -1, RateRemaining: -1})
@@ -50,7 +50,7 @@ func TestBehaviourConsume(t *testing.T) {
 		{Time: 31 * sec, Client: 2, Status: 200, RetryAfter: -1}, // no 429 before: not an answer
 		{Time: 40 * sec, Client: 3, Status: 429, RetryAfter: -1}, // still waiting at the end
 	}
-	one, batch := NewBehaviour(QuotaOptions{RetryAfter: 3 * time.Second}), NewBehaviour(QuotaOptions{RetryAfter: 3 * time.Second})
+	one, batch := NewBehaviour(Options{RetryAfter: 3 * time.Second}), NewBehaviour(Options{RetryAfter: 3 * time.Second})
 	for i := range evs {
 		one.Consume(evs[i : i+1]) // one at a time
 	}
@@ -68,7 +68,7 @@ func TestBehaviourConsume(t *testing.T) {
 		t.Errorf("merged: %v, want the counts doubled", got[1])
 	}
 	// Carried: the next run's first request of client 3 answers its 429.
-	next := NewBehaviour(QuotaOptions{RetryAfter: 3 * time.Second})
+	next := NewBehaviour(Options{RetryAfter: 3 * time.Second})
 	next.Resume(one.Waits())
 	next.Consume([]analysis.Event{{Time: 41 * sec, Client: 3, Status: 200, RetryAfter: -1}})
 	if got, _ := next.Snap(); got[3] != (BehaviourSnap{1, 1, sec}) {

@@ -9,27 +9,27 @@ import (
 	"time"
 )
 
-// QuotaReport is the quota section (JSON key "quota"); its keys are a
+// Report is the quota section (JSON key "quota"); its keys are a
 // documented contract (docs/quota.md).
-type QuotaReport struct {
-	ClientKey         string        `json:"client_key"`
-	WindowSeconds     float64       `json:"window_seconds"`
-	LimitPerWindow    *int64        `json:"limit_per_window"`
-	RetryAfterDefault float64       `json:"retry_after_default_seconds"`
-	Overall           QuotaWindows  `json:"overall"`
-	RateLimited       int64         `json:"rate_limited"`
-	RateLimitedShare  float64       `json:"rate_limited_share"`
-	Bursts            []Burst       `json:"bursts"`       // the worst analysis.ListLimit, in time order
-	BurstsTotal       int64         `json:"bursts_total"` // every burst, listed or not
-	Clients           []QuotaClient `json:"clients"`
-	LateEvents        int64         `json:"late_events"`
-	CellsDropped      int64         `json:"cells_dropped"`
+type Report struct {
+	ClientKey         string   `json:"client_key"`
+	WindowSeconds     float64  `json:"window_seconds"`
+	LimitPerWindow    *int64   `json:"limit_per_window"`
+	RetryAfterDefault float64  `json:"retry_after_default_seconds"`
+	Overall           Windows  `json:"overall"`
+	RateLimited       int64    `json:"rate_limited"`
+	RateLimitedShare  float64  `json:"rate_limited_share"`
+	Bursts            []Burst  `json:"bursts"`       // the worst analysis.ListLimit, in time order
+	BurstsTotal       int64    `json:"bursts_total"` // every burst, listed or not
+	Clients           []Client `json:"clients"`
+	LateEvents        int64    `json:"late_events"`
+	CellsDropped      int64    `json:"cells_dropped"`
 
 	// Per-minute request counts for the terminal's sparklines.
 	overallSeries, busiestSeries []int64
 
 	// Windows are the non-empty windows, in time order (for table exports).
-	Windows []QuotaWindow `json:"-"`
+	Windows []Window `json:"-"`
 	busiest string
 	// What the bursts are found with (bursts.go): the window length,
 	// the 429s by (client, window) sorted by window, and client names.
@@ -37,14 +37,14 @@ type QuotaReport struct {
 	by429 []cellCount
 	name  func(uint64) string
 	// ownLimits is how many clients have a limit of their own
-	// (QuotaOptions.ClientLimits).
+	// (Options.ClientLimits).
 	ownLimits int
 }
 
-// QuotaWindows are the figures of a series of windows. Percentiles are
+// Windows are the figures of a series of windows. Percentiles are
 // nearest-rank over every window from the first record's to the last's,
 // empty ones included.
-type QuotaWindows struct {
+type Windows struct {
 	Requests            int64   `json:"requests"`
 	Windows             int64   `json:"windows"`
 	Peak                int64   `json:"peak"`
@@ -60,8 +60,8 @@ type QuotaWindows struct {
 	WindowsAt100        int64   `json:"windows_at_100_percent"`
 }
 
-// QuotaWindow is one window's traffic.
-type QuotaWindow struct {
+// Window is one window's traffic.
+type Window struct {
 	Start                 time.Time
 	Requests, RateLimited int64
 }
@@ -77,8 +77,8 @@ type Burst struct {
 	Clients     []string `json:"clients"`
 }
 
-// QuotaClient is one client's quota figures.
-type QuotaClient struct {
+// Client is one client's quota figures.
+type Client struct {
 	Client               string   `json:"client"`
 	Requests             int64    `json:"requests"`
 	Peak                 int64    `json:"peak"`
@@ -104,18 +104,18 @@ const quotaClientsShown = 20
 // order-sensitive stage did not run). names names the clients by hash (the
 // clients table's keys); lateEvents are the events that came too late for
 // that stage, analyzed the records analysed, top the rows a table shows.
-func Build(q *Agg, tracker *Behaviour, opts QuotaOptions, names map[uint64]string, lateEvents, analyzed int64, top int) *QuotaReport {
+func Build(q *Agg, tracker *Behaviour, opts Options, names map[uint64]string, lateEvents, analyzed int64, top int) *Report {
 	name := analysis.NameOf(names)
 	q.flush()
 	win := q.win
-	r := &QuotaReport{
+	r := &Report{
 		ClientKey:         opts.Client.String(),
 		WindowSeconds:     float64(win) / 1e9,
 		RetryAfterDefault: opts.RetryAfter.Seconds(),
 		LateEvents:        lateEvents,
 		CellsDropped:      q.dropped,
 		Bursts:            []Burst{},
-		Clients:           []QuotaClient{},
+		Clients:           []Client{},
 	}
 	if opts.Limit > 0 {
 		r.LimitPerWindow = &opts.Limit
@@ -141,12 +141,12 @@ func Build(q *Agg, tracker *Behaviour, opts QuotaOptions, names map[uint64]strin
 	}
 	slices.Sort(ws)
 	ns := make([]int64, len(ws))
-	r.Windows = make([]QuotaWindow, len(ws))
+	r.Windows = make([]Window, len(ws))
 	for i, w := range ws {
 		wc := q.windows[w]
 		ns[i] = wc.requests
 		r.RateLimited += wc.rateLimited
-		r.Windows[i] = QuotaWindow{Start: time.Unix(0, w*win).UTC(), Requests: wc.requests, RateLimited: wc.rateLimited}
+		r.Windows[i] = Window{Start: time.Unix(0, w*win).UTC(), Requests: wc.requests, RateLimited: wc.rateLimited}
 	}
 	r.Overall = windowFigures(ws, ns, opts.Limit, stamp)
 	if analyzed > 0 {
@@ -267,7 +267,7 @@ func Build(q *Agg, tracker *Behaviour, opts QuotaOptions, names map[uint64]strin
 	}
 	shown = append(shown, pinned...)
 	slices.SortFunc(shown, byQuotaOrder)
-	r.Clients = make([]QuotaClient, 0, len(shown))
+	r.Clients = make([]Client, 0, len(shown))
 	cw, cn := []int64{}, []int64{}
 	for _, t := range shown {
 		cw, cn = cw[:0], cn[:0]
@@ -280,7 +280,7 @@ func Build(q *Agg, tracker *Behaviour, opts QuotaOptions, names map[uint64]strin
 			limit = ol.limit
 		}
 		f := windowFigures(cw, cn, limit, stamp)
-		qc := QuotaClient{Client: t.name, Requests: t.requests, Peak: f.Peak, P99: f.P99, RateLimited: t.rateLimited, WindowsOverLimit: f.WindowsOverLimit}
+		qc := Client{Client: t.name, Requests: t.requests, Peak: f.Peak, P99: f.P99, RateLimited: t.rateLimited, WindowsOverLimit: f.WindowsOverLimit}
 		if limit > 0 {
 			qc.LimitPerWindow = &limit
 		}
@@ -387,8 +387,8 @@ func (c *cursor[V]) get(h uint64) V {
 
 // windowFigures computes the figures of a series: ws are the non-empty
 // windows, sorted; counts their requests, in the same order.
-func windowFigures(ws []int64, counts []int64, limit int64, stamp func(int64) string) QuotaWindows {
-	var f QuotaWindows
+func windowFigures(ws []int64, counts []int64, limit int64, stamp func(int64) string) Windows {
+	var f Windows
 	if len(ws) == 0 {
 		return f
 	}

@@ -106,7 +106,7 @@ func (q *Agg) Snap() Snap {
 
 // Restore returns the quota of a stored run, of layout 1 or 2, for Merge.
 func Restore(sn *Snap) *Agg {
-	q := New(QuotaOptions{Window: time.Duration(sn.Window)})
+	q := New(Options{Window: time.Duration(sn.Window)})
 	for _, w := range sn.QuotaWindows { // layout 1
 		q.windows[w.Win] = winCount{w.Requests, w.RateLimited}
 	}

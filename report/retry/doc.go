@@ -8,7 +8,7 @@
 // order, a batch at a time from the engine's sequencer (Consume,
 // analysis.Ordered); Prune closes what the last
 // event has put out of the window. Out: the retry section (Build,
-// RetryReport, whose JSON keys are documented in docs/retries.md), given
+// Report, whose JSON keys are documented in docs/retries.md), given
 // the clients' names and, for the storms, the traffic of a window (the
 // quota's, passed by the engine); the tracker's part of a stored run
 // (Snap, MergeSnap) and the chains and "no" failures still open when a run

@@ -34,7 +34,7 @@ func (t *Tracker) Bounds() Bounds {
 
 // Kept returns how many unrecovered chains r keeps (at most
 // unrecoveredLimit): the rows UnrecoveredAll gives.
-func (r *RetryReport) Kept() int { return len(r.unrecovered) }
+func (r *Report) Kept() int { return len(r.unrecovered) }
 
 // The tracker's bounds, for the tests and the docs that pin them.
 const (

@@ -15,7 +15,7 @@ import (
 func TestOpenResume(t *testing.T) {
 	sec := int64(time.Second)
 	info := &analysis.FailInfo{Client: "erp", Method: "GET", Target: "/a", Endpoint: "/a", Status: 503}
-	first := NewTracker(RetryOptions{Window: time.Minute})
+	first := NewTracker(Options{Window: time.Minute})
 	first.Consume([]analysis.Event{
 		{Time: 0, Client: 1, Identity: 42, Status: 503, RetryAfter: -1, Policy: classify.Backoff, Failure: true, Info: info},
 		{Time: sec, Client: 1, Identity: 7, Status: 404, RetryAfter: -1, Policy: classify.No, Failure: true},
@@ -25,7 +25,7 @@ func TestOpenResume(t *testing.T) {
 	if len(chains) != 1 || len(noFails) != 1 || chains[0].Info != *info {
 		t.Fatalf("open: %d chains, %d failures (%+v); want 1 and 1", len(chains), len(noFails), chains)
 	}
-	next := NewTracker(RetryOptions{Window: time.Minute})
+	next := NewTracker(Options{Window: time.Minute})
 	next.Resume(chains, noFails)
 	for i := range 2 {
 		next.Consume([]analysis.Event{{Time: (10 + int64(i)) * sec, Client: 1, Identity: []uint64{7, 42}[i], Status: []int16{404, 200}[i], RetryAfter: -1,

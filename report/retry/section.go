@@ -8,9 +8,9 @@ import (
 	"analyze/classify"
 )
 
-// RetryReport is the retry section (JSON key "retry"); its keys are a
+// Report is the retry section (JSON key "retry"); its keys are a
 // documented contract (docs/retries.md).
-type RetryReport struct {
+type Report struct {
 	WindowSeconds        float64       `json:"window_seconds"`
 	RetryAfterDefault    float64       `json:"retry_after_default_seconds"`
 	StormShare           float64       `json:"storm_share"`
@@ -26,8 +26,8 @@ type RetryReport struct {
 	UnsafeRetries        int64         `json:"unsafe_retries"`
 	RetryAfterViolations int64         `json:"retry_after_violations"`
 	NonRetryableRepeats  int64         `json:"non_retryable_repeats"`
-	ByStatus             []RetryRow    `json:"by_status"`
-	Clients              []RetryClient `json:"clients"`
+	ByStatus             []Row         `json:"by_status"`
+	Clients              []Client      `json:"clients"`
 	Storms               []Storm       `json:"storms"`       // the worst analysis.ListLimit, in time order
 	StormsTotal          int64         `json:"storms_total"` // every storm, listed or not
 	Unrecovered          int64         `json:"unrecovered"`
@@ -35,8 +35,8 @@ type RetryReport struct {
 	unrecovered          []unrecovered // every chain kept, oldest first: rows made on demand
 }
 
-// RetryRow is one (status, endpoint) of the retryable failures.
-type RetryRow struct {
+// Row is one (status, endpoint) of the retryable failures.
+type Row struct {
 	Status            int      `json:"status"`
 	Endpoint          string   `json:"endpoint"`
 	Diagnosis         string   `json:"diagnosis"`
@@ -51,8 +51,8 @@ type RetryRow struct {
 	UnsafeRetries     int64    `json:"unsafe_retries"`
 }
 
-// RetryClient is one client's retry behaviour.
-type RetryClient struct {
+// Client is one client's retry behaviour.
+type Client struct {
 	Client               string  `json:"client"`
 	Failures             int64   `json:"retryable_failures"`
 	Recovered            int64   `json:"recovered"`
@@ -79,7 +79,7 @@ type Storm struct {
 
 // UnrecoveredAll returns every unrecovered chain kept, oldest first,
 // whether or not the report lists them.
-func (r *RetryReport) UnrecoveredAll() []Unrecovered { return r.UnrecoveredRows(-1) }
+func (r *Report) UnrecoveredAll() []Unrecovered { return r.UnrecoveredRows(-1) }
 
 // Unrecovered is one abandoned or exhausted chain.
 type Unrecovered struct {
@@ -121,7 +121,7 @@ func meanAttempts(st *retryStats) float64 {
 // nanoseconds long (the quota's, for the storms; 0 when it has no windows
 // that long); name names a client by hash; withList fills
 // UnrecoveredList; top is how many rows a table shows.
-func Build(t *Tracker, requests func(win, w int64) int64, opts RetryOptions, name func(uint64) string, withList bool, top int) *RetryReport {
+func Build(t *Tracker, requests func(win, w int64) int64, opts Options, name func(uint64) string, withList bool, top int) *Report {
 	if t == nil {
 		return nil
 	}
@@ -131,23 +131,23 @@ func Build(t *Tracker, requests func(win, w int64) int64, opts RetryOptions, nam
 		share = 0.2
 	}
 	tot := t.total
-	r := &RetryReport{
+	r := &Report{
 		WindowSeconds: float64(t.window) / 1e9, RetryAfterDefault: float64(t.defaultRA) / 1e9, StormShare: share,
 		RetryableFailures: tot.chains, Recovered: tot.recovered, Exhausted: tot.exhausted, Abandoned: tot.abandoned,
 		Attempts: tot.attempts, MeanAttempts: meanAttempts(tot), MaxAttempts: tot.maxAttempts,
 		UnsafeRetries: tot.unsafe, RetryAfterViolations: tot.violations, NonRetryableRepeats: tot.repeats,
-		Unrecovered: t.unrecoveredCount, ByStatus: []RetryRow{}, Clients: []RetryClient{},
+		Unrecovered: t.unrecoveredCount, ByStatus: []Row{}, Clients: []Client{},
 	}
 	r.RecoveryP50, r.RecoveryP95 = quantiles(tot)
 
 	for k, st := range t.rows {
-		row := RetryRow{Status: int(k.status), Endpoint: k.endpoint, Diagnosis: classify.Lookup(int(k.status)).ID,
+		row := Row{Status: int(k.status), Endpoint: k.endpoint, Diagnosis: classify.Lookup(int(k.status)).ID,
 			RetryableFailures: st.chains, Recovered: st.recovered, Exhausted: st.exhausted, Abandoned: st.abandoned,
 			MeanAttempts: meanAttempts(st), MaxAttempts: st.maxAttempts, UnsafeRetries: st.unsafe}
 		row.RecoveryP50, row.RecoveryP95 = quantiles(st)
 		r.ByStatus = append(r.ByStatus, row)
 	}
-	slices.SortFunc(r.ByStatus, func(a, b RetryRow) int {
+	slices.SortFunc(r.ByStatus, func(a, b Row) int {
 		return cmp.Or(cmp.Compare(b.RetryableFailures, a.RetryableFailures), cmp.Compare(a.Status, b.Status), cmp.Compare(a.Endpoint, b.Endpoint))
 	})
 	if len(r.ByStatus) > max(top, 20) {
@@ -155,7 +155,7 @@ func Build(t *Tracker, requests func(win, w int64) int64, opts RetryOptions, nam
 	}
 
 	for h, st := range t.clients {
-		c := RetryClient{Client: name(h), Failures: st.chains, Recovered: st.recovered, Exhausted: st.exhausted,
+		c := Client{Client: name(h), Failures: st.chains, Recovered: st.recovered, Exhausted: st.exhausted,
 			Abandoned: st.abandoned, Attempts: st.attempts, RetryAfterViolations: st.violations,
 			NonRetryableRepeats: st.repeats, UnsafeRetries: st.unsafe, Diagnosis: diagnose(st)}
 		if st.chains > 0 {
@@ -163,7 +163,7 @@ func Build(t *Tracker, requests func(win, w int64) int64, opts RetryOptions, nam
 		}
 		r.Clients = append(r.Clients, c)
 	}
-	slices.SortFunc(r.Clients, func(a, b RetryClient) int {
+	slices.SortFunc(r.Clients, func(a, b Client) int {
 		return cmp.Or(cmp.Compare(b.Failures+b.NonRetryableRepeats, a.Failures+a.NonRetryableRepeats), cmp.Compare(a.Client, b.Client))
 	})
 	if len(r.Clients) > max(top, 20) {
@@ -187,7 +187,7 @@ func Build(t *Tracker, requests func(win, w int64) int64, opts RetryOptions, nam
 
 // UnrecoveredRows returns the first n unrecovered chains kept (all, for n
 // below 0) as rows, oldest first.
-func (r *RetryReport) UnrecoveredRows(n int) []Unrecovered {
+func (r *Report) UnrecoveredRows(n int) []Unrecovered {
 	if n < 0 || n > len(r.unrecovered) {
 		n = len(r.unrecovered)
 	}

@@ -47,8 +47,8 @@ const (
 	attemptCellLimit = 1 << 16
 )
 
-// RetryOptions configure the retry analysis.
-type RetryOptions struct {
+// Options configure the retry analysis.
+type Options struct {
 	Window     time.Duration // the retry window; 0 means 10 minutes
 	RetryAfter time.Duration // the wait a failure asks for when no Retry-After is logged
 	StormShare float64       // a storm: attempts above this share of a window's traffic; 0 means 0.2
@@ -153,7 +153,7 @@ func (t *Tracker) mark(id uint64) {
 	t.marks++
 }
 
-func NewTracker(o RetryOptions) *Tracker {
+func NewTracker(o Options) *Tracker {
 	w := int64(o.Window)
 	if w <= 0 {
 		w = int64(10 * time.Minute)

@@ -11,7 +11,7 @@ import (
 // of identities with state, with a chain open across the rebuild: its
 // success still finds it.
 func TestMaybeRebuild(t *testing.T) {
-	tr := NewTracker(RetryOptions{Window: time.Minute})
+	tr := NewTracker(Options{Window: time.Minute})
 	sec := int64(time.Second)
 	// "No" failures enough to pass the rebuild mark, in the first 14 s.
 	for i := range maybeRebuild + 10 {

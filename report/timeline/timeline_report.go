@@ -8,12 +8,12 @@ import (
 	"time"
 )
 
-// Timeline is the timeline section (JSON key "timeline"): the analysed
+// Report is the timeline section (JSON key "timeline"): the analysed
 // records per window, from the first record's window to the last's,
 // empty windows included. Its keys are a documented contract (docs/incidents.md).
-type Timeline struct {
-	WindowSeconds float64          `json:"window_seconds"`
-	Windows       []TimelineWindow `json:"windows"`
+type Report struct {
+	WindowSeconds float64  `json:"window_seconds"`
+	Windows       []Window `json:"windows"`
 	// FailuresDropped counts 5xx and 429 responses left out of the
 	// incidents' lists (cell limit); 0 means exact.
 	FailuresDropped int64 `json:"failures_dropped"`
@@ -26,9 +26,9 @@ type Timeline struct {
 	GapsTotal int   `json:"gaps_total"`
 }
 
-// TimelineWindow is one window of the timeline. The latency figures are
+// Window is one window of the timeline. The latency figures are
 // null when no duration is logged in it.
-type TimelineWindow struct {
+type Window struct {
 	Start            string        `json:"start"`
 	Requests         int64         `json:"requests"`
 	analysis.Classes               // success, redirect, client_error, server_error, other
@@ -80,7 +80,7 @@ type Incident struct {
 // drill-down keeps, in --since/--until or not), in time order. first and
 // last are the times of the first and last analysed records (Unix ns):
 // the gaps are those between them. name names a client by its hash.
-func Build(tl *Agg, det *MinuteAgg, width time.Duration, first, last int64, name func(uint64) string) (*Timeline, []Incident) {
+func Build(tl *Agg, det *MinuteAgg, width time.Duration, first, last int64, name func(uint64) string) (*Report, []Incident) {
 	t := buildTimeline(tl, width)
 	t.FailuresDropped, t.DetectionSeconds = det.dropped, float64(det.width)/1e9
 	t.Gaps, t.GapsTotal = findGaps(det, first, last)
@@ -98,8 +98,8 @@ const timelineRows = 120
 // buildTimeline lays out the timeline at a width: the given one, else the
 // smallest step of the ladder (not below the aggregate's width) that shows
 // the span in at most timelineRows windows.
-func buildTimeline(a *Agg, width time.Duration) *Timeline {
-	t := &Timeline{Windows: []TimelineWindow{}, Gaps: []Gap{}}
+func buildTimeline(a *Agg, width time.Duration) *Report {
+	t := &Report{Windows: []Window{}, Gaps: []Gap{}}
 	if len(a.windows) == 0 {
 		t.WindowSeconds = float64(a.width) / 1e9
 		return t
@@ -138,7 +138,7 @@ func buildTimeline(a *Agg, width time.Duration) *Timeline {
 	for i := range merged {
 		m := &merged[i]
 		start := time.Unix(0, (lo+int64(i))*w).UTC()
-		row := TimelineWindow{Start: start.Format(time.RFC3339), win: lo + int64(i),
+		row := Window{Start: start.Format(time.RFC3339), win: lo + int64(i),
 			Classes: analysis.ClassesOf(m.classes), RateLimited: m.statuses.get(429), TopStatuses: []StatusCount{}}
 		for _, n := range m.classes {
 			row.Requests += n
