@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -150,7 +151,7 @@ func runReport(ctx context.Context, m reportMode, f *reportFlags, paths []string
 	limitMemory(softMemoryLimit, reportGCPercent)
 	mode := m.name
 	in, drill := &f.in, &f.drill
-	output, window, retryAfter, retryWindow := f.output, f.window, f.retryAfter, f.retryWindow
+	window, retryAfter, retryWindow := f.window, f.retryAfter, f.retryWindow
 	limit, stormShare, unrecovered := f.limit, f.stormShare, f.unrecovered
 	failOn, clientLimits, outFile, statePath := f.failOn, f.clientLimits, f.outFile, f.statePath
 	top := f.top
@@ -158,50 +159,15 @@ func runReport(ctx context.Context, m reportMode, f *reportFlags, paths []string
 		fmt.Fprintf(stderr, "analyze: "+format+"\n", a...)
 		return exitUsage
 	}
-	if outFile != "" {
-		// Before reading: a directory, a block device or a missing
-		// folder is refused now, not after minutes of work.
-		target, _, err := outfile.Resolve(outFile)
-		if err != nil {
-			return fail("--out: %s", safe(err))
-		}
-		if dir := filepath.Dir(target); !isDir(dir) {
-			return fail("--out: cannot write %s: folder %s does not exist", safe(outFile), safe(dir))
-		}
-	}
-	// --out's extension sets the output unless -o says otherwise: on the
-	// command line, or in the config file when --out is there too (an
-	// --out on the command line is more particular than the file's -o).
-	outputCLI, outputAny := given("output")
-	outCLI, _ := given("out")
-	if outFile != "" && !outputCLI && !(outputAny && !outCLI) {
-		if o := write.OutputFor(outFile); o != "" {
-			output = o
-		}
-	}
-	format, ok := write.Lookup(output)
-	if !ok {
-		return fail("unknown output %q (want %s)", output, write.Or(write.Names(func(f write.Format) bool { return f.Write != nil })))
-	}
-	section, ok := format.Sections[mode]
-	if !ok && format.Write == nil {
-		return fail("-o csv writes the unrecovered list or the timeline: use it with analyze retries or analyze timeline")
+	writeReport, err := chooseWriter(f, mode, given, stdout)
+	if err != nil {
+		return fail("%v", err)
 	}
 	if err := checkReportBounds(top, window, retryAfter, retryWindow, stormShare); err != nil {
 		return fail("%v", err)
 	}
 	if err := checkWidth(f.width); err != nil {
 		return fail("%v", err)
-	}
-	var term io.Writer = stdout // the terminal, if any, the text goes to
-	if outFile != "" {
-		term = nil
-	}
-	_, widthGiven := given("width")
-	width := textWidth(f.width, widthGiven, term, os.Getenv)
-	writeReport := func(w io.Writer, r *report.Report) error { return format.Write(w, r, width) }
-	if section != nil {
-		writeReport = section
 	}
 	opts, loc, err := in.options(stdin)
 	if err != nil {
@@ -341,6 +307,51 @@ func runReport(ctx context.Context, m reportMode, f *reportFlags, paths []string
 		return exitIncomplete
 	}
 	return exitOK
+}
+
+// chooseWriter picks the report's writer: -o, else --out's extension; the
+// mode's own writer where the format has one (csv); the text fitted to
+// the terminal's width. A --out that cannot be written is refused here,
+// before any input is read: a directory, a block device, a missing folder.
+func chooseWriter(f *reportFlags, mode string, given func(name string) (cli, any bool), stdout io.Writer) (func(io.Writer, *report.Report) error, error) {
+	output, outFile := f.output, f.outFile
+	if outFile != "" {
+		target, _, err := outfile.Resolve(outFile)
+		if err != nil {
+			return nil, fmt.Errorf("--out: %s", safe(err))
+		}
+		if dir := filepath.Dir(target); !isDir(dir) {
+			return nil, fmt.Errorf("--out: cannot write %s: folder %s does not exist", safe(outFile), safe(dir))
+		}
+	}
+	// --out's extension sets the output unless -o says otherwise: on the
+	// command line, or in the config file when --out is there too (an
+	// --out on the command line is more particular than the file's -o).
+	outputCLI, outputAny := given("output")
+	outCLI, _ := given("out")
+	if outFile != "" && !outputCLI && !(outputAny && !outCLI) {
+		if o := write.OutputFor(outFile); o != "" {
+			output = o
+		}
+	}
+	format, ok := write.Lookup(output)
+	if !ok {
+		return nil, fmt.Errorf("unknown output %q (want %s)", output, write.Or(write.Names(func(f write.Format) bool { return f.Write != nil })))
+	}
+	section, ok := format.Sections[mode]
+	if !ok && format.Write == nil {
+		return nil, errors.New("-o csv writes the unrecovered list or the timeline: use it with analyze retries or analyze timeline")
+	}
+	if section != nil {
+		return section, nil
+	}
+	var term io.Writer = stdout // the terminal, if any, the text goes to
+	if outFile != "" {
+		term = nil
+	}
+	_, widthGiven := given("width")
+	width := textWidth(f.width, widthGiven, term, os.Getenv)
+	return func(w io.Writer, r *report.Report) error { return format.Write(w, r, width) }, nil
 }
 
 // openReportState checks that the flags f go with --state, locks and
