@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -35,9 +36,18 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, c
 	// hands it a block, while the workers' instances take their rows.
 	ordered := []analysis.Ordered{tracker, retries}
 	own := orderedExtras(cfg)
-	for _, a := range own {
-		if o, ok := a.(analysis.Ordered); ok {
-			ordered = append(ordered, o)
+	for i, a := range own {
+		o, ok := a.(analysis.Ordered)
+		if !ok {
+			continue
+		}
+		ordered = append(ordered, o)
+		if c, ok := a.(analysis.Carrier); ok && cfg.Carry != nil {
+			if part, ok := cfg.Carry.parts[registered[i].name]; ok {
+				if err := c.Resume(part); err != nil {
+					return nil, fmt.Errorf("cannot take up what the last run of analysis %q left open: %w", registered[i].name, err)
+				}
+			}
 		}
 	}
 	seq := newSequencer(order, int64(reorderLateness), ingest.BlocksInFlight(opts.Workers), func(evs []analysis.Event) {

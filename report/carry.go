@@ -39,6 +39,7 @@ type Carry struct {
 	chains  []retry.ChainSnap
 	noFails []retry.NoFailSnap
 	waits   []quota.WaitSnap
+	parts   map[string][]byte // the registered analyses' (analysis.Carrier), by name
 }
 
 // carryVersion is the layout of the encoded carry; another is refused.
@@ -49,6 +50,9 @@ type carrySnap struct {
 	Chains  []chainSnap
 	NoFails []noFailSnap
 	Waits   []waitSnap
+	// Parts are the registered analyses' own (analysis.Carrier), by name;
+	// none in carries written before they were.
+	Parts map[string][]byte
 }
 
 type chainSnap struct {
@@ -89,6 +93,20 @@ func (s *Summary) Carry() ([]byte, error) {
 		for _, w := range b.Waits() {
 			cs.Waits = append(cs.Waits, waitSnap(w))
 		}
+	}
+	for _, x := range s.extras {
+		c, ok := x.Analysis.(analysis.Carrier)
+		if !ok {
+			continue
+		}
+		part, err := c.Carry()
+		if err != nil {
+			return nil, fmt.Errorf("cannot carry analysis %q: %w", x.name, err)
+		}
+		if cs.Parts == nil {
+			cs.Parts = map[string][]byte{}
+		}
+		cs.Parts[x.name] = part
 	}
 	return cs.encode()
 }
@@ -136,6 +154,7 @@ func DecodeCarry(b []byte) (*Carry, error) {
 	for _, w := range cs.Waits {
 		c.waits = append(c.waits, quota.WaitSnap(w))
 	}
+	c.parts = cs.Parts
 	return c, nil
 }
 
@@ -144,5 +163,5 @@ func (c *Carry) Len() int {
 	if c == nil {
 		return 0
 	}
-	return len(c.chains) + len(c.noFails) + len(c.waits)
+	return len(c.chains) + len(c.noFails) + len(c.waits) + len(c.parts)
 }

@@ -249,3 +249,104 @@ func TestRegisteredAnalysis(t *testing.T) {
 		t.Errorf("a report without registered analyses has an \"analyses\" key")
 	}
 }
+
+// awaiting is an order-sensitive analysis whose state outlives a run
+// (analysis.Carrier): the clients whose last response was a 5xx, and how
+// many of them got a success afterwards.
+type awaiting struct {
+	open      map[uint64]bool
+	recovered int64
+}
+
+func newAwaiting() *awaiting { return &awaiting{open: map[uint64]bool{}} }
+
+func (*awaiting) Add(*analysis.Batch) {}
+func (a *awaiting) Merge(o analysis.Analysis) {
+	x := o.(*awaiting)
+	a.recovered += x.recovered
+	for c := range x.open {
+		a.open[c] = true
+	}
+}
+func (a *awaiting) Consume(evs []analysis.Event) {
+	for _, e := range evs {
+		switch {
+		case e.Status >= 500:
+			a.open[e.Client] = true
+		case e.Status < 400 && a.open[e.Client]:
+			delete(a.open, e.Client)
+			a.recovered++
+		}
+	}
+}
+func (a *awaiting) Carry() ([]byte, error) { return json.Marshal(slices.Sorted(maps.Keys(a.open))) }
+func (a *awaiting) Resume(part []byte) error {
+	var open []uint64
+	if err := json.Unmarshal(part, &open); err != nil {
+		return err
+	}
+	for _, c := range open {
+		a.open[c] = true
+	}
+	return nil
+}
+func (a *awaiting) Section(*analysis.Context) any { return []int64{a.recovered, int64(len(a.open))} }
+
+// TestRegisteredCarry slices a log in two runs, as --state does: what a
+// registered order-sensitive analysis still waits on when the first ends
+// (a client's 503) is carried to the second, which sees it recover, as one
+// run over both does.
+func TestRegisteredCarry(t *testing.T) {
+	report.Register("awaiting", func(report.Config) analysis.Analysis { return newAwaiting() })
+	defer report.Unregister("awaiting")
+	dir := t.TempDir()
+	day := time.Date(2025, 3, 12, 8, 0, 0, 0, time.UTC)
+	write := func(name string, lines ...string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	line := func(client string, at time.Duration, status int) string {
+		return fmt.Sprintf("%s - - [%s] \"GET /api/products HTTP/1.1\" %d 10 \"-\" \"c/1\"", client, day.Add(at).Format("02/Jan/2006:15:04:05 -0700"), status)
+	}
+	a := write("a.log", line("10.0.0.2", 0, 200), line("10.0.0.1", time.Second, 503))
+	b := write("b.log", line("10.0.0.1", time.Minute, 200), line("10.0.0.2", time.Minute+time.Second, 200))
+	// run returns the section, and the carry taken before Build, as
+	// --state takes it.
+	run := func(cfg report.Config, paths ...string) (section string, carry []byte) {
+		t.Helper()
+		files, errs := ingest.Expand(paths, false)
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		sum, err := report.Aggregate(context.Background(), files, ingest.Options{Workers: 2}, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if carry, err = sum.Carry(); err != nil {
+			t.Fatal(err)
+		}
+		r := report.Build(sum, files, report.Filter{}, report.Options{Top: 10})
+		return fmt.Sprint(r.Analyses["awaiting"]), carry
+	}
+	whole, _ := run(report.Config{}, a, b)
+	first, carry := run(report.Config{}, a)
+	c, err := report.DecodeCarry(carry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, _ := run(report.Config{Carry: c}, b)
+	alone, _ := run(report.Config{}, b)
+	for _, tc := range []struct{ name, got, want string }{
+		{"one run over both", whole, "[1 0]"},
+		{"the first run", first, "[0 1]"},
+		{"the second, carried", second, "[1 0]"},
+		{"the second alone", alone, "[0 0]"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s: awaiting = %s (recovered, still open), want %s", tc.name, tc.got, tc.want)
+		}
+	}
+}

@@ -175,6 +175,17 @@ type Ordered interface {
 	Consume(evs []Event)
 }
 
+// Carrier is an Ordered analysis whose state still open when a run ends
+// (what later events may yet decide: a failure not retried yet) goes on
+// to the next --state run, so that runs over consecutive parts of a log
+// give the figures of one run over it. Carry encodes it from the merged
+// instance, before the report is built; Resume takes it up on the next
+// run's instance that reads the events, before the first of them.
+type Carrier interface {
+	Carry() ([]byte, error)
+	Resume(part []byte) error
+}
+
 // Stored is an analysis whose state outlives its run (--state): Encode
 // writes its part of a stored run; Restore merges a part Encode wrote,
 // as Merge would merge the analysis that wrote it.
