@@ -22,7 +22,7 @@ func Aggregate(ctx context.Context, files []*ingest.File, opts ingest.Options, c
 	tracker := quota.NewBehaviour(cfg.Quota)
 	rc := cfg.Retry
 	if rc.StormWin == 0 {
-		rc.StormWin = time.Duration(quota.New(cfg.Quota).Win())
+		rc.StormWin = time.Duration(cfg.Quota.Win())
 	}
 	retries := retry.NewTracker(rc)
 	if c := cfg.Carry; c != nil {

@@ -149,7 +149,7 @@ func (m *Match) keepHost(host []byte) bool {
 		}
 		lower = append(lower, c)
 	}
-	bare := withoutPort(lower)
+	bare := analysis.WithoutPort(lower)
 	for _, p := range m.Hosts {
 		if Glob(p, lower) || len(bare) < len(lower) && !strings.Contains(p, ":") && Glob(p, bare) {
 			return true
@@ -157,9 +157,6 @@ func (m *Match) keepHost(host []byte) bool {
 	}
 	return false
 }
-
-// withoutPort returns host without a trailing ":port" (analysis.WithoutPort).
-func withoutPort(host []byte) []byte { return analysis.WithoutPort(host) }
 
 func anyEqual(list []string, b []byte) bool {
 	for _, v := range list {

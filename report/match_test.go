@@ -5,6 +5,7 @@ import (
 
 	"analyze/classify"
 	"analyze/ingest"
+	"analyze/report/analysis"
 )
 
 func TestGlob(t *testing.T) {
@@ -96,8 +97,8 @@ func TestMatch(t *testing.T) {
 		}
 	}
 	for in, want := range map[string]string{"a.b:443": "a.b", "a.b": "a.b", "[2001:db8::1]:443": "[2001:db8::1]", "2001:db8::1": "2001:db8::1", "a:": "a:", ":80": ":80", "10.0.0.1:8080": "10.0.0.1"} {
-		if got := string(withoutPort([]byte(in))); got != want {
-			t.Errorf("withoutPort(%q) = %q, want %q", in, got, want)
+		if got := string(analysis.WithoutPort([]byte(in))); got != want {
+			t.Errorf("analysis.WithoutPort(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -292,7 +292,7 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 		fc := s.Files[i]
 		row := FileRow{
 			Path: f.Path, Format: f.FormatName(), Compression: f.Compression,
-			FormatConfidence: round(f.Detection.Confidence, 3), FormatDetected: f.Detection.Sampled > 0,
+			FormatConfidence: analysis.Round(f.Detection.Confidence, 3), FormatDetected: f.Detection.Sampled > 0,
 			Lines: f.Lines, Records: fc.Records, Rejected: fc.Rejected, Unrecognized: fc.Unrecognized, Blank: fc.Blank, Filtered: fc.Filtered,
 			Complete: f.Complete(), ResumedAfterLine: f.SkipLines, HeldBackBytes: f.Held,
 		}
@@ -351,7 +351,7 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 		}
 		e := classify.Lookup(status)
 		r.Statuses = append(r.Statuses, StatusRow{
-			Status: status, Count: n, Share: round(float64(n)/float64(in.Analyzed), 4),
+			Status: status, Count: n, Share: analysis.Round(float64(n)/float64(in.Analyzed), 4),
 			Class: classify.ClassOf(status).String(), Diagnosis: e.ID, Title: e.Title, Retry: e.Retry.String(),
 			Documented: e.Documented,
 		})
@@ -404,11 +404,11 @@ func Build(s *Summary, files []*ingest.File, filter Filter, opts Options) *Repor
 	}
 	if s.Latency != nil && !s.Latency.IsEmpty() {
 		if q, err := s.Latency.GetValuesAtQuantiles([]float64{0.5, 0.95, 0.99}); err == nil {
-			r.Latency = &Latency{Count: s.Latency.GetCount(), P50: round(q[0], 1), P95: round(q[1], 1), P99: round(q[2], 1)}
+			r.Latency = &Latency{Count: s.Latency.GetCount(), P50: analysis.Round(q[0], 1), P95: analysis.Round(q[1], 1), P99: analysis.Round(q[2], 1)}
 		}
 	}
-	names := clientNames(s)
-	name := nameOf(names)
+	names := s.Tables.ClientNames()
+	name := analysis.NameOf(names)
 	// The quota section, the longest to build, on its own goroutine: it
 	// changes only s.quota's cells and rows; the rest reads no more of
 	// s.quota than its windows (retry.Build, for the storms).
@@ -458,8 +458,6 @@ func stamp(t time.Time) *string {
 	s := t.UTC().Format(time.RFC3339Nano)
 	return &s
 }
-
-func round(x float64, digits int) float64 { return analysis.Round(x, digits) }
 
 // Incomplete reports whether some input could not be read to its end.
 func (r *Report) Incomplete() bool {

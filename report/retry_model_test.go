@@ -12,6 +12,7 @@ import (
 
 	"analyze/classify"
 	"analyze/ingest"
+	"analyze/report/analysis"
 )
 
 // retryModel is the retry analysis and the answers to 429s written straight
@@ -240,7 +241,7 @@ func (m *retryModel) storms(share float64) string {
 			}
 		}
 		fmt.Fprintf(&b, "%s..%s requests %d attempts %d share %.4f clients %v\n", stamp(w), stamp(end), requests, attempts,
-			round(float64(attempts)/float64(requests), 4), topKeys(by, 3))
+			analysis.Round(float64(attempts)/float64(requests), 4), topKeys(by, 3))
 	}
 	return b.String()
 }
@@ -326,7 +327,7 @@ func TestRetryAgainstModel(t *testing.T) {
 			}
 			wantS := fmt.Sprintf("after %d violations %d", want.after, want.violations)
 			if want.after > 0 {
-				wantS += fmt.Sprintf(" backoff %.3f", round(want.gaps.Seconds()/float64(want.after), 3))
+				wantS += fmt.Sprintf(" backoff %.3f", analysis.Round(want.gaps.Seconds()/float64(want.after), 3))
 			}
 			if got != wantS {
 				t.Errorf("seed %d client %s after a 429:\n got %s\nwant %s", seed, c.Client, got, wantS)

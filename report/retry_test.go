@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"analyze/ingest"
+	"analyze/report/analysis"
 )
 
 // rline renders one request at second s past 10:00:00 with the format of
@@ -122,7 +123,7 @@ func TestIdentity(t *testing.T) {
 		t.Fatalf("test slices %q %q", adjacent.Path, adjacent.Query)
 	}
 	apart := &ingest.Record{Method: []byte("GET"), Path: []byte("/api/products/42"), Query: []byte("locale=fr_FR")}
-	client := hashClient([]byte("erp"))
+	client := analysis.HashClient([]byte("erp"))
 	id := s.identity(client, adjacent)
 	if got := s.identity(client, apart); got != id {
 		t.Errorf("apart %x, adjacent %x", got, id)
@@ -149,7 +150,7 @@ func TestIdentity(t *testing.T) {
 		}
 		seen[got] = name
 	}
-	if s.identity(hashClient([]byte("shop")), apart) == id {
+	if s.identity(analysis.HashClient([]byte("shop")), apart) == id {
 		t.Error("another client has the same identity")
 	}
 }

@@ -15,7 +15,7 @@ import (
 // overrides, zero-width joiners) and invalid UTF-8 are shown as \xHH or
 // \u{HHHH} escapes; a backslash stays a backslash.
 func Term(s string) string {
-	if safeASCII(s) {
+	if SafeASCII(s) {
 		return s
 	}
 	var b strings.Builder
@@ -36,7 +36,9 @@ func Term(s string) string {
 	return b.String()
 }
 
-func safeASCII(s string) bool {
+// SafeASCII reports whether s is printable ASCII only: Term leaves it as it
+// is, and the Prometheus writer quotes it as it is.
+func SafeASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c >= 0x7f {
 			return false

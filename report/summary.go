@@ -252,7 +252,7 @@ func (s *Summary) row(r *ingest.Record, t int64, v classify.Verdict, key, endpoi
 		s.flush()
 	}
 	b.Rows = append(b.Rows, analysis.Row{Time: t, Status: r.Status, Verdict: v, Bytes: r.Bytes, RateLimit: r.RateLimit, RateRemaining: r.RateRemaining,
-		Client: b.Ref(key), ClientID: hashClient(key), Endpoint: b.Ref(endpoint),
+		Client: b.Ref(key), ClientID: analysis.HashClient(key), Endpoint: b.Ref(endpoint),
 		Method: b.Ref(r.Method), Path: b.RefCut(r.Path, analysis.MaxKeyBytes), UserAgent: b.RefCut(r.UserAgent, analysis.MaxKeyBytes),
 		Protocol: b.Ref(r.Protocol)})
 	row := &b.Rows[len(b.Rows)-1]
@@ -296,7 +296,7 @@ func (s *Summary) flush() {
 // port (api.quable.com:443 and API.quable.com are one host), cut at
 // analysis.MaxKeyBytes.
 func (s *Summary) hostKey(host []byte) []byte {
-	h := withoutPort(host)
+	h := analysis.WithoutPort(host)
 	for _, c := range h {
 		if c >= 'A' && c <= 'Z' {
 			s.hostScratch = append(s.hostScratch[:0], h...)

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"analyze/report/analysis"
 	"fmt"
 	"math"
 	"sort"
@@ -215,7 +216,7 @@ func (r *Report) Check(ts []Threshold) bool {
 // Format shows a threshold's value as its expression writes it.
 func (t Threshold) Format(v float64) string {
 	if t.percent {
-		return strconv.FormatFloat(round(v*100, 3), 'f', -1, 64) + "%"
+		return strconv.FormatFloat(analysis.Round(v*100, 3), 'f', -1, 64) + "%"
 	}
-	return strconv.FormatFloat(round(v, 3), 'f', -1, 64)
+	return strconv.FormatFloat(analysis.Round(v, 3), 'f', -1, 64)
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"analyze/ingest"
+	"analyze/report/analysis"
 )
 
 // modelWindow is one timeline window of the model: requests by class (of
@@ -154,7 +155,7 @@ func timelineModel(times []int64, statuses []int, clients, endpoints, paths []st
 			slices.SortStableFunc(codes, func(a, b int) int { return cmp.Compare(byStatus[b], byStatus[a]) })
 			at := func(k int) string { return time.Unix(0, (first+int64(k))*width).UTC().Format(time.RFC3339) }
 			incidents = append(incidents, fmt.Sprintf("%s %s..%s peak %d at %s rate %.4f baseline %.4f failures %d requests %d recovered %v status %d endpoints %v clients %v paths %v",
-				kind, at(s), at(e+1), peak, at(peakAt), round(float64(peak)/float64(ws[peakAt].requests), 4), round(baseline[s], 4),
+				kind, at(s), at(e+1), peak, at(peakAt), analysis.Round(float64(peak)/float64(ws[peakAt].requests), 4), analysis.Round(baseline[s], 4),
 				failures, requests, recovered, codes[0], topKeys(byEndpoint, 5), topKeys(byClient, 5), topPaths))
 			run = run[:0]
 		}

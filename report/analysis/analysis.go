@@ -145,11 +145,6 @@ func (b *Batch) ArenaLen() int { return len(b.arena) }
 // Reset empties the batch for the next rows of the same block.
 func (b *Batch) Reset() { b.Rows, b.arena = b.Rows[:0], b.arena[:0] }
 
-// Failure reports whether the row is a client or server error.
-func (r *Row) Failure() bool {
-	return r.Verdict.Class == classify.ClientError || r.Verdict.Class == classify.ServerError
-}
-
 // Analysis is one analysis: it counts rows, a batch at a time, and
 // merges with another worker's instance of itself.
 type Analysis interface {

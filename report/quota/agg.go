@@ -44,7 +44,8 @@ type Options struct {
 	ClientLimits map[string]int64
 }
 
-func (o Options) window() int64 {
+// Win is the quota window in nanoseconds: Window, or one minute.
+func (o Options) Win() int64 {
 	if o.Window <= 0 {
 		return int64(time.Minute)
 	}
@@ -98,7 +99,7 @@ type Agg struct {
 }
 
 func New(o Options) *Agg {
-	return &Agg{win: o.window(), windows: map[int64]winCount{},
+	return &Agg{win: o.Win(), windows: map[int64]winCount{},
 		cells429: map[cell]int32{}, headers: map[uint64]*rateHeaders{}, headerCap: headerLimit}
 }
 

@@ -226,7 +226,7 @@ func (p *promWriter) sample(name string, v float64, labels ...string) {
 // and format characters are shown as Term shows them (\x1B), so that a
 // scrape read on a terminal or kept in a text file carries none.
 func promLabelValue(v string) string {
-	if safeASCII(v) && !strings.ContainsAny(v, "\\\"") {
+	if report.SafeASCII(v) && !strings.ContainsAny(v, "\\\"") {
 		return v
 	}
 	lines := strings.Split(strings.ToValidUTF8(v, "\uFFFD"), "\n")
@@ -238,17 +238,6 @@ func promLabelValue(v string) string {
 		return v
 	}
 	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(v)
-}
-
-// safeASCII reports whether s is printable ASCII only (as report.Term's
-// fast path does): nothing to escape.
-func safeASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 func unixSeconds(rfc3339 string) float64 {
