@@ -178,6 +178,7 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 		return br.send(ctx, b)
 	}
 	atStart := f.Skip == 0 // the input's first bytes are read
+	var bom int64          // the byte order mark's bytes, read but no line's
 	for {
 		m, rerr := readFull(r, (*buf)[n:])
 		n += m
@@ -185,7 +186,8 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 			// A UTF-8 byte order mark (IIS, Windows tools) is no part of
 			// the first line; Offset still counts its bytes.
 			atStart = false
-			n = copy(*buf, trimBOM((*buf)[:n]))
+			trimmed := copy(*buf, trimBOM((*buf)[:n]))
+			bom, n = int64(n-trimmed), trimmed
 		}
 		data := (*buf)[:n]
 		// Detect the format on the first buffer that holds a whole line
@@ -231,7 +233,7 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 			if f.HoldTail && comp == "none" && n > 0 && data[n-1] != '\n' {
 				// An unterminated last line, perhaps still being written:
 				// left for the next run, when a whole line comes before it.
-				if last := bytes.LastIndexByte(data, '\n') + 1; f.Offset-int64(n-last) > 0 {
+				if last := bytes.LastIndexByte(data, '\n') + 1; f.Offset-int64(n-last) > bom {
 					f.Held = int64(n - last)
 					f.Offset -= f.Held
 					data, n = data[:last], last

@@ -82,6 +82,12 @@ func FuzzIngest(f *testing.F) {
 	}
 	f.Add(all.Bytes(), uint8(0))
 	f.Add([]byte("\n\n\r\n"), uint8(1))
+	// A byte order mark is no part of the first line: alone it is no line
+	// (CI's fuzzing found it), and before one unterminated line it is no
+	// whole line that the line could be held back after.
+	f.Add([]byte("\xEF\xBB\xBF"), uint8(0))
+	f.Add([]byte("\xEF\xBB\xBFx"), uint8(12))
+	f.Add([]byte("\xEF\xBB\xBFx\ny"), uint8(12))
 	if b, err := os.ReadFile("../samples/pim-api-json.log"); err == nil {
 		f.Add(b[:min(len(b), 4096)], uint8(2))
 	}
@@ -142,9 +148,11 @@ func FuzzIngest(f *testing.F) {
 			closeFn()
 			comp = c
 		}
-		want := int64(bytes.Count(content, []byte{'\n'}))
+		// A byte order mark is no part of the first line, and alone no line.
+		lines := trimBOM(content)
+		want := int64(bytes.Count(lines, []byte{'\n'}))
 		var held int64
-		if len(content) > 0 && content[len(content)-1] != '\n' {
+		if len(lines) > 0 && lines[len(lines)-1] != '\n' {
 			want++
 			if last := bytes.LastIndexByte(content, '\n') + 1; hold && comp == "none" && last > 0 {
 				want-- // the unterminated line is left for the next run
