@@ -23,7 +23,7 @@ var layers = map[string]int{
 	"report/tables":   3, "report/quota": 3, "report/retry": 3, "report/timeline": 3,
 	"report":       4,
 	"report/write": 5, "report/show": 5, "state": 5,
-	"export":      6,
+	"export": 6, "watch": 6,
 	"cmd/analyze": 7, "samples/gen": 7,
 }
 
