@@ -86,9 +86,12 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 	// was cut while being read (copytruncate), and is not complete.
 	sizeAtOpen := int64(-1)
 	var fh *os.File
-	if f.Path == "-" && f.spool == "" {
+	switch {
+	case f.Data != nil:
+		src = bytes.NewReader(f.Data)
+	case f.Path == "-" && f.spool == "":
 		src = br.stdin
-	} else {
+	default:
 		name := f.Path
 		if f.spool != "" {
 			name = f.spool
@@ -117,7 +120,7 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 		closeFn func()
 		err     error
 	)
-	if seeked {
+	if seeked || f.Data != nil { // Data is content already: no magic bytes
 		r, closeFn = plain(src)
 		f.Offset = f.Skip
 	} else if r, comp, closeFn, err = decompress(src); err != nil {
@@ -196,7 +199,7 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 			first = false
 			if br.force != nil {
 				f.Format = br.force
-			} else if f.detected {
+			} else if f.detected || f.Data != nil && f.Format != nil {
 				// Detected already, from the same first bytes (SortByTime).
 			} else if head != nil {
 				f.Detection = Detect(head) // its start, with its directives

@@ -46,6 +46,11 @@ type File struct {
 	HoldTail bool
 	Held     int64
 
+	// Data, when not nil, is the input's content, read instead of Path
+	// (analyze watch hands each minute's lines over so); Format, when
+	// set, is taken as detected.
+	Data []byte
+
 	spool string // a temporary copy of standard input, see SpoolStdin
 	// detected: Detection was made by SortByTime from a head that holds
 	// the whole sample, and the reader keeps it.

@@ -35,7 +35,7 @@ func eachFile(n, workers int, f func(i int)) {
 func Heads(files []*File, n int) [][]byte {
 	heads := make([][]byte, len(files))
 	eachFile(len(files), 0, func(i int) {
-		if f := files[i]; f.Path != "-" || f.spool != "" {
+		if f := files[i]; f.Data == nil && (f.Path != "-" || f.spool != "") {
 			heads[i], _ = Head(f, n)
 		}
 	})
@@ -59,7 +59,7 @@ func SortByTime(files []*File, opts Options) []*File {
 	peek := func(i int) {
 		f := files[i]
 		ks[i].f = f
-		if f.Path == "-" && f.spool == "" {
+		if f.Path == "-" && f.spool == "" || f.Data != nil {
 			return
 		}
 		if f.spool == "" {

@@ -105,7 +105,8 @@ type Window struct {
 	IgnoringRetryAfter []report.QuotaClient `json:"ignoring_retry_after"`
 }
 
-// Sparklines are per-minute request counts by class.
+// Sparklines are per-minute request counts by class: success counts 2xx
+// and 3xx; client_error holds the 429s that rate_limited counts again.
 type Sparklines struct {
 	Start       string  `json:"start"` // the first minute's start
 	Success     []int64 `json:"success"`

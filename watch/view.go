@@ -1,0 +1,181 @@
+package watch
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"time"
+
+	"analyze/report"
+)
+
+// listed is how many endpoints, clients and Retry-After offenders a
+// window lists.
+const listed = 10
+
+// Frame returns the view at wall-clock time now: the minutes the clock has
+// left behind are closed first. The caller fills Files and Paused.
+func (e *Engine) Frame(ctx context.Context, now time.Time) (Frame, error) {
+	if err := e.Tick(ctx, now); err != nil {
+		return Frame{}, err
+	}
+	if e.match != nil {
+		if err := e.filtered(ctx); err != nil {
+			return Frame{}, err
+		}
+	}
+	clock := e.clock(now)
+	cur := floorMinute(clock)
+	fr := Frame{Time: stamp(clock), HorizonSeconds: e.Horizon().Seconds(), Filter: e.filter, Input: e.in,
+		Files: []FileState{}, Incidents: []Incident{}}
+	spans := append(slices.Clone(windowMinutes), e.horizon)
+	for i, k := range spans {
+		name := "baseline"
+		if i < len(windowMinutes) {
+			name = time.Duration(k * int64(time.Minute)).String()
+			name = name[:len(name)-2] // 1m0s -> 1m
+		}
+		if i == len(windowMinutes) && k == windowMinutes[i-1] {
+			// The horizon is the last window's: the same figures.
+			w := fr.Windows[i-1]
+			w.Name = name
+			fr.Windows = append(fr.Windows, w)
+			continue
+		}
+		rep, err := e.window(ctx, cur-k+1)
+		if err != nil {
+			return Frame{}, err
+		}
+		fr.Windows = append(fr.Windows, windowOf(name, rep, (cur-k+1)*int64(time.Minute), clock))
+		if k == e.horizon {
+			for _, inc := range rep.Incidents {
+				fr.Incidents = append(fr.Incidents, Incident{Incident: inc, Over: inc.Recovered})
+			}
+		}
+	}
+	spark, err := e.sparklines(ctx, cur)
+	if err != nil {
+		return Frame{}, err
+	}
+	fr.Sparklines = spark
+	return fr, nil
+}
+
+// window builds the report of the minutes from first on: the stored ones
+// merged into the run of the open ones, as report --state merges its
+// stored runs into the run it reads.
+func (e *Engine) window(ctx context.Context, first int64) (*report.Report, error) {
+	var open []*bucket
+	for _, b := range e.open {
+		if b.minute >= first {
+			open = append(open, b)
+		}
+	}
+	carry := e.carry
+	if e.match != nil {
+		carry = nil
+		if len(e.done) > 0 {
+			carry = e.done[len(e.done)-1].fcarry
+		}
+	}
+	sum, files, err := e.run(ctx, open, carry, e.match)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range e.done {
+		if st.minute < first {
+			continue
+		}
+		snap := st.snap
+		if e.match != nil {
+			snap = st.fsnap
+		}
+		if err := sum.MergeSnapshot(snap); err != nil {
+			return nil, err
+		}
+	}
+	return report.Build(sum, files, report.Filter{}, e.cfg.Options), nil
+}
+
+// windowOf takes from a window's report what the view shows.
+func windowOf(name string, rep *report.Report, start, clock int64) Window {
+	c := rep.Classes
+	w := Window{Name: name, Start: stamp(start), End: stamp(clock), Seconds: float64(clock-start) / 1e9,
+		Requests: c.Success + c.Redirect + c.ClientError + c.ServerError + c.Other, Classes: c, Latency: rep.Latency,
+		Endpoints: []report.EndpointRow{}, Clients: []report.ClientRow{}, IgnoringRetryAfter: []report.QuotaClient{}}
+	if w.Seconds > 0 {
+		w.RatePerSecond = float64(w.Requests) / w.Seconds
+	}
+	for _, s := range rep.Statuses {
+		if s.Status == 429 {
+			w.RateLimited = s.Count
+		}
+	}
+	for _, ep := range rep.Endpoints {
+		if ep.ClientError+ep.ServerError > 0 {
+			w.Endpoints = append(w.Endpoints, ep)
+		}
+	}
+	slices.SortStableFunc(w.Endpoints, func(a, b report.EndpointRow) int {
+		return cmp.Compare(b.ClientError+b.ServerError, a.ClientError+a.ServerError)
+	})
+	w.Endpoints = w.Endpoints[:min(len(w.Endpoints), listed)]
+	for _, cl := range rep.Clients {
+		if cl.ClientError+cl.ServerError > 0 {
+			w.Clients = append(w.Clients, cl)
+		}
+	}
+	slices.SortStableFunc(w.Clients, func(a, b report.ClientRow) int {
+		return cmp.Compare(b.ClientError+b.ServerError, a.ClientError+a.ServerError)
+	})
+	w.Clients = w.Clients[:min(len(w.Clients), listed)]
+	if rep.Quota != nil {
+		for _, cl := range rep.Quota.Clients {
+			if cl.RetryAfterViolations > 0 {
+				w.IgnoringRetryAfter = append(w.IgnoringRetryAfter, cl)
+			}
+		}
+	}
+	slices.SortStableFunc(w.IgnoringRetryAfter, func(a, b report.QuotaClient) int {
+		return cmp.Compare(b.RetryAfterViolations, a.RetryAfterViolations)
+	})
+	w.IgnoringRetryAfter = w.IgnoringRetryAfter[:min(len(w.IgnoringRetryAfter), listed)]
+	return w
+}
+
+// sparklines counts each minute of the horizon by class, the stored ones
+// from their runs, the open ones each run alone.
+func (e *Engine) sparklines(ctx context.Context, cur int64) (Sparklines, error) {
+	first := cur - e.horizon + 1
+	n := int(e.horizon)
+	sp := Sparklines{Start: stamp(first * int64(time.Minute)), Success: make([]int64, n), ClientError: make([]int64, n),
+		ServerError: make([]int64, n), RateLimited: make([]int64, n)}
+	put := func(m int64, c minuteCounts) {
+		if i := int(m - first); i >= 0 && i < n {
+			sp.Success[i] += c.success
+			sp.ClientError[i] += c.clientError
+			sp.ServerError[i] += c.serverError
+			sp.RateLimited[i] += c.rateLimited
+		}
+	}
+	for _, st := range e.done {
+		if e.match != nil {
+			put(st.minute, st.fcounts)
+		} else {
+			put(st.minute, st.counts)
+		}
+	}
+	for _, b := range e.open {
+		if b.minute < first {
+			continue
+		}
+		sum, _, err := e.run(ctx, []*bucket{b}, nil, e.match)
+		if err != nil {
+			return sp, err
+		}
+		put(b.minute, countsOf(sum))
+	}
+	return sp, nil
+}
+
+func stamp(ns int64) string { return time.Unix(0, ns).UTC().Format(time.RFC3339) }
