@@ -34,6 +34,10 @@ type Config struct {
 	Parse ingest.ParseOptions
 }
 
+// ahead is how far past the machine's clock a record may be stamped and
+// still move the log's clock.
+const ahead = time.Hour
+
 // windowMinutes are the windows shown, in minutes; the baseline (the
 // horizon) follows them.
 var windowMinutes = []int64{1, 5, 15}
@@ -185,6 +189,13 @@ func (e *Engine) Add(f *ingest.File, data []byte, now time.Time) {
 		case ingest.KindRecord:
 			e.in.Records++
 			t := e.sc.Record().Time.UnixNano()
+			if t > now.UnixNano()+int64(ahead) {
+				// A clock gone wrong (or a mangled stamp that parses):
+				// counted with the newest minute, it moves no clock.
+				e.in.Ahead++
+				b = e.newest()
+				break
+			}
 			if !e.seen || t > e.latest {
 				e.latest, e.readAt, e.seen = t, now, true
 			}

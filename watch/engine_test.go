@@ -132,3 +132,26 @@ func TestWindowsAreTheReport(t *testing.T) {
 		}
 	}
 }
+
+// TestStampAheadMovesNoClock: a record stamped far past the machine's
+// clock is counted, and the view's clock stays the log's.
+func TestStampAheadMovesNoClock(t *testing.T) {
+	data := genLog(t, 2000, 8)
+	e := NewEngine(testConfig())
+	f := &ingest.File{Path: "access.log", Format: ingest.Detect(data).Format}
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	feed(t, e, f, data, 500, now)
+	before, err := e.Frame(context.Background(), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := []byte(`{"time":"2099-03-12T10:00:00+01:00","remote_addr":"192.0.2.1","request_method":"GET","request_uri":"/api/x","status":200}` + "\n")
+	e.Add(f, line, now)
+	after, err := e.Frame(context.Background(), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Time != before.Time || after.Input.Ahead != 1 || after.Input.Records != before.Input.Records+1 || !after.Input.Reconciled {
+		t.Errorf("before %s %+v\nafter %s %+v", before.Time, before.Input, after.Time, after.Input)
+	}
+}
