@@ -82,10 +82,10 @@ type view struct {
 	ended   bool   // the source closed its channel
 	paused  bool
 
-	// filter is the selector last applied through /; "" until then, when
-	// the frame's own (the flags') is shown.
+	// filter is the selector last applied through /, shown until the
+	// next frame (awaiting); then the frame's own, which its figures count.
 	filter    string
-	filterSet bool
+	awaiting  bool
 	editing   bool   // the / input is open
 	input     []rune // what is typed after /
 	filterErr string // why the last selector was refused
@@ -132,7 +132,7 @@ func (v *view) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if v.paused {
 			v.pending = &f
 		} else {
-			v.frame = &f
+			v.frame, v.awaiting = &f, false
 		}
 		return v, v.next()
 	case endedMsg:
@@ -161,7 +161,7 @@ func (v *view) command(k tea.KeyMsg) tea.Cmd {
 		v.paused = !v.paused
 		v.src.SetPaused(v.paused)
 		if !v.paused && v.pending != nil {
-			v.frame, v.pending = v.pending, nil
+			v.frame, v.pending, v.awaiting = v.pending, nil, false
 		}
 	case "/":
 		v.editing, v.filterErr = true, ""
@@ -185,7 +185,7 @@ func (v *view) edit(k tea.KeyMsg) {
 			v.filterErr = err.Error() // the input stays open to fix it
 			return
 		}
-		v.filter, v.filterSet, v.editing, v.filterErr = sel, true, false, ""
+		v.filter, v.awaiting, v.editing, v.filterErr = sel, true, false, ""
 	case tea.KeyEsc:
 		v.editing, v.filterErr, v.input = false, "", nil
 	case tea.KeyBackspace, tea.KeyCtrlH:
@@ -205,10 +205,10 @@ func (v *view) edit(k tea.KeyMsg) {
 	}
 }
 
-// shownFilter is the selector in force: the one applied through /, else
-// the frame's (given as flags).
+// shownFilter is the selector in force: the one just applied through /
+// until a frame comes, else the frame's (typed before, or given as flags).
 func (v *view) shownFilter() string {
-	if v.filterSet || v.frame == nil {
+	if v.awaiting || v.frame == nil {
 		return v.filter
 	}
 	return v.frame.Filter

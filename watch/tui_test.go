@@ -223,8 +223,17 @@ func TestViewFilterInput(t *testing.T) {
 	f := testFrame(false)
 	f.Filter = "client=acme endpoint=/api/products/*"
 	feed(v, f)
-	if got := screen(v); strings.Contains(got, "next refresh") {
-		t.Errorf("filtered frame: got\n%s\nwant no (next refresh)", got)
+	if got := screen(v); strings.Contains(got, "next refresh") || !strings.Contains(got, "filter: client=acme endpoint=/api/products/*") {
+		t.Errorf("filtered frame: got\n%s\nwant the frame's filter, no (next refresh)", got)
+	}
+	// Cleared: an empty selector applied, then a frame without one.
+	press(v, runes("/"), key(tea.KeyCtrlU), key(tea.KeyEnter))
+	if got := screen(v); !strings.Contains(got, "filter: none (next refresh)") {
+		t.Errorf("cleared: got\n%s\nwant the empty filter awaited", got)
+	}
+	feed(v, testFrame(false))
+	if got := screen(v); strings.Contains(got, "filter:") {
+		t.Errorf("cleared: got\n%s\nwant no filter shown", got)
 	}
 }
 
@@ -260,6 +269,38 @@ func TestViewPause(t *testing.T) {
 	}
 	if got, want := fmt.Sprint(src.paused), "[true false]"; got != want {
 		t.Errorf("SetPaused: got %s, want %s", got, want)
+	}
+}
+
+func TestViewQuit(t *testing.T) {
+	tests := []struct {
+		name    string
+		editing bool
+		key     tea.KeyMsg
+		quits   bool
+	}{
+		{"q", false, runes("q"), true},
+		{"ctrl-c", false, key(tea.KeyCtrlC), true},
+		{"q typed in the filter", true, runes("q"), false},
+		{"ctrl-c in the filter", true, key(tea.KeyCtrlC), true},
+		{"another key", false, runes("x"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := newTestView(t, newFakeSource(), 80, 24)
+			feed(v, testFrame(false))
+			if tt.editing {
+				press(v, runes("/"))
+			}
+			_, cmd := v.Update(tt.key)
+			quits := false
+			if cmd != nil {
+				_, quits = cmd().(tea.QuitMsg)
+			}
+			if quits != tt.quits {
+				t.Errorf("quits: got %v, want %v", quits, tt.quits)
+			}
+		})
 	}
 }
 
@@ -521,5 +562,20 @@ func TestRunTerminalContext(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("RunTerminal did not return when ctx was done")
+	}
+}
+
+// TestViewSourceEnded: a closed channel is said, the last frame kept.
+func TestViewSourceEnded(t *testing.T) {
+	src := newFakeSource()
+	v := newTestView(t, src, 100, 30)
+	src.ch <- testFrame(false)
+	close(src.ch)
+	for range 2 { // the frame, then the end
+		v.Update(v.next()())
+	}
+	got := screen(v)
+	if !strings.Contains(got, "input ended") || !strings.Contains(got, "ONGOING") {
+		t.Errorf("got\n%s\nwant the frame kept and the end said", got)
 	}
 }

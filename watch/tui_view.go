@@ -144,9 +144,12 @@ func (v *view) header(w int) []string {
 	if v.paused {
 		top += "  " + v.st.paused.Render(" PAUSED ")
 	}
-	if sel := v.shownFilter(); sel != "" {
+	if sel := v.shownFilter(); sel != "" || v.awaiting {
+		if sel == "" {
+			sel = "none"
+		}
 		top += "  filter: " + v.st.bold.Render(report.Term(sel))
-		if v.frame != nil && v.frame.Filter != sel {
+		if v.awaiting {
 			top += v.st.dim.Render(" (next refresh)")
 		}
 	}
