@@ -27,8 +27,10 @@ type Source interface {
 }
 
 // RunTerminal runs the full-screen view on in/out until q (or ctrl-c) or
-// ctx is done; it returns nil then. It returns an error only when the
-// terminal cannot be set up or restored.
+// ctx is done; it returns nil then. A nil in reads the keys from the
+// controlling terminal (/dev/tty), for when standard input carries the
+// log. It returns an error only when the terminal cannot be set up or
+// restored.
 func RunTerminal(ctx context.Context, src Source, in io.Reader, out io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()                 // ends the wait for the next frame
@@ -37,7 +39,11 @@ func RunTerminal(ctx context.Context, src Source, in io.Reader, out io.Writer) e
 	// input: the answer would otherwise arrive as keys.
 	r.HasDarkBackground()
 	m := newView(ctx, src, r)
-	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out), tea.WithAltScreen())
+	keys := tea.WithInput(in)
+	if in == nil {
+		keys = tea.WithInputTTY()
+	}
+	p := tea.NewProgram(m, tea.WithContext(ctx), keys, tea.WithOutput(out), tea.WithAltScreen())
 	_, err := p.Run()
 	switch {
 	case err == nil, errors.Is(err, tea.ErrInterrupted):

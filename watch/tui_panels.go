@@ -233,11 +233,12 @@ func plural(n int, thing string) string {
 	return count(int64(n)) + " " + thing + "s"
 }
 
-// accounting is the footer: every line read accounted for. It takes the
-// longest form that fits.
+// accounting is the footer: every line read accounted for. It says
+// reconciled only when the engine says so and the figures add up. It takes
+// the longest form that fits.
 func (v *view) accounting(in Input, w int) string {
 	ok := v.st.good.Render("reconciled")
-	if !in.Reconciled {
+	if !in.Reconciled || in.Lines != in.Records+in.Rejected+in.Unrecognized+in.Blank {
 		ok = v.st.ongoing.Render("NOT RECONCILED")
 	}
 	forms := []string{

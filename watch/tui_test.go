@@ -154,6 +154,7 @@ func TestViewAccountingAndFiles(t *testing.T) {
 		{"narrow", 80, Input{Lines: 12345678, Records: 12345000, Rejected: 600, Unrecognized: 70, Blank: 8, Reconciled: true, Before: 1000},
 			[]string{"12,345,678", "reconciled"}},
 		{"not reconciled", 80, Input{Lines: 10, Records: 8}, []string{"lines 10 = records 8", "NOT RECONCILED"}},
+		{"said reconciled, not adding up", 80, Input{Lines: 10, Records: 8, Blank: 1, Reconciled: true}, []string{"NOT RECONCILED"}},
 		{"before the horizon", 200, Input{Lines: 10, Records: 10, Before: 4, Reconciled: true}, []string{"(4 before the horizon)"}},
 	}
 	for _, tt := range tests {
