@@ -43,12 +43,13 @@ func RunTerminal(ctx context.Context, src Source, in io.Reader, out io.Writer) e
 	if in == nil {
 		keys = tea.WithInputTTY()
 	}
-	p := tea.NewProgram(m, tea.WithContext(ctx), keys, tea.WithOutput(out), tea.WithAltScreen())
+	p := tea.NewProgram(m, keys, tea.WithOutput(out), tea.WithAltScreen())
+	// ctx ends the view as q does. (bubbletea's own WithContext kills the
+	// program instead, which closes the input under its read loop.)
+	stop := context.AfterFunc(ctx, p.Quit)
+	defer stop()
 	_, err := p.Run()
-	switch {
-	case err == nil, errors.Is(err, tea.ErrInterrupted):
-		return nil
-	case errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil && !errors.Is(err, tea.ErrProgramPanic):
+	if err == nil || errors.Is(err, tea.ErrInterrupted) {
 		return nil
 	}
 	return fmt.Errorf("cannot run the terminal view: %w", err)
