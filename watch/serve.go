@@ -36,8 +36,7 @@ const (
 // Server serves the live page. Its zero value is not ready: use NewServer.
 type Server struct {
 	mu      sync.Mutex
-	frame   []byte // the latest frame's JSON, nil before the first
-	seq     uint64 // counts the frames published
+	latest  snapshot // what was published last
 	clients map[chan struct{}]struct{}
 
 	max       int           // maxClients; tests lower it
@@ -53,17 +52,23 @@ func NewServer() *Server {
 }
 
 // Publish makes f the latest frame and wakes every stream. It never waits
-// for a client. A frame that cannot be encoded as JSON (a NaN figure) is
-// not published: the page keeps showing the one before.
+// for a client. A frame that cannot be encoded as JSON (a NaN or infinite
+// figure) replaces nothing: the streams get a fault event saying why, and
+// the page says that its figures are older.
 func (s *Server) Publish(f Frame) {
 	b, err := json.Marshal(f)
+	var fault []byte
 	if err != nil {
-		return
+		fault, _ = json.Marshal("cannot encode the frame of " + f.Time + ": " + err.Error())
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.frame = b
-	s.seq++
+	l := &s.latest
+	l.seq++
+	if fault == nil {
+		l.frame, l.frameSeq = b, l.seq
+	}
+	l.fault = fault
 	for wake := range s.clients {
 		select {
 		case wake <- struct{}{}:
@@ -72,11 +77,21 @@ func (s *Server) Publish(f Frame) {
 	}
 }
 
-// latest returns the latest frame's JSON and its number.
-func (s *Server) latest() ([]byte, uint64) {
+// snapshot is what was published last.
+type snapshot struct {
+	frame []byte // the latest frame's JSON, nil before the first
+	// seq counts the calls to Publish; frameSeq is the one that published
+	// frame.
+	seq, frameSeq uint64
+	// fault is why the frame of the latest call could not be sent (a JSON
+	// string), nil when it was sent; the page says so.
+	fault []byte
+}
+
+func (s *Server) snapshot() snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.frame, s.seq
+	return s.latest
 }
 
 // Serve serves the live page on addr until ctx is done: GET / the page,
@@ -169,7 +184,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) latestFrame(w http.ResponseWriter, r *http.Request) {
-	b, _ := s.latest()
+	b := s.snapshot().frame
 	if b == nil {
 		w.Header().Set("Retry-After", "1")
 		http.Error(w, "no frame yet", http.StatusServiceUnavailable)
@@ -187,7 +202,7 @@ func (s *Server) join() chan struct{} {
 		return nil
 	}
 	wake := make(chan struct{}, 1)
-	if s.frame != nil {
+	if s.latest.seq > 0 {
 		wake <- struct{}{} // the latest frame at once
 	}
 	s.clients[wake] = struct{}{}
@@ -224,7 +239,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 	tick := time.NewTicker(s.heartbeat)
 	defer tick.Stop()
-	var sent uint64
+	var sent snapshot // what this client was sent: seq and frameSeq
 	for {
 		select {
 		case <-r.Context().Done():
@@ -234,16 +249,25 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		case <-wake:
-			b, seq := s.latest()
-			if seq == sent {
-				continue
+			l := s.snapshot()
+			var msg []byte
+			if l.frame != nil && l.frameSeq != sent.frameSeq {
+				msg = sse(msg, "frame", l.frame)
 			}
-			sent = seq
-			msg := make([]byte, 0, len(b)+len("event: frame\ndata: \n\n"))
-			msg = append(append(append(msg, "event: frame\ndata: "...), b...), "\n\n"...)
-			if !send(msg) {
+			if l.fault != nil && l.seq != sent.seq {
+				msg = sse(msg, "fault", l.fault)
+			}
+			sent.seq, sent.frameSeq = l.seq, l.frameSeq
+			if msg != nil && !send(msg) {
 				return
 			}
 		}
 	}
+}
+
+// sse appends an event named name with data (one line) to msg.
+func sse(msg []byte, name string, data []byte) []byte {
+	msg = append(append(msg, "event: "...), name...)
+	msg = append(append(msg, "\ndata: "...), data...)
+	return append(msg, "\n\n"...)
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"math"
 	"net"
 	"path/filepath"
 	"strings"
@@ -17,7 +18,7 @@ import (
 
 // liveScript opens the live page (argv[2]) in headless Chromium (argv[3])
 // and follows it as the test publishes: it prints "saw NAME" on stdout when
-// the page shows the state the test is in (quiet, ongoing, over), then
+// the page shows the state the test is in (quiet, ongoing, over, fault), then
 // "result JSON" with what it saw. Screenshots go to argv[4].
 const liveScript = `
 import { chromium } from 'playwright-core';
@@ -74,8 +75,11 @@ out.phone = await seen(ppage);
 await ppage.screenshot({ path: shots + '/watch-serve-phone-dark.png', fullPage: true });
 await phone.close();
 
-watching = false; // the stream is cut next: Chromium logs the failed reconnections
 console.log('saw over');
+await page.waitForFunction(() => !document.getElementById('fault').hidden, null, { timeout: 15000 });
+out.fault = await page.evaluate(() => document.getElementById('fault').textContent);
+watching = false; // the stream is cut next: Chromium logs the failed reconnections
+console.log('saw fault');
 await page.waitForFunction(() => document.getElementById('conn').textContent === 'connection lost, retrying', null, { timeout: 15000 });
 out.lost = await seen(page);
 await browser.close();
@@ -143,12 +147,15 @@ func liveFrame(phase string, i int) Frame {
 		for m := 11; m < 16; m++ {
 			f.Sparklines.ServerError[m] = 400
 		}
-	case "over":
+	case "over", "fault":
 		f.Windows = []Window{window("1m", 1, 0), window("5m", 5, 1800), window("15m", 15, 1800), window("baseline", 15, 1800)}
 		inc.Over = true
 		f.Incidents = []Incident{inc}
 		for m := 11; m < 15; m++ {
 			f.Sparklines.ServerError[m] = 400
+		}
+		if phase == "fault" {
+			f.Windows[0].RatePerSecond = math.Inf(1)
 		}
 	}
 	return f
@@ -158,7 +165,8 @@ func liveFrame(phase string, i int) Frame {
 // goroutine publishes frames: the page shows no incident, then the 503
 // incident ongoing, then over, without a reload; no console error, CSP
 // violation or request to anything but the server; log text stays text;
-// at a phone's width in dark mode the page fits; when the server stops,
+// at a phone's width in dark mode the page fits; a frame that cannot be
+// sent (an infinite rate) is said on the page; when the server stops,
 // the page says the connection is lost and retrying. Screenshots go to
 // $ANALYZE_ARTIFACTS (default: a folder under the system's temp dir).
 func TestServeInBrowser(t *testing.T) {
@@ -214,6 +222,8 @@ func TestServeInBrowser(t *testing.T) {
 		case "saw ongoing":
 			phase.Store("over")
 		case "saw over":
+			phase.Store("fault") // frames that cannot be sent
+		case "saw fault":
 			stop() // the server goes: the page must say so
 		default:
 			if r, ok := strings.CutPrefix(line, "result "); ok {
@@ -234,6 +244,7 @@ func TestServeInBrowser(t *testing.T) {
 	var seen struct {
 		Errors                            []string
 		Loads                             int
+		Fault                             string
 		Quiet, Ongoing, Over, Phone, Lost liveView
 	}
 	if err := json.Unmarshal([]byte(result), &seen); err != nil {
@@ -296,6 +307,10 @@ func TestServeInBrowser(t *testing.T) {
 	}
 	if seen.Phone.Background == seen.Over.Background {
 		t.Errorf("dark mode keeps the light background %s", seen.Over.Background)
+	}
+	if !strings.HasPrefix(seen.Fault, "The latest frame could not be sent (cannot encode the frame of 2025-03-12T08:2") ||
+		!strings.HasSuffix(seen.Fault, "json: unsupported value: +Inf): the figures shown are older.") {
+		t.Errorf("a frame that cannot be sent shows %q", seen.Fault)
 	}
 	if seen.Lost.Conn != "connection lost, retrying" {
 		t.Errorf("after the server stopped the page says %q", seen.Lost.Conn)

@@ -210,8 +210,16 @@
       var f;
       try { f = JSON.parse(e.data); } catch (err) { return; }
       paused = !!f.paused;
+      $('fault').hidden = true;
       render(f);
       state(paused ? 'paused' : 'live', paused ? 'paused' : 'live');
+    });
+    es.addEventListener('fault', function (e) {
+      var why;
+      try { why = JSON.parse(e.data); } catch (err) { why = e.data; }
+      var fault = $('fault');
+      fault.textContent = 'The latest frame could not be sent (' + safe(why) + '): the figures shown are older.';
+      fault.hidden = false;
     });
     es.onerror = function () {
       if (es.readyState === EventSource.CLOSED) {

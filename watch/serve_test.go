@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"reflect"
@@ -504,6 +505,59 @@ func TestCheckServeAddr(t *testing.T) {
 			t.Errorf("CheckServeAddr(%q) = %v, want an error saying %q", c.addr, err, c.want)
 		case err != nil && !strings.HasPrefix(err.Error(), fmt.Sprintf("cannot serve on %q: ", c.addr)):
 			t.Errorf("CheckServeAddr(%q) = %q, want it to start 'cannot serve on'", c.addr, err)
+		}
+	}
+}
+
+// TestServeFault: a frame that cannot be encoded (a NaN rate) replaces
+// nothing: the streams get a fault event saying why, /frame keeps the
+// frame before, a stream opened then gets that frame and the fault, and
+// the next good frame goes out as usual.
+func TestServeFault(t *testing.T) {
+	s := NewServer()
+	base := serve(t, s)
+	s.Publish(frame(1))
+	st := openStream(t, base)
+	st.next(t) // retry
+	st.nextFrame(t)
+	bad := frame(2)
+	bad.Windows[0].RatePerSecond = math.NaN()
+	s.Publish(bad)
+	wantFault := "cannot encode the frame of " + bad.Time + ": json: unsupported value: NaN"
+	fault := func(st *stream) string {
+		t.Helper()
+		ev := st.next(t)
+		var why string
+		if ev.name != "fault" || json.Unmarshal([]byte(ev.data), &why) != nil {
+			t.Fatalf("event %+v, want a fault", ev)
+		}
+		return why
+	}
+	if got := fault(st); got != wantFault {
+		t.Errorf("fault %q, want %q", got, wantFault)
+	}
+	late := openStream(t, base)
+	late.next(t) // retry
+	if got := late.nextFrame(t); got.Time != frame(1).Time {
+		t.Errorf("a stream opened after the fault got frame %s first, want %s", got.Time, frame(1).Time)
+	}
+	if got := fault(late); got != wantFault {
+		t.Errorf("fault %q, want %q", got, wantFault)
+	}
+	resp, err := http.Get(base + "/frame")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got Frame
+	json.NewDecoder(resp.Body).Decode(&got)
+	resp.Body.Close()
+	if got.Time != frame(1).Time {
+		t.Errorf("/frame after the fault is %s, want %s", got.Time, frame(1).Time)
+	}
+	s.Publish(frame(3))
+	for _, st := range []*stream{st, late} {
+		if got := st.nextFrame(t); got.Time != frame(3).Time {
+			t.Errorf("after the fault: frame %s, want %s", got.Time, frame(3).Time)
 		}
 	}
 }
