@@ -17,7 +17,7 @@ import (
 // analyses, or two writers' packages, never lean on each other. A new
 // package must be given its rank here.
 var layers = map[string]int{
-	"outfile": 0, "classify": 0, "ingest/privacy": 0, "samples/synth": 0,
+	"outfile": 0, "classify": 0, "ingest/privacy": 0, "samples/synth": 0, "internal/browsertest": 0,
 	"ingest":          1,
 	"report/analysis": 2,
 	"report/tables":   3, "report/quota": 3, "report/retry": 3, "report/timeline": 3,

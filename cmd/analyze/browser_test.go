@@ -3,12 +3,12 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"analyze/internal/browsertest"
 )
 
 // browserScript opens the HTML report (argv[2]) in headless Chromium
@@ -94,15 +94,7 @@ console.log(JSON.stringify(out));
 // mode changes the colours. Screenshots are kept in
 // $ANALYZE_ARTIFACTS (default: a folder under the system's temp dir).
 func TestHTMLInBrowser(t *testing.T) {
-	modules := os.Getenv("ANALYZE_PLAYWRIGHT_NODE")
-	chromium := os.Getenv("ANALYZE_CHROMIUM")
-	if chromium == "" {
-		chromium, _ = exec.LookPath("chromium")
-	}
-	node, _ := exec.LookPath("node")
-	if modules == "" || chromium == "" || node == "" {
-		t.Skipf("skipping: the browser test needs node, Chromium and playwright-core (ANALYZE_PLAYWRIGHT_NODE); .ci/run installs them (have node %q, chromium %q, modules %q)", node, chromium, modules)
-	}
+	browser := browsertest.Find(t)
 	dir := t.TempDir()
 	page := filepath.Join(dir, "report.html")
 	if r := analyze(t, "", "report", "--out", page, "samples/"); r.code != 0 {
@@ -112,20 +104,10 @@ func TestHTMLInBrowser(t *testing.T) {
 	if err := json.Unmarshal([]byte(analyze(t, "", "report", "-o", "json", "samples/").stdout), &want); err != nil {
 		t.Fatal(err)
 	}
-	shots := os.Getenv("ANALYZE_ARTIFACTS")
-	if shots == "" {
-		shots = filepath.Join(os.TempDir(), "analyze-artifacts")
-	}
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	script := filepath.Join(modules, "..", "analyze-browser-check.mjs")
-	if err := os.WriteFile(script, []byte(browserScript), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(node, script, page, chromium, shots).Output()
+	shots := browsertest.Artifacts(t)
+	out, err := browser.Command(t, "analyze-browser-check.mjs", browserScript, page, browser.Chromium, shots).Output()
 	if err != nil {
-		t.Fatalf("browser: %v\n%s", err, exitStderr(err))
+		t.Fatalf("browser: %v\n%s", err, browsertest.Stderr(err))
 	}
 	var seen struct {
 		Errors []string
@@ -204,13 +186,6 @@ func TestHTMLInBrowser(t *testing.T) {
 	if backgrounds["dark"] == backgrounds["desktop"] {
 		t.Errorf("dark mode keeps the light background %s", backgrounds["desktop"])
 	}
-}
-
-func exitStderr(err error) string {
-	if ee, ok := err.(*exec.ExitError); ok {
-		return string(ee.Stderr)
-	}
-	return ""
 }
 
 func sortedBy(xs []float64, dir float64) bool {

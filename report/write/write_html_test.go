@@ -80,3 +80,14 @@ func TestChartGap(t *testing.T) {
 		t.Errorf("band %+v, bar %+v: the band should lie on the bar of 08:00, the fifth slot", band, bar)
 	}
 }
+
+// TestCSPHashExported checks the hash the live page uses against a
+// sha256 worked out by hand (echo -n 'a{}' | openssl dgst -sha256 -binary | base64).
+func TestCSPHashExported(t *testing.T) {
+	if got, want := CSPHash("a{}"), "'sha256-"+"X1RutGBrXCt9KkSaXMK7tHftWiRscFHOhxsS8tv8hBk="+"'"; got != want {
+		t.Errorf("CSPHash(%q) = %s, want %s", "a{}", got, want)
+	}
+	if HTMLCSS() != htmlCSS || HTMLCSS() == "" {
+		t.Errorf("HTMLCSS() is not the report's stylesheet")
+	}
+}
