@@ -25,10 +25,10 @@ func genLog(t *testing.T, lines int, rate float64) []byte {
 	return buf.Bytes()
 }
 
-// feed hands data to e in chunks of about n lines, as a follower reads
+// feedLines hands data to e in chunks of about n lines, as a follower reads
 // them, all at wall-clock time now (the log's clock is then its latest
 // record's time).
-func feed(t *testing.T, e *Engine, f *ingest.File, data []byte, n int, now time.Time) {
+func feedLines(t *testing.T, e *Engine, f *ingest.File, data []byte, n int, now time.Time) {
 	t.Helper()
 	for len(data) > 0 {
 		end, k := 0, 0
@@ -86,7 +86,7 @@ func TestWindowsAreTheReport(t *testing.T) {
 		fed := 0
 		for _, cut := range cuts {
 			cut = fed + bytes.LastIndexByte(data[fed:cut], '\n') + 1
-			feed(t, e, f, data[fed:cut], 300, now)
+			feedLines(t, e, f, data[fed:cut], 300, now)
 			fed = cut
 			fr, err := e.Frame(context.Background(), now)
 			if err != nil {
@@ -140,7 +140,7 @@ func TestStampAheadMovesNoClock(t *testing.T) {
 	e := NewEngine(testConfig())
 	f := &ingest.File{Path: "access.log", Format: ingest.Detect(data).Format}
 	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	feed(t, e, f, data, 500, now)
+	feedLines(t, e, f, data, 500, now)
 	before, err := e.Frame(context.Background(), now)
 	if err != nil {
 		t.Fatal(err)
