@@ -17,3 +17,14 @@ func fileID(info os.FileInfo) (id [2]uint64, ok bool) {
 	}
 	return [2]uint64{uint64(st.Dev), st.Ino}, true
 }
+
+// linkCount returns how many names the file info describes has; 0 once
+// it was deleted while still open. ok is false where the system does not
+// say.
+func linkCount(info os.FileInfo) (n uint64, ok bool) {
+	st, ok := info.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0, false
+	}
+	return uint64(st.Nlink), true
+}
