@@ -220,7 +220,6 @@ func (e *Engine) Add(f *ingest.File, data []byte, now time.Time) {
 		}
 		b.data[f.Index] = append(b.data[f.Index], line...)
 	}
-	e.in.Reconciled = e.in.Lines == e.in.Records+e.in.Rejected+e.in.Unrecognized+e.in.Blank
 }
 
 // bucketFor returns the open minute m, opening it (and no other) when

@@ -28,6 +28,8 @@ func (e *Engine) Frame(ctx context.Context, now time.Time) (Frame, error) {
 	cur := floorMinute(clock)
 	fr := Frame{Time: stamp(clock), HorizonSeconds: e.Horizon().Seconds(), Filter: e.filter, Input: e.in,
 		Files: []FileState{}, Incidents: []Incident{}}
+	in := &fr.Input
+	in.Reconciled = in.Lines == in.Records+in.Rejected+in.Unrecognized+in.Blank
 	spans := append(slices.Clone(windowMinutes), e.horizon)
 	for i, k := range spans {
 		name := "baseline"

@@ -11,7 +11,9 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // A doc command is one line of a ```sh or ```cron block of README.md or a
@@ -85,6 +87,7 @@ func docBlocks(t *testing.T, page string) ([]docCommand, map[string]string) {
 // and where the test finds them: the samples, and folders of its own.
 var docPaths = []struct{ from, to string }{
 	{"/var/log/nginx/access.log*", "samples/pim-api-access.log*"},
+	{"/var/log/nginx/access.log", "access.log"}, // the folder's own copy: a log that may grow
 	{"/var/log/nginx/", "samples/"},
 	{"/var/log/nginx", "samples"},
 	{"/var/lib/analyze/", "state/"},
@@ -93,6 +96,7 @@ var docPaths = []struct{ from, to string }{
 	{"/etc/", "etc/"},
 	{"/data/", "out/"},
 	{"/tmp/", "out/"},
+	{"127.0.0.1:8080", "127.0.0.1:0"}, // a port of its own, never one in use
 }
 
 func docPath(s string) string {
@@ -152,7 +156,13 @@ func TestDocsCommands(t *testing.T) {
 				cmd := exec.Command("bash", "-o", "pipefail", "-c", text)
 				cmd.Dir = dir
 				cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "COLUMNS=100")
-				out, err := cmd.CombinedOutput()
+				var out []byte
+				var err error
+				if following(text) {
+					out, err = runFor(cmd, 3*time.Second)
+				} else {
+					out, err = cmd.CombinedOutput()
+				}
 				code := exitCodeOf(err)
 				thresholds := c.kind == "cron" || strings.Contains(text, "--fail-on") || strings.Contains(text, "--config")
 				if code != 0 && !(code == 1 && thresholds) {
@@ -273,4 +283,29 @@ func sameStatusCounts(t *testing.T, c docCommand, out []byte, dir string) {
 	if g, w := keys(got), keys(want); !slices.Equal(g, w) {
 		t.Errorf("%s:%d: DuckDB's per-status counts %v, analyze -o json's %v", c.file, c.line, g, w)
 	}
+}
+
+// following tells a doc command that follows its logs until stopped: an
+// analyze watch whose input is not standard input alone.
+func following(text string) bool {
+	return strings.HasPrefix(text, "analyze watch ") && !strings.Contains(text, " - <")
+}
+
+// runFor runs cmd for d, then stops it as Ctrl-C does (SIGINT to its
+// process group), and returns what it printed; it must exit 0 then and
+// have printed something.
+func runFor(cmd *exec.Cmd, d time.Duration) ([]byte, error) {
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	time.Sleep(d)
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
+	err := cmd.Wait()
+	if err == nil && out.String() == "" {
+		err = fmt.Errorf("printed nothing in %v", d)
+	}
+	return []byte(out.String()), err
 }

@@ -125,6 +125,7 @@ Exit codes: 0 done; 1 a --fail-on threshold failed; 2 usage error or no readable
 	}
 	root.AddCommand(
 		newShowCmd(stdin, stdout, stderr),
+		newWatchCmd(stdin, stdout, stderr),
 		newExportCmd(stdin, stdout, stderr),
 		newSQLCmd(stdout, stderr),
 		newCodesCmd(stdout, stderr),
