@@ -98,6 +98,15 @@ func randomRotations(t *testing.T, folder bool, seed uint64) {
 			gate.RUnlock()
 		}
 	})
+	stopped := false
+	halt := func() { // the reader stops before the test returns, failed or not
+		if !stopped {
+			stopped = true
+			close(stop)
+			wg.Wait()
+		}
+	}
+	defer halt()
 	delivered := func() int {
 		mu.Lock()
 		defer mu.Unlock()
@@ -155,8 +164,7 @@ func randomRotations(t *testing.T, folder bool, seed uint64) {
 	}
 	waitAll()
 	time.Sleep(2 * settlePolls * testPoll) // for a line delivered twice
-	close(stop)
-	wg.Wait()
+	halt()
 
 	slices.Sort(got)
 	if !slices.Equal(got, written) {

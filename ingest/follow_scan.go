@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"bytes"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -220,6 +222,9 @@ func (f *Follower) consider(c *candidate, k fileKey, info os.FileInfo) bool {
 		// Opened at once: renamed away before it was looked at, it is
 		// still read (see adopt).
 		fh, err := os.Open(c.path)
+		if errors.Is(err, fs.ErrNotExist) { // renamed since listed: the next poll lists it
+			return false
+		}
 		if err != nil {
 			delete(f.pending, k)
 			fl := f.entry(c.arg)
