@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"os"
-	"time"
 )
 
 // Reading one followed input: what is new since the last poll, a cut in
@@ -27,8 +26,6 @@ type follow struct {
 	// reached: the file held off bytes once (a copy of a cut file is read
 	// from the offset reached in its original, which it may not hold yet).
 	reached bool
-	size    int64
-	mtime   time.Time
 	head    []byte // the first bytes at offset 0, up to headBytes
 	cuts    []cut
 
@@ -107,11 +104,10 @@ func (f *Follower) stepPlain(fl *follow, polled bool) {
 		f.fail(fl, &InputError{Op: "read", Path: fl.file.Path, Lines: fl.file.Lines, Err: unwrapPathError(err)})
 		return
 	}
-	size, mtime := info.Size(), info.ModTime()
-	if fl.wasCut(size, mtime) {
+	size := info.Size()
+	if fl.wasCut(size) {
 		fl.cutAt()
 	}
-	fl.size, fl.mtime = size, mtime
 	if size >= fl.off {
 		fl.reached = true
 	}
@@ -162,12 +158,14 @@ func (f *Follower) stepPlain(fl *follow, polled bool) {
 
 // wasCut reports whether the file was cut in place since the last read:
 // it holds fewer bytes than were read, or its first bytes changed (cut and
-// written past the old offset before this poll).
-func (fl *follow) wasCut(size int64, mtime time.Time) bool {
+// written past the old offset before this poll). The first bytes are read
+// again at every poll: a file cut and written back to its old size within
+// the modification time's granularity shows the same size and time.
+func (fl *follow) wasCut(size int64) bool {
 	if fl.reached && size < fl.off {
 		return true
 	}
-	if len(fl.head) == 0 || size == fl.size && mtime.Equal(fl.mtime) {
+	if len(fl.head) == 0 {
 		return false
 	}
 	var buf [headBytes]byte

@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"bytes"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -78,8 +80,7 @@ func (f *Follower) scan() {
 	}
 	for k, c := range f.pending {
 		if paths[k] == nil {
-			c.close()
-			delete(f.pending, k)
+			f.adopt(c, k)
 		}
 	}
 	for _, fl := range f.files {
@@ -140,9 +141,10 @@ func (f *Follower) scanArg(arg string, start bool, paths map[fileKey][]string) {
 		}
 		c := f.pending[k]
 		if c == nil {
-			c = &candidate{arg: arg, path: e.path, found: e.found, size: -1}
+			c = &candidate{arg: arg, found: e.found, size: -1}
 			f.pending[k] = c
 		}
+		c.path = e.path
 		if !f.consider(c, k, e.info) {
 			waits = true
 		}
@@ -179,6 +181,11 @@ func (f *Follower) openStart(arg string, e listed, k fileKey) {
 		f.fail(fl, &InputError{Op: "open", Path: e.path, Err: openError(e.path, err)})
 		return
 	}
+	if info, err := fh.Stat(); err == nil {
+		fl.key = keyOf(e.path, info) // the file opened, if it was replaced since listed
+		delete(f.byKey, k)
+		f.byKey[fl.key] = fl
+	}
 	var magic [6]byte
 	n, _ := fh.ReadAt(magic[:], 0)
 	if compressionOf(magic[:n]) == "none" {
@@ -211,15 +218,13 @@ func (f *Follower) open(fl *follow, path string) {
 // from its end once the original has not been cut for settlePolls; any
 // other is followed from its start. It reports whether c was decided.
 func (f *Follower) consider(c *candidate, k fileKey, info os.FileInfo) bool {
-	size := info.Size()
-	switch {
-	case size == 0, size < headBytes && size != c.size:
-		c.size = size
-		return false
-	}
-	c.size = size
 	if c.fh == nil {
+		// Opened at once: renamed away before it was looked at, it is
+		// still read (see adopt).
 		fh, err := os.Open(c.path)
+		if errors.Is(err, fs.ErrNotExist) { // renamed since listed: the next poll lists it
+			return false
+		}
 		if err != nil {
 			delete(f.pending, k)
 			fl := f.entry(c.arg)
@@ -229,8 +234,19 @@ func (f *Follower) consider(c *candidate, k fileKey, info os.FileInfo) bool {
 			f.fail(fl, &InputError{Op: "open", Path: c.path, Err: openError(c.path, err)})
 			return true
 		}
+		if !sameFile(fh, c.path, k) { // renamed and replaced since listed
+			fh.Close()
+			return false
+		}
 		c.fh = fh
 	}
+	size := info.Size()
+	switch {
+	case size == 0, size < headBytes && size != c.size:
+		c.size = size
+		return false
+	}
+	c.size = size
 	var buf [headBytes]byte
 	n, _ := c.fh.ReadAt(buf[:], 0)
 	head := buf[:n]
@@ -274,6 +290,42 @@ func (f *Follower) consider(c *candidate, k fileKey, info os.FileInfo) bool {
 	}
 	take()
 	return true
+}
+
+// adopt follows a file that left its listing before it was looked at
+// (renamed away soon after it appeared): read from its start through the
+// descriptor opened when it was first seen, until it settles, unless it
+// is compressed or a copy of a followed file.
+func (f *Follower) adopt(c *candidate, k fileKey) {
+	delete(f.pending, k)
+	var buf [headBytes]byte
+	n := 0
+	if c.fh != nil {
+		n, _ = c.fh.ReadAt(buf[:], 0)
+	}
+	if c.fh == nil || c.copyOf != nil || compressionOf(buf[:n]) != "none" {
+		c.close()
+		return
+	}
+	fl := &follow{}
+	f.files = append(f.files, fl)
+	f.open(fl, c.path)
+	fl.key, fl.file.Found = k, c.found
+	f.byKey[k] = fl
+	fl.fh, c.fh = c.fh, nil
+	fl.draining = true
+	fl.state.State, fl.state.Rotations = "rotated", 1
+	if info, err := fl.fh.Stat(); err == nil {
+		if links, ok := linkCount(info); ok && links == 0 {
+			fl.state.State, fl.state.Rotations = "gone", 0
+		}
+	}
+}
+
+// sameFile reports whether fh, opened at path, is the file k names.
+func sameFile(fh *os.File, path string, k fileKey) bool {
+	info, err := fh.Stat()
+	return err == nil && keyOf(path, info) == k
 }
 
 // cutOf returns the followed file and its unused cut whose first bytes
