@@ -34,8 +34,8 @@ type Config struct {
 	Parse ingest.ParseOptions
 }
 
-// ahead is how far past the machine's clock a record may be stamped and
-// still move the log's clock.
+// ahead is how far past the log's clock, and the machine's, a record may
+// be stamped and still move the log's clock.
 const ahead = time.Hour
 
 // windowMinutes are the windows shown, in minutes; the baseline (the
@@ -189,9 +189,12 @@ func (e *Engine) Add(f *ingest.File, data []byte, now time.Time) {
 		case ingest.KindRecord:
 			e.in.Records++
 			t := e.sc.Record().Time.UnixNano()
-			if t > now.UnixNano()+int64(ahead) {
-				// A clock gone wrong (or a mangled stamp that parses):
-				// counted with the newest minute, it moves no clock.
+			if e.seen && t > e.latest+int64(ahead) && t > now.UnixNano()+int64(ahead) {
+				// Far past both the log's clock and the machine's: a
+				// clock gone wrong, or a mangled stamp that parses.
+				// Counted with the newest minute, it moves no clock. (A
+				// log whose every stamp is ahead, a server's clock set
+				// wrong, keeps its own clock.)
 				e.in.Ahead++
 				b = e.newest()
 				break
