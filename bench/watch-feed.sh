@@ -1,25 +1,27 @@
 #!/usr/bin/env bash
-# Memory of analyze watch over a long feed: a day of generated traffic
-# (samples/gen, about 1,000 requests a second of the log's clock) piped to
-# `analyze watch -o json -` faster than real time. It prints the lines
-# read and the resident memory every few seconds, then the peak: memory is
-# bounded by the windows watch keeps (--since), not by the input.
+# Memory of analyze watch over a long feed: days of generated traffic
+# (samples/gen -per-minute: 1,000 requests a second of the log's clock,
+# steady, a 5-minute 503 outage at noon) piped to `analyze watch -o json -`
+# faster than real time. It prints the lines read and the resident memory
+# every few seconds, then the peak: memory is bounded by the windows watch
+# keeps (--since), not by the input.
 #
-#   bash bench/watch-feed.sh              # 24 hours: 86,400,000 lines
-#   HOURS=2 bash bench/watch-feed.sh
+#   bash bench/watch-feed.sh              # a day: 86,400,000 lines, 11 GB
+#   DAYS=2 PER_MINUTE=6000 bash bench/watch-feed.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-hours=${HOURS:-24}
+days=${DAYS:-1}
+per_minute=${PER_MINUTE:-60000}
 every=${EVERY:-5}
 work=$(mktemp -d)
 trap 'rm -rf "$work"; kill $(jobs -p) 2>/dev/null || true' EXIT
 
 go build -o "$work/analyze" ./cmd/analyze
 go build -o "$work/gen" ./samples/gen
-lines=$((hours * 3600 * 1000))
+lines=$((days * 1440 * per_minute))
 
 start=$(date +%s)
-"$work/gen" -lines "$lines" -rate 1000 -format json -start 2030-01-01T00:00:00Z |
+"$work/gen" -per-minute "$per_minute" -days "$days" -start 2030-01-01T00:00:00Z |
   "$work/analyze" watch -o json --every 2s - > "$work/frames.jsonl" &
 sleep 1
 pid=$(pgrep -f "$work/analyze watch" | head -1)

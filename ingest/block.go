@@ -38,7 +38,8 @@ type Block struct {
 // blockReader cuts inputs into blocks. Buffers come from a fixed pool, so
 // memory is bounded by the pool and a slow consumer slows the reader.
 type blockReader struct {
-	pool     chan *[]byte // free buffers
+	pool     chan *[]byte // free buffers; an empty one is made at size when taken
+	size     int
 	out      chan<- *Block
 	stdin    io.Reader
 	force    *Format // nil: detect per file
@@ -48,6 +49,9 @@ type blockReader struct {
 func (br *blockReader) getBuf(ctx context.Context) (*[]byte, error) {
 	select {
 	case b := <-br.pool:
+		if len(*b) == 0 {
+			*b = make([]byte, br.size)
+		}
 		return b, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
@@ -88,7 +92,11 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 	var fh *os.File
 	switch {
 	case f.Data != nil:
-		src = bytes.NewReader(f.Data)
+		pieces := make([]io.Reader, len(f.Data))
+		for i, d := range f.Data {
+			pieces[i] = bytes.NewReader(d)
+		}
+		src = io.MultiReader(pieces...)
 	case f.Path == "-" && f.spool == "":
 		src = br.stdin
 	default:

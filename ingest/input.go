@@ -46,10 +46,10 @@ type File struct {
 	HoldTail bool
 	Held     int64
 
-	// Data, when not nil, is the input's content, read instead of Path
-	// (analyze watch hands each minute's lines over so); Format, when
-	// set, is taken as detected.
-	Data []byte
+	// Data, when not nil, is the input's content, in pieces read one
+	// after the other, instead of Path (analyze watch hands each minute's
+	// lines over so); Format, when set, is taken as detected.
+	Data [][]byte
 
 	spool string // a temporary copy of standard input, see SpoolStdin
 	// detected: Detection was made by SortByTime from a head that holds

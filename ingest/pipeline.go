@@ -90,12 +90,13 @@ func Run(ctx context.Context, files []*File, opts Options, consume func(worker i
 	defer cancel()
 	blocks := make(chan *Block, workers)
 	nbuf := BlocksInFlight(workers)
+	// The buffers are made when first taken (getBuf): a run over a few
+	// small inputs (a minute of analyze watch) makes one.
 	pool := make(chan *[]byte, nbuf)
 	for range nbuf {
-		b := make([]byte, size)
-		pool <- &b
+		pool <- new([]byte)
 	}
-	br := &blockReader{pool: pool, out: blocks, stdin: stdin, force: opts.Format, progress: opts.Progress}
+	br := &blockReader{pool: pool, size: size, out: blocks, stdin: stdin, force: opts.Format, progress: opts.Progress}
 
 	var wg sync.WaitGroup
 	for w := range workers {

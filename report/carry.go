@@ -2,11 +2,7 @@ package report
 
 import (
 	"analyze/report/analysis"
-	"bytes"
-	"encoding/gob"
 	"fmt"
-
-	"github.com/klauspost/compress/zstd"
 
 	"analyze/report/quota"
 	"analyze/report/retry"
@@ -112,18 +108,11 @@ func (s *Summary) Carry() ([]byte, error) {
 }
 
 func (cs *carrySnap) encode() ([]byte, error) {
-	var buf bytes.Buffer
-	zw, err := zstd.NewWriter(&buf, zstd.WithEncoderConcurrency(1))
+	b, err := encodeGob(cs)
 	if err != nil {
 		return nil, fmt.Errorf("cannot encode the open retry chains: %w", err)
 	}
-	if err := gob.NewEncoder(zw).Encode(cs); err != nil {
-		return nil, fmt.Errorf("cannot encode the open retry chains: %w", err)
-	}
-	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("cannot encode the open retry chains: %w", err)
-	}
-	return buf.Bytes(), nil
+	return b, nil
 }
 
 // DecodeCarry decodes what Summary.Carry encoded; nothing (no earlier run,
@@ -133,13 +122,8 @@ func DecodeCarry(b []byte) (*Carry, error) {
 	if len(b) == 0 {
 		return c, nil
 	}
-	zr, err := zstd.NewReader(bytes.NewReader(b), zstd.WithDecoderConcurrency(1))
-	if err != nil {
-		return nil, fmt.Errorf("cannot decode the open retry chains: %w", err)
-	}
-	defer zr.Close()
 	var cs carrySnap
-	if err := gob.NewDecoder(zr).Decode(&cs); err != nil {
+	if err := decodeGob(b, &cs); err != nil {
 		return nil, fmt.Errorf("cannot decode the open retry chains: %w", err)
 	}
 	if cs.Version != carryVersion {

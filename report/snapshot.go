@@ -3,13 +3,9 @@ package report
 import (
 	"analyze/report/analysis"
 	"analyze/report/tables"
-	"bytes"
-	"encoding/gob"
 	"fmt"
 	"math"
 	"time"
-
-	"github.com/klauspost/compress/zstd"
 
 	"analyze/classify"
 	"analyze/ingest"
@@ -235,29 +231,17 @@ func (s *Summary) Snapshot(files []*ingest.File) ([]byte, error) {
 }
 
 func (sn *snapshot) encode() ([]byte, error) {
-	var buf bytes.Buffer
-	zw, err := zstd.NewWriter(&buf, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
+	b, err := encodeGob(sn)
 	if err != nil {
-		return nil, err
-	}
-	if err := gob.NewEncoder(zw).Encode(sn); err != nil {
 		return nil, fmt.Errorf("encoding the run's aggregates: %w", err)
 	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return b, nil
 }
 
 // decodeSnapshot decodes what encode wrote, of any layout this analyze reads.
 func decodeSnapshot(b []byte) (*snapshot, error) {
-	zr, err := zstd.NewReader(bytes.NewReader(b), zstd.WithDecoderConcurrency(1))
-	if err != nil {
-		return nil, err
-	}
-	defer zr.Close()
 	var sn snapshot
-	if err := gob.NewDecoder(zr).Decode(&sn); err != nil {
+	if err := decodeGob(b, &sn); err != nil {
 		return nil, fmt.Errorf("a stored run does not decode: %w", err)
 	}
 	if sn.Version < 1 || sn.Version > snapshotVersion {

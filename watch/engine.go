@@ -68,10 +68,14 @@ type Engine struct {
 }
 
 // bucket is an open minute: the lines of its records, per followed input,
-// as read.
+// as read, and its run as they stand (refreshOpen).
 type bucket struct {
-	minute int64 // Unix minutes
-	data   [][]byte
+	minute int64
+	data   []pieces      // by followed input
+	ran    bool          // snap, counts and carry are of the lines as they stand
+	snap   []byte        // the run's snapshot, under the filter when there is one
+	counts minuteCounts  // and its counts
+	carry  *report.Carry // what it leaves open, for the next open minute
 }
 
 // stored is a closed minute: its run's snapshot (report.Summary.Snapshot)
@@ -82,7 +86,7 @@ type stored struct {
 	counts minuteCounts
 	// raw is the minute's lines per followed input, compressed: run
 	// again under a filter (SetFilter).
-	raw [][]byte
+	raw []pieces
 	// Under the filter: the run's snapshot and what it left open (nil
 	// until run).
 	fsnap   []byte
@@ -126,6 +130,9 @@ func (e *Engine) SetFilter(sel string) error {
 	for _, st := range e.done {
 		st.fsnap, st.fcarry = nil, nil
 	}
+	for _, b := range e.open {
+		b.ran = false
+	}
 	return nil
 }
 
@@ -143,7 +150,7 @@ func (e *Engine) filtered(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		sum, files, err := e.run(ctx, []*bucket{{minute: st.minute, data: b}}, carry, e.match)
+		sum, files, err := e.run(ctx, &bucket{minute: st.minute, data: b}, carry, e.match)
 		if err != nil {
 			return err
 		}
@@ -221,7 +228,8 @@ func (e *Engine) Add(f *ingest.File, data []byte, now time.Time) {
 		for len(b.data) <= f.Index {
 			b.data = append(b.data, nil)
 		}
-		b.data[f.Index] = append(b.data[f.Index], line...)
+		b.data[f.Index].add(line)
+		b.ran = false
 	}
 }
 
@@ -269,22 +277,20 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) error {
 	clock := e.clock(now)
 	for len(e.open) > 0 && (e.open[0].minute+1)*int64(time.Minute)+e.grace <= clock {
 		b := e.open[0]
-		sum, files, err := e.run(ctx, []*bucket{b}, e.carry, nil)
-		if err != nil {
-			return err
+		st := &stored{minute: b.minute, raw: compress(b.data)}
+		if b.ran && e.match == nil {
+			// Its run as it stands is the one to keep.
+			st.snap, st.counts, e.carry = b.snap, b.counts, b.carry
+		} else {
+			snap, counts, carry, err := e.runMinute(ctx, b, e.carry, nil)
+			if err != nil {
+				return err
+			}
+			st.snap, st.counts, e.carry = snap, counts, carry
+			if len(e.open) > 1 {
+				e.open[1].ran = false // it took up what the old run left open
+			}
 		}
-		carry, err := sum.Carry()
-		if err != nil {
-			return err
-		}
-		snap, err := sum.Snapshot(files)
-		if err != nil {
-			return err
-		}
-		if e.carry, err = report.DecodeCarry(carry); err != nil {
-			return err
-		}
-		st := &stored{minute: b.minute, snap: snap, counts: countsOf(sum), raw: compress(b.data)}
 		e.done = append(e.done, st)
 		e.open = e.open[1:]
 		if e.match != nil {
@@ -300,19 +306,62 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-// run aggregates the lines of buckets as one run, taking up carry.
-func (e *Engine) run(ctx context.Context, buckets []*bucket, carry *report.Carry, match *report.Match) (*report.Summary, []*ingest.File, error) {
+// refreshOpen runs each open minute whose lines changed since its run, or
+// whose minute before it did (it takes up what that one leaves open).
+func (e *Engine) refreshOpen(ctx context.Context) error {
+	carry := e.carry
+	if e.match != nil {
+		carry = nil
+		if len(e.done) > 0 {
+			carry = e.done[len(e.done)-1].fcarry
+		}
+	}
+	stale := false
+	for _, b := range e.open {
+		if !b.ran || stale {
+			snap, counts, c, err := e.runMinute(ctx, b, carry, e.match)
+			if err != nil {
+				return err
+			}
+			b.snap, b.counts, b.carry, b.ran = snap, counts, c, true
+			stale = true
+		}
+		carry = b.carry
+	}
+	return nil
+}
+
+// runMinute runs one minute, taking up carry, and returns its snapshot,
+// counts and what it leaves open.
+func (e *Engine) runMinute(ctx context.Context, b *bucket, carry *report.Carry, match *report.Match) ([]byte, minuteCounts, *report.Carry, error) {
+	sum, files, err := e.run(ctx, b, carry, match)
+	if err != nil {
+		return nil, minuteCounts{}, nil, err
+	}
+	c, err := sum.Carry()
+	if err != nil {
+		return nil, minuteCounts{}, nil, err
+	}
+	snap, err := sum.Snapshot(files)
+	if err != nil {
+		return nil, minuteCounts{}, nil, err
+	}
+	left, err := report.DecodeCarry(c)
+	if err != nil {
+		return nil, minuteCounts{}, nil, err
+	}
+	return snap, countsOf(sum), left, nil
+}
+
+// run aggregates the lines of one minute as a run, taking up carry; with
+// b nil, none (an empty run, the base windows are merged into).
+func (e *Engine) run(ctx context.Context, b *bucket, carry *report.Carry, match *report.Match) (*report.Summary, []*ingest.File, error) {
 	var files []*ingest.File
 	for i, f := range e.files {
-		var data []byte
-		for _, b := range buckets {
-			if i < len(b.data) {
-				data = append(data, b.data[i]...)
-			}
-		}
-		if len(data) == 0 {
+		if b == nil || i >= len(b.data) || len(b.data[i]) == 0 {
 			continue
 		}
+		data := [][]byte(b.data[i])
 		files = append(files, &ingest.File{Index: len(files), Path: f.Path, Data: data, Format: f.Format,
 			Detection: f.Detection, Compression: f.Compression})
 	}

@@ -53,7 +53,7 @@ func feedLines(t *testing.T, e *Engine, f *ingest.File, data []byte, n int, now 
 // window must equal.
 func batch(t *testing.T, data []byte, cfg Config, since, until time.Time, match *report.Match) *report.Report {
 	t.Helper()
-	f := &ingest.File{Path: "access.log", Data: data}
+	f := &ingest.File{Path: "access.log", Data: [][]byte{data}}
 	rc := cfg.Report
 	rc.Filter = report.Filter{Since: since, Until: until, Match: match}
 	sum, err := report.Aggregate(context.Background(), []*ingest.File{f}, ingest.Options{Workers: 1}, rc)

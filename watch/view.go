@@ -24,6 +24,9 @@ func (e *Engine) Frame(ctx context.Context, now time.Time) (Frame, error) {
 			return Frame{}, err
 		}
 	}
+	if err := e.refreshOpen(ctx); err != nil {
+		return Frame{}, err
+	}
 	clock := e.clock(now)
 	cur := floorMinute(clock)
 	fr := Frame{Time: stamp(clock), HorizonSeconds: e.Horizon().Seconds(), Filter: e.filter, Input: e.in,
@@ -55,32 +58,14 @@ func (e *Engine) Frame(ctx context.Context, now time.Time) (Frame, error) {
 			}
 		}
 	}
-	spark, err := e.sparklines(ctx, cur)
-	if err != nil {
-		return Frame{}, err
-	}
-	fr.Sparklines = spark
+	fr.Sparklines = e.sparklines(cur)
 	return fr, nil
 }
 
-// window builds the report of the minutes from first on: the stored ones
-// merged into the run of the open ones, as report --state merges its
-// stored runs into the run it reads.
+// window builds the report of the minutes from first on: their runs
+// merged, as report --state merges its stored runs.
 func (e *Engine) window(ctx context.Context, first int64) (*report.Report, error) {
-	var open []*bucket
-	for _, b := range e.open {
-		if b.minute >= first {
-			open = append(open, b)
-		}
-	}
-	carry := e.carry
-	if e.match != nil {
-		carry = nil
-		if len(e.done) > 0 {
-			carry = e.done[len(e.done)-1].fcarry
-		}
-	}
-	sum, files, err := e.run(ctx, open, carry, e.match)
+	sum, _, err := e.run(ctx, nil, nil, e.match)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +81,15 @@ func (e *Engine) window(ctx context.Context, first int64) (*report.Report, error
 			return nil, err
 		}
 	}
-	return report.Build(sum, files, report.Filter{}, e.cfg.Options), nil
+	for _, b := range e.open {
+		if b.minute < first {
+			continue
+		}
+		if err := sum.MergeSnapshot(b.snap); err != nil {
+			return nil, err
+		}
+	}
+	return report.Build(sum, nil, report.Filter{}, e.cfg.Options), nil
 }
 
 // windowOf takes from a window's report what the view shows.
@@ -145,9 +138,8 @@ func windowOf(name string, rep *report.Report, start, clock int64) Window {
 	return w
 }
 
-// sparklines counts each minute of the horizon by class, the stored ones
-// from their runs, the open ones each run alone.
-func (e *Engine) sparklines(ctx context.Context, cur int64) (Sparklines, error) {
+// sparklines counts each minute of the horizon by class, from their runs.
+func (e *Engine) sparklines(cur int64) Sparklines {
 	first := cur - e.horizon + 1
 	n := int(e.horizon)
 	sp := Sparklines{Start: stamp(first * int64(time.Minute)), Success: make([]int64, n), ClientError: make([]int64, n),
@@ -168,16 +160,9 @@ func (e *Engine) sparklines(ctx context.Context, cur int64) (Sparklines, error) 
 		}
 	}
 	for _, b := range e.open {
-		if b.minute < first {
-			continue
-		}
-		sum, _, err := e.run(ctx, []*bucket{b}, nil, e.match)
-		if err != nil {
-			return sp, err
-		}
-		put(b.minute, countsOf(sum))
+		put(b.minute, b.counts)
 	}
-	return sp, nil
+	return sp
 }
 
 func stamp(ns int64) string { return time.Unix(0, ns).UTC().Format(time.RFC3339) }

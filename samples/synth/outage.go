@@ -22,6 +22,7 @@ type Outage struct {
 type DayConfig struct {
 	Day       time.Time // any instant of the day (UTC)
 	PerMinute int       // requests per minute from 08:00 to 18:00 UTC; none at night
+	AllDay    bool      // PerMinute every minute of the day, night too
 	Outages   []Outage
 	Seed      uint64
 }
@@ -36,7 +37,11 @@ func WriteDay(w io.Writer, cfg DayConfig) error {
 	rng := rand.New(rand.NewPCG(cfg.Seed, uint64(cfg.Day.Unix())))
 	day := cfg.Day.UTC().Truncate(24 * time.Hour)
 	bw := bufio.NewWriter(w)
-	for m := 8 * 60; m < 18*60; m++ {
+	from, to := 8*60, 18*60
+	if cfg.AllDay {
+		from, to = 0, 24*60
+	}
+	for m := from; m < to; m++ {
 		minute := day.Add(time.Duration(m) * time.Minute)
 		var out *Outage
 		for i, o := range cfg.Outages {
