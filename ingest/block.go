@@ -145,7 +145,7 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 		return 0, err
 	}
 	n, seq, first := 0, 0, true
-	var dirs []byte // directives in effect, for formats that have them
+	dirs := f.Directives // directives in effect, for formats that have them
 	var head []byte // with Skip, the input's first bytes: detection reads them
 	if f.Skip > 0 && !seeked {
 		head, dirs, err = skipBytes(r, f.Skip, *buf)
@@ -292,6 +292,11 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 		buf = next
 	}
 }
+
+// NextDirectives returns, for a format with directive lines (W3C's
+// "#Fields:"; Format.Directives), the directives in effect after data
+// when dirs were in effect before it.
+func NextDirectives(dirs, data []byte) []byte { return nextDirectives(dirs, data) }
 
 // nextDirectives returns the directives in effect after data: the last line
 // of each kind ("#Fields:", "#Date:"...) seen so far. The result is a new

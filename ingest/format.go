@@ -54,6 +54,11 @@ type Format struct {
 	directives bool
 }
 
+// Directives tells a format whose lines depend on directive lines (W3C's
+// #Fields): a reader that cuts its input must hand them on (NextDirectives,
+// File.Directives).
+func (f *Format) Directives() bool { return f.directives }
+
 // directiveParser is a Parser of a format with directives.
 type directiveParser interface {
 	Parser

@@ -50,6 +50,9 @@ type File struct {
 	// after the other, instead of Path (analyze watch hands each minute's
 	// lines over so); Format, when set, is taken as detected.
 	Data [][]byte
+	// Directives are the directive lines in effect at the start of Data
+	// (NextDirectives), for a format that has them (W3C's #Fields).
+	Directives []byte
 
 	spool string // a temporary copy of standard input, see SpoolStdin
 	// detected: Detection was made by SortByTime from a head that holds

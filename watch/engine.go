@@ -51,6 +51,7 @@ type Engine struct {
 	start   int64 // ns; records before it are not analysed
 	sc      *ingest.Scanner
 	files   []*ingest.File // the followed inputs, by Index as the follower numbers them
+	dirs    [][]byte       // by input: the directive lines in effect (W3C's #Fields)
 	filter  string
 	match   *report.Match
 
@@ -72,6 +73,7 @@ type Engine struct {
 type bucket struct {
 	minute int64
 	data   []pieces      // by followed input
+	dirs   [][]byte      // by followed input: the directives in effect at its first line
 	ran    bool          // snap, counts and carry are of the lines as they stand
 	snap   []byte        // the run's snapshot, under the filter when there is one
 	counts minuteCounts  // and its counts
@@ -86,7 +88,8 @@ type stored struct {
 	counts minuteCounts
 	// raw is the minute's lines per followed input, compressed: run
 	// again under a filter (SetFilter).
-	raw []pieces
+	raw  []pieces
+	dirs [][]byte
 	// Under the filter: the run's snapshot and what it left open (nil
 	// until run).
 	fsnap   []byte
@@ -150,7 +153,7 @@ func (e *Engine) filtered(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		sum, files, err := e.run(ctx, &bucket{minute: st.minute, data: b}, carry, e.match)
+		sum, files, err := e.run(ctx, &bucket{minute: st.minute, data: b, dirs: st.dirs}, carry, e.match)
 		if err != nil {
 			return err
 		}
@@ -175,13 +178,14 @@ func (e *Engine) filtered(ctx context.Context) error {
 func (e *Engine) Add(f *ingest.File, data []byte, now time.Time) {
 	for len(e.files) <= f.Index {
 		e.files = append(e.files, nil)
+		e.dirs = append(e.dirs, nil)
 	}
 	e.files[f.Index] = f
 	lines := bytes.Count(data, []byte{'\n'})
 	if len(data) > 0 && data[len(data)-1] != '\n' {
 		lines++
 	}
-	e.sc.Reset(&ingest.Block{File: f, Data: data, Lines: lines, Line: 1, Format: f.Format})
+	e.sc.Reset(&ingest.Block{File: f, Data: data, Lines: lines, Line: 1, Format: f.Format, Directives: e.dirs[f.Index]})
 	rest := data
 	for e.sc.Next() {
 		var line []byte
@@ -227,9 +231,16 @@ func (e *Engine) Add(f *ingest.File, data []byte, now time.Time) {
 		}
 		for len(b.data) <= f.Index {
 			b.data = append(b.data, nil)
+			b.dirs = append(b.dirs, nil)
+		}
+		if len(b.data[f.Index]) == 0 {
+			b.dirs[f.Index] = e.dirs[f.Index]
 		}
 		b.data[f.Index].add(line)
 		b.ran = false
+		if len(line) > 0 && line[0] == '#' && f.Format != nil && f.Format.Directives() {
+			e.dirs[f.Index] = ingest.NextDirectives(e.dirs[f.Index], line)
+		}
 	}
 }
 
@@ -277,7 +288,7 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) error {
 	clock := e.clock(now)
 	for len(e.open) > 0 && (e.open[0].minute+1)*int64(time.Minute)+e.grace <= clock {
 		b := e.open[0]
-		st := &stored{minute: b.minute, raw: compress(b.data)}
+		st := &stored{minute: b.minute, raw: compress(b.data), dirs: b.dirs}
 		if b.ran && e.match == nil {
 			// Its run as it stands is the one to keep.
 			st.snap, st.counts, e.carry = b.snap, b.counts, b.carry
@@ -362,7 +373,7 @@ func (e *Engine) run(ctx context.Context, b *bucket, carry *report.Carry, match 
 			continue
 		}
 		data := [][]byte(b.data[i])
-		files = append(files, &ingest.File{Index: len(files), Path: f.Path, Data: data, Format: f.Format,
+		files = append(files, &ingest.File{Index: len(files), Path: f.Path, Data: data, Directives: b.dirs[i], Format: f.Format,
 			Detection: f.Detection, Compression: f.Compression})
 	}
 	cfg := e.cfg.Report

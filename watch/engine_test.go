@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -153,5 +155,43 @@ func TestStampAheadMovesNoClock(t *testing.T) {
 	}
 	if after.Time != before.Time || after.Input.Ahead != 1 || after.Input.Records != before.Input.Records+1 || !after.Input.Reconciled {
 		t.Errorf("before %s %+v\nafter %s %+v", before.Time, before.Input, after.Time, after.Input)
+	}
+}
+
+// TestEveryFormatWatched: for the sample of every format, the horizon's
+// window equals the report over the whole sample, whatever the lines'
+// chunks: W3C's #Fields directive, given once at the top of a file, is
+// handed to the run of every minute.
+func TestEveryFormatWatched(t *testing.T) {
+	samples, err := filepath.Glob("../samples/pim-api-*.log")
+	if err != nil || len(samples) < 10 {
+		t.Fatalf("samples: %v %v", samples, err)
+	}
+	cfg := testConfig()
+	cfg.Horizon = 24 * time.Hour
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, path := range samples {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := NewEngine(cfg)
+			f := &ingest.File{Path: path, Format: ingest.Detect(data).Format}
+			feedLines(t, e, f, data, 37, now)
+			fr, err := e.Frame(context.Background(), now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := fr.Windows[len(fr.Windows)-1]
+			start, _ := time.Parse(time.RFC3339, w.Start)
+			rep := batch(t, data, cfg, time.Time{}, time.Time{}, nil)
+			want := windowOf(w.Name, rep, start.UnixNano(), e.clock(now))
+			got, _ := json.Marshal(w)
+			wantJSON, _ := json.Marshal(want)
+			if !bytes.Equal(got, wantJSON) || w.Requests == 0 {
+				t.Errorf("baseline:\n got %s\nwant %s", got, wantJSON)
+			}
+		})
 	}
 }
