@@ -146,7 +146,7 @@ func (br *blockReader) readBlocks(ctx context.Context, f *File) (int, error) {
 	}
 	n, seq, first := 0, 0, true
 	dirs := f.Directives // directives in effect, for formats that have them
-	var head []byte // with Skip, the input's first bytes: detection reads them
+	var head []byte      // with Skip, the input's first bytes: detection reads them
 	if f.Skip > 0 && !seeked {
 		head, dirs, err = skipBytes(r, f.Skip, *buf)
 		if err != nil {
