@@ -310,8 +310,8 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) error {
 			}
 		}
 	}
-	cut := floorMinute(clock) - e.horizon
-	for len(e.done) > 0 && e.done[0].minute <= cut {
+	first := e.firstMinute(clock, e.horizon)
+	for len(e.done) > 0 && e.done[0].minute < first {
 		e.done = e.done[1:]
 	}
 	return nil
@@ -389,6 +389,13 @@ func (e *Engine) run(ctx context.Context, b *bucket, carry *report.Carry, match 
 func countsOf(s *report.Summary) minuteCounts {
 	c := analysis.ClassesOf(s.Classes)
 	return minuteCounts{success: c.Success + c.Redirect, clientError: c.ClientError, serverError: c.ServerError, rateLimited: s.Statuses[429]}
+}
+
+// firstMinute is the first minute of a window of k minutes at clock: the
+// minute k minutes before it, so that a window covers at least its k
+// minutes, and at most one more.
+func (e *Engine) firstMinute(clock, k int64) int64 {
+	return floorMinute(clock - k*int64(time.Minute))
 }
 
 func floorMinute(ns int64) int64 {

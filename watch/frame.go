@@ -89,9 +89,11 @@ type Incident struct {
 
 // Window is what the report says of the lines of one window.
 type Window struct {
-	Name    string  `json:"window"` // 1m, 5m, 15m, baseline
-	Start   string  `json:"start"`  // the window's first minute, RFC 3339 UTC
-	End     string  `json:"end"`    // the view's now
+	Name string `json:"window"` // 1m, 5m, 15m, baseline
+	// Start is the window's first minute, RFC 3339 UTC: the minute k
+	// minutes before End, so that it covers at least its k minutes.
+	Start   string  `json:"start"`
+	End     string  `json:"end"` // the view's now
 	Seconds float64 `json:"seconds"`
 	// Requests are the analysed records; RatePerSecond them over Seconds.
 	Requests      int64           `json:"requests"`

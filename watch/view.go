@@ -47,18 +47,19 @@ func (e *Engine) Frame(ctx context.Context, now time.Time) (Frame, error) {
 			fr.Windows = append(fr.Windows, w)
 			continue
 		}
-		rep, err := e.window(ctx, cur-k+1)
+		first := e.firstMinute(clock, k)
+		rep, err := e.window(ctx, first)
 		if err != nil {
 			return Frame{}, err
 		}
-		fr.Windows = append(fr.Windows, windowOf(name, rep, (cur-k+1)*int64(time.Minute), clock))
+		fr.Windows = append(fr.Windows, windowOf(name, rep, first*int64(time.Minute), clock))
 		if k == e.horizon {
 			for _, inc := range rep.Incidents {
 				fr.Incidents = append(fr.Incidents, Incident{Incident: inc, Over: inc.Recovered})
 			}
 		}
 	}
-	fr.Sparklines = e.sparklines(cur)
+	fr.Sparklines = e.sparklines(cur, now)
 	return fr, nil
 }
 
@@ -139,9 +140,9 @@ func windowOf(name string, rep *report.Report, start, clock int64) Window {
 }
 
 // sparklines counts each minute of the horizon by class, from their runs.
-func (e *Engine) sparklines(cur int64) Sparklines {
-	first := cur - e.horizon + 1
-	n := int(e.horizon)
+func (e *Engine) sparklines(cur int64, now time.Time) Sparklines {
+	first := e.firstMinute(e.clock(now), e.horizon)
+	n := int(cur - first + 1)
 	sp := Sparklines{Start: stamp(first * int64(time.Minute)), Success: make([]int64, n), ClientError: make([]int64, n),
 		ServerError: make([]int64, n), RateLimited: make([]int64, n)}
 	put := func(m int64, c minuteCounts) {
