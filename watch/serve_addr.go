@@ -81,3 +81,13 @@ func errReason(err error) string {
 	}
 	return err.Error()
 }
+
+// ServeAddr is the address --serve means: a port alone (8080) is on the
+// loopback address, 127.0.0.1:8080; anything else is as given, for
+// CheckServeAddr to judge.
+func ServeAddr(s string) string {
+	if s != "" && strings.Trim(s, "0123456789") == "" {
+		return "127.0.0.1:" + s
+	}
+	return s
+}

@@ -96,6 +96,7 @@ func TestCLIHelp(t *testing.T) {
 		{[]string{"quota", "-h"}, []string{"analyze quota [flags] PATH...", "Examples:", "--limit", "--client-limit", "--client-key", "quota window"}, []string{"--unrecovered", "--storm-share", "--retry-window"}},
 		{[]string{"retries", "--help"}, []string{"analyze retries [flags] PATH...", "Examples:", "--retry-window", "--storm-share", "--unrecovered"}, []string{"--client-limit", "--limit string"}},
 		{[]string{"timeline", "-h"}, []string{"analyze timeline [flags] PATH...", "Examples:", "--window", "timeline window"}, []string{"--limit string", "--client-limit", "--unrecovered", "--storm-share"}},
+		{[]string{"watch", "-h"}, []string{"analyze watch [flags] PATH...", "Examples:", "--serve [HOST:]PORT", "--every", "--since", "--filter"}, []string{"--fail-on", "--state"}},
 		{[]string{"show", "-h"}, []string{"analyze show [flags] PATH...", "Examples:", "--rejected", "--by-file", "--max", "--config"}, []string{"--fail-on", "--output"}},
 		{[]string{"export", "-h"}, []string{"analyze export --to parquet|csv --out DIR", "Examples:", "--partition", "--tables", "--config"}, []string{"--fail-on", "--output"}},
 		{[]string{"sql", "-h"}, []string{"analyze sql --dialect", "Examples:", "--dialect", "--config"}, []string{"--output"}},

@@ -35,7 +35,7 @@ func (f *watchFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.since, "since", 15*time.Minute, "start from this much of what the logs hold, and keep it: the incidents are found on it, the baseline is its window (at least 15m)")
 	fs.DurationVar(&f.every, "every", 2*time.Second, "refresh the view this often")
 	fs.StringVarP(&f.output, "output", "o", "auto", "auto (the terminal view on a terminal, JSON lines otherwise), terminal, or json (one JSON line per refresh)")
-	fs.StringVar(&f.serve, "serve", "", "also serve the view as a live page at `HOST:PORT` (127.0.0.1:8080; 0.0.0.0:PORT to listen on every interface)")
+	fs.StringVar(&f.serve, "serve", "", "also serve the view as a live page at `[HOST:]PORT` (a port alone is on 127.0.0.1; 0.0.0.0:PORT listens on every interface)")
 	fs.StringVar(&f.filter, "filter", "", "count only what this selector keeps, as / does in the view: client=NAME endpoint=GLOB status=LIST method=LIST class=LIST host=GLOB")
 	fs.StringVar(&f.limit, "limit", "", "the contract's rate limit, N/PERIOD: 600/1m, 10/s")
 	fs.DurationVar(&f.window, "window", 0, "the quota window (default: the --limit's period, else 1m)")
@@ -100,6 +100,7 @@ func runWatch(ctx context.Context, f watchFlags, paths []string, stdin io.Reader
 		return fail("-o %q: want auto, terminal or json", f.output)
 	}
 	if f.serve != "" {
+		f.serve = watch.ServeAddr(f.serve)
 		if err := watch.CheckServeAddr(f.serve); err != nil {
 			return fail("--serve: %v", err)
 		}
@@ -114,7 +115,7 @@ func runWatch(ctx context.Context, f watchFlags, paths []string, stdin io.Reader
 		Options: report.Options{Top: f.top, Version: version, TZ: "UTC", Quota: quota},
 		Horizon: f.since,
 	}
-	start, err := watch.HorizonStart(ctx, paths, f.since)
+	start, err := watch.HorizonStart(ctx, paths, watch.NewEngine(cfg).Horizon())
 	if err != nil {
 		return fail("%v", err)
 	}

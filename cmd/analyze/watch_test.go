@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -217,4 +218,30 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// TestWatchUsageErrors: a flag value analyze watch cannot take is exit 2
+// and a line that says which and why, before anything is followed.
+func TestWatchUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"watch"}, "requires at least 1 arg"},
+		{[]string{"watch", "--every", "0", "x.log"}, "--every"},
+		{[]string{"watch", "--every", "2h", "x.log"}, "--every"},
+		{[]string{"watch", "--since", "-1h", "x.log"}, "--since"},
+		{[]string{"watch", "--serve", ":8080", "x.log"}, "no host"},
+		{[]string{"watch", "--serve", "127.0.0.1:99999", "x.log"}, "port"},
+		{[]string{"watch", "-o", "nonsense", "x.log"}, "-o"},
+		{[]string{"watch", "--filter", "colour=red", "x.log"}, "filter"},
+		{[]string{"watch", "--filter", "status=abc", "x.log"}, "filter"},
+		{[]string{"watch", "--top", "0", "x.log"}, "--top"},
+		{[]string{"watch", "--limit", "fast", "x.log"}, "limit"},
+	} {
+		r := analyze(t, "", tc.args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) || strings.Count(strings.TrimSpace(r.stderr), "\n") > 2 {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 naming %q", tc.args, r.code, r.stderr, tc.want)
+		}
+	}
 }
