@@ -114,7 +114,7 @@ func runWatch(ctx context.Context, f watchFlags, paths []string, stdin io.Reader
 		Options: report.Options{Top: f.top, Version: version, TZ: "UTC", Quota: quota},
 		Horizon: f.since,
 	}
-	start, err := watch.HorizonStart(ctx, paths, f.since)
+	start, err := watch.HorizonStart(ctx, paths, f.since, time.Now())
 	if err != nil {
 		return fail("%v", err)
 	}
