@@ -48,7 +48,9 @@ func NewLive(eng *Engine, fol Follower, every time.Duration) *Live {
 // call it before Run. It is called on Run's goroutine: it must not block.
 func (l *Live) OnFrame(fn func(Frame)) { l.subs = append(l.subs, fn) }
 
-// Frames delivers the latest frame (a slow reader skips frames).
+// Frames delivers the latest frame (a slow reader skips frames). It is
+// closed after the last frame once every input has ended (only standard
+// input can): the terminal view then says so and stays until q.
 func (l *Live) Frames() <-chan Frame { return l.frames }
 
 // SetFilter sets the view's filter (ParseSelector); the next frame shows
@@ -95,7 +97,11 @@ func (l *Live) Run(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			return l.refresh(ctx)
+			if err := l.refresh(ctx); err != nil || ctx.Err() != nil {
+				return err
+			}
+			close(l.frames) // every input ended
+			return nil
 		case <-tick.C:
 			if first != nil && l.backlog.Load() {
 				continue

@@ -3,6 +3,7 @@ package watch
 import (
 	"bytes"
 	"context"
+	"io"
 	"sync"
 	"testing"
 	"time"
@@ -19,7 +20,8 @@ type fakeFollower struct {
 	behind []bool // by read: a file has more to read at once
 	pause  time.Duration
 	last   bool
-	n      int // reads made
+	n      int  // reads made
+	eof    bool // after the reads: io.EOF (standard input ended), not a wait
 }
 
 func (f *fakeFollower) Read(ctx context.Context) ([]ingest.Chunk, error) {
@@ -34,6 +36,9 @@ func (f *fakeFollower) Read(ctx context.Context) ([]ingest.Chunk, error) {
 	defer f.mu.Unlock()
 	if len(f.reads) == 0 {
 		f.last = false
+		if f.eof {
+			return nil, io.EOF
+		}
 		<-ctx.Done()
 		return nil, ctx.Err()
 	}
@@ -84,5 +89,40 @@ func TestLiveFirstFrameAfterBacklog(t *testing.T) {
 	}
 	if got := frames[0].Input.Lines; got != want {
 		t.Errorf("the first frame accounts for %d lines, want the backlog's %d", got, want)
+	}
+}
+
+// TestLiveInputEnded: when every input has ended, Run makes a last frame
+// of every line and returns nil, and Frames is closed after that frame
+// (the terminal view says the input ended and stays until q); when ctx
+// ends Run, Frames stays open.
+func TestLiveInputEnded(t *testing.T) {
+	data := genLog(t, 500, 8)
+	f := &ingest.File{Path: "-", Format: ingest.Detect(data).Format}
+	for _, eof := range []bool{true, false} {
+		fol := &fakeFollower{reads: [][]ingest.Chunk{{{File: f, Data: data}}}, behind: []bool{false}, eof: eof}
+		l := NewLive(NewEngine(testConfig()), fol, time.Hour)
+		ctx, cancel := context.WithCancel(context.Background())
+		if !eof {
+			l.OnFrame(func(Frame) { cancel() })
+		}
+		if err := l.Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		fr, ok := <-l.Frames()
+		if want := int64(bytes.Count(data, []byte{'\n'})); !ok || fr.Input.Lines != want {
+			t.Errorf("eof %v: the last frame: ok %v, %d lines, want %d", eof, ok, fr.Input.Lines, want)
+		}
+		select {
+		case _, ok := <-l.Frames():
+			if ok || !eof {
+				t.Errorf("eof %v: Frames after the last frame: ok %v, want closed only at the end of input", eof, ok)
+			}
+		default:
+			if eof {
+				t.Errorf("eof %v: Frames not closed after the last frame", eof)
+			}
+		}
 	}
 }

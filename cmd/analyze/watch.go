@@ -182,7 +182,9 @@ func runWatch(ctx context.Context, f watchFlags, paths []string, stdin io.Reader
 		fmt.Fprintf(stderr, "analyze watch: %s\n", safe(err.Error()))
 		return exitIncomplete
 	}
-	cancel()
+	if !term {
+		cancel()
+	} // else the view stays, saying the input ended, until q or a signal
 	wg.Wait()
 	select {
 	case err := <-errs:
