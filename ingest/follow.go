@@ -96,6 +96,7 @@ type Follower struct {
 	last    time.Time // the last poll
 	chunks  []Chunk
 	more    bool // an input has more to read now: do not wait
+	behind  bool // a file (not standard input) has more to read now
 	closed  bool
 }
 
@@ -160,7 +161,7 @@ func (f *Follower) Read(ctx context.Context) ([]Chunk, error) {
 			f.mu.Unlock()
 			return nil, fmt.Errorf("cannot read the followed files: %w", fs.ErrClosed)
 		}
-		f.chunks, f.more = f.chunks[:0], false
+		f.chunks, f.more, f.behind = f.chunks[:0], false, false
 		polled := time.Since(f.last) >= f.opts.Poll
 		f.stepAll(polled)
 		if polled {
@@ -195,6 +196,15 @@ func (f *Follower) Read(ctx context.Context) ([]Chunk, error) {
 			f.mu.Unlock()
 		}
 	}
+}
+
+// Behind reports whether the last Read left a file with bytes it could
+// read at once: what the files held when followed (or a burst) is still
+// being read. Standard input, whose backlog cannot be known, never counts.
+func (f *Follower) Behind() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.behind
 }
 
 // ended reports whether every input has ended for good: standard input

@@ -133,7 +133,7 @@ func (f *Follower) stepPlain(fl *follow, polled bool) {
 		}
 		read = n
 		if n == want && fl.off < size {
-			f.more = true
+			f.more, f.behind = true, true
 		}
 	}
 	final := false
@@ -216,7 +216,7 @@ func (f *Follower) stepCompressed(fl *follow) {
 	}
 	switch err {
 	case nil:
-		f.more = true
+		f.more, f.behind = true, true
 		f.deliver(fl, fl.buf[:held+n], false)
 	case io.EOF:
 		f.deliver(fl, fl.buf[:held+n], true)

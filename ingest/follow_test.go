@@ -463,3 +463,29 @@ func TestFollowContext(t *testing.T) {
 		t.Errorf("Read with nothing new: got %v, want the context's error", err)
 	}
 }
+
+// TestFollowBehind: Behind says whether the last Read left bytes of a file
+// to read at once, as long as what the file held is being read, and no
+// longer once it is.
+func TestFollowBehind(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "access.log")
+	lines, data := numbered("b", 1, 3*followReadBytes/12) // three reads' worth
+	putFile(t, log, data)
+	r := startFollow(t, []string{log}, FollowOptions{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var behind []bool
+	for len(r.lines) < len(lines) {
+		if err := r.read(ctx); err != nil {
+			t.Fatal(err)
+		}
+		behind = append(behind, r.f.Behind())
+	}
+	want := make([]bool, len(behind))
+	for i := range len(behind) - 1 {
+		want[i] = true
+	}
+	if len(behind) < 3 || !slices.Equal(behind, want) {
+		t.Errorf("Behind after each Read: got %v, want true until the last, false then", behind)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"analyze/ingest"
@@ -14,6 +15,9 @@ import (
 type Follower interface {
 	Read(ctx context.Context) ([]ingest.Chunk, error)
 	Files() []ingest.FollowedFile
+	// Behind reports whether the last Read left bytes of a file to read
+	// at once (the files' backlog).
+	Behind() bool
 }
 
 // Live runs an Engine over a Follower: it hands the engine every line as it
@@ -27,8 +31,12 @@ type Live struct {
 
 	mu     sync.Mutex // guards eng and paused
 	paused bool
-	frames chan Frame // the latest frame, for the terminal view
-	subs   []func(Frame)
+	// backlog: the last read left what the files held to read still;
+	// no frame is made until it is read (the first frame would show a
+	// part of the past as now).
+	backlog atomic.Bool
+	frames  chan Frame // the latest frame, for the terminal view
+	subs    []func(Frame)
 }
 
 // NewLive returns a Live that refreshes every every.
@@ -40,7 +48,9 @@ func NewLive(eng *Engine, fol Follower, every time.Duration) *Live {
 // call it before Run. It is called on Run's goroutine: it must not block.
 func (l *Live) OnFrame(fn func(Frame)) { l.subs = append(l.subs, fn) }
 
-// Frames delivers the latest frame (a slow reader skips frames).
+// Frames delivers the latest frame (a slow reader skips frames). It is
+// closed after the last frame once every input has ended (only standard
+// input can): the terminal view then says so and stays until q.
 func (l *Live) Frames() <-chan Frame { return l.frames }
 
 // SetFilter sets the view's filter (ParseSelector); the next frame shows
@@ -68,9 +78,10 @@ func (l *Live) Run(ctx context.Context) error {
 	ended := make(chan error, 1)
 	first := make(chan struct{}) // closed when the first lines are in
 	go func() { ended <- l.read(ctx, first) }()
-	// The first frame comes once the first lines are read (or after a
-	// refresh's wait), not before: a frame of nothing would say all is
-	// quiet.
+	// The first frame comes once the first lines are read, with what the
+	// files held when followed (or after a refresh's wait when nothing
+	// comes), not before: a frame of nothing would say all is quiet, a
+	// frame of a part of the backlog would show its past as now.
 	tick := time.NewTicker(l.every)
 	defer tick.Stop()
 	for {
@@ -86,8 +97,15 @@ func (l *Live) Run(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			return l.refresh(ctx)
+			if err := l.refresh(ctx); err != nil || ctx.Err() != nil {
+				return err
+			}
+			close(l.frames) // every input ended
+			return nil
 		case <-tick.C:
+			if first != nil && l.backlog.Load() {
+				continue
+			}
 			if err := l.refresh(ctx); err != nil {
 				return err
 			}
@@ -96,7 +114,8 @@ func (l *Live) Run(ctx context.Context) error {
 }
 
 // read hands the engine what the follower reads, until it ends (nil) or
-// ctx is done (nil). It closes first once the first lines are in.
+// ctx is done (nil). It closes first once the first lines are in and the
+// files' backlog is read.
 func (l *Live) read(ctx context.Context, first chan<- struct{}) error {
 	defer func() {
 		if first != nil {
@@ -116,7 +135,9 @@ func (l *Live) read(ctx context.Context, first chan<- struct{}) error {
 			if terr != nil && ctx.Err() == nil {
 				return terr
 			}
-			if first != nil {
+			behind := l.fol.Behind()
+			l.backlog.Store(behind)
+			if first != nil && !behind {
 				close(first)
 				first = nil
 			}

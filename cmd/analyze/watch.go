@@ -115,7 +115,7 @@ func runWatch(ctx context.Context, f watchFlags, paths []string, stdin io.Reader
 		Options: report.Options{Top: f.top, Version: version, TZ: "UTC", Quota: quota},
 		Horizon: f.since,
 	}
-	start, err := watch.HorizonStart(ctx, paths, watch.NewEngine(cfg).Horizon())
+	start, err := watch.HorizonStart(ctx, paths, watch.NewEngine(cfg).Horizon(), time.Now())
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -183,7 +183,9 @@ func runWatch(ctx context.Context, f watchFlags, paths []string, stdin io.Reader
 		fmt.Fprintf(stderr, "analyze watch: %s\n", safe(err.Error()))
 		return exitIncomplete
 	}
-	cancel()
+	if !term {
+		cancel()
+	} // else the view stays, saying the input ended, until q or a signal
 	wg.Wait()
 	select {
 	case err := <-errs:

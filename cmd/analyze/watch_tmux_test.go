@@ -96,3 +96,55 @@ func TestWatchInTmux(t *testing.T) {
 	}
 	t.Fatalf("q: analyze watch did not exit within 30 s:\n%s", tm("capture-pane", "-p", "-t", "0"))
 }
+
+// TestWatchStdinInTmux: with the log on standard input, the terminal view
+// stays when the input ends, saying so over the last frame, until q (exit
+// 0); the keys come from the terminal.
+func TestWatchStdinInTmux(t *testing.T) {
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Skip("tmux is not installed (.ci/run installs Debian's tmux): the terminal view's end-to-end test is skipped")
+	}
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "tmux.sock")
+	rc := filepath.Join(dir, "rc")
+	w := &watchLog{t: t, path: filepath.Join(dir, "access.log")}
+	w.append(5, false)
+	tm := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command(tmux, append([]string{"-S", sock}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	tm("new-session", "-d", "-x", "120", "-y", "40",
+		fmt.Sprintf("env NO_COLOR=1 TERM=xterm-256color %q watch --every 300ms - < %q; echo $? > %q; sleep 60", binary, w.path, rc))
+	defer exec.Command(tmux, "-S", sock, "kill-server").Run()
+
+	want := fmt.Sprintf("lines %s = records %s ", thousands(int64(w.written)), thousands(int64(w.written)))
+	deadline := time.Now().Add(30 * time.Second)
+	var screen string
+	for time.Now().Before(deadline) {
+		if screen = tm("capture-pane", "-p", "-t", "0"); strings.Contains(screen, want) && strings.Contains(screen, "input ended") {
+			break
+		}
+		if b, _ := os.ReadFile(rc); len(b) > 0 {
+			t.Fatalf("analyze watch exited (%s) when its input ended, before q:\n%s", strings.TrimSpace(string(b)), screen)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(screen, want) || !strings.Contains(screen, "input ended") {
+		t.Fatalf("no screen with %q and the input ended within 30 s; the last:\n%s", want, screen)
+	}
+	tm("send-keys", "-t", "0", "q")
+	for deadline = time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if b, err := os.ReadFile(rc); err == nil && len(b) > 0 {
+			if got := strings.TrimSpace(string(b)); got != "0" {
+				t.Errorf("q: exit %s, want 0", got)
+			}
+			return
+		}
+	}
+	t.Fatalf("q: analyze watch did not exit within 30 s:\n%s", tm("capture-pane", "-p", "-t", "0"))
+}
