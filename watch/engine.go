@@ -61,6 +61,7 @@ type Engine struct {
 	readAt time.Time
 	seen   bool
 
+	pre   *bucket       // the lines before the first record, until it comes
 	open  []*bucket     // the minutes still open, oldest first
 	done  []*stored     // the minutes closed within the horizon, oldest first
 	carry *report.Carry // what the last closed minute left open
@@ -210,14 +211,22 @@ func (e *Engine) Add(f *ingest.File, data []byte, now time.Time) {
 				b = e.newest()
 				break
 			}
-			if !e.seen || t > e.latest {
+			first := !e.seen
+			if first || t > e.latest {
 				e.latest, e.readAt, e.seen = t, now, true
 			}
+			pre := e.pre
+			e.pre = nil
 			if t < e.start {
-				e.in.Before++
+				e.in.Before++ // and the lines before it, counted, are not analysed either
 				continue
 			}
 			b = e.bucketFor(floorMinute(t))
+			if first && pre != nil && len(b.data) == 0 {
+				// The lines before the first record (a W3C header, a
+				// line that did not parse) go with its minute.
+				b.data, b.dirs = pre.data, pre.dirs
+			}
 		case ingest.KindRejected:
 			if e.sc.Rejection().Reason == ingest.NoFormat {
 				e.in.Unrecognized++
@@ -263,14 +272,17 @@ func (e *Engine) bucketFor(m int64) *bucket {
 // newest returns the open minute of the log's clock, for lines without a
 // time (rejected, blank).
 func (e *Engine) newest() *bucket {
+	if !e.seen {
+		// No clock yet: held until the first record gives one.
+		if e.pre == nil {
+			e.pre = &bucket{}
+		}
+		return e.pre
+	}
 	if len(e.open) > 0 {
 		return e.open[len(e.open)-1]
 	}
-	m := floorMinute(e.latest)
-	if !e.seen {
-		m = floorMinute(time.Now().UnixNano())
-	}
-	return e.bucketFor(m)
+	return e.bucketFor(floorMinute(e.latest))
 }
 
 // clock is the log's clock at wall-clock time now.

@@ -195,3 +195,25 @@ func TestEveryFormatWatched(t *testing.T) {
 		})
 	}
 }
+
+// TestLinesBeforeTheFirstRecord: lines without a time before any record
+// (a header, garbage) wait for the first record's minute; they opened a
+// minute of the machine's clock, which a replayed log never closes, and
+// every later rejected line piled into it.
+func TestLinesBeforeTheFirstRecord(t *testing.T) {
+	data := append([]byte("garbage one\ngarbage two\n"), genLog(t, 3000, 8)...)
+	e := NewEngine(testConfig())
+	f := &ingest.File{Path: "access.log", Format: ingest.Detect(data[24:]).Format}
+	feedLines(t, e, f, data, 200, time.Now())
+	if _, err := e.Frame(context.Background(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range e.open {
+		if b.minute > floorMinute(e.latest) {
+			t.Errorf("an open minute %v past the log's clock %v", time.Unix(b.minute*60, 0).UTC(), time.Unix(0, e.latest).UTC())
+		}
+	}
+	if e.in.Rejected < 2 || e.pre != nil {
+		t.Errorf("input %+v, pre %v", e.in, e.pre)
+	}
+}

@@ -136,7 +136,13 @@ func runWatch(ctx context.Context, f watchFlags, paths []string, stdin io.Reader
 	defer cancel()
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	errs := make(chan error, 3)
+	errs := make(chan error, 1) // the first error; the others follow from it
+	fault := func(err error) {
+		select {
+		case errs <- err:
+		default:
+		}
+	}
 	if f.serve != "" {
 		srv := watch.NewServer()
 		live.OnFrame(srv.Publish)
@@ -147,7 +153,7 @@ func runWatch(ctx context.Context, f watchFlags, paths []string, stdin io.Reader
 				close(ready)
 			})
 			if err != nil {
-				errs <- fmt.Errorf("--serve %s: %w", f.serve, err)
+				fault(fmt.Errorf("--serve %s: %w", f.serve, err))
 				cancel()
 			}
 		})
@@ -161,7 +167,7 @@ func runWatch(ctx context.Context, f watchFlags, paths []string, stdin io.Reader
 		enc := json.NewEncoder(stdout)
 		live.OnFrame(func(fr watch.Frame) {
 			if err := enc.Encode(fr); err != nil {
-				errs <- fmt.Errorf("cannot write a frame: %w", err)
+				fault(fmt.Errorf("cannot write a frame: %w", err))
 				cancel() // the reader of the lines is gone
 			}
 		})
@@ -172,7 +178,7 @@ func runWatch(ctx context.Context, f watchFlags, paths []string, stdin io.Reader
 		}
 		wg.Go(func() {
 			if err := watch.RunTerminal(ctx, live, in, stdout); err != nil {
-				errs <- err
+				fault(err)
 			}
 			cancel() // q
 		})
