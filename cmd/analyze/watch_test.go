@@ -231,6 +231,7 @@ func TestWatchUsageErrors(t *testing.T) {
 		{[]string{"watch", "--every", "0", "x.log"}, "--every"},
 		{[]string{"watch", "--every", "2h", "x.log"}, "--every"},
 		{[]string{"watch", "--since", "-1h", "x.log"}, "--since"},
+		{[]string{"watch", "--since", "3h", "x.log"}, "1m to 2h"},
 		{[]string{"watch", "--serve", ":8080", "x.log"}, "no host"},
 		{[]string{"watch", "--serve", "127.0.0.1:99999", "x.log"}, "port"},
 		{[]string{"watch", "-o", "nonsense", "x.log"}, "-o"},
