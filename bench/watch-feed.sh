@@ -7,7 +7,7 @@
 # keeps (--since), not by the input.
 #
 #   bash bench/watch-feed.sh              # a day: 86,400,000 lines, 11 GB
-#   DAYS=2 PER_MINUTE=6000 bash bench/watch-feed.sh
+#   DAYS=2 PER_MINUTE=6000 SINCE=2h bash bench/watch-feed.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 days=${DAYS:-1}
@@ -22,7 +22,7 @@ lines=$((days * 1440 * per_minute))
 
 start=$(date +%s)
 "$work/gen" -per-minute "$per_minute" -days "$days" -start 2030-01-01T00:00:00Z |
-  "$work/analyze" watch -o json --every 2s - > "$work/frames.jsonl" &
+  "$work/analyze" watch -o json --every 2s --since "${SINCE:-15m}" - > "$work/frames.jsonl" &
 sleep 1
 pid=$(pgrep -f "$work/analyze watch" | head -1)
 peak=0
