@@ -83,6 +83,26 @@ func TestWatchInTmux(t *testing.T) {
 		t.Errorf("the recovery: want the incident over, none ongoing:\n%s", screen)
 	}
 
+	// / filters as the drill-down flags do: under status=404 the 503s
+	// are gone, and so is their incident.
+	tm("send-keys", "-t", "0", "/")
+	tm("send-keys", "-t", "0", "-l", "status=404")
+	tm("send-keys", "-t", "0", "Enter")
+	screen = waitScreen(t, tm, "the filter status=404", func(s string) bool {
+		return strings.Contains(s, "filter: status=404") && !strings.Contains(s, "next refresh")
+	})
+	if !strings.Contains(screen, "No incident") || strings.Contains(screen, "OVER") {
+		t.Errorf("under status=404: want no incident:\n%s", screen)
+	}
+	// p pauses: the view says so, and keeps its frame while lines come.
+	tm("send-keys", "-t", "0", "p")
+	waitScreen(t, tm, "pause", func(s string) bool { return strings.Contains(s, "PAUSED") })
+	w.append(1, false)
+	time.Sleep(time.Second) // three refreshes
+	if s := tm("capture-pane", "-p", "-t", "0"); strings.Contains(s, fmt.Sprintf("lines %s ", thousands(int64(w.written)))) {
+		t.Errorf("paused, the view took a new frame:\n%s", s)
+	}
+
 	tm("send-keys", "-t", "0", "q")
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
@@ -147,4 +167,19 @@ func TestWatchStdinInTmux(t *testing.T) {
 		}
 	}
 	t.Fatalf("q: analyze watch did not exit within 30 s:\n%s", tm("capture-pane", "-p", "-t", "0"))
+}
+
+// waitScreen waits up to 60 s for a screen that ok accepts, and returns it.
+func waitScreen(t *testing.T, tm func(...string) string, what string, ok func(string) bool) string {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	var screen string
+	for time.Now().Before(deadline) {
+		if screen = tm("capture-pane", "-p", "-t", "0"); ok(screen) {
+			return screen
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s: not on the screen within 60 s; the last:\n%s", what, screen)
+	return ""
 }
