@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -215,5 +216,36 @@ func TestLinesBeforeTheFirstRecord(t *testing.T) {
 	}
 	if e.in.Rejected < 2 || e.pre != nil {
 		t.Errorf("input %+v, pre %v", e.in, e.pre)
+	}
+}
+
+// TestSkewedFileMovesNoClock: a log read as it is written, its lines
+// stamped about now, and one file whose clock runs 30 minutes ahead: its
+// lines are counted, and the view's clock stays the others'. (Under an
+// hour's tolerance they moved it, and every later line went to that
+// future minute, open until the clock reached it.)
+func TestSkewedFileMovesNoClock(t *testing.T) {
+	now := time.Now().UTC().Truncate(time.Second)
+	line := func(at time.Time, status int) []byte {
+		return fmt.Appendf(nil, "10.0.0.1 - c [%s] \"GET /api/x HTTP/1.1\" %d 10 \"-\" \"a\"\n", at.Format("02/Jan/2006:15:04:05 -0700"), status)
+	}
+	e := NewEngine(testConfig())
+	first := line(now.Add(-time.Minute), 200)
+	f := &ingest.File{Path: "a.log", Format: ingest.Detect(first).Format}
+	skewed := &ingest.File{Path: "b.log", Index: 1, Format: f.Format}
+	e.Add(f, first, now)
+	e.Add(skewed, line(now.Add(30*time.Minute), 503), now)
+	e.Add(f, line(now, 200), now)
+	fr, err := e.Frame(context.Background(), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fr.Time != now.Format(time.RFC3339) || fr.Input.Ahead != 1 || fr.Input.Records != 3 {
+		t.Errorf("clock %s (want %s), input %+v", fr.Time, now.Format(time.RFC3339), fr.Input)
+	}
+	for _, b := range e.open {
+		if b.minute > floorMinute(now.UnixNano()) {
+			t.Errorf("an open minute %v past the clock", time.Unix(b.minute*60, 0).UTC())
+		}
 	}
 }

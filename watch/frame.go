@@ -60,7 +60,7 @@ type Input struct {
 	// Before is the part of Records older than the horizon when read
 	// (the start of an existing log): counted, not analysed.
 	Before int64 `json:"before_horizon"`
-	// Ahead is the part of Records stamped more than an hour past both
+	// Ahead is the part of Records stamped more than five minutes past both
 	// the view's clock and the machine's: counted with the newest
 	// minute, they do not move the view's clock.
 	Ahead      int64 `json:"ahead_of_clock"`

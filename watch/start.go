@@ -10,7 +10,7 @@ import (
 // HorizonStart is the time from which the existing lines are analysed:
 // --since before the latest record the files hold now (none: every
 // record). As for the view's clock, one stamp far ahead does not count: a
-// record more than an hour past the machine's clock (now) is the latest
+// record more than five minutes (ahead) past the machine's clock (now) is the latest
 // only when every record is (a log whose server clock is set wrong).
 // Otherwise one mangled stamp (2099) would put every line of the log, and
 // every line appended after, before the horizon: a view empty for good.
