@@ -205,12 +205,14 @@ func (e *Engine) Add(f *ingest.File, data []byte, now time.Time) {
 		case ingest.KindRecord:
 			e.in.Records++
 			t := e.sc.Record().Time.UnixNano()
-			if e.seen && t > e.latest+int64(ahead) && t > now.UnixNano()+int64(ahead) {
-				// Far past both the log's clock and the machine's: a
-				// clock gone wrong, or a mangled stamp that parses.
-				// Counted with the newest minute, it moves no clock. (A
-				// log whose every stamp is ahead, a server's clock set
-				// wrong, keeps its own clock.)
+			if e.seen && t > e.clock(now)+int64(ahead) && t > now.UnixNano()+int64(ahead) {
+				// Far past both the log's clock (moved on by the time
+				// since its latest record was read, so that a quiet
+				// spell does not count) and the machine's: a clock gone
+				// wrong, or a mangled stamp that parses. Counted with
+				// the newest minute, it moves no clock. (A log whose
+				// every stamp is ahead, a server's clock set wrong,
+				// keeps its own clock.)
 				e.in.Ahead++
 				b = e.newest()
 				break

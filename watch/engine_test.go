@@ -249,3 +249,27 @@ func TestSkewedFileMovesNoClock(t *testing.T) {
 		}
 	}
 }
+
+// TestQuietSpellAheadOfTheMachine: a server whose clock runs ten minutes
+// ahead of this machine's, and a quiet spell of twenty minutes: the line
+// after it moves the view's clock (the clock moved on meanwhile).
+func TestQuietSpellAheadOfTheMachine(t *testing.T) {
+	wall := time.Now().UTC().Truncate(time.Second)
+	skew := 10 * time.Minute
+	line := func(at time.Time) []byte {
+		return fmt.Appendf(nil, "10.0.0.1 - c [%s] \"GET /api/x HTTP/1.1\" 200 10 \"-\" \"a\"\n", at.Format("02/Jan/2006:15:04:05 -0700"))
+	}
+	e := NewEngine(testConfig())
+	first := line(wall.Add(skew))
+	f := &ingest.File{Path: "a.log", Format: ingest.Detect(first).Format}
+	e.Add(f, first, wall)
+	later := wall.Add(20 * time.Minute)
+	e.Add(f, line(later.Add(skew)), later)
+	fr, err := e.Frame(context.Background(), later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := later.Add(skew).Format(time.RFC3339); fr.Time != want || fr.Input.Ahead != 0 {
+		t.Errorf("clock %s (want %s), input %+v", fr.Time, want, fr.Input)
+	}
+}
