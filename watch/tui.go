@@ -147,6 +147,17 @@ func (v *view) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		v.width, v.height = msg.Width, msg.Height
 	case tea.KeyMsg:
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
+			// Keys typed faster than the view reads them come as one
+			// message ("/status=404"): each is a key of its own, the
+			// first perhaps a command, the others then the filter's.
+			var cmds []tea.Cmd
+			for _, r := range msg.Runes {
+				_, cmd := v.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt})
+				cmds = append(cmds, cmd)
+			}
+			return v, tea.Sequence(cmds...)
+		}
 		if msg.Type == tea.KeyCtrlC {
 			return v, tea.Quit
 		}

@@ -580,3 +580,22 @@ func TestViewSourceEnded(t *testing.T) {
 		t.Errorf("got\n%s\nwant the frame kept and the end said", got)
 	}
 }
+
+// TestViewKeysTogether: keys that reach the view in one read ("/" and the
+// selector typed fast, over a slow link, or by tmux send-keys under load)
+// are each a key: "/" opens the input and the rest is the selector. They
+// came as one message, "/status=404", and were no key at all (CI's tmux
+// test saw it).
+func TestViewKeysTogether(t *testing.T) {
+	src := newFakeSource()
+	v := newTestView(t, src, 100, 30)
+	feed(v, testFrame(false))
+	press(v, runes("/status=404"), key(tea.KeyEnter))
+	if got := strings.Join(src.filters, "|"); got != "status=404" {
+		t.Errorf("SetFilter: got %q, want %q", got, "status=404")
+	}
+	press(v, runes("p"+"/"+"x"))
+	if !v.paused || !v.editing || string(v.input) != "status=404x" {
+		t.Errorf("p/x: paused %v, editing %v, input %q", v.paused, v.editing, string(v.input))
+	}
+}
