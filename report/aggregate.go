@@ -125,24 +125,38 @@ func orderedExtras(cfg Config) []analysis.Analysis {
 // still be put in its place for the order-sensitive analyses.
 const reorderLateness = 10 * time.Minute
 
+// AheadOfClock is how far past the machine's clock a record may be stamped
+// and still be taken for the latest (Latest, and analyze watch's clock):
+// beyond, it is a clock gone wrong or a mangled stamp that parses (2099),
+// unless every record is (a server whose clock is set wrong).
+const AheadOfClock = 5 * time.Minute
+
 // Latest returns the time of the latest record in files, for filters given
-// as a duration before it. It reads the inputs once; the caller reads them
+// as a duration before it: of those stamped up to AheadOfClock past now,
+// or of all when none is. It reads the inputs once; the caller reads them
 // again for the report, so standard input must be spooled first
 // (ingest.SpoolStdin).
-func Latest(ctx context.Context, files []*ingest.File, opts ingest.Options) (time.Time, error) {
+func Latest(ctx context.Context, files []*ingest.File, opts ingest.Options, now time.Time) (time.Time, error) {
+	limit := now.Add(AheadOfClock)
 	var latest []*latestSink
 	err := ingest.Drive(ctx, files, opts, func(int, *ingest.Scanner) ingest.Sink {
-		l := &latestSink{}
+		l := &latestSink{limit: limit}
 		latest = append(latest, l)
 		return l
 	})
-	var t time.Time
+	var within, all time.Time
 	for _, l := range latest {
-		if l.t.After(t) {
-			t = l.t
+		if l.within.After(within) {
+			within = l.within
+		}
+		if l.all.After(all) {
+			all = l.all
 		}
 	}
-	return t, err
+	if within.IsZero() {
+		return all, err
+	}
+	return within, err
 }
 
 // aggregateSink is one worker's part of Aggregate: its Summary, and the
@@ -176,16 +190,21 @@ func (a *aggregateSink) EndBlock(b *ingest.Block) {
 	a.evs = nil
 }
 
-// latestSink is one worker's part of Latest: the latest record's time.
+// latestSink is one worker's part of Latest: the latest record's time up
+// to limit, and the latest of all.
 type latestSink struct {
-	_ [64]byte
-	t time.Time
-	_ [64]byte
+	_           [64]byte
+	limit       time.Time
+	within, all time.Time
+	_           [64]byte
 }
 
 func (l *latestSink) Record(r *ingest.Record) {
-	if r.Time.After(l.t) {
-		l.t = r.Time
+	if r.Time.After(l.all) {
+		l.all = r.Time
+	}
+	if r.Time.After(l.within) && !r.Time.After(l.limit) {
+		l.within = r.Time
 	}
 }
 

@@ -35,12 +35,13 @@ type Config struct {
 }
 
 // ahead is how far past the log's clock, and the machine's, a record may
-// be stamped and still move the log's clock: beyond, one file whose clock
-// runs ahead (or a mangled stamp) would put every later line in a minute
-// still to come. A log read as it is written is stamped about now; one
-// replayed is in the past; one whose every stamp is ahead (a server's
-// clock set wrong) moves its clock line by line, within it.
-const ahead = 5 * time.Minute
+// be stamped and still move the log's clock (report.AheadOfClock): beyond,
+// one file whose clock runs ahead (or a mangled stamp) would put every
+// later line in a minute still to come. A log read as it is written is
+// stamped about now; one replayed is in the past; one whose every stamp
+// is ahead (a server's clock set wrong) moves its clock line by line,
+// within it.
+const ahead = report.AheadOfClock
 
 // windowMinutes are the windows shown, in minutes; the baseline (the
 // horizon) follows them.

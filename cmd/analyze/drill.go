@@ -122,7 +122,7 @@ func timeFilter(ctx context.Context, files []*ingest.File, opts ingest.Options, 
 	if err != nil {
 		return filter, cleanup, err
 	}
-	latest, err := report.Latest(ctx, files, opts)
+	latest, err := report.Latest(ctx, files, opts, time.Now())
 	if err != nil {
 		return filter, cleanup, fmt.Errorf("interrupted: %w", err)
 	}
