@@ -81,38 +81,6 @@ func cut(s string, w int) string {
 	return ansi.Truncate(s, w, "…")
 }
 
-// count formats n with comma separators: 1234567 → "1,234,567".
-func count(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := n < 0
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
-// share formats part of whole as a percentage ("-" of nothing).
-func share(part, whole int64) string {
-	if whole <= 0 {
-		return "-"
-	}
-	p := float64(part) * 100 / float64(whole)
-	if p > 0 && p < 0.05 {
-		return "<0.1%"
-	}
-	return strconv.FormatFloat(p, 'f', 1, 64) + "%"
-}
-
 // decimal formats a rate or a latency: one decimal below 100, none above.
 func decimal(f float64) string {
 	if math.IsNaN(f) || math.IsInf(f, 0) {

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"analyze/report"
+	"analyze/report/write"
 )
 
 // The panels of the terminal view: each returns its title and its body,
@@ -54,9 +55,9 @@ func (v *view) incidents(f *Frame, w int) (string, []string) {
 			mark, st, end = v.st.over.Render("OVER   "), v.st.over, clock(in.End, now)
 		}
 		what := strconv.Itoa(in.Status) + " " + report.Term(in.Diagnosis) +
-			"  " + clock(in.Start, now) + "–" + end + "  peak " + count(in.Peak) + "/min at " + clock(in.PeakAt, now)
+			"  " + clock(in.Start, now) + "–" + end + "  peak " + write.Thousands(in.Peak) + "/min at " + clock(in.PeakAt, now)
 		body = append(body, cut("  "+mark+" "+st.Render(what), w))
-		hits := []string{report.Term(in.Kind) + ": " + count(in.Failures) + " failures, " + decimal(in.PeakRate*100) + "% at peak"}
+		hits := []string{report.Term(in.Kind) + ": " + write.Thousands(in.Failures) + " failures, " + decimal(in.PeakRate*100) + "% at peak"}
 		if len(in.Endpoints) > 0 {
 			hits = append(hits, "endpoints "+list(in.Endpoints))
 		}
@@ -91,15 +92,15 @@ func (v *view) rates(f *Frame, w int) (string, []string) {
 	head += right("5xx", 8) + right("5xx%", 7) + right("429", 7) + right("p50", 8) + right("p95", 8) + right("p99 ms", 9)
 	body := []string{v.st.dim.Render(cut(head, w))}
 	for _, win := range f.Windows {
-		row := cell("  "+win.Name, 11) + right(decimal(win.RatePerSecond), 8) + right(count(win.Requests), 10)
+		row := cell("  "+win.Name, 11) + right(decimal(win.RatePerSecond), 8) + right(write.Thousands(win.Requests), 10)
 		if wide {
-			row += right(count(win.Classes.ClientError), 8)
+			row += right(write.Thousands(win.Classes.ClientError), 8)
 		}
-		fails := right(count(win.Classes.ServerError), 8) + right(share(win.Classes.ServerError, win.Requests), 7)
+		fails := right(write.Thousands(win.Classes.ServerError), 8) + right(write.Percent(win.Classes.ServerError, win.Requests), 7)
 		if win.Classes.ServerError > 0 {
 			fails = v.st.bad.Render(fails)
 		}
-		limited := right(count(win.RateLimited), 7)
+		limited := right(write.Thousands(win.RateLimited), 7)
 		if win.RateLimited > 0 {
 			limited = v.st.limited.Render(limited)
 		}
@@ -127,7 +128,7 @@ func (v *view) rates(f *Frame, w int) (string, []string) {
 	} {
 		const label, tail = 11, 16 // "  5xx      ", " max 12,345/min"
 		line, top := sparkline(c.values, w-label-tail)
-		body = append(body, cut(fit("  "+c.name, label)+c.st(line)+v.st.dim.Render(" max "+count(top)+"/min"), w))
+		body = append(body, cut(fit("  "+c.name, label)+c.st(line)+v.st.dim.Render(" max "+write.Thousands(top)+"/min"), w))
 	}
 	return "Rates  per second, latency in ms; sparklines per minute", body
 }
@@ -161,8 +162,8 @@ func (v *view) failing(f *Frame, w int) (string, []string) {
 	}
 	name := max(min(w-nums, longest+2), 12)
 	row := func(key string, req, c4, c5, c429 int64) string {
-		return cut(cell("  "+key, name)+right(count(req), 8)+right(count(c4), 8)+
-			v.st.bad.Render(right(count(c5), 8))+v.st.limited.Render(right(count(c429), 8)), w)
+		return cut(cell("  "+key, name)+right(write.Thousands(req), 8)+right(write.Thousands(c4), 8)+
+			v.st.bad.Render(right(write.Thousands(c5), 8))+v.st.limited.Render(right(write.Thousands(c429), 8)), w)
 	}
 	header := func(what string) string {
 		return v.st.dim.Render(cut(fit("  "+what, name)+right("req", 8)+right("4xx", 8)+right("5xx", 8)+right("429", 8), w))
@@ -183,8 +184,8 @@ func (v *view) failing(f *Frame, w int) (string, []string) {
 	if len(win.IgnoringRetryAfter) > 0 {
 		body = append(body, v.st.dim.Render(cut(fit("  ignoring Retry-After", name)+right("req", 8)+right("429", 8)+right("early", 8), w)))
 		for _, c := range win.IgnoringRetryAfter {
-			body = append(body, cut(cell("  "+c.Client, name)+right(count(c.Requests), 8)+
-				v.st.limited.Render(right(count(c.RateLimited), 8))+v.st.bad.Render(right(count(c.RetryAfterViolations), 8)), w))
+			body = append(body, cut(cell("  "+c.Client, name)+right(write.Thousands(c.Requests), 8)+
+				v.st.limited.Render(right(write.Thousands(c.RateLimited), 8))+v.st.bad.Render(right(write.Thousands(c.RetryAfterViolations), 8)), w))
 		}
 	}
 	return title, body
@@ -206,7 +207,7 @@ func (v *view) files(f *Frame, w int) (string, []string) {
 			moves[i] += ", " + plural(fs.Truncations, "truncation")
 		}
 		pathWidth = max(pathWidth, ansi.StringWidth(report.Term(fs.Path)))
-		linesWidth = max(linesWidth, len(count(fs.Lines)))
+		linesWidth = max(linesWidth, len(write.Thousands(fs.Lines)))
 		movesWidth = max(movesWidth, len(moves[i]))
 		stateWidth = max(stateWidth, min(ansi.StringWidth(report.Term(fs.State)), 16))
 	}
@@ -218,7 +219,7 @@ func (v *view) files(f *Frame, w int) (string, []string) {
 		if fs.State != "following" && fs.State != "waiting" {
 			state = v.st.clientErr.Render(state)
 		}
-		line := "  " + cell(fs.Path, pathWidth) + "  " + right(count(fs.Lines), linesWidth) + " lines  " +
+		line := "  " + cell(fs.Path, pathWidth) + "  " + right(write.Thousands(fs.Lines), linesWidth) + " lines  " +
 			fit(moves[i], movesWidth) + "  " + state
 		body = append(body, cut(line, w))
 	}
@@ -230,7 +231,7 @@ func plural(n int, thing string) string {
 	if n == 1 {
 		return "1 " + thing
 	}
-	return count(int64(n)) + " " + thing + "s"
+	return write.Thousands(int64(n)) + " " + thing + "s"
 }
 
 // accounting is the footer: every line read accounted for. It says
@@ -242,15 +243,15 @@ func (v *view) accounting(in Input, w int) string {
 		ok = v.st.ongoing.Render("NOT RECONCILED")
 	}
 	forms := []string{
-		"lines " + count(in.Lines) + " = records " + count(in.Records) + " + rejected " + count(in.Rejected) +
-			" + unrecognized " + count(in.Unrecognized) + " + blank " + count(in.Blank),
-		"lines " + count(in.Lines) + " = " + count(in.Records) + " rec + " + count(in.Rejected) + " rej + " +
-			count(in.Unrecognized) + " unrec + " + count(in.Blank) + " blank",
-		count(in.Lines) + "=" + count(in.Records) + "+" + count(in.Rejected) + "+" + count(in.Unrecognized) + "+" + count(in.Blank),
+		"lines " + write.Thousands(in.Lines) + " = records " + write.Thousands(in.Records) + " + rejected " + write.Thousands(in.Rejected) +
+			" + unrecognized " + write.Thousands(in.Unrecognized) + " + blank " + write.Thousands(in.Blank),
+		"lines " + write.Thousands(in.Lines) + " = " + write.Thousands(in.Records) + " rec + " + write.Thousands(in.Rejected) + " rej + " +
+			write.Thousands(in.Unrecognized) + " unrec + " + write.Thousands(in.Blank) + " blank",
+		write.Thousands(in.Lines) + "=" + write.Thousands(in.Records) + "+" + write.Thousands(in.Rejected) + "+" + write.Thousands(in.Unrecognized) + "+" + write.Thousands(in.Blank),
 	}
 	before := ""
 	if in.Before > 0 {
-		before = "  (" + count(in.Before) + " before the horizon)"
+		before = "  (" + write.Thousands(in.Before) + " before the horizon)"
 	}
 	for _, s := range forms {
 		for _, extra := range []string{before, ""} {

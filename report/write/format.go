@@ -7,8 +7,8 @@ import (
 
 // Number formatting shared by the human-readable writers.
 
-// thousands formats n with comma separators: 1234567 → "1,234,567".
-func thousands(n int64) string {
+// Thousands formats n with comma separators: 1234567 → "1,234,567".
+func Thousands(n int64) string {
 	s := strconv.FormatInt(n, 10)
 	neg := strings.HasPrefix(s, "-")
 	if neg {
@@ -37,9 +37,9 @@ func thousands(n int64) string {
 	return b.String()
 }
 
-// percent formats a share of 1 as a percentage with one decimal; shares
+// Percent formats a share of 1 as a percentage with one decimal; shares
 // that round to zero but are not zero show as "<0.1%".
-func percent(part, whole int64) string {
+func Percent(part, whole int64) string {
 	if whole == 0 {
 		return "-"
 	}

@@ -4,12 +4,12 @@ import "testing"
 
 func TestNumbers(t *testing.T) {
 	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 1234567: "1,234,567", -1234: "-1,234"} {
-		if got := thousands(n); got != want {
+		if got := Thousands(n); got != want {
 			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
 		}
 	}
-	if percent(1, 3) != "33.3%" || percent(1, 10000) != "<0.1%" || percent(0, 0) != "-" {
-		t.Errorf("percent: %s %s %s", percent(1, 3), percent(1, 10000), percent(0, 0))
+	if Percent(1, 3) != "33.3%" || Percent(1, 10000) != "<0.1%" || Percent(0, 0) != "-" {
+		t.Errorf("percent: %s %s %s", Percent(1, 3), Percent(1, 10000), Percent(0, 0))
 	}
 }
 

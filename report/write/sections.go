@@ -63,7 +63,7 @@ func sections(r *report.Report, e escaper) []section {
 		if !unrec {
 			return row
 		}
-		return slices.Insert(row, 6, thousands(n))
+		return slices.Insert(row, 6, Thousands(n))
 	}
 	if unrec {
 		inputs.header = slices.Insert(inputs.header, 6, "unrecognized")
@@ -91,18 +91,18 @@ func sections(r *report.Report, e escaper) []section {
 		}
 		if f.HeldBackBytes > 0 {
 			inputs.notes = append(inputs.notes, fmt.Sprintf("%s: its last line (%s bytes) has no newline yet; it is left for the next run (--state).",
-				esc(f.Path), thousands(f.HeldBackBytes)))
+				esc(f.Path), Thousands(f.HeldBackBytes)))
 		}
 		inputs.rows = append(inputs.rows, withUnrec([]string{esc(f.Path), format, f.Compression,
-			thousands(f.Lines), thousands(f.Records), thousands(f.Rejected), thousands(f.Blank), complete}, f.Unrecognized))
+			Thousands(f.Lines), Thousands(f.Records), Thousands(f.Rejected), Thousands(f.Blank), complete}, f.Unrecognized))
 	}
 	if len(in.Files) > 1 {
-		inputs.rows = append(inputs.rows, withUnrec([]string{"total", "", "", thousands(in.Lines), thousands(in.Records),
-			thousands(in.Rejected), thousands(in.Blank), ""}, in.Unrecognized))
+		inputs.rows = append(inputs.rows, withUnrec([]string{"total", "", "", Thousands(in.Lines), Thousands(in.Records),
+			Thousands(in.Rejected), Thousands(in.Blank), ""}, in.Unrecognized))
 	}
 	inputs.notes = append(inputs.notes, fmt.Sprintf("Times are shown in UTC; timestamps logged without a zone are read in %s (--tz).", esc(in.TimeZone)))
 	if in.Filtered > 0 {
-		inputs.notes = append(inputs.notes, fmt.Sprintf("%s records outside the filters (time, client, endpoint, status...) were not analysed.", thousands(in.Filtered)))
+		inputs.notes = append(inputs.notes, fmt.Sprintf("%s records outside the filters (time, client, endpoint, status...) were not analysed.", Thousands(in.Filtered)))
 	}
 	if !in.Reconciled {
 		inputs.notes = append(inputs.notes, "WARNING: lines != records + rejected + unrecognized + blank; please report this bug.")
@@ -133,7 +133,7 @@ func sections(r *report.Report, e escaper) []section {
 			{"unrecovered list (25,000 chains)", b.RetryUnrecoveredDropped, "unrecovered chains past the oldest 25,000, not listed (retry.unrecovered counts them all)"},
 		} {
 			if row.n > 0 {
-				bs.rows = append(bs.rows, []string{row.name, thousands(row.n), row.what})
+				bs.rows = append(bs.rows, []string{row.name, Thousands(row.n), row.what})
 			}
 		}
 		bs.notes = append(bs.notes, "Each structure is bounded so that no input can make memory grow without limit; the counts above say what the bounds left out (JSON: bounds).")
@@ -171,10 +171,10 @@ func sections(r *report.Report, e escaper) []section {
 
 	classes := section{title: "Classes", header: []string{"class", "requests", "share"}, align: []bool{false, true, true}}
 	if l := r.Latency; l != nil {
-		classes.notes = append(classes.notes, fmt.Sprintf("Durations logged for %s records: p50 %g ms, p95 %g ms, p99 %g ms.", thousands(int64(l.Count)), l.P50, l.P95, l.P99))
+		classes.notes = append(classes.notes, fmt.Sprintf("Durations logged for %s records: p50 %g ms, p95 %g ms, p99 %g ms.", Thousands(int64(l.Count)), l.P50, l.P95, l.P99))
 	}
 	for i, n := range []int64{r.Classes.Success, r.Classes.Redirect, r.Classes.ClientError, r.Classes.ServerError, r.Classes.Other} {
-		classes.rows = append(classes.rows, []string{classify.Class(i).String(), thousands(n), percent(n, in.Analyzed)})
+		classes.rows = append(classes.rows, []string{classify.Class(i).String(), Thousands(n), Percent(n, in.Analyzed)})
 	}
 	out = append(out, classes)
 
@@ -189,8 +189,8 @@ func sections(r *report.Report, e escaper) []section {
 		if !s.Documented {
 			title += " *"
 		}
-		statuses.rows = append(statuses.rows, []string{fmt.Sprintf("%03d", s.Status), title, thousands(s.Count),
-			percent(s.Count, in.Analyzed), s.Class, s.Diagnosis, s.Retry})
+		statuses.rows = append(statuses.rows, []string{fmt.Sprintf("%03d", s.Status), title, Thousands(s.Count),
+			Percent(s.Count, in.Analyzed), s.Class, s.Diagnosis, s.Retry})
 	}
 	statuses.notes = append(statuses.notes, "Titles marked * are not documented by the API and carry their standard HTTP meaning. Retry is the policy for idempotent methods; analyze codes lists the policy per method.")
 	out = append(out, statuses)
@@ -215,8 +215,8 @@ func sections(r *report.Report, e escaper) []section {
 		endpoints.align = append(endpoints.align, true)
 	}
 	for _, e := range r.Endpoints {
-		row := []string{esc(e.Endpoint), thousands(e.Requests), thousands(e.Success),
-			thousands(e.ClientError), thousands(e.ServerError), thousands(e.RateLimited), percent(e.ClientError+e.ServerError, e.Requests)}
+		row := []string{esc(e.Endpoint), Thousands(e.Requests), Thousands(e.Success),
+			Thousands(e.ClientError), Thousands(e.ServerError), Thousands(e.RateLimited), Percent(e.ClientError+e.ServerError, e.Requests)}
 		if timed {
 			for _, p := range []*float64{e.P50, e.P95, e.P99} {
 				v := "-"
@@ -232,7 +232,7 @@ func sections(r *report.Report, e escaper) []section {
 		endpoints.rows = append(endpoints.rows, row)
 	}
 	if r.Bounds.EndpointsFolded > 0 {
-		endpoints.notes = append(endpoints.notes, fmt.Sprintf("Approximate: %s rarely seen endpoints were folded to stay within memory bounds.", thousands(r.Bounds.EndpointsFolded)))
+		endpoints.notes = append(endpoints.notes, fmt.Sprintf("Approximate: %s rarely seen endpoints were folded to stay within memory bounds.", Thousands(r.Bounds.EndpointsFolded)))
 	}
 	if sized {
 		endpoints.notes = append(endpoints.notes, "Bytes are the response sizes logged (- when none is).")
@@ -285,7 +285,7 @@ func sections(r *report.Report, e escaper) []section {
 		return cmp.Or(cmp.Compare(r.Methods[b], r.Methods[a]), cmp.Compare(a, b))
 	})
 	for _, m := range names {
-		methods.rows = append(methods.rows, []string{esc(m), thousands(r.Methods[m]), percent(r.Methods[m], in.Analyzed)})
+		methods.rows = append(methods.rows, []string{esc(m), Thousands(r.Methods[m]), Percent(r.Methods[m], in.Analyzed)})
 	}
 	out = append(out, methods)
 	out = append(out, analysisSections(r, esc)...)
@@ -298,7 +298,7 @@ func sections(r *report.Report, e escaper) []section {
 		}
 		slices.Sort(reasons)
 		for _, k := range reasons {
-			rejected.rows = append(rejected.rows, []string{k, thousands(in.RejectedReasons[k]), percent(in.RejectedReasons[k], in.Lines-in.Unrecognized)}) // of the recognised logs' lines, as rejected_rate
+			rejected.rows = append(rejected.rows, []string{k, Thousands(in.RejectedReasons[k]), Percent(in.RejectedReasons[k], in.Lines-in.Unrecognized)}) // of the recognised logs' lines, as rejected_rate
 			for _, ex := range in.RejectedExamples[k] {
 				rejected.notes = append(rejected.notes, k+"  "+esc(ex.File)+":"+strconv.FormatInt(ex.Line, 10)+"  "+e.code(ex.Snippet))
 			}
@@ -318,14 +318,14 @@ func errorsSection(key string, folded int64, note string) section {
 		notes:  []string{note},
 	}
 	if folded > 0 {
-		s.notes = append(s.notes, fmt.Sprintf("Approximate: %s rarely seen %ss were folded to stay within memory bounds.", thousands(folded), key))
+		s.notes = append(s.notes, fmt.Sprintf("Approximate: %s rarely seen %ss were folded to stay within memory bounds.", Thousands(folded), key))
 	}
 	return s
 }
 
 func errorsRow(key string, c report.ErrorCounts) []string {
-	return []string{key, thousands(c.Requests), thousands(c.ClientError), thousands(c.ServerError), thousands(c.RateLimited),
-		percent(c.ClientError+c.ServerError, c.Requests)}
+	return []string{key, Thousands(c.Requests), Thousands(c.ClientError), Thousands(c.ServerError), Thousands(c.RateLimited),
+		Percent(c.ClientError+c.ServerError, c.Requests)}
 }
 
 // plural writes n and a noun, in the plural unless n is 1.
@@ -333,7 +333,7 @@ func plural(n int64, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
-	return thousands(n) + " " + noun + "s"
+	return Thousands(n) + " " + noun + "s"
 }
 
 // filterNote says, under the headline, which records a filtered report
@@ -344,7 +344,7 @@ func filterNote(r *report.Report) string {
 	if f == "" {
 		return ""
 	}
-	return fmt.Sprintf("Filtered (%s): %s analysed, %s left out.", f, plural(r.Input.Analyzed, "record"), thousands(r.Input.Filtered))
+	return fmt.Sprintf("Filtered (%s): %s analysed, %s left out.", f, plural(r.Input.Analyzed, "record"), Thousands(r.Input.Filtered))
 }
 
 // headline is the report's first line.
@@ -355,11 +355,11 @@ func headline(r *report.Report) string {
 		from += " and " + plural(in.Stored.Runs, "stored run") + " (--state)"
 	}
 	s := fmt.Sprintf("%s in %s: %s, %s rejected, ", plural(in.Lines, "line"), from,
-		plural(in.Records, "record"), thousands(in.Rejected))
+		plural(in.Records, "record"), Thousands(in.Rejected))
 	if in.Unrecognized > 0 { // lines of files no format fits
-		s += thousands(in.Unrecognized) + " unrecognized, "
+		s += Thousands(in.Unrecognized) + " unrecognized, "
 	}
-	s += thousands(in.Blank) + " blank"
+	s += Thousands(in.Blank) + " blank"
 	if r.Time.First != nil {
 		s += fmt.Sprintf("; %s to %s", *r.Time.First, *r.Time.Last)
 	}

@@ -30,12 +30,12 @@ func errorPathsSection(r *report.Report, esc func(string) string) (section, bool
 			if p.Path == e.Endpoint {
 				continue // not a template: the table above says it all
 			}
-			s.rows = append(s.rows, []string{esc(e.Endpoint), esc(p.Path), thousands(p.Count), thousands(p.ClientError), thousands(p.ServerError)})
+			s.rows = append(s.rows, []string{esc(e.Endpoint), esc(p.Path), Thousands(p.Count), Thousands(p.ClientError), Thousands(p.ServerError)})
 		}
 	}
 	s.notes = append(s.notes, fmt.Sprintf("The most frequent raw paths (without the query string) behind each templated endpoint's 4xx and 5xx responses, %d at most (JSON: endpoints[].top_error_paths, %d).", shownPerKey, tables.ListedPerKey))
 	if n := r.Bounds.ErrorPathsFolded; n > 0 {
-		s.notes = append(s.notes, fmt.Sprintf("Approximate: %s rarely seen paths were folded to stay within memory bounds.", thousands(n)))
+		s.notes = append(s.notes, fmt.Sprintf("Approximate: %s rarely seen paths were folded to stay within memory bounds.", Thousands(n)))
 	}
 	return s, len(s.rows) > 0
 }
@@ -56,13 +56,13 @@ func userAgentsSection(r *report.Report, esc func(string) string) (section, bool
 			if i == shownPerKey {
 				break
 			}
-			s.rows = append(s.rows, []string{esc(c.Client), esc(a.UserAgent), thousands(a.Count), thousands(a.ClientError),
-				thousands(a.ServerError), thousands(a.RateLimited)})
+			s.rows = append(s.rows, []string{esc(c.Client), esc(a.UserAgent), Thousands(a.Count), Thousands(a.ClientError),
+				Thousands(a.ServerError), Thousands(a.RateLimited)})
 		}
 	}
 	s.notes = append(s.notes, fmt.Sprintf("Of each top client with errors, its user agents with the most errors, then requests, %d at most (JSON: clients[].user_agents, %d).", shownPerKey, tables.ListedPerKey))
 	if n := r.Bounds.UserAgentsFolded; n > 0 {
-		s.notes = append(s.notes, fmt.Sprintf("Approximate: %s rarely seen user agents were folded to stay within memory bounds.", thousands(n)))
+		s.notes = append(s.notes, fmt.Sprintf("Approximate: %s rarely seen user agents were folded to stay within memory bounds.", Thousands(n)))
 	}
 	return s, len(s.rows) > 0
 }

@@ -30,15 +30,15 @@ func quotaSections(q *report.QuotaReport, e escaper, spark bool) []section {
 	}
 	peak := "-"
 	if o.PeakStart != nil {
-		peak = thousands(o.Peak) + " at " + *o.PeakStart
+		peak = Thousands(o.Peak) + " at " + *o.PeakStart
 	}
 	head.rows = [][]string{
 		{"client key", esc(q.ClientKey)},
 		{"limit", limit},
-		{"windows (first to last record)", thousands(o.Windows)},
+		{"windows (first to last record)", Thousands(o.Windows)},
 		{"peak", peak},
-		{"p50 / p95 / p99", fmt.Sprintf("%s / %s / %s", thousands(o.P50), thousands(o.P95), thousands(o.P99))},
-		{"429 Too Many Requests", fmt.Sprintf("%s (%s of requests)", thousands(q.RateLimited), percent(q.RateLimited, o.Requests))},
+		{"p50 / p95 / p99", fmt.Sprintf("%s / %s / %s", Thousands(o.P50), Thousands(o.P95), Thousands(o.P99))},
+		{"429 Too Many Requests", fmt.Sprintf("%s (%s of requests)", Thousands(q.RateLimited), Percent(q.RateLimited, o.Requests))},
 	}
 	if q.LimitPerWindow != nil {
 		headroom := "-" // no records, no windows
@@ -47,8 +47,8 @@ func quotaSections(q *report.QuotaReport, e escaper, spark bool) []section {
 		}
 		head.rows = append(head.rows,
 			[]string{"headroom (limit - p99)", headroom},
-			[]string{"windows over the limit (longest run)", fmt.Sprintf("%s (%s)", thousands(o.WindowsOverLimit), thousands(o.LongestOverLimitRun))},
-			[]string{"windows at ≥80% / ≥90% / ≥100% of it", fmt.Sprintf("%s / %s / %s", thousands(o.WindowsAt80), thousands(o.WindowsAt90), thousands(o.WindowsAt100))},
+			[]string{"windows over the limit (longest run)", fmt.Sprintf("%s (%s)", Thousands(o.WindowsOverLimit), Thousands(o.LongestOverLimitRun))},
+			[]string{"windows at ≥80% / ≥90% / ≥100% of it", fmt.Sprintf("%s / %s / %s", Thousands(o.WindowsAt80), Thousands(o.WindowsAt90), Thousands(o.WindowsAt100))},
 		)
 	}
 	if spark && len(q.OverallSeries()) > 1 {
@@ -58,10 +58,10 @@ func quotaSections(q *report.QuotaReport, e escaper, spark bool) []section {
 		}
 	}
 	if q.LateEvents > 0 {
-		head.notes = append(head.notes, fmt.Sprintf("%s records came more than 10 minutes out of time order; the after-429 figures treat them in arrival order.", thousands(q.LateEvents)))
+		head.notes = append(head.notes, fmt.Sprintf("%s records came more than 10 minutes out of time order; the after-429 figures treat them in arrival order.", Thousands(q.LateEvents)))
 	}
 	if q.CellsDropped > 0 {
-		head.notes = append(head.notes, fmt.Sprintf("Approximate per-client windows: %s requests fell past the per-client window bound.", thousands(q.CellsDropped)))
+		head.notes = append(head.notes, fmt.Sprintf("Approximate per-client windows: %s requests fell past the per-client window bound.", Thousands(q.CellsDropped)))
 	}
 
 	clients := section{
@@ -79,12 +79,12 @@ func quotaSections(q *report.QuotaReport, e escaper, spark bool) []section {
 		if c.Compliance != nil {
 			comp = strconv.FormatFloat(*c.Compliance*100, 'f', 1, 64) + "%"
 		}
-		row := []string{esc(c.Client), thousands(c.Requests), thousands(c.Peak), thousands(c.P99),
-			thousands(c.RateLimited), thousands(c.WindowsOverLimit), thousands(c.After429Requests), thousands(c.RetryAfterViolations), comp}
+		row := []string{esc(c.Client), Thousands(c.Requests), Thousands(c.Peak), Thousands(c.P99),
+			Thousands(c.RateLimited), Thousands(c.WindowsOverLimit), Thousands(c.After429Requests), Thousands(c.RetryAfterViolations), comp}
 		if q.OwnLimits() > 0 {
 			limit := "-"
 			if c.LimitPerWindow != nil {
-				limit = thousands(*c.LimitPerWindow)
+				limit = Thousands(*c.LimitPerWindow)
 			}
 			row = slices.Insert(row, 5, limit)
 		}
@@ -95,10 +95,10 @@ func quotaSections(q *report.QuotaReport, e escaper, spark bool) []section {
 		if c.RateLimitHeader != nil || c.MinRemaining != nil {
 			lim, rem := "-", "-"
 			if c.RateLimitHeader != nil {
-				lim = thousands(*c.RateLimitHeader)
+				lim = Thousands(*c.RateLimitHeader)
 			}
 			if c.MinRemaining != nil {
-				rem = thousands(*c.MinRemaining)
+				rem = Thousands(*c.MinRemaining)
 			}
 			clients.notes = append(clients.notes, fmt.Sprintf("%s: logged rate-limit headers say limit %s, lowest remaining %s.", esc(c.Client), lim, rem))
 		}
@@ -118,10 +118,10 @@ func quotaSections(q *report.QuotaReport, e escaper, spark bool) []section {
 			}
 			cl += esc(c)
 		}
-		bursts.rows = append(bursts.rows, []string{b.Start, b.End, thousands(b.Windows), thousands(b.RateLimited), thousands(b.Requests), thousands(b.RateBefore), cl})
+		bursts.rows = append(bursts.rows, []string{b.Start, b.End, Thousands(b.Windows), Thousands(b.RateLimited), Thousands(b.Requests), Thousands(b.RateBefore), cl})
 	}
 	if n := int64(len(q.Bursts)); q.BurstsTotal > n {
-		bursts.notes = append(bursts.notes, fmt.Sprintf("%s bursts in all; the %s with the most 429s are listed, in time order.", thousands(q.BurstsTotal), thousands(n)))
+		bursts.notes = append(bursts.notes, fmt.Sprintf("%s bursts in all; the %s with the most 429s are listed, in time order.", Thousands(q.BurstsTotal), Thousands(n)))
 	}
 	return []section{head, clients, bursts}
 }

@@ -35,14 +35,14 @@ func retrySections(q *report.RetryReport, e escaper, list int) []section {
 		header: []string{"figure", "value"},
 		align:  []bool{false, true},
 		rows: [][]string{
-			{"retryable failures (chains)", thousands(q.RetryableFailures)},
-			{"recovered / exhausted / abandoned", fmt.Sprintf("%s / %s / %s", thousands(q.Recovered), thousands(q.Exhausted), thousands(q.Abandoned))},
-			{"attempts (mean, max per chain)", fmt.Sprintf("%s (%.2f, %d)", thousands(q.Attempts), q.MeanAttempts, q.MaxAttempts)},
+			{"retryable failures (chains)", Thousands(q.RetryableFailures)},
+			{"recovered / exhausted / abandoned", fmt.Sprintf("%s / %s / %s", Thousands(q.Recovered), Thousands(q.Exhausted), Thousands(q.Abandoned))},
+			{"attempts (mean, max per chain)", fmt.Sprintf("%s (%.2f, %d)", Thousands(q.Attempts), q.MeanAttempts, q.MaxAttempts)},
 			{"time to recovery p50 / p95", secs(q.RecoveryP50) + " / " + secs(q.RecoveryP95)},
-			{"unsafe retries (writes after 5xx)", thousands(q.UnsafeRetries)},
-			{"Retry-After violations", thousands(q.RetryAfterViolations)},
-			{"non-retryable repeats", thousands(q.NonRetryableRepeats)},
-			{"unrecovered", thousands(q.Unrecovered)},
+			{"unsafe retries (writes after 5xx)", Thousands(q.UnsafeRetries)},
+			{"Retry-After violations", Thousands(q.RetryAfterViolations)},
+			{"non-retryable repeats", Thousands(q.NonRetryableRepeats)},
+			{"unrecovered", Thousands(q.Unrecovered)},
 		},
 	}
 	head.notes = append(head.notes, "A chain opens at a retryable failure (429, 503, 5xx...) and collects the same client's same request within the window; see docs/retries.md.")
@@ -54,9 +54,9 @@ func retrySections(q *report.RetryReport, e escaper, list int) []section {
 		drop:   []string{"abandoned", "unsafe", "recovery p50", "exhausted"},
 	}
 	for _, r := range q.ByStatus {
-		rows.rows = append(rows.rows, []string{fmt.Sprintf("%03d", r.Status), esc(r.Endpoint), thousands(r.RetryableFailures),
-			thousands(r.Recovered), thousands(r.Exhausted), thousands(r.Abandoned), fmt.Sprintf("%.2f (max %d)", r.MeanAttempts, r.MaxAttempts),
-			secs(r.RecoveryP50), thousands(r.UnsafeRetries)})
+		rows.rows = append(rows.rows, []string{fmt.Sprintf("%03d", r.Status), esc(r.Endpoint), Thousands(r.RetryableFailures),
+			Thousands(r.Recovered), Thousands(r.Exhausted), Thousands(r.Abandoned), fmt.Sprintf("%.2f (max %d)", r.MeanAttempts, r.MaxAttempts),
+			secs(r.RecoveryP50), Thousands(r.UnsafeRetries)})
 	}
 
 	clients := section{
@@ -66,8 +66,8 @@ func retrySections(q *report.RetryReport, e escaper, list int) []section {
 		drop:   []string{"repeats", "too early", "unsafe"},
 	}
 	for _, c := range q.Clients {
-		clients.rows = append(clients.rows, []string{esc(c.Client), thousands(c.Failures), percent(c.Recovered, c.Failures),
-			thousands(c.Attempts), thousands(c.RetryAfterViolations), thousands(c.NonRetryableRepeats), thousands(c.UnsafeRetries), c.Diagnosis})
+		clients.rows = append(clients.rows, []string{esc(c.Client), Thousands(c.Failures), Percent(c.Recovered, c.Failures),
+			Thousands(c.Attempts), Thousands(c.RetryAfterViolations), Thousands(c.NonRetryableRepeats), Thousands(c.UnsafeRetries), c.Diagnosis})
 	}
 
 	storms := section{
@@ -84,11 +84,11 @@ func retrySections(q *report.RetryReport, e escaper, list int) []section {
 			}
 			cl += esc(c)
 		}
-		storms.rows = append(storms.rows, []string{s.Start, s.End, thousands(s.Requests), thousands(s.Attempts), percent(s.Attempts, s.Requests), cl})
+		storms.rows = append(storms.rows, []string{s.Start, s.End, Thousands(s.Requests), Thousands(s.Attempts), Percent(s.Attempts, s.Requests), cl})
 	}
 
 	if n := int64(len(q.Storms)); q.StormsTotal > n {
-		storms.notes = append(storms.notes, fmt.Sprintf("%s storms in all; the %s with the most attempts are listed, in time order.", thousands(q.StormsTotal), thousands(n)))
+		storms.notes = append(storms.notes, fmt.Sprintf("%s storms in all; the %s with the most attempts are listed, in time order.", Thousands(q.StormsTotal), Thousands(n)))
 	}
 
 	un := section{
@@ -100,10 +100,10 @@ func retrySections(q *report.RetryReport, e escaper, list int) []section {
 	listed := q.UnrecoveredRows(list)
 	n := len(listed)
 	for _, u := range listed {
-		un.rows = append(un.rows, []string{u.Time, esc(u.Client), esc(u.Method), esc(u.Path), fmt.Sprintf("%03d", u.Status), u.Outcome, thousands(u.Attempts), u.Action})
+		un.rows = append(un.rows, []string{u.Time, esc(u.Client), esc(u.Method), esc(u.Path), fmt.Sprintf("%03d", u.Status), u.Outcome, Thousands(u.Attempts), u.Action})
 	}
 	if int64(n) < q.Unrecovered {
-		un.notes = append(un.notes, fmt.Sprintf("%s more: analyze retries --unrecovered lists them all, -o csv as CSV for a replay job.", thousands(q.Unrecovered-int64(n))))
+		un.notes = append(un.notes, fmt.Sprintf("%s more: analyze retries --unrecovered lists them all, -o csv as CSV for a replay job.", Thousands(q.Unrecovered-int64(n))))
 	}
 	return []section{head, rows, clients, storms, un}
 }

@@ -37,7 +37,7 @@ func incidentSection(incs []report.Incident, e escaper) section {
 			over = "NO (ongoing at the end of the input)"
 		}
 		row := []string{in.Start, in.End, over, in.Kind, fmt.Sprintf("%03d", in.Status), in.Diagnosis,
-			thousands(in.Peak), fmt.Sprintf("%.1f%%", in.PeakRate*100), fmt.Sprintf("%.1f%%", in.BaselineRate*100),
+			Thousands(in.Peak), fmt.Sprintf("%.1f%%", in.PeakRate*100), fmt.Sprintf("%.1f%%", in.BaselineRate*100),
 			first3(in.Endpoints), first3(in.Clients)}
 		if hosts {
 			row = append(row, first3(in.Hosts))
@@ -87,14 +87,14 @@ func timelineSection(t *report.Timeline, e escaper) section {
 		}
 		var top []string
 		for _, st := range w.TopStatuses {
-			top = append(top, fmt.Sprintf("%03d×%s", st.Status, thousands(st.Count)))
+			top = append(top, fmt.Sprintf("%03d×%s", st.Status, Thousands(st.Count)))
 		}
 		p95 := ""
 		if w.P95 != nil {
 			p95 = fmt.Sprint(*w.P95)
 		}
-		s.rows = append(s.rows, []string{w.Start, thousands(w.Requests), thousands(w.ClientError), thousands(w.ServerError),
-			thousands(w.RateLimited), strings.Join(top, " "), p95, bar(w, peak, width)})
+		s.rows = append(s.rows, []string{w.Start, Thousands(w.Requests), Thousands(w.ClientError), Thousands(w.ServerError),
+			Thousands(w.RateLimited), strings.Join(top, " "), p95, bar(w, peak, width)})
 		drawn = append(drawn, i)
 	}
 	s.notes = append(s.notes, "Bars: █ success and redirect, ▒ client error, ▓ server error; scaled to the busiest window.")

@@ -175,7 +175,7 @@ func WriteHTML(w io.Writer, r *report.Report) error {
 	}
 	p.Filters = filterText(r.Filter)
 	in := r.Input
-	share := func(n int64) string { return percent(n, in.Analyzed) }
+	share := func(n int64) string { return Percent(n, in.Analyzed) }
 	rl := int64(0)
 	if r.Quota != nil {
 		rl = r.Quota.RateLimited
@@ -185,13 +185,13 @@ func WriteHTML(w io.Writer, r *report.Report) error {
 		}
 	}
 	p.Cards = []htmlCard{
-		{Label: "requests analysed", Value: thousands(in.Analyzed)},
+		{Label: "requests analysed", Value: Thousands(in.Analyzed)},
 		{Label: "success", Value: share(r.Classes.Success)},
 		{Label: "client errors (4xx)", Value: share(r.Classes.ClientError), Bad: r.Classes.ClientError > 0},
 		{Label: "server errors (5xx)", Value: share(r.Classes.ServerError), Bad: r.Classes.ServerError > 0},
-		{Label: "rate limited (429)", Value: thousands(rl), Bad: rl > 0},
-		{Label: "incidents", Value: thousands(int64(len(r.Incidents))), Bad: len(r.Incidents) > 0},
-		{Label: "rejected lines", Value: thousands(in.Rejected), Bad: in.Rejected > 0},
+		{Label: "rate limited (429)", Value: Thousands(rl), Bad: rl > 0},
+		{Label: "incidents", Value: Thousands(int64(len(r.Incidents))), Bad: len(r.Incidents) > 0},
+		{Label: "rejected lines", Value: Thousands(in.Rejected), Bad: in.Rejected > 0},
 	}
 	if r.Only() == "quota" || r.Only() == "retry" {
 		p.Cards = p.Cards[:1] // their pages have no classes to show
@@ -291,8 +291,8 @@ func chart(t *report.Timeline, incs []report.Incident) *htmlChart {
 			c.Breaks[len(c.Breaks)-1].Windows++
 			continue
 		}
-		bar := htmlBar{Title: fmt.Sprintf("%s: %s requests, %s 4xx (%s 429), %s 5xx", w.Start, thousands(w.Requests),
-			thousands(w.ClientError), thousands(w.RateLimited), thousands(w.ServerError))}
+		bar := htmlBar{Title: fmt.Sprintf("%s: %s requests, %s 4xx (%s 429), %s 5xx", w.Start, Thousands(w.Requests),
+			Thousands(w.ClientError), Thousands(w.RateLimited), Thousands(w.ServerError))}
 		if w.P95 != nil {
 			bar.Title += fmt.Sprintf(", p95 %g ms", *w.P95)
 		}
