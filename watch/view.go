@@ -98,7 +98,7 @@ func windowOf(name string, rep *report.Report, start, clock int64) Window {
 	c := rep.Classes
 	w := Window{Name: name, Start: stamp(start), End: stamp(clock), Seconds: float64(clock-start) / 1e9,
 		Requests: c.Success + c.Redirect + c.ClientError + c.ServerError + c.Other, Classes: c, Latency: rep.Latency,
-		Endpoints: []report.EndpointRow{}, Clients: []report.ClientRow{}, IgnoringRetryAfter: []report.QuotaClient{}}
+		IgnoringRetryAfter: []report.QuotaClient{}}
 	if w.Seconds > 0 {
 		w.RatePerSecond = float64(w.Requests) / w.Seconds
 	}
@@ -107,36 +107,25 @@ func windowOf(name string, rep *report.Report, start, clock int64) Window {
 			w.RateLimited = s.Count
 		}
 	}
-	for _, ep := range rep.Endpoints {
-		if ep.ClientError+ep.ServerError > 0 {
-			w.Endpoints = append(w.Endpoints, ep)
-		}
-	}
-	slices.SortStableFunc(w.Endpoints, func(a, b report.EndpointRow) int {
-		return cmp.Compare(b.ClientError+b.ServerError, a.ClientError+a.ServerError)
-	})
-	w.Endpoints = w.Endpoints[:min(len(w.Endpoints), listed)]
-	for _, cl := range rep.Clients {
-		if cl.ClientError+cl.ServerError > 0 {
-			w.Clients = append(w.Clients, cl)
-		}
-	}
-	slices.SortStableFunc(w.Clients, func(a, b report.ClientRow) int {
-		return cmp.Compare(b.ClientError+b.ServerError, a.ClientError+a.ServerError)
-	})
-	w.Clients = w.Clients[:min(len(w.Clients), listed)]
+	w.Endpoints = worst(rep.Endpoints, func(r report.EndpointRow) int64 { return r.ClientError + r.ServerError })
+	w.Clients = worst(rep.Clients, func(r report.ClientRow) int64 { return r.ClientError + r.ServerError })
 	if rep.Quota != nil {
-		for _, cl := range rep.Quota.Clients {
-			if cl.RetryAfterViolations > 0 {
-				w.IgnoringRetryAfter = append(w.IgnoringRetryAfter, cl)
-			}
+		w.IgnoringRetryAfter = worst(rep.Quota.Clients, func(r report.QuotaClient) int64 { return r.RetryAfterViolations })
+	}
+	return w
+}
+
+// worst returns the rows whose by is above 0, the largest first (stable),
+// at most listed: never nil.
+func worst[T any](rows []T, by func(T) int64) []T {
+	out := []T{}
+	for _, r := range rows {
+		if by(r) > 0 {
+			out = append(out, r)
 		}
 	}
-	slices.SortStableFunc(w.IgnoringRetryAfter, func(a, b report.QuotaClient) int {
-		return cmp.Compare(b.RetryAfterViolations, a.RetryAfterViolations)
-	})
-	w.IgnoringRetryAfter = w.IgnoringRetryAfter[:min(len(w.IgnoringRetryAfter), listed)]
-	return w
+	slices.SortStableFunc(out, func(a, b T) int { return cmp.Compare(by(b), by(a)) })
+	return out[:min(len(out), listed)]
 }
 
 // sparklines counts each minute of the horizon by class, from their runs.

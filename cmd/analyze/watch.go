@@ -3,13 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"slices"
-	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -200,7 +201,7 @@ func runWatch(ctx context.Context, f watchFlags, paths []string, stdin io.Reader
 	wg.Wait()
 	select {
 	case err := <-errs:
-		if !strings.Contains(err.Error(), "broken pipe") {
+		if !errors.Is(err, syscall.EPIPE) { // the reader of the lines went away: done
 			fmt.Fprintf(stderr, "analyze watch: %s\n", safe(err.Error()))
 			return exitIncomplete
 		}
