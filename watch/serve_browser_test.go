@@ -23,9 +23,7 @@ import (
 const liveScript = `
 import { chromium } from 'playwright-core';
 const [base, exe, shots] = process.argv.slice(2);
-const browser = await chromium.launch({ executablePath: exe, args: ['--no-sandbox', '--disable-gpu', '--disable-quic',
-  '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-const out = { errors: [], loads: 0 };
+` + browsertest.Launch + `const out = { errors: [], loads: 0 };
 let watching = true;
 const watch = (page, name) => {
   page.on('console', m => { if (watching && (m.type() === 'error' || m.type() === 'warning')) out.errors.push(name + ': ' + m.text()); });

@@ -18,9 +18,7 @@ import (
 const browserScript = `
 import { chromium } from 'playwright-core';
 const [page_, exe, shots] = process.argv.slice(2);
-const browser = await chromium.launch({ executablePath: exe, args: ['--no-sandbox', '--disable-gpu', '--disable-quic',
-  '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-const out = { errors: [], views: [] };
+` + browsertest.Launch + `const out = { errors: [], views: [] };
 for (const v of [{ name: 'desktop', width: 1280, height: 900, scheme: 'light' }, { name: 'phone', width: 390, height: 844, scheme: 'light' },
                  { name: 'dark', width: 1280, height: 900, scheme: 'dark' }]) {
   const ctx = await browser.newContext({ viewport: { width: v.width, height: v.height }, colorScheme: v.scheme });

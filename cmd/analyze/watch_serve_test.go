@@ -20,9 +20,7 @@ import (
 const serveScript = `
 import { chromium } from 'playwright-core';
 const [base, exe] = process.argv.slice(2);
-const browser = await chromium.launch({ executablePath: exe, args: ['--no-sandbox', '--disable-gpu', '--disable-quic',
-  '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-const out = { errors: [], loads: 0 };
+` + browsertest.Launch + `const out = { errors: [], loads: 0 };
 const page = await browser.newPage();
 page.on('console', m => { if (m.type() === 'error' || m.type() === 'warning') out.errors.push(m.text()); });
 page.on('pageerror', e => out.errors.push(e.message));

@@ -34,6 +34,14 @@ func Find(t testing.TB) Browser {
 	return b
 }
 
+// Launch is the line of a script that starts headless Chromium, as
+// browser: its executable is the script's exe. The flags keep it off the
+// network (this machine's is closed; without them it tries Google's
+// hosts at every start) and running as root.
+const Launch = `const browser = await chromium.launch({ executablePath: exe, args: ['--no-sandbox', '--disable-gpu', '--disable-quic',
+  '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+`
+
 // Command returns node running script (an ES module) with args. The script
 // is written beside the modules' folder, where its import of
 // playwright-core resolves; name names the file.
